@@ -1,0 +1,34 @@
+/**
+ * The contract every command file fulfils: declare flags, turn them into a typed options object
+ * (pure: no I/O, throws usage errors), and run — by importing the module that does the work only
+ * when the command is actually invoked, so `rolecred process` never loads the SAML parser.
+ */
+import type { Command } from "commander";
+import type { Deps, Env } from "../deps.js";
+
+/** What a command line carries besides commander's flags. */
+export interface ParseContext {
+  /** The child command after `--` or `--exec`, if the user gave one. */
+  readonly childCommand: readonly string[] | undefined;
+  readonly env: Env;
+}
+
+/** How a run ended: an exit code, or a signal to re-raise (an exec'd child that was killed). */
+export type Outcome = { readonly exitCode: number } | { readonly signal: NodeJS.Signals };
+
+export const SUCCESS: Outcome = { exitCode: 0 };
+
+export interface CommandSpec<Options> {
+  readonly name: string;
+  /** Description, arguments and options, on the commander Command created for `name`. */
+  declare(command: Command): void;
+  /** argv → options. `flags` is commander's `opts()`; `args` are the positional operands. */
+  toOptions(args: readonly string[], flags: Readonly<Record<string, unknown>>, context: ParseContext): Options;
+  // Method syntax on purpose: it lets the registry hold every spec as CommandSpec<unknown>.
+  run(options: Options, deps: Deps): Promise<Outcome>;
+}
+
+/** Identity function that keeps the options type of a spec literal checked. */
+export function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options> {
+  return spec;
+}

@@ -1,0 +1,105 @@
+/**
+ * Flags every session-making command shares (user, saml, and the profile commands): how long,
+ * where, how narrow, and where the credentials go. Declared once so `--help` reads the same
+ * everywhere, converted once so the rules (ranges, conflicts) hold everywhere.
+ */
+import type { Command } from "commander";
+import { usageError } from "../errors.js";
+import { parseDuration } from "../duration.js";
+import { DURATION_LIMITS, requireDurationIn } from "../sts/limits.js";
+import { policySourceOf, requirePolicyArns, type PolicySource } from "../policy/session-policy.js";
+import type { ParseContext } from "./command.js";
+
+/** commander collector for repeatable flags. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export interface SessionRequestOptions {
+  /** --duration in seconds; undefined lets the source decide (STS default, SAML SessionDuration). */
+  readonly durationSeconds: number | undefined;
+  readonly region: string | undefined;
+  readonly policy: PolicySource | undefined;
+  readonly policyArns: readonly string[];
+}
+
+export function declareSessionFlags(command: Command): Command {
+  return command
+    .option("--duration <time>", "session length: 900-43200 seconds, or 15m, 1h, 12h (default: 1h, or what the source allows)")
+    .option("--region <region>", "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)")
+    .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
+    .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect);
+}
+
+function optionalString(flags: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function stringList(flags: Readonly<Record<string, unknown>>, name: string): string[] {
+  const value = flags[name];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+export const flagValue = { optionalString, stringList };
+
+export function requireDurationFlag(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw usageError(`invalid --duration "${text}"`, "use seconds (3600) or a time such as 15m, 1h, 8h");
+  return requireDurationIn(seconds, DURATION_LIMITS.assumeRole);
+}
+
+export function sessionRequestOptions(flags: Readonly<Record<string, unknown>>): SessionRequestOptions {
+  const duration = optionalString(flags, "duration");
+  const policy = optionalString(flags, "policy");
+  return {
+    durationSeconds: duration === undefined ? undefined : requireDurationFlag(duration),
+    region: optionalString(flags, "region"),
+    policy: policy === undefined ? undefined : policySourceOf(policy),
+    policyArns: requirePolicyArns(stringList(flags, "policyArn")),
+  };
+}
+
+/** Where credentials go: a profile in the credentials file, or a child process. */
+export interface DeliveryOptions {
+  readonly profile: string | undefined;
+  readonly childCommand: readonly string[] | undefined;
+  /** Also print the session summary (no secrets) as JSON on stdout. */
+  readonly json: boolean;
+  /** Overwrite a profile that holds long-term keys. */
+  readonly force: boolean;
+}
+
+export function declareDeliveryFlags(command: Command): Command {
+  return command
+    .option("--profile <name>", "write the session to this profile of the shared credentials file")
+    .option("--force", "overwrite the profile even if it holds long-term access keys")
+    .option("--json", "print the session summary as JSON on stdout (never secrets)")
+    .option("--exec <command...>", "run COMMAND with the credentials in its environment instead (same as -- COMMAND)");
+}
+
+/** Profile names go between [ ] in an INI file: no brackets, line breaks or surrounding spaces. */
+export function requireProfileName(name: string, flag = "--profile"): string {
+  if (!/^[^\s[\]](?:[^[\]\r\n]*[^\s[\]])?$/.test(name) || name === "__proto__") {
+    throw usageError(`invalid ${flag} "${name}": a profile name cannot contain [ ] or line breaks, or start or end with a space`);
+  }
+  return name;
+}
+
+export function deliveryOptions(flags: Readonly<Record<string, unknown>>, context: ParseContext): DeliveryOptions {
+  const profile = optionalString(flags, "profile");
+  // `--exec CMD ...` is normally cut off before commander (see argv.ts); `--exec=CMD` is not.
+  const execFlag = stringList(flags, "exec");
+  const childCommand = context.childCommand ?? (execFlag.length > 0 ? execFlag : undefined);
+  if (profile !== undefined && childCommand !== undefined) {
+    throw usageError("--profile and -- COMMAND are alternatives: write a profile, or run a command with the credentials");
+  }
+  if (profile === undefined && childCommand === undefined) {
+    throw usageError("say where the credentials go: --profile NAME, or -- COMMAND [ARGS...] to run a command with them");
+  }
+  if (childCommand !== undefined && childCommand.length === 0) throw usageError("no command given after --exec or --");
+  return {
+    profile: profile === undefined ? undefined : requireProfileName(profile),
+    childCommand,
+    json: flags.json === true,
+    force: flags.force === true,
+  };
+}

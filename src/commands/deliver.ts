@@ -1,0 +1,60 @@
+/**
+ * The sinks every session-making command shares: write profiles into the credentials file, or run
+ * a child with the credentials; then tell the user what happened (stderr) and, with --json, print
+ * the summary as data (stdout).
+ */
+import type { Deps } from "../deps.js";
+import type { RoleSession } from "../credentials/types.js";
+import type { DeliveryOptions } from "../cli/session-flags.js";
+import { SUCCESS, type Outcome } from "../cli/command.js";
+import { credentialsFilePath } from "../paths.js";
+import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
+import { describeSession, sessionSummaryJson } from "../output/summary.js";
+import { ACTIVE_PROFILE_ENV, childEnvironment } from "../exec/child-env.js";
+import { runChild } from "../exec/run-child.js";
+import { RolecredError } from "../errors.js";
+
+/** Secrets of a new session must never be printed, even by accident. */
+export function registerSessionSecrets(session: RoleSession, deps: Deps): void {
+  deps.secrets.add(session.credentials.secretAccessKey);
+  deps.secrets.add(session.credentials.sessionToken);
+}
+
+/** Before spending an MFA code or an assertion: would writing these profiles be refused? */
+export async function precheckDelivery(profiles: readonly string[], delivery: DeliveryOptions, deps: Deps): Promise<void> {
+  if (delivery.childCommand !== undefined || profiles.length === 0) return;
+  await precheckProfileWrites(credentialsFilePath(deps.env), profiles, { force: delivery.force });
+}
+
+export interface NamedSession {
+  readonly profile: string | undefined;
+  readonly session: RoleSession;
+}
+
+/** Deliver one or more sessions as the options say. More than one session only ever goes to profiles. */
+export async function deliverSessions(sessions: readonly NamedSession[], delivery: DeliveryOptions, deps: Deps): Promise<Outcome> {
+  if (delivery.childCommand !== undefined) {
+    const [only] = sessions;
+    if (only === undefined || sessions.length !== 1) throw new RolecredError("internal: exec needs exactly one session");
+    return execWithSession(only.session, delivery.childCommand, deps);
+  }
+  const writes = sessions.map(({ profile, session }) => ({ profile: profile ?? "", session }));
+  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force });
+  const now = deps.now();
+  for (const { profile, session } of writes) deps.log.info(describeSession(session, now, profile));
+  if (delivery.json) {
+    const summaries = writes.map(({ profile, session }) => sessionSummaryJson(session, profile));
+    deps.stdout.write(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
+  }
+  return SUCCESS;
+}
+
+async function execWithSession(session: RoleSession, command: readonly string[], deps: Deps): Promise<Outcome> {
+  const label = session.roleArn;
+  const outer = deps.env[ACTIVE_PROFILE_ENV];
+  if (outer !== undefined && outer !== label) {
+    deps.log.warn(`already inside a rolecred session for ${outer}; the command gets ${label} instead`);
+  }
+  deps.log.verbose(describeSession(session, deps.now(), undefined));
+  return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label }));
+}

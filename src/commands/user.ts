@@ -1,0 +1,84 @@
+/**
+ * `rolecred user`: the IAM user's own keys sign one AssumeRole call, with the MFA code, for up to
+ * the role's MaxSessionDuration. Deliberately not GetSessionToken first: STS treats a role
+ * assumed with session credentials as role chaining and caps it at one hour.
+ */
+import type { Deps } from "../deps.js";
+import type { Outcome } from "../cli/command.js";
+import type { UserOptions } from "../cli/user.js";
+import { callerNameOf } from "../arn.js";
+import { RolecredError, ExitCode } from "../errors.js";
+import { maskKeyId } from "../log.js";
+import { activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
+import { loadSourceCredentials } from "../credentials/source-credentials.js";
+import { mfaCodeProvider } from "../mfa/code.js";
+import { prepareInlinePolicy } from "../policy/session-policy.js";
+import { readStdinText } from "../stdin.js";
+import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
+import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
+import { assumeRole, getCallerIdentity } from "../sts/calls.js";
+import type { AwsCredentials } from "../credentials/types.js";
+import { deliverSessions, precheckDelivery, registerSessionSecrets } from "./deliver.js";
+
+export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
+  const files = await readAwsFiles(deps.env);
+  // The source profile's config (mfa_serial, region) applies whether it was named or is the active one.
+  const sourceProfile = options.sourceProfile ?? activeProfileName(deps.env);
+  const sourceSettings = profileSettings(files, sourceProfile);
+  const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: sourceSettings?.get("region") }, deps.env);
+  deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region})`);
+
+  const policy = await prepareInlinePolicy(options.session.policy, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+  if (policy !== undefined) deps.log.verbose(`inline session policy: ${policy.length} of 2048 characters`);
+  const mfaSerial = options.mfaSerial ?? configuredMfaSerial(sourceSettings?.get("mfa_serial"), sourceProfile, deps);
+  if (options.delivery.profile !== undefined) await precheckDelivery([options.delivery.profile], options.delivery, deps);
+
+  const credentials = await loadSourceCredentials({
+    profile: options.sourceProfile,
+    credentialsPath: files.credentialsPath,
+    configPath: files.configPath,
+  });
+  deps.secrets.add(credentials.secretAccessKey);
+  deps.secrets.add(credentials.sessionToken);
+  deps.log.verbose(`source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`);
+
+  const sessionName = options.sessionName ?? (await callerSessionName(endpoint, credentials, deps));
+  const mfa = mfaSerial === undefined ? undefined : { serial: mfaSerial, code: await mfaCodeProvider(options.mfaCode, deps)(mfaSerial) };
+  if (mfa === undefined) deps.log.verbose("no MFA device given or configured: calling AssumeRole without an MFA code");
+
+  const session = await assumeRole(endpoint, credentials, {
+    roleArn: options.roleArn,
+    sessionName,
+    durationSeconds: options.session.durationSeconds,
+    externalId: options.externalId,
+    mfa,
+    policy,
+    policyArns: options.session.policyArns,
+  });
+  registerSessionSecrets(session, deps);
+  if (session.packedPolicySize !== undefined) deps.log.verbose(`STS packed policy size: ${session.packedPolicySize}% of its limit`);
+  return deliverSessions([{ profile: options.delivery.profile, session }], options.delivery, deps);
+}
+
+function configuredMfaSerial(value: string | undefined, profile: string, deps: Deps): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  deps.log.verbose(`MFA device ${value} (mfa_serial of profile ${profile})`);
+  return requireMfaSerial(value);
+}
+
+/**
+ * The caller's IAM user name, so that a trust policy requiring sts:RoleSessionName = ${aws:username}
+ * holds and CloudTrail names the person.
+ */
+async function callerSessionName(endpoint: StsEndpoint, credentials: AwsCredentials, deps: Deps): Promise<string> {
+  const identity = await getCallerIdentity(endpoint, credentials);
+  const name = callerNameOf(identity.arn);
+  if (name === undefined || !SESSION_NAME_PATTERN.test(name)) {
+    throw new RolecredError(`cannot use "${name ?? identity.arn}" (from ${identity.arn}) as the session name`, {
+      exitCode: ExitCode.usage,
+      hint: "give one as the second argument: rolecred user ROLE_ARN SESSION_NAME",
+    });
+  }
+  deps.log.verbose(`session name ${name} (the caller ${identity.arn}, from GetCallerIdentity)`);
+  return name;
+}

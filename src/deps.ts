@@ -1,0 +1,74 @@
+/**
+ * Everything a command touches in the outside world, passed in rather than reached for. Only
+ * `src/cli` calls {@link defaultDeps}; below it nothing reads `process.env`, the clock or the
+ * terminal directly, so every stage runs the same in a test with a fake clock or environment.
+ */
+import { openSync, closeSync } from "node:fs";
+import { ReadStream, WriteStream } from "node:tty";
+import { createLogger, SecretRegistry, type Logger, type TextSink } from "./log.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The user's terminal, opened apart from stdin/stdout so prompts work while stdin is a pipe. */
+export interface Terminal {
+  readonly input: ReadStream;
+  readonly output: WriteStream;
+  close(): void;
+}
+
+export interface Deps {
+  readonly env: Env;
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** Data only: exports, JSON, lists. Never prompts, banners or warnings. */
+  readonly stdout: TextSink & { readonly isTTY?: boolean };
+  readonly stderr: TextSink & { readonly isTTY?: boolean };
+  /** Opens the controlling terminal, or returns undefined when there is none (CI, cron, IDE). */
+  readonly openTerminal: () => Terminal | undefined;
+  readonly now: () => Date;
+  readonly secrets: SecretRegistry;
+  readonly log: Logger;
+}
+
+/** Open /dev/tty for a prompt. Fails quietly (undefined) when the process has no terminal. */
+export function openControllingTerminal(): Terminal | undefined {
+  let readFd: number | undefined;
+  let writeFd: number | undefined;
+  try {
+    // Two descriptors: tty.ReadStream and tty.WriteStream each close theirs when destroyed.
+    readFd = openSync("/dev/tty", "r");
+    writeFd = openSync("/dev/tty", "w");
+    const input = new ReadStream(readFd);
+    const output = new WriteStream(writeFd);
+    return {
+      input,
+      output,
+      close: () => {
+        input.destroy();
+        output.destroy();
+      },
+    };
+  } catch {
+    // ENXIO (no controlling terminal) or ENOENT (no /dev/tty, e.g. Windows): no prompt possible.
+    if (readFd !== undefined) closeSync(readFd);
+    if (writeFd !== undefined) closeSync(writeFd);
+    return undefined;
+  }
+}
+
+export interface DefaultDepsOptions {
+  verbose: boolean;
+}
+
+export function defaultDeps(options: DefaultDepsOptions): Deps {
+  const secrets = new SecretRegistry();
+  return {
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    openTerminal: openControllingTerminal,
+    now: () => new Date(),
+    secrets,
+    log: createLogger(process.stderr, secrets, options.verbose),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The environment of a child that runs with a session's credentials. Variables that could make
+ * the child's SDK pick other credentials (a profile, a stale key pair) are removed before the new
+ * ones are set: the default provider chain reads env keys first but AWS_PROFILE-aware tools may not.
+ */
+import type { Env } from "../deps.js";
+import type { TemporaryCredentials } from "../credentials/types.js";
+
+/** Set in the child so a rolecred inside it can tell it is nested, and for prompts/scripts to show. */
+export const ACTIVE_PROFILE_ENV = "ROLECRED_PROFILE";
+
+export const CREDENTIAL_ENV_NAMES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+] as const;
+
+export interface ChildSession {
+  readonly credentials: TemporaryCredentials;
+  readonly region?: string | undefined;
+  /** What the child is acting as: a profile name, else the role ARN. */
+  readonly label: string;
+}
+
+export function childEnvironment(parent: Env, session: ChildSession): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value !== undefined && !(CREDENTIAL_ENV_NAMES as readonly string[]).includes(name)) env[name] = value;
+  }
+  env.AWS_ACCESS_KEY_ID = session.credentials.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = session.credentials.secretAccessKey;
+  env.AWS_SESSION_TOKEN = session.credentials.sessionToken;
+  env.AWS_CREDENTIAL_EXPIRATION = session.credentials.expiration.toISOString();
+  if (session.region !== undefined) {
+    // The user's own region choice wins; otherwise the session's region, for both SDK generations.
+    env.AWS_REGION ??= session.region;
+    env.AWS_DEFAULT_REGION ??= session.region;
+  }
+  env[ACTIVE_PROFILE_ENV] = session.label;
+  return env;
+}

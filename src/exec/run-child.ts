@@ -1,0 +1,37 @@
+/**
+ * Run a child with the session in its environment and hand its fate back: its exit code, or the
+ * signal that killed it (main re-raises it, so `rolecred exec` is transparent to the parent).
+ *
+ * Signals: SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are forwarded — they are sent to a pid, usually
+ * ours. SIGINT and SIGQUIT are not: they come from the keyboard to the whole foreground process
+ * group, so the child already has one; forwarding would deliver it twice (Terraform reads a
+ * second Ctrl-C as "exit immediately"). rolecred ignores them and waits for the child.
+ */
+import { spawn } from "node:child_process";
+import { ExitCode, RolecredError } from "../errors.js";
+import type { Outcome } from "../cli/command.js";
+
+const FORWARDED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"];
+const LEFT_TO_CHILD: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
+
+export async function runChild(command: readonly string[], env: Record<string, string>): Promise<Outcome> {
+  const [file, ...args] = command;
+  if (file === undefined || file === "") throw new RolecredError("no command to run after --", { exitCode: ExitCode.usage });
+  const child = spawn(file, args, { stdio: "inherit", env });
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of FORWARDED) handlers.set(signal, () => child.kill(signal));
+  for (const signal of LEFT_TO_CHILD) handlers.set(signal, () => undefined);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  try {
+    return await new Promise<Outcome>((resolve, reject) => {
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") reject(new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound }));
+        else if (error.code === "EACCES") reject(new RolecredError(`permission denied running ${file}`, { exitCode: ExitCode.cannotExecute }));
+        else reject(new RolecredError(`cannot run ${file}: ${error.message}`, { cause: error }));
+      });
+      child.once("exit", (code, signal) => resolve(signal === null ? { exitCode: code ?? ExitCode.failure } : { signal }));
+    });
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}

@@ -1,0 +1,41 @@
+/** What a person reads after a session was obtained (stderr), and the same as JSON data (stdout). */
+import { accountOf, roleNameOf } from "../arn.js";
+import type { RoleSession } from "../credentials/types.js";
+import { formatDuration } from "../duration.js";
+
+const pad = (value: number) => String(value).padStart(2, "0");
+
+/** `14:32` today, `2026-11-23 09:10` another day, both in local time. */
+export function formatExpiry(expiration: Date, now: Date): string {
+  const time = `${pad(expiration.getHours())}:${pad(expiration.getMinutes())}`;
+  const sameDay = expiration.toDateString() === now.toDateString();
+  return sameDay ? time : `${expiration.getFullYear()}-${pad(expiration.getMonth() + 1)}-${pad(expiration.getDate())} ${time}`;
+}
+
+/** `expires 14:32 (in 1h 0m)` */
+export function describeExpiry(expiration: Date, now: Date): string {
+  const seconds = (expiration.getTime() - now.getTime()) / 1000;
+  return seconds > 0 ? `expires ${formatExpiry(expiration, now)} (in ${formatDuration(seconds)})` : `expired ${formatExpiry(expiration, now)}`;
+}
+
+/** `dev: assumed Developer in 111111111111 as jo, expires 14:32 (in 1h 0m)` */
+export function describeSession(session: RoleSession, now: Date, destination: string | undefined): string {
+  const what = `assumed ${roleNameOf(session.roleArn)} in ${accountOf(session.roleArn)} as ${session.sessionName}, ${describeExpiry(session.credentials.expiration, now)}`;
+  return destination === undefined ? what : `${destination}: ${what}`;
+}
+
+/** The summary as data: everything but the secrets. */
+export function sessionSummaryJson(session: RoleSession, profile: string | undefined): Record<string, unknown> {
+  return {
+    ...(profile === undefined ? {} : { profile }),
+    roleArn: session.roleArn,
+    account: accountOf(session.roleArn),
+    assumedRoleArn: session.assumedRoleArn,
+    sessionName: session.sessionName,
+    accessKeyId: session.credentials.accessKeyId,
+    expiration: session.credentials.expiration.toISOString(),
+    ...(session.region === undefined ? {} : { region: session.region }),
+    ...(session.sourceIdentity === undefined ? {} : { sourceIdentity: session.sourceIdentity }),
+    ...(session.packedPolicySize === undefined ? {} : { packedPolicySizePercent: session.packedPolicySize }),
+  };
+}

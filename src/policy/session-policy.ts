@@ -1,0 +1,109 @@
+/**
+ * The inline session policy: where it comes from (--policy FILE | - | JSON), and the checks STS
+ * would otherwise make after the MFA code has been spent: valid JSON, STS's character set, and
+ * the 2,048-character plaintext limit, measured on the minified text that is actually sent.
+ */
+import { readFile } from "node:fs/promises";
+import { errnoCode, inputError, usageError } from "../errors.js";
+import { MAX_POLICY_ARNS, MAX_POLICY_CHARACTERS, POLICY_CHARACTERS } from "../sts/limits.js";
+import { parseArn } from "../arn.js";
+
+export type PolicySource =
+  | { readonly kind: "inline"; readonly json: string }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "stdin" };
+
+/** `-` is stdin, text starting with `{` is the policy itself, anything else a file path. */
+export function policySourceOf(flagValue: string): PolicySource {
+  if (flagValue === "-") return { kind: "stdin" };
+  if (flagValue.trimStart().startsWith("{")) return { kind: "inline", json: flagValue };
+  return { kind: "file", path: flagValue };
+}
+
+export function describePolicySource(source: PolicySource): string {
+  switch (source.kind) {
+    case "inline":
+      return "the --policy JSON";
+    case "stdin":
+      return "the policy on stdin";
+    case "file":
+      return source.path;
+  }
+}
+
+export async function readPolicyText(source: PolicySource, readStdin: () => Promise<string>): Promise<string> {
+  switch (source.kind) {
+    case "inline":
+      return source.json;
+    case "stdin":
+      return readStdin();
+    case "file":
+      try {
+        return await readFile(source.path, "utf8");
+      } catch (error) {
+        const code = errnoCode(error);
+        const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (code ?? String(error));
+        throw inputError(`cannot read policy file ${source.path}: ${why}`);
+      }
+  }
+}
+
+/** Parse policy JSON, saying where it breaks (line and column) when it does. */
+export function parsePolicyJson(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw inputError(`${origin} is not valid JSON: ${describeJsonError(text, message)}`);
+  }
+}
+
+function describeJsonError(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message);
+  const reason = message.replace(/\s*in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
+  if (position?.[1] === undefined) return reason;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `${reason} at line ${line}, column ${column}`;
+}
+
+/** Whitespace-free JSON: what is sent and what the 2,048 limit is measured on. */
+export function minifyPolicy(policy: unknown): string {
+  return JSON.stringify(policy);
+}
+
+/** The minified policy must fit STS's limit and character set; say by how much it does not. */
+export function requirePolicyFits(minified: string, origin: string): string {
+  if (minified.length > MAX_POLICY_CHARACTERS) {
+    throw inputError(
+      `${origin} is ${minified.length} characters minified, ${minified.length - MAX_POLICY_CHARACTERS} over STS's ${MAX_POLICY_CHARACTERS}-character limit for session policies`,
+      "narrow it, or move part of it into a managed policy passed with --policy-arn",
+    );
+  }
+  if (!POLICY_CHARACTERS.test(minified)) {
+    throw inputError(`${origin} contains characters STS does not accept in a policy (only tab, newline and U+0020 to U+00FF)`);
+  }
+  return minified;
+}
+
+/** Managed policy ARNs: at most 10, each an IAM policy ARN. */
+export function requirePolicyArns(arns: readonly string[]): string[] {
+  if (arns.length > MAX_POLICY_ARNS) throw usageError(`at most ${MAX_POLICY_ARNS} --policy-arn are allowed, got ${arns.length}`);
+  for (const arn of arns) {
+    const parsed = parseArn(arn);
+    if (parsed === undefined || parsed.service !== "iam" || !/^(aws|\d{12})$/.test(parsed.account) || !parsed.resource.startsWith("policy/")) {
+      throw usageError(`invalid --policy-arn "${arn}"`, "expected arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME");
+    }
+  }
+  return [...arns];
+}
+
+/** Read, parse, minify and size-check the inline policy: what the STS call will carry. */
+export async function prepareInlinePolicy(source: PolicySource | undefined, readStdin: () => Promise<string>): Promise<string | undefined> {
+  if (source === undefined) return undefined;
+  const origin = describePolicySource(source);
+  const text = await readPolicyText(source, readStdin);
+  return requirePolicyFits(minifyPolicy(parsePolicyJson(text, origin)), origin);
+}

@@ -1,0 +1,70 @@
+/**
+ * Read-only view of ~/.aws/config and ~/.aws/credentials, for resolving profiles. The parse is
+ * tolerant (like the AWS SDK's loader): a line rolecred cannot read is skipped here, because
+ * nothing on this path writes the file back.
+ */
+import { readFile } from "node:fs/promises";
+import type { Env } from "../deps.js";
+import { errnoCode, inputError } from "../errors.js";
+import { configFilePath, credentialsFilePath } from "../paths.js";
+import { readIniSections } from "../store/ini-document.js";
+
+export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+export interface AwsFiles {
+  readonly configPath: string;
+  readonly credentialsPath: string;
+  readonly config: IniSections;
+  readonly credentials: IniSections;
+}
+
+async function readSections(path: string): Promise<IniSections> {
+  try {
+    return readIniSections(await readFile(path, "utf8"));
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return new Map();
+    throw inputError(`cannot read ${path}: ${errnoCode(error) ?? String(error)}`);
+  }
+}
+
+export async function readAwsFiles(env: Env): Promise<AwsFiles> {
+  const configPath = configFilePath(env);
+  const credentialsPath = credentialsFilePath(env);
+  const [config, credentials] = await Promise.all([readSections(configPath), readSections(credentialsPath)]);
+  return { configPath, credentialsPath, config, credentials };
+}
+
+/**
+ * A profile's section in the config file: `[profile NAME]`, or `[default]` for "default" (the
+ * AWS CLI also accepts `[profile default]`). A bare `[NAME]` in the config file is not a profile.
+ */
+export function configSection(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
+  const named = files.config.get(`profile ${profile}`);
+  if (profile !== "default") return named;
+  const bare = files.config.get("default");
+  if (bare === undefined) return named;
+  return named === undefined ? bare : new Map([...bare, ...named]);
+}
+
+/** A profile's keys from both files; the credentials file wins where both set a key, as in the SDK. */
+export function profileSettings(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
+  const fromConfig = configSection(files, profile);
+  const fromCredentials = files.credentials.get(profile);
+  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
+  return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
+}
+
+/** Every profile name either file defines, sorted. */
+export function profileNames(files: AwsFiles): string[] {
+  const names = new Set<string>(files.credentials.keys());
+  for (const section of files.config.keys()) {
+    if (section === "default") names.add("default");
+    else if (section.startsWith("profile ")) names.add(section.slice("profile ".length).trim());
+  }
+  return [...names].sort();
+}
+
+/** The profile AWS_PROFILE (or the legacy AWS_DEFAULT_PROFILE) selects, else "default". */
+export function activeProfileName(env: Env): string {
+  return env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || "default";
+}

@@ -1,0 +1,314 @@
+/**
+ * A line-preserving model of an AWS INI file (~/.aws/credentials, ~/.aws/config), for the one
+ * place rolecred writes: the credentials file.
+ *
+ * Why not the `ini` package: it rewrites the whole file from an object (comments and layout are
+ * lost), splits section names on dots (`[profile prod.admin]` becomes nested objects) and turns
+ * `true` into a boolean. A writer must do the opposite: keep every byte it does not mean to
+ * change. So the file is kept as its lines; edits replace, insert or delete single lines; an
+ * unedited document serialises back to the exact input.
+ *
+ * Parsing is strict where the AWS CLI (Python configparser, strict mode) is strict: a key before
+ * any section, a line that is none of section / key = value / comment, a duplicated section or a
+ * duplicated key all make the file unparseable, and rolecred refuses to write it.
+ */
+
+export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
+
+interface IniLine {
+  text: string;
+  /** The line terminator that followed this line in the input ("" for a last line without one). */
+  eol: string;
+  kind: IniLineKind;
+  /** For section lines: the section name, trimmed. */
+  section?: string;
+  /** For entry lines: the key, lower-cased (configparser folds case; so does the guard). */
+  key?: string;
+  /** For entry lines: the value, trimmed. */
+  value?: string;
+}
+
+export class IniSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = "IniSyntaxError";
+  }
+}
+
+const SECTION_LINE = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/;
+const COMMENT_LINE = /^\s*[#;]/;
+const BLANK_LINE = /^\s*$/;
+
+/** Splits `key = value` (or configparser's `key: value`) at whichever delimiter comes first. */
+function splitEntry(text: string): { key: string; value: string } | undefined {
+  const equals = text.indexOf("=");
+  const colon = text.indexOf(":");
+  const at = equals === -1 ? colon : colon === -1 ? equals : Math.min(equals, colon);
+  if (at <= 0) return undefined;
+  const key = text.slice(0, at).trim();
+  if (key === "") return undefined;
+  return { key: key.toLowerCase(), value: text.slice(at + 1).trim() };
+}
+
+interface LineProblem {
+  readonly line: number;
+  readonly reason: string;
+}
+
+function splitLines(text: string): { bom: string; lines: IniLine[]; newline: string } {
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const lines: IniLine[] = [];
+  // split with a capture group alternates text and terminators: [t0, eol0, t1, eol1, ..., tN]
+  const pieces = text.slice(bom.length).split(/(\r\n|\n|\r)/);
+  for (let i = 0; i < pieces.length; i += 2) {
+    const lineText = pieces[i] ?? "";
+    const eol = pieces[i + 1] ?? "";
+    if (lineText === "" && eol === "" && i === pieces.length - 1) break; // text ended with a newline
+    lines.push({ text: lineText, eol, kind: "blank" });
+  }
+  return { bom, lines, newline: lines.find((line) => line.eol !== "")?.eol ?? "\n" };
+}
+
+/**
+ * Give every line its kind, and list what the AWS CLI's strict parser would reject. A line with a
+ * problem is marked "invalid" unless it still has a clear meaning (a repeated section or key).
+ */
+function classifyLines(lines: IniLine[]): LineProblem[] {
+  const problems: LineProblem[] = [];
+  let currentSection: string | undefined;
+  const sectionLines = new Map<string, number>();
+  let keysInSection = new Map<string, number>();
+  let previousContent: IniLineKind | undefined; // last non-blank, non-comment line kind in this section
+
+  lines.forEach((line, index) => {
+    const lineNumber = index + 1;
+    const { text } = line;
+    if (BLANK_LINE.test(text)) {
+      line.kind = "blank";
+      return;
+    }
+    if (COMMENT_LINE.test(text)) {
+      line.kind = "comment";
+      return;
+    }
+    if (/^\s/.test(text) && (previousContent === "entry" || previousContent === "continuation")) {
+      // configparser: a line indented under a key continues its value (the config file's
+      // `s3 =` sub-sections are written this way).
+      line.kind = "continuation";
+      previousContent = "continuation";
+      return;
+    }
+    const section = SECTION_LINE.exec(text);
+    if (section) {
+      const name = (section[1] ?? "").trim();
+      if (name === "" || name === "__proto__") {
+        line.kind = "invalid";
+        problems.push({ line: lineNumber, reason: name === "" ? "empty section name []" : "section name __proto__ is not allowed" });
+        return;
+      }
+      const earlier = sectionLines.get(name);
+      if (earlier !== undefined) {
+        problems.push({ line: lineNumber, reason: `section [${name}] repeats the one on line ${earlier} (the AWS CLI rejects this too)` });
+      } else {
+        sectionLines.set(name, lineNumber);
+      }
+      line.kind = "section";
+      line.section = name;
+      currentSection = name;
+      keysInSection = new Map();
+      previousContent = "section";
+      return;
+    }
+    const entry = splitEntry(text);
+    if (entry === undefined || currentSection === undefined) {
+      line.kind = "invalid";
+      problems.push({
+        line: lineNumber,
+        reason: entry === undefined ? "not a [section], a key = value line or a comment" : `key "${entry.key}" comes before any [section]`,
+      });
+      return;
+    }
+    const earlierKey = keysInSection.get(entry.key);
+    if (earlierKey !== undefined) {
+      problems.push({ line: lineNumber, reason: `key "${entry.key}" repeats the one on line ${earlierKey} in [${currentSection}]` });
+    }
+    keysInSection.set(entry.key, lineNumber);
+    line.kind = "entry";
+    line.key = entry.key;
+    line.value = entry.value;
+    previousContent = "entry";
+  });
+  return problems;
+}
+
+/**
+ * A tolerant, read-only view of an INI file: section → key → value, skipping lines it cannot
+ * read and merging repeated sections (later values win), as the AWS SDK's own loader does.
+ * Only for paths that never write the file back.
+ */
+export function readIniSections(text: string): Map<string, Map<string, string>> {
+  const { lines } = splitLines(text);
+  classifyLines(lines);
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  for (const line of lines) {
+    if (line.kind === "section" && line.section !== undefined) {
+      current = sections.get(line.section) ?? new Map<string, string>();
+      sections.set(line.section, current);
+    } else if (line.kind === "entry" && line.key !== undefined && current !== undefined) {
+      current.set(line.key, line.value ?? "");
+    }
+  }
+  return sections;
+}
+
+export class IniDocument {
+  readonly #lines: IniLine[];
+  readonly #bom: string;
+  /** Terminator used for lines rolecred adds: the file's own first one, else "\n". */
+  readonly #newline: string;
+
+  private constructor(lines: IniLine[], bom: string, newline: string) {
+    this.#lines = lines;
+    this.#bom = bom;
+    this.#newline = newline;
+  }
+
+  static empty(): IniDocument {
+    return new IniDocument([], "", "\n");
+  }
+
+  /** Parse `text`; throws {@link IniSyntaxError} naming the first line rolecred cannot read. */
+  static parse(text: string): IniDocument {
+    const { bom, lines, newline } = splitLines(text);
+    const problem = classifyLines(lines)[0];
+    if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
+    return new IniDocument(lines, bom, newline);
+  }
+
+  /** Section names in file order. */
+  sectionNames(): string[] {
+    return this.#lines.filter((line) => line.kind === "section").map((line) => line.section ?? "");
+  }
+
+  hasSection(name: string): boolean {
+    return this.#sectionRange(name) !== undefined;
+  }
+
+  /** The keys and values of a section (keys lower-cased), or undefined if there is no such section. */
+  section(name: string): Map<string, string> | undefined {
+    const range = this.#sectionRange(name);
+    if (range === undefined) return undefined;
+    const entries = new Map<string, string>();
+    for (let i = range.header + 1; i < range.end; i++) {
+      const line = this.#lines[i];
+      if (line?.kind === "entry" && line.key !== undefined) entries.set(line.key, line.value ?? "");
+    }
+    return entries;
+  }
+
+  /**
+   * Set `entries` in section `name`, creating it at the end of the file if needed. Existing keys
+   * are replaced where they stand, keys in `remove` are deleted, new keys follow the section's
+   * last key; every other line is left as it was.
+   */
+  upsertSection(name: string, entries: ReadonlyArray<readonly [string, string]>, remove: ReadonlySet<string> = new Set()): void {
+    const wanted = new Map(entries.map(([key, value]) => [key.toLowerCase(), value] as const));
+    const range = this.#sectionRange(name);
+    if (range === undefined) {
+      this.#appendSection(name, wanted);
+      return;
+    }
+    const kept: IniLine[] = [];
+    let lastContent = 0; // index in `kept` after which new keys go
+    let dropping = false; // dropping the continuation lines of a replaced or removed key
+    for (let i = range.header + 1; i < range.end; i++) {
+      const line = this.#lines[i];
+      if (line === undefined) continue;
+      if (line.kind === "continuation" && dropping) continue;
+      dropping = false;
+      if (line.kind === "entry" && line.key !== undefined) {
+        if (remove.has(line.key) && !wanted.has(line.key)) {
+          dropping = true;
+          continue;
+        }
+        const value = wanted.get(line.key);
+        if (value !== undefined) {
+          kept.push(this.#entryLine(line.key, value, line.eol || this.#newline));
+          wanted.delete(line.key);
+          dropping = true;
+          lastContent = kept.length;
+          continue;
+        }
+      }
+      kept.push(line);
+      if (line.kind === "entry" || line.kind === "continuation") lastContent = kept.length;
+    }
+    const added = [...wanted].map(([key, value]) => this.#entryLine(key, value, this.#newline));
+    kept.splice(lastContent, 0, ...added);
+    this.#lines.splice(range.header + 1, range.end - range.header - 1, ...kept);
+    this.#terminateInnerLines();
+  }
+
+  /** Remove section `name` (header and keys). Comments above the next section stay with it. */
+  removeSection(name: string): boolean {
+    const range = this.#sectionRange(name);
+    if (range === undefined) return false;
+    let end = range.header + 1;
+    for (let i = range.header + 1; i < range.end; i++) {
+      const kind = this.#lines[i]?.kind;
+      if (kind === "entry" || kind === "continuation") end = i + 1;
+    }
+    // Take the blank lines after the section too, unless that would glue the neighbours together.
+    const before = this.#lines[range.header - 1];
+    if (range.header === 0 || before?.kind === "blank") {
+      while (end < range.end && this.#lines[end]?.kind === "blank") end++;
+    }
+    this.#lines.splice(range.header, end - range.header);
+    if (range.header >= this.#lines.length) {
+      // It was the last section: the blank lines that separated it from the one before go too.
+      while (this.#lines.at(-1)?.kind === "blank") this.#lines.pop();
+    }
+    this.#terminateInnerLines();
+    return true;
+  }
+
+  toString(): string {
+    return this.#bom + this.#lines.map((line) => line.text + line.eol).join("");
+  }
+
+  #entryLine(key: string, value: string, eol: string): IniLine {
+    return { text: `${key} = ${value}`, eol, kind: "entry", key, value };
+  }
+
+  #appendSection(name: string, entries: Map<string, string>): void {
+    const last = this.#lines[this.#lines.length - 1];
+    if (last !== undefined && last.kind !== "blank") this.#lines.push({ text: "", eol: this.#newline, kind: "blank" });
+    this.#lines.push({ text: `[${name}]`, eol: this.#newline, kind: "section", section: name });
+    for (const [key, value] of entries) this.#lines.push(this.#entryLine(key, value, this.#newline));
+    this.#terminateInnerLines();
+  }
+
+  /**
+   * A line that ended the file without a newline needs one once lines follow it; only the very
+   * last line may stay unterminated.
+   */
+  #terminateInnerLines(): void {
+    for (let i = 0; i < this.#lines.length - 1; i++) {
+      const line = this.#lines[i];
+      if (line !== undefined && line.eol === "") line.eol = this.#newline;
+    }
+  }
+
+  /** Index of the section's header line and of the line after its last body line. */
+  #sectionRange(name: string): { header: number; end: number } | undefined {
+    const header = this.#lines.findIndex((line) => line.kind === "section" && line.section === name);
+    if (header === -1) return undefined;
+    let end = header + 1;
+    while (end < this.#lines.length && this.#lines[end]?.kind !== "section") end++;
+    return { header, end };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The STS calls rolecred makes, each returning rolecred's own types. Every failure leaves here as
+ * a RolecredError (see ./errors.ts); nothing above this module sees an SDK error.
+ */
+import type { Credentials as StsCredentials, AssumedRoleUser } from "@aws-sdk/client-sts";
+import { RolecredError } from "../errors.js";
+import type { AwsCredentials, RoleSession, TemporaryCredentials } from "../credentials/types.js";
+import { createStsClient, describeEndpoint, type StsEndpoint } from "./client.js";
+import { toStsError, type StsCallContext } from "./errors.js";
+
+export interface MfaProof {
+  readonly serial: string;
+  readonly code: string;
+}
+
+export interface SessionTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** What narrows and labels a session: shared by AssumeRole and AssumeRoleWithSAML. */
+export interface SessionShape {
+  readonly durationSeconds?: number | undefined;
+  /** Minified inline session policy JSON. */
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+}
+
+export interface AssumeRoleParams extends SessionShape {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly externalId?: string | undefined;
+  readonly mfa?: MfaProof | undefined;
+  readonly tags?: readonly SessionTag[] | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
+  readonly sourceIdentity?: string | undefined;
+}
+
+export interface AssumeRoleWithSamlParams extends SessionShape {
+  readonly roleArn: string;
+  readonly principalArn: string;
+  /** Standard base64 of the Response XML. */
+  readonly samlAssertion: string;
+}
+
+export interface CallerIdentity {
+  readonly account: string;
+  readonly arn: string;
+  readonly userId: string;
+}
+
+function temporaryCredentials(credentials: StsCredentials | undefined, operation: string): TemporaryCredentials {
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials ?? {};
+  if (!AccessKeyId || !SecretAccessKey || !SessionToken || !(Expiration instanceof Date)) {
+    throw new RolecredError(`STS ${operation} answered without complete credentials`);
+  }
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration };
+}
+
+function roleSession(
+  roleArn: string,
+  endpoint: StsEndpoint,
+  answer: { Credentials?: StsCredentials | undefined; AssumedRoleUser?: AssumedRoleUser | undefined; PackedPolicySize?: number | undefined; SourceIdentity?: string | undefined },
+  operation: string,
+): RoleSession {
+  const assumedRoleArn = answer.AssumedRoleUser?.Arn ?? "";
+  return {
+    credentials: temporaryCredentials(answer.Credentials, operation),
+    roleArn,
+    assumedRoleArn,
+    sessionName: assumedRoleArn.slice(assumedRoleArn.lastIndexOf("/") + 1),
+    sourceIdentity: answer.SourceIdentity,
+    packedPolicySize: answer.PackedPolicySize,
+    region: endpoint.region,
+  };
+}
+
+function policyArnList(arns: readonly string[] | undefined): Array<{ arn: string }> | undefined {
+  return arns === undefined || arns.length === 0 ? undefined : arns.map((arn) => ({ arn }));
+}
+
+export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams): Promise<RoleSession> {
+  const context: StsCallContext = {
+    operation: "AssumeRole",
+    endpoint: describeEndpoint(endpoint),
+    roleArn: params.roleArn,
+    mfaSerial: params.mfa?.serial,
+    sentMfa: params.mfa !== undefined,
+    durationSeconds: params.durationSeconds,
+  };
+  try {
+    const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+    const client = await createStsClient(endpoint, credentials);
+    const answer = await client.send(
+      new AssumeRoleCommand({
+        RoleArn: params.roleArn,
+        RoleSessionName: params.sessionName,
+        DurationSeconds: params.durationSeconds,
+        ExternalId: params.externalId,
+        SerialNumber: params.mfa?.serial,
+        TokenCode: params.mfa?.code,
+        Policy: params.policy,
+        PolicyArns: policyArnList(params.policyArns),
+        Tags: params.tags?.length ? params.tags.map(({ key, value }) => ({ Key: key, Value: value })) : undefined,
+        TransitiveTagKeys: params.transitiveTagKeys?.length ? [...params.transitiveTagKeys] : undefined,
+        SourceIdentity: params.sourceIdentity,
+      }),
+    );
+    return roleSession(params.roleArn, endpoint, answer, "AssumeRole");
+  } catch (error) {
+    throw toStsError(error, context);
+  }
+}
+
+export interface SamlRoleSession extends RoleSession {
+  /** The NameID STS read from the assertion. */
+  readonly subject: string | undefined;
+  readonly issuer: string | undefined;
+}
+
+export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams): Promise<SamlRoleSession> {
+  const context: StsCallContext = {
+    operation: "AssumeRoleWithSAML",
+    endpoint: describeEndpoint(endpoint),
+    roleArn: params.roleArn,
+    durationSeconds: params.durationSeconds,
+  };
+  try {
+    const { AssumeRoleWithSAMLCommand } = await import("@aws-sdk/client-sts");
+    // No credentials: AssumeRoleWithSAML is unsigned; the assertion is the proof.
+    const client = await createStsClient(endpoint, undefined);
+    const answer = await client.send(
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: params.roleArn,
+        PrincipalArn: params.principalArn,
+        SAMLAssertion: params.samlAssertion,
+        DurationSeconds: params.durationSeconds,
+        Policy: params.policy,
+        PolicyArns: policyArnList(params.policyArns),
+      }),
+    );
+    return { ...roleSession(params.roleArn, endpoint, answer, "AssumeRoleWithSAML"), subject: answer.Subject, issuer: answer.Issuer };
+  } catch (error) {
+    throw toStsError(error, context);
+  }
+}
+
+export interface GetSessionTokenParams {
+  readonly durationSeconds?: number | undefined;
+  readonly mfa?: MfaProof | undefined;
+}
+
+export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams): Promise<TemporaryCredentials> {
+  const context: StsCallContext = {
+    operation: "GetSessionToken",
+    endpoint: describeEndpoint(endpoint),
+    mfaSerial: params.mfa?.serial,
+    sentMfa: params.mfa !== undefined,
+    durationSeconds: params.durationSeconds,
+  };
+  try {
+    const { GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
+    const client = await createStsClient(endpoint, credentials);
+    const answer = await client.send(
+      new GetSessionTokenCommand({ DurationSeconds: params.durationSeconds, SerialNumber: params.mfa?.serial, TokenCode: params.mfa?.code }),
+    );
+    return temporaryCredentials(answer.Credentials, "GetSessionToken");
+  } catch (error) {
+    throw toStsError(error, context);
+  }
+}
+
+export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsCredentials): Promise<CallerIdentity> {
+  try {
+    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const client = await createStsClient(endpoint, credentials);
+    const answer = await client.send(new GetCallerIdentityCommand({}));
+    return { account: answer.Account ?? "", arn: answer.Arn ?? "", userId: answer.UserId ?? "" };
+  } catch (error) {
+    throw toStsError(error, { operation: "GetCallerIdentity", endpoint: describeEndpoint(endpoint) });
+  }
+}
