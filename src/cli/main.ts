@@ -49,6 +49,11 @@ function report(error: unknown, deps: Deps | undefined, verbose: boolean): numbe
   return ExitCode.failure;
 }
 
+// The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22. rolecred
+// pins an SDK that supports Node 20 and says so in its README; a warning on every credential
+// refresh would only train users to ignore stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const outcome = await runCli(process.argv.slice(2));
 if ("signal" in outcome) {
   // The child was killed by a signal: die the same way, so a parent shell sees what it would

@@ -7,9 +7,10 @@ import type { Env } from "../deps.js";
 import { packageVersion } from "../version.js";
 import type { CommandSpec } from "./command.js";
 import { userCommand } from "./user.js";
+import { samlCommand } from "./saml.js";
 
 /** Every command, in the order `rolecred --help` lists them. */
-export const COMMANDS: ReadonlyArray<CommandSpec<unknown>> = [userCommand];
+export const COMMANDS: ReadonlyArray<CommandSpec<unknown>> = [userCommand, samlCommand];
 
 export interface ProgramHooks {
   readonly env: Env;

@@ -68,3 +68,21 @@ export function profileNames(files: AwsFiles): string[] {
 export function activeProfileName(env: Env): string {
   return env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || "default";
 }
+
+/**
+ * Account aliases for the role picker, from the `[rolecred]` section of ~/.aws/config:
+ *
+ *     [rolecred]
+ *     account_aliases =
+ *       111122223333 = sandbox
+ *
+ * (the AWS config file's own sub-section syntax; the AWS SDKs and CLI ignore the section).
+ */
+export function accountAliases(files: AwsFiles): ReadonlyMap<string, string> {
+  const aliases = new Map<string, string>();
+  for (const [key, value] of files.config.get("rolecred") ?? []) {
+    const account = /^account_aliases\.(\d{12})$/.exec(key)?.[1];
+    if (account !== undefined && value !== "") aliases.set(account, value);
+  }
+  return aliases;
+}

@@ -154,12 +154,19 @@ export function readIniSections(text: string): Map<string, Map<string, string>> 
   classifyLines(lines);
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
+  let parentKey: string | undefined; // a `key =` with no value opens a sub-section of indented lines
   for (const line of lines) {
     if (line.kind === "section" && line.section !== undefined) {
       current = sections.get(line.section) ?? new Map<string, string>();
       sections.set(line.section, current);
+      parentKey = undefined;
     } else if (line.kind === "entry" && line.key !== undefined && current !== undefined) {
       current.set(line.key, line.value ?? "");
+      parentKey = line.value === "" ? line.key : undefined;
+    } else if (line.kind === "continuation" && parentKey !== undefined && current !== undefined) {
+      // `s3 =\n  max_concurrent_requests = 20` reads as s3.max_concurrent_requests, as in the SDK.
+      const nested = splitEntry(line.text.trim());
+      if (nested !== undefined) current.set(`${parentKey}.${nested.key}`, nested.value);
     }
   }
   return sections;

@@ -75,6 +75,7 @@ export async function createStsClient(endpoint: StsEndpoint, credentials: AwsCre
     // One retry for a dropped connection or throttling; more would re-send a single-use MFA code
     // long after the user typed it.
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: endpoint.timeoutMs, requestTimeout: endpoint.timeoutMs },
+    // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+    requestHandler: { connectionTimeout: endpoint.timeoutMs, requestTimeout: endpoint.timeoutMs, throwOnRequestTimeout: true },
   });
 }

@@ -26,7 +26,6 @@ const NETWORK_CODES: Record<string, string> = {
   ECONNRESET: "connection reset",
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable",
-  ETIMEDOUT: "timed out",
   EPIPE: "connection closed",
   ECONNABORTED: "connection aborted",
 };
@@ -52,7 +51,7 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
   if (typeof errno === "string" && errno in NETWORK_CODES) {
     return fail(`cannot reach STS at ${context.endpoint}: ${NETWORK_CODES[errno]}`, ExitCode.unavailable, error, "check --region, AWS_ENDPOINT_URL_STS and your network or proxy");
   }
-  if (name === "TimeoutError" || name === "RequestTimeout" || errno === "ERR_SOCKET_CONNECTION_TIMEOUT") {
+  if (name === "TimeoutError" || name === "RequestTimeout" || errno === "ETIMEDOUT" || errno === "ERR_SOCKET_CONNECTION_TIMEOUT") {
     return fail(`STS at ${context.endpoint} did not answer in time`, ExitCode.unavailable, error, "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds");
   }
   const code = stsCodeOf(error) ?? "Error";

@@ -112,3 +112,15 @@ describe(readIniSections.name, () => {
     expect(Object.fromEntries(sections.get("a") ?? [])).toEqual({ x: "3", y: "2" });
   });
 });
+
+describe("readIniSections sub-sections", () => {
+  it("reads indented lines under an empty key as parent.child keys", () => {
+    const sections = readIniSections("[rolecred]\naccount_aliases =\n  111122223333 = sandbox\n  444455556666 = prod\nother = 1\n");
+    expect(Object.fromEntries(sections.get("rolecred") ?? [])).toEqual({
+      account_aliases: "",
+      "account_aliases.111122223333": "sandbox",
+      "account_aliases.444455556666": "prod",
+      other: "1",
+    });
+  });
+});

@@ -1,0 +1,62 @@
+/** `rolecred saml --list`: what the assertion offers, as a table for people or JSON for scripts. */
+import { formatDuration } from "../duration.js";
+import type { SamlAssertion } from "../saml/assertion.js";
+import { sessionDurationSeconds } from "../saml/readiness.js";
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function samlListJson(assertion: SamlAssertion, aliases: ReadonlyMap<string, string>, now: Date): Record<string, unknown> {
+  return {
+    roles: assertion.roles.map((role) => ({
+      account: role.account,
+      ...(aliases.has(role.account) ? { alias: aliases.get(role.account) } : {}),
+      roleName: role.roleName,
+      roleArn: role.roleArn,
+      principalArn: role.principalArn,
+    })),
+    sessionName: assertion.sessionName ?? null,
+    sessionDuration: sessionDurationSeconds(assertion) ?? null,
+    sourceIdentity: assertion.sourceIdentity ?? null,
+    principalTags: assertion.principalTags,
+    transitiveTagKeys: assertion.transitiveTagKeys,
+    subject: assertion.nameId ?? null,
+    issuer: assertion.issuer ?? null,
+    audiences: assertion.audiences,
+    recipient: assertion.recipient ?? null,
+    issueInstant: assertion.issueInstant === undefined ? null : isoSeconds(assertion.issueInstant),
+    notOnOrAfter: assertion.notOnOrAfter === undefined ? null : isoSeconds(assertion.notOnOrAfter),
+    expired: assertion.notOnOrAfter !== undefined && assertion.notOnOrAfter.getTime() <= now.getTime(),
+    signature: assertion.signature,
+  };
+}
+
+export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<string, string>, now: Date): string {
+  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", role.roleName, role.principalArn]);
+  const header = ["ACCOUNT", "ALIAS", "ROLE", "PROVIDER"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  const duration = sessionDurationSeconds(assertion);
+  const validity =
+    assertion.notOnOrAfter === undefined
+      ? "no expiry in the assertion"
+      : assertion.notOnOrAfter.getTime() <= now.getTime()
+        ? `EXPIRED at ${isoSeconds(assertion.notOnOrAfter)}`
+        : `${isoSeconds(assertion.notOnOrAfter)} (in ${formatDuration((assertion.notOnOrAfter.getTime() - now.getTime()) / 1000)})`;
+  const tags = Object.entries(assertion.principalTags).map(([key, value]) => `${key}=${value}`);
+  const details: Array<[string, string | undefined]> = [
+    ["session name", assertion.sessionName],
+    ["session duration", duration === undefined ? assertion.sessionDuration : `${duration}s (${formatDuration(duration)})`],
+    ["source identity", assertion.sourceIdentity],
+    ["principal tags", tags.length === 0 ? undefined : tags.join(", ")],
+    ["transitive tag keys", assertion.transitiveTagKeys.length === 0 ? undefined : assertion.transitiveTagKeys.join(", ")],
+    ["subject", assertion.nameId],
+    ["issuer", assertion.issuer],
+    ["audience", assertion.audiences.length === 0 ? undefined : assertion.audiences.join(", ")],
+    ["valid until", validity],
+    ["signature", assertion.signature === "verified" ? "verified against --idp-cert" : "not checked (STS checks it; --idp-cert checks it here first)"],
+  ];
+  const lines = details.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([label, value]) => `${`${label}:`.padEnd(21)}${value}`);
+  return `${[...(rows.length === 0 ? ["(no AWS roles)"] : table), "", ...lines].join("\n")}\n`;
+}

@@ -1,0 +1,261 @@
+/**
+ * Read what AWS reads from a SAML Response: the roles, the session name and duration, source
+ * identity, principal tags, transitive tag keys; plus the subject, audiences and time window, to
+ * check before anything is sent.
+ *
+ * saml2-js reads the assertion (and, with --idp-cert, verifies its signature: then only what the
+ * signature covers is used). Without a signature check, what saml2-js cannot read because of a
+ * quirk real identity providers have (no namespace, an undeclared prefix, a SOAP envelope, a
+ * skeleton without Status or Subject), or silently drops, is read by local element names instead.
+ */
+import type { Element } from "@xmldom/xmldom";
+import { ExitCode, inputError, RolecredError } from "../errors.js";
+import type { ParsedSamlXml } from "./xml.js";
+import { parseRoleValues, type SamlRole } from "./roles.js";
+
+export const AWS_ATTRIBUTE_PREFIX = "https://aws.amazon.com/SAML/Attributes/";
+export const ROLE_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}Role`;
+export const SESSION_NAME_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}RoleSessionName`;
+export const SESSION_DURATION_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SessionDuration`;
+export const SOURCE_IDENTITY_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SourceIdentity`;
+export const PRINCIPAL_TAG_PREFIX = `${AWS_ATTRIBUTE_PREFIX}PrincipalTag:`;
+export const TRANSITIVE_TAG_KEYS_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}TransitiveTagKeys`;
+
+const SUCCESS_STATUS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+
+/** Audiences AWS sign-in uses; saml2-js checks the Audience against this when it is present. */
+const AWS_AUDIENCE = /^(urn:amazon:webservices|https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/(static\/)?saml)$/i;
+
+export interface SamlAssertion {
+  readonly roles: readonly SamlRole[];
+  /** Role values that are not a role ARN + provider ARN pair. */
+  readonly rejectedRoleValues: ReadonlyArray<{ value: string; reason: string }>;
+  readonly sessionName: string | undefined;
+  /** The SessionDuration attribute as sent (validated where it is used). */
+  readonly sessionDuration: string | undefined;
+  readonly sourceIdentity: string | undefined;
+  readonly principalTags: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys: readonly string[];
+  readonly nameId: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audiences: readonly string[];
+  readonly recipient: string | undefined;
+  readonly issueInstant: Date | undefined;
+  readonly notBefore: Date | undefined;
+  /** The earliest of the Conditions and SubjectConfirmationData NotOnOrAfter. */
+  readonly notOnOrAfter: Date | undefined;
+  readonly sessionNotOnOrAfter: Date | undefined;
+  readonly signature: "verified" | "not checked";
+  readonly reader: "saml2-js" | "local element names";
+  /** Why the reader is what it is, and what was repaired, for --verbose. */
+  readonly notes: readonly string[];
+}
+
+export interface ReadAssertionOptions {
+  /** PEM certificates of the identity provider: verify the signature against them. */
+  readonly idpCertificates?: readonly string[] | undefined;
+  /** Receives anything saml2-js's XML parser prints, instead of the console. */
+  readonly onLibraryOutput?: ((line: string) => void) | undefined;
+}
+
+type Attributes = ReadonlyMap<string, readonly string[]>;
+
+export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAssertionOptions = {}): Promise<SamlAssertion> {
+  const notes = [...parsed.repairs];
+  const { response } = parsed;
+  requireSuccess(response);
+  const assertion = firstDescendant(response, "Assertion");
+  if (assertion === undefined) {
+    if (firstDescendant(response, "EncryptedAssertion") !== undefined) {
+      throw inputError("the SAML assertion is encrypted, so rolecred cannot read the roles in it", "ask your identity provider's admin to send AWS an unencrypted assertion (STS checks its signature)");
+    }
+    throw inputError("the SAML response holds no Assertion");
+  }
+  const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
+  const verifying = options.idpCertificates !== undefined;
+  let attributes: Attributes;
+  let reader: SamlAssertion["reader"] = "saml2-js";
+  try {
+    attributes = await readWithSaml2Js(base64, options);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (verifying) {
+      throw new RolecredError(`the SAML response's signature does not verify against --idp-cert: ${reason}`, {
+        exitCode: ExitCode.denied,
+        hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
+      });
+    }
+    notes.push(`saml2-js could not read the response (${reason}); read by local element names instead`);
+    reader = "local element names";
+    attributes = attributesByLocalName(assertion);
+  }
+  if (!verifying && reader === "saml2-js") {
+    // saml2-js drops attributes it cannot match by namespace; add back what it missed.
+    const complete = attributesByLocalName(assertion);
+    const merged = new Map(attributes);
+    for (const [name, values] of complete) {
+      if (!merged.has(name)) {
+        merged.set(name, values);
+        notes.push(`attribute ${name} read by local element name (saml2-js skipped it)`);
+      }
+    }
+    attributes = merged;
+  }
+  return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes);
+}
+
+function describeAssertion(
+  response: Element,
+  assertion: Element,
+  attributes: Attributes,
+  signature: SamlAssertion["signature"],
+  reader: SamlAssertion["reader"],
+  notes: string[],
+): SamlAssertion {
+  const { roles, rejected } = parseRoleValues(attributes.get(ROLE_ATTRIBUTE) ?? []);
+  const principalTags: Record<string, string> = {};
+  for (const [name, values] of attributes) {
+    if (name.startsWith(PRINCIPAL_TAG_PREFIX) && values[0] !== undefined) principalTags[name.slice(PRINCIPAL_TAG_PREFIX.length)] = values[0];
+  }
+  const subject = firstDescendant(assertion, "Subject");
+  const confirmationData = subject === undefined ? undefined : firstDescendant(subject, "SubjectConfirmationData");
+  const conditions = firstDescendant(assertion, "Conditions");
+  const authnStatement = firstDescendant(assertion, "AuthnStatement");
+  const nameIdElement = subject === undefined ? undefined : firstDescendant(subject, "NameID");
+  const issuerElement = firstChild(assertion, "Issuer") ?? firstChild(response, "Issuer");
+  const notOnOrAfters = [dateAttribute(conditions, "NotOnOrAfter"), dateAttribute(confirmationData, "NotOnOrAfter")].filter((date): date is Date => date !== undefined);
+  return {
+    roles,
+    rejectedRoleValues: rejected,
+    sessionName: attributes.get(SESSION_NAME_ATTRIBUTE)?.[0],
+    sessionDuration: attributes.get(SESSION_DURATION_ATTRIBUTE)?.[0],
+    sourceIdentity: attributes.get(SOURCE_IDENTITY_ATTRIBUTE)?.[0],
+    principalTags,
+    transitiveTagKeys: [...(attributes.get(TRANSITIVE_TAG_KEYS_ATTRIBUTE) ?? [])],
+    nameId: textOf(nameIdElement) || undefined,
+    issuer: textOf(issuerElement) || undefined,
+    audiences: conditions === undefined ? [] : descendants(conditions, "Audience").map(textOf).filter((audience) => audience !== ""),
+    recipient: confirmationData?.getAttribute("Recipient")?.trim() || undefined,
+    issueInstant: dateAttribute(assertion, "IssueInstant") ?? dateAttribute(response, "IssueInstant"),
+    notBefore: dateAttribute(conditions, "NotBefore"),
+    notOnOrAfter: notOnOrAfters.length === 0 ? undefined : new Date(Math.min(...notOnOrAfters.map((date) => date.getTime()))),
+    sessionNotOnOrAfter: dateAttribute(authnStatement, "SessionNotOnOrAfter"),
+    signature,
+    reader,
+    notes,
+  };
+}
+
+/** A Response whose Status is not Success carries no usable assertion; say what the IdP said. */
+function requireSuccess(response: Element): void {
+  const status = firstChild(response, "Status");
+  if (status === undefined) return; // skeleton responses (OneLogin's test fixture) have none; STS decides
+  const code = firstChild(status, "StatusCode");
+  const value = code?.getAttribute("Value")?.trim() ?? "";
+  if (value === SUCCESS_STATUS) return;
+  const detail = code === undefined ? undefined : firstChild(code, "StatusCode")?.getAttribute("Value");
+  const message = textOf(firstChild(status, "StatusMessage"));
+  const described = [value || "(no status code)", detail, message].filter((part) => part !== undefined && part !== "").join(", ");
+  throw new RolecredError(`the identity provider's response is not a success: ${described}`, {
+    exitCode: ExitCode.denied,
+    hint: "log in again; the identity provider refused or failed the login",
+  });
+}
+
+async function readWithSaml2Js(base64: string, options: ReadAssertionOptions): Promise<Attributes> {
+  const { ServiceProvider, IdentityProvider } = await import("saml2-js");
+  const serviceProvider = new ServiceProvider({
+    entity_id: "urn:amazon:webservices",
+    assert_endpoint: "https://signin.aws.amazon.com/saml",
+    allow_unencrypted_assertion: true,
+    audience: AWS_AUDIENCE,
+  });
+  const verifying = options.idpCertificates !== undefined;
+  const identityProvider = new IdentityProvider({
+    sso_login_url: "https://idp.invalid/",
+    sso_logout_url: "https://idp.invalid/",
+    certificates: [...(options.idpCertificates ?? [])],
+  });
+  const response = await withConsoleCaptured(options.onLibraryOutput, () =>
+    new Promise<import("saml2-js").PostAssertResponse>((resolve, reject) => {
+      serviceProvider.post_assert(
+        identityProvider,
+        {
+          request_body: { SAMLResponse: base64 },
+          allow_unencrypted_assertion: true,
+          require_session_index: false,
+          ignore_signature: !verifying,
+          ignore_timing: true,
+          audience: AWS_AUDIENCE,
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    }),
+  );
+  // saml2-js returns values untrimmed; pretty-printed responses (Okta OIE, PingFederate) indent them.
+  return new Map(Object.entries(response.user.attributes).map(([name, values]) => [name, values.map((value) => value.trim())]));
+}
+
+/**
+ * saml2-js's bundled XML parser (xmldom 0.8) reports problems with console.error/warn. Route
+ * them to --verbose for the duration of the call, so they never land on stdout or surprise the user.
+ */
+async function withConsoleCaptured<T>(sink: ((line: string) => void) | undefined, work: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, warn: console.warn, error: console.error };
+  const capture = (...args: unknown[]) => sink?.(args.map(String).join(" "));
+  console.log = capture;
+  console.warn = capture;
+  console.error = capture;
+  try {
+    return await work();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+/** Attribute Name → trimmed values, matching elements by local name in any (or no) namespace. */
+export function attributesByLocalName(assertion: Element): Map<string, string[]> {
+  const attributes = new Map<string, string[]>();
+  for (const statement of descendants(assertion, "AttributeStatement")) {
+    for (const attribute of descendants(statement, "Attribute")) {
+      const name = attribute.getAttribute("Name")?.trim();
+      if (!name) continue;
+      const values = descendants(attribute, "AttributeValue").map(textOf);
+      attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
+    }
+  }
+  return attributes;
+}
+
+function descendants(element: Element, localName: string): Element[] {
+  const found = element.getElementsByTagNameNS("*", localName);
+  const result: Element[] = [];
+  for (let index = 0; index < found.length; index++) {
+    const item = found.item(index);
+    // getElementsByTagNameNS("*", ...) also matches no-namespace elements by local name.
+    if (item !== null) result.push(item);
+  }
+  return result;
+}
+
+function firstDescendant(element: Element, localName: string): Element | undefined {
+  return descendants(element, localName)[0];
+}
+
+function firstChild(element: Element, localName: string): Element | undefined {
+  for (let node = element.firstChild; node !== null; node = node.nextSibling) {
+    if (node.nodeType === node.ELEMENT_NODE && (node as Element).localName === localName) return node as Element;
+  }
+  return undefined;
+}
+
+function textOf(element: Element | undefined): string {
+  return element?.textContent?.trim() ?? "";
+}
+
+function dateAttribute(element: Element | undefined, name: string): Date | undefined {
+  const value = element?.getAttribute(name)?.trim();
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

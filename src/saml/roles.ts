@@ -1,0 +1,57 @@
+/**
+ * The Role attribute's values: `role-arn,provider-arn` in AWS's documentation, the other way round
+ * from ADFS, Okta and Shibboleth, with spaces, newlines or a trailing comma from others. Each
+ * value is split on commas, trimmed, and its parts classified by ARN type, never by position.
+ */
+import { accountOf, isRoleArn, isSamlProviderArn, roleNameOf } from "../arn.js";
+
+export interface SamlRole {
+  readonly roleArn: string;
+  /** The SAML provider ARN (STS's PrincipalArn). */
+  readonly principalArn: string;
+  readonly account: string;
+  readonly roleName: string;
+}
+
+export type RoleValueResult = { readonly ok: true; readonly role: SamlRole } | { readonly ok: false; readonly value: string; readonly reason: string };
+
+export function parseRoleValue(value: string): RoleValueResult {
+  const parts = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  const roles = parts.filter(isRoleArn);
+  const providers = parts.filter(isSamlProviderArn);
+  const [roleArn] = roles;
+  const [principalArn] = providers;
+  if (roles.length === 1 && providers.length === 1 && parts.length === 2 && roleArn !== undefined && principalArn !== undefined) {
+    return { ok: true, role: { roleArn, principalArn, account: accountOf(roleArn), roleName: roleNameOf(roleArn) } };
+  }
+  const reason =
+    parts.length !== 2
+      ? `expected a role ARN and a SAML provider ARN separated by a comma, found ${parts.length} part${parts.length === 1 ? "" : "s"}`
+      : roles.length !== 1
+        ? "no valid role ARN (arn:aws:iam::<12-digit account>:role/NAME)"
+        : "no valid SAML provider ARN (arn:aws:iam::<12-digit account>:saml-provider/NAME)";
+  return { ok: false, value: value.trim(), reason };
+}
+
+/** The roles of all values, de-duplicated, in the order the identity provider sent them. */
+export function parseRoleValues(values: readonly string[]): { roles: SamlRole[]; rejected: Array<{ value: string; reason: string }> } {
+  const roles: SamlRole[] = [];
+  const rejected: Array<{ value: string; reason: string }> = [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    const result = parseRoleValue(value);
+    if (!result.ok) {
+      rejected.push({ value: result.value, reason: result.reason });
+      continue;
+    }
+    const key = `${result.role.roleArn}|${result.role.principalArn}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      roles.push(result.role);
+    }
+  }
+  return { roles, rejected };
+}
