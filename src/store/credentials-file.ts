@@ -8,7 +8,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, errnoCode, RolecredError } from "../errors.js";
-import type { RoleSession } from "../credentials/types.js";
+import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniDocument, IniSyntaxError } from "./ini-document.js";
 import { resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock } from "./lock.js";
@@ -38,9 +38,17 @@ const REPLACED_KEYS = new Set([
   SOURCE_IDENTITY_KEY,
 ]);
 
+/** What a profile section records: the credentials, and who they act as when known. */
+export interface WritableSession {
+  readonly credentials: TemporaryCredentials;
+  readonly roleArn?: string | undefined;
+  readonly assumedRoleArn?: string | undefined;
+  readonly sourceIdentity?: string | undefined;
+}
+
 export interface ProfileWrite {
   readonly profile: string;
-  readonly session: RoleSession;
+  readonly session: WritableSession;
 }
 
 export interface WriteOptions {
@@ -87,19 +95,21 @@ export function holdsLongTermKeys(section: ReadonlyMap<string, string>): boolean
   return !section.has("aws_session_token") && !section.has("aws_security_token");
 }
 
-function sessionEntries(session: RoleSession): Array<[string, string]> {
+function sessionEntries(session: WritableSession): Array<[string, string]> {
   const { credentials } = session;
-  const entries: Array<[string, string]> = [
+  const optional: Array<[string, string | undefined]> = [
+    [ROLE_ARN_KEY, session.roleArn],
+    [SESSION_ARN_KEY, session.assumedRoleArn],
+    [SOURCE_IDENTITY_KEY, session.sourceIdentity],
+  ];
+  return [
     ["aws_access_key_id", credentials.accessKeyId],
     ["aws_secret_access_key", credentials.secretAccessKey],
     ["aws_session_token", credentials.sessionToken],
     [EXPIRY_KEY, credentials.expiration.toISOString()],
     [MANAGED_MARKER_KEY, "true"],
-    [ROLE_ARN_KEY, session.roleArn],
-    [SESSION_ARN_KEY, session.assumedRoleArn],
+    ...optional.filter((entry): entry is [string, string] => entry[1] !== undefined),
   ];
-  if (session.sourceIdentity !== undefined) entries.push([SOURCE_IDENTITY_KEY, session.sourceIdentity]);
-  return entries;
 }
 
 /** Change the file under its lock: read, let `edit` change the document, write back if it did. */
@@ -152,6 +162,8 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
 
 /** Remove rolecred's sections (never others); returns the profiles removed. */
 export async function removeManagedProfiles(path: string, select: (profile: ManagedProfile) => boolean): Promise<string[]> {
+  // Nothing to remove (or no file at all): no lock, no write, no ~/.aws created.
+  if (!(await readManagedProfiles(path)).some(select)) return [];
   return editCredentialsFile(path, (document) => {
     const removed = managedProfilesOf(document)
       .filter(select)

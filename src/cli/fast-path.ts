@@ -1,0 +1,48 @@
+/**
+ * `rolecred process PROFILE` and `rolecred env PROFILE [--shell SHELL]` answered straight from
+ * the session cache: the paths a shell alias or an SDK's credential_process takes many times a
+ * day. Only the modules needed to resolve the profile and read one cache file are loaded; not
+ * commander, not the AWS SDK, not inquirer.
+ *
+ * Anything out of the ordinary (another flag, --verbose, a narrowed profile, a cache miss, any
+ * error) returns undefined, and the full command line handles it, including the error message.
+ */
+import type { Env } from "../deps.js";
+import { cacheDirectory } from "../paths.js";
+import { readAwsFiles } from "../profiles/aws-files.js";
+import { resolveProfileChain } from "../profiles/resolve.js";
+import { targetLinkKey } from "../credentials/link-keys.js";
+import { readCachedSession } from "../store/session-cache.js";
+import { renderProcessJson } from "../output/process-json.js";
+import { renderExports, shellFromEnvironment, SHELLS, type Shell } from "../output/exports.js";
+
+const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
+
+type FastRequest = { readonly kind: "process"; readonly profile: string } | { readonly kind: "env"; readonly profile: string; readonly shell: Shell };
+
+function fastRequest(args: readonly string[], env: Env): FastRequest | undefined {
+  const [command, profile, ...rest] = args;
+  if (profile === undefined || !PLAIN_PROFILE.test(profile) || profile.startsWith("-")) return undefined;
+  if (command === "process" && rest.length === 0) return { kind: "process", profile };
+  if (command !== "env" && command !== "assume") return undefined;
+  if (rest.length === 0) return { kind: "env", profile, shell: shellFromEnvironment(env.SHELL) };
+  const shell = rest.length === 2 && rest[0] === "--shell" ? rest[1] : rest.length === 1 ? /^--shell=(.+)$/.exec(rest[0] ?? "")?.[1] : undefined;
+  return shell !== undefined && (SHELLS as readonly string[]).includes(shell) ? { kind: "env", profile, shell: shell as Shell } : undefined;
+}
+
+export async function serveFromCache(args: readonly string[], env: Env, now: Date): Promise<string | undefined> {
+  const request = fastRequest(args, env);
+  if (request === undefined) return undefined;
+  try {
+    const chain = resolveProfileChain(request.profile, await readAwsFiles(env));
+    // Session narrowing from the profile's rolecred_* keys needs the policy modules: full path.
+    if ([...chain.targetSettings.keys()].some((key) => key.startsWith("rolecred_") && key !== "rolecred_mfa_mode")) return undefined;
+    const { session } = await readCachedSession(cacheDirectory(env), targetLinkKey(chain, {}), now);
+    if (session === undefined) return undefined;
+    return request.kind === "process"
+      ? renderProcessJson(session.credentials)
+      : renderExports({ credentials: session.credentials, region: session.region, label: request.profile }, request.shell);
+  } catch {
+    return undefined;
+  }
+}

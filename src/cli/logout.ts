@@ -1,0 +1,25 @@
+/** `rolecred logout [PROFILE | --all]` */
+import type { Deps } from "../deps.js";
+import { usageError } from "../errors.js";
+import { defineCommand, type Outcome } from "./command.js";
+import type { LogoutOptions } from "../commands/logout.js";
+
+export const logoutCommand = defineCommand<LogoutOptions>({
+  name: "logout",
+  declare(command) {
+    command
+      .description("delete cached and written temporary sessions (never long-term keys)")
+      .argument("[profile]", "the profile whose sessions to delete")
+      .option("--all", "delete every session rolecred holds");
+  },
+  toOptions(args, flags, context) {
+    if (context.childCommand !== undefined) throw usageError("logout runs no command");
+    const all = flags.all === true;
+    if (all === (args[0] !== undefined)) throw usageError("name a profile or pass --all (not both)");
+    return { profile: args[0], all };
+  },
+  async run(options: LogoutOptions, deps: Deps): Promise<Outcome> {
+    const { runLogout } = await import("../commands/logout.js");
+    return runLogout(options, deps);
+  },
+});

@@ -1,0 +1,24 @@
+/** `rolecred profiles [--names] [--json]`: the profiles of ~/.aws/config and what each resolves to. */
+import type { Deps } from "../deps.js";
+import { usageError } from "../errors.js";
+import { defineCommand, type Outcome } from "./command.js";
+import type { ProfilesOptions } from "../commands/profiles.js";
+
+export const profilesCommand = defineCommand<ProfilesOptions>({
+  name: "profiles",
+  declare(command) {
+    command
+      .description("list the profiles in ~/.aws/config and ~/.aws/credentials")
+      .option("--names", "names only, one per line (for shell completion)")
+      .option("--json", "print JSON");
+  },
+  toOptions(_args, flags, context) {
+    if (context.childCommand !== undefined) throw usageError("profiles runs no command");
+    if (flags.names === true && flags.json === true) throw usageError("--names and --json are alternatives");
+    return { format: flags.names === true ? "names" : flags.json === true ? "json" : "table" };
+  },
+  async run(options: ProfilesOptions, deps: Deps): Promise<Outcome> {
+    const { runProfiles } = await import("../commands/profiles.js");
+    return runProfiles(options, deps);
+  },
+});

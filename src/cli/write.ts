@@ -1,0 +1,30 @@
+/** `rolecred write PROFILE [--to NAME]`: a profile's session into the credentials file, for tools that only read files. */
+import type { Deps } from "../deps.js";
+import { usageError } from "../errors.js";
+import { defineCommand, type Outcome } from "./command.js";
+import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { flagValue, requireProfileName } from "./session-flags.js";
+
+export type WriteOptions = ProfileRequestOptions & { readonly to: string; readonly force: boolean };
+
+export const writeCommand = defineCommand<WriteOptions>({
+  name: "write",
+  declare(command) {
+    command
+      .description("write a profile's session into the shared credentials file")
+      .argument("<profile>", "profile in ~/.aws/config")
+      .option("--to <name>", "credentials-file profile to write (default: the same name)")
+      .option("--force", "overwrite the target even if it holds long-term access keys");
+    declareProfileFlags(command);
+  },
+  toOptions(args, flags, context) {
+    if (context.childCommand !== undefined) throw usageError("write runs no command; use rolecred exec PROFILE -- COMMAND");
+    const request = profileRequestOptions(args[0], flags, context);
+    const to = flagValue.optionalString(flags, "to");
+    return { ...request, to: to === undefined ? request.profile : requireProfileName(to, "--to"), force: flags.force === true };
+  },
+  async run(options: WriteOptions, deps: Deps): Promise<Outcome> {
+    const { runWrite } = await import("../commands/profile-delivery.js");
+    return runWrite(options, deps);
+  },
+});

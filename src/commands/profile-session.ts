@@ -1,0 +1,62 @@
+/**
+ * A profile of ~/.aws/config → a usable session: resolve the chain, build the links (cached,
+ * shared MFA session when asked), and obtain the target. On a warm cache this reads three small
+ * files and loads neither the AWS SDK nor the prompt library.
+ */
+import type { Deps } from "../deps.js";
+import type { MfaCodeInput } from "../mfa/code.js";
+import { mfaCodeProvider } from "../mfa/code.js";
+import { cacheDirectory } from "../paths.js";
+import { readAwsFiles } from "../profiles/aws-files.js";
+import { resolveProfileChain, type MfaMode, type ResolvedChain } from "../profiles/resolve.js";
+import { resolveStsEndpoint } from "../sts/client.js";
+import type { CachedSession } from "../store/session-cache.js";
+import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext, type SessionExtras } from "../credentials/links.js";
+import { RolecredError } from "../errors.js";
+
+export interface ProfileSessionRequest {
+  readonly profile: string;
+  readonly mfaCode: MfaCodeInput;
+  readonly region: string | undefined;
+  readonly durationSeconds: number | undefined;
+  readonly mfaMode: MfaMode | undefined;
+  /** Ignore the cached target session and ask STS for a new one. */
+  readonly refresh: boolean;
+  /** Narrowing of the target session, already resolved from flags and the profile's rolecred_* keys. */
+  readonly extras: (chain: ResolvedChain) => Promise<SessionExtras>;
+}
+
+export interface ProfileSession {
+  readonly chain: ResolvedChain;
+  readonly session: CachedSession;
+}
+
+export async function obtainProfileSession(request: ProfileSessionRequest, deps: Deps): Promise<ProfileSession> {
+  const files = await readAwsFiles(deps.env);
+  const chain = resolveProfileChain(request.profile, files, { mfaMode: request.mfaMode, durationSeconds: request.durationSeconds });
+  deps.log.verbose(`profile ${chain.target}: ${describeChain(chain)}`);
+  const endpoint = resolveStsEndpoint({ flag: request.region, profile: chain.region }, deps.env);
+  const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
+  const directory = cacheDirectory(deps.env);
+  const extras = await request.extras(chain);
+
+  let link: Link = staticLink(chain.source);
+  if (chain.sessionToken !== undefined) {
+    const label = `${chain.source.profile} (MFA session)`;
+    link = memoizedLink(cachedLink(sessionTokenLink(link, chain.source.profile, chain.sessionToken.mfaSerial, context), label, { directory, refresh: false }, deps));
+  }
+  chain.hops.forEach((hop, index) => {
+    const isTarget = index === chain.hops.length - 1;
+    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, isTarget ? extras : {}, context), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
+  });
+  const { session } = await link.obtain();
+  if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
+  return { chain, session };
+}
+
+function describeChain(chain: ResolvedChain): string {
+  const steps = [`keys of ${chain.source.profile}${chain.source.sessionToken === undefined ? "" : " (temporary)"}`];
+  if (chain.sessionToken !== undefined) steps.push(`GetSessionToken${chain.sessionToken.mfaSerial === undefined ? "" : ` with MFA ${chain.sessionToken.mfaSerial}`}`);
+  for (const hop of chain.hops) steps.push(`AssumeRole ${hop.roleArn}${hop.mfaSerial === undefined ? "" : " with MFA"}${hop.durationSeconds === undefined ? "" : ` for ${hop.durationSeconds}s`}`);
+  return steps.join(" → ");
+}

@@ -1,0 +1,73 @@
+/**
+ * `rolecred status`: every session rolecred holds, from its cache and from the credentials file,
+ * with time left; `status PROFILE --min 15m` answers "is it good for 15 more minutes?" by exit code.
+ */
+import type { Deps } from "../deps.js";
+import type { Outcome } from "../cli/command.js";
+import { accountOf } from "../arn.js";
+import { cacheDirectory, credentialsFilePath } from "../paths.js";
+import { listCachedSessions } from "../store/session-cache.js";
+import { readManagedProfiles } from "../store/credentials-file.js";
+import { renderStatusTable, type SessionStatus } from "../output/status.js";
+
+export interface StatusOptions {
+  readonly profile: string | undefined;
+  readonly json: boolean;
+  /** With a profile: exit 0 only if a session of it is valid for at least this many seconds. */
+  readonly minSeconds: number | undefined;
+}
+
+export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
+  const cached = await listCachedSessions(cacheDirectory(deps.env));
+  const written = await readManagedProfiles(credentialsFilePath(deps.env));
+  const fromCache: SessionStatus[] = cached.map(({ session }) => ({
+    profile: session.profile,
+    where: session.kind === "session-token" ? "cache (MFA session)" : "cache",
+    roleArn: session.roleArn,
+    account: session.roleArn === undefined ? undefined : accountOf(session.roleArn),
+    expiration: session.credentials.expiration,
+    sourceIdentity: session.sourceIdentity,
+    policyCharacters: session.policy?.length,
+    policyArns: session.policyArns ?? [],
+    tags: session.tags ?? {},
+    packedPolicySize: session.packedPolicySize,
+  }));
+  const fromFile: SessionStatus[] = written.map((profile) => ({
+    profile: profile.profile,
+    where: "credentials file",
+    roleArn: profile.roleArn,
+    account: profile.roleArn === undefined ? undefined : accountOf(profile.roleArn),
+    expiration: profile.expiration,
+    sourceIdentity: profile.sourceIdentity,
+    policyCharacters: undefined,
+    policyArns: [],
+    tags: {},
+    packedPolicySize: undefined,
+  }));
+  return [...fromCache, ...fromFile].sort((a, b) => a.profile.localeCompare(b.profile) || a.where.localeCompare(b.where));
+}
+
+export async function runStatus(options: StatusOptions, deps: Deps): Promise<Outcome> {
+  const now = deps.now();
+  const sessions = (await collectSessions(deps)).filter((session) => options.profile === undefined || session.profile === options.profile);
+  if (options.json) {
+    deps.stdout.write(
+      `${JSON.stringify(
+        sessions.map((session) => ({
+          ...session,
+          expiration: session.expiration?.toISOString() ?? null,
+          secondsLeft: session.expiration === undefined ? null : Math.floor((session.expiration.getTime() - now.getTime()) / 1000),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    const color = deps.stdout.isTTY === true && deps.env.NO_COLOR === undefined;
+    deps.stdout.write(renderStatusTable(sessions, now, color));
+  }
+  if (options.minSeconds === undefined) return { exitCode: 0 };
+  const needed = now.getTime() + options.minSeconds * 1000;
+  const enough = sessions.some((session) => session.expiration !== undefined && session.expiration.getTime() >= needed);
+  return { exitCode: enough ? 0 : 1 };
+}

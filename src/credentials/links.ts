@@ -1,0 +1,184 @@
+/**
+ * Credential sources that compose, as the AWS SDK's providers and aws-vault's do: a link gets its
+ * credentials from the link below it. Static keys → (GetSessionToken) → AssumeRole → AssumeRole…
+ * Caching is a wrapper around any temporary link, not a flag inside each one.
+ *
+ * Each link has a `key` describing exactly what it would produce (its parameters and its parent's
+ * key), so a cached session is reused only for the same request, and a changed config, policy or
+ * source key never returns a stale session.
+ */
+import { callerNameOf } from "../arn.js";
+import type { Deps } from "../deps.js";
+import { ExitCode, RolecredError } from "../errors.js";
+import { maskKeyId } from "../log.js";
+import type { MfaCodeProvider } from "../mfa/code.js";
+import type { RoleHop, StaticSource } from "../profiles/resolve.js";
+import { describeExpiry } from "../output/summary.js";
+import { SESSION_NAME_PATTERN } from "../sts/limits.js";
+import type { StsEndpoint } from "../sts/client.js";
+import { isFresh, readCachedSession, withCacheLock, writeCachedSession, type CachedSession } from "../store/session-cache.js";
+import type { AwsCredentials } from "./types.js";
+
+export interface LinkResult {
+  readonly credentials: AwsCredentials;
+  /** Undefined for the static keys at the bottom of a chain. */
+  readonly session: CachedSession | undefined;
+}
+
+export interface Link {
+  readonly key: string;
+  obtain(): Promise<LinkResult>;
+}
+
+import { assumeRoleLinkKey, keysLinkKey, sessionTokenLinkKey, type SessionExtras } from "./link-keys.js";
+
+export type { SessionExtras } from "./link-keys.js";
+
+export interface LinkContext {
+  readonly endpoint: StsEndpoint;
+  readonly mfaCode: MfaCodeProvider;
+  readonly deps: Deps;
+}
+
+export function staticLink(source: StaticSource): Link {
+  return {
+    key: keysLinkKey(source),
+    obtain: async () => ({
+      credentials: { accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey, sessionToken: source.sessionToken },
+      session: undefined,
+    }),
+  };
+}
+
+/** The caller's own name, for a session name: from the parent session, else GetCallerIdentity. */
+async function callerName(parent: LinkResult, context: LinkContext): Promise<string> {
+  if (parent.session?.sessionName !== undefined) return parent.session.sessionName;
+  const { getCallerIdentity } = await import("../sts/calls.js");
+  const identity = await getCallerIdentity(context.endpoint, parent.credentials);
+  const name = callerNameOf(identity.arn);
+  if (name === undefined || !SESSION_NAME_PATTERN.test(name)) {
+    throw new RolecredError(`cannot use "${name ?? identity.arn}" (from ${identity.arn}) as a session name`, {
+      exitCode: ExitCode.badInput,
+      hint: "set role_session_name in the profile",
+    });
+  }
+  context.deps.log.verbose(`session name ${name} (the caller ${identity.arn})`);
+  return name;
+}
+
+/** GetSessionToken with the source keys (and MFA): up to 12 h, shared by every profile using the same keys and device. */
+export function sessionTokenLink(parent: Link, profile: string, mfaSerial: string | undefined, context: LinkContext): Link {
+  return {
+    key: sessionTokenLinkKey(parent.key, mfaSerial),
+    obtain: async () => {
+      const below = await parent.obtain();
+      const { getSessionToken } = await import("../sts/calls.js");
+      const code = mfaSerial === undefined ? undefined : await context.mfaCode(mfaSerial);
+      context.deps.log.verbose(`GetSessionToken with ${profile}'s keys ${maskKeyId(below.credentials.accessKeyId)}${mfaSerial === undefined ? "" : ` and MFA device ${mfaSerial}`}`);
+      const credentials = await getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
+      context.deps.secrets.add(credentials.secretAccessKey);
+      context.deps.secrets.add(credentials.sessionToken);
+      const sessionName = await callerName(below, context);
+      return { credentials, session: { kind: "session-token", profile, mfaSerial, sessionName, region: context.endpoint.region, credentials } };
+    },
+  };
+}
+
+export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras, context: LinkContext): Link {
+  const { deps } = context;
+  return {
+    key: assumeRoleLinkKey(parent.key, hop, extras),
+    obtain: async () => {
+      const below = await parent.obtain();
+      const sessionName = hop.sessionName ?? (await callerName(below, context));
+      if (hop.cappedFrom !== undefined) {
+        deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
+      }
+      const code = hop.mfaSerial === undefined ? undefined : await context.mfaCode(hop.mfaSerial);
+      const { assumeRole } = await import("../sts/calls.js");
+      deps.log.verbose(`${hop.profile}: AssumeRole ${hop.roleArn} as ${sessionName}${hop.mfaSerial === undefined ? "" : ` with MFA device ${hop.mfaSerial}`}`);
+      const session = await assumeRole(context.endpoint, below.credentials, {
+        roleArn: hop.roleArn,
+        sessionName,
+        durationSeconds: hop.durationSeconds,
+        externalId: hop.externalId,
+        mfa: hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code },
+        ...extras,
+      });
+      deps.secrets.add(session.credentials.secretAccessKey);
+      deps.secrets.add(session.credentials.sessionToken);
+      return {
+        credentials: session.credentials,
+        session: {
+          kind: "assume-role",
+          profile: hop.profile,
+          roleArn: session.roleArn,
+          assumedRoleArn: session.assumedRoleArn,
+          sessionName: session.sessionName,
+          sourceIdentity: session.sourceIdentity,
+          region: session.region,
+          mfaSerial: hop.mfaSerial,
+          packedPolicySize: session.packedPolicySize,
+          policy: extras.policy,
+          policyArns: extras.policyArns,
+          tags: extras.tags === undefined ? undefined : Object.fromEntries(extras.tags.map(({ key, value }) => [key, value])),
+          transitiveTagKeys: extras.transitiveTagKeys,
+          credentials: session.credentials,
+        },
+      };
+    },
+  };
+}
+
+export interface CacheSettings {
+  readonly directory: string;
+  /** Ignore what is cached (but still write the new session): --refresh. */
+  readonly refresh: boolean;
+}
+
+/**
+ * Serve `link` from the cache while its session is fresh; otherwise refresh it under a lock,
+ * re-checking the cache once the lock is held (another process may have just refreshed it).
+ */
+export function cachedLink(link: Link, label: string, cache: CacheSettings, deps: Deps): Link {
+  const lookup = async (): Promise<LinkResult | undefined> => {
+    if (cache.refresh) return undefined;
+    const found = await readCachedSession(cache.directory, link.key, deps.now());
+    if (found.rejected !== undefined) deps.log.verbose(`${label}: ${found.rejected}`);
+    if (found.session === undefined) return undefined;
+    deps.secrets.add(found.session.credentials.secretAccessKey);
+    deps.secrets.add(found.session.credentials.sessionToken);
+    deps.log.verbose(`${label}: cached session, ${describeExpiry(found.session.credentials.expiration, deps.now())}`);
+    return { credentials: found.session.credentials, session: found.session };
+  };
+  return {
+    key: link.key,
+    obtain: async () =>
+      (await lookup()) ??
+      withCacheLock(cache.directory, link.key, async () => {
+        const justRefreshed = await lookup();
+        if (justRefreshed !== undefined) return justRefreshed;
+        const fresh = await link.obtain();
+        if (fresh.session !== undefined) {
+          if (!isFresh(fresh.session, deps.now())) deps.log.warn(`${label}: STS issued a session that expires within 5 minutes`);
+          await writeCachedSession(cache.directory, link.key, fresh.session);
+        }
+        return fresh;
+      }),
+  };
+}
+
+/** Concurrent callers in one process share one pending result. */
+export function memoizedLink(link: Link): Link {
+  let pending: Promise<LinkResult> | undefined;
+  return {
+    key: link.key,
+    obtain: () => {
+      pending ??= link.obtain().catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Shell code that puts a session into the current shell: what `eval "$(rolecred env dev)"` and
+ * the `assume` function run. Every value is quoted for its shell, so no credential character
+ * (`+`, `/`, `=`, a quote) can break out of the assignment.
+ */
+import type { TemporaryCredentials } from "../credentials/types.js";
+
+export const SHELLS = ["bash", "zsh", "sh", "fish", "powershell"] as const;
+export type Shell = (typeof SHELLS)[number];
+
+/** What `env` sets and what `--unset` clears. */
+export const SESSION_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "ROLECRED_PROFILE",
+] as const;
+
+/**
+ * Cleared before a session is set: a profile variable would make some tools ignore the keys, and
+ * botocore reads the legacy AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN.
+ */
+export const SHADOWING_VARIABLES = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] as const;
+
+export interface ExportedSession {
+  readonly credentials: TemporaryCredentials;
+  readonly region: string | undefined;
+  /** The profile name, for ROLECRED_PROFILE (prompts and nested-use checks read it). */
+  readonly label: string;
+}
+
+export function sessionVariables(session: ExportedSession): Array<[string, string]> {
+  const variables: Array<[string, string]> = [
+    ["AWS_ACCESS_KEY_ID", session.credentials.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", session.credentials.secretAccessKey],
+    ["AWS_SESSION_TOKEN", session.credentials.sessionToken],
+    ["AWS_CREDENTIAL_EXPIRATION", session.credentials.expiration.toISOString()],
+  ];
+  if (session.region !== undefined) variables.push(["AWS_REGION", session.region], ["AWS_DEFAULT_REGION", session.region]);
+  variables.push(["ROLECRED_PROFILE", session.label]);
+  return variables;
+}
+
+const quote: Record<Shell, (value: string) => string> = {
+  bash: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
+  zsh: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
+  sh: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
+  fish: (value) => `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`,
+  powershell: (value) => `'${value.replaceAll("'", "''")}'`,
+};
+
+function setLine(shell: Shell, name: string, value: string): string {
+  if (shell === "fish") return `set -gx ${name} ${quote.fish(value)};`;
+  if (shell === "powershell") return `$Env:${name} = ${quote.powershell(value)}`;
+  return `export ${name}=${quote[shell](value)}`;
+}
+
+function unsetLine(shell: Shell, name: string): string {
+  if (shell === "fish") return `set -e ${name};`;
+  if (shell === "powershell") return `Remove-Item Env:${name} -ErrorAction SilentlyContinue`;
+  return `unset ${name}`;
+}
+
+export function renderExports(session: ExportedSession, shell: Shell): string {
+  const lines = [...SHADOWING_VARIABLES.map((name) => unsetLine(shell, name)), ...sessionVariables(session).map(([name, value]) => setLine(shell, name, value))];
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderUnset(shell: Shell): string {
+  return `${[...SESSION_VARIABLES, "AWS_SECURITY_TOKEN"].map((name) => unsetLine(shell, name)).join("\n")}\n`;
+}
+
+/** The shell from $SHELL (its basename), for when --shell is not given. */
+export function shellFromEnvironment(shellPath: string | undefined): Shell {
+  const name = (shellPath ?? "").split(/[\\/]/).at(-1)?.replace(/\.exe$/i, "") ?? "";
+  if (name === "pwsh" || name === "powershell") return "powershell";
+  return (SHELLS as readonly string[]).includes(name) ? (name as Shell) : "sh";
+}

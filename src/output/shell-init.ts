@@ -1,0 +1,122 @@
+/**
+ * What `eval "$(rolecred shell-init bash)"` defines: an `assume` function that evals
+ * `rolecred env` in the current shell (a child process cannot change its parent's environment),
+ * and completion of commands, flags and profile names (`rolecred profiles --names`).
+ */
+export const INIT_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+export type InitShell = (typeof INIT_SHELLS)[number];
+
+export interface CompletionCommand {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly flags: readonly string[];
+  /** Its first argument is a profile name. */
+  readonly takesProfile: boolean;
+}
+
+function bashCompletion(commands: readonly CompletionCommand[]): string {
+  const names = commands.flatMap((command) => [command.name, ...command.aliases]);
+  const flagCases = commands
+    .map((command) => `    ${[command.name, ...command.aliases].join("|")}) flags=${JSON.stringify(command.flags.join(" "))} ;;`)
+    .join("\n");
+  const profileCommands = commands.filter((command) => command.takesProfile).flatMap((command) => [command.name, ...command.aliases]);
+  return `_rolecred_complete() {
+  local current="\${COMP_WORDS[COMP_CWORD]}" command="\${COMP_WORDS[1]}" flags=""
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W ${JSON.stringify(`${names.join(" ")} help --help --version`)} -- "$current"))
+    return
+  fi
+  case "$command" in
+${flagCases}
+  esac
+  if [[ "$current" == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags" -- "$current"))
+  else
+    case "$command" in
+      ${profileCommands.join("|")}) COMPREPLY=($(compgen -W "$(command rolecred profiles --names 2>/dev/null)" -- "$current")) ;;
+      *) COMPREPLY=($(compgen -f -- "$current")) ;;
+    esac
+  fi
+}
+_rolecred_assume_complete() {
+  COMPREPLY=($(compgen -W "$(command rolecred profiles --names 2>/dev/null) --unset --shell --refresh --mfa-token --duration --region" -- "\${COMP_WORDS[COMP_CWORD]}"))
+}
+complete -F _rolecred_complete rolecred
+complete -F _rolecred_assume_complete assume
+`;
+}
+
+function posixInit(shell: "bash" | "zsh", commands: readonly CompletionCommand[]): string {
+  const zshPrelude = shell === "zsh" ? "autoload -U +X compinit && compinit -u\nautoload -U +X bashcompinit && bashcompinit\n" : "";
+  return `# rolecred shell integration for ${shell}: eval "$(rolecred shell-init ${shell})"
+# assume PROFILE   switch this shell to PROFILE's session (prompts on the terminal if needed)
+# assume --unset   clear it
+assume() {
+  local exports
+  exports="$(command rolecred env --shell ${shell} "$@")" || return $?
+  eval "$exports"
+}
+${zshPrelude}${bashCompletion(commands)}`;
+}
+
+function fishInit(commands: readonly CompletionCommand[]): string {
+  const lines = [
+    "# rolecred shell integration for fish: rolecred shell-init fish | source",
+    "function assume --description 'switch this shell to a rolecred profile'",
+    "    set -l exports (command rolecred env --shell fish $argv)",
+    "    or return $status",
+    "    string join \\n -- $exports | source",
+    "end",
+    "complete -c assume -f -a '(command rolecred profiles --names 2>/dev/null)'",
+    "complete -c assume -l unset -d 'clear the session'",
+    `complete -c rolecred -f -n '__fish_use_subcommand' -a '${commands.flatMap((command) => [command.name, ...command.aliases]).join(" ")}'`,
+  ];
+  for (const command of commands) {
+    const condition = `__fish_seen_subcommand_from ${[command.name, ...command.aliases].join(" ")}`;
+    for (const flag of command.flags) lines.push(`complete -c rolecred -n '${condition}' -l ${flag.replace(/^--/, "")}`);
+    if (command.takesProfile) lines.push(`complete -c rolecred -f -n '${condition}' -a '(command rolecred profiles --names 2>/dev/null)'`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function powershellInit(commands: readonly CompletionCommand[]): string {
+  const table = commands.map((command) => `    '${command.name}' = @(${command.flags.map((flag) => `'${flag}'`).join(", ")})`).join("\n");
+  return `# rolecred shell integration for PowerShell: rolecred shell-init powershell | Out-String | Invoke-Expression
+function assume {
+    $exports = & rolecred env --shell powershell @args
+    if ($LASTEXITCODE -ne 0) { return }
+    Invoke-Expression ($exports -join "\`n")
+}
+$rolecredFlags = @{
+${table}
+}
+Register-ArgumentCompleter -Native -CommandName rolecred -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $words = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })
+    if ($words.Count -le 1 -or ($words.Count -eq 2 -and $wordToComplete)) {
+        $candidates = $rolecredFlags.Keys
+    } elseif ($wordToComplete -like '-*') {
+        $candidates = $rolecredFlags[$words[1]]
+    } else {
+        $candidates = & rolecred profiles --names 2>$null
+    }
+    $candidates | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { [System.Management.Automation.CompletionResult]::new($_) }
+}
+Register-ArgumentCompleter -Native -CommandName assume -ScriptBlock {
+    param($wordToComplete)
+    & rolecred profiles --names 2>$null | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { [System.Management.Automation.CompletionResult]::new($_) }
+}
+`;
+}
+
+export function renderShellInit(shell: InitShell, commands: readonly CompletionCommand[]): string {
+  switch (shell) {
+    case "bash":
+    case "zsh":
+      return posixInit(shell, commands);
+    case "fish":
+      return fishInit(commands);
+    case "powershell":
+      return powershellInit(commands);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * rolecred's session cache: one small JSON file per session, in a private folder (0700, files
+ * 0600, written atomically), so shell aliases, `exec` and credential_process reuse a session
+ * until it is close to expiry instead of asking STS (and the user's MFA device) every time.
+ *
+ * A file that is corrupt, foreign, for another key or expired is ignored and later replaced:
+ * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
+ * as the credentials file and kept with the same care.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { errnoCode } from "../errors.js";
+import type { TemporaryCredentials } from "../credentials/types.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { withFileLock, type LockOptions } from "./lock.js";
+
+/** Sessions are refreshed this long before they expire, as the AWS SDKs do. */
+export const EXPIRY_WINDOW_SECONDS = 5 * 60;
+
+const CACHE_FORMAT_VERSION = 1;
+
+/** What a cached session is, besides its credentials: enough for `status` to describe it. */
+export interface SessionDescription {
+  readonly kind: "assume-role" | "session-token";
+  /** The profile whose settings made it (for session tokens: the profile holding the keys). */
+  readonly profile: string;
+  readonly roleArn?: string | undefined;
+  readonly assumedRoleArn?: string | undefined;
+  readonly sessionName?: string | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly region?: string | undefined;
+  readonly mfaSerial?: string | undefined;
+  readonly packedPolicySize?: number | undefined;
+  /** The inline session policy that narrowed it (minified JSON), and the managed ARNs. */
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
+}
+
+export interface CachedSession extends SessionDescription {
+  readonly credentials: TemporaryCredentials;
+}
+
+interface CacheFile extends Omit<CachedSession, "credentials"> {
+  readonly version: number;
+  /** The cache key itself (not secret): a file is only used for the key it was written for. */
+  readonly key: string;
+  readonly credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+}
+
+export function cacheFileName(key: string): string {
+  return `${createHash("sha256").update(key).digest("hex").slice(0, 40)}.json`;
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
+/** A cache file's content as a session, or undefined when it is not one rolecred wrote. */
+function decodeCacheFile(text: string, key: string | undefined): { key: string; session: CachedSession } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const file = parsed as Partial<CacheFile>;
+  const credentials = file.credentials as Partial<CacheFile["credentials"]> | undefined;
+  if (file.version !== CACHE_FORMAT_VERSION || !isString(file.key) || (key !== undefined && file.key !== key)) return undefined;
+  if (file.kind !== "assume-role" && file.kind !== "session-token") return undefined;
+  if (!isString(file.profile) || credentials === undefined || credentials === null) return undefined;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
+  if (!isString(AccessKeyId) || !isString(SecretAccessKey) || !isString(SessionToken) || !isString(Expiration)) return undefined;
+  const expiration = new Date(Expiration);
+  if (Number.isNaN(expiration.getTime())) return undefined;
+  const { version: _version, key: fileKey, credentials: _credentials, ...description } = file as CacheFile;
+  return {
+    key: fileKey,
+    session: { ...description, credentials: { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration } },
+  };
+}
+
+export function isFresh(session: { readonly credentials: TemporaryCredentials }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
+  return session.credentials.expiration.getTime() - now.getTime() > windowSeconds * 1000;
+}
+
+export interface CacheLookup {
+  /** The session, when the file is valid for this key and not within the expiry window. */
+  readonly session: CachedSession | undefined;
+  /** Why a file that exists was not used, for --verbose. */
+  readonly rejected: string | undefined;
+}
+
+export async function readCachedSession(directory: string, key: string, now: Date): Promise<CacheLookup> {
+  let text: string;
+  try {
+    text = await readFile(join(directory, cacheFileName(key)), "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return { session: undefined, rejected: undefined };
+    return { session: undefined, rejected: `cache file unreadable (${errnoCode(error) ?? String(error)})` };
+  }
+  const decoded = decodeCacheFile(text, key);
+  if (decoded === undefined) return { session: undefined, rejected: "cache file is corrupt or not rolecred's; it will be replaced" };
+  if (!isFresh(decoded.session, now)) return { session: undefined, rejected: `cached session expires ${decoded.session.credentials.expiration.toISOString()}, within ${EXPIRY_WINDOW_SECONDS / 60} minutes` };
+  return { session: decoded.session, rejected: undefined };
+}
+
+export async function writeCachedSession(directory: string, key: string, session: CachedSession): Promise<void> {
+  const { credentials, ...description } = session;
+  const file: CacheFile = {
+    version: CACHE_FORMAT_VERSION,
+    key,
+    ...description,
+    credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken,
+      Expiration: credentials.expiration.toISOString(),
+    },
+  };
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await writeFileAtomic(join(directory, cacheFileName(key)), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, directoryMode: 0o700 });
+}
+
+/**
+ * Run `refresh` for `key` under a lock, so that twenty credential_process calls at IDE start-up
+ * make one STS call and ask for one MFA code. The lock waits long enough for a person to type a code.
+ */
+export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>): Promise<T> {
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const options: LockOptions = { timeoutMs: 180_000, staleMs: 300_000 };
+  return withFileLock(join(directory, cacheFileName(key)), refresh, options);
+}
+
+/** Every valid session file in the cache, expired ones included (for `status` and `logout`). */
+export async function listCachedSessions(directory: string): Promise<Array<{ file: string; session: CachedSession }>> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return [];
+    throw error;
+  }
+  const sessions: Array<{ file: string; session: CachedSession }> = [];
+  for (const name of names.filter((entry) => /^[0-9a-f]{40}\.json$/.test(entry)).sort()) {
+    const file = join(directory, name);
+    const decoded = decodeCacheFile(await readFile(file, "utf8").catch(() => ""), undefined);
+    if (decoded !== undefined) sessions.push({ file, session: decoded.session });
+  }
+  return sessions;
+}
+
+export async function removeCacheFile(file: string): Promise<void> {
+  await unlink(file).catch((error: unknown) => {
+    if (errnoCode(error) !== "ENOENT") throw error;
+  });
+}
