@@ -8,9 +8,30 @@ import { packageVersion } from "../version.js";
 import type { CommandSpec } from "./command.js";
 import { userCommand } from "./user.js";
 import { samlCommand } from "./saml.js";
+import { envCommand } from "./env.js";
+import { execCommand } from "./exec.js";
+import { processCommand } from "./process.js";
+import { writeCommand } from "./write.js";
+import { statusCommand } from "./status.js";
+import { logoutCommand } from "./logout.js";
+import { profilesCommand } from "./profiles.js";
+import { shellInitCommand } from "./shell-init.js";
+import { lintCommand } from "./lint.js";
 
 /** Every command, in the order `rolecred --help` lists them. */
-export const COMMANDS: ReadonlyArray<CommandSpec<unknown>> = [userCommand, samlCommand];
+export const COMMANDS: ReadonlyArray<CommandSpec<unknown>> = [
+  userCommand,
+  samlCommand,
+  envCommand,
+  execCommand,
+  processCommand,
+  writeCommand,
+  statusCommand,
+  logoutCommand,
+  profilesCommand,
+  shellInitCommand,
+  lintCommand,
+];
 
 export interface ProgramHooks {
   readonly env: Env;

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { errnoCode, inputError, usageError } from "../errors.js";
 import { MAX_POLICY_ARNS, MAX_POLICY_CHARACTERS, POLICY_CHARACTERS } from "../sts/limits.js";
 import { parseArn } from "../arn.js";
+import { JsonSyntaxError, parseJson } from "../json-parse.js";
 
 export type PolicySource =
   | { readonly kind: "inline"; readonly json: string }
@@ -51,22 +52,11 @@ export async function readPolicyText(source: PolicySource, readStdin: () => Prom
 /** Parse policy JSON, saying where it breaks (line and column) when it does. */
 export function parsePolicyJson(text: string, origin: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text).value;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw inputError(`${origin} is not valid JSON: ${describeJsonError(text, message)}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw inputError(`${origin} is not valid JSON: ${error.reason} at line ${error.position.line}, column ${error.position.column}`);
   }
-}
-
-function describeJsonError(text: string, message: string): string {
-  const position = /position (\d+)/.exec(message);
-  const reason = message.replace(/\s*in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
-  if (position?.[1] === undefined) return reason;
-  const offset = Number(position[1]);
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** Whitespace-free JSON: what is sent and what the 2,048 limit is measured on. */

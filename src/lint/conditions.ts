@@ -1,0 +1,137 @@
+/**
+ * Whether a trust policy really requires something of the caller, read the way IAM evaluates it.
+ *
+ * A requirement holds when the Allow statement itself narrows the key (a positive operator such
+ * as StringEquals, without IfExists and without ForAllValues, both of which let a request that
+ * lacks the key through), or when a Deny statement that covers the same principals and actions
+ * refuses everyone who does not meet it (StringNotEquals and friends are true when the key is
+ * missing, so such a Deny catches requests without the key too).
+ */
+import type { ConditionClause, TrustPolicy, TrustStatement } from "./policy.js";
+import { isAnyonePrincipal } from "./principals.js";
+import { isMatchAnything, wildcardMatches } from "./wildcard.js";
+
+/** Operators that are true only when the request has the key and it matches. */
+const POSITIVE_TESTS: ReadonlySet<string> = new Set([
+  "stringequals",
+  "stringequalsignorecase",
+  "stringlike",
+  "arnequals",
+  "arnlike",
+  "numericequals",
+  "numericlessthan",
+  "numericlessthanequals",
+  "numericgreaterthan",
+  "numericgreaterthanequals",
+  "dateequals",
+  "datelessthan",
+  "datelessthanequals",
+  "dategreaterthan",
+  "dategreaterthanequals",
+  "bool",
+  "binaryequals",
+  "ipaddress",
+]);
+
+/** Operators that are true when the key does not match, including when it is missing. */
+const NEGATED_TESTS: ReadonlySet<string> = new Set([
+  "stringnotequals",
+  "stringnotequalsignorecase",
+  "stringnotlike",
+  "arnnotequals",
+  "arnnotlike",
+  "numericnotequals",
+  "datenotequals",
+  "notipaddress",
+]);
+
+const LIKE_TESTS: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
+
+/** The operator admits requests without the key (IfExists) or is vacuously true for them (ForAllValues). */
+export function admitsMissingKey(clause: ConditionClause): boolean {
+  return clause.ifExists || clause.qualifier === "forallvalues";
+}
+
+export function isPositiveClause(clause: ConditionClause): boolean {
+  return POSITIVE_TESTS.has(clause.test) && !admitsMissingKey(clause);
+}
+
+export function isNegatedClause(clause: ConditionClause): boolean {
+  return NEGATED_TESTS.has(clause.test) && clause.qualifier === undefined;
+}
+
+/** A value that matches every caller: `*` under a Like operator. */
+export function isOpenValue(clause: ConditionClause, value: string): boolean {
+  return LIKE_TESTS.has(clause.test) && isMatchAnything(value);
+}
+
+/** Does one value of a clause narrow the callers? A clause narrows when every value does (values are ORed). */
+export type ValueCheck = (value: string, clause: ConditionClause) => boolean;
+
+const ANY_VALUE: ValueCheck = () => true;
+
+export function positiveClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
+  return isPositiveClause(clause) && clause.values.length > 0 && clause.values.every((value) => !isOpenValue(clause, value) && valueNarrows(value, clause));
+}
+
+export function negatedClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
+  return isNegatedClause(clause) && clause.values.length > 0 && clause.values.every((value) => !isOpenValue(clause, value) && valueNarrows(value, clause));
+}
+
+/** What a rule wants the caller pinned on, e.g. "the OIDC subject". */
+export interface Requirement {
+  readonly matchesKey: (keyLower: string) => boolean;
+  readonly valueNarrows?: ValueCheck;
+}
+
+export function clausesOn(statement: TrustStatement, matchesKey: (keyLower: string) => boolean): ConditionClause[] {
+  return statement.conditions.filter((clause) => matchesKey(clause.keyLower));
+}
+
+/** Actions a trust policy controls and the rules reason about. */
+export const ASSUME_ACTIONS: readonly string[] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
+
+/** Does the statement's Action (or NotAction) cover `action`? */
+export function coversAction(statement: TrustStatement, action: string): boolean {
+  if (statement.notActions !== undefined) return !statement.notActions.some((pattern) => wildcardMatches(pattern, action));
+  return statement.actions.some((pattern) => wildcardMatches(pattern, action));
+}
+
+/** The sts:AssumeRole* actions a statement grants (or denies). */
+export function assumeActionsOf(statement: TrustStatement): string[] {
+  return ASSUME_ACTIONS.filter((action) => coversAction(statement, action));
+}
+
+/** A Deny statement that applies to every request the Allow statement admits for `actions`. */
+export function denyCovers(deny: TrustStatement, allow: TrustStatement, actions: readonly string[]): boolean {
+  if (deny.effect !== "Deny" || deny.notPrincipals !== undefined) return false;
+  const principalCovered = deny.principals.some(isAnyonePrincipal) || allow.principals.every((principal) => deny.principals.some((other) => other.kind.toLowerCase() === principal.kind.toLowerCase() && other.value === principal.value));
+  return principalCovered && actions.every((action) => coversAction(deny, action));
+}
+
+/**
+ * Deny statements that cover `allow` and whose every condition is on the requirement's keys: a
+ * Deny that also tests something else only refuses when that other test holds too.
+ */
+export function denialsOn(policy: TrustPolicy, allow: TrustStatement, actions: readonly string[], matchesKey: (keyLower: string) => boolean): TrustStatement[] {
+  return policy.statements.filter((deny) => denyCovers(deny, allow, actions) && deny.conditions.length > 0 && deny.conditions.every((clause) => matchesKey(clause.keyLower)));
+}
+
+/** Is the requirement enforced for the requests `allow` admits? */
+export function isRequired(policy: TrustPolicy, allow: TrustStatement, requirement: Requirement): boolean {
+  const valueNarrows = requirement.valueNarrows ?? ANY_VALUE;
+  if (clausesOn(allow, requirement.matchesKey).some((clause) => positiveClauseNarrows(clause, valueNarrows))) return true;
+  const actions = assumeActionsOf(allow);
+  return denialsOn(policy, allow, actions, requirement.matchesKey).some((deny) => deny.conditions.some((clause) => negatedClauseNarrows(clause, valueNarrows)));
+}
+
+/** Tag keys a clause compares through aws:PrincipalTag, by key (`aws:PrincipalTag/team`) or by value (`${aws:PrincipalTag/team}`). */
+export function principalTagsComparedBy(clause: ConditionClause): string[] {
+  const tags: string[] = [];
+  const keyPrefix = "aws:principaltag/";
+  if (clause.keyLower.startsWith(keyPrefix)) tags.push(clause.key.slice(keyPrefix.length));
+  for (const value of clause.values) {
+    for (const match of value.matchAll(/\$\{aws:PrincipalTag\/([^}]+)\}/gi)) tags.push(match[1] ?? "");
+  }
+  return tags;
+}

@@ -1,0 +1,111 @@
+/**
+ * RC-TRUST-010 and RC-TRUST-011: tag-based trust that the caller can satisfy by setting the tag.
+ *
+ * Session tags become the new session's principal tags, and transitive ones follow it through
+ * role chaining. A trust that compares aws:PrincipalTag while the same callers may pass session
+ * tags (sts:TagSession) lets them choose the value being compared.
+ */
+import { clausesOn, coversAction, denyCovers, principalTagsComparedBy } from "./conditions.js";
+import type { TrustPolicy, TrustStatement } from "./policy.js";
+import type { LintContext, RuleHit, TrustRule } from "./rule.js";
+import { accountOfAwsPrincipal, awsPrincipalsOf } from "./principals.js";
+import { wildcardMatches } from "./wildcard.js";
+
+/** Tag keys `statement` compares through aws:PrincipalTag. */
+function comparedTags(statement: TrustStatement): string[] {
+  return [...new Set(statement.conditions.flatMap(principalTagsComparedBy))];
+}
+
+/**
+ * Can callers of `tagger` pass a session tag with this key? Not when the statement limits tag
+ * keys (ForAllValues:StringEquals/Like on aws:TagKeys) to others, nor when a Deny on
+ * sts:TagSession refuses it outright or for that key.
+ */
+function canPassTag(policy: TrustPolicy, tagger: TrustStatement, tag: string): boolean {
+  const limits = clausesOn(tagger, (key) => key === "aws:tagkeys").filter(
+    (clause) => clause.qualifier === "forallvalues" && (clause.test === "stringequals" || clause.test === "stringlike" || clause.test === "stringequalsignorecase"),
+  );
+  if (limits.some((clause) => !clause.values.some((pattern) => wildcardMatches(pattern, tag)))) return false;
+  return !policy.statements.some((deny) => {
+    if (!denyCovers(deny, tagger, ["sts:TagSession"])) return false;
+    if (deny.conditions.length === 0) return true;
+    return deny.conditions.every(
+      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => wildcardMatches(pattern, tag)),
+    );
+  });
+}
+
+/** Statements that let AWS principals (not services, not identity providers) pass session tags. */
+function taggingStatements(policy: TrustPolicy): TrustStatement[] {
+  return policy.statements.filter((statement) => statement.effect === "Allow" && awsPrincipalsOf(statement).length > 0 && coversAction(statement, "sts:TagSession"));
+}
+
+function sharesAwsPrincipal(a: TrustStatement, b: TrustStatement): boolean {
+  const values = new Set(awsPrincipalsOf(a).map((principal) => principal.value));
+  return awsPrincipalsOf(b).some((principal) => values.has(principal.value) || principal.value === "*") || values.has("*");
+}
+
+export const tagSessionWithPrincipalTagRule: TrustRule = {
+  id: "RC-TRUST-010",
+  name: "tag-session-with-principal-tag",
+  severity: "warning",
+  summary: "sts:TagSession is allowed while the trust compares aws:PrincipalTag/...",
+  risk: "A caller allowed sts:TagSession can pass a session tag with the very key being compared, and session tags (transitive ones through every chained session) override the principal's own tags: the caller picks the value the condition checks, here and in every policy downstream that trusts the tag.",
+  fix: 'Stop allowing sts:TagSession to these callers, or restrict the keys they may pass so the compared tag is not among them: "ForAllValues:StringEquals": {"aws:TagKeys": ["Project"]}; for values that must follow the person, use sts:SourceIdentity.',
+  check(policy) {
+    const hits: RuleHit[] = [];
+    const taggers = taggingStatements(policy);
+    if (taggers.length === 0) return hits;
+    for (const statement of policy.statements) {
+      if (statement.effect !== "Allow" || awsPrincipalsOf(statement).length === 0) continue;
+      const relevant = taggers.filter((tagger) => sharesAwsPrincipal(tagger, statement));
+      const exposed = comparedTags(statement).filter((tag) => relevant.some((tagger) => canPassTag(policy, tagger, tag)));
+      if (exposed.length === 0) continue;
+      const where = relevant.map((tagger) => (tagger.index === statement.index ? "this statement" : `Statement[${tagger.index}]`)).join(", ");
+      hits.push({
+        statementIndex: statement.index,
+        reason: `access depends on ${exposed.map((tag) => `aws:PrincipalTag/${tag}`).join(", ")} while ${where} also lets the same callers pass session tags (sts:TagSession): a caller can set the tag it is compared on`,
+      });
+    }
+    return hits;
+  },
+};
+
+/** Does the statement trust the role's own account (its root, or the role itself)? */
+function trustsOwnAccount(statement: TrustStatement, context: LintContext): boolean {
+  return awsPrincipalsOf(statement).some((principal) => {
+    if (context.roleArn !== undefined && principal.value === context.roleArn) return true;
+    const account = accountOfAwsPrincipal(principal);
+    return account !== undefined && account.wholeAccount && context.ownAccount !== undefined && account.account === context.ownAccount;
+  });
+}
+
+/** Conditions that compare tags: the principal's (by key or by ${...}) or the role's own. */
+function tagConditions(statement: TrustStatement): string[] {
+  return statement.conditions
+    .filter((clause) => principalTagsComparedBy(clause).length > 0 || clause.keyLower.startsWith("aws:resourcetag/"))
+    .map((clause) => clause.key);
+}
+
+export const selfAssumptionWithTagsRule: TrustRule = {
+  id: "RC-TRUST-011",
+  name: "self-assumption-with-tags",
+  severity: "warning",
+  summary: "A role trusts its own account (or itself) and decides by tags",
+  risk: "Inside one account, tags are only as strong as the permission to set them: a principal there allowed iam:TagUser/iam:TagRole on itself, or any session that may pass session tags (including this role re-assuming itself), can give itself the tag the condition wants.",
+  fix: "Name the roles or users that may assume it instead of the account, or back the tag with a permission boundary / SCP that denies iam:Tag* and sts:TagSession on that tag key; for people, compare sts:SourceIdentity.",
+  check(policy, context) {
+    return policy.statements
+      .filter((statement) => statement.effect === "Allow" && trustsOwnAccount(statement, context))
+      .flatMap((statement) => {
+        const keys = [...new Set(tagConditions(statement))];
+        if (keys.length === 0) return [];
+        return [
+          {
+            statementIndex: statement.index,
+            reason: `the role trusts its own account${context.ownAccount === undefined ? "" : ` ${context.ownAccount}`} and decides by tags (${keys.join(", ")}): principals in the account that can tag themselves, or pass session tags, satisfy the condition`,
+          },
+        ];
+      });
+  },
+};

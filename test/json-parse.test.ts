@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { JsonSyntaxError, parseJson } from "../src/json-parse.js";
+
+describe(parseJson.name, () => {
+  it.each([
+    ['{"a": [1, -2.5e3, true, false, null], "b": "x\\u00e9\\n\\"y\\""}', { a: [1, -2500, true, false, null], b: 'xé\n"y"' }],
+    ["[]", []],
+    ['  "text"  ', "text"],
+    ["\uFEFF{}", {}],
+    ['{"a": 1, "a": 2}', { a: 2 }],
+  ])("reads %s as JSON.parse does", (text, value) => {
+    expect(parseJson(text).value).toEqual(value);
+  });
+
+  it("agrees with JSON.parse on a larger document", () => {
+    const value = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111111111111:root"] }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }] };
+    const text = JSON.stringify(value, null, 4);
+    expect(parseJson(text).value).toEqual(JSON.parse(text));
+  });
+
+  it("keeps __proto__ as data", () => {
+    const value = parseJson('{"__proto__": {"polluted": true}}').value as Record<string, unknown>;
+    expect(Object.keys(value)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("remembers where objects and arrays start", () => {
+    const parsed = parseJson('{\n  "Statement": [\n    {"Effect": "Allow"},\r\n\t{"Effect": "Deny"}\n  ]\n}');
+    const root = parsed.value as { Statement: object[] };
+    expect(parsed.positionOf(root)).toEqual({ line: 1, column: 1 });
+    expect(parsed.positionOf(root.Statement)).toEqual({ line: 2, column: 16 });
+    expect(root.Statement.map((statement) => parsed.positionOf(statement))).toEqual([
+      { line: 3, column: 5 },
+      { line: 4, column: 2 },
+    ]);
+  });
+
+  it.each([
+    ["", "unexpected end of input", 1, 1],
+    ['{"a": 1,}', 'unexpected "}", expected a property name in double quotes', 1, 9],
+    ['{\n  "a": 1\n  "b": 2\n}', 'unexpected """, expected "," or "}"', 3, 3],
+    ["[1, 2", 'unexpected end of input, expected "," or "]"', 1, 6],
+    ["{'a': 1}", `unexpected "'", expected a property name in double quotes`, 1, 2],
+    ['{"a": tru}', 'unexpected "t"', 1, 7],
+    ['"abc', "unterminated string", 1, 1],
+    ['"a\\x"', 'invalid escape "\\x"', 1, 3],
+    ['"a\nb"', "unexpected control character U+000a in a string (escape it)", 1, 3],
+    ["{} {}", 'unexpected "{" after the end of the JSON value', 1, 4],
+    ["01", 'unexpected "1" after the end of the JSON value', 1, 2],
+    ["-", 'unexpected "-"', 1, 1],
+  ])("refuses %j: %s at %i:%i", (text, reason, line, column) => {
+    let caught: unknown;
+    try {
+      parseJson(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(JsonSyntaxError);
+    expect(caught).toMatchObject({ reason, position: { line, column } });
+  });
+
+  it("refuses absurd nesting instead of overflowing the stack", () => {
+    expect(() => parseJson("[".repeat(100_000))).toThrow(/nesting deeper than/);
+  });
+});

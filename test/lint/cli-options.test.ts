@@ -1,0 +1,62 @@
+/** argv → LintOptions, through the real commander program, with no command run. */
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli/program.js";
+import { splitChildCommand } from "../../src/cli/argv.js";
+import { lintCommand, type LintOptions } from "../../src/cli/lint.js";
+import { RolecredError } from "../../src/errors.js";
+
+async function parse(args: string[]): Promise<{ options?: LintOptions; error?: unknown; stderr: string }> {
+  let options: LintOptions | undefined;
+  let stderr = "";
+  const { rolecredArgs, childCommand } = splitChildCommand(args);
+  const program = buildProgram({
+    env: {},
+    childCommand,
+    writeOut: () => undefined,
+    writeErr: (text) => (stderr += text),
+    dispatch: async (spec, parsed) => {
+      expect(spec).toBe(lintCommand);
+      options = parsed as LintOptions;
+    },
+  });
+  try {
+    await program.parseAsync(rolecredArgs, { from: "user" });
+    return { ...(options === undefined ? {} : { options }), stderr };
+  } catch (error) {
+    return { error, stderr };
+  }
+}
+
+describe("rolecred lint options", () => {
+  it.each<[string[], LintOptions]>([
+    [["lint", "a.json"], { paths: ["a.json"], knownAccountFiles: [], ignore: [], format: "text" }],
+    [["lint", "-", "roles/", "b.json"], { paths: ["-", "roles/", "b.json"], knownAccountFiles: [], ignore: [], format: "text" }],
+    [
+      ["lint", "--known-accounts", "ours.yaml", "--known-accounts", "vendors.yaml", "--ignore", "rc-trust-002", "--ignore", "RC-TRUST-013,RC-TRUST-002", "--format", "sarif", "roles"],
+      { paths: ["roles"], knownAccountFiles: ["ours.yaml", "vendors.yaml"], ignore: ["RC-TRUST-002", "RC-TRUST-013"], format: "sarif" },
+    ],
+    [["lint", "--format=json", "x.json"], { paths: ["x.json"], knownAccountFiles: [], ignore: [], format: "json" }],
+  ])("%j", async (args, expected) => {
+    expect((await parse(args)).options).toEqual(expected);
+  });
+
+  it.each([
+    [["lint", "--ignore", "RC-TRUST-999", "a.json"], /--ignore RC-TRUST-999: no such rule/],
+    [["lint", "-", "-"], /- \(stdin\) can be given only once/],
+    [["lint", "a.json", "--", "b.json"], /lint runs no command/],
+  ])("refuses %j with a usage error (exit 2)", async (args, message) => {
+    const { error } = await parse(args);
+    expect(error).toBeInstanceOf(RolecredError);
+    expect(error).toMatchObject({ exitCode: 2, message: expect.stringMatching(message) as string });
+  });
+
+  it.each([
+    [["lint"], /missing required argument 'paths'/],
+    [["lint", "--format", "xml", "a.json"], /argument 'xml' is invalid\. Allowed choices are text, json, sarif/],
+  ])("commander refuses %j", async (args, message) => {
+    const { error, stderr } = await parse(args);
+    expect(error).toMatchObject({ exitCode: 1 });
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain("usage: rolecred lint");
+  });
+});
