@@ -8,7 +8,16 @@ import { usageError } from "../errors.js";
 import { MFA_CODE_ENV, mfaCodeInput, type MfaCodeInput } from "../mfa/code.js";
 import type { MfaMode } from "../profiles/resolve.js";
 import type { ParseContext } from "./command.js";
-import { declareSessionFlags, flagValue, requireProfileName, sessionRequestOptions, type SessionRequestOptions } from "./session-flags.js";
+import {
+  declareIdentityFlags,
+  declareSessionFlags,
+  flagValue,
+  requireProfileName,
+  sessionIdentityOptions,
+  sessionRequestOptions,
+  type SessionIdentityOptions,
+  type SessionRequestOptions,
+} from "./session-flags.js";
 
 export interface ProfileRequestOptions {
   readonly profile: string;
@@ -16,6 +25,7 @@ export interface ProfileRequestOptions {
   readonly mfaMode: MfaMode | undefined;
   readonly refresh: boolean;
   readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
 }
 
 export function declareProfileFlags(command: Command): Command {
@@ -28,7 +38,7 @@ export function declareProfileFlags(command: Command): Command {
       ]),
     )
     .option("--refresh", "ignore the cached session and get a new one");
-  return declareSessionFlags(command);
+  return declareIdentityFlags(declareSessionFlags(command));
 }
 
 export function profileRequestOptions(profile: string | undefined, flags: Readonly<Record<string, unknown>>, context: ParseContext): ProfileRequestOptions {
@@ -43,5 +53,6 @@ export function profileRequestOptions(profile: string | undefined, flags: Readon
     mfaMode: mode === "session" || mode === "direct" ? mode : undefined,
     refresh: flags.refresh === true,
     session,
+    identity: sessionIdentityOptions(flags),
   };
 }

@@ -1,37 +1,53 @@
 /**
- * The command surface on one screen: every command file is listed here, and this is where argv
- * becomes options. Building the program does no I/O and loads no command's dependencies.
+ * The command surface on one screen: every command is listed here, and this is where argv
+ * becomes options. Each command's file is imported only when that command runs (or when help
+ * needs them all), so `rolecred lint` never loads the flag definitions of `rolecred saml`.
  */
 import { Command, CommanderError } from "commander";
 import type { Env } from "../deps.js";
 import { packageVersion } from "../version.js";
 import type { CommandSpec } from "./command.js";
-import { userCommand } from "./user.js";
-import { samlCommand } from "./saml.js";
-import { envCommand } from "./env.js";
-import { execCommand } from "./exec.js";
-import { processCommand } from "./process.js";
-import { writeCommand } from "./write.js";
-import { statusCommand } from "./status.js";
-import { logoutCommand } from "./logout.js";
-import { profilesCommand } from "./profiles.js";
-import { shellInitCommand } from "./shell-init.js";
-import { lintCommand } from "./lint.js";
+
+interface CommandEntry {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly load: () => Promise<CommandSpec<unknown>>;
+}
 
 /** Every command, in the order `rolecred --help` lists them. */
-export const COMMANDS: ReadonlyArray<CommandSpec<unknown>> = [
-  userCommand,
-  samlCommand,
-  envCommand,
-  execCommand,
-  processCommand,
-  writeCommand,
-  statusCommand,
-  logoutCommand,
-  profilesCommand,
-  shellInitCommand,
-  lintCommand,
+const COMMAND_ENTRIES: readonly CommandEntry[] = [
+  { name: "user", load: async () => (await import("./user.js")).userCommand },
+  { name: "saml", load: async () => (await import("./saml.js")).samlCommand },
+  { name: "env", aliases: ["assume"], load: async () => (await import("./env.js")).envCommand },
+  { name: "exec", load: async () => (await import("./exec.js")).execCommand },
+  { name: "process", load: async () => (await import("./process.js")).processCommand },
+  { name: "write", load: async () => (await import("./write.js")).writeCommand },
+  { name: "status", load: async () => (await import("./status.js")).statusCommand },
+  { name: "logout", load: async () => (await import("./logout.js")).logoutCommand },
+  { name: "profiles", load: async () => (await import("./profiles.js")).profilesCommand },
+  { name: "shell-init", load: async () => (await import("./shell-init.js")).shellInitCommand },
+  { name: "policy show", load: async () => (await import("./policy.js")).policyShowCommand },
+  { name: "policy check", load: async () => (await import("./policy.js")).policyCheckCommand },
+  { name: "lint", load: async () => (await import("./lint.js")).lintCommand },
 ];
+
+/** Descriptions of commands that only group subcommands. */
+const PARENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  policy: "show or check the session policy that --policy, --policy-arn and --scope produce (offline)",
+};
+
+/** `policy show` is a subcommand of `policy`: the first word is what argv names. */
+const commandWord = (entry: CommandEntry) => entry.name.split(" ")[0];
+
+/**
+ * The specs argv needs: just the named command when there is one, every command otherwise
+ * (top-level help, `help CMD`, a mistyped command that commander should suggest a fix for).
+ */
+export async function loadCommandSpecs(args: readonly string[]): Promise<Array<CommandSpec<unknown>>> {
+  const named = args.find((arg) => !arg.startsWith("-"));
+  const entries = COMMAND_ENTRIES.filter((candidate) => commandWord(candidate) === named || candidate.aliases?.includes(named ?? ""));
+  return Promise.all((entries.length > 0 ? entries : COMMAND_ENTRIES).map((candidate) => candidate.load()));
+}
 
 export interface ProgramHooks {
   readonly env: Env;
@@ -44,7 +60,7 @@ export interface ProgramHooks {
   readonly dispatch: (spec: CommandSpec<unknown>, options: unknown, verbose: boolean) => Promise<void>;
 }
 
-export function buildProgram(hooks: ProgramHooks): Command {
+export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSpec<unknown>>): Command {
   const program = new Command("rolecred")
     .description("Short-lived AWS credentials from a SAML assertion or IAM user + MFA, delivered as a profile, exports, exec or credential_process.")
     .version(packageVersion(), "-V, --version", "print rolecred's version")
@@ -58,8 +74,23 @@ export function buildProgram(hooks: ProgramHooks): Command {
       outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`),
     });
 
-  for (const spec of COMMANDS) {
-    const command = program.command(spec.name);
+  const parents = new Map<string, Command>();
+  const parentOf = (word: string): Command => {
+    let parent = parents.get(word);
+    if (parent === undefined) {
+      parent = program
+        .command(word)
+        .description(PARENT_DESCRIPTIONS[word] ?? "")
+        .exitOverride()
+        .configureOutput({ writeOut: hooks.writeOut, writeErr: hooks.writeErr, outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`) });
+      parents.set(word, parent);
+    }
+    return parent;
+  };
+
+  for (const spec of specs) {
+    const [word = spec.name, sub] = spec.name.split(" ");
+    const command = sub === undefined ? program.command(word) : parentOf(word).command(sub);
     spec.declare(command);
     command
       .exitOverride()

@@ -8,7 +8,7 @@ import { defaultDeps, type Deps } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
 import { splitChildCommand } from "./argv.js";
 import type { Outcome } from "./command.js";
-import { buildProgram, commanderExitCode } from "./program.js";
+import { buildProgram, commanderExitCode, loadCommandSpecs } from "./program.js";
 
 const ISSUES_URL = "https://github.com/rolecred/rolecred/issues";
 
@@ -16,6 +16,7 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
   const { rolecredArgs, childCommand } = splitChildCommand(args);
   let deps: Deps | undefined;
   let outcome: Outcome = { exitCode: ExitCode.ok };
+  const specs = await loadCommandSpecs(rolecredArgs);
   const program = buildProgram({
     env: process.env,
     childCommand,
@@ -25,7 +26,7 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
       deps = defaultDeps({ verbose });
       outcome = await spec.run(options, deps);
     },
-  });
+  }, specs);
   try {
     await program.parseAsync(rolecredArgs, { from: "user" });
     return outcome;

@@ -9,6 +9,10 @@ import { parseDuration } from "../duration.js";
 import { DURATION_LIMITS, requireDurationIn } from "../sts/limits.js";
 import { policySourceOf, requirePolicyArns, type PolicySource } from "../policy/session-policy.js";
 import type { ParseContext } from "./command.js";
+import { parseScope, SCOPE_NAMES, type Scope } from "../policy/scopes.js";
+import type { SessionTag } from "../sts/calls.js";
+import { parseSessionTag, requireSessionTags } from "../sts/session-tags.js";
+import { requireSourceIdentity } from "../sts/limits.js";
 
 /** commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -19,6 +23,8 @@ export interface SessionRequestOptions {
   readonly region: string | undefined;
   readonly policy: PolicySource | undefined;
   readonly policyArns: readonly string[];
+  /** --scope: built-in narrowing templates, intersected with the policy (see policy/compose.ts). */
+  readonly scopes: readonly Scope[];
 }
 
 export function declareSessionFlags(command: Command): Command {
@@ -26,7 +32,39 @@ export function declareSessionFlags(command: Command): Command {
     .option("--duration <time>", "session length: 900-43200 seconds, or 15m, 1h, 12h (default: 1h, or what the source allows)")
     .option("--region <region>", "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)")
     .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
-    .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect);
+    .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect)
+    .option("--scope <name[=arg]>", `narrow the session with a built-in template (repeatable): ${SCOPE_NAMES.join(", ")}`, collect);
+}
+
+/** Session tags, transitive keys, source identity and the guards: AssumeRole only (SAML takes them from the assertion). */
+export interface SessionIdentityOptions {
+  readonly tags: readonly SessionTag[];
+  readonly transitiveTagKeys: readonly string[];
+  /** A name, or "auto" for the caller's own user name. */
+  readonly sourceIdentity: string | undefined;
+  /** Turn the abuse-pattern warnings into errors. */
+  readonly strict: boolean;
+}
+
+export function declareIdentityFlags(command: Command): Command {
+  return command
+    .option("--tag <key=value>", "session tag (repeatable, at most 50)", collect)
+    .option("--transitive-tag <key>", "make a session tag transitive: it follows the session into roles it assumes (repeatable)", collect)
+    .option("--source-identity <name|auto>", "set the session's source identity (auto: your IAM user name); it cannot be changed further down a role chain")
+    .option("--strict", "fail, instead of warning, on session set-ups IAM's history shows are abusable");
+}
+
+export function sessionIdentityOptions(flags: Readonly<Record<string, unknown>>): SessionIdentityOptions {
+  const tags = stringList(flags, "tag").map((text) => parseSessionTag(text));
+  const transitiveTagKeys = stringList(flags, "transitiveTag");
+  requireSessionTags(tags, transitiveTagKeys);
+  const sourceIdentity = optionalString(flags, "sourceIdentity");
+  return {
+    tags,
+    transitiveTagKeys,
+    sourceIdentity: sourceIdentity === undefined || sourceIdentity === "auto" ? sourceIdentity : requireSourceIdentity(sourceIdentity),
+    strict: flags.strict === true,
+  };
 }
 
 function optionalString(flags: Readonly<Record<string, unknown>>, name: string): string | undefined {
@@ -55,6 +93,7 @@ export function sessionRequestOptions(flags: Readonly<Record<string, unknown>>):
     region: optionalString(flags, "region"),
     policy: policy === undefined ? undefined : policySourceOf(policy),
     policyArns: requirePolicyArns(stringList(flags, "policyArn")),
+    scopes: stringList(flags, "scope").map(parseScope),
   };
 }
 

@@ -24,9 +24,9 @@ export const shellInitCommand = defineCommand<ShellInitOptions>({
     return { shell: args[0] as InitShell };
   },
   async run(options: ShellInitOptions, deps: Deps): Promise<Outcome> {
-    const [{ renderShellInit }, { buildProgram }] = await Promise.all([import("../output/shell-init.js"), import("./program.js")]);
+    const [{ renderShellInit }, { buildProgram, loadCommandSpecs }] = await Promise.all([import("../output/shell-init.js"), import("./program.js")]);
     // Completions are generated from the same definitions --help is, so they never drift.
-    const program = buildProgram({ env: {}, childCommand: undefined, writeOut: () => undefined, writeErr: () => undefined, dispatch: async () => undefined });
+    const program = buildProgram({ env: {}, childCommand: undefined, writeOut: () => undefined, writeErr: () => undefined, dispatch: async () => undefined }, await loadCommandSpecs([]));
     const commands = program.commands
       .filter((command) => command.name() !== "help")
       .map((command) => ({

@@ -11,12 +11,15 @@ import { MFA_CODE_ENV, mfaCodeInput, type MfaCodeInput } from "../mfa/code.js";
 import { defineCommand, type Outcome } from "./command.js";
 import {
   declareDeliveryFlags,
+  declareIdentityFlags,
   declareSessionFlags,
   deliveryOptions,
   flagValue,
   requireProfileName,
+  sessionIdentityOptions,
   sessionRequestOptions,
   type DeliveryOptions,
+  type SessionIdentityOptions,
   type SessionRequestOptions,
 } from "./session-flags.js";
 
@@ -31,6 +34,7 @@ export interface UserOptions {
   readonly mfaCode: MfaCodeInput;
   readonly externalId: string | undefined;
   readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
   readonly delivery: DeliveryOptions;
 }
 
@@ -46,6 +50,7 @@ export const userCommand = defineCommand<UserOptions>({
       .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, else a prompt on the terminal)`))
       .option("--external-id <id>", "external ID the role's trust policy requires");
     declareSessionFlags(command);
+    declareIdentityFlags(command);
     declareDeliveryFlags(command);
     command.addHelpText(
       "after",
@@ -70,6 +75,7 @@ export const userCommand = defineCommand<UserOptions>({
       mfaCode: mfaCodeInput(flagValue.optionalString(flags, "mfaToken"), context.env[MFA_CODE_ENV]),
       externalId: externalId === undefined ? undefined : requireExternalId(externalId),
       session: sessionRequestOptions(flags),
+      identity: sessionIdentityOptions(flags),
       delivery: deliveryOptions(flags, context),
     };
     validateUserOptions(options);

@@ -13,6 +13,7 @@ import { describeSession, sessionSummaryJson } from "../output/summary.js";
 import { ACTIVE_PROFILE_ENV, childEnvironment } from "../exec/child-env.js";
 import { runChild } from "../exec/run-child.js";
 import { RolecredError } from "../errors.js";
+import { describePolicySize, type ComposedSessionPolicy } from "../policy/compose.js";
 
 /** Secrets of a new session must never be printed, even by accident. */
 export function registerSessionSecrets(session: RoleSession, deps: Deps): void {
@@ -32,7 +33,7 @@ export interface NamedSession {
 }
 
 /** Deliver one or more sessions as the options say. More than one session only ever goes to profiles. */
-export async function deliverSessions(sessions: readonly NamedSession[], delivery: DeliveryOptions, deps: Deps): Promise<Outcome> {
+export async function deliverSessions(sessions: readonly NamedSession[], delivery: DeliveryOptions, deps: Deps, composed?: ComposedSessionPolicy): Promise<Outcome> {
   if (delivery.childCommand !== undefined) {
     const [only] = sessions;
     if (only === undefined || sessions.length !== 1) throw new RolecredError("internal: exec needs exactly one session");
@@ -42,6 +43,8 @@ export async function deliverSessions(sessions: readonly NamedSession[], deliver
   await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force });
   const now = deps.now();
   for (const { profile, session } of writes) deps.log.info(describeSession(session, now, profile));
+  const [first] = writes;
+  if (composed !== undefined && first !== undefined) reportPolicyUse(first.session, composed, deps);
   if (delivery.json) {
     const summaries = writes.map(({ profile, session }) => sessionSummaryJson(session, profile));
     deps.stdout.write(`${JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
@@ -57,4 +60,26 @@ async function execWithSession(session: RoleSession, command: readonly string[],
   }
   deps.log.verbose(describeSession(session, deps.now(), undefined));
   return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label }));
+}
+
+/** What narrows the session, before the call: warnings always, the policy itself with --verbose. */
+export function logSessionPolicy(composed: ComposedSessionPolicy, deps: Deps): void {
+  for (const warning of composed.warnings) deps.log.warn(warning);
+  if (composed.policy !== undefined) deps.log.verbose(`session policy, ${describePolicySize(composed.policy)}: ${composed.policy}`);
+  if (composed.policyArns.length > 0) deps.log.verbose(`managed session policies: ${composed.policyArns.join(", ")}`);
+}
+
+/**
+ * After the call, when anything narrowed the session: how much of STS's budgets it used (the
+ * 2,048-character inline policy limit and STS's packed size for policies and tags).
+ */
+export function reportPolicyUse(session: RoleSession, composed: ComposedSessionPolicy, deps: Deps): void {
+  const parts: string[] = [];
+  if (composed.policy !== undefined) parts.push(`session policy ${describePolicySize(composed.policy)}`);
+  if (composed.policyArns.length > 0) parts.push(`${composed.policyArns.length} managed policy ARN${composed.policyArns.length > 1 ? "s" : ""}`);
+  if (session.packedPolicySize !== undefined) parts.push(`packed into ${session.packedPolicySize}% of STS's limit`);
+  if (parts.length === 0) return;
+  const line = parts.join(", ");
+  if (session.packedPolicySize !== undefined && session.packedPolicySize >= 90) deps.log.warn(`${line}: close to PackedPolicyTooLarge`);
+  else deps.log.info(line);
 }

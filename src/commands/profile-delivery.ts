@@ -16,7 +16,7 @@ import { writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
 import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
-import { profileSessionExtras } from "./session-extras.js";
+import { profileNarrowing } from "./session-extras.js";
 
 function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSession> {
   return obtainProfileSession(
@@ -27,7 +27,7 @@ function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSess
       durationSeconds: options.session.durationSeconds,
       mfaMode: options.mfaMode,
       refresh: options.refresh,
-      extras: (chain) => profileSessionExtras(options.session, chain, deps),
+      narrowing: (chain) => profileNarrowing(options.session, options.identity, chain, deps),
     },
     deps,
   );

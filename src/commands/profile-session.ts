@@ -11,7 +11,8 @@ import { readAwsFiles } from "../profiles/aws-files.js";
 import { resolveProfileChain, type MfaMode, type ResolvedChain } from "../profiles/resolve.js";
 import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
-import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext, type SessionExtras } from "../credentials/links.js";
+import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
+import type { ProfileNarrowing } from "./session-extras.js";
 import { RolecredError } from "../errors.js";
 
 export interface ProfileSessionRequest {
@@ -22,13 +23,14 @@ export interface ProfileSessionRequest {
   readonly mfaMode: MfaMode | undefined;
   /** Ignore the cached target session and ask STS for a new one. */
   readonly refresh: boolean;
-  /** Narrowing of the target session, already resolved from flags and the profile's rolecred_* keys. */
-  readonly extras: (chain: ResolvedChain) => Promise<SessionExtras>;
+  /** Narrowing of the target session, from the flags and the profile's rolecred_* keys. */
+  readonly narrowing: (chain: ResolvedChain) => Promise<ProfileNarrowing>;
 }
 
 export interface ProfileSession {
   readonly chain: ResolvedChain;
   readonly session: CachedSession;
+  readonly narrowing: ProfileNarrowing;
 }
 
 export async function obtainProfileSession(request: ProfileSessionRequest, deps: Deps): Promise<ProfileSession> {
@@ -38,7 +40,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const endpoint = resolveStsEndpoint({ flag: request.region, profile: chain.region }, deps.env);
   const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
   const directory = cacheDirectory(deps.env);
-  const extras = await request.extras(chain);
+  const narrowing = await request.narrowing(chain);
 
   let link: Link = staticLink(chain.source);
   if (chain.sessionToken !== undefined) {
@@ -47,11 +49,12 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   }
   chain.hops.forEach((hop, index) => {
     const isTarget = index === chain.hops.length - 1;
-    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, isTarget ? extras : {}, context), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
+    const guard = isTarget ? { strict: narrowing.strict, policyWarnings: narrowing.composed.warnings } : undefined;
+    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, isTarget ? narrowing.extras : {}, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
   });
   const { session } = await link.obtain();
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
-  return { chain, session };
+  return { chain, session, narrowing };
 }
 
 function describeChain(chain: ResolvedChain): string {

@@ -4,15 +4,16 @@
 import type { Deps } from "../deps.js";
 import { SUCCESS, type Outcome } from "../cli/command.js";
 import type { SamlOptions } from "../cli/saml.js";
-import { ExitCode, RolecredError } from "../errors.js";
+import { ExitCode, inputError, RolecredError } from "../errors.js";
 import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
-import { readSamlFromStdin } from "../saml/read-input.js";
+import { MAX_SAML_ASSERTION_CHARACTERS, readSamlFromStdin } from "../saml/read-input.js";
 import { checkReadiness, sessionDurationSeconds } from "../saml/readiness.js";
 import { chooseRole, describeRole } from "../saml/choose-role.js";
 import type { SamlRole } from "../saml/roles.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { samlListJson, samlListText } from "../output/saml-list.js";
-import { prepareInlinePolicy } from "../policy/session-policy.js";
+import { prepareSessionPolicy } from "../policy/compose.js";
+import { logSessionPolicy } from "./deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
 import { assumeRoleWithSaml, type SamlRoleSession } from "../sts/calls.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
@@ -28,22 +29,29 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
 
   if (mode.kind === "list") {
     deps.stdout.write(mode.json ? `${JSON.stringify(samlListJson(assertion, aliases, now), null, 2)}\n` : samlListText(assertion, aliases, now));
-    for (const warning of checkReadiness(assertion, now).warnings) deps.log.warn(warning);
+    // What would stop `rolecred saml` from using this assertion is worth knowing here too.
+    const { problems, warnings } = checkReadiness(assertion, now);
+    for (const message of [...problems.map((problem) => problem.message), ...warnings]) deps.log.warn(message);
     return SUCCESS;
   }
 
   const readiness = checkReadiness(assertion, now);
   const [problem] = readiness.problems;
   if (problem !== undefined) throw problem;
+  if (samlAssertionBase64.length > MAX_SAML_ASSERTION_CHARACTERS) {
+    throw inputError(`the SAML response is ${samlAssertionBase64.length} characters in base64; STS accepts at most ${MAX_SAML_ASSERTION_CHARACTERS}`, "nothing was sent; ask the identity provider's admin to send AWS fewer roles or attributes");
+  }
   for (const warning of readiness.warnings) deps.log.warn(warning);
   logAttributes(assertion, deps);
 
-  const roles = mode.kind === "all-roles" ? assertion.roles : [await chosenRole(assertion.roles, options, aliases, deps)];
+  const roles = mode.kind === "all-roles" ? rolesInAccount(assertion.roles, options, aliases) : [await chosenRole(assertion.roles, options, aliases, deps)];
   const profiles = mode.kind === "all-roles" ? profileNamesFor(roles, mode.profileTemplate, aliases) : [mode.delivery.profile];
   const delivery = mode.delivery;
 
   // stdin is the assertion, so `--policy -` was refused when the flags were read.
-  const policy = await prepareInlinePolicy(options.session.policy, () => Promise.reject(new Error("stdin already read")));
+  const composed = await prepareSessionPolicy(options.session, () => Promise.reject(new Error("stdin already read")));
+  logSessionPolicy(composed, deps);
+  const { policy, policyArns } = composed;
   const durationSeconds = chooseDuration(options.session.durationSeconds, assertion, deps);
   const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: profileSettings(files, activeProfileName(deps.env))?.get("region") }, deps.env);
   deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region}); AssumeRoleWithSAML is unsigned: no AWS credentials are used`);
@@ -51,11 +59,18 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
 
   const sessions: NamedSession[] = [];
   for (const [index, role] of roles.entries()) {
-    const session = await assumeWithDurationFallback(endpoint, role, samlAssertionBase64, { durationSeconds, policy, policyArns: options.session.policyArns }, deps);
+    const session = await assumeWithDurationFallback(endpoint, role, samlAssertionBase64, { durationSeconds, policy, policyArns }, deps);
     registerSessionSecrets(session, deps);
     sessions.push({ profile: profiles[index], session });
   }
-  return deliverSessions(sessions, delivery, deps);
+  return deliverSessions(sessions, delivery, deps, composed);
+}
+
+/** --all-roles: every role, or every role in --account. */
+function rolesInAccount(roles: readonly SamlRole[], options: SamlOptions, aliases: ReadonlyMap<string, string>): readonly SamlRole[] {
+  if (options.selector.account === undefined) return roles;
+  const choice = chooseRole(roles, { account: options.selector.account }, aliases);
+  return choice.kind === "chosen" ? [choice.role] : choice.candidates;
 }
 
 async function chosenRole(roles: readonly SamlRole[], options: SamlOptions, aliases: ReadonlyMap<string, string>, deps: Deps): Promise<SamlRole> {

@@ -12,13 +12,13 @@ import { maskKeyId } from "../log.js";
 import { activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { loadSourceCredentials } from "../credentials/source-credentials.js";
 import { mfaCodeProvider } from "../mfa/code.js";
-import { prepareInlinePolicy } from "../policy/session-policy.js";
+import { prepareSessionPolicy } from "../policy/compose.js";
+import { applyGuards, sessionWarnings } from "../credentials/guards.js";
 import { readStdinText } from "../stdin.js";
 import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
-import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
-import { assumeRole, getCallerIdentity } from "../sts/calls.js";
-import type { AwsCredentials } from "../credentials/types.js";
-import { deliverSessions, precheckDelivery, registerSessionSecrets } from "./deliver.js";
+import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
+import { assumeRole, getCallerIdentity, type CallerIdentity } from "../sts/calls.js";
+import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
 
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);
@@ -28,8 +28,8 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: sourceSettings?.get("region") }, deps.env);
   deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region})`);
 
-  const policy = await prepareInlinePolicy(options.session.policy, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
-  if (policy !== undefined) deps.log.verbose(`inline session policy: ${policy.length} of 2048 characters`);
+  const composed = await prepareSessionPolicy(options.session, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+  logSessionPolicy(composed, deps);
   const mfaSerial = options.mfaSerial ?? configuredMfaSerial(sourceSettings?.get("mfa_serial"), sourceProfile, deps);
   if (options.delivery.profile !== undefined) await precheckDelivery([options.delivery.profile], options.delivery, deps);
 
@@ -42,7 +42,19 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   deps.secrets.add(credentials.sessionToken);
   deps.log.verbose(`source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`);
 
-  const sessionName = options.sessionName ?? (await callerSessionName(endpoint, credentials, deps));
+  // Who is calling: for the default session name, `--source-identity auto`, and the guards.
+  const caller = await getCallerIdentity(endpoint, credentials);
+  const sessionName = options.sessionName ?? callerUserName(caller);
+  if (options.sessionName === undefined) deps.log.verbose(`session name ${sessionName} (the caller ${caller.arn}, from GetCallerIdentity)`);
+  const sourceIdentity = options.identity.sourceIdentity === "auto" ? callerUserName(caller) : options.identity.sourceIdentity;
+  applyGuards(
+    sessionWarnings({ callerArn: caller.arn, roleArn: options.roleArn, sessionName, tags: options.identity.tags, callerTransitiveTags: {} }),
+    options.identity.strict,
+    deps.log,
+  );
+  if (options.identity.tags.length > 0) deps.log.verbose(`session tags ${options.identity.tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${options.identity.transitiveTagKeys.join(", ") || "(none)"}`);
+  if (sourceIdentity !== undefined) deps.log.verbose(`source identity ${sourceIdentity}`);
+
   const mfa = mfaSerial === undefined ? undefined : { serial: mfaSerial, code: await mfaCodeProvider(options.mfaCode, deps)(mfaSerial) };
   if (mfa === undefined) deps.log.verbose("no MFA device given or configured: calling AssumeRole without an MFA code");
 
@@ -52,12 +64,14 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     durationSeconds: options.session.durationSeconds,
     externalId: options.externalId,
     mfa,
-    policy,
-    policyArns: options.session.policyArns,
+    policy: composed.policy,
+    policyArns: composed.policyArns,
+    tags: options.identity.tags,
+    transitiveTagKeys: options.identity.transitiveTagKeys,
+    sourceIdentity,
   });
   registerSessionSecrets(session, deps);
-  if (session.packedPolicySize !== undefined) deps.log.verbose(`STS packed policy size: ${session.packedPolicySize}% of its limit`);
-  return deliverSessions([{ profile: options.delivery.profile, session }], options.delivery, deps);
+  return deliverSessions([{ profile: options.delivery.profile, session }], options.delivery, deps, composed);
 }
 
 function configuredMfaSerial(value: string | undefined, profile: string, deps: Deps): string | undefined {
@@ -70,8 +84,7 @@ function configuredMfaSerial(value: string | undefined, profile: string, deps: D
  * The caller's IAM user name, so that a trust policy requiring sts:RoleSessionName = ${aws:username}
  * holds and CloudTrail names the person.
  */
-async function callerSessionName(endpoint: StsEndpoint, credentials: AwsCredentials, deps: Deps): Promise<string> {
-  const identity = await getCallerIdentity(endpoint, credentials);
+function callerUserName(identity: CallerIdentity): string {
   const name = callerNameOf(identity.arn);
   if (name === undefined || !SESSION_NAME_PATTERN.test(name)) {
     throw new RolecredError(`cannot use "${name ?? identity.arn}" (from ${identity.arn}) as the session name`, {
@@ -79,6 +92,5 @@ async function callerSessionName(endpoint: StsEndpoint, credentials: AwsCredenti
       hint: "give one as the second argument: rolecred user ROLE_ARN SESSION_NAME",
     });
   }
-  deps.log.verbose(`session name ${name} (the caller ${identity.arn}, from GetCallerIdentity)`);
   return name;
 }

@@ -31,6 +31,7 @@ export interface Link {
 }
 
 import { assumeRoleLinkKey, keysLinkKey, sessionTokenLinkKey, type SessionExtras } from "./link-keys.js";
+import { applyGuards, sessionWarnings } from "./guards.js";
 
 export type { SessionExtras } from "./link-keys.js";
 
@@ -84,13 +85,35 @@ export function sessionTokenLink(parent: Link, profile: string, mfaSerial: strin
   };
 }
 
-export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras, context: LinkContext): Link {
+/** The target hop runs the session guards (credentials/guards.ts) against its parent session. */
+export interface HopGuard {
+  readonly strict: boolean;
+  /** Warnings about the session policy, shown when STS is actually called (not on every cache hit). */
+  readonly policyWarnings: readonly string[];
+}
+
+export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras, context: LinkContext, guard?: HopGuard): Link {
   const { deps } = context;
   return {
     key: assumeRoleLinkKey(parent.key, hop, extras),
     obtain: async () => {
       const below = await parent.obtain();
       const sessionName = hop.sessionName ?? (await callerName(below, context));
+      // `auto`: the person behind the chain, who cannot be renamed further down it.
+      const sourceIdentity = extras.sourceIdentity === "auto" ? await callerName(below, context) : extras.sourceIdentity;
+      if (guard !== undefined) {
+        const parentTags = below.session?.tags ?? {};
+        const transitive = new Set((below.session?.transitiveTagKeys ?? []).map((key) => key.toLowerCase()));
+        const warnings = sessionWarnings({
+          callerArn: below.session?.assumedRoleArn,
+          roleArn: hop.roleArn,
+          sessionName,
+          tags: extras.tags ?? [],
+          callerTransitiveTags: Object.fromEntries(Object.entries(parentTags).filter(([key]) => transitive.has(key.toLowerCase()))),
+        });
+        applyGuards(warnings, guard.strict, deps.log);
+        for (const warning of guard.policyWarnings) deps.log.warn(warning);
+      }
       if (hop.cappedFrom !== undefined) {
         deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
       }
@@ -104,6 +127,7 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
         externalId: hop.externalId,
         mfa: hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code },
         ...extras,
+        sourceIdentity,
       });
       deps.secrets.add(session.credentials.secretAccessKey);
       deps.secrets.add(session.credentials.sessionToken);
@@ -121,8 +145,7 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
           packedPolicySize: session.packedPolicySize,
           policy: extras.policy,
           policyArns: extras.policyArns,
-          tags: extras.tags === undefined ? undefined : Object.fromEntries(extras.tags.map(({ key, value }) => [key, value])),
-          transitiveTagKeys: extras.transitiveTagKeys,
+          ...sessionTagsAfter(below.session, extras),
           credentials: session.credentials,
         },
       };
@@ -180,5 +203,20 @@ export function memoizedLink(link: Link): Link {
       });
       return pending;
     },
+  };
+}
+
+/**
+ * The tags a new session carries, as far as rolecred knows: the transitive tags of the session
+ * that assumed it (STS passes them on) plus the ones it set itself.
+ */
+function sessionTagsAfter(parent: CachedSession | undefined, extras: SessionExtras): Pick<CachedSession, "tags" | "transitiveTagKeys"> {
+  const inheritedKeys = parent?.transitiveTagKeys ?? [];
+  const inherited = Object.entries(parent?.tags ?? {}).filter(([key]) => inheritedKeys.some((transitive) => transitive.toLowerCase() === key.toLowerCase()));
+  const tags = Object.fromEntries([...inherited, ...(extras.tags ?? []).map(({ key, value }) => [key, value] as const)]);
+  const transitiveTagKeys = [...new Set([...inheritedKeys, ...(extras.transitiveTagKeys ?? [])])];
+  return {
+    ...(Object.keys(tags).length === 0 ? {} : { tags }),
+    ...(transitiveTagKeys.length === 0 ? {} : { transitiveTagKeys }),
   };
 }

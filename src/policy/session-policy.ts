@@ -89,11 +89,3 @@ export function requirePolicyArns(arns: readonly string[]): string[] {
   }
   return [...arns];
 }
-
-/** Read, parse, minify and size-check the inline policy: what the STS call will carry. */
-export async function prepareInlinePolicy(source: PolicySource | undefined, readStdin: () => Promise<string>): Promise<string | undefined> {
-  if (source === undefined) return undefined;
-  const origin = describePolicySource(source);
-  const text = await readPolicyText(source, readStdin);
-  return requirePolicyFits(minifyPolicy(parsePolicyJson(text, origin)), origin);
-}

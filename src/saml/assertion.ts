@@ -22,6 +22,7 @@ export const PRINCIPAL_TAG_PREFIX = `${AWS_ATTRIBUTE_PREFIX}PrincipalTag:`;
 export const TRANSITIVE_TAG_KEYS_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}TransitiveTagKeys`;
 
 const SUCCESS_STATUS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+const XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 
 /** Audiences AWS sign-in uses; saml2-js checks the Audience against this when it is present. */
 const AWS_AUDIENCE = /^(urn:amazon:webservices|https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/(static\/)?saml)$/i;
@@ -73,6 +74,12 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   }
   const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
   const verifying = options.idpCertificates !== undefined;
+  if (verifying && response.getElementsByTagNameNS(XMLDSIG_NS, "Signature").length === 0) {
+    throw new RolecredError("the SAML response is not signed, so --idp-cert cannot verify it", {
+      exitCode: ExitCode.denied,
+      hint: "nothing was sent to STS; identity providers sign the assertion or the response for AWS, so this did not come from yours",
+    });
+  }
   let attributes: Attributes;
   let reader: SamlAssertion["reader"] = "saml2-js";
   try {

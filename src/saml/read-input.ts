@@ -9,6 +9,8 @@ import { readSamlAssertion, type SamlAssertion } from "./assertion.js";
 
 /** What rolecred reads from stdin at most: real responses are a few to tens of KiB. */
 export const MAX_SAML_INPUT_BYTES = 1024 * 1024;
+/** STS's limit on SAMLAssertion: "SAML authentication response base64 encoded: 100,000 characters". */
+export const MAX_SAML_ASSERTION_CHARACTERS = 100_000;
 
 export interface SamlInput {
   readonly assertion: SamlAssertion;

@@ -30,7 +30,7 @@ export function parseRoleValue(value: string): RoleValueResult {
   const reason =
     parts.length !== 2
       ? `expected a role ARN and a SAML provider ARN separated by a comma, found ${parts.length} part${parts.length === 1 ? "" : "s"}`
-      : roles.length !== 1
+      : roles.length === 0
         ? "no valid role ARN (arn:aws:iam::<12-digit account>:role/NAME)"
         : "no valid SAML provider ARN (arn:aws:iam::<12-digit account>:saml-provider/NAME)";
   return { ok: false, value: value.trim(), reason };

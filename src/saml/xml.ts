@@ -59,9 +59,11 @@ export function parseSamlXml(xml: string): ParsedSamlXml {
   let original = xml;
   let declarePrefixes = false;
   let document: Document | undefined;
+  let parsedText = original;
   while (document === undefined) {
     try {
-      document = parseStrictly(declarePrefixes ? (withUndeclaredPrefixes(original)?.text ?? original) : original);
+      parsedText = declarePrefixes ? (withUndeclaredPrefixes(original)?.text ?? original) : original;
+      document = parseStrictly(parsedText);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const cut = /Only one element can be added/i.test(reason) ? endOfFirstRoot(original) : undefined;
@@ -85,9 +87,80 @@ export function parseSamlXml(xml: string): ParsedSamlXml {
   if (response === undefined) {
     throw inputError(`the XML is not a SAML response: its root element is <${root.tagName}>`, "expected a samlp:Response (or a SOAP envelope around one)");
   }
-  if (response !== root) repairs.push(`took the Response out of its <${root.tagName}> envelope`);
-  const responseXml = response === root ? original : new XMLSerializer().serializeToString(response);
+  let responseXml = original;
+  if (response !== root) {
+    repairs.push(`took the Response out of its <${root.tagName}> envelope`);
+    const asWritten = responseTextInside(parsedText, response);
+    if (asWritten === undefined) repairs.push("re-serialised the Response: its text could not be cut out of the envelope as written");
+    responseXml = asWritten ?? new XMLSerializer().serializeToString(response);
+  }
   return { document, response, responseXml, repairs };
+}
+
+/**
+ * The Response element as the identity provider wrote it, cut out of its envelope, with the
+ * namespace declarations it inherited from the envelope declared on it. Re-serialising the DOM
+ * instead would drop declarations used only inside attribute values (xsi:type="xs:string") and
+ * re-escape text, which breaks a signature whose canonicalisation names such a prefix
+ * (InclusiveNamespaces PrefixList="xs", as Okta and Shibboleth send). Undefined when the text
+ * cannot be cut out cleanly; the caller then re-serialises.
+ */
+function responseTextInside(text: string, response: Element): string | undefined {
+  const start = offsetOfLocation(text, response.lineNumber, response.columnNumber);
+  const name = response.tagName;
+  if (start === undefined || !new RegExp(`^<${escapeRegExp(name)}[\\s/>]`).test(text.slice(start, start + name.length + 2))) return undefined;
+  const close = new RegExp(`</${escapeRegExp(name)}\\s*>`, "g");
+  close.lastIndex = start;
+  const end = close.exec(text);
+  if (end === null) return undefined;
+  const nameEnd = start + 1 + name.length;
+  const extracted = text.slice(start, nameEnd) + inheritedNamespaceDeclarations(response) + text.slice(nameEnd, end.index + end[0].length);
+  try {
+    // The cut must be the same element: one well-formed Response, nothing more or less.
+    return parseStrictly(extracted).documentElement?.localName === "Response" ? extracted : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ` xmlns:p="uri"` for every namespace in scope on `element` that an ancestor, not the element itself, declares. */
+function inheritedNamespaceDeclarations(element: Element): string {
+  const declared = new Set<string>();
+  for (let index = 0; index < element.attributes.length; index++) {
+    const name = element.attributes.item(index)?.name;
+    if (name === "xmlns" || name?.startsWith("xmlns:")) declared.add(name);
+  }
+  let declarations = "";
+  for (let node = element.parentNode; node !== null && node.nodeType === node.ELEMENT_NODE; node = node.parentNode) {
+    const ancestor = node as Element;
+    for (let index = 0; index < ancestor.attributes.length; index++) {
+      const attribute = ancestor.attributes.item(index);
+      if (attribute === null || !(attribute.name === "xmlns" || attribute.name.startsWith("xmlns:")) || declared.has(attribute.name)) continue;
+      declared.add(attribute.name);
+      declarations += ` ${attribute.name}="${attribute.value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;")}"`;
+    }
+  }
+  return declarations;
+}
+
+/**
+ * The offset of xmldom's 1-based line/column in `text`. xmldom counts lines after turning every
+ * line ending (\r\n, \r, \u0085, \u2028, \u2029) into \n; columns within a line are unchanged.
+ */
+function offsetOfLocation(text: string, line: number | undefined, column: number | undefined): number | undefined {
+  if (line === undefined || column === undefined || line < 1 || column < 1) return undefined;
+  const lineBreak = /\r[\n\u0085]?|[\n\u0085\u2028\u2029]/g;
+  let lineStart = 0;
+  for (let current = 1; current < line; current++) {
+    const found = lineBreak.exec(text);
+    if (found === null) return undefined;
+    lineStart = found.index + found[0].length;
+  }
+  return lineStart + column - 1;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Offset just past the closing tag of the first root element. */

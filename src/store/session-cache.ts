@@ -131,7 +131,7 @@ export async function writeCachedSession(directory: string, key: string, session
  */
 export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>): Promise<T> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const options: LockOptions = { timeoutMs: 180_000, staleMs: 300_000 };
+  const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000 };
   return withFileLock(join(directory, cacheFileName(key)), refresh, options);
 }
 

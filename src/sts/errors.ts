@@ -81,7 +81,12 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
       return fail(`STS rejected the session policy: ${stsMessage}`, ExitCode.badInput, error, "`rolecred policy show` prints exactly what was sent");
     case "PackedPolicyTooLarge":
     case "PackedPolicyTooLargeException":
-      return fail(`the session policy, policy ARNs and tags are too large for STS: ${stsMessage}`, ExitCode.badInput, error, "shorten the policy, or pass fewer --policy-arn or --tag");
+      return fail(
+        `the session policy, policy ARNs and tags are too large for STS: ${stsMessage}`,
+        ExitCode.badInput,
+        error,
+        context.operation === "AssumeRoleWithSAML" ? "shorten the policy or pass fewer --policy-arn (the assertion's PrincipalTag attributes count too)" : "shorten the policy, or pass fewer --policy-arn or --tag",
+      );
     case "RegionDisabledException":
       return fail(`STS is not activated in this region for the account: ${stsMessage}`, ExitCode.denied, error, "activate the region in the IAM account settings, or use another --region");
     case "Throttling":
@@ -105,7 +110,10 @@ function accessDenied(stsMessage: string, context: StsCallContext, role: string,
   if (stsMessage.includes("must provide both MFA serial number")) {
     return fail("STS needs both the MFA serial and a code", ExitCode.denied, cause, "pass --mfa-serial with --mfa-token, or neither");
   }
-  if (context.operation === "AssumeRole" || context.operation === "AssumeRoleWithSAML") {
+  if (context.operation === "AssumeRoleWithSAML") {
+    return fail(`not allowed to assume ${role}: ${stsMessage}`, ExitCode.denied, cause, "the role's trust policy must trust this SAML provider, its SAML:aud must match the assertion's Recipient, and PrincipalTag or SourceIdentity attributes need sts:TagSession or sts:SetSourceIdentity");
+  }
+  if (context.operation === "AssumeRole") {
     const hint = context.sentMfa
       ? "the role's trust policy does not allow this caller; ask the role's owner"
       : "the role's trust policy does not allow this caller, or requires MFA: pass --mfa-serial";

@@ -204,7 +204,7 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
-  const cases: Array<[string, () => Promise<{ args: string[]; env?: Record<string, string>; stdin?: string }>, number, RegExp]> = [
+  const cases: Array<[string, () => Promise<{ args: string[]; env?: Record<string, string>; stdin?: string }>, number, RegExp, number?]> = [
     ["an invalid role ARN", async () => ({ args: ["user", "arn:aws:iam::1111:role/Developer", "--profile", "dev"] }), 2, /^rolecred: invalid role ARN "arn:aws:iam::1111:role\/Developer" — expected arn:aws:iam::123456789012:role\/NAME/],
     ["a bad session name", async () => ({ args: ["user", ROLES.ci, "jo smith", "--profile", "dev"] }), 2, /^rolecred: invalid session name "jo smith": STS accepts 2-64 characters/],
     ["a duration out of range", async () => ({ args: ["user", ROLES.ci, "--duration", "5m", "--profile", "dev"] }), 2, /^rolecred: --duration must be between 900 and 43200 seconds \(15m to 12h\), got 300$/m],
@@ -248,7 +248,13 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
     ],
     ["an MFA code that is not six digits", async () => ({ args: ["user", ROLES.developer, "--profile", "dev", "--mfa-token", "12345"] }), 2, /^rolecred: --mfa-token must be the 6 digits your MFA device shows$/m],
     ["a role that does not trust the caller", async () => ({ args: ["user", ROLES.locked, "--profile", "dev"] }), 4, /^rolecred: not allowed to assume Locked \(arn:aws:iam::111111111111:role\/Locked\): User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role\/Locked — .*requires MFA: pass --mfa-serial$/m],
-    ["a session name the trust policy forbids", async () => ({ args: ["user", ROLES.developer, "someone-else", "--profile", "dev", "--mfa-token", world.nextMfaCode()] }), 4, /^rolecred: not allowed to assume Developer/],
+    [
+      "a session name the trust policy forbids (after the guard's warning)",
+      async () => ({ args: ["user", ROLES.developer, "someone-else", "--profile", "dev", "--mfa-token", world.nextMfaCode()] }),
+      4,
+      /^warning: session name "someone-else" is not your IAM user name "jo": .*\nrolecred: not allowed to assume Developer/,
+      2,
+    ],
     ["a duration above the role's maximum", async () => ({ args: ["user", ROLES.ci, "--profile", "dev", "--duration", "12h"] }), 2, /^rolecred: the duration \(43200s asked\) exceeds the role's maximum session duration — ask for less with --duration/],
     ["no region", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_REGION: "", AWS_CONFIG_FILE: join(home, "no-config") } }), 2, /^rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region/],
     ["an unreachable endpoint", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" } }), 5, /^rolecred: cannot reach STS at http:\/\/127.0.0.1:9: connection refused — /],
@@ -258,12 +264,12 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
     ["the source profile's own section as destination", async () => ({ args: ["user", ROLES.ci, "--profile", "jo"] }), 1, /^rolecred: profile \[jo\] in \S+ holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force/],
   ];
 
-  it.each(cases)("%s", async (_name, setup, exitCode, message) => {
+  it.each(cases)("%s", async (_name, setup, exitCode, message, lines = 1) => {
     const { args, env: caseEnv, stdin } = await setup();
     const before = await credentialsFile();
     const result = await rolecred(args, { env: caseEnv, stdin });
     expect(result.stderr).toMatch(message);
-    expect(result.stderr.trimEnd().split("\n").length).toBeLessThanOrEqual(args.includes("--profle") ? 3 : 1);
+    expect(result.stderr.trimEnd().split("\n").length).toBeLessThanOrEqual(args.includes("--profle") ? 3 : lines);
     expect(result.exitCode).toBe(exitCode);
     expect(result.stdout).toBe("");
     expect(await credentialsFile()).toBe(before);

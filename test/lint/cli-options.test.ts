@@ -1,30 +1,13 @@
 /** argv → LintOptions, through the real commander program, with no command run. */
 import { describe, expect, it } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
-import { splitChildCommand } from "../../src/cli/argv.js";
+import { parseArgv } from "../support/parse-argv.js";
 import { lintCommand, type LintOptions } from "../../src/cli/lint.js";
 import { RolecredError } from "../../src/errors.js";
 
 async function parse(args: string[]): Promise<{ options?: LintOptions; error?: unknown; stderr: string }> {
-  let options: LintOptions | undefined;
-  let stderr = "";
-  const { rolecredArgs, childCommand } = splitChildCommand(args);
-  const program = buildProgram({
-    env: {},
-    childCommand,
-    writeOut: () => undefined,
-    writeErr: (text) => (stderr += text),
-    dispatch: async (spec, parsed) => {
-      expect(spec).toBe(lintCommand);
-      options = parsed as LintOptions;
-    },
-  });
-  try {
-    await program.parseAsync(rolecredArgs, { from: "user" });
-    return { ...(options === undefined ? {} : { options }), stderr };
-  } catch (error) {
-    return { error, stderr };
-  }
+  const parsed = await parseArgv(args);
+  if (parsed.command !== undefined) expect(parsed.command).toBe(lintCommand.name);
+  return { ...(parsed.options === undefined ? {} : { options: parsed.options as LintOptions }), ...(parsed.error === undefined ? {} : { error: parsed.error }), stderr: parsed.stderr };
 }
 
 describe("rolecred lint options", () => {

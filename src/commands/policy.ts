@@ -1,0 +1,42 @@
+/** `rolecred policy show|check`: the composed session policy, printed or evaluated. Offline. */
+import type { Deps } from "../deps.js";
+import { SUCCESS, type Outcome } from "../cli/command.js";
+import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../cli/policy.js";
+import { describePolicySize, prepareSessionPolicy, type ComposedSessionPolicy } from "../policy/compose.js";
+import { evaluatePolicies } from "../policy/evaluate.js";
+import { toPolicyDocument } from "../policy/policy-document.js";
+import { readStdinText } from "../stdin.js";
+
+function compose(sources: PolicySources, deps: Deps): Promise<ComposedSessionPolicy> {
+  return prepareSessionPolicy(sources, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+}
+
+export async function runPolicyShow(options: PolicyShowOptions, deps: Deps): Promise<Outcome> {
+  const composed = await compose(options.sources, deps);
+  for (const warning of composed.warnings) deps.log.warn(warning);
+  if (options.json) {
+    deps.stdout.write(`${JSON.stringify({ Policy: composed.policy ?? null, PolicyArns: composed.policyArns }, null, 2)}\n`);
+    return SUCCESS;
+  }
+  if (composed.document !== undefined) deps.stdout.write(`${JSON.stringify(composed.document, null, 2)}\n`);
+  if (composed.policy !== undefined) deps.log.info(`inline session policy: ${describePolicySize(composed.policy)} minified`);
+  if (composed.policyArns.length > 0) deps.log.info(`managed session policies: ${composed.policyArns.join(", ")}`);
+  return SUCCESS;
+}
+
+export async function runPolicyCheck(options: PolicyCheckOptions, deps: Deps): Promise<Outcome> {
+  const composed = await compose(options.sources, deps);
+  const request = { action: options.action, resource: options.resource, context: { ...options.context } };
+  if (composed.document === undefined) {
+    deps.stdout.write(`undecided: only managed policies (${composed.policyArns.join(", ")}) narrow this session, and rolecred cannot read them offline\n`);
+    return { exitCode: 1 };
+  }
+  const decision = evaluatePolicies([toPolicyDocument(composed.document)], request);
+  if (!decision.allowed && decision.kind === "implicit-deny" && composed.policyArns.length > 0) {
+    deps.stdout.write(`undecided: the inline policy does not allow ${options.action} on ${options.resource}, but the managed policies (${composed.policyArns.join(", ")}) may; rolecred cannot read them offline\n`);
+    return { exitCode: 1 };
+  }
+  // "allowed by statement 1 (Sid) of ..." → "allowed: decided by statement 1 (Sid) of ...".
+  deps.stdout.write(`${decision.allowed ? "allowed" : "denied"}: ${decision.explanation.replace(/^(allowed|denied) by /, "decided by ")}\n`);
+  return { exitCode: decision.allowed ? 0 : 1 };
+}
