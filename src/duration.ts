@@ -17,11 +17,13 @@ export function parseDuration(text: string): number | undefined {
 /** `1h 0m`, `45m`, `2d 3h`: time left, as the summary line shows it. Negative means past. */
 export function formatDuration(totalSeconds: number): string {
   const seconds = Math.max(0, Math.floor(totalSeconds));
-  const days = Math.floor(seconds / 86400);
-  const hours = Math.floor((seconds % 86400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
+  if (seconds < 60) return `${seconds}s`;
+  // To the nearest minute: a session STS just issued for an hour reads "1h 0m", not "59m".
+  const minutesTotal = Math.round(seconds / 60);
+  const days = Math.floor(minutesTotal / 1440);
+  const hours = Math.floor((minutesTotal % 1440) / 60);
+  const minutes = minutesTotal % 60;
   if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return `${hours}h ${minutes}m`;
-  if (minutes > 0) return `${minutes}m`;
-  return `${seconds}s`;
+  return `${minutes}m`;
 }

@@ -4,12 +4,16 @@
  * live in a temporary folder, and nothing may leave loopback.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The clone's root: two levels up from test/support, three from dist/test/support (the demo). */
+export const REPO_ROOT = [new URL("../../", import.meta.url), new URL("../../../", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((folder) => existsSync(join(folder, "bin", "rolecred"))) ?? fileURLToPath(new URL("../../", import.meta.url));
 export const ROLECRED_BIN = join(REPO_ROOT, "bin", "rolecred");
 /** ../shared beside the clone (CI links it there). */
 export const SHARED_DIR = join(REPO_ROOT, "..", "shared");
