@@ -1,0 +1,57 @@
+import { mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cacheFileName, listCachedSessions, readCachedSession, writeCachedSession, type CachedSession } from "../../src/store/session-cache.js";
+
+const NOW = new Date("2030-01-01T12:00:00Z");
+
+function session(expiresInMinutes: number): CachedSession {
+  return {
+    kind: "assume-role",
+    profile: "dev",
+    roleArn: "arn:aws:iam::111111111111:role/Developer",
+    credentials: { accessKeyId: "ASIAX", secretAccessKey: "s", sessionToken: "t", expiration: new Date(NOW.getTime() + expiresInMinutes * 60_000) },
+  };
+}
+
+describe("session cache", () => {
+  it("returns what was written for the same key while it has more than 5 minutes left", async () => {
+    const directory = join(await mkdtemp(join(tmpdir(), "rolecred-cache-")), "cache");
+    await writeCachedSession(directory, "key-1", session(60));
+    expect((await readCachedSession(directory, "key-1", NOW)).session).toEqual(session(60));
+    expect((await stat(directory)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(directory, cacheFileName("key-1")))).mode & 0o777).toBe(0o600);
+    expect(await readdir(directory)).toEqual([cacheFileName("key-1")]);
+  });
+
+  it("refreshes within the 5-minute window", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeCachedSession(directory, "k", session(4));
+    const lookup = await readCachedSession(directory, "k", NOW);
+    expect(lookup.session).toBeUndefined();
+    expect(lookup.rejected).toMatch(/within 5 minutes/);
+  });
+
+  it.each([
+    ["not JSON", "{ nope"],
+    ["another program's JSON", JSON.stringify({ AccessKeyId: "x" })],
+    ["another version", JSON.stringify({ version: 2, key: "k" })],
+    ["a missing secret", JSON.stringify({ version: 1, key: "k", kind: "assume-role", profile: "dev", credentials: { AccessKeyId: "a", SessionToken: "t", Expiration: "2031-01-01T00:00:00Z" } })],
+    ["a bad expiry", JSON.stringify({ version: 1, key: "k", kind: "assume-role", profile: "dev", credentials: { AccessKeyId: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: "soon" } })],
+  ])("never trusts a file with %s", async (_name, content) => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeFile(join(directory, cacheFileName("k")), content);
+    const lookup = await readCachedSession(directory, "k", NOW);
+    expect(lookup.session).toBeUndefined();
+    expect(lookup.rejected).toMatch(/corrupt or not rolecred's/);
+    expect(await listCachedSessions(directory)).toEqual([]);
+  });
+
+  it("never serves a file written for another key (a hash collision or a copied file)", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeCachedSession(directory, "other-key", session(60));
+    await writeFile(join(directory, cacheFileName("k")), await (await import("node:fs/promises")).readFile(join(directory, cacheFileName("other-key")), "utf8"));
+    expect((await readCachedSession(directory, "k", NOW)).session).toBeUndefined();
+  });
+});
