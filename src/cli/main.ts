@@ -22,11 +22,15 @@ async function main(args: readonly string[]): Promise<Outcome> {
   return runCli(args);
 }
 
-const outcome = await main(process.argv.slice(2));
-if ("signal" in outcome) {
-  // The child was killed by a signal: die the same way, so a parent shell sees what it would
-  // have seen without rolecred in between. Handlers installed for forwarding are gone by now.
-  process.kill(process.pid, outcome.signal);
-} else {
-  process.exitCode = outcome.exitCode;
+function finish(outcome: Outcome): void {
+  if ("signal" in outcome) {
+    // The child was killed by a signal: die the same way, so a parent shell sees what it would
+    // have seen without rolecred in between. Handlers installed for forwarding are gone by now.
+    process.kill(process.pid, outcome.signal);
+  } else {
+    process.exitCode = outcome.exitCode;
+  }
 }
+
+// No top-level await: this module is also bundled as CommonJS for a fast start (see package.json).
+void main(process.argv.slice(2)).then(finish);

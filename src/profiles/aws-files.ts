@@ -3,7 +3,7 @@
  * tolerant (like the AWS SDK's loader): a line rolecred cannot read is skipped here, because
  * nothing on this path writes the file back.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import type { Env } from "../deps.js";
 import { errnoCode, inputError } from "../errors.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
@@ -18,9 +18,13 @@ export interface AwsFiles {
   readonly credentials: IniSections;
 }
 
-async function readSections(path: string): Promise<IniSections> {
+/**
+ * Read synchronously on purpose: the files are a few KiB, and the promise-based read costs the
+ * warm credential_process path more than the read itself.
+ */
+function readSections(path: string): IniSections {
   try {
-    return readIniSections(await readFile(path, "utf8"));
+    return readIniSections(readFileSync(path, "utf8"));
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return new Map();
     throw inputError(`cannot read ${path}: ${errnoCode(error) ?? String(error)}`);
@@ -30,8 +34,7 @@ async function readSections(path: string): Promise<IniSections> {
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
-  const [config, credentials] = await Promise.all([readSections(configPath), readSections(credentialsPath)]);
-  return { configPath, credentialsPath, config, credentials };
+  return { configPath, credentialsPath, config: readSections(configPath), credentials: readSections(credentialsPath) };
 }
 
 /**

@@ -2,7 +2,6 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { randomBytes } from "node:crypto";
 import { mkdir, open, readlink, realpath, rename, unlink, lstat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode } from "../errors.js";
@@ -46,7 +45,8 @@ export async function writeFileAtomic(target: string, contents: string, options:
   const directory = dirname(target);
   await mkdir(directory, { recursive: true, mode: options.directoryMode });
   // Same folder as the target: rename() is only atomic within one filesystem.
-  const temporary = join(directory, `.${basename(target)}.rolecred-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  // Unpredictability is not needed ('wx' below refuses an existing file); uniqueness per process is.
+  const temporary = join(directory, `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   // 'wx' refuses to follow a planted symlink or reuse an existing file; mode applies before any byte lands.
   const handle = await open(temporary, "wx", options.mode);
   let renamed = false;

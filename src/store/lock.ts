@@ -11,7 +11,6 @@
  * released the lock and exited looks dead to a waiter that read its lock a moment earlier, and
  * breaking on that deletes the *next* owner's lock (two writers at once, a lost profile).
  */
-import { hostname } from "node:os";
 import { open, stat, unlink, utimes } from "node:fs/promises";
 import { errnoCode, RolecredError } from "../errors.js";
 
@@ -39,7 +38,8 @@ async function tryCreate(lockPath: string): Promise<boolean> {
   try {
     const handle = await open(lockPath, "wx", 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+      // For a person wondering who holds it; staleness is judged by mtime alone.
+      await handle.writeFile(`${JSON.stringify({ pid: process.pid })}\n`);
     } finally {
       await handle.close();
     }

@@ -7,7 +7,7 @@
  * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
  * as the credentials file and kept with the same care.
  */
-import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
@@ -50,8 +50,24 @@ interface CacheFile extends Omit<CachedSession, "credentials"> {
   readonly credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
 }
 
+/**
+ * The file a key's session lives in: a 64-bit FNV-1a hash of the key. Not a cryptographic hash on
+ * purpose: node:crypto alone costs the warm path several milliseconds, and nothing depends on the
+ * name being unguessable (the folder is private) or collision-free (a file is only used when the
+ * key stored inside it is the key asked for; a collision costs a refresh, never a wrong session).
+ */
 export function cacheFileName(key: string): string {
-  return `${createHash("sha256").update(key).digest("hex").slice(0, 40)}.json`;
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let index = 0; index < key.length; index++) {
+    low ^= key.charCodeAt(index);
+    // 64-bit multiply by the FNV prime 0x100000001b3, in two 32-bit halves.
+    const lowProduct = Math.imul(low, 0x1b3) >>> 0;
+    const carry = Math.floor((low >>> 0) * 0x1b3 / 0x100000000);
+    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
+    low = lowProduct;
+  }
+  return `${high.toString(16).padStart(8, "0")}${(low >>> 0).toString(16).padStart(8, "0")}.json`;
 }
 
 function isString(value: unknown): value is string {
@@ -97,7 +113,8 @@ export interface CacheLookup {
 export async function readCachedSession(directory: string, key: string, now: Date): Promise<CacheLookup> {
   let text: string;
   try {
-    text = await readFile(join(directory, cacheFileName(key)), "utf8");
+    // Synchronous: one small file on the warm path, where the promise machinery costs more than the read.
+    text = readFileSync(join(directory, cacheFileName(key)), "utf8");
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return { session: undefined, rejected: undefined };
     return { session: undefined, rejected: `cache file unreadable (${errnoCode(error) ?? String(error)})` };
@@ -145,7 +162,7 @@ export async function listCachedSessions(directory: string): Promise<Array<{ fil
     throw error;
   }
   const sessions: Array<{ file: string; session: CachedSession }> = [];
-  for (const name of names.filter((entry) => /^[0-9a-f]{40}\.json$/.test(entry)).sort()) {
+  for (const name of names.filter((entry) => /^[0-9a-f]{16}\.json$/.test(entry)).sort()) {
     const file = join(directory, name);
     const decoded = decodeCacheFile(await readFile(file, "utf8").catch(() => ""), undefined);
     if (decoded !== undefined) sessions.push({ file, session: decoded.session });

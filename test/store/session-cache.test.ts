@@ -55,3 +55,16 @@ describe("session cache", () => {
     expect((await readCachedSession(directory, "k", NOW)).session).toBeUndefined();
   });
 });
+
+describe(cacheFileName.name, () => {
+  /** The 64-bit FNV-1a the cache names files with, computed the slow, obvious way. */
+  function reference(text: string): string {
+    let hash = 0xcbf29ce484222325n;
+    for (let index = 0; index < text.length; index++) hash = ((hash ^ BigInt(text.charCodeAt(index))) * 0x100000001b3n) & 0xffffffffffffffffn;
+    return `${hash.toString(16).padStart(16, "0")}.json`;
+  }
+
+  it.each(["", "a", "foobar", '{"kind":"keys","profile":"jo","accessKeyId":"AKIAJO"}', "ünïcödé ☃", "x".repeat(5000)])("is FNV-1a 64 of %j", (key) => {
+    expect(cacheFileName(key)).toBe(reference(key));
+  });
+});

@@ -1,0 +1,414 @@
+/**
+ * `npm run bench`: how fast rolecred starts on the paths a shell alias or an SDK's
+ * credential_process takes many times a day, measured as ratios against baselines taken in the
+ * same invocation on the same machine (absolute times differ tenfold between a laptop and a
+ * loaded CI runner; the ratio to `node -e 0` carries over). It is a report: every row prints its
+ * ratio, rows with a target print PASS or MISS, and the exit code is 0 either way. Only a setup
+ * failure (a command that exits non-zero, output that is not what the row claims to measure)
+ * exits 1.
+ *
+ *   process warm   `rolecred process dev` from the cache          vs `node -e 0`        target ≤ 1.3
+ *   aws CLI        `aws configure export-credentials` of the same  vs `rolecred process dev`
+ *                  session, through credential_process = rolecred
+ *   env warm       `rolecred env dev --shell bash` from the cache   vs `node -e 0`        target ≤ 1.3
+ *   --version      full command line (commander loaded)             vs `node -e 0`
+ *   process cold   cache folder deleted before each run, STS on     vs `node -e 0`
+ *                  loopback (the local endpoint the tests use)
+ *
+ * The local STS endpoint runs in this process, so every child is spawned asynchronously (a
+ * synchronous spawn would block the event loop that answers STS). With hyperfine on PATH each row
+ * is one hyperfine invocation: baseline, subject, baseline again (hyperfine runs commands one
+ * after the other, so the second baseline block shows drift; the baseline median is taken over
+ * both blocks). Without it (or with ROLECRED_BENCH_TIMER=loop) an in-script loop alternates
+ * baseline and subject runs and times each from spawn to exit. The table also goes to
+ * bench/results/latest.json.
+ */
+import { spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEBIAN_AWS_CLI } from "../test/support/readback.js";
+import { cliEnv, makeTempHome } from "../test/support/run-cli.js";
+import { ROLES, startWorld, writeJoProfile, type World } from "../test/support/world.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROLECRED_BIN = join(REPO_ROOT, "bin", "rolecred");
+const RESULTS_FILE = join(REPO_ROOT, "bench", "results", "latest.json");
+const NODE = process.execPath;
+const TARGET = 1.3;
+
+/** Runs per command. Fast rows get more; the aws CLI (Python) and the cold path are slow. */
+const RUNS = { fast: 40, slow: 15 } as const;
+const WARMUP = { fast: 5, slow: 2 } as const;
+
+type Argv = readonly [string, ...string[]];
+
+interface Case {
+  readonly id: string;
+  readonly label: string;
+  readonly subject: Argv;
+  readonly baselineLabel: string;
+  readonly baseline: Argv;
+  readonly target?: number;
+  readonly speed: keyof typeof RUNS;
+  /** Untimed, before every subject run (hyperfine: before every run of the invocation). */
+  readonly prepare?: Argv;
+  /** Extra environment for this row. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Throws when one run's output is not what the row claims to measure. */
+  readonly check: (stdout: string) => void;
+  /** Whether the subject must call STS (cold) or must not (warm). */
+  readonly sts: "none" | "every run";
+}
+
+interface Measured {
+  readonly subjectMs: readonly number[];
+  /** The baseline's runs before and after the subject's (interleaved halves for the loop timer). */
+  readonly baselineBeforeMs: readonly number[];
+  readonly baselineAfterMs: readonly number[];
+}
+
+interface Row {
+  readonly case: string;
+  readonly command: string;
+  readonly medianMs: number;
+  readonly baseline: string;
+  readonly baselineMedianMs: number;
+  readonly ratio: number;
+  readonly target: number | null;
+  readonly verdict: "PASS" | "MISS" | null;
+  readonly runs: number;
+  /** How far the baseline's second block moved from its first, in percent: a noise indicator. */
+  readonly baselineDriftPercent: number;
+  readonly stsCalls: number;
+}
+
+interface Skipped {
+  readonly case: string;
+  readonly skipped: string;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+}
+
+/** hyperfine -N splits its commands like a POSIX shell does: quote whatever needs it. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+const commandLine = (argv: Argv) => argv.map(shellQuote).join(" ");
+
+/** Short form for the table: the node binary and the repo's bin/ are implied. */
+function displayCommand(argv: Argv): string {
+  const [file, ...args] = argv;
+  if (file === NODE && args[0] === ROLECRED_BIN) return ["rolecred", ...args.slice(1)].join(" ");
+  if (file === NODE) return ["node", ...args].join(" ");
+  return argv.join(" ");
+}
+
+interface Exited {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Spawn and wait without blocking the event loop (the STS endpoint lives on it). */
+function runAsync(argv: Argv, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const [file, ...args] = argv;
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), ms });
+    });
+  });
+}
+
+async function mustRun(argv: Argv, env: Readonly<Record<string, string>>): Promise<Exited> {
+  const result = await runAsync(argv, env);
+  if (result.code !== 0) throw new Error(`${displayCommand(argv)} exited ${String(result.code)}: ${result.stderr.trim()}`);
+  return result;
+}
+
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const folder of (process.env.PATH ?? "").split(delimiter)) {
+    if (folder === "") continue;
+    try {
+      await access(join(folder, name), constants.X_OK);
+      return join(folder, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+interface Timer {
+  readonly description: string;
+  measure(item: Case, env: Readonly<Record<string, string>>): Promise<Measured>;
+}
+
+function hyperfineTimer(path: string, version: string, scratch: string): Timer {
+  return {
+    description: `${version} (-N, baseline / subject / baseline in one invocation)`,
+    async measure(item, env) {
+      const runs = RUNS[item.speed];
+      const exportFile = join(scratch, `${item.id}.json`);
+      const args = ["-N", "--style", "none", "--output", "pipe", "--warmup", String(WARMUP[item.speed]), "--runs", String(runs), "--export-json", exportFile];
+      if (item.prepare !== undefined) args.push("--prepare", commandLine(item.prepare));
+      args.push("-n", "baseline-before", "-n", "subject", "-n", "baseline-after");
+      args.push(commandLine(item.baseline), commandLine(item.subject), commandLine(item.baseline));
+      await mustRun([path, ...args], env);
+      const exported = JSON.parse(await readFile(exportFile, "utf8")) as { results: { command: string; times: number[] }[] };
+      const times = (name: string) => (exported.results.find((result) => result.command === name)?.times ?? []).map((seconds) => seconds * 1000);
+      return { baselineBeforeMs: times("baseline-before"), subjectMs: times("subject"), baselineAfterMs: times("baseline-after") };
+    },
+  };
+}
+
+/** No hyperfine: alternate baseline and subject runs, each timed from spawn to exit. */
+const loopTimer: Timer = {
+  description: "in-script loop (baseline and subject alternated, spawn to exit)",
+  async measure(item, env) {
+    const runs = RUNS[item.speed];
+    const baseline: number[] = [];
+    const subject: number[] = [];
+    for (let index = 0; index < WARMUP[item.speed] + runs; index += 1) {
+      const warmup = index < WARMUP[item.speed];
+      const baselineRun = await mustRun(item.baseline, env);
+      if (item.prepare !== undefined) await mustRun(item.prepare, env);
+      const subjectRun = await mustRun(item.subject, env);
+      if (warmup) continue;
+      baseline.push(baselineRun.ms);
+      subject.push(subjectRun.ms);
+    }
+    const half = Math.ceil(baseline.length / 2);
+    return { subjectMs: subject, baselineBeforeMs: baseline.slice(0, half), baselineAfterMs: baseline.slice(half) };
+  },
+};
+
+async function chooseTimer(scratch: string): Promise<Timer> {
+  if (process.env.ROLECRED_BENCH_TIMER === "loop") return loopTimer;
+  const path = await findOnPath("hyperfine");
+  if (path === undefined) return loopTimer;
+  const version = (await mustRun([path, "--version"], { PATH: process.env.PATH ?? "" })).stdout.trim();
+  return hyperfineTimer(path, version, scratch);
+}
+
+type ProcessJson = { Version: number; AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+
+function parseProcessJson(stdout: string): ProcessJson {
+  const parsed = JSON.parse(stdout) as ProcessJson;
+  if (parsed.Version !== 1 || typeof parsed.AccessKeyId !== "string" || typeof parsed.SessionToken !== "string") throw new Error("not credential_process JSON");
+  return parsed;
+}
+
+async function awsCliSupport(env: Readonly<Record<string, string>>): Promise<{ version: string | null; missing: string | null }> {
+  try {
+    await access(DEBIAN_AWS_CLI, constants.X_OK);
+  } catch {
+    return { version: null, missing: `${DEBIAN_AWS_CLI} is not installed` };
+  }
+  const version = (await runAsync([DEBIAN_AWS_CLI, "--version"], env)).stdout.trim().split(" ")[0] ?? "aws-cli";
+  // Older v2 releases (and v1) have no export-credentials: `help` then fails with "Invalid choice".
+  const help = await runAsync([DEBIAN_AWS_CLI, "configure", "export-credentials", "help"], { ...env, AWS_PAGER: "", PAGER: "cat", MANPAGER: "cat" });
+  if (help.code === 0) return { version, missing: null };
+  if (`${help.stdout}${help.stderr}`.includes("Invalid choice")) return { version, missing: `${version} has no \`aws configure export-credentials\`` };
+  return { version, missing: `\`aws configure export-credentials help\` failed (exit ${String(help.code)}): ${help.stderr.trim().split("\n")[0] ?? ""}` };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const world: World = await startWorld();
+  const home = await makeTempHome();
+  const scratch = await mkdtemp(join(tmpdir(), "rolecred-bench-"));
+  try {
+    const warmCache = join(home, "cache-warm");
+    const coldCache = join(home, "cache-cold");
+    await writeJoProfile(
+      home,
+      [
+        "",
+        "[profile dev]",
+        `role_arn = ${ROLES.ci}`,
+        "source_profile = jo-script",
+        "",
+        "[profile dev-cp]",
+        `credential_process = ${NODE} ${ROLECRED_BIN} process dev`,
+        "region = us-east-1",
+        "",
+      ].join("\n"),
+    );
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: warmCache, AWS_PAGER: "" });
+    const rolecred = (...args: string[]): Argv => [NODE, ROLECRED_BIN, ...args];
+    const nodeBaseline: Argv = [NODE, "-e", "0"];
+
+    // Warm the cache once through the full path; every warm row must then leave STS alone.
+    const first = parseProcessJson((await mustRun(rolecred("process", "dev"), env)).stdout);
+    if ((await readdir(warmCache)).filter((name) => name.endsWith(".json")).length === 0) throw new Error(`no session cached in ${warmCache}`);
+    const sameSession = (stdout: string) => {
+      if (parseProcessJson(stdout).AccessKeyId !== first.AccessKeyId) throw new Error("not the cached session");
+    };
+
+    const aws = await awsCliSupport(env);
+    const cases: Case[] = [
+      { id: "process-warm", label: "process dev (warm)", subject: rolecred("process", "dev"), baselineLabel: "node -e 0", baseline: nodeBaseline, target: TARGET, speed: "fast", check: sameSession, sts: "none" },
+      {
+        id: "aws-export-credentials",
+        label: "aws export-credentials",
+        subject: [DEBIAN_AWS_CLI, "configure", "export-credentials", "--profile", "dev-cp"],
+        baselineLabel: "rolecred process dev",
+        baseline: rolecred("process", "dev"),
+        speed: "slow",
+        check: sameSession,
+        sts: "none",
+      },
+      {
+        id: "env-warm",
+        label: "env dev --shell bash (warm)",
+        subject: rolecred("env", "dev", "--shell", "bash"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        target: TARGET,
+        speed: "fast",
+        check: (stdout) => {
+          if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`)) throw new Error("no export of the cached key");
+        },
+        sts: "none",
+      },
+      {
+        id: "version",
+        label: "--version (full CLI)",
+        subject: rolecred("--version"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        speed: "fast",
+        check: (stdout) => {
+          if (!/^\d+\.\d+\.\d+/.test(stdout.trim())) throw new Error(`not a version: ${stdout.trim()}`);
+        },
+        sts: "none",
+      },
+      {
+        id: "process-cold",
+        label: "process dev (cold, STS)",
+        subject: rolecred("process", "dev"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        speed: "slow",
+        prepare: ["rm", "-rf", coldCache],
+        env: { ROLECRED_CACHE_DIR: coldCache },
+        check: (stdout) => {
+          if (parseProcessJson(stdout).AccessKeyId === first.AccessKeyId) throw new Error("served the warm session: not a cache miss");
+        },
+        sts: "every run",
+      },
+    ];
+
+    const timer = await chooseTimer(scratch);
+    const rows: (Row | Skipped)[] = [];
+    for (const item of cases) {
+      if (item.id === "aws-export-credentials" && aws.missing !== null) {
+        rows.push({ case: item.label, skipped: aws.missing });
+        continue;
+      }
+      const caseEnv = { ...env, ...item.env };
+      // One untimed run whose output is checked: the row measures what it says it measures.
+      if (item.prepare !== undefined) await mustRun(item.prepare, caseEnv);
+      item.check((await mustRun(item.subject, caseEnv)).stdout);
+      process.stderr.write(`measuring ${item.label} ...\n`);
+      const callsBefore = world.sts.calls.length;
+      const measured = await timer.measure(item, caseEnv);
+      const stsCalls = world.sts.calls.slice(callsBefore).filter((call) => call.action === "AssumeRole").length;
+      if (item.sts === "none" && stsCalls > 0) throw new Error(`${item.label}: ${stsCalls} AssumeRole calls; the cache was not used`);
+      if (item.sts === "every run" && stsCalls < measured.subjectMs.length) throw new Error(`${item.label}: only ${stsCalls} AssumeRole calls for ${measured.subjectMs.length} runs; not a cache miss every time`);
+      const subjectMedian = median(measured.subjectMs);
+      const baselineMedian = median([...measured.baselineBeforeMs, ...measured.baselineAfterMs]);
+      const ratio = subjectMedian / baselineMedian;
+      const before = median(measured.baselineBeforeMs);
+      rows.push({
+        case: item.label,
+        command: displayCommand(item.subject),
+        medianMs: round(subjectMedian, 1),
+        baseline: item.baselineLabel,
+        baselineMedianMs: round(baselineMedian, 1),
+        ratio: round(ratio, 2),
+        target: item.target ?? null,
+        verdict: item.target === undefined ? null : ratio <= item.target ? "PASS" : "MISS",
+        runs: measured.subjectMs.length,
+        baselineDriftPercent: round(((median(measured.baselineAfterMs) - before) / before) * 100, 1),
+        stsCalls,
+      });
+    }
+
+    const report = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+      loadAverage: loadavg().map((value) => round(value, 2)),
+      timer: timer.description,
+      awsCli: aws.version,
+      seconds: round((Date.now() - started) / 1000, 1),
+      rows,
+    };
+    printTable(report);
+    await mkdir(join(REPO_ROOT, "bench", "results"), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwritten to ${RESULTS_FILE}`);
+  } finally {
+    await world.close();
+    await rm(home, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function printTable(report: { node: string; cpus: string; loadAverage: number[]; timer: string; seconds: number; rows: readonly (Row | Skipped)[] }): void {
+  console.log(`rolecred startup, ${report.timer}`);
+  console.log(`node ${report.node}, ${report.cpus}, load ${report.loadAverage.join(" ")}, ${report.seconds} s`);
+  console.log("");
+  const header = ["case", "median ms", "baseline", "baseline ms", "ratio", "target", ""];
+  const lines = report.rows.map((row) =>
+    "skipped" in row
+      ? [row.case, "—", "", "", "", "", `skipped: ${row.skipped}`]
+      : [row.case, row.medianMs.toFixed(1), row.baseline, row.baselineMedianMs.toFixed(1), row.ratio.toFixed(2), row.target === null ? "—" : `≤ ${row.target}`, row.verdict ?? ""],
+  );
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)));
+  const numeric = new Set([1, 3, 4]);
+  const format = (line: readonly string[]) =>
+    line
+      .map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  console.log(format(header));
+  for (const line of lines) console.log(format(line));
+  const measured = report.rows.filter((row): row is Row => !("skipped" in row));
+  console.log("");
+  console.log(`runs per command: ${measured.map((row) => `${row.case} ${row.runs}`).join(", ")}`);
+  console.log(`baseline drift (later runs vs earlier): ${measured.map((row) => `${row.baselineDriftPercent > 0 ? "+" : ""}${row.baselineDriftPercent}%`).join(", ")}`);
+  const cold = measured.find((row) => row.stsCalls > 0);
+  if (cold !== undefined) console.log(`STS AssumeRole calls: ${cold.stsCalls} on the cold row (${cold.runs} timed runs + warmup), 0 on every warm row`);
+  console.log("Ratios are the result; the milliseconds are this machine's. Exit code 0 whatever the verdicts.");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
