@@ -35,8 +35,10 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
   if (request === undefined) return undefined;
   try {
     const chain = resolveProfileChain(request.profile, await readAwsFiles(env));
-    // Session narrowing from the profile's rolecred_* keys needs the policy modules: full path.
-    if ([...chain.targetSettings.keys()].some((key) => key.startsWith("rolecred_") && key !== "rolecred_mfa_mode")) return undefined;
+    // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
+    // needs the policy modules to compute the cache key: full path.
+    const narrowed = (settings: ReadonlyMap<string, string>) => [...settings.keys()].some((key) => key.startsWith("rolecred_") && key !== "rolecred_mfa_mode");
+    if (narrowed(chain.targetSettings) || chain.hops.some((hop) => narrowed(hop.settings))) return undefined;
     const { session } = await readCachedSession(cacheDirectory(env), targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
     return request.kind === "process"

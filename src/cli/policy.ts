@@ -63,7 +63,7 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
   },
   toOptions(args, flags) {
     const [action = "", resource = ""] = args;
-    if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) throw usageError(`"${action}" is not an action`, "expected service:Action, e.g. s3:GetObject");
+    if (!/^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(action)) throw usageError(`"${action}" is not an action`, "expected service:Action, e.g. s3:GetObject");
     const context: Record<string, string | string[]> = {};
     for (const pair of flagValue.stringList(flags, "context")) {
       const equals = pair.indexOf("=");

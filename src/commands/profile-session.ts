@@ -12,7 +12,7 @@ import { resolveProfileChain, type MfaMode, type ResolvedChain } from "../profil
 import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
-import type { ProfileNarrowing } from "./session-extras.js";
+import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
 import { RolecredError } from "../errors.js";
 
 export interface ProfileSessionRequest {
@@ -41,6 +41,8 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
   const directory = cacheDirectory(deps.env);
   const narrowing = await request.narrowing(chain);
+  // Hops below the target are narrowed by their own profiles' rolecred_* keys, never by flags.
+  const hopNarrowings = await Promise.all(chain.hops.slice(0, -1).map((hop) => hopNarrowing(hop, deps)));
 
   let link: Link = staticLink(chain.source);
   if (chain.sessionToken !== undefined) {
@@ -49,8 +51,10 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   }
   chain.hops.forEach((hop, index) => {
     const isTarget = index === chain.hops.length - 1;
-    const guard = isTarget ? { strict: narrowing.strict, policyWarnings: narrowing.composed.warnings } : undefined;
-    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, isTarget ? narrowing.extras : {}, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
+    const own = isTarget ? narrowing : hopNarrowings[index];
+    if (own === undefined) throw new RolecredError(`internal: no narrowing for hop ${hop.profile}`);
+    const guard = { strict: own.strict, policyWarnings: own.composed.warnings };
+    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, own.extras, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
   });
   const { session } = await link.obtain();
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);

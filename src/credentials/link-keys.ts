@@ -31,7 +31,7 @@ export function assumeRoleLinkKey(parentKey: string, hop: RoleHop, extras: Sessi
   });
 }
 
-/** The key of the session a chain ends in, with `extras` narrowing its last hop. */
+/** The key of the session a chain ends in, with `extras` narrowing its last hop and nothing narrowing the hops below it. */
 export function targetLinkKey(chain: ResolvedChain, extras: SessionExtras): string {
   let key = keysLinkKey(chain.source);
   if (chain.sessionToken !== undefined) key = sessionTokenLinkKey(key, chain.sessionToken.mfaSerial);

@@ -32,6 +32,7 @@ export interface Link {
 
 import { assumeRoleLinkKey, keysLinkKey, sessionTokenLinkKey, type SessionExtras } from "./link-keys.js";
 import { applyGuards, sessionWarnings } from "./guards.js";
+import { describePolicySize } from "../policy/compose.js";
 
 export type { SessionExtras } from "./link-keys.js";
 
@@ -98,9 +99,13 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
     key: assumeRoleLinkKey(parent.key, hop, extras),
     obtain: async () => {
       const below = await parent.obtain();
-      const sessionName = hop.sessionName ?? (await callerName(below, context));
-      // `auto`: the person behind the chain, who cannot be renamed further down it.
-      const sourceIdentity = extras.sourceIdentity === "auto" ? await callerName(below, context) : extras.sourceIdentity;
+      let caller: Promise<string> | undefined;
+      const callerOnce = () => (caller ??= callerName(below, context)); // one GetCallerIdentity at most
+      const sessionName = hop.sessionName ?? (await callerOnce());
+      // `auto`: the person behind the chain, who cannot be renamed further down it. A parent
+      // session that already carries a source identity passes it on (STS refuses any other), and
+      // its session name may be a role_session_name rather than the person's.
+      const sourceIdentity = extras.sourceIdentity === "auto" ? (below.session?.sourceIdentity ?? (await callerOnce())) : extras.sourceIdentity;
       if (guard !== undefined) {
         const parentTags = below.session?.tags ?? {};
         const transitive = new Set((below.session?.transitiveTagKeys ?? []).map((key) => key.toLowerCase()));
@@ -114,6 +119,7 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
         applyGuards(warnings, guard.strict, deps.log);
         for (const warning of guard.policyWarnings) deps.log.warn(warning);
       }
+      logNarrowing(hop.profile, extras, sourceIdentity, deps);
       if (hop.cappedFrom !== undefined) {
         deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
       }
@@ -151,6 +157,16 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
       };
     },
   };
+}
+
+/** --verbose: what narrows and labels the session about to be asked for. */
+function logNarrowing(profile: string, extras: SessionExtras, sourceIdentity: string | undefined, deps: Deps): void {
+  if (!deps.log.isVerbose) return;
+  if (extras.policy !== undefined) deps.log.verbose(`${profile}: session policy, ${describePolicySize(extras.policy)}: ${extras.policy}`);
+  if (extras.policyArns !== undefined && extras.policyArns.length > 0) deps.log.verbose(`${profile}: managed session policies: ${extras.policyArns.join(", ")}`);
+  const tags = extras.tags ?? [];
+  if (tags.length > 0) deps.log.verbose(`${profile}: session tags ${tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${extras.transitiveTagKeys?.join(", ") || "(none)"}`);
+  if (sourceIdentity !== undefined) deps.log.verbose(`${profile}: source identity ${sourceIdentity}`);
 }
 
 export interface CacheSettings {

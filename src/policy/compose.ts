@@ -43,17 +43,26 @@ function userStatements(json: unknown, origin: string): unknown[] {
   return Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
 }
 
-export function composeSessionPolicy(input: SessionPolicyInput): ComposedSessionPolicy {
-  const managed = [...new Set(input.scopes.flatMap((scope) => (scope.part.kind === "managed" ? [scope.part.policyArn] : [])))];
-  const allowScopes = input.scopes.flatMap((scope) => (scope.part.kind === "allow" ? [scope.part] : []));
-  const denyStatements = input.scopes.flatMap((scope) => (scope.part.kind === "deny" ? scope.part.deny : []));
-  const userGavePolicy = input.inline !== undefined || input.policyArns.length > 0;
-  if (managed.length > 0 && userGavePolicy) {
+/** A managed-policy scope (read-only) cannot be intersected with the user's own policy: a usage error, found before any file is read. */
+function requireCombinableSources(scopes: readonly Scope[], userGavePolicy: boolean): void {
+  if (userGavePolicy && scopes.some((scope) => scope.part.kind === "managed")) {
     throw usageError(
       "--scope read-only cannot be narrowed together with --policy or --policy-arn: session policies add up, and the managed ReadOnlyAccess policy cannot be turned into denies",
       "use --scope services=... or s3-prefix=... with your policy, or read-only with deny-type scopes only",
     );
   }
+}
+
+export function composeSessionPolicy(input: SessionPolicyInput): ComposedSessionPolicy {
+  const managed = [...new Set(input.scopes.flatMap((scope) => (scope.part.kind === "managed" ? [scope.part.policyArn] : [])))];
+  const allowScopes = input.scopes.flatMap((scope) => (scope.part.kind === "allow" ? [scope.part] : []));
+  const denyStatements = input.scopes.flatMap((scope) => (scope.part.kind === "deny" ? scope.part.deny : []));
+  const userGavePolicy = input.inline !== undefined || input.policyArns.length > 0;
+  requireCombinableSources(input.scopes, userGavePolicy);
+
+  // The user's own policy is checked on its own first, so a mistake in it is reported against
+  // their file (and its statement numbers), not against the combined document.
+  if (input.inline !== undefined) validateSessionPolicy(input.inline.json, input.inline.origin);
 
   let base: unknown[];
   let outsideOf: typeof allowScopes;
@@ -80,7 +89,13 @@ export function composeSessionPolicy(input: SessionPolicyInput): ComposedSession
   if (document === undefined) return { policy: undefined, document: undefined, policyArns, warnings: [] };
 
   const origin = input.inline !== undefined && input.scopes.length === 0 ? input.inline.origin : "the combined session policy";
-  const { warnings } = validateSessionPolicy(document, origin);
+  const checked = validateSessionPolicy(document, origin);
+  const warnings = [...checked.warnings];
+  // A session policy only ever grants what it allows: one of denies alone leaves the session
+  // nothing, unless managed session policies supply the allows.
+  if (policyArns.length === 0 && !checked.document.statements.some((statement) => statement.effect === "Allow")) {
+    warnings.push(`${origin} has no Allow statement: the session will be allowed nothing (a session policy grants only what it allows; deny-type --scope values add an Allow * on * for you)`);
+  }
   const policy = requirePolicyFits(minifyPolicy(document), origin);
   return { policy, document, policyArns, warnings };
 }
@@ -98,6 +113,7 @@ export interface SessionPolicyRequest {
 
 /** Read the --policy source (file, stdin or inline), then compose; what the STS call will carry. */
 export async function prepareSessionPolicy(request: SessionPolicyRequest, readStdin: () => Promise<string>): Promise<ComposedSessionPolicy> {
+  requireCombinableSources(request.scopes, request.policy !== undefined || request.policyArns.length > 0);
   let inline: SessionPolicyInput["inline"];
   if (request.policy !== undefined) {
     const origin = describePolicySource(request.policy);

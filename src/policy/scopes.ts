@@ -60,8 +60,11 @@ const S3_BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation"];
 
 /**
  * Services whose endpoints are global (or run in us-east-1 whatever the caller asks): a region
- * restriction must not cut them off. From AWS's example policy "Denies access to AWS based on the
- * requested Region" (IAM User Guide).
+ * restriction must not cut them off. The IAM User Guide's example "Denies access to AWS based on
+ * the requested Region" names CloudFront, IAM, Route 53 and Support and says to add the other
+ * global services you use; this list takes those from the AWS Organizations example SCP of the
+ * same name, minus its regional services (kms, config, directconnect), which a region scope must
+ * restrict.
  */
 export const GLOBAL_SERVICE_ACTIONS = [
   "a4b:*",
@@ -73,9 +76,7 @@ export const GLOBAL_SERVICE_ACTIONS = [
   "ce:*",
   "chime:*",
   "cloudfront:*",
-  "config:*",
   "cur:*",
-  "directconnect:*",
   "ec2:DescribeRegions",
   "ec2:DescribeTransitGateways",
   "ec2:DescribeVpnGateways",
@@ -84,7 +85,6 @@ export const GLOBAL_SERVICE_ACTIONS = [
   "health:*",
   "iam:*",
   "importexport:*",
-  "kms:*",
   "mobileanalytics:*",
   "networkmanager:*",
   "organizations:*",
@@ -128,7 +128,7 @@ export const DESTRUCTIVE_ACTIONS = [
   "dynamodb:Delete*",
   "ec2:Delete*",
   "ec2:Terminate*",
-  "ecr:Batch­Delete*".replace("\u00AD", ""),
+  "ecr:BatchDelete*",
   "ecr:Delete*",
   "ecs:Delete*",
   "efs:Delete*",
@@ -160,15 +160,16 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const SERVICE = /^[a-z0-9-]{2,}$/;
 
-function listArgument(scope: string, argument: string | undefined, check: RegExp, what: string): string[] {
-  const items = (argument ?? "")
+/** A comma-separated list, each item checked; `item` names one ("a service prefix"), `items` several. */
+function listArgument(scope: string, argument: string | undefined, check: RegExp, item: string, items: string): string[] {
+  const values = (argument ?? "")
     .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-  if (items.length === 0) throw usageError(`--scope ${scope} needs ${what}, e.g. --scope ${TEMPLATES[scope]?.example ?? scope}`);
-  const bad = items.find((item) => !check.test(item));
-  if (bad !== undefined) throw usageError(`--scope ${scope}: "${bad}" is not ${what.replace(/^one or more /, "a ").replace(/s$/, "")}`);
-  return items;
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+  if (values.length === 0) throw usageError(`--scope ${scope} needs one or more ${items}, e.g. --scope ${TEMPLATES[scope]?.example ?? scope}`);
+  const bad = values.find((value) => !check.test(value));
+  if (bad !== undefined) throw usageError(`--scope ${scope}: "${bad}" is not ${item}`);
+  return values;
 }
 
 const TEMPLATES: Readonly<Record<string, ScopeTemplate>> = {
@@ -183,7 +184,7 @@ const TEMPLATES: Readonly<Record<string, ScopeTemplate>> = {
     argument: "required",
     example: "services=s3,dynamodb",
     build: (argument) => {
-      const actions = listArgument("services", argument, SERVICE, "one or more service prefixes").map((service) => `${service}:*`);
+      const actions = listArgument("services", argument, SERVICE, "a service prefix", "service prefixes").map((service) => `${service}:*`);
       return {
         kind: "allow",
         allow: [{ Sid: "ScopeServices", Effect: "Allow", Action: actions, Resource: "*" }],
@@ -204,7 +205,22 @@ const TEMPLATES: Readonly<Record<string, ScopeTemplate>> = {
       if (/[*?]/.test(prefix)) throw usageError("--scope s3-prefix: the prefix cannot contain * or ?");
       const objects = `arn:aws:s3:::${bucket}/${prefix}*`;
       const bucketArn = `arn:aws:s3:::${bucket}`;
-      const listCondition = { "s3:prefix": [prefix === "" ? "*" : `${prefix}*`] };
+      if (prefix === "") {
+        // The whole bucket: listing needs no condition (a listing of the top may send no prefix at all).
+        return {
+          kind: "allow",
+          allow: [
+            { Sid: "ScopeS3BucketObjects", Effect: "Allow", Action: S3_OBJECT_ACTIONS, Resource: objects },
+            { Sid: "ScopeS3Bucket", Effect: "Allow", Action: S3_BUCKET_ACTIONS, Resource: bucketArn },
+          ],
+          outside: [
+            { Sid: "ScopeS3BucketOnlyActions", Effect: "Deny", NotAction: [...S3_OBJECT_ACTIONS, ...S3_BUCKET_ACTIONS], Resource: "*" },
+            { Sid: "ScopeS3BucketOnlyObjects", Effect: "Deny", Action: S3_OBJECT_ACTIONS, NotResource: objects },
+            { Sid: "ScopeS3BucketOnlyBucket", Effect: "Deny", Action: S3_BUCKET_ACTIONS, NotResource: bucketArn },
+          ],
+        };
+      }
+      const listCondition = { "s3:prefix": [`${prefix}*`] };
       return {
         kind: "allow",
         allow: [
@@ -246,7 +262,7 @@ const TEMPLATES: Readonly<Record<string, ScopeTemplate>> = {
           Effect: "Deny",
           NotAction: GLOBAL_SERVICE_ACTIONS,
           Resource: "*",
-          Condition: { StringNotEquals: { "aws:RequestedRegion": listArgument("region", argument, REGION, "one or more region codes") } },
+          Condition: { StringNotEquals: { "aws:RequestedRegion": listArgument("region", argument, REGION, "a region code", "region codes") } },
         },
       ],
     }),

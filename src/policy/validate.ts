@@ -13,8 +13,8 @@ export interface PolicyCheck {
   readonly warnings: readonly string[];
 }
 
-/** `service:Action` with wildcards, or `*`. */
-const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+/** `service:Action` with wildcards, or `*`. "The prefix and the action name are case insensitive." */
+const ACTION = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
 function describeStatement(statement: PolicyStatement, index: number): string {
   return `statement ${index + 1}${statement.sid === undefined ? "" : ` (${statement.sid})`}`;
