@@ -77,7 +77,9 @@ export function parseSamlXml(xml: string): ParsedSamlXml {
       } else {
         // xmldom wraps its message: 'Reporting error "X" caused Error: X'; keep X.
         const cleaned = (reason.split(/ caused (?:\w*Error: )?/).at(-1) ?? reason).replace(/\s+/g, " ").slice(0, 200);
-        throw inputError(`the SAML response is not well-formed XML (truncated?): ${cleaned}`);
+        // Say "cut off" only when the parser ran out of input: a mismatched tag is not truncation.
+        const cutOff = /unclosed xml tag|unexpected end of input|end tag name contains invalid characters|missing root element/i.test(cleaned);
+        throw inputError(`the SAML response is not well-formed XML${cutOff ? " (cut off?)" : ""}: ${cleaned}`);
       }
     }
   }

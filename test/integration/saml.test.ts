@@ -584,7 +584,7 @@ describe("rolecred saml: bad input gets one line, a non-zero exit, and nothing i
         return Buffer.from(xml.slice(0, xml.indexOf("<saml:AttributeStatement>") + 25)).toString("base64");
       },
       3,
-      "rolecred: the SAML response is not well-formed XML (truncated?): unclosed xml tag(s): saml2p:Response, saml:Assertion, saml:AttributeStatement",
+      "rolecred: the SAML response is not well-formed XML (cut off?): unclosed xml tag(s): saml2p:Response, saml:Assertion, saml:AttributeStatement",
     ],
     ["the billion laughs", () => laughs, 3, "rolecred: the SAML response contains a DOCTYPE or entity declarations; rolecred refuses those (no entity is ever expanded)"],
     [

@@ -59,13 +59,13 @@ describe(parseSamlXml.name, () => {
   });
 
   it.each([
-    ["cut off after a start tag", RESPONSE.slice(0, RESPONSE.indexOf("<saml:Issuer>")), "the SAML response is not well-formed XML (truncated?): unclosed xml tag(s): samlp:Response, saml:Assertion"],
-    ["cut off inside a start tag", RESPONSE.slice(0, RESPONSE.indexOf('ID="_a"')), "the SAML response is not well-formed XML (truncated?): unexpected end of input"],
-    ["cut off inside the last end tag", RESPONSE.slice(0, -4), 'the SAML response is not well-formed XML (truncated?): end tag name contains invalid characters: "samlp:Respo"'],
-    ["with mismatched tags", `<samlp:Response xmlns:samlp="${PROTOCOL}"><a></b></samlp:Response>`, 'the SAML response is not well-formed XML (truncated?): Opening and ending tag mismatch: "a" != "b"'],
-    ["with text after the Response", `${RESPONSE}trailing`, "the SAML response is not well-formed XML (truncated?): Extra content at the end of the document"],
-    ["with only a declaration", '<?xml version="1.0"?>', "the SAML response is not well-formed XML (truncated?): missing root element"],
-    ["with a prefix that is neither declared nor a SAML one", `<samlp:Response xmlns:samlp="${PROTOCOL}"><foo:x/></samlp:Response>`, /^the SAML response is not well-formed XML \(truncated\?\): .*prefix is non-null and namespace is null/],
+    ["cut off after a start tag", RESPONSE.slice(0, RESPONSE.indexOf("<saml:Issuer>")), "the SAML response is not well-formed XML (cut off?): unclosed xml tag(s): samlp:Response, saml:Assertion"],
+    ["cut off inside a start tag", RESPONSE.slice(0, RESPONSE.indexOf('ID="_a"')), "the SAML response is not well-formed XML (cut off?): unexpected end of input"],
+    ["cut off inside the last end tag", RESPONSE.slice(0, -4), 'the SAML response is not well-formed XML (cut off?): end tag name contains invalid characters: "samlp:Respo"'],
+    ["with mismatched tags", `<samlp:Response xmlns:samlp="${PROTOCOL}"><a></b></samlp:Response>`, 'the SAML response is not well-formed XML: Opening and ending tag mismatch: "a" != "b"'],
+    ["with text after the Response", `${RESPONSE}trailing`, "the SAML response is not well-formed XML: Extra content at the end of the document"],
+    ["with only a declaration", '<?xml version="1.0"?>', "the SAML response is not well-formed XML (cut off?): missing root element"],
+    ["with a prefix that is neither declared nor a SAML one", `<samlp:Response xmlns:samlp="${PROTOCOL}"><foo:x/></samlp:Response>`, /^the SAML response is not well-formed XML: .*prefix is non-null and namespace is null/],
   ])("refuses XML %s in one line", (_name, xml, message) => {
     const error = refusal(xml);
     expect(error.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
