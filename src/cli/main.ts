@@ -4,6 +4,7 @@
  * neither commander nor any command; everything else goes through the full command line. A child
  * process's fate (exit code or signal) comes back as an Outcome and is mirrored here.
  */
+import { writeSync } from "node:fs";
 import { serveFromCache } from "./fast-path.js";
 import type { Outcome } from "./command.js";
 
@@ -15,11 +16,25 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 async function main(args: readonly string[]): Promise<Outcome> {
   const cached = await serveFromCache(args, process.env, new Date());
   if (cached !== undefined) {
-    process.stdout.write(cached);
+    writeStdout(cached);
     return { exitCode: 0 };
   }
   const { runCli } = await import("./run.js");
   return runCli(args);
+}
+
+/**
+ * A few hundred bytes straight to fd 1: creating process.stdout's stream costs the warm path more
+ * than the write. A pipe that is full (or non-blocking) falls back to the stream.
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch {
+    process.stdout.write(bytes.subarray(written));
+  }
 }
 
 function finish(outcome: Outcome): void {
