@@ -28,7 +28,11 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
   const { mode } = options;
 
   if (mode.kind === "list") {
-    deps.stdout.write(mode.json ? `${JSON.stringify(samlListJson(assertion, aliases, now), null, 2)}\n` : samlListText(assertion, aliases, now));
+    // --role-arn/--role/--account narrow the list the way they narrow the choice (same errors).
+    const filtering = options.selector.roleArn !== undefined || options.selector.pattern !== undefined || options.selector.account !== undefined;
+    const choice = filtering && assertion.roles.length > 0 ? chooseRole(assertion.roles, options.selector, aliases) : undefined;
+    const listed = choice === undefined ? assertion : { ...assertion, roles: choice.kind === "chosen" ? [choice.role] : choice.candidates };
+    deps.stdout.write(mode.json ? `${JSON.stringify(samlListJson(listed, aliases, now), null, 2)}\n` : samlListText(listed, aliases, now));
     // What would stop `rolecred saml` from using this assertion is worth knowing here too.
     const { problems, warnings } = checkReadiness(assertion, now);
     for (const message of [...problems.map((problem) => problem.message), ...warnings]) deps.log.warn(message);

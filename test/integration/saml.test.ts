@@ -289,6 +289,18 @@ describe("rolecred saml --list", () => {
     expect(world.sts.calls.length).toBe(calls);
   });
 
+  it("--account and --role narrow the list; a filter that matches nothing is the same error as for a choice", async () => {
+    const byAccount = await rolecred(["--list", "--json", "--account", "prod"], full());
+    expect(byAccount.exitCode).toBe(0);
+    expect((JSON.parse(byAccount.stdout) as { roles: Array<{ roleName: string }> }).roles.map((role) => role.roleName)).toEqual(["ReadOnly"]);
+    const byPattern = await rolecred(["--list", "--role", "*:Dev*"], full());
+    expect(byPattern.stdout).toMatch(/^ACCOUNT +ALIAS +ROLE +PROVIDER\n\d{12} +sandbox +Developer /);
+    expect(byPattern.stdout).not.toContain("ReadOnly");
+    const none = await rolecred(["--list", "--role", "Nope"], full());
+    expect(none.stderr).toMatch(/^rolecred: no role in the assertion matches --role 'Nope' — the assertion offers /);
+    expect(none.exitCode).toBe(2);
+  });
+
   it("--json prints the same as data, signature verified with --idp-cert, and calls nothing", async () => {
     const calls = world.sts.calls.length;
     const certificate = join(home, "idp.pem");
