@@ -24,7 +24,6 @@ export function parseArn(text: string): Arn | undefined {
 /** IAM role names: 1-64 of [\w+=,.@-]; paths: /segments/ of printable ASCII. */
 const ROLE_RESOURCE = /^role\/(?:[\u0021-\u007E]+\/)*[\w+=,.@-]{1,64}$/;
 const SAML_PROVIDER_RESOURCE = /^saml-provider\/[\w.-]{1,128}$/;
-const MFA_RESOURCE = /^mfa\/(?:[\u0021-\u007E]+\/)*[\w+=,.@-]{1,128}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 function isIamArn(arn: Arn | undefined, resource: RegExp): arn is Arn {
@@ -37,10 +36,6 @@ export function isRoleArn(text: string): boolean {
 
 export function isSamlProviderArn(text: string): boolean {
   return isIamArn(parseArn(text), SAML_PROVIDER_RESOURCE);
-}
-
-export function isMfaDeviceArn(text: string): boolean {
-  return isIamArn(parseArn(text), MFA_RESOURCE);
 }
 
 /** A role ARN from the command line, or a usage error that shows the expected shape. */

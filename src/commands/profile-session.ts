@@ -30,7 +30,6 @@ export interface ProfileSessionRequest {
 export interface ProfileSession {
   readonly chain: ResolvedChain;
   readonly session: CachedSession;
-  readonly narrowing: ProfileNarrowing;
 }
 
 export async function obtainProfileSession(request: ProfileSessionRequest, deps: Deps): Promise<ProfileSession> {
@@ -58,7 +57,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   });
   const { session } = await link.obtain();
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
-  return { chain, session, narrowing };
+  return { chain, session };
 }
 
 function describeChain(chain: ResolvedChain): string {

@@ -28,6 +28,3 @@ export interface RoleSession {
   /** Region the session was obtained in, passed on to exports and child processes. */
   readonly region?: string | undefined;
 }
-
-/** A source of credentials, composable like the AWS SDK's providers: call it to get them. */
-export type CredentialSource = () => Promise<AwsCredentials>;
