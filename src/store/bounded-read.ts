@@ -1,0 +1,118 @@
+/**
+ * Reading a file the user named, without trusting what it is. `--idp-cert /dev/zero` must not
+ * read half a gigabyte, `--policy fifo` must not hang, and a credentials file that is a symlink to
+ * /dev/null must not be mistaken for an empty file. Every file rolecred reads (certificates,
+ * policies, config and credentials, lint inputs, cache files) goes through here.
+ *
+ * The file is opened with O_NONBLOCK, so opening a FIFO with no writer returns at once instead of
+ * blocking; fstat on the opened descriptor (not stat on the path, which could be swapped between
+ * the check and the read) decides whether it is a regular file, and the read stops one byte past
+ * the cap so an oversized file is refused without reading it all.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { errnoCode, ExitCode, RolecredError } from "../errors.js";
+
+/** Caps, per kind of file: each is far above any real file and far below what hurts. */
+export const READ_LIMITS = {
+  /** ~/.aws/config and ~/.aws/credentials: 50,000 profiles is about 10 MB. */
+  awsFile: 64 * 1024 * 1024,
+  /** A PEM certificate or bundle, a private key. */
+  certificate: 1024 * 1024,
+  /** A session policy: IAM's own limit is a few KB. */
+  policy: 1024 * 1024,
+  /** A lint input: a CloudFormation template or Terraform plan can be large. */
+  lintInput: 64 * 1024 * 1024,
+  /** A SAML response file (the same cap as stdin). */
+  assertion: 1024 * 1024,
+  /** One session cache file. */
+  cacheFile: 1024 * 1024,
+} as const;
+
+export interface BoundedReadOptions {
+  /** Refuse a file larger than this many bytes. */
+  readonly maxBytes: number;
+  /** What the file is, for the message: "the --idp-cert file", "the credentials file". */
+  readonly what: string;
+}
+
+/** Why a path cannot be read as a regular file, or undefined when it can. */
+export type NotReadable = "missing" | "not-regular" | "too-large" | "unreadable";
+
+export class BoundedReadError extends RolecredError {
+  readonly reason: NotReadable;
+  readonly path: string;
+  constructor(reason: NotReadable, path: string, message: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.badInput, ...(cause === undefined ? {} : { cause }) });
+    this.reason = reason;
+    this.path = path;
+  }
+}
+
+function kindOf(mode: number): string {
+  const type = mode & constants.S_IFMT;
+  if (type === constants.S_IFIFO) return "a FIFO";
+  if (type === constants.S_IFCHR) return "a character device";
+  if (type === constants.S_IFBLK) return "a block device";
+  if (type === constants.S_IFSOCK) return "a socket";
+  if (type === constants.S_IFDIR) return "a directory";
+  return "not a regular file";
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes`, read synchronously (the files are small and
+ * the cached fast path must not pay for promises). Throws {@link BoundedReadError} (exit 3) naming
+ * the path and the reason; `reason === "missing"` lets callers treat an absent file as empty.
+ */
+export function readRegularFileSync(path: string, options: BoundedReadOptions): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
+    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      throw new BoundedReadError("not-regular", path, `${options.what} ${path} is ${kindOf(stats.mode)}, not a regular file`);
+    }
+    if (stats.size > options.maxBytes) {
+      throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
+    }
+    // Read up to one byte past the cap: a file that grew after fstat is still refused.
+    const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(stats.size, 0) + 1));
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) break;
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    if (filled > options.maxBytes) {
+      throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
+    }
+    return buffer.subarray(0, filled);
+  } catch (error) {
+    if (error instanceof RolecredError) throw error;
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** {@link readRegularFileSync} as UTF-8 text. */
+export function readRegularTextSync(path: string, options: BoundedReadOptions): string {
+  return readRegularFileSync(path, options).toString("utf8");
+}
+
+/** {@link readRegularTextSync}, or undefined when the file does not exist. */
+export function readOptionalTextSync(path: string, options: BoundedReadOptions): string | undefined {
+  try {
+    return readRegularTextSync(path, options);
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return undefined;
+    throw error;
+  }
+}
