@@ -10,7 +10,7 @@
 import type { Env } from "../deps.js";
 import { cacheDirectory } from "../paths.js";
 import { readAwsFiles } from "../profiles/aws-files.js";
-import { resolveProfileChain } from "../profiles/resolve.js";
+import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
 import { renderProcessJson } from "../output/process-json.js";
@@ -37,7 +37,7 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
     const chain = resolveProfileChain(request.profile, await readAwsFiles(env));
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
     // needs the policy modules to compute the cache key: full path.
-    const narrowed = (settings: ReadonlyMap<string, string>) => [...settings.keys()].some((key) => key.startsWith("rolecred_") && key !== "rolecred_mfa_mode");
+    const narrowed = (settings: ReadonlyMap<string, string>) => NARROWING_KEYS.some((key) => settings.has(key));
     if (narrowed(chain.targetSettings) || chain.hops.some((hop) => narrowed(hop.settings))) return undefined;
     const { session } = await readCachedSession(cacheDirectory(env), targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;

@@ -43,7 +43,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   // Hops below the target are narrowed by their own profiles' rolecred_* keys, never by flags.
   const hopNarrowings = await Promise.all(chain.hops.slice(0, -1).map((hop) => hopNarrowing(hop, deps)));
 
-  let link: Link = staticLink(chain.source);
+  let link: Link = baseLink(chain, context, directory, request.refresh && chain.hops.length === 0);
   if (chain.sessionToken !== undefined) {
     const label = `${chain.source.profile} (MFA session)`;
     link = memoizedLink(cachedLink(sessionTokenLink(link, chain.source.profile, chain.sessionToken.mfaSerial, context), label, { directory, refresh: false }, deps));
@@ -60,8 +60,26 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   return { chain, session };
 }
 
+/**
+ * The link a chain starts from: keys from the file as they are, or a registered source. A source
+ * that hands out sessions (a certificate, Identity Center) is cached like any session; one that
+ * yields long-term keys (the keyring) is not: its keys are what the next link exchanges.
+ */
+function baseLink(chain: ResolvedChain, context: LinkContext, directory: string, refresh: boolean): Link {
+  const { source } = chain;
+  if (source.kind === "keys") return staticLink(source);
+  const link = source.source.link(source, context);
+  if (source.source.longTermKeys) return memoizedLink(link);
+  return memoizedLink(cachedLink(link, `${source.profile} (${source.source.name})`, { directory, refresh }, context.deps));
+}
+
+function describeSource(source: ResolvedChain["source"]): string {
+  if (source.kind === "keys") return `keys of ${source.profile}${source.sessionToken === undefined ? "" : " (temporary)"}`;
+  return `${source.source.name} source of ${source.profile}: ${source.source.describe(source)}`;
+}
+
 function describeChain(chain: ResolvedChain): string {
-  const steps = [`keys of ${chain.source.profile}${chain.source.sessionToken === undefined ? "" : " (temporary)"}`];
+  const steps = [describeSource(chain.source)];
   if (chain.sessionToken !== undefined) steps.push(`GetSessionToken${chain.sessionToken.mfaSerial === undefined ? "" : ` with MFA ${chain.sessionToken.mfaSerial}`}`);
   for (const hop of chain.hops) steps.push(`AssumeRole ${hop.roleArn}${hop.mfaSerial === undefined ? "" : " with MFA"}${hop.durationSeconds === undefined ? "" : ` for ${hop.durationSeconds}s`}`);
   return steps.join(" → ");

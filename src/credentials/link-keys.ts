@@ -3,7 +3,7 @@
  * parent's key. Kept apart from the links themselves so the cached fast path can compute the key
  * of a profile's session without loading anything that talks to STS.
  */
-import type { ResolvedChain, RoleHop, StaticSource } from "../profiles/resolve.js";
+import type { ChainSource, ResolvedChain, RoleHop, StaticSource } from "../profiles/resolve.js";
 import type { AssumeRoleParams } from "../sts/calls.js";
 
 /** What narrows and labels the target session (session policy, tags, source identity). */
@@ -12,6 +12,11 @@ export type SessionExtras = Pick<AssumeRoleParams, "policy" | "policyArns" | "ta
 export function keysLinkKey(source: StaticSource): string {
   // The key id is not secret and changes when keys are rotated: sessions from old keys are not reused.
   return JSON.stringify({ kind: "keys", profile: source.profile, accessKeyId: source.accessKeyId });
+}
+
+/** The key of what a chain's base produces: keys from the file, or a registered source's output. */
+export function sourceLinkKey(source: ChainSource): string {
+  return source.kind === "keys" ? keysLinkKey(source) : source.source.cacheKey(source);
 }
 
 export function sessionTokenLinkKey(parentKey: string, mfaSerial: string | undefined): string {
@@ -33,7 +38,7 @@ export function assumeRoleLinkKey(parentKey: string, hop: RoleHop, extras: Sessi
 
 /** The key of the session a chain ends in, with `extras` narrowing its last hop and nothing narrowing the hops below it. */
 export function targetLinkKey(chain: ResolvedChain, extras: SessionExtras): string {
-  let key = keysLinkKey(chain.source);
+  let key = sourceLinkKey(chain.source);
   if (chain.sessionToken !== undefined) key = sessionTokenLinkKey(key, chain.sessionToken.mfaSerial);
   chain.hops.forEach((hop, index) => {
     key = assumeRoleLinkKey(key, hop, index === chain.hops.length - 1 ? extras : {});

@@ -17,10 +17,13 @@ import { ExitCode, RolecredError } from "../errors.js";
 import { isRoleArn } from "../arn.js";
 import { parseDuration } from "../duration.js";
 import { CHAINED_SESSION_MAX_SECONDS, DURATION_LIMITS, EXTERNAL_ID_PATTERN, MFA_SERIAL_PATTERN, SESSION_NAME_PATTERN } from "../sts/limits.js";
+import { CREDENTIAL_SOURCES } from "../sources/registry.js";
+import type { CredentialSource, RegisteredSourceBase } from "../sources/source.js";
 import { profileSettings, type AwsFiles } from "./aws-files.js";
 
 /** Where the chain starts: keys found in a profile. */
 export interface StaticSource {
+  readonly kind: "keys";
   readonly profile: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -46,9 +49,23 @@ export interface RoleHop {
 
 export type MfaMode = "direct" | "session";
 
+/**
+ * The rolecred_* keys that narrow or label a session (read by src/commands/session-extras.ts).
+ * Other rolecred_* keys configure a source (rolecred_x509_*, rolecred_keys) or the MFA mode.
+ */
+export const NARROWING_KEYS: readonly string[] = ["rolecred_policy", "rolecred_policy_arns", "rolecred_scopes", "rolecred_tags", "rolecred_transitive_tags", "rolecred_source_identity", "rolecred_strict"];
+
+/** Where a chain starts: keys in the AWS files, or a profile a registered source claims (src/sources/). */
+export type ChainSource = StaticSource | RegisteredSourceBase;
+
+/** Whether the chain's first credentials are an IAM user's long-term keys (MFA and GetSessionToken apply, no chaining cap). */
+export function startsFromLongTermKeys(source: ChainSource): boolean {
+  return source.kind === "keys" ? source.sessionToken === undefined : source.source.longTermKeys;
+}
+
 export interface ResolvedChain {
   readonly target: string;
-  readonly source: StaticSource;
+  readonly source: ChainSource;
   /**
    * Exchange the source keys for a GetSessionToken session first (with this MFA device, if any):
    * in `session` MFA mode, and always for a profile that is only keys (never hand out the
@@ -85,6 +102,8 @@ export interface ResolveOptions {
   readonly mfaMode?: MfaMode | undefined;
   /** --duration: replaces the target profile's duration_seconds (and is capped like it). */
   readonly durationSeconds?: number | undefined;
+  /** The registered credential sources, asked in order (default: src/sources/registry.ts). */
+  readonly sources?: readonly CredentialSource[] | undefined;
 }
 
 export function resolveProfileChain(target: string, files: AwsFiles, options: ResolveOptions = {}): ResolvedChain {
@@ -106,9 +125,12 @@ export function resolveProfileChain(target: string, files: AwsFiles, options: Re
     const firstHop = visited.length === 1;
     const keys = staticKeys(name, settings);
     const roleArn = optional(settings, "role_arn");
-    if (roleArn !== undefined && (firstHop || keys === undefined)) {
+    const sourceProfile = optional(settings, "source_profile");
+    // A registered source (certificate, keyring, Identity Center, credential_process) may use
+    // role_arn itself (Roles Anywhere does): it is a hop only when source_profile says so.
+    const registered = sourceProfile === undefined ? (options.sources ?? CREDENTIAL_SOURCES).find((source) => source.applies(settings)) : undefined;
+    if (roleArn !== undefined && registered === undefined && (firstHop || keys === undefined)) {
       hopsFromTarget.push(roleHop(name, roleArn, settings));
-      const sourceProfile = optional(settings, "source_profile");
       if (sourceProfile === undefined) {
         const other = UNSUPPORTED_SOURCES.find(([key]) => settings.has(key));
         throw fail(other?.[0] === "credential_source" ? `profile "${name}": ${other[1]}` : `profile "${name}" has role_arn but no source_profile`, "add source_profile = <the profile holding your keys>");
@@ -116,13 +138,14 @@ export function resolveProfileChain(target: string, files: AwsFiles, options: Re
       name = sourceProfile;
       continue;
     }
-    if (keys !== undefined) {
+    const base: ChainSource | undefined = registered !== undefined ? registeredBase(name, settings, registered) : keys;
+    if (base !== undefined) {
       const targetSettings = profileSettings(files, target) ?? new Map<string, string>();
       const mode = options.mfaMode ?? mfaModeOf(target, targetSettings);
       const hops = [...hopsFromTarget].reverse();
       const last = hops.at(-1);
       if (last !== undefined && options.durationSeconds !== undefined) hops[hops.length - 1] = { ...last, durationSeconds: options.durationSeconds };
-      return assemble(target, keys, hops, mode, regionFromChain, targetSettings);
+      return assemble(target, base, hops, mode, regionFromChain, targetSettings);
     }
     const unsupported = UNSUPPORTED_SOURCES.find(([key]) => settings.has(key));
     if (unsupported !== undefined) throw fail(`profile "${name}": ${unsupported[1]}`);
@@ -136,11 +159,24 @@ function staticKeys(profile: string, settings: ReadonlyMap<string, string>): Sta
   if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
   const mfaSerial = optional(settings, "mfa_serial");
   return {
+    kind: "keys",
     profile,
     accessKeyId,
     secretAccessKey,
     sessionToken: optional(settings, "aws_session_token") ?? optional(settings, "aws_security_token"),
     mfaSerial: mfaSerial === undefined ? undefined : requirePattern(mfaSerial, MFA_SERIAL_PATTERN, profile, "mfa_serial"),
+  };
+}
+
+function registeredBase(profile: string, settings: ReadonlyMap<string, string>, source: RegisteredSourceBase["source"]): RegisteredSourceBase {
+  source.validate(profile, settings);
+  const mfaSerial = optional(settings, "mfa_serial");
+  return {
+    kind: "registered",
+    source,
+    profile,
+    settings,
+    mfaSerial: mfaSerial === undefined || !source.longTermKeys ? undefined : requirePattern(mfaSerial, MFA_SERIAL_PATTERN, profile, "mfa_serial"),
   };
 }
 
@@ -184,8 +220,8 @@ function mfaModeOf(profile: string, settings: ReadonlyMap<string, string>): MfaM
  * role assumed with temporary credentials: such hops are capped here, visibly, instead of failing
  * with a ValidationError.
  */
-function assemble(target: string, source: StaticSource, hops: RoleHop[], mode: MfaMode, region: string | undefined, targetSettings: ReadonlyMap<string, string>): ResolvedChain {
-  const usesKeys = source.sessionToken === undefined;
+function assemble(target: string, source: ChainSource, hops: RoleHop[], mode: MfaMode, region: string | undefined, targetSettings: ReadonlyMap<string, string>): ResolvedChain {
+  const usesKeys = startsFromLongTermKeys(source);
   const [first, ...rest] = hops;
   const firstMfa = first?.mfaSerial ?? (usesKeys ? source.mfaSerial : undefined);
   let sessionToken: ResolvedChain["sessionToken"];

@@ -20,9 +20,16 @@ export const EXPIRY_WINDOW_SECONDS = 5 * 60;
 
 const CACHE_FORMAT_VERSION = 1;
 
+/**
+ * How a cached session was made: by an STS call of a chain's link, or by one of the registered
+ * credential sources (src/sources/) that hand out temporary credentials themselves.
+ */
+export const SESSION_KINDS = ["assume-role", "session-token", "roles-anywhere", "identity-center", "credential-process"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
 /** What a cached session is, besides its credentials: enough for `status` to describe it. */
 export interface SessionDescription {
-  readonly kind: "assume-role" | "session-token";
+  readonly kind: SessionKind;
   /** The profile whose settings made it (for session tokens: the profile holding the keys). */
   readonly profile: string;
   readonly roleArn?: string | undefined;
@@ -86,7 +93,7 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   const file = parsed as Partial<CacheFile>;
   const credentials = file.credentials as Partial<CacheFile["credentials"]> | undefined;
   if (file.version !== CACHE_FORMAT_VERSION || !isString(file.key) || (key !== undefined && file.key !== key)) return undefined;
-  if (file.kind !== "assume-role" && file.kind !== "session-token") return undefined;
+  if (!(SESSION_KINDS as readonly unknown[]).includes(file.kind)) return undefined;
   if (!isString(file.profile) || credentials === undefined || credentials === null) return undefined;
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
   if (!isString(AccessKeyId) || !isString(SecretAccessKey) || !isString(SessionToken) || !isString(Expiration)) return undefined;

@@ -25,6 +25,7 @@ const context = {} as LinkContext;
 describe(targetLinkKey.name, () => {
   it.each(["dev", "prod", "s", "jo"])("matches the key of the links the full path builds for %s", (profile) => {
     const chain = resolveProfileChain(profile, files);
+    if (chain.source.kind !== "keys") throw new Error("these profiles start from keys");
     let link = staticLink(chain.source);
     if (chain.sessionToken !== undefined) link = sessionTokenLink(link, chain.source.profile, chain.sessionToken.mfaSerial, context);
     for (const hop of chain.hops) link = assumeRoleLink(link, hop, {}, context);
@@ -33,6 +34,7 @@ describe(targetLinkKey.name, () => {
 
   it("changes when anything that shapes the session changes", () => {
     const chain = resolveProfileChain("dev", files);
+    if (chain.source.kind !== "keys") throw new Error("dev starts from keys");
     const keys = new Set([
       targetLinkKey(chain, {}),
       targetLinkKey(chain, { policy: "{}" }),

@@ -1,0 +1,8 @@
+/**
+ * Every credential source a profile can start from besides keys in the credentials file, in the
+ * order they are asked. The first whose `applies` answers yes claims the profile. Add a source by
+ * adding its file and one line here.
+ */
+import type { CredentialSource } from "./source.js";
+
+export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [];
