@@ -1,24 +1,34 @@
-/** `rolecred exec PROFILE -- COMMAND [ARGS...]`: run a command with the profile's session. */
+/**
+ * `rolecred exec PROFILE [--server] [-- COMMAND [ARGS...]]`: run a command (by default the user's
+ * shell) with the profile's session, as keys in its environment or, with --server, through a
+ * loopback credentials endpoint that keeps refreshing the session.
+ */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { defineCommand, type Outcome } from "./command.js";
 import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
 
-export type ExecOptions = ProfileRequestOptions & { readonly command: readonly string[] };
+export type ExecOptions = ProfileRequestOptions & {
+  /** What to run; undefined: the user's shell ($SHELL), until it exits. */
+  readonly command: readonly string[] | undefined;
+  /** --server: serve the session from a loopback endpoint instead of putting keys in the environment. */
+  readonly server: boolean;
+};
 
 export const execCommand = defineCommand<ExecOptions>({
   name: "exec",
   declare(command) {
     command
-      .description("run a command with a profile's session in its environment: rolecred exec dev -- terraform plan")
+      .description("run a command (default: your shell) with a profile's session: rolecred exec dev -- terraform plan")
       .argument("<profile>", "profile in ~/.aws/config")
-      .usage("[options] <profile> -- <command> [args...]");
+      .usage("[options] <profile> [-- <command> [args...]]")
+      .option("--server", "give the command a loopback credentials endpoint that refreshes the session (for runs longer than a session), not keys");
     declareProfileFlags(command);
   },
   toOptions(args, flags, context) {
     const command = context.childCommand;
-    if (command === undefined || command.length === 0) throw usageError("name the command to run after --, e.g. rolecred exec dev -- aws s3 ls");
-    return { ...profileRequestOptions(args[0], flags, context), command };
+    if (command !== undefined && command.length === 0) throw usageError("name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell");
+    return { ...profileRequestOptions(args[0], flags, context), command, server: flags.server === true };
   },
   async run(options: ExecOptions, deps: Deps): Promise<Outcome> {
     const { runExec } = await import("../commands/profile-delivery.js");

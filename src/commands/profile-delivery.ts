@@ -10,7 +10,9 @@ import { credentialsFilePath } from "../paths.js";
 import { describeSession } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
-import { ACTIVE_PROFILE_ENV, childEnvironment } from "../exec/child-env.js";
+import type { ExecOptions } from "../cli/exec.js";
+import type { Env } from "../deps.js";
+import { ACTIVE_PROFILE_ENV, childEnvironment, serverChildEnvironment } from "../exec/child-env.js";
 import { runChild } from "../exec/run-child.js";
 import { writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
@@ -55,14 +57,57 @@ export async function runProcess(options: ProfileRequestOptions, deps: Deps): Pr
   return SUCCESS;
 }
 
-export async function runExec(options: ProfileRequestOptions & { readonly command: readonly string[] }, deps: Deps): Promise<Outcome> {
+/** The user's interactive shell, for `exec PROFILE` with no command. */
+function interactiveShell(env: Env): readonly string[] {
+  const shell = env.SHELL?.trim();
+  if (shell !== undefined && shell !== "") return [shell];
+  return process.platform === "win32" ? [env.ComSpec ?? "cmd.exe"] : ["/bin/sh"];
+}
+
+/**
+ * The SDKs and the AWS CLI ask the shared files before a container endpoint: a [default] profile
+ * with credentials would win over the server in the child. Say so rather than hide it.
+ */
+async function warnOfShadowingDefault(deps: Deps): Promise<void> {
+  const { readAwsFiles, profileSettings } = await import("../profiles/aws-files.js");
+  const settings = profileSettings(await readAwsFiles(deps.env), "default");
+  if (settings === undefined) return;
+  const claims = ["aws_access_key_id", "role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"].filter((key) => settings.has(key));
+  if (claims.length > 0) {
+    deps.log.warn(`the default profile has ${claims.join(", ")}: the AWS SDKs and CLI in the command use it before the credential server`);
+  }
+}
+
+export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome> {
   const outer = deps.env[ACTIVE_PROFILE_ENV];
   if (outer !== undefined && outer !== options.profile) {
     deps.log.warn(`already inside a rolecred session for ${outer}; the command gets ${options.profile} instead`);
   }
+  // The first session is obtained before anything starts: a wrong MFA code or a missing profile
+  // fails here, in one line, not inside the child.
   const { session } = await obtain(options, deps);
   deps.log.verbose(summary(options.profile, session, deps));
-  return runChild(options.command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label: options.profile }));
+  const command = options.command ?? interactiveShell(deps.env);
+  if (options.command === undefined) deps.log.info(`${options.profile}: starting ${command[0] ?? "a shell"} with the session (${ACTIVE_PROFILE_ENV}=${options.profile}); exit to return`);
+  if (!options.server) {
+    return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label: options.profile }));
+  }
+  await warnOfShadowingDefault(deps);
+  const { startCredentialServer } = await import("../exec/credential-server.js");
+  const server = await startCredentialServer({
+    // Each request re-reads the cache: a session within 5 minutes of expiry is refreshed there
+    // (through the MFA session, prompting on the terminal only when a code is really needed).
+    session: async () => (await obtain({ ...options, refresh: false }, deps)).session.credentials,
+    onError: (message) => deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`),
+  });
+  deps.secrets.add(server.token);
+  deps.log.verbose(`credential server for ${options.profile} on ${server.url}`);
+  try {
+    return await runChild(command, serverChildEnvironment(deps.env, { url: server.url, token: server.token, region: session.region, label: options.profile }));
+  } finally {
+    await server.close();
+    if (server.refused() > 0) deps.log.warn(`credential server refused ${server.refused()} request(s) without the right token`);
+  }
 }
 
 export async function runWrite(options: ProfileRequestOptions & { readonly to: string; readonly force: boolean }, deps: Deps): Promise<Outcome> {

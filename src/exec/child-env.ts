@@ -17,6 +17,11 @@ export const CREDENTIAL_ENV_NAMES = [
   "AWS_CREDENTIAL_EXPIRATION",
   "AWS_PROFILE",
   "AWS_DEFAULT_PROFILE",
+  // A container endpoint of an outer tool would otherwise stand beside (or, RELATIVE_URI, before) ours.
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ] as const;
 
 export interface ChildSession {
@@ -26,20 +31,46 @@ export interface ChildSession {
   readonly label: string;
 }
 
-export function childEnvironment(parent: Env, session: ChildSession): Record<string, string> {
+/** The parent's environment without any variable that names credentials. */
+function withoutCredentials(parent: Env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
     if (value !== undefined && !(CREDENTIAL_ENV_NAMES as readonly string[]).includes(name)) env[name] = value;
   }
+  return env;
+}
+
+function setRegion(env: Record<string, string>, region: string | undefined): void {
+  if (region === undefined) return;
+  // The user's own region choice wins; otherwise the session's region, for both SDK generations.
+  env.AWS_REGION ??= region;
+  env.AWS_DEFAULT_REGION ??= region;
+}
+
+export function childEnvironment(parent: Env, session: ChildSession): Record<string, string> {
+  const env = withoutCredentials(parent);
   env.AWS_ACCESS_KEY_ID = session.credentials.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = session.credentials.secretAccessKey;
   env.AWS_SESSION_TOKEN = session.credentials.sessionToken;
   env.AWS_CREDENTIAL_EXPIRATION = session.credentials.expiration.toISOString();
-  if (session.region !== undefined) {
-    // The user's own region choice wins; otherwise the session's region, for both SDK generations.
-    env.AWS_REGION ??= session.region;
-    env.AWS_DEFAULT_REGION ??= session.region;
-  }
+  setRegion(env, session.region);
   env[ACTIVE_PROFILE_ENV] = session.label;
+  return env;
+}
+
+/** Where a child started with `--server` asks for its credentials: no keys in its environment. */
+export interface ChildServer {
+  readonly url: string;
+  readonly token: string;
+  readonly region?: string | undefined;
+  readonly label: string;
+}
+
+export function serverChildEnvironment(parent: Env, server: ChildServer): Record<string, string> {
+  const env = withoutCredentials(parent);
+  env.AWS_CONTAINER_CREDENTIALS_FULL_URI = server.url;
+  env.AWS_CONTAINER_AUTHORIZATION_TOKEN = server.token;
+  setRegion(env, server.region);
+  env[ACTIVE_PROFILE_ENV] = server.label;
   return env;
 }

@@ -302,9 +302,20 @@ describe("rolecred exec", () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it("needs a command", async () => {
-    const result = await rolecred(["exec", "dev"]);
-    expect(result.stderr).toBe("rolecred: name the command to run after --, e.g. rolecred exec dev -- aws s3 ls\n");
+  it("starts the user's shell with the session when no command is given, and exit returns its status", async () => {
+    const credentials = await warm("dev");
+    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "dev"], {
+      env: { ...env, SHELL: "/bin/sh" },
+      stdin: 'echo "$ROLECRED_PROFILE $AWS_ACCESS_KEY_ID"; exit 4\n',
+    });
+    expect(result.stdout.trim()).toBe(`dev ${credentials.AccessKeyId}`);
+    expect(result.stderr).toBe("dev: starting /bin/sh with the session (ROLECRED_PROFILE=dev); exit to return\n");
+    expect(result.exitCode).toBe(4);
+  });
+
+  it("refuses an empty command after --", async () => {
+    const result = await rolecred(["exec", "dev", "--"]);
+    expect(result.stderr).toBe("rolecred: name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell\n");
     expect(result.exitCode).toBe(2);
   });
 });

@@ -57,6 +57,9 @@ export interface LocalStsOptions {
   roles?: LocalStsRole[];
   samlProviders?: LocalStsSamlProvider[];
   now?: () => Date; // clock for expiry, TOTP and signature dates; default real time
+  /** Issue every role session with this lifetime, whatever was asked (a test knob for refresh
+   *  tests: real STS never issues less than 900 s). Undefined: the asked duration, as STS does. */
+  roleSessionLifetimeSeconds?: number;
 }
 
 export interface RecordedCall {
@@ -737,10 +740,13 @@ class StsService {
   private readonly lastMfaStep = new Map<string, number>();
   private readonly sessions = new Map<string, IssuedSession>();
 
+  private readonly roleSessionLifetimeSeconds: number | undefined;
+
   constructor(
     options: LocalStsOptions,
     private readonly now: () => Date,
   ) {
+    this.roleSessionLifetimeSeconds = options.roleSessionLifetimeSeconds;
     for (const user of options.users ?? []) this.addUser(user);
     for (const role of options.roles ?? []) this.addRole(role);
     for (const provider of options.samlProviders ?? []) this.samlProviders.set(provider.arn, provider);
@@ -1030,7 +1036,7 @@ class StsService {
       userId: `${uniqueId("AROA", request.role.arn)}:${sessionName}`,
       roleArn: request.role.arn,
       sessionName,
-      durationSeconds: request.durationSeconds,
+      durationSeconds: this.roleSessionLifetimeSeconds ?? request.durationSeconds,
       notAfter: request.notAfter,
       mfaPresent: request.mfaPresent,
       tags: request.tags,

@@ -52,6 +52,8 @@ export interface World {
 export interface WorldOptions {
   readonly extraRoles?: LocalStsRole[];
   readonly samlProviders?: LocalStsSamlProvider[];
+  /** Role sessions last this long whatever is asked (refresh tests); see LocalStsOptions. */
+  readonly roleSessionLifetimeSeconds?: number;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -64,6 +66,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     roles: [...roleDefinitions, ...(options.extraRoles ?? [])],
     samlProviders: options.samlProviders ?? [],
     now: () => new Date(Date.now() + offsetMs),
+    ...(options.roleSessionLifetimeSeconds === undefined ? {} : { roleSessionLifetimeSeconds: options.roleSessionLifetimeSeconds }),
   });
   return {
     sts,

@@ -1,0 +1,79 @@
+/**
+ * `rolecred exec PROFILE --server -- CMD`: the child gets a loopback credentials endpoint instead
+ * of keys, and keeps working while the session under it is refreshed. The local STS issues role
+ * sessions of 304 s here, so each is inside the 5-minute refresh window 4 s after it is issued:
+ * the AWS SDK and the AWS CLI in the child must see several sessions in a row, every call
+ * succeeding, and a request without the right token must be refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliEnv, makeTempHome, ROLECRED_BIN, runProcess } from "../support/run-cli.js";
+import { DEBIAN_AWS_CLI } from "../support/readback.js";
+import { JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+
+let world: World;
+
+beforeAll(async () => {
+  world = await startWorld({ roleSessionLifetimeSeconds: 304 });
+});
+afterAll(async () => {
+  await world.close();
+});
+
+// Runs inside the child: the SDK's default chain finds the endpoint through
+// AWS_CONTAINER_CREDENTIALS_FULL_URI; it re-fetches once the session is within 5 minutes of expiry.
+const CHILD = `
+import { execFileSync } from "node:child_process";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const report = { keysInEnv: process.env.AWS_ACCESS_KEY_ID ?? null, sdkKeys: [], sdkArns: [], cliKeys: [], cliArns: [] };
+const client = new STSClient({ maxAttempts: 1 });
+for (let attempt = 0; attempt < 60 && new Set(report.sdkKeys).size < 3; attempt++) {
+  const identity = await client.send(new GetCallerIdentityCommand({}));
+  report.sdkArns.push(identity.Arn);
+  report.sdkKeys.push((await client.config.credentials()).accessKeyId);
+  await sleep(1000);
+}
+const aws = (args) => execFileSync(${JSON.stringify(DEBIAN_AWS_CLI)}, args, { encoding: "utf8", env: { ...process.env, AWS_PAGER: "" } });
+for (let attempt = 0; attempt < 30 && new Set(report.cliKeys).size < 2; attempt++) {
+  report.cliArns.push(JSON.parse(aws(["sts", "get-caller-identity", "--endpoint-url", process.env.AWS_ENDPOINT_URL_STS, "--output", "json"])).Arn);
+  report.cliKeys.push(JSON.parse(aws(["configure", "export-credentials", "--format", "process"])).AccessKeyId);
+  await sleep(1500);
+}
+const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+report.noToken = (await fetch(url)).status;
+report.wrongToken = (await fetch(url, { headers: { authorization: "0".repeat(64) } })).status;
+report.host = new URL(url).hostname;
+process.stdout.write(JSON.stringify(report));
+`;
+
+describe("rolecred exec --server", () => {
+  it("serves refreshed sessions to the AWS SDK and the AWS CLI in the child, and refuses requests without the token", async () => {
+    const home = await makeTempHome();
+    await writeJoProfile(home, `[profile ci]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nregion = us-east-1\n`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "ci", "--server", "--", process.execPath, "--input-type=module", "-e", CHILD], { env, timeoutMs: 120_000 });
+    expect(result.stderr).toContain("credential server refused 2 request(s) without the right token");
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout) as { keysInEnv: string | null; sdkKeys: string[]; sdkArns: string[]; cliKeys: string[]; cliArns: string[]; noToken: number; wrongToken: number; host: string };
+    expect(report.keysInEnv).toBeNull();
+    expect(report.host).toBe("127.0.0.1");
+    expect(new Set(report.sdkKeys).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(report.cliKeys).size).toBeGreaterThanOrEqual(2);
+    for (const arn of [...report.sdkArns, ...report.cliArns]) expect(arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/Ci\//);
+    // Every key the child saw was issued by the local STS for the Ci role.
+    for (const key of [...report.sdkKeys, ...report.cliKeys]) expect(world.sts.session(key)?.roleArn).toBe(ROLES.ci);
+    expect([report.noToken, report.wrongToken]).toEqual([401, 401]);
+    expect(result.stdout + result.stderr).not.toContain(JO_KEYS.secretAccessKey);
+  }, 150_000);
+});
+
+describe("rolecred exec --server with a [default] profile", () => {
+  it("warns that the child's SDK would use [default] before the server", async () => {
+    const home = await makeTempHome();
+    await writeJoProfile(home, `[profile ci]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\n`, `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
+    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "ci", "--server", "--", "true"], { env });
+    expect(result.stderr).toBe("warning: the default profile has aws_access_key_id: the AWS SDKs and CLI in the command use it before the credential server\n");
+    expect(result.exitCode).toBe(0);
+  });
+});
