@@ -20,6 +20,7 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "saml", load: async () => (await import("./saml.js")).samlCommand },
   { name: "env", aliases: ["assume"], load: async () => (await import("./env.js")).envCommand },
   { name: "exec", load: async () => (await import("./exec.js")).execCommand },
+  { name: "console", load: async () => (await import("./console.js")).consoleCommand },
   { name: "process", load: async () => (await import("./process.js")).processCommand },
   { name: "write", load: async () => (await import("./write.js")).writeCommand },
   { name: "status", load: async () => (await import("./status.js")).statusCommand },

@@ -46,6 +46,11 @@ export function profileNarrowing(flags: SessionRequestOptions, identity: Session
 const NO_FLAGS: SessionRequestOptions = { durationSeconds: undefined, region: undefined, policy: undefined, policyArns: [], scopes: [] };
 const NO_IDENTITY_FLAGS: SessionIdentityOptions = { tags: [], transitiveTagKeys: [], sourceIdentity: undefined, strict: false };
 
+/** The narrowing the flags alone ask for, with no profile behind them (a session from the environment). */
+export function flagNarrowing(flags: SessionRequestOptions, identity: SessionIdentityOptions, deps: Deps): Promise<ProfileNarrowing> {
+  return narrowingOf(flags, identity, new Map<string, string>(), "the command line", deps);
+}
+
 /** The narrowing of a hop below the target: its own profile's keys only. */
 export function hopNarrowing(hop: RoleHop, deps: Deps): Promise<ProfileNarrowing> {
   return narrowingOf(NO_FLAGS, NO_IDENTITY_FLAGS, hop.settings, hop.profile, deps);

@@ -180,3 +180,27 @@ export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsC
     throw toStsError(error, { operation: "GetCallerIdentity", endpoint: describeEndpoint(endpoint) });
   }
 }
+
+export interface GetFederationTokenParams {
+  /** The federated user's name (2-32 of [\w+=,.@-]): shown in CloudTrail and the console. */
+  readonly name: string;
+  readonly durationSeconds?: number | undefined;
+  /** Minified inline session policy: the session gets the user's permissions intersected with it. */
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+}
+
+/** GetFederationToken with an IAM user's long-term keys: a session the console federation endpoint accepts. */
+export async function getFederationToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetFederationTokenParams): Promise<RoleSession> {
+  try {
+    const { GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
+    const client = await createStsClient(endpoint, credentials);
+    const answer = await client.send(
+      new GetFederationTokenCommand({ Name: params.name, DurationSeconds: params.durationSeconds, Policy: params.policy, PolicyArns: policyArnList(params.policyArns) }),
+    );
+    const arn = answer.FederatedUser?.Arn ?? "";
+    return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: answer.PackedPolicySize };
+  } catch (error) {
+    throw toStsError(error, { operation: "GetFederationToken", endpoint: describeEndpoint(endpoint), durationSeconds: params.durationSeconds });
+  }
+}

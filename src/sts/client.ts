@@ -32,7 +32,8 @@ const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** Region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's region; else an error. */
 export function resolveRegion(sources: RegionSources, env: Env): string {
-  const region = sources.flag ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? sources.profile;
+  // An empty variable is no choice (`AWS_REGION= aws …` is how one unsets it for a command).
+  const region = sources.flag ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined) ?? sources.profile;
   if (region === undefined || region === "") {
     throw usageError("no AWS region: STS is regional and rolecred will not guess one", "pass --region (e.g. --region eu-west-1) or set AWS_REGION");
   }

@@ -6,7 +6,7 @@
 import { ExitCode, messageOf, RolecredError, type ExitCodeValue } from "../errors.js";
 import { roleNameOf } from "../arn.js";
 
-export type StsOperation = "AssumeRole" | "AssumeRoleWithSAML" | "GetSessionToken" | "GetCallerIdentity";
+export type StsOperation = "AssumeRole" | "AssumeRoleWithSAML" | "GetSessionToken" | "GetCallerIdentity" | "GetFederationToken";
 
 export interface StsCallContext {
   readonly operation: StsOperation;

@@ -11,6 +11,7 @@ import {
   AssumeRoleCommand,
   AssumeRoleWithSAMLCommand,
   GetCallerIdentityCommand,
+  GetFederationTokenCommand,
   GetSessionTokenCommand,
   STSClient,
   type AssumeRoleCommandInput,
@@ -469,6 +470,32 @@ describe("GetSessionToken", () => {
     const admin = await sts(keys).send(new AssumeRoleCommand({ RoleArn: roleArn("Admin"), RoleSessionName: "kim" }));
     expectExpiresInSeconds(admin.Credentials?.Expiration, 3600);
     expect(admin.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/Admin/kim`);
+  });
+});
+
+describe("GetFederationToken", () => {
+  it("gives an IAM user's long-term keys a federated-user session, 12 hours by default", async () => {
+    const output = await sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim-console", Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' }));
+    expectExpiresInSeconds(output.Credentials?.Expiration, 43_200);
+    expect(output.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT}:kim-console`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/kim-console` });
+    const keys = keysFrom(output.Credentials);
+    await expect(sts(keys).send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Arn: `arn:aws:sts::${ACCOUNT}:federated-user/kim-console` });
+    expect(server.session(keys.accessKeyId)).toMatchObject({ kind: "federated-user", chained: false });
+    expect(server.checkCredentials(keys.accessKeyId, keys.secretAccessKey, keys.sessionToken ?? "")).toMatchObject({ kind: "federated-user" });
+    expect(server.checkCredentials(keys.accessKeyId, "wrong", keys.sessionToken ?? "")).toBeUndefined();
+  });
+
+  it("refuses session credentials, bad names and durations the way STS does", async () => {
+    const session = keysFrom((await sts(keysOf(kim)).send(new GetSessionTokenCommand({}))).Credentials);
+    await expect(sts(session).send(new GetFederationTokenCommand({ Name: "kim" }))).rejects.toMatchObject({
+      name: "AccessDenied",
+      message: "Cannot call GetFederationToken with session credentials",
+    });
+    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "k" }))).rejects.toMatchObject({
+      name: "ValidationError",
+      message: "1 validation error detected: Value 'k' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 2",
+    });
+    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", DurationSeconds: 129_601 }))).rejects.toMatchObject({ name: "ValidationError" });
   });
 });
 

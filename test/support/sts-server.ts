@@ -72,7 +72,9 @@ export interface RecordedCall {
 /** What the server remembers of credentials it issued (a copy: changing it changes nothing). */
 export interface LocalStsSession {
   accessKeyId: string;
-  kind: "assumed-role" | "session-token";
+  kind: "assumed-role" | "session-token" | "federated-user";
+  /** Issued to a caller that signed with temporary credentials (role chaining). */
+  chained: boolean;
   /** The ARN the credentials act as: the assumed-role session ARN, or the IAM user's ARN. */
   arn: string;
   account: string;
@@ -98,6 +100,8 @@ export interface LocalSts {
   expireCredentials(accessKeyId: string): void;
   /** The issued session behind temporary credentials, or undefined if this server did not issue them. */
   session(accessKeyId: string): LocalStsSession | undefined;
+  /** The session these exact credentials belong to, if this server issued them and they are unexpired. */
+  checkCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): LocalStsSession | undefined;
   close(): Promise<void>;
 }
 
@@ -120,6 +124,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
     totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? now()),
     expireCredentials: (accessKeyId) => sts.expire(accessKeyId),
     session: (accessKeyId) => sts.describeSession(accessKeyId),
+    checkCredentials: (accessKeyId, secretAccessKey, sessionToken) => sts.checkCredentials(accessKeyId, secretAccessKey, sessionToken),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // SDK clients keep connections alive; without this, close() waits for them to time out.
@@ -173,6 +178,7 @@ const MESSAGES = {
     "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
   mfaInvalidCode: "MultiFactorAuthentication failed with invalid MFA one time pass code.",
   sessionTokenFromSession: "Cannot call GetSessionToken with session credentials",
+  federationTokenFromSession: "Cannot call GetFederationToken with session credentials",
   exceedsMaxSessionDuration: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
   exceedsChainingLimit: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
   duplicateTagKeys: "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
@@ -209,6 +215,7 @@ const SHAPES = {
     pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
   },
   roleSessionName: { min: 2, max: 64, pattern: "[\\w+=,.@-]*" },
+  federatedName: { min: 2, max: 32, pattern: "[\\w+=,.@-]*" },
   externalId: { min: 2, max: 1224, pattern: "[\\w+=,.@:\\/-]*" },
   serialNumber: { min: 9, max: 256, pattern: "[\\w+=/:,.@-]*" },
   tokenCode: { min: 6, max: 6, pattern: "[\\d]*", sensitive: true },
@@ -221,6 +228,8 @@ const SHAPES = {
 
 const ROLE_DURATION: IntegerShape = { min: 900, max: 43_200 };
 const SESSION_TOKEN_DURATION: IntegerShape = { min: 900, max: 129_600 };
+/** GetFederationToken: 15 minutes to 36 hours, 12 hours by default (API reference). */
+const FEDERATION_TOKEN_DURATION: IntegerShape = { min: 900, max: 129_600 };
 const MAX_TAGS = 50;
 /** Documented in the AssumeRole reference; not a model constraint. */
 const MAX_POLICY_ARNS = 10;
@@ -585,6 +594,10 @@ interface IssuedSession {
   userId: string;
   /** The IAM user behind a GetSessionToken session. */
   user?: LocalStsUser;
+  /** Issued to a caller that signed with temporary credentials (role chaining). */
+  chained?: boolean;
+  /** A GetFederationToken session: a federated user, not a role. */
+  federated?: boolean;
   roleArn?: string;
   sessionName?: string;
   mfaPresent: boolean;
@@ -727,6 +740,8 @@ interface RoleRequest {
   transitiveTagKeys: string[];
   sourceIdentity?: string;
   mfaPresent: boolean;
+  /** The caller signed with temporary credentials. */
+  chained?: boolean;
   /** Latest end of the session (a SAML SessionNotOnOrAfter). */
   notAfter?: Date;
 }
@@ -787,7 +802,8 @@ class StsService {
     if (session === undefined) return undefined;
     return {
       accessKeyId: session.accessKeyId,
-      kind: session.roleArn === undefined ? "session-token" : "assumed-role",
+      kind: session.federated === true ? "federated-user" : session.roleArn === undefined ? "session-token" : "assumed-role",
+      chained: session.chained === true,
       arn: session.arn,
       account: session.account,
       ...(session.roleArn === undefined ? {} : { roleArn: session.roleArn }),
@@ -801,6 +817,13 @@ class StsService {
       ...(session.policy === undefined ? {} : { policy: session.policy }),
       policyArns: [...session.policyArns],
     };
+  }
+
+  checkCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): LocalStsSession | undefined {
+    const session = this.sessions.get(accessKeyId);
+    if (session === undefined || session.secretAccessKey !== secretAccessKey || session.sessionToken !== sessionToken) return undefined;
+    if (this.now().getTime() >= session.expiration.getTime()) return undefined;
+    return this.describeSession(accessKeyId);
   }
 
   // ----- authentication ---------------------------------------------------------------------
@@ -873,6 +896,41 @@ class StsService {
     return [credentialsXml(session)];
   }
 
+  /** GetFederationToken: IAM user long-term keys only; the session is the intersection of the user's permissions and the policies passed. */
+  getFederationToken(query: QueryParams, caller: Caller): XmlElement[] {
+    const violations = new Violations();
+    const name = query.get("Name");
+    violations.required("name", name);
+    violations.string("name", name, SHAPES.federatedName);
+    const duration = violations.integer("durationSeconds", query.get("DurationSeconds"), FEDERATION_TOKEN_DURATION);
+    const policy = query.get("Policy");
+    violations.string("policy", policy, SHAPES.policy);
+    violations.throwIfAny();
+    const user = caller.user;
+    if (caller.session !== undefined || user === undefined || name === undefined) {
+      throw new StsError("AccessDenied", MESSAGES.federationTokenFromSession);
+    }
+    if (policy !== undefined) checkSessionPolicy(policy);
+    const arn = `arn:${partitionOfArn(caller.arn)}:sts::${caller.account}:federated-user/${name}`;
+    const session = this.issue({
+      arn,
+      account: caller.account,
+      userId: `${caller.account}:${name}`,
+      durationSeconds: duration ?? DEFAULT_SESSION_TOKEN_DURATION_SECONDS,
+      mfaPresent: false,
+      federated: true,
+      tags: [],
+      transitiveTagKeys: [],
+      policyArns: [],
+      ...(policy === undefined ? {} : { policy }),
+    });
+    return [
+      credentialsXml(session),
+      ["FederatedUser", [["FederatedUserId", session.userId], ["Arn", arn]]],
+      ["PackedPolicySize", packedSizeFor(policy, [], [])],
+    ];
+  }
+
   assumeRole(query: QueryParams, caller: Caller): XmlElement[] {
     const { roleArn, sessionName, policy, policyArns, tags, externalId, serial, code, sourceIdentity, ...rest } =
       readAssumeRoleParams(query);
@@ -927,6 +985,7 @@ class StsService {
       transitiveTagKeys: sessionTags.transitiveTagKeys,
       sourceIdentity: effectiveSourceIdentity,
       mfaPresent,
+      chained: caller.session !== undefined,
     });
     return [
       credentialsXml(session),
@@ -1044,6 +1103,7 @@ class StsService {
       sourceIdentity: request.sourceIdentity,
       policy: request.policy,
       policyArns: request.policyArns,
+      ...(request.chained === true ? { chained: true } : {}),
     });
   }
 
@@ -1168,7 +1228,6 @@ const UNIMPLEMENTED_ACTIONS = new Set([
   "DecodeAuthorizationMessage",
   "GetAccessKeyInfo",
   "GetDelegatedAccessToken",
-  "GetFederationToken",
   "GetWebIdentityToken",
 ]);
 
@@ -1207,6 +1266,8 @@ function dispatch(sts: StsService, action: string, query: QueryParams, caller: C
       return sts.getSessionToken(query, caller);
     case "AssumeRole":
       return sts.assumeRole(query, caller);
+    case "GetFederationToken":
+      return sts.getFederationToken(query, caller);
     default:
       if (UNIMPLEMENTED_ACTIONS.has(action)) {
         throw new StsError("InvalidAction", `The local STS endpoint does not implement ${action}`); // (local)

@@ -1,0 +1,67 @@
+/**
+ * `rolecred console [PROFILE] [--service S] [--region R] [--duration D] [--print]`: open the AWS
+ * console with a profile's session (or the one `assume` exported), or print its sign-in link.
+ */
+import type { Deps } from "../deps.js";
+import { usageError } from "../errors.js";
+import type { MfaCodeInput } from "../mfa/code.js";
+import type { MfaMode } from "../profiles/resolve.js";
+import { defineCommand, type Outcome } from "./command.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import { flagValue, type SessionIdentityOptions, type SessionRequestOptions } from "./session-flags.js";
+
+export interface ConsoleOptions {
+  /** Undefined: the session exported in the environment, else AWS_PROFILE. */
+  readonly profile: string | undefined;
+  readonly mfaCode: MfaCodeInput;
+  readonly mfaMode: MfaMode | undefined;
+  readonly refresh: boolean;
+  /** Narrowing of the session (its durationSeconds is unused: --duration is the console's). */
+  readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
+  /** --region: the console's region and the STS region. */
+  readonly region: string | undefined;
+  /** --service: a service name, a console path or a console URL; undefined: the console home. */
+  readonly service: string | undefined;
+  /** --duration: how long the console session lasts (15m-12h; 1h for chained roles). */
+  readonly consoleDurationSeconds: number | undefined;
+  /** --print: print the sign-in URL instead of opening a browser. */
+  readonly print: boolean;
+  /** --federation-url (else ROLECRED_FEDERATION_URL, else the partition's endpoint). */
+  readonly federationUrl: string | undefined;
+}
+
+export const consoleCommand = defineCommand<ConsoleOptions>({
+  name: "console",
+  declare(command) {
+    command
+      .description("open the AWS console with a profile's session (or the one assume exported), or --print its sign-in URL")
+      .argument("[profile]", "profile in ~/.aws/config (default: the exported session, else AWS_PROFILE)")
+      .option("--service <name|path|url>", "where the console opens: s3, ec2, a console path such as /iam/home, or a console URL")
+      .option("--print", "print the sign-in URL (a secret for 15 minutes) instead of opening the browser")
+      .option("--federation-url <url>", "the federation endpoint (default: ROLECRED_FEDERATION_URL, else the partition's sign-in endpoint)");
+    declareProfileFlags(command);
+  },
+  toOptions(args, flags, context) {
+    if (context.childCommand !== undefined) throw usageError("console runs no command; use rolecred exec PROFILE -- COMMAND");
+    // The profile flags' parsing needs a name; with none, a placeholder that is never used.
+    const request = profileRequestOptions(args[0] ?? "default", flags, context);
+    return {
+      profile: args[0] === undefined ? undefined : request.profile,
+      mfaCode: request.mfaCode,
+      mfaMode: request.mfaMode,
+      refresh: request.refresh,
+      session: { ...request.session, durationSeconds: undefined },
+      identity: request.identity,
+      region: request.session.region,
+      service: flagValue.optionalString(flags, "service"),
+      consoleDurationSeconds: request.session.durationSeconds,
+      print: flags.print === true,
+      federationUrl: flagValue.optionalString(flags, "federationUrl"),
+    };
+  },
+  async run(options: ConsoleOptions, deps: Deps): Promise<Outcome> {
+    const { runConsole } = await import("../commands/console.js");
+    return runConsole(options, deps);
+  },
+});
