@@ -1,0 +1,53 @@
+/**
+ * Which profiles were assumed most recently, for the `assume` picker's order. One line per use
+ * appended to a small file in the private cache folder: an append costs the cached `assume` path
+ * almost nothing (no read, no rename), and the file is compacted to the last use of each profile
+ * when it grows past a few kilobytes. It holds profile names only, never secrets.
+ */
+import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
+
+const FILE_NAME = "recent-profiles";
+const COMPACT_AT_BYTES = 16 * 1024;
+const KEEP = 200;
+/** Names that could break the one-name-per-line format are not recorded (nor assumable anyway). */
+const RECORDABLE = /^[^\r\n\u0000-\u001f\u007f]{1,256}$/;
+
+function readLines(directory: string): string[] {
+  try {
+    return readRegularTextSync(join(directory, FILE_NAME), { maxBytes: 1024 * 1024, what: "the recent-profiles file" }).split("\n").filter((line) => line !== "");
+  } catch (error) {
+    if (error instanceof BoundedReadError) return [];
+    throw error;
+  }
+}
+
+/** Profile names, most recently used first, each once. */
+export function recentProfiles(directory: string): string[] {
+  const seen = new Set<string>();
+  const lines = readLines(directory);
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const name = lines[index];
+    if (name !== undefined && RECORDABLE.test(name)) seen.add(name);
+  }
+  return [...seen];
+}
+
+/** Note a use of `profile`. Never fails the command that called it: the order is a convenience. */
+export function recordProfileUse(directory: string, profile: string): void {
+  if (!RECORDABLE.test(profile)) return;
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const path = join(directory, FILE_NAME);
+    appendFileSync(path, `${profile}\n`, { mode: 0o600 });
+    if (statSync(path).size > COMPACT_AT_BYTES) {
+      const compacted = recentProfiles(directory).slice(0, KEEP).reverse();
+      const temporary = `${path}.${process.pid}.tmp`;
+      writeFileSync(temporary, `${compacted.join("\n")}\n`, { mode: 0o600 });
+      renameSync(temporary, path);
+    }
+  } catch {
+    // A read-only cache folder must not stop `assume`.
+  }
+}
