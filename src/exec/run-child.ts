@@ -7,7 +7,7 @@
  * group, so the child already has one; forwarding would deliver it twice (Terraform reads a
  * second Ctrl-C as "exit immediately"). rolecred ignores them and waits for the child.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { ExitCode, RolecredError } from "../errors.js";
 import type { Outcome } from "../cli/command.js";
 
@@ -17,19 +17,26 @@ const LEFT_TO_CHILD: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
 export async function runChild(command: readonly string[], env: Record<string, string>): Promise<Outcome> {
   const [file, ...args] = command;
   if (file === undefined || file === "") throw new RolecredError("no command to run after --", { exitCode: ExitCode.usage });
-  const child = spawn(file, args, { stdio: "inherit", env });
+  // The handlers go in before the child exists: once the child can run (and tell a parent it is
+  // ready), a SIGTERM to rolecred must reach it, not kill rolecred with the default action and
+  // leave the child behind. A signal that lands before spawn() returns is held and sent after.
+  let child: ChildProcess | undefined;
+  const held: NodeJS.Signals[] = [];
   const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const signal of FORWARDED) handlers.set(signal, () => child.kill(signal));
+  for (const signal of FORWARDED) handlers.set(signal, () => (child === undefined ? held.push(signal) : child.kill(signal)));
   for (const signal of LEFT_TO_CHILD) handlers.set(signal, () => undefined);
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
+    const started = spawn(file, args, { stdio: "inherit", env });
+    child = started;
+    for (const signal of held.splice(0)) started.kill(signal);
     return await new Promise<Outcome>((resolve, reject) => {
-      child.once("error", (error: NodeJS.ErrnoException) => {
+      started.once("error", (error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT") reject(new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound }));
         else if (error.code === "EACCES") reject(new RolecredError(`permission denied running ${file}`, { exitCode: ExitCode.cannotExecute }));
         else reject(new RolecredError(`cannot run ${file}: ${error.message}`, { cause: error }));
       });
-      child.once("exit", (code, signal) => resolve(signal === null ? { exitCode: code ?? ExitCode.failure } : { signal }));
+      started.once("exit", (code, signal) => resolve(signal === null ? { exitCode: code ?? ExitCode.failure } : { signal }));
     });
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);

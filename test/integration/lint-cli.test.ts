@@ -6,10 +6,10 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, runCli, SHARED_DIR, type CliResult } from "../support/run-cli.js";
+import { cliEnv, makeTempHome, runCli, FIXTURES_DIR, type CliResult } from "../support/run-cli.js";
 import { sarifErrors } from "../lint/sarif-validator.js";
 
-const REFERENCE = join(SHARED_DIR, "reference", "trust-policies");
+const REFERENCE = join(FIXTURES_DIR, "trust-policies");
 
 let home: string;
 let work: string;

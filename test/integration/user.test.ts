@@ -176,14 +176,27 @@ describe("rolecred user --exec / -- COMMAND", () => {
   });
 
   it("forwards SIGTERM sent to rolecred to the child", async () => {
+    // "ready" comes from the child after its trap is set; rolecred's forwarding is in place before
+    // the child starts (run-child.ts), so the signal cannot arrive in between.
     const marker = join(home, "child-got-term");
-    const script = `trap 'echo term > ${marker}; exit 143' TERM; echo ready; while :; do sleep 0.1; done`;
+    const script = `trap 'echo term > ${marker}; exit 143' TERM; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done`;
     const { spawn } = await import("node:child_process");
     const child = spawn(process.execPath, [ROLECRED_BIN, "user", ROLES.ci, "--", "sh", "-c", script], { env: scriptEnv(), detached: true });
     await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
     child.kill("SIGTERM");
     const exitCode = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     expect(exitCode).toBe(143);
+    expect(await readFile(marker, "utf8")).toBe("term\n");
+  });
+
+  it("forwards a SIGTERM that arrives the moment the child starts", async () => {
+    // The child's first act is to signal rolecred: no delay anywhere, so this passes only if
+    // rolecred's forwarding is in place before the child can run.
+    const marker = join(home, "child-got-early-term");
+    const script = `trap 'echo term > ${marker}; exit 143' TERM; kill -TERM $PPID; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done`;
+    const result = await rolecred(["user", ROLES.ci, "--", "sh", "-c", script]);
+    expect(result.signal).toBeNull();
+    expect(result.exitCode).toBe(143);
     expect(await readFile(marker, "utf8")).toBe("term\n");
   });
 

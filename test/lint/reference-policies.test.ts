@@ -1,14 +1,14 @@
 /**
- * The trust policies in ../shared/reference/trust-policies/, with what that folder's README.md
+ * The trust policies in test/fixtures/trust-policies/, with what that folder's README.md
  * says a linter should make of each.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exitCodeFor, lintText, summarize } from "../../src/lint/lint.js";
-import { SHARED_DIR } from "../support/run-cli.js";
+import { FIXTURES_DIR } from "../support/run-cli.js";
 
-const FOLDER = join(SHARED_DIR, "reference", "trust-policies");
+const FOLDER = join(FIXTURES_DIR, "trust-policies");
 
 const EXPECTED: ReadonlyArray<readonly [file: string, ruleIds: readonly string[], exitCode: 0 | 1]> = [
   ["saml-with-audience.json", [], 0],

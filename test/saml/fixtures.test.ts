@@ -1,5 +1,5 @@
 /**
- * Every SAML response sample in ../shared/fixtures/saml (see its INDEX.md) through the whole SAML
+ * Every SAML response sample in test/fixtures/saml (see its INDEX.md) through the whole SAML
  * stage: decode → parse → read → readiness. Real identity providers' output, quirks included: what
  * rolecred reads from each, or exactly why it refuses it.
  */
@@ -10,9 +10,9 @@ import { decodeSamlInput, type SamlInputForm } from "../../src/saml/decode.js";
 import { parseSamlXml } from "../../src/saml/xml.js";
 import { readSamlAssertion, type SamlAssertion } from "../../src/saml/assertion.js";
 import { checkReadiness } from "../../src/saml/readiness.js";
-import { SHARED_DIR } from "../support/run-cli.js";
+import { FIXTURES_DIR } from "../support/run-cli.js";
 
-const FIXTURES = join(SHARED_DIR, "fixtures", "saml");
+const FIXTURES = join(FIXTURES_DIR, "saml");
 const TEST_IDP_CERT = join(FIXTURES, "testidp-generated-cert.pem");
 
 interface Row {
@@ -225,7 +225,7 @@ async function read(file: string, idpCertificates?: string[]) {
   return { decoded, assertion };
 }
 
-describe("the shared SAML fixtures", () => {
+describe("the SAML fixtures", () => {
   it("every sample has a row here", () => {
     const samples = readdirSync(FIXTURES).filter((file) => file !== "INDEX.md" && !file.endsWith(".pem"));
     expect(ROWS.map((row) => row.file).sort()).toEqual(samples.sort());
@@ -261,7 +261,7 @@ describe("the shared SAML fixtures", () => {
   });
 });
 
-describe("the shared SAML fixtures, verified with --idp-cert", () => {
+describe("the SAML fixtures, verified with --idp-cert", () => {
   const pem = () => readFileSync(TEST_IDP_CERT, "utf8");
   /** The X509Certificate a sample carries in its KeyInfo, as PEM. */
   const embeddedCertificate = (file: string, decodedXml: string) => {

@@ -15,8 +15,8 @@ export const REPO_ROOT = [new URL("../../", import.meta.url), new URL("../../../
   .map((url) => fileURLToPath(url))
   .find((folder) => existsSync(join(folder, "bin", "rolecred"))) ?? fileURLToPath(new URL("../../", import.meta.url));
 export const ROLECRED_BIN = join(REPO_ROOT, "bin", "rolecred");
-/** ../shared beside the clone (CI links it there). */
-export const SHARED_DIR = join(REPO_ROOT, "..", "shared");
+/** Test data kept in the repository (SAML samples, trust policies): the tests read nothing outside the clone. */
+export const FIXTURES_DIR = join(REPO_ROOT, "test", "fixtures");
 
 export interface CliResult {
   readonly exitCode: number | null;

@@ -1,8 +1,8 @@
 /**
  * Tests of the SAML test support: the test IdP (saml-idp.ts) and the STS-side check
  * (saml-sts-check.ts). Both are referees for src/saml, so they are checked against each other,
- * against Debian's xmlsec1 (an independent XML-DSig implementation) and against the shared
- * fixtures signed elsewhere.
+ * against Debian's xmlsec1 (an independent XML-DSig implementation) and against the
+ * fixtures in test/fixtures/saml signed elsewhere.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ import {
 } from "./saml-idp.js";
 import { checkSamlForSts, SamlRejection, type SamlForSts } from "./saml-sts-check.js";
 
-const FIXTURES = new URL("../../../shared/fixtures/saml/", import.meta.url);
+const FIXTURES = new URL("../fixtures/saml/", import.meta.url);
 const XMLSEC1 = "/usr/bin/xmlsec1";
 const NS_ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion";
 const NS_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -456,7 +456,7 @@ describe("STS checks other than the signature", () => {
   });
 });
 
-describe("shared fixtures", () => {
+describe("fixtures in test/fixtures/saml", () => {
   const cert = (): string => fixture("testidp-generated-cert.pem");
 
   /** One minute after the Assertion's IssueInstant, read from the file itself. */
