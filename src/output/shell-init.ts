@@ -66,12 +66,20 @@ complete -F _rolecred_assume_complete assume
 /**
  * In bash, a function on the receiving end of a pipe (\`echo CODE | assume dev --mfa-token -\`)
  * runs in a subshell, so its exports would vanish with it and the code would be spent for
- * nothing. Such a subshell is seen as BASH_SUBSHELL > 0 with stdin a pipe; \`assume\` then refuses
- * before running rolecred. zsh runs a pipeline's last command in the current shell: no check.
+ * nothing. That is seen as BASH_SUBSHELL > 0, stdin a pipe and an argument \`-\` (read stdin):
+ * \`assume\` then refuses before running rolecred. Only then: a script whose stdin is a pipe may
+ * well run \`(assume dev; aws ...)\` in a subshell on purpose. zsh runs a pipeline's last command
+ * in the current shell, and bash does too with \`shopt -s lastpipe\` (BASH_SUBSHELL stays 0).
  */
 const BASH_PIPELINE_GUARD = `  if [ "\${BASH_SUBSHELL:-0}" -gt 0 ] && [ -p /dev/stdin ]; then
-    echo "assume: bash runs a piped-into function in a subshell, so its exports would be lost; give the code as ROLECRED_MFA_TOKEN=CODE assume ... or assume ... --mfa-token CODE" >&2
-    return 2
+    local argument
+    for argument in "$@"; do
+      case "$argument" in
+        -|--mfa-token=-|--policy=-)
+          echo "assume: bash runs a piped-into function in a subshell, so its exports would be lost; give the code as ROLECRED_MFA_TOKEN=CODE assume ... or assume ... --mfa-token CODE" >&2
+          return 2 ;;
+      esac
+    done
   fi
 `;
 
