@@ -30,9 +30,11 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
   return shell !== undefined && (SHELLS as readonly string[]).includes(shell) ? { kind: "env", profile, shell: shell as Shell } : undefined;
 }
 
-export async function serveFromCache(args: readonly string[], env: Env, now: Date): Promise<string | undefined> {
+export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<string | undefined> {
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
+  // Exports are never printed to a terminal by default: the full command line explains why.
+  if (request.kind === "env" && stdoutIsTerminal) return undefined;
   try {
     const chain = resolveProfileChain(request.profile, await readAwsFiles(env));
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)

@@ -5,6 +5,7 @@
  * process's fate (exit code or signal) comes back as an Outcome and is mirrored here.
  */
 import { writeSync } from "node:fs";
+import { isatty } from "node:tty";
 import { serveFromCache } from "./fast-path.js";
 import type { Outcome } from "./command.js";
 
@@ -14,7 +15,7 @@ import type { Outcome } from "./command.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(args: readonly string[]): Promise<Outcome> {
-  const cached = await serveFromCache(args, process.env, new Date());
+  const cached = await serveFromCache(args, process.env, new Date(), isatty(1));
   if (cached !== undefined) {
     writeStdout(cached);
     return { exitCode: 0 };

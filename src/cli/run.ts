@@ -6,6 +6,7 @@
 import { CommanderError } from "commander";
 import { defaultDeps, type Deps } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
+import { escapeControl } from "../log.js";
 import { splitChildCommand } from "./argv.js";
 import type { Outcome } from "./command.js";
 import { buildProgram, commanderExitCode, loadCommandSpecs } from "./program.js";
@@ -21,7 +22,8 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
     env: process.env,
     childCommand,
     writeOut: (text) => process.stdout.write(text),
-    writeErr: (text) => process.stderr.write(text),
+    // commander echoes unknown flags and bad values as typed: shown escaped like every message.
+    writeErr: (text) => process.stderr.write(escapeControl(text)),
     dispatch: async (spec, options, verbose) => {
       deps = defaultDeps({ verbose });
       outcome = await spec.run(options, deps);
@@ -38,14 +40,17 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
 function report(error: unknown, deps: Deps | undefined, verbose: boolean): number {
   if (error instanceof CommanderError) return commanderExitCode(error); // commander already printed it
   const redact = (text: string) => deps?.secrets.redact(text) ?? text;
+  // The error is one line: newlines inside it (an echoed input, a SAML value) are shown as \n.
+  const printLine = (line: string) => process.stderr.write(`${escapeControl(redact(line), false)}\n`);
+  const printStack = (stack: string) => process.stderr.write(`${escapeControl(redact(stack))}\n`);
   if (error instanceof RolecredError) {
     const hint = error.hint === undefined ? "" : ` — ${error.hint}`;
-    process.stderr.write(redact(`rolecred: ${error.message}${hint}\n`));
-    if (verbose && error.cause instanceof Error && error.cause.stack) process.stderr.write(redact(`${error.cause.stack}\n`));
+    printLine(`rolecred: ${error.message}${hint}`);
+    if (verbose && error.cause instanceof Error && error.cause.stack) printStack(error.cause.stack);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(redact(`rolecred: internal error: ${message} — please report it at ${ISSUES_URL} (--verbose shows the stack)\n`));
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(redact(`${error.stack}\n`));
+  printLine(`rolecred: internal error: ${message} — please report it at ${ISSUES_URL} (--verbose shows the stack)`);
+  if (verbose && error instanceof Error && error.stack) printStack(error.stack);
   return ExitCode.failure;
 }

@@ -1,5 +1,6 @@
 /** `rolecred profiles`: what each profile is, read from the AWS files (no STS, no secrets). */
 import type { Deps } from "../deps.js";
+import { escapeControl } from "../log.js";
 import { SUCCESS, type Outcome } from "../cli/command.js";
 import { profileNames, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 
@@ -32,7 +33,9 @@ export async function runProfiles(options: ProfilesOptions, deps: Deps): Promise
     return SUCCESS;
   }
   const header = ["PROFILE", "KIND", "ROLE", "SOURCE", "MFA", "REGION"];
-  const cells = rows.map((row) => [row.profile, row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind, row.roleArn ?? "", row.sourceProfile ?? "", row.mfaSerial ?? "", row.region ?? ""]);
+  const cells = rows.map((row) =>
+    [row.profile, row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind, row.roleArn ?? "", row.sourceProfile ?? "", row.mfaSerial ?? "", row.region ?? ""].map((cell) => escapeControl(cell, false)),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] ?? "").length)));
   deps.stdout.write(`${[header, ...cells].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n")}\n`);
   return SUCCESS;

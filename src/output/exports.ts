@@ -44,22 +44,35 @@ export function sessionVariables(session: ExportedSession): Array<[string, strin
   return variables;
 }
 
-const quote: Record<Shell, (value: string) => string> = {
-  bash: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
-  zsh: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
-  sh: (value) => `'${value.replaceAll("'", `'\\''`)}'`,
+/**
+ * PowerShell's single-quote-character: the ASCII apostrophe and the typographic U+2018–U+201B,
+ * which the language specification (§2.3.5.2) counts as quotes too. Inside a verbatim string each
+ * of them ends the string unless doubled, so every one is doubled.
+ */
+const POWERSHELL_SINGLE_QUOTES = /['\u2018\u2019\u201a\u201b]/g;
+
+const posixQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** `value` as one literal word of `shell`: nothing in it is expanded or ends the quoting. */
+export const quoteForShell: Readonly<Record<Shell, (value: string) => string>> = {
+  bash: posixQuote,
+  zsh: posixQuote,
+  sh: posixQuote,
+  // In fish's single quotes only \\ and \' are escapes.
   fish: (value) => `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`,
-  powershell: (value) => `'${value.replaceAll("'", "''")}'`,
+  powershell: (value) => `'${value.replace(POWERSHELL_SINGLE_QUOTES, (quote) => quote + quote)}'`,
 };
 
 function setLine(shell: Shell, name: string, value: string): string {
-  if (shell === "fish") return `set -gx ${name} ${quote.fish(value)};`;
-  if (shell === "powershell") return `$Env:${name} = ${quote.powershell(value)}`;
-  return `export ${name}=${quote[shell](value)}`;
+  if (shell === "fish") return `set -gx ${name} ${quoteForShell.fish(value)};`;
+  if (shell === "powershell") return `$Env:${name} = ${quoteForShell.powershell(value)}`;
+  return `export ${name}=${quoteForShell[shell](value)}`;
 }
 
 function unsetLine(shell: Shell, name: string): string {
-  if (shell === "fish") return `set -e ${name};`;
+  // fish's `set -e` of a variable that is not set returns 4, and `set -gx` keeps the previous
+  // status: without `or true`, `... | source` (and so `assume dev; and aws ...`) would fail.
+  if (shell === "fish") return `set -e ${name}; or true;`;
   if (shell === "powershell") return `Remove-Item Env:${name} -ErrorAction SilentlyContinue`;
   return `unset ${name}`;
 }

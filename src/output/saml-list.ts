@@ -1,5 +1,6 @@
 /** `rolecred saml --list`: what the assertion offers, as a table for people or JSON for scripts. */
 import { formatDuration } from "../duration.js";
+import { escapeControl } from "../log.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { sessionDurationSeconds } from "../saml/readiness.js";
 
@@ -33,7 +34,8 @@ export function samlListJson(assertion: SamlAssertion, aliases: ReadonlyMap<stri
 }
 
 export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<string, string>, now: Date): string {
-  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", role.roleName, role.principalArn]);
+  // Every value below comes from the assertion or the config: shown with control characters escaped.
+  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", role.roleName, role.principalArn].map((cell) => escapeControl(cell, false)));
   const header = ["ACCOUNT", "ALIAS", "ROLE", "PROVIDER"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
@@ -57,6 +59,6 @@ export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<stri
     ["valid until", validity],
     ["signature", assertion.signature === "verified" ? "verified against --idp-cert" : "not checked (STS checks it; --idp-cert checks it here first)"],
   ];
-  const lines = details.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([label, value]) => `${`${label}:`.padEnd(21)}${value}`);
+  const lines = details.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([label, value]) => `${`${label}:`.padEnd(21)}${escapeControl(value, false)}`);
   return `${[...(rows.length === 0 ? ["(no AWS roles)"] : table), "", ...lines].join("\n")}\n`;
 }

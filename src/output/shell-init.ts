@@ -14,49 +14,93 @@ export interface CompletionCommand {
   readonly takesProfile: boolean;
 }
 
+/**
+ * bash completion (zsh runs it through bashcompinit). Candidates are never given to
+ * `compgen -W`: it expands its word list, so a profile named `p$(touch /tmp/x)` would run code on
+ * TAB. `_rolecred_candidates` reads candidates one a line, keeps those starting with the word
+ * typed (compared literally) and offers each quoted with `%q`, so accepting it inserts the name
+ * as a literal word too.
+ */
 function bashCompletion(commands: readonly CompletionCommand[]): string {
   const names = commands.flatMap((command) => [command.name, ...command.aliases]);
   const flagCases = commands
     .map((command) => `    ${[command.name, ...command.aliases].join("|")}) flags=${JSON.stringify(command.flags.join(" "))} ;;`)
     .join("\n");
   const profileCommands = commands.filter((command) => command.takesProfile).flatMap((command) => [command.name, ...command.aliases]);
-  return `_rolecred_complete() {
+  return `_rolecred_candidates() {
+  local candidate quoted
+  COMPREPLY=()
+  while IFS= read -r candidate; do
+    printf -v quoted '%q' "$candidate"
+    [[ "$quoted" == "$1"* ]] && COMPREPLY+=("$quoted")
+  done
+  return 0
+}
+_rolecred_complete() {
   local current="\${COMP_WORDS[COMP_CWORD]}" command="\${COMP_WORDS[1]}" flags=""
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W ${JSON.stringify(`${names.join(" ")} help --help --version`)} -- "$current"))
+    _rolecred_candidates "$current" < <(printf '%s\\n' ${[...names, "help", "--help", "--version"].join(" ")})
     return
   fi
   case "$command" in
 ${flagCases}
   esac
   if [[ "$current" == -* ]]; then
-    COMPREPLY=($(compgen -W "$flags" -- "$current"))
+    _rolecred_candidates "$current" < <(printf '%s\\n' $flags)
   else
     case "$command" in
-      ${profileCommands.join("|")}) COMPREPLY=($(compgen -W "$(command rolecred profiles --names 2>/dev/null)" -- "$current")) ;;
+      ${profileCommands.join("|")}) _rolecred_candidates "$current" < <(command rolecred profiles --names 2>/dev/null) ;;
       *) COMPREPLY=($(compgen -f -- "$current")) ;;
     esac
   fi
 }
 _rolecred_assume_complete() {
-  COMPREPLY=($(compgen -W "$(command rolecred profiles --names 2>/dev/null) --unset --shell --refresh --mfa-token --duration --region" -- "\${COMP_WORDS[COMP_CWORD]}"))
+  local current="\${COMP_WORDS[COMP_CWORD]}"
+  _rolecred_candidates "$current" < <(command rolecred profiles --names 2>/dev/null; printf '%s\\n' --unset --shell --refresh --mfa-token --duration --region)
 }
 complete -F _rolecred_complete rolecred
 complete -F _rolecred_assume_complete assume
 `;
 }
 
+/**
+ * In bash, a function on the receiving end of a pipe (\`echo CODE | assume dev --mfa-token -\`)
+ * runs in a subshell, so its exports would vanish with it and the code would be spent for
+ * nothing. That is seen as BASH_SUBSHELL > 0, stdin a pipe and an argument \`-\` (read stdin):
+ * \`assume\` then refuses before running rolecred. Only then: a script whose stdin is a pipe may
+ * well run \`(assume dev; aws ...)\` in a subshell on purpose. zsh runs a pipeline's last command
+ * in the current shell, and bash does too with \`shopt -s lastpipe\` (BASH_SUBSHELL stays 0).
+ */
+const BASH_PIPELINE_GUARD = `  if [ "\${BASH_SUBSHELL:-0}" -gt 0 ] && [ -p /dev/stdin ]; then
+    local argument
+    for argument in "$@"; do
+      case "$argument" in
+        -|--mfa-token=-|--policy=-)
+          echo "assume: bash runs a piped-into function in a subshell, so its exports would be lost; give the code as ROLECRED_MFA_TOKEN=CODE assume ... or assume ... --mfa-token CODE" >&2
+          return 2 ;;
+      esac
+    done
+  fi
+`;
+
+/**
+ * zsh: bashcompinit needs compinit, but compinit costs about 350 ms; a .zshrc (or a framework such
+ * as oh-my-zsh) has usually run it already, which defines compdef.
+ */
+const ZSH_COMPLETION_PRELUDE = `(( $+functions[compdef] )) || { autoload -U +X compinit && compinit -u; }
+(( $+functions[complete] )) || { autoload -U +X bashcompinit && bashcompinit; }
+`;
+
 function posixInit(shell: "bash" | "zsh", commands: readonly CompletionCommand[]): string {
-  const zshPrelude = shell === "zsh" ? "autoload -U +X compinit && compinit -u\nautoload -U +X bashcompinit && bashcompinit\n" : "";
   return `# rolecred shell integration for ${shell}: eval "$(rolecred shell-init ${shell})"
 # assume PROFILE   switch this shell to PROFILE's session (prompts on the terminal if needed)
 # assume --unset   clear it
 assume() {
-  local exports
+${shell === "bash" ? BASH_PIPELINE_GUARD : ""}  local exports
   exports="$(command rolecred env --shell ${shell} "$@")" || return $?
   eval "$exports"
 }
-${zshPrelude}${bashCompletion(commands)}`;
+${shell === "zsh" ? ZSH_COMPLETION_PRELUDE : ""}${bashCompletion(commands)}`;
 }
 
 function fishInit(commands: readonly CompletionCommand[]): string {

@@ -1,5 +1,6 @@
 /** The `rolecred status` table: one line per session, time left coloured when stdout is a terminal. */
 import { formatDuration } from "../duration.js";
+import { escapeControl } from "../log.js";
 import { formatExpiry } from "./summary.js";
 
 export interface SessionStatus {
@@ -41,7 +42,10 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     const leftText = left === undefined ? "unknown" : left <= 0 ? "expired" : formatDuration(left);
     const paint = !color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN;
     return {
-      cells: [session.profile, session.where, session.roleArn ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)],
+      // Names, ARNs and tags come from files and STS: shown escaped (the colour codes are ours).
+      cells: [session.profile, session.where, session.roleArn ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)].map((cell) =>
+        escapeControl(cell, false),
+      ),
       paint,
     };
   });

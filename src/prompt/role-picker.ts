@@ -1,11 +1,13 @@
 /** The role picker: type to filter, one line per role, labelled by account (and alias). */
 import type { Terminal } from "../deps.js";
+import { escapeControl } from "../log.js";
 import type { SamlRole } from "../saml/roles.js";
 
 export function roleLabel(role: SamlRole, aliases: ReadonlyMap<string, string>, accountWidth: number): string {
   const alias = aliases.get(role.account);
   const account = alias === undefined ? role.account : `${role.account} ${alias}`;
-  return `${account.padEnd(accountWidth)}  ${role.roleName}`;
+  // Aliases come from the config and names from the assertion: control characters shown escaped.
+  return escapeControl(`${account.padEnd(accountWidth)}  ${role.roleName}`, false);
 }
 
 export async function pickRole(terminal: Terminal, roles: readonly SamlRole[], aliases: ReadonlyMap<string, string>): Promise<SamlRole> {
@@ -14,7 +16,7 @@ export async function pickRole(terminal: Terminal, roles: readonly SamlRole[], a
   const sorted = [...roles].sort((a, b) => a.account.localeCompare(b.account) || a.roleName.localeCompare(b.roleName));
   const width = Math.max(...sorted.map((role) => (aliases.has(role.account) ? `${role.account} ${aliases.get(role.account)}` : role.account).length));
   // The value is the position: one role can come with two providers, so its ARN is not unique.
-  const choices = sorted.map((role, index) => ({ name: roleLabel(role, aliases, width), value: index, description: `${role.roleArn} via ${role.principalArn}` }));
+  const choices = sorted.map((role, index) => ({ name: roleLabel(role, aliases, width), value: index, description: escapeControl(`${role.roleArn} via ${role.principalArn}`, false) }));
   const prompt = inquirer.createPromptModule({ input: terminal.input, output: terminal.output });
   const answers = await prompt<{ index: number }>([
     {

@@ -138,8 +138,9 @@ describe("profile commands", () => {
 
   it.each<[string[], Record<string, string>, string, unknown]>([
     [["process", "dev"], {}, "process", request],
-    [["env", "dev"], { SHELL: "/usr/bin/fish" }, "env", { kind: "export", shell: "fish", ...request }],
-    [["assume", "dev", "--shell", "powershell"], {}, "env", { kind: "export", shell: "powershell", ...request }],
+    [["env", "dev"], { SHELL: "/usr/bin/fish" }, "env", { kind: "export", shell: "fish", showSecrets: false, ...request }],
+    [["assume", "dev", "--shell", "powershell"], {}, "env", { kind: "export", shell: "powershell", showSecrets: false, ...request }],
+    [["env", "dev", "--show-secrets"], { SHELL: "/bin/bash" }, "env", { kind: "export", shell: "bash", showSecrets: true, ...request }],
     [["env", "--unset"], { SHELL: "/bin/zsh" }, "env", { kind: "unset", shell: "zsh" }],
     [["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"], {}, "exec", { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"] }],
     [["write", "dev"], {}, "write", { ...request, to: "dev", force: false }],
