@@ -11,6 +11,8 @@
  *   aws CLI        `aws configure export-credentials` of the same  vs `rolecred process dev`
  *                  session, through credential_process = rolecred
  *   env warm       `rolecred env dev --shell bash` from the cache   vs `node -e 0`        target ≤ 1.3
+ *   assume warm    `rolecred assume dev --shell bash` from the cache vs `node -e 0`       target ≤ 1.3
+ *                  (the shell function's path: exports, the summary line, the recent-use note)
  *   --version      full command line (commander loaded)             vs `node -e 0`
  *   process cold   cache folder deleted before each run, STS on     vs `node -e 0`
  *                  loopback (the local endpoint the tests use)
@@ -281,6 +283,19 @@ async function main(): Promise<void> {
         id: "env-warm",
         label: "env dev --shell bash (warm)",
         subject: rolecred("env", "dev", "--shell", "bash"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        target: TARGET,
+        speed: "fast",
+        check: (stdout) => {
+          if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`)) throw new Error("no export of the cached key");
+        },
+        sts: "none",
+      },
+      {
+        id: "assume-warm",
+        label: "assume dev --shell bash (warm)",
+        subject: rolecred("assume", "dev", "--shell", "bash"),
         baselineLabel: "node -e 0",
         baseline: nodeBaseline,
         target: TARGET,

@@ -66,7 +66,9 @@ export function defaultDeps(options: DefaultDepsOptions): Deps {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
-    openTerminal: openControllingTerminal,
+    // ROLECRED_NO_PROMPT=1: never ask (the auto-renew hook, scripts); a needed prompt then fails
+    // naming the flag that avoids it, exactly as with no terminal at all.
+    openTerminal: process.env.ROLECRED_NO_PROMPT === "1" ? () => undefined : openControllingTerminal,
     now: () => new Date(),
     secrets,
     log: createLogger(process.stderr, secrets, options.verbose),

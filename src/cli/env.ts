@@ -1,4 +1,4 @@
-/** `rolecred env PROFILE` (alias `assume`): shell exports for `eval "$(...)"` and the `assume` function. */
+/** `rolecred env PROFILE`: shell exports for `eval "$(...)"` in scripts (the interactive switch is `assume`). */
 import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError, type RolecredError } from "../errors.js";
@@ -31,7 +31,7 @@ const SHELL_INIT_LINE: Record<Shell, string> = {
  * terminal logs) while exporting nothing. Exports are for a shell's eval, so a terminal gets
  * directions instead, unless the user explicitly asks to see them with --show-secrets.
  */
-function refuseTerminal(options: { readonly profile: string; readonly shell: Shell }): RolecredError {
+export function refuseTerminal(options: { readonly profile: string; readonly shell: Shell }): RolecredError {
   return usageError(
     `not printing ${options.profile}'s credentials to a terminal: they would be shown, not exported`,
     `to switch this shell, define assume with ${SHELL_INIT_LINE[options.shell]}, or run eval "$(rolecred env ${asShellWord(options.profile)})"; --show-secrets prints them anyway`,
@@ -42,8 +42,7 @@ export const envCommand = defineCommand<EnvOptions>({
   name: "env",
   declare(command) {
     command
-      .alias("assume")
-      .description("print shell exports of a profile's session, for eval \"$(rolecred env dev)\" (alias: assume)")
+      .description("print shell exports of a profile's session, for eval \"$(rolecred env dev)\" (interactive switching: assume)")
       .argument("[profile]", "profile in ~/.aws/config")
       .addOption(new Option("--shell <shell>", "shell to quote for (default: from $SHELL)").choices([...SHELLS]))
       .option("--unset", "print the lines that clear a session from the shell instead")

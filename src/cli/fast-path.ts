@@ -9,43 +9,61 @@
  */
 import type { Env } from "../deps.js";
 import { cacheDirectory } from "../paths.js";
-import { readAwsFiles } from "../profiles/aws-files.js";
+import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
 import { renderProcessJson } from "../output/process-json.js";
 import { renderExports, shellFromEnvironment, SHELLS, type Shell } from "../output/exports.js";
+import { describeAssumed } from "../output/summary.js";
+import { escapeControl } from "../log.js";
+import { recordProfileUse } from "../store/recent-profiles.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
 
-type FastRequest = { readonly kind: "process"; readonly profile: string } | { readonly kind: "env"; readonly profile: string; readonly shell: Shell };
+type FastRequest =
+  | { readonly kind: "process"; readonly profile: string }
+  /** `assume` (the shell function) also says what it switched to and notes the profile as used. */
+  | { readonly kind: "env"; readonly profile: string; readonly shell: Shell; readonly assume: boolean };
+
+/** What the fast path answers: stdout, and for `assume` the one line for stderr. */
+export interface FastAnswer {
+  readonly stdout: string;
+  readonly stderr: string | undefined;
+}
 
 function fastRequest(args: readonly string[], env: Env): FastRequest | undefined {
   const [command, profile, ...rest] = args;
   if (profile === undefined || !PLAIN_PROFILE.test(profile) || profile.startsWith("-")) return undefined;
   if (command === "process" && rest.length === 0) return { kind: "process", profile };
   if (command !== "env" && command !== "assume") return undefined;
-  if (rest.length === 0) return { kind: "env", profile, shell: shellFromEnvironment(env.SHELL) };
+  const assume = command === "assume";
+  if (rest.length === 0) return { kind: "env", profile, shell: shellFromEnvironment(env.SHELL), assume };
   const shell = rest.length === 2 && rest[0] === "--shell" ? rest[1] : rest.length === 1 ? /^--shell=(.+)$/.exec(rest[0] ?? "")?.[1] : undefined;
-  return shell !== undefined && (SHELLS as readonly string[]).includes(shell) ? { kind: "env", profile, shell: shell as Shell } : undefined;
+  return shell !== undefined && (SHELLS as readonly string[]).includes(shell) ? { kind: "env", profile, shell: shell as Shell, assume } : undefined;
 }
 
-export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<string | undefined> {
+export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.
   if (request.kind === "env" && stdoutIsTerminal) return undefined;
   try {
-    const chain = resolveProfileChain(request.profile, await readAwsFiles(env));
+    const files = await readAwsFiles(env);
+    const chain = resolveProfileChain(request.profile, files);
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
     // needs the policy modules to compute the cache key: full path.
     const narrowed = (settings: ReadonlyMap<string, string>) => NARROWING_KEYS.some((key) => settings.has(key));
     if (narrowed(chain.targetSettings) || chain.hops.some((hop) => narrowed(hop.settings))) return undefined;
-    const { session } = await readCachedSession(cacheDirectory(env), targetLinkKey(chain, {}), now);
+    const directory = cacheDirectory(env);
+    const { session } = await readCachedSession(directory, targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
-    return request.kind === "process"
-      ? renderProcessJson(session.credentials)
-      : renderExports({ credentials: session.credentials, region: session.region, label: request.profile }, request.shell);
+    if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
+    const stdout = renderExports({ credentials: session.credentials, region: session.region, label: request.profile }, request.shell);
+    if (!request.assume) return { stdout, stderr: undefined };
+    recordProfileUse(directory, request.profile);
+    // An account alias comes from the config file: outside text, escaped like every message.
+    return { stdout, stderr: `${escapeControl(describeAssumed(request.profile, { ...session, region: session.region ?? chain.region }, accountAliases(files), now), false)}\n` };
   } catch {
     return undefined;
   }

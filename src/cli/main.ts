@@ -17,7 +17,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 async function main(args: readonly string[]): Promise<Outcome> {
   const cached = await serveFromCache(args, process.env, new Date(), isatty(1));
   if (cached !== undefined) {
-    writeStdout(cached);
+    writeAll(1, cached.stdout);
+    if (cached.stderr !== undefined) writeAll(2, cached.stderr);
     return { exitCode: 0 };
   }
   const { runCli } = await import("./run.js");
@@ -25,16 +26,16 @@ async function main(args: readonly string[]): Promise<Outcome> {
 }
 
 /**
- * A few hundred bytes straight to fd 1: creating process.stdout's stream costs the warm path more
- * than the write. A pipe that is full (or non-blocking) falls back to the stream.
+ * A few hundred bytes straight to fd 1 (or 2): creating process.stdout's stream costs the warm
+ * path more than the write. A pipe that is full (or non-blocking) falls back to the stream.
  */
-function writeStdout(text: string): void {
+function writeAll(fd: 1 | 2, text: string): void {
   const bytes = Buffer.from(text);
   let written = 0;
   try {
-    while (written < bytes.length) written += writeSync(1, bytes, written);
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
   } catch {
-    process.stdout.write(bytes.subarray(written));
+    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
   }
 }
 

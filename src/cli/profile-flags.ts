@@ -28,7 +28,7 @@ export interface ProfileRequestOptions {
   readonly identity: SessionIdentityOptions;
 }
 
-export function declareProfileFlags(command: Command): Command {
+export function declareProfileFlags(command: Command, shortFlags = false): Command {
   command
     .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, else a prompt on the terminal)`))
     .addOption(
@@ -38,7 +38,7 @@ export function declareProfileFlags(command: Command): Command {
       ]),
     )
     .option("--refresh", "ignore the cached session and get a new one");
-  return declareIdentityFlags(declareSessionFlags(command));
+  return declareIdentityFlags(declareSessionFlags(command, shortFlags));
 }
 
 export function profileRequestOptions(profile: string | undefined, flags: Readonly<Record<string, unknown>>, context: ParseContext): ProfileRequestOptions {

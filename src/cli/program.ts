@@ -18,7 +18,8 @@ interface CommandEntry {
 const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "user", load: async () => (await import("./user.js")).userCommand },
   { name: "saml", load: async () => (await import("./saml.js")).samlCommand },
-  { name: "env", aliases: ["assume"], load: async () => (await import("./env.js")).envCommand },
+  { name: "env", load: async () => (await import("./env.js")).envCommand },
+  { name: "assume", load: async () => (await import("./assume.js")).assumeCommand },
   { name: "exec", load: async () => (await import("./exec.js")).execCommand },
   { name: "console", load: async () => (await import("./console.js")).consoleCommand },
   { name: "process", load: async () => (await import("./process.js")).processCommand },

@@ -27,10 +27,11 @@ export interface SessionRequestOptions {
   readonly scopes: readonly Scope[];
 }
 
-export function declareSessionFlags(command: Command): Command {
+/** `shortFlags`: also -d and -r, for `assume`, typed many times a day. */
+export function declareSessionFlags(command: Command, shortFlags = false): Command {
   return command
-    .option("--duration <time>", "session length: 900-43200 seconds, or 15m, 1h, 12h (default: 1h, or what the source allows)")
-    .option("--region <region>", "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)")
+    .option(`${shortFlags ? "-d, " : ""}--duration <time>`, "session length: 900-43200 seconds, or 15m, 1h, 12h (default: 1h, or what the source allows)")
+    .option(`${shortFlags ? "-r, " : ""}--region <region>`, "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)")
     .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
     .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect)
     .option("--scope <name[=arg]>", `narrow the session with a built-in template (repeatable): ${SCOPE_NAMES.join(", ")}`, collect);

@@ -7,21 +7,26 @@ import { defineCommand, SUCCESS, type Outcome } from "./command.js";
 
 export interface ShellInitOptions {
   readonly shell: InitShell;
+  /** --auto-renew: a prompt hook renewing the exported session from the cache (bash, zsh, fish). */
+  readonly autoRenew: boolean;
 }
 
 /** Commands whose first argument is a profile of ~/.aws/config. */
-const PROFILE_COMMANDS = new Set(["env", "exec", "process", "write", "status", "logout"]);
+const PROFILE_COMMANDS = new Set(["env", "assume", "exec", "process", "write", "status", "logout", "console"]);
 
 export const shellInitCommand = defineCommand<ShellInitOptions>({
   name: "shell-init",
   declare(command) {
     command
       .description('print the `assume` shell function and completions: eval "$(rolecred shell-init bash)"')
-      .addArgument(new Argument("<shell>", "the shell").choices([...INIT_SHELLS]));
+      .addArgument(new Argument("<shell>", "the shell").choices([...INIT_SHELLS]))
+      .option("--auto-renew", "also renew the exported session from the cache before each prompt when it ends within 5 minutes (never prompts)");
   },
-  toOptions(args, _flags, context) {
+  toOptions(args, flags, context) {
     if (context.childCommand !== undefined) throw usageError("shell-init runs no command");
-    return { shell: args[0] as InitShell };
+    const shell = args[0] as InitShell;
+    if (flags.autoRenew === true && shell === "powershell") throw usageError("--auto-renew is for bash, zsh and fish");
+    return { shell, autoRenew: flags.autoRenew === true };
   },
   async run(options: ShellInitOptions, deps: Deps): Promise<Outcome> {
     const [{ renderShellInit }, { buildProgram, loadCommandSpecs }] = await Promise.all([import("../output/shell-init.js"), import("./program.js")]);
@@ -35,7 +40,7 @@ export const shellInitCommand = defineCommand<ShellInitOptions>({
         flags: command.options.map((option) => option.long).filter((flag): flag is string => flag !== undefined),
         takesProfile: PROFILE_COMMANDS.has(command.name()),
       }));
-    deps.stdout.write(renderShellInit(options.shell, commands));
+    deps.stdout.write(renderShellInit(options.shell, commands, options.autoRenew));
     return SUCCESS;
   },
 });

@@ -17,6 +17,9 @@ export const SESSION_VARIABLES = [
   "AWS_REGION",
   "AWS_DEFAULT_REGION",
   "ROLECRED_PROFILE",
+  "AWSUME_PROFILE",
+  "AWS_SESSION_EXPIRATION",
+  "ROLECRED_EXPIRES_AT",
 ] as const;
 
 /**
@@ -41,6 +44,13 @@ export function sessionVariables(session: ExportedSession): Array<[string, strin
   ];
   if (session.region !== undefined) variables.push(["AWS_REGION", session.region], ["AWS_DEFAULT_REGION", session.region]);
   variables.push(["ROLECRED_PROFILE", session.label]);
+  // For shell prompts: starship's aws module and powerlevel10k read the profile from
+  // AWSUME_PROFILE (AWS_PROFILE would make the JS SDK and aws-vault-aware tools prefer the profile
+  // over these keys), and starship reads the expiry from AWS_SESSION_EXPIRATION. Neither variable
+  // is read by any SDK or the AWS CLI for credentials.
+  variables.push(["AWSUME_PROFILE", session.label], ["AWS_SESSION_EXPIRATION", session.credentials.expiration.toISOString()]);
+  // Epoch seconds: a shell compares it without parsing a date (the auto-renew hook, prompts).
+  variables.push(["ROLECRED_EXPIRES_AT", String(Math.floor(session.credentials.expiration.getTime() / 1000))]);
   return variables;
 }
 

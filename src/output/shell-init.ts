@@ -1,7 +1,8 @@
 /**
  * What `eval "$(rolecred shell-init bash)"` defines: an `assume` function that evals
- * `rolecred env` in the current shell (a child process cannot change its parent's environment),
- * and completion of commands, flags and profile names (`rolecred profiles --names`).
+ * `rolecred assume` in the current shell (a child process cannot change its parent's environment),
+ * completion of commands, flags and profile names (`rolecred profiles --names`), and with
+ * `--auto-renew` a prompt hook that renews the exported session from the cache before it expires.
  */
 export const INIT_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
 export type InitShell = (typeof INIT_SHELLS)[number];
@@ -56,7 +57,7 @@ ${flagCases}
 }
 _rolecred_assume_complete() {
   local current="\${COMP_WORDS[COMP_CWORD]}"
-  _rolecred_candidates "$current" < <(command rolecred profiles --names 2>/dev/null; printf '%s\\n' --unset --shell --refresh --mfa-token --duration --region)
+  _rolecred_candidates "$current" < <(command rolecred profiles --names 2>/dev/null; printf '%s\\n' --unset --console --shell --refresh --mfa-token --duration --region)
 }
 complete -F _rolecred_complete rolecred
 complete -F _rolecred_assume_complete assume
@@ -91,28 +92,77 @@ const ZSH_COMPLETION_PRELUDE = `(( $+functions[compdef] )) || { autoload -U +X c
 (( $+functions[complete] )) || { autoload -U +X bashcompinit && bashcompinit; }
 `;
 
-function posixInit(shell: "bash" | "zsh", commands: readonly CompletionCommand[]): string {
+/**
+ * The opt-in renewal (`shell-init SHELL --auto-renew`): before each prompt, if the exported
+ * session ends within 5 minutes, re-run `assume` for the same profile with prompts off
+ * (ROLECRED_NO_PROMPT=1): a cached or MFA-session-backed session renews silently; one that would
+ * need a code is left alone and the user is told once per session. It runs between commands only,
+ * so nothing ever asks for input in the middle of one. ROLECRED_EXPIRES_AT (epoch seconds) is
+ * exported by `assume` for this and for prompts.
+ */
+function posixRenewHook(shell: "bash" | "zsh"): string {
+  const now = shell === "zsh" ? "zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null\n  now=\${EPOCHSECONDS:-$(date +%s)}" : "now=\${EPOCHSECONDS:-$(date +%s)}";
+  const register =
+    shell === "zsh"
+      ? "autoload -Uz add-zsh-hook && add-zsh-hook precmd _rolecred_auto_renew"
+      : 'case ";\${PROMPT_COMMAND:-};" in *";_rolecred_auto_renew;"*) ;; *) PROMPT_COMMAND="_rolecred_auto_renew\${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac';
+  return `_rolecred_auto_renew() {
+  [ -n "\${ROLECRED_PROFILE:-}" ] && [ -n "\${ROLECRED_EXPIRES_AT:-}" ] || return 0
+  local now exports
+  ${now}
+  [ "$now" -ge $(( ROLECRED_EXPIRES_AT - 300 )) ] || return 0
+  if exports="$(ROLECRED_NO_PROMPT=1 command rolecred assume --shell ${shell} "$ROLECRED_PROFILE" 2>/dev/null)"; then
+    eval "$exports"
+  elif [ "\${_rolecred_renew_warned:-}" != "$ROLECRED_EXPIRES_AT" ]; then
+    _rolecred_renew_warned=$ROLECRED_EXPIRES_AT
+    echo "rolecred: $ROLECRED_PROFILE's session ends within 5 minutes and cannot renew without you: run assume $ROLECRED_PROFILE" >&2
+  fi
+  return 0
+}
+${register}
+`;
+}
+
+const FISH_RENEW_HOOK = [
+  "function _rolecred_auto_renew --on-event fish_prompt",
+  "    set -q ROLECRED_PROFILE; and set -q ROLECRED_EXPIRES_AT; or return 0",
+  "    test (date +%s) -ge (math $ROLECRED_EXPIRES_AT - 300); or return 0",
+  "    set -l exports (env ROLECRED_NO_PROMPT=1 rolecred assume --shell fish $ROLECRED_PROFILE 2>/dev/null)",
+  "    if test $status -eq 0",
+  "        string join \\n -- $exports | source",
+  "    else if test \"$_rolecred_renew_warned\" != \"$ROLECRED_EXPIRES_AT\"",
+  "        set -g _rolecred_renew_warned $ROLECRED_EXPIRES_AT",
+  "        echo \"rolecred: $ROLECRED_PROFILE's session ends within 5 minutes and cannot renew without you: run assume $ROLECRED_PROFILE\" >&2",
+  "    end",
+  "    return 0",
+  "end",
+];
+
+function posixInit(shell: "bash" | "zsh", commands: readonly CompletionCommand[], autoRenew = false): string {
   return `# rolecred shell integration for ${shell}: eval "$(rolecred shell-init ${shell})"
 # assume PROFILE   switch this shell to PROFILE's session (prompts on the terminal if needed)
 # assume --unset   clear it
 assume() {
 ${shell === "bash" ? BASH_PIPELINE_GUARD : ""}  local exports
-  exports="$(command rolecred env --shell ${shell} "$@")" || return $?
+  exports="$(command rolecred assume --shell ${shell} "$@")" || return $?
   eval "$exports"
 }
-${shell === "zsh" ? ZSH_COMPLETION_PRELUDE : ""}${bashCompletion(commands)}`;
+${shell === "zsh" ? ZSH_COMPLETION_PRELUDE : ""}${bashCompletion(commands)}${autoRenew ? posixRenewHook(shell) : ""}`;
 }
 
-function fishInit(commands: readonly CompletionCommand[]): string {
+function fishInit(commands: readonly CompletionCommand[], autoRenew = false): string {
   const lines = [
     "# rolecred shell integration for fish: rolecred shell-init fish | source",
     "function assume --description 'switch this shell to a rolecred profile'",
-    "    set -l exports (command rolecred env --shell fish $argv)",
+    "    set -l exports (command rolecred assume --shell fish $argv)",
     "    or return $status",
     "    string join \\n -- $exports | source",
     "end",
     "complete -c assume -f -a '(command rolecred profiles --names 2>/dev/null)'",
     "complete -c assume -l unset -d 'clear the session'",
+    "complete -c assume -s c -l console -d 'open the AWS console instead'",
+    "complete -c assume -s r -l region -r -d 'region'",
+    "complete -c assume -s d -l duration -r -d 'session length'",
     `complete -c rolecred -f -n '__fish_use_subcommand' -a '${commands.flatMap((command) => [command.name, ...command.aliases]).join(" ")}'`,
   ];
   for (const command of commands) {
@@ -120,6 +170,7 @@ function fishInit(commands: readonly CompletionCommand[]): string {
     for (const flag of command.flags) lines.push(`complete -c rolecred -n '${condition}' -l ${flag.replace(/^--/, "")}`);
     if (command.takesProfile) lines.push(`complete -c rolecred -f -n '${condition}' -a '(command rolecred profiles --names 2>/dev/null)'`);
   }
+  if (autoRenew) lines.push(...FISH_RENEW_HOOK);
   return `${lines.join("\n")}\n`;
 }
 
@@ -127,7 +178,7 @@ function powershellInit(commands: readonly CompletionCommand[]): string {
   const table = commands.map((command) => `    '${command.name}' = @(${command.flags.map((flag) => `'${flag}'`).join(", ")})`).join("\n");
   return `# rolecred shell integration for PowerShell: rolecred shell-init powershell | Out-String | Invoke-Expression
 function assume {
-    $exports = & rolecred env --shell powershell @args
+    $exports = & rolecred assume --shell powershell @args
     if ($LASTEXITCODE -ne 0) { return }
     Invoke-Expression ($exports -join "\`n")
 }
@@ -153,13 +204,13 @@ Register-ArgumentCompleter -Native -CommandName assume -ScriptBlock {
 `;
 }
 
-export function renderShellInit(shell: InitShell, commands: readonly CompletionCommand[]): string {
+export function renderShellInit(shell: InitShell, commands: readonly CompletionCommand[], autoRenew = false): string {
   switch (shell) {
     case "bash":
     case "zsh":
-      return posixInit(shell, commands);
+      return posixInit(shell, commands, autoRenew);
     case "fish":
-      return fishInit(commands);
+      return fishInit(commands, autoRenew);
     case "powershell":
       return powershellInit(commands);
   }

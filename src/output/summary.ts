@@ -18,6 +18,30 @@ export function describeExpiry(expiration: Date, now: Date): string {
   return seconds > 0 ? `expires ${formatExpiry(expiration, now)} (in ${formatDuration(seconds)})` : `expired ${formatExpiry(expiration, now)}`;
 }
 
+/** What `assume` tells the user it switched to. */
+export interface AssumedSession {
+  readonly roleArn?: string | undefined;
+  readonly region?: string | undefined;
+  readonly credentials: { readonly expiration: Date };
+  /** For a session of keys (GetSessionToken): the profile holding them. */
+  readonly profile?: string | undefined;
+}
+
+/** `dev: Developer in 111111111111 (acme-dev), eu-west-1, expires 18:44 (in 7h 59m)` */
+export function describeAssumed(profile: string, session: AssumedSession, aliases: ReadonlyMap<string, string>, now: Date): string {
+  const parts: string[] = [];
+  if (session.roleArn !== undefined && session.roleArn.includes(":role/")) {
+    const account = accountOf(session.roleArn);
+    const alias = aliases.get(account);
+    parts.push(`${roleNameOf(session.roleArn)} in ${account}${alias === undefined ? "" : ` (${alias})`}`);
+  } else {
+    parts.push(`session of ${session.profile ?? profile}'s keys`);
+  }
+  if (session.region !== undefined) parts.push(session.region);
+  parts.push(describeExpiry(session.credentials.expiration, now));
+  return `${profile}: ${parts.join(", ")}`;
+}
+
 /** `dev: assumed Developer in 111111111111 as jo, expires 14:32 (in 1h 0m)` */
 export function describeSession(session: RoleSession, now: Date, destination: string | undefined): string {
   const what = `assumed ${roleNameOf(session.roleArn)} in ${accountOf(session.roleArn)} as ${session.sessionName}, ${describeExpiry(session.credentials.expiration, now)}`;

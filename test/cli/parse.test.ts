@@ -139,10 +139,15 @@ describe("profile commands", () => {
   it.each<[string[], Record<string, string>, string, unknown]>([
     [["process", "dev"], {}, "process", request],
     [["env", "dev"], { SHELL: "/usr/bin/fish" }, "env", { kind: "export", shell: "fish", showSecrets: false, ...request }],
-    [["assume", "dev", "--shell", "powershell"], {}, "env", { kind: "export", shell: "powershell", showSecrets: false, ...request }],
+    [["assume", "dev", "--shell", "powershell"], {}, "assume", { kind: "switch", shell: "powershell", profile: "dev", console: false, showSecrets: false, request }],
+    [["assume", "--shell", "bash", "-r", "eu-west-1", "-d", "2h"], {}, "assume", { kind: "switch", shell: "bash", profile: undefined, console: false, showSecrets: false, request: { ...request, profile: "default", session: { ...request.session, region: "eu-west-1", durationSeconds: 7200 } } }],
+    [["assume", "-c", "dev"], { SHELL: "/usr/bin/fish" }, "assume", { kind: "switch", shell: "fish", profile: "dev", console: true, showSecrets: false, request }],
+    [["assume", "--unset"], { SHELL: "/bin/zsh" }, "assume", { kind: "unset", shell: "zsh" }],
     [["env", "dev", "--show-secrets"], { SHELL: "/bin/bash" }, "env", { kind: "export", shell: "bash", showSecrets: true, ...request }],
     [["env", "--unset"], { SHELL: "/bin/zsh" }, "env", { kind: "unset", shell: "zsh" }],
-    [["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"], {}, "exec", { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"] }],
+    [["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"], {}, "exec", { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"], server: false }],
+    [["exec", "dev", "--server"], {}, "exec", { ...request, command: undefined, server: true }],
+    [["console", "dev", "--service", "s3", "--duration", "4h", "--print"], {}, "console", { profile: "dev", mfaCode: request.mfaCode, mfaMode: undefined, refresh: false, session: request.session, identity: request.identity, region: undefined, service: "s3", consoleDurationSeconds: 14_400, print: true, federationUrl: undefined }],
     [["write", "dev"], {}, "write", { ...request, to: "dev", force: false }],
     [["write", "dev", "--to", "dev-creds", "--force"], {}, "write", { ...request, to: "dev-creds", force: true }],
     [["status"], {}, "status", { profile: undefined, json: false, minSeconds: undefined }],
@@ -150,7 +155,8 @@ describe("profile commands", () => {
     [["logout", "--all"], {}, "logout", { profile: undefined, all: true }],
     [["logout", "dev"], {}, "logout", { profile: "dev", all: false }],
     [["profiles", "--names"], {}, "profiles", { format: "names" }],
-    [["shell-init", "fish"], {}, "shell-init", { shell: "fish" }],
+    [["shell-init", "fish"], {}, "shell-init", { shell: "fish", autoRenew: false }],
+    [["shell-init", "zsh", "--auto-renew"], {}, "shell-init", { shell: "zsh", autoRenew: true }],
   ])("%j", async (args, env, command, expected) => {
     const parsed = await parseArgv(args, env);
     expect(parsed.error).toBeUndefined();
@@ -161,7 +167,9 @@ describe("profile commands", () => {
   it.each<[string[], string]>([
     [["env"], "name the profile"],
     [["env", "dev", "--unset"], "--unset clears the session; it takes no profile"],
-    [["exec", "dev"], "name the command to run after --"],
+    [["exec", "dev", "--"], "name the command to run after --"],
+    [["shell-init", "powershell", "--auto-renew"], "--auto-renew is for bash, zsh and fish"],
+    [["console", "dev", "--", "x"], "console runs no command"],
     [["process", "dev", "--", "x"], "process prints credential_process JSON; it runs no command"],
     [["status", "--min", "15m"], "--min needs a profile"],
     [["status", "dev", "--min", "soon"], 'invalid --min "soon"'],
