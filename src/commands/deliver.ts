@@ -40,7 +40,7 @@ export async function deliverSessions(sessions: readonly NamedSession[], deliver
     return execWithSession(only.session, delivery.childCommand, deps);
   }
   const writes = sessions.map(({ profile, session }) => ({ profile: profile ?? "", session }));
-  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force });
+  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force, onLockWait: (message) => deps.log.info(message) });
   const now = deps.now();
   for (const { profile, session } of writes) deps.log.info(describeSession(session, now, profile));
   const [first] = writes;

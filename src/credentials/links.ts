@@ -203,7 +203,7 @@ export function cachedLink(link: Link, label: string, cache: CacheSettings, deps
           await writeCachedSession(cache.directory, link.key, fresh.session);
         }
         return fresh;
-      }),
+      }, (message) => deps.log.info(message)),
   };
 }
 

@@ -7,13 +7,13 @@
  * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
  * as the credentials file and kept with the same care.
  */
-import { readFileSync } from "node:fs";
-import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
+import { mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
+import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { withFileLock, type LockOptions } from "./lock.js";
+import { withFileLock, type LockOptions, type LockWaitNotice } from "./lock.js";
 
 /** Sessions are refreshed this long before they expire, as the AWS SDKs do. */
 export const EXPIRY_WINDOW_SECONDS = 5 * 60;
@@ -114,10 +114,11 @@ export async function readCachedSession(directory: string, key: string, now: Dat
   let text: string;
   try {
     // Synchronous: one small file on the warm path, where the promise machinery costs more than the read.
-    text = readFileSync(join(directory, cacheFileName(key)), "utf8");
+    // Bounded and regular-only: a FIFO planted in the cache folder must not hang credential_process.
+    text = readRegularTextSync(join(directory, cacheFileName(key)), { what: "the cache file", maxBytes: READ_LIMITS.cacheFile });
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return { session: undefined, rejected: undefined };
-    return { session: undefined, rejected: `cache file unreadable (${errnoCode(error) ?? String(error)})` };
+    if (error instanceof BoundedReadError && error.reason === "missing") return { session: undefined, rejected: undefined };
+    return { session: undefined, rejected: `cache file unusable (${error instanceof Error ? error.message : String(error)}); it will be replaced` };
   }
   const decoded = decodeCacheFile(text, key);
   if (decoded === undefined) return { session: undefined, rejected: "cache file is corrupt or not rolecred's; it will be replaced" };
@@ -146,9 +147,9 @@ export async function writeCachedSession(directory: string, key: string, session
  * Run `refresh` for `key` under a lock, so that twenty credential_process calls at IDE start-up
  * make one STS call and ask for one MFA code. The lock waits long enough for a person to type a code.
  */
-export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>): Promise<T> {
+export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>, onWait?: LockWaitNotice): Promise<T> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000 };
+  const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000, onWait };
   return withFileLock(join(directory, cacheFileName(key)), refresh, options);
 }
 
@@ -164,7 +165,13 @@ export async function listCachedSessions(directory: string): Promise<Array<{ fil
   const sessions: Array<{ file: string; session: CachedSession }> = [];
   for (const name of names.filter((entry) => /^[0-9a-f]{16}\.json$/.test(entry)).sort()) {
     const file = join(directory, name);
-    const decoded = decodeCacheFile(await readFile(file, "utf8").catch(() => ""), undefined);
+    let text = "";
+    try {
+      text = readRegularTextSync(file, { what: "the cache file", maxBytes: READ_LIMITS.cacheFile });
+    } catch {
+      // not a file rolecred can use: not a session
+    }
+    const decoded = decodeCacheFile(text, undefined);
     if (decoded !== undefined) sessions.push({ file, session: decoded.session });
   }
   return sessions;

@@ -132,7 +132,7 @@ describe(removeManagedProfiles.name, () => {
     await writeProfiles(path, [{ profile: "dev", session: session("I") }], { force: false });
     await writeFile(path, `[mine]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n${await readFile(path, "utf8")}`);
     expect((await readManagedProfiles(path)).map((profile) => profile.profile)).toEqual(["dev"]);
-    expect(await removeManagedProfiles(path, () => true)).toEqual(["dev"]);
+    expect(await removeManagedProfiles(path, () => true)).toEqual({ removed: ["dev"], kept: [] });
     expect(await readFile(path, "utf8")).toBe("[mine]\naws_access_key_id = AKIA\naws_secret_access_key = s\n");
   });
 });
