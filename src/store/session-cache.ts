@@ -37,6 +37,11 @@ export interface SessionDescription {
   readonly policyArns?: readonly string[] | undefined;
   readonly tags?: Readonly<Record<string, string>> | undefined;
   readonly transitiveTagKeys?: readonly string[] | undefined;
+  /**
+   * STS's clock minus this machine's when the session was issued (ms), from STS's Date header,
+   * when they differed by more than noise. Expiry is judged on STS's clock.
+   */
+  readonly clockOffsetMs?: number | undefined;
 }
 
 export interface CachedSession extends SessionDescription {
@@ -88,6 +93,7 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   if (file.version !== CACHE_FORMAT_VERSION || !isString(file.key) || (key !== undefined && file.key !== key)) return undefined;
   if (file.kind !== "assume-role" && file.kind !== "session-token") return undefined;
   if (!isString(file.profile) || credentials === undefined || credentials === null) return undefined;
+  if (file.clockOffsetMs !== undefined && !Number.isFinite(file.clockOffsetMs)) return undefined;
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
   if (!isString(AccessKeyId) || !isString(SecretAccessKey) || !isString(SessionToken) || !isString(Expiration)) return undefined;
   const expiration = new Date(Expiration);
@@ -99,8 +105,10 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   };
 }
 
-export function isFresh(session: { readonly credentials: TemporaryCredentials }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
-  return session.credentials.expiration.getTime() - now.getTime() > windowSeconds * 1000;
+/** Fresh: more than the window left, judged on STS's clock when the session recorded an offset. */
+export function isFresh(session: { readonly credentials: TemporaryCredentials; readonly clockOffsetMs?: number | undefined }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
+  const stsNow = now.getTime() + (session.clockOffsetMs ?? 0);
+  return session.credentials.expiration.getTime() - stsNow > windowSeconds * 1000;
 }
 
 export interface CacheLookup {
