@@ -155,7 +155,10 @@ function describeControl(value: string): string {
  */
 export function assertProfileName(profile: string): void {
   if (profile === "") throw usageError("empty profile name");
-  if (CONTROL_CHARACTER.test(profile)) throw usageError(`profile name ${JSON.stringify(profile).replace(CONTROL_CHARACTER, "?")} contains the control character ${describeControl(profile)}`);
+  if (CONTROL_CHARACTER.test(profile)) {
+    const shown = profile.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    throw usageError(`profile name "${shown}" contains the control character ${describeControl(profile)}`);
+  }
   if (/[[\]]/.test(profile) || profile.trim() !== profile) {
     throw usageError(`profile name "${profile}" cannot be written as a [section]: no brackets, no spaces at either end`);
   }

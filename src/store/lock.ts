@@ -22,7 +22,7 @@
  * Held locks are released on SIGINT, SIGTERM and SIGHUP and at process exit.
  */
 import { closeSync, openSync, readFileSync, readSync, unlinkSync, constants } from "node:fs";
-import { open, readFile, stat, unlink, utimes } from "node:fs/promises";
+import { link, open, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { errnoCode, RolecredError } from "../errors.js";
 
@@ -141,15 +141,26 @@ async function inspect(lockPath: string): Promise<{ owner: LockOwner | undefined
   }
 }
 
-async function tryCreate(lockPath: string, owner: LockOwner): Promise<boolean> {
+/**
+ * Create the lock with its content in one step: the content goes to a private temporary file
+ * first, then link() puts it at the lock's path, failing if a lock is there. A lock file is
+ * therefore never seen empty or half-written (a signal between create and write would otherwise
+ * leave a lock nobody can tell is its own).
+ */
+async function tryCreate(lockPath: string, content: string, temporary: string): Promise<boolean> {
   try {
-    const handle = await open(lockPath, "wx", 0o600);
+    const handle = await open(temporary, "wx", 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(owner)}\n`);
+      await handle.writeFile(content);
     } finally {
       await handle.close();
     }
-    return true;
+    try {
+      await link(temporary, lockPath);
+      return true;
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
   } catch (error) {
     const code = errnoCode(error);
     if (code === "EEXIST") return false;
@@ -197,7 +208,8 @@ async function breakAbandoned(lockPath: string, judged: string): Promise<boolean
 // ---------------------------------------------------------------------------------------------
 // Release on signals and exit: a lock left behind by Ctrl-C would make the next run wait.
 
-const held = new Map<string, string>(); // lock path → the exact content this process wrote
+const held = new Map<string, string>(); // lock path → the exact content this process writes there
+const temporaries = new Set<string>(); // lock contents on their way to the lock path
 const RELEASE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 let handlersInstalled = false;
 
@@ -221,6 +233,14 @@ function releaseSync(lockPath: string, content: string): void {
 function releaseAllSync(): void {
   for (const [lockPath, content] of held) releaseSync(lockPath, content);
   held.clear();
+  for (const temporary of temporaries) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // not created yet, or already linked and removed
+    }
+  }
+  temporaries.clear();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -255,36 +275,50 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   const lockPath = `${target}.rolecred.lock`;
   const self = ownSelf();
   const content = `${JSON.stringify(self)}\n`;
+  const temporary = `${lockPath}.${self.token}.tmp`;
+  // Registered before the first attempt: a signal at any point after it finds the lock (only if
+  // it holds exactly this content) and the temporary file, and removes them.
+  held.set(lockPath, content);
+  temporaries.add(temporary);
+  installHandlers();
+  const forget = () => {
+    held.delete(lockPath);
+    temporaries.delete(temporary);
+    if (held.size === 0) uninstallHandlers();
+  };
   // Lock age and wait time are file-system bookkeeping, not credential decisions: the wall clock directly.
   const started = Date.now();
   let delay = 5;
   let noticed = false;
-  while (!(await tryCreate(lockPath, self))) {
-    const current = await inspect(lockPath);
-    if (current !== "free") {
-      const state = current.owner === undefined ? "unknown" : ownerState(current.owner);
-      // A live owner is waited for however old its mtime (a suspended holder keeps its lock).
-      const abandoned = state === "gone" || (state === "unknown" && Date.now() - current.mtimeMs > staleMs);
-      if (abandoned) {
-        await breakAbandoned(lockPath, current.text);
-        continue;
+  try {
+    while (!(await tryCreate(lockPath, content, temporary))) {
+      const current = await inspect(lockPath);
+      if (current !== "free") {
+        const state = current.owner === undefined ? "unknown" : ownerState(current.owner);
+        // A live owner is waited for however old its mtime (a suspended holder keeps its lock).
+        const abandoned = state === "gone" || (state === "unknown" && Date.now() - current.mtimeMs > staleMs);
+        if (abandoned) {
+          await breakAbandoned(lockPath, current.text);
+          continue;
+        }
+        const waited = Date.now() - started;
+        if (!noticed && waited > WAIT_NOTICE_MS && onWait !== undefined) {
+          noticed = true;
+          onWait(`waiting for ${describeOwner(current.owner)} to release ${lockPath}`);
+        }
+        if (waited > timeoutMs) {
+          throw new RolecredError(`${describeOwner(current.owner)} has held ${lockPath} for over ${Math.round(timeoutMs / 1000)}s`, {
+            hint: `if no rolecred is running, delete ${lockPath}`,
+          });
+        }
       }
-      const waited = Date.now() - started;
-      if (!noticed && waited > WAIT_NOTICE_MS && onWait !== undefined) {
-        noticed = true;
-        onWait(`waiting for ${describeOwner(current.owner)} to release ${lockPath}`);
-      }
-      if (waited > timeoutMs) {
-        throw new RolecredError(`${describeOwner(current.owner)} has held ${lockPath} for over ${Math.round(timeoutMs / 1000)}s`, {
-          hint: `if no rolecred is running, delete ${lockPath}`,
-        });
-      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
     }
-    await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, 100);
+  } catch (error) {
+    forget();
+    throw error;
   }
-  held.set(lockPath, content);
-  installHandlers();
   const heartbeat = setInterval(() => {
     const now = new Date();
     utimes(lockPath, now, now).catch(() => undefined);
@@ -294,10 +328,9 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
     return await critical();
   } finally {
     clearInterval(heartbeat);
-    held.delete(lockPath);
-    if (held.size === 0) uninstallHandlers();
     // Only while it is still ours: a lock broken as stale (a process suspended past staleMs) may be another's now.
     const now = await readFile(lockPath, "utf8").catch(() => undefined);
     if (now === content) await unlink(lockPath).catch(() => undefined);
+    forget();
   }
 }
