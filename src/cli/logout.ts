@@ -17,7 +17,7 @@ export const logoutCommand = defineCommand<LogoutOptions>({
     if (context.childCommand !== undefined) throw usageError("logout runs no command");
     const all = flags.all === true;
     if (all === (args[0] !== undefined)) throw usageError("name a profile or pass --all (not both)");
-    return { profile: args[0], all, force: flags.force === true };
+    return { profile: args[0], all, ...(flags.force === true ? { force: true } : {}) };
   },
   async run(options: LogoutOptions, deps: Deps): Promise<Outcome> {
     const { runLogout } = await import("../commands/logout.js");

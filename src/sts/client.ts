@@ -64,8 +64,12 @@ export function describeEndpoint(endpoint: StsEndpoint): string {
 
 /** Below this, a difference between STS's clock and this machine's is noise (the Date header has 1 s steps). */
 const CLOCK_OFFSET_NOISE_MS = 60_000;
-/** Above this, the user is told: it is more than the 5 minutes by which sessions are refreshed early. */
-export const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
+/**
+ * Above this, the user is told: it is the skew at which AWS refuses requests signed with the
+ * local clock (the SDK corrects itself, other tools may not) and far more than the 5 minutes by
+ * which sessions are refreshed early. Smaller offsets are still applied, silently.
+ */
+export const CLOCK_SKEW_WARNING_MS = 15 * 60_000;
 
 /** STS's clock minus this machine's (ms), from the Date header of the latest STS answer in this process. */
 let observedClockOffsetMs: number | undefined;
