@@ -10,13 +10,14 @@ export const logoutCommand = defineCommand<LogoutOptions>({
     command
       .description("delete cached and written temporary sessions (never long-term keys)")
       .argument("[profile]", "the profile whose sessions to delete")
-      .option("--all", "delete every session rolecred holds");
+      .option("--all", "delete every session rolecred holds")
+      .option("--force", "also delete sections marked as rolecred's that hold long-term keys");
   },
   toOptions(args, flags, context) {
     if (context.childCommand !== undefined) throw usageError("logout runs no command");
     const all = flags.all === true;
     if (all === (args[0] !== undefined)) throw usageError("name a profile or pass --all (not both)");
-    return { profile: args[0], all };
+    return { profile: args[0], all, ...(flags.force === true ? { force: true } : {}) };
   },
   async run(options: LogoutOptions, deps: Deps): Promise<Outcome> {
     const { runLogout } = await import("../commands/logout.js");

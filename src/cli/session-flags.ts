@@ -116,10 +116,13 @@ export function declareDeliveryFlags(command: Command): Command {
     .option("--exec <command...>", "run COMMAND with the credentials in its environment instead (same as -- COMMAND)");
 }
 
-/** Profile names go between [ ] in an INI file: no brackets, line breaks or surrounding spaces. */
+/** Profile names go between [ ] in an INI file: no brackets, control characters (line breaks among them) or surrounding spaces. */
 export function requireProfileName(name: string, flag = "--profile"): string {
-  if (!/^[^\s[\]](?:[^[\]\r\n]*[^\s[\]])?$/.test(name) || name === "__proto__") {
-    throw usageError(`invalid ${flag} "${name}": a profile name cannot contain [ ] or line breaks, or start or end with a space`);
+  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+  if (!/^[^\s[\]](?:[^[\]\r\n]*[^\s[\]])?$/.test(name) || name === "__proto__" || control.test(name)) {
+    // Shown escaped: an ESC or OSC sequence in the name must not reach the terminal raw.
+    const shown = name.replace(new RegExp(control.source, "g"), (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    throw usageError(`invalid ${flag} "${shown}": a profile name cannot contain [ ], line breaks or other control characters, or start or end with a space`);
   }
   return name;
 }

@@ -14,6 +14,7 @@ import { ACTIVE_PROFILE_ENV, childEnvironment } from "../exec/child-env.js";
 import { runChild } from "../exec/run-child.js";
 import { RolecredError } from "../errors.js";
 import { describePolicySize, type ComposedSessionPolicy } from "../policy/compose.js";
+import { stsClockOffsetMs, takeClockSkewWarning } from "../sts/client.js";
 
 /** Secrets of a new session must never be printed, even by accident. */
 export function registerSessionSecrets(session: RoleSession, deps: Deps): void {
@@ -40,8 +41,11 @@ export async function deliverSessions(sessions: readonly NamedSession[], deliver
     return execWithSession(only.session, delivery.childCommand, deps);
   }
   const writes = sessions.map(({ profile, session }) => ({ profile: profile ?? "", session }));
-  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force });
-  const now = deps.now();
+  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force, onLockWait: (message) => deps.log.info(message) });
+  const skew = takeClockSkewWarning();
+  if (skew !== undefined) deps.log.warn(skew);
+  // "valid for 1h" on STS's clock: a machine clock 2 h ahead must not report a fresh session as expired.
+  const now = new Date(deps.now().getTime() + (stsClockOffsetMs() ?? 0));
   for (const { profile, session } of writes) deps.log.info(describeSession(session, now, profile));
   const [first] = writes;
   if (composed !== undefined && first !== undefined) reportPolicyUse(first.session, composed, deps);

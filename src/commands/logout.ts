@@ -12,6 +12,8 @@ export interface LogoutOptions {
   /** undefined with `all`: everything rolecred holds. */
   readonly profile: string | undefined;
   readonly all: boolean;
+  /** Also remove sections rolecred marked as its own that now hold long-term keys. */
+  readonly force?: boolean | undefined;
 }
 
 export async function runLogout(options: LogoutOptions, deps: Deps): Promise<Outcome> {
@@ -19,7 +21,8 @@ export async function runLogout(options: LogoutOptions, deps: Deps): Promise<Out
   const cached = (await listCachedSessions(cacheDirectory(deps.env))).filter(({ session }) => matches(session.profile));
   for (const { file } of cached) await removeCacheFile(file);
   const path = credentialsFilePath(deps.env);
-  const removed = await removeManagedProfiles(path, (profile) => matches(profile.profile));
+  const { removed, kept } = await removeManagedProfiles(path, (profile) => matches(profile.profile), { force: options.force === true });
+  for (const profile of kept) deps.log.warn(`kept [${profile}] in ${path}: it holds long-term access keys (pass --force to remove it)`);
   const what = [
     `${cached.length} cached session${cached.length === 1 ? "" : "s"}`,
     removed.length === 0 ? undefined : `${removed.map((profile) => `[${profile}]`).join(", ")} from ${path}`,

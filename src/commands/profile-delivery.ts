@@ -14,7 +14,7 @@ import type { ExecOptions } from "../cli/exec.js";
 import type { Env } from "../deps.js";
 import { ACTIVE_PROFILE_ENV, childEnvironment, serverChildEnvironment } from "../exec/child-env.js";
 import { runChild } from "../exec/run-child.js";
-import { writeProfiles } from "../store/credentials-file.js";
+import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
 import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
@@ -111,11 +111,13 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
 }
 
 export async function runWrite(options: ProfileRequestOptions & { readonly to: string; readonly force: boolean }, deps: Deps): Promise<Outcome> {
+  // Before any STS call: a refused write must not cost an MFA code.
+  await precheckProfileWrites(credentialsFilePath(deps.env), [options.to], { force: options.force });
   const { session, chain } = await obtain(options, deps);
   if (options.to === options.profile && chain.hops.length > 0) {
     deps.log.warn(`[profile ${options.profile}] has role_arn in the config file, so the AWS CLI and SDKs will assume the role themselves rather than use the written keys; --to another name avoids that`);
   }
-  await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], { force: options.force });
+  await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], { force: options.force, onLockWait: (message) => deps.log.info(message) });
   deps.log.info(summary(options.to, session, deps));
   return SUCCESS;
 }

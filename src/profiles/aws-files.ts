@@ -3,9 +3,8 @@
  * tolerant (like the AWS SDK's loader): a line rolecred cannot read is skipped here, because
  * nothing on this path writes the file back.
  */
-import { readFileSync } from "node:fs";
 import type { Env } from "../deps.js";
-import { errnoCode, inputError } from "../errors.js";
+import { READ_LIMITS, readOptionalTextSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { readIniSections } from "../store/ini-document.js";
 
@@ -22,19 +21,16 @@ export interface AwsFiles {
  * Read synchronously on purpose: the files are a few KiB, and the promise-based read costs the
  * warm credential_process path more than the read itself.
  */
-function readSections(path: string): IniSections {
-  try {
-    return readIniSections(readFileSync(path, "utf8"));
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return new Map();
-    throw inputError(`cannot read ${path}: ${errnoCode(error) ?? String(error)}`);
-  }
+function readSections(path: string, what: string): IniSections {
+  // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
+  const text = readOptionalTextSync(path, { what, maxBytes: READ_LIMITS.awsFile });
+  return text === undefined ? new Map() : readIniSections(text);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
-  return { configPath, credentialsPath, config: readSections(configPath), credentials: readSections(credentialsPath) };
+  return { configPath, credentialsPath, config: readSections(configPath, "the config file"), credentials: readSections(credentialsPath, "the credentials file") };
 }
 
 /**

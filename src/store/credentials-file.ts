@@ -5,13 +5,14 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ExitCode, errnoCode, RolecredError } from "../errors.js";
+import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniDocument, IniSyntaxError } from "./ini-document.js";
-import { resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
-import { withFileLock } from "./lock.js";
+import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
+import { withFileLock, type LockWaitNotice } from "./lock.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -54,6 +55,8 @@ export interface ProfileWrite {
 export interface WriteOptions {
   /** Overwrite a section that holds long-term keys (the user's own). */
   readonly force: boolean;
+  /** Told once when the write has waited over a second for another rolecred's lock. */
+  readonly onLockWait?: LockWaitNotice | undefined;
 }
 
 /** A section rolecred wrote, as `status` and `logout` see it. */
@@ -65,17 +68,49 @@ export interface ManagedProfile {
   readonly sourceIdentity: string | undefined;
 }
 
+/**
+ * The file's text and how to turn it back into bytes. A file that is valid UTF-8 is handled as
+ * UTF-8; any other file (a Latin-1 comment, a stray byte) is handled byte for byte as Latin-1, so
+ * the lines rolecred does not edit are written back exactly as they were read.
+ */
+interface LoadedText {
+  readonly text: string;
+  readonly encoding: "utf8" | "latin1";
+}
+
+function decodeFile(bytes: Buffer): LoadedText {
+  const text = bytes.toString("utf8");
+  if (Buffer.byteLength(text, "utf8") === bytes.length && Buffer.from(text, "utf8").equals(bytes)) return { text, encoding: "utf8" };
+  return { text: bytes.toString("latin1"), encoding: "latin1" };
+}
+
+/** A loaded credentials file: the document, and how names and values map into its text. */
+interface LoadedDocument {
+  readonly document: IniDocument;
+  readonly encoding: "utf8" | "latin1";
+}
+
+/** A profile name or value (a JS string) as it appears in the document's text. */
+function inFile(value: string, encoding: LoadedDocument["encoding"]): string {
+  return encoding === "utf8" ? value : Buffer.from(value, "utf8").toString("latin1");
+}
+
+/** A section name of the document's text as a JS string. */
+function fromFile(value: string, encoding: LoadedDocument["encoding"]): string {
+  return encoding === "utf8" ? value : Buffer.from(value, "latin1").toString("utf8");
+}
+
 /** Read and parse; a missing file is an empty document, an unparseable one an error naming the line. */
-async function loadDocument(path: string): Promise<IniDocument> {
-  let text: string;
+function loadDocument(path: string): LoadedDocument {
+  let loaded: LoadedText;
   try {
-    text = await readFile(path, "utf8");
+    loaded = decodeFile(readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile }));
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return IniDocument.empty();
-    throw new RolecredError(`cannot read ${path}: ${errnoCode(error) ?? String(error)}`, { exitCode: ExitCode.badInput, cause: error });
+    if (error instanceof BoundedReadError && error.reason === "missing") return { document: IniDocument.empty(), encoding: "utf8" };
+    throw error;
   }
   try {
-    return IniDocument.parse(text);
+    return { document: IniDocument.parse(loaded.text), encoding: loaded.encoding };
   } catch (error) {
     if (error instanceof IniSyntaxError) {
       throw new RolecredError(`cannot parse ${path}, ${error.message}`, {
@@ -88,11 +123,56 @@ async function loadDocument(path: string): Promise<IniDocument> {
   }
 }
 
-/** True when the section holds keys rolecred did not write and that are not temporary. */
+/**
+ * True when the section holds keys that must not be replaced or removed without --force: an
+ * access key id starting AKIA (an IAM user's own key), or a key id with no session token or an
+ * empty one. rolecred's marker does not count: a section marked as rolecred's that holds such keys
+ * was edited by hand (or written by another tool), and the keys in it are what the user has.
+ */
 export function holdsLongTermKeys(section: ReadonlyMap<string, string>): boolean {
-  if (section.get(MANAGED_MARKER_KEY) === "true") return false;
-  if (!section.has("aws_access_key_id")) return false;
-  return !section.has("aws_session_token") && !section.has("aws_security_token");
+  const keyId = section.get("aws_access_key_id");
+  if (keyId === undefined) return false;
+  if (/^AKIA/i.test(keyId)) return true;
+  const token = section.get("aws_session_token") || section.get("aws_security_token");
+  return token === undefined || token === "";
+}
+
+/**
+ * C0 controls (CR and LF among them), DEL and C1 controls. In a value they would start a new line
+ * (a second section the SDKs then read); in a message they would reach the terminal raw.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A character shown as a code point, never raw: `U+000A`. */
+function describeControl(value: string): string {
+  const found = CONTROL_CHARACTER.exec(value)?.[0] ?? "";
+  return `U+${found.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0") ?? "?"}`;
+}
+
+/**
+ * A profile name that can be written as a section header and found again by the AWS CLI and
+ * SDKs: no control characters, no brackets, no surrounding spaces.
+ */
+export function assertProfileName(profile: string): void {
+  if (profile === "") throw usageError("empty profile name");
+  if (CONTROL_CHARACTER.test(profile)) {
+    const shown = profile.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    throw usageError(`profile name "${shown}" contains the control character ${describeControl(profile)}`);
+  }
+  if (/[[\]]/.test(profile) || profile.trim() !== profile) {
+    throw usageError(`profile name "${profile}" cannot be written as a [section]: no brackets, no spaces at either end`);
+  }
+}
+
+/** Values from STS (keys, token, ARNs, expiry) are checked before a byte is written. */
+function assertWritableValues(entries: ReadonlyArray<readonly [string, string]>, profile: string): void {
+  for (const [key, value] of entries) {
+    if (!CONTROL_CHARACTER.test(value)) continue;
+    throw new RolecredError(`STS returned a ${key} containing the control character ${describeControl(value)}; nothing was written to [${profile}]`, {
+      exitCode: ExitCode.unavailable,
+      hint: "the STS endpoint is broken or not AWS; check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
+    });
+  }
 }
 
 function sessionEntries(session: WritableSession): Array<[string, string]> {
@@ -113,15 +193,25 @@ function sessionEntries(session: WritableSession): Array<[string, string]> {
 }
 
 /** Change the file under its lock: read, let `edit` change the document, write back if it did. */
-async function editCredentialsFile<T>(path: string, edit: (document: IniDocument) => { result: T; changed: boolean }): Promise<T> {
+async function editCredentialsFile<T>(path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }, onLockWait?: LockWaitNotice): Promise<T> {
   const target = await resolveWriteTarget(path);
+  // Before the lock: a lock file must never be created beside /dev/null or in a folder that is not ours to write.
+  await assertReplaceable(target, "the credentials file");
   await ensureDirectory(target);
-  return withFileLock(target, async () => {
-    const document = await loadDocument(target);
-    const { result, changed } = edit(document);
-    if (changed) await writeFileAtomic(target, document.toString(), { mode: 0o600, directoryMode: 0o700 });
-    return result;
-  });
+  return withFileLock(
+    target,
+    async () => {
+      const loaded = loadDocument(target);
+      const { result, changed } = edit(loaded);
+      if (changed) {
+        const text = loaded.document.toString();
+        const bytes = Buffer.from(text, loaded.encoding);
+        await writeFileAtomic(target, bytes, { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+      }
+      return result;
+    },
+    onLockWait === undefined ? undefined : { onWait: onLockWait },
+  );
 }
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
@@ -134,16 +224,32 @@ async function ensureDirectory(target: string): Promise<void> {
  * written or (a guard refused one) none is.
  */
 export async function writeProfiles(path: string, writes: readonly ProfileWrite[], options: WriteOptions): Promise<void> {
-  await editCredentialsFile(path, (document) => {
-    assertWritable(document, path, writes.map((write) => write.profile), options);
-    for (const { profile, session } of writes) document.upsertSection(profile, sessionEntries(session), REPLACED_KEYS);
-    return { result: undefined, changed: writes.length > 0 };
+  const entries = writes.map(({ profile, session }) => {
+    assertProfileName(profile);
+    const values = sessionEntries(session);
+    assertWritableValues(values, profile);
+    return { profile, values };
   });
+  await editCredentialsFile(
+    path,
+    ({ document, encoding }) => {
+      assertWritable(document, encoding, path, writes.map((write) => write.profile), options);
+      for (const { profile, values } of entries) {
+        document.upsertSection(
+          inFile(profile, encoding),
+          values.map(([key, value]) => [key, inFile(value, encoding)] as const),
+          REPLACED_KEYS,
+        );
+      }
+      return { result: undefined, changed: writes.length > 0 };
+    },
+    options.onLockWait,
+  );
 }
 
-function assertWritable(document: IniDocument, path: string, profiles: readonly string[], options: WriteOptions): void {
+function assertWritable(document: IniDocument, encoding: LoadedDocument["encoding"], path: string, profiles: readonly string[], options: WriteOptions): void {
   for (const profile of profiles) {
-    const existing = document.section(profile);
+    const existing = document.section(inFile(profile, encoding));
     if (existing !== undefined && !options.force && holdsLongTermKeys(existing)) {
       throw new RolecredError(`profile [${profile}] in ${path} holds long-term access keys; rolecred will not overwrite them`, {
         hint: "choose another --profile name, or pass --force to replace those keys",
@@ -157,23 +263,43 @@ function assertWritable(document: IniDocument, path: string, profiles: readonly 
  * refused write does not cost the user a login. The write repeats them under the lock.
  */
 export async function precheckProfileWrites(path: string, profiles: readonly string[], options: WriteOptions): Promise<void> {
-  assertWritable(await loadDocument(await resolveWriteTarget(path)), path, profiles, options);
+  for (const profile of profiles) assertProfileName(profile);
+  const target = await resolveWriteTarget(path);
+  await assertReplaceable(target, "the credentials file");
+  const { document, encoding } = loadDocument(target);
+  assertWritable(document, encoding, path, profiles, options);
 }
 
-/** Remove rolecred's sections (never others); returns the profiles removed. */
-export async function removeManagedProfiles(path: string, select: (profile: ManagedProfile) => boolean): Promise<string[]> {
+export interface RemoveOptions {
+  /** Remove a section rolecred marked as its own even when it now holds long-term keys. */
+  readonly force: boolean;
+}
+
+/**
+ * Remove rolecred's sections (never others); returns the profiles removed and the ones kept
+ * because they hold long-term keys (without --force).
+ */
+export async function removeManagedProfiles(
+  path: string,
+  select: (profile: ManagedProfile) => boolean,
+  options: RemoveOptions = { force: false },
+): Promise<{ removed: string[]; kept: string[] }> {
   // Nothing to remove (or no file at all): no lock, no write, no ~/.aws created.
-  if (!(await readManagedProfiles(path)).some(select)) return [];
-  return editCredentialsFile(path, (document) => {
-    const removed = managedProfilesOf(document)
-      .filter(select)
-      .map((profile) => profile.profile);
-    for (const profile of removed) document.removeSection(profile);
-    return { result: removed, changed: removed.length > 0 };
+  if (!(await readManagedProfiles(path)).some(select)) return { removed: [], kept: [] };
+  return editCredentialsFile(path, ({ document, encoding }) => {
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const profile of managedProfilesOf(document, encoding).filter(select)) {
+      const section = document.section(inFile(profile.profile, encoding));
+      if (section !== undefined && holdsLongTermKeys(section) && !options.force) kept.push(profile.profile);
+      else removed.push(profile.profile);
+    }
+    for (const profile of removed) document.removeSection(inFile(profile, encoding));
+    return { result: { removed, kept }, changed: removed.length > 0 };
   });
 }
 
-function managedProfilesOf(document: IniDocument): ManagedProfile[] {
+function managedProfilesOf(document: IniDocument, encoding: LoadedDocument["encoding"]): ManagedProfile[] {
   const profiles: ManagedProfile[] = [];
   for (const name of document.sectionNames()) {
     const section = document.section(name);
@@ -181,7 +307,7 @@ function managedProfilesOf(document: IniDocument): ManagedProfile[] {
     const expires = section.get(EXPIRY_KEY);
     const expiration = expires === undefined ? undefined : new Date(expires);
     profiles.push({
-      profile: name,
+      profile: fromFile(name, encoding),
       roleArn: section.get(ROLE_ARN_KEY),
       sessionArn: section.get(SESSION_ARN_KEY),
       expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined,
@@ -193,5 +319,6 @@ function managedProfilesOf(document: IniDocument): ManagedProfile[] {
 
 /** The sections rolecred manages, read without the lock (a read never needs one: writes are atomic). */
 export async function readManagedProfiles(path: string): Promise<ManagedProfile[]> {
-  return managedProfilesOf(await loadDocument(path));
+  const { document, encoding } = loadDocument(path);
+  return managedProfilesOf(document, encoding);
 }

@@ -59,7 +59,8 @@ interface LineProblem {
 }
 
 function splitLines(text: string): { bom: string; lines: IniLine[]; newline: string } {
-  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  // The UTF-8 byte-order mark, as text or (a file handled byte for byte as Latin-1) as its three bytes.
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
   const lines: IniLine[] = [];
   // split with a capture group alternates text and terminators: [t0, eol0, t1, eol1, ..., tN]
   const pieces = text.slice(bom.length).split(/(\r\n|\n|\r)/);
@@ -103,7 +104,15 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
     }
     const section = SECTION_LINE.exec(text);
     if (section) {
-      const name = (section[1] ?? "").trim();
+      const raw = section[1] ?? "";
+      const name = raw.trim();
+      if (name !== "" && name !== raw) {
+        // configparser and the JS SDK keep the spaces: `[ dev ]` is the profile " dev ", which
+        // `--profile dev` never finds. Reading it as "dev" would write keys nobody uses.
+        line.kind = "invalid";
+        problems.push({ line: lineNumber, reason: `section header [${raw}] has spaces inside the brackets; the AWS CLI and SDKs do not read it as [${name}]` });
+        return;
+      }
       if (name === "" || name === "__proto__") {
         line.kind = "invalid";
         problems.push({ line: lineNumber, reason: name === "" ? "empty section name []" : "section name __proto__ is not allowed" });

@@ -3,47 +3,164 @@
  * two terminals, twenty credential_process calls at IDE start-up) serialise their
  * read-modify-write instead of losing each other's profiles.
  *
- * Node has no flock(); an O_EXCL create is the portable primitive. The holder touches the lock
- * while it holds it (a cache refresh may wait minutes for a person to type an MFA code), so a lock
- * whose mtime stopped moving belongs to a run that died, and is broken.
+ * Node has no flock(); an O_EXCL create is the portable primitive. The lock file names its owner:
+ * a random token (this holding, and no other), the pid, the process's start time and the boot id
+ * (so a reused pid or a reboot is not mistaken for the owner), and the host. The holder touches
+ * the lock while it holds it (a cache refresh may wait minutes for a person to type an MFA code).
  *
- * Staleness is judged by mtime only, never by "is the owner's pid alive": an owner that has just
- * released the lock and exited looks dead to a waiter that read its lock a moment earlier, and
- * breaking on that deletes the *next* owner's lock (two writers at once, a lost profile).
+ * A lock is abandoned when its owner is gone: on the same host, the pid no longer runs, or runs a
+ * process that started at another time, or the machine has rebooted since; elsewhere (a home on
+ * NFS), when its mtime has not moved for `staleMs`.
+ *
+ * Breaking an abandoned lock must never delete the lock of the owner after it (a pid check alone
+ * once did: the owner a waiter judged released and exited, the next owner took the lock, and the
+ * waiter deleted that one). So a break is done by one breaker at a time, under a second O_EXCL
+ * file (`….lock.break`), and only after re-reading the lock under it and finding the very token
+ * judged abandoned. While that token is in the file, only a breaker can remove it (its owner is
+ * gone), and breakers are serialised: the re-read and the removal cannot be split by anyone.
+ *
+ * Held locks are released on SIGINT, SIGTERM and SIGHUP and at process exit.
  */
-import { open, stat, unlink, utimes } from "node:fs/promises";
+import { closeSync, openSync, readFileSync, readSync, unlinkSync, constants } from "node:fs";
+import { link, open, readFile, stat, unlink, utimes } from "node:fs/promises";
+import { hostname } from "node:os";
 import { errnoCode, RolecredError } from "../errors.js";
+
+/** Told once, with a message to show, when a run has waited over a second for a lock. */
+export type LockWaitNotice = (message: string) => void;
 
 export interface LockOptions {
   /** Give up after this long. */
   timeoutMs: number;
-  /** A lock not touched for this long is abandoned. The holder touches it every third of this. */
+  /** A lock of another host not touched for this long is abandoned. The holder touches it every third of this. */
   staleMs: number;
+  /** Told once when the wait passes {@link WAIT_NOTICE_MS}. */
+  onWait?: LockWaitNotice | undefined;
 }
 
 export const DEFAULT_LOCK_OPTIONS: LockOptions = { timeoutMs: 15_000, staleMs: 10_000 };
 
+/** Say so after waiting this long: a silent pause of seconds looks like a hang. */
+export const WAIT_NOTICE_MS = 1000;
+/** A break file is held for microseconds; one this old belongs to a breaker that died. */
+const BREAK_STALE_MS = 2000;
+
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-async function isStale(lockPath: string, options: LockOptions): Promise<boolean> {
+/** Who holds a lock, as written in the lock file. */
+export interface LockOwner {
+  readonly token: string;
+  readonly pid: number;
+  readonly host: string;
+  /** The process's start time in clock ticks since boot (Linux /proc), when known. */
+  readonly start?: string | undefined;
+  /** /proc/sys/kernel/random/boot_id, when known. */
+  readonly boot?: string | undefined;
+}
+
+function readProcText(path: string): string | undefined {
   try {
-    // Lock age is file-system bookkeeping, not a credential decision, so it reads the clock directly.
-    return Date.now() - (await stat(lockPath)).mtimeMs > options.staleMs;
+    return readFileSync(path, "utf8");
   } catch {
-    return false; // gone: free now, the next attempt takes it
+    return undefined;
   }
 }
 
-async function tryCreate(lockPath: string): Promise<boolean> {
+/** Field 22 of /proc/PID/stat (after the parenthesised command name, which may hold spaces). */
+export function processStartTime(pid: number): string | undefined {
+  const text = readProcText(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+
+let bootId: string | undefined | null = null;
+function currentBootId(): string | undefined {
+  if (bootId === null) bootId = readProcText("/proc/sys/kernel/random/boot_id")?.trim();
+  return bootId;
+}
+
+function ownSelf(): LockOwner {
+  const start = processStartTime(process.pid);
+  const boot = currentBootId();
+  return {
+    token: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`,
+    pid: process.pid,
+    host: hostname(),
+    ...(start === undefined ? {} : { start }),
+    ...(boot === undefined ? {} : { boot }),
+  };
+}
+
+function parseOwner(text: string): LockOwner | undefined {
   try {
-    const handle = await open(lockPath, "wx", 0o600);
+    const parsed = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof parsed.token !== "string" || typeof parsed.pid !== "number" || typeof parsed.host !== "string") return undefined;
+    return {
+      token: parsed.token,
+      pid: parsed.pid,
+      host: parsed.host,
+      start: typeof parsed.start === "string" ? parsed.start : undefined,
+      boot: typeof parsed.boot === "string" ? parsed.boot : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the owner still runs: "gone" when certain, "alive" when its pid runs the very process
+ * that took the lock, "unknown" when this host cannot tell (another host, no /proc): then the
+ * mtime decides.
+ */
+export function ownerState(owner: LockOwner): "gone" | "alive" | "unknown" {
+  if (owner.host !== hostname()) return "unknown";
+  const boot = currentBootId();
+  if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return "gone";
+  if (owner.pid === process.pid) return "alive"; // another holding of this very process
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if (errnoCode(error) === "ESRCH") return "gone";
+    // EPERM: a process of another user runs under that pid; the start time below decides.
+  }
+  if (owner.start === undefined) return "unknown";
+  const start = processStartTime(owner.pid);
+  if (start === undefined) return "unknown"; // kill() found it but /proc did not: not Linux after all
+  return start === owner.start ? "alive" : "gone";
+}
+
+/** What the lock holds now: its owner (undefined when unreadable) and mtime, or "free". */
+async function inspect(lockPath: string): Promise<{ owner: LockOwner | undefined; text: string; mtimeMs: number } | "free"> {
+  try {
+    const [text, stats] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
+    return { owner: parseOwner(text), text, mtimeMs: stats.mtimeMs };
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return "free";
+    throw error;
+  }
+}
+
+/**
+ * Create the lock with its content in one step: the content goes to a private temporary file
+ * first, then link() puts it at the lock's path, failing if a lock is there. A lock file is
+ * therefore never seen empty or half-written (a signal between create and write would otherwise
+ * leave a lock nobody can tell is its own).
+ */
+async function tryCreate(lockPath: string, content: string, temporary: string): Promise<boolean> {
+  try {
+    const handle = await open(temporary, "wx", 0o600);
     try {
-      // For a person wondering who holds it; staleness is judged by mtime alone.
-      await handle.writeFile(`${JSON.stringify({ pid: process.pid })}\n`);
+      await handle.writeFile(content);
     } finally {
       await handle.close();
     }
-    return true;
+    try {
+      await link(temporary, lockPath);
+      return true;
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
   } catch (error) {
     const code = errnoCode(error);
     if (code === "EEXIST") return false;
@@ -52,33 +169,168 @@ async function tryCreate(lockPath: string): Promise<boolean> {
   }
 }
 
+/**
+ * Remove the lock if it still holds exactly `judged` (the content judged abandoned), serialised
+ * with every other breaker by the break file. Returns whether this call removed it.
+ */
+async function breakAbandoned(lockPath: string, judged: string): Promise<boolean> {
+  const breakPath = `${lockPath}.break`;
+  let handle;
+  try {
+    handle = await open(breakPath, "wx", 0o600);
+  } catch (error) {
+    if (errnoCode(error) !== "EEXIST") return false;
+    // A breaker that died inside its few microseconds leaves the break file; clear it when old.
+    try {
+      // File-system bookkeeping, not a credential decision: reads the clock directly.
+      if (Date.now() - (await stat(breakPath)).mtimeMs > BREAK_STALE_MS) await unlink(breakPath);
+    } catch {
+      // gone meanwhile
+    }
+    return false;
+  }
+  try {
+    await handle.close();
+    let current: string;
+    try {
+      current = await readFile(lockPath, "utf8");
+    } catch {
+      return false; // released meanwhile: free, the next attempt takes it
+    }
+    if (current !== judged) return false; // someone else's now: wait for it like any lock
+    await unlink(lockPath);
+    return true;
+  } finally {
+    await unlink(breakPath).catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release on signals and exit: a lock left behind by Ctrl-C would make the next run wait.
+
+const held = new Map<string, string>(); // lock path → the exact content this process writes there
+const temporaries = new Set<string>(); // lock contents on their way to the lock path
+const RELEASE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let handlersInstalled = false;
+
+/** Remove a held lock synchronously, only while it is still ours. */
+function releaseSync(lockPath: string, content: string): void {
+  try {
+    const fd = openSync(lockPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const buffer = Buffer.alloc(4096);
+      const read = readSync(fd, buffer, 0, buffer.length, 0);
+      if (buffer.subarray(0, read).toString("utf8") !== content) return;
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(lockPath);
+  } catch {
+    // gone already
+  }
+}
+
+function releaseAllSync(): void {
+  for (const [lockPath, content] of held) releaseSync(lockPath, content);
+  held.clear();
+  for (const temporary of temporaries) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // not created yet, or already linked and removed
+    }
+  }
+  temporaries.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  releaseAllSync();
+  uninstallHandlers();
+  // With no other handler, the default action follows (exit with the signal), as without rolecred's.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of RELEASE_SIGNALS) process.on(signal, onSignal);
+  process.on("exit", releaseAllSync);
+}
+
+function uninstallHandlers(): void {
+  if (!handlersInstalled) return;
+  handlersInstalled = false;
+  for (const signal of RELEASE_SIGNALS) process.off(signal, onSignal);
+  process.off("exit", releaseAllSync);
+}
+
+function describeOwner(owner: LockOwner | undefined): string {
+  if (owner === undefined) return "another rolecred";
+  return owner.host === hostname() ? `another rolecred (pid ${owner.pid})` : `another rolecred (pid ${owner.pid} on ${owner.host})`;
+}
+
 /** Run `critical` while holding `<target>.rolecred.lock`. */
-export async function withFileLock<T>(target: string, critical: () => Promise<T>, options: LockOptions = DEFAULT_LOCK_OPTIONS): Promise<T> {
+export async function withFileLock<T>(target: string, critical: () => Promise<T>, options: Partial<LockOptions> = {}): Promise<T> {
+  const { timeoutMs, staleMs, onWait } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockPath = `${target}.rolecred.lock`;
+  const self = ownSelf();
+  const content = `${JSON.stringify(self)}\n`;
+  const temporary = `${lockPath}.${self.token}.tmp`;
+  // Registered before the first attempt: a signal at any point after it finds the lock (only if
+  // it holds exactly this content) and the temporary file, and removes them.
+  held.set(lockPath, content);
+  temporaries.add(temporary);
+  installHandlers();
+  const forget = () => {
+    held.delete(lockPath);
+    temporaries.delete(temporary);
+    if (held.size === 0) uninstallHandlers();
+  };
+  // Lock age and wait time are file-system bookkeeping, not credential decisions: the wall clock directly.
   const started = Date.now();
   let delay = 5;
-  while (!(await tryCreate(lockPath))) {
-    if (await isStale(lockPath, options)) {
-      await unlink(lockPath).catch(() => undefined);
-      continue;
+  let noticed = false;
+  try {
+    while (!(await tryCreate(lockPath, content, temporary))) {
+      const current = await inspect(lockPath);
+      if (current !== "free") {
+        const state = current.owner === undefined ? "unknown" : ownerState(current.owner);
+        // A live owner is waited for however old its mtime (a suspended holder keeps its lock).
+        const abandoned = state === "gone" || (state === "unknown" && Date.now() - current.mtimeMs > staleMs);
+        if (abandoned) {
+          await breakAbandoned(lockPath, current.text);
+          continue;
+        }
+        const waited = Date.now() - started;
+        if (!noticed && waited > WAIT_NOTICE_MS && onWait !== undefined) {
+          noticed = true;
+          onWait(`waiting for ${describeOwner(current.owner)} to release ${lockPath}`);
+        }
+        if (waited > timeoutMs) {
+          throw new RolecredError(`${describeOwner(current.owner)} has held ${lockPath} for over ${Math.round(timeoutMs / 1000)}s`, {
+            hint: `if no rolecred is running, delete ${lockPath}`,
+          });
+        }
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
     }
-    if (Date.now() - started > options.timeoutMs) {
-      throw new RolecredError(`another rolecred has held ${lockPath} for over ${Math.round(options.timeoutMs / 1000)}s`, {
-        hint: `if no rolecred is running, delete ${lockPath}`,
-      });
-    }
-    await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, 100);
+  } catch (error) {
+    forget();
+    throw error;
   }
   const heartbeat = setInterval(() => {
     const now = new Date();
     utimes(lockPath, now, now).catch(() => undefined);
-  }, options.staleMs / 3);
+  }, staleMs / 3);
   heartbeat.unref();
   try {
     return await critical();
   } finally {
     clearInterval(heartbeat);
-    await unlink(lockPath).catch(() => undefined);
+    // Only while it is still ours: a lock broken as stale (a process suspended past staleMs) may be another's now.
+    const now = await readFile(lockPath, "utf8").catch(() => undefined);
+    if (now === content) await unlink(lockPath).catch(() => undefined);
+    forget();
   }
 }

@@ -7,13 +7,13 @@
  * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
  * as the credentials file and kept with the same care.
  */
-import { readFileSync } from "node:fs";
-import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
+import { mkdir, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
+import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { withFileLock, type LockOptions } from "./lock.js";
+import { withFileLock, type LockOptions, type LockWaitNotice } from "./lock.js";
 
 /** Sessions are refreshed this long before they expire, as the AWS SDKs do. */
 export const EXPIRY_WINDOW_SECONDS = 5 * 60;
@@ -44,6 +44,11 @@ export interface SessionDescription {
   readonly policyArns?: readonly string[] | undefined;
   readonly tags?: Readonly<Record<string, string>> | undefined;
   readonly transitiveTagKeys?: readonly string[] | undefined;
+  /**
+   * STS's clock minus this machine's when the session was issued (ms), from STS's Date header,
+   * when they differed by more than noise. Expiry is judged on STS's clock.
+   */
+  readonly clockOffsetMs?: number | undefined;
 }
 
 export interface CachedSession extends SessionDescription {
@@ -95,6 +100,7 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   if (file.version !== CACHE_FORMAT_VERSION || !isString(file.key) || (key !== undefined && file.key !== key)) return undefined;
   if (!(SESSION_KINDS as readonly unknown[]).includes(file.kind)) return undefined;
   if (!isString(file.profile) || credentials === undefined || credentials === null) return undefined;
+  if (file.clockOffsetMs !== undefined && !Number.isFinite(file.clockOffsetMs)) return undefined;
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
   if (!isString(AccessKeyId) || !isString(SecretAccessKey) || !isString(SessionToken) || !isString(Expiration)) return undefined;
   const expiration = new Date(Expiration);
@@ -106,8 +112,10 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   };
 }
 
-export function isFresh(session: { readonly credentials: TemporaryCredentials }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
-  return session.credentials.expiration.getTime() - now.getTime() > windowSeconds * 1000;
+/** Fresh: more than the window left, judged on STS's clock when the session recorded an offset. */
+export function isFresh(session: { readonly credentials: TemporaryCredentials; readonly clockOffsetMs?: number | undefined }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
+  const stsNow = now.getTime() + (session.clockOffsetMs ?? 0);
+  return session.credentials.expiration.getTime() - stsNow > windowSeconds * 1000;
 }
 
 export interface CacheLookup {
@@ -121,10 +129,11 @@ export async function readCachedSession(directory: string, key: string, now: Dat
   let text: string;
   try {
     // Synchronous: one small file on the warm path, where the promise machinery costs more than the read.
-    text = readFileSync(join(directory, cacheFileName(key)), "utf8");
+    // Bounded and regular-only: a FIFO planted in the cache folder must not hang credential_process.
+    text = readRegularTextSync(join(directory, cacheFileName(key)), { what: "the cache file", maxBytes: READ_LIMITS.cacheFile });
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return { session: undefined, rejected: undefined };
-    return { session: undefined, rejected: `cache file unreadable (${errnoCode(error) ?? String(error)})` };
+    if (error instanceof BoundedReadError && error.reason === "missing") return { session: undefined, rejected: undefined };
+    return { session: undefined, rejected: `cache file unusable (${error instanceof Error ? error.message : String(error)}); it will be replaced` };
   }
   const decoded = decodeCacheFile(text, key);
   if (decoded === undefined) return { session: undefined, rejected: "cache file is corrupt or not rolecred's; it will be replaced" };
@@ -153,9 +162,9 @@ export async function writeCachedSession(directory: string, key: string, session
  * Run `refresh` for `key` under a lock, so that twenty credential_process calls at IDE start-up
  * make one STS call and ask for one MFA code. The lock waits long enough for a person to type a code.
  */
-export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>): Promise<T> {
+export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>, onWait?: LockWaitNotice): Promise<T> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000 };
+  const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000, onWait };
   return withFileLock(join(directory, cacheFileName(key)), refresh, options);
 }
 
@@ -171,7 +180,13 @@ export async function listCachedSessions(directory: string): Promise<Array<{ fil
   const sessions: Array<{ file: string; session: CachedSession }> = [];
   for (const name of names.filter((entry) => /^[0-9a-f]{16}\.json$/.test(entry)).sort()) {
     const file = join(directory, name);
-    const decoded = decodeCacheFile(await readFile(file, "utf8").catch(() => ""), undefined);
+    let text = "";
+    try {
+      text = readRegularTextSync(file, { what: "the cache file", maxBytes: READ_LIMITS.cacheFile });
+    } catch {
+      // not a file rolecred can use: not a session
+    }
+    const decoded = decodeCacheFile(text, undefined);
     if (decoded !== undefined) sessions.push({ file, session: decoded.session });
   }
   return sessions;

@@ -63,13 +63,55 @@ export function describeEndpoint(endpoint: StsEndpoint): string {
   return `https://sts.${endpoint.region}.${suffix}`;
 }
 
+/** Below this, a difference between STS's clock and this machine's is noise (the Date header has 1 s steps). */
+const CLOCK_OFFSET_NOISE_MS = 60_000;
+/**
+ * Above this, the user is told: it is the skew at which AWS refuses requests signed with the
+ * local clock (the SDK corrects itself, other tools may not) and far more than the 5 minutes by
+ * which sessions are refreshed early. Smaller offsets are still applied, silently.
+ */
+export const CLOCK_SKEW_WARNING_MS = 15 * 60_000;
+
+/** STS's clock minus this machine's (ms), from the Date header of the latest STS answer in this process. */
+let observedClockOffsetMs: number | undefined;
+let skewWarned = false;
+
+function noteServerDate(response: unknown, receivedAtMs: number): void {
+  const headers = (response as { headers?: Record<string, string | undefined> } | undefined)?.headers;
+  const date = headers?.date ?? headers?.Date;
+  if (date === undefined) return;
+  const serverMs = Date.parse(date);
+  // The header is truncated to the second: its middle is the best guess of STS's time.
+  if (!Number.isNaN(serverMs)) observedClockOffsetMs = serverMs + 500 - receivedAtMs;
+}
+
+/**
+ * How far STS's clock is from this machine's, when an STS answer in this process said so and the
+ * difference is more than noise; else undefined. Expiry is then judged on STS's clock: a laptop
+ * clock 2 h ahead must not make every fresh session look expired.
+ */
+export function stsClockOffsetMs(): number | undefined {
+  if (observedClockOffsetMs === undefined || Math.abs(observedClockOffsetMs) < CLOCK_OFFSET_NOISE_MS) return undefined;
+  return observedClockOffsetMs;
+}
+
+/** The warning about a skewed clock, the first time it is asked for in this process; else undefined. */
+export function takeClockSkewWarning(): string | undefined {
+  const offset = stsClockOffsetMs();
+  if (skewWarned || offset === undefined || Math.abs(offset) < CLOCK_SKEW_WARNING_MS) return undefined;
+  skewWarned = true;
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const amount = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
+  return `this machine's clock is ${amount} ${offset < 0 ? "ahead of" : "behind"} STS's (its Date header); rolecred judges session expiry by STS's clock, but other tools may not: set the clock right (NTP)`;
+}
+
 /**
  * A client for one call. `credentials` undefined means an unsigned request (AssumeRoleWithSAML),
  * which the SDK models as needing no credentials at all.
  */
 export async function createStsClient(endpoint: StsEndpoint, credentials: AwsCredentials | undefined): Promise<STSClient> {
   const { STSClient } = await import("@aws-sdk/client-sts");
-  return new STSClient({
+  const client = new STSClient({
     region: endpoint.region,
     ...(endpoint.url === undefined ? {} : { endpoint: endpoint.url }),
     ...(credentials === undefined ? {} : { credentials }),
@@ -79,4 +121,20 @@ export async function createStsClient(endpoint: StsEndpoint, credentials: AwsCre
     // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
     requestHandler: { connectionTimeout: endpoint.timeoutMs, requestTimeout: endpoint.timeoutMs, throwOnRequestTimeout: true },
   });
+  // Every answer's Date header (errors too): STS's clock, to judge expiry by. Measuring the offset
+  // of this machine's clock is the point, so this reads the wall clock directly.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args);
+        noteServerDate(result.response, Date.now());
+        return result;
+      } catch (error) {
+        noteServerDate((error as { $response?: unknown } | undefined)?.$response, Date.now());
+        throw error;
+      }
+    },
+    { step: "deserialize", name: "rolecredServerClock" },
+  );
+  return client;
 }

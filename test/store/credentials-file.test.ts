@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, readdir, stat, symlink, writeFile, mkdir, lstat } from "node:fs/promises";
+import { chmod, chown, mkdtemp, readFile, readdir, stat, symlink, utimes, writeFile, mkdir, lstat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RoleSession } from "../../src/credentials/types.js";
-import { readManagedProfiles, removeManagedProfiles, writeProfiles } from "../../src/store/credentials-file.js";
+import { holdsLongTermKeys, readManagedProfiles, removeManagedProfiles, writeProfiles } from "../../src/store/credentials-file.js";
 import { RolecredError } from "../../src/errors.js";
 
 function session(suffix: string): RoleSession {
@@ -132,7 +132,90 @@ describe(removeManagedProfiles.name, () => {
     await writeProfiles(path, [{ profile: "dev", session: session("I") }], { force: false });
     await writeFile(path, `[mine]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n${await readFile(path, "utf8")}`);
     expect((await readManagedProfiles(path)).map((profile) => profile.profile)).toEqual(["dev"]);
-    expect(await removeManagedProfiles(path, () => true)).toEqual(["dev"]);
+    expect(await removeManagedProfiles(path, () => true)).toEqual({ removed: ["dev"], kept: [] });
     expect(await readFile(path, "utf8")).toBe("[mine]\naws_access_key_id = AKIA\naws_secret_access_key = s\n");
+  });
+});
+
+describe("credentials file: issue 9 hardening", () => {
+  it("treats an AKIA key id, or a key id with an empty session token, as long-term (marker or not)", () => {
+    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "AKIAX"], ["aws_session_token", "t"], ["x_rolecred_managed", "true"]]))).toBe(true);
+    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"], ["aws_session_token", ""]]))).toBe(true);
+    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"]]))).toBe(true);
+    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"], ["aws_session_token", "t"]]))).toBe(false);
+    expect(holdsLongTermKeys(new Map([["region", "eu-west-1"]]))).toBe(false);
+  });
+
+  it("refuses every control character in a value, and writes nothing", async () => {
+    await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
+    const before = await readFile(path);
+    for (const bad of ["\n", "\r", "\u0000", "\u001b", "\u007f", "\u0085", "\u2028"]) {
+      const hostile = { ...session("B"), assumedRoleArn: `arn:aws:sts::1:assumed-role/R/x${bad}[evil]` };
+      const error = await rejection(writeProfiles(path, [{ profile: "dev", session: hostile }], { force: false }));
+      expect(error.exitCode).toBe(5);
+      expect(error.message).toMatch(/x_rolecred_session_arn containing the control character U\+[0-9A-F]{4}; nothing was written/);
+    }
+    expect(await readFile(path)).toEqual(before);
+  });
+
+  it("refuses a profile name with a control character, a bracket or outer spaces (exit 2)", async () => {
+    for (const name of ["a\nb", "a\u001bb", "a]b", " a"]) {
+      const error = await rejection(writeProfiles(path, [{ profile: name, session: session("A") }], { force: false }));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).not.toMatch(/[\n\u001b]/);
+    }
+  });
+
+  it("refuses a symlink to /dev/null with exit 3 and creates no lock beside it", async () => {
+    await mkdir(join(folder, ".aws"));
+    await symlink("/dev/null", path);
+    const error = await rejection(writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false }));
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toMatch(/is a character device, not a regular file; rolecred will not replace it/);
+    expect((await lstat(path)).isSymbolicLink()).toBe(true);
+    expect(await readdir("/dev")).not.toContain("null.rolecred.lock");
+  });
+
+  it("refuses a read-only (0400) file with exit 3 and keeps its mode and bytes", async () => {
+    await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
+    await chmod(path, 0o400);
+    const before = await readFile(path);
+    const error = await rejection(writeProfiles(path, [{ profile: "qa", session: session("B") }], { force: false }));
+    expect(error.exitCode).toBe(3);
+    expect((await stat(path)).mode & 0o777).toBe(0o400);
+    expect(await readFile(path)).toEqual(before);
+  });
+
+  it("keeps the owner and group of the file it replaces", async () => {
+    await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
+    await chown(path, 65534, 65534);
+    await writeProfiles(path, [{ profile: "qa", session: session("B") }], { force: false });
+    const after = await stat(path);
+    expect([after.uid, after.gid, after.mode & 0o777]).toEqual([65534, 65534, 0o600]);
+  });
+
+  it("keeps non-UTF-8 bytes (and a UTF-8 BOM) outside the written section byte for byte", async () => {
+    await mkdir(join(folder, ".aws"));
+    const original = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("# J"), Buffer.from([0xf6]), Buffer.from("rg\n[caf"), Buffer.from([0xe9]), Buffer.from("]\nregion = x\n")]);
+    await writeFile(path, original);
+    await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
+    const after = await readFile(path);
+    expect(after.subarray(0, original.length)).toEqual(original);
+    expect(after.subarray(original.length).toString()).toMatch(/^\n\[dev\]\n/);
+    // A non-ASCII profile name in such a file is found again (and the guard sees it).
+    await writeProfiles(path, [{ profile: "é-dev", session: session("B") }], { force: false });
+    expect((await readManagedProfiles(path)).map((profile) => profile.profile)).toEqual(["dev", "é-dev"]);
+  });
+
+  it("removes its own stale temporary files, not a live writer's, not others'", async () => {
+    await mkdir(join(folder, ".aws"));
+    const names = [".credentials.rolecred-999999-aaaaaaaa.tmp", `.credentials.rolecred-${process.pid}-bbbbbbbb.tmp`, ".credentials.rolecred-999999-cccc.tmp.bak", ".config.rolecred-999999-dddddddd.tmp"];
+    const old = new Date(Date.now() - 60_000);
+    for (const name of names) {
+      await writeFile(join(folder, ".aws", name), "copy");
+      await utimes(join(folder, ".aws", name), old, old);
+    }
+    await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
+    expect((await readdir(join(folder, ".aws"))).sort()).toEqual([...names.slice(1), "credentials"].sort());
   });
 });

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chown, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,5 +67,37 @@ describe(cacheFileName.name, () => {
 
   it.each(["", "a", "foobar", '{"kind":"keys","profile":"jo","accessKeyId":"AKIAJO"}', "ünïcödé ☃", "x".repeat(5000)])("is FNV-1a 64 of %j", (key) => {
     expect(cacheFileName(key)).toBe(reference(key));
+  });
+});
+
+describe("session cache: issue 9 hardening", () => {
+  it("keeps the owner of a cache file it replaces (sudo with the user's HOME)", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeCachedSession(directory, "key-1", session(60));
+    const file = join(directory, cacheFileName("key-1"));
+    await chown(file, 65534, 65534);
+    await writeCachedSession(directory, "key-1", session(90));
+    const after = await stat(file);
+    expect([after.uid, after.gid]).toEqual([65534, 65534]);
+    expect((await readCachedSession(directory, "key-1", NOW)).session).toEqual(session(90));
+  });
+
+  it("a FIFO in place of a cache file is refused at once, not waited on", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    execFileSync("mkfifo", [join(directory, cacheFileName("key-1"))]);
+    const lookup = await readCachedSession(directory, "key-1", NOW);
+    expect(lookup.session).toBeUndefined();
+    expect(lookup.rejected).toMatch(/is a FIFO, not a regular file/);
+  });
+
+  it("judges expiry on STS's clock when the session recorded an offset (clock 2 h ahead)", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    // STS issued a 1 h session; this machine's clock reads 2 h later than STS's.
+    const aheadNow = new Date(NOW.getTime() + 2 * 3600_000);
+    const issued = { ...session(60), clockOffsetMs: -2 * 3600_000 };
+    await writeCachedSession(directory, "key-1", issued);
+    expect((await readCachedSession(directory, "key-1", aheadNow)).session).toEqual(issued);
+    await writeCachedSession(directory, "key-2", session(60));
+    expect((await readCachedSession(directory, "key-2", aheadNow)).session).toBeUndefined();
   });
 });

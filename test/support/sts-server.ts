@@ -60,6 +60,11 @@ export interface LocalStsOptions {
   /** Issue every role session with this lifetime, whatever was asked (a test knob for refresh
    *  tests: real STS never issues less than 900 s). Undefined: the asked duration, as STS does. */
   roleSessionLifetimeSeconds?: number;
+  /**
+   * A hostile or broken endpoint: rewrite each answer's XML before it is sent (e.g. put a newline
+   * into AccessKeyId). Gets the action and the XML the strict endpoint would have sent.
+   */
+  tamper?: (xml: string, action: string) => string;
 }
 
 export interface RecordedCall {
@@ -111,7 +116,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
   const calls: RecordedCall[] = [];
   const server = createServer((request, response) => {
     // A client that goes away mid-body leaves nothing to answer.
-    serveRequest(sts, calls, now, request, response).catch(() => response.destroy());
+    serveRequest(sts, calls, now, request, response, options.tamper).catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -1305,6 +1310,7 @@ async function serveRequest(
   now: () => Date,
   request: IncomingMessage,
   response: ServerResponse,
+  tamper?: (xml: string, action: string) => string,
 ): Promise<void> {
   const requestId = randomUUID();
   const body = await readBody(request);
@@ -1333,6 +1339,7 @@ async function serveRequest(
     xml = errorXml(stsError, requestId);
   }
   calls.push(call);
+  if (tamper !== undefined) xml = tamper(xml, call.action);
   response.writeHead(status, {
     "Content-Type": "text/xml",
     "x-amzn-RequestId": requestId,

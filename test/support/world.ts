@@ -54,19 +54,24 @@ export interface WorldOptions {
   readonly samlProviders?: LocalStsSamlProvider[];
   /** Role sessions last this long whatever is asked (refresh tests); see LocalStsOptions. */
   readonly roleSessionLifetimeSeconds?: number;
+  /** The endpoint's clock minus the real one (its Date header, expiries and TOTP): a skewed local clock, seen from STS. */
+  readonly clockOffsetMs?: number;
+  /** Rewrite answers (a hostile endpoint): see LocalStsOptions.tamper. */
+  readonly tamper?: (xml: string, action: string) => string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const mfaSecret = newTotpSecret();
   // Codes are single-use per time step, so every test that spends one moves the endpoint's clock
   // a step ahead. Requests are still signed with the real clock; the endpoint allows 15 minutes.
-  let offsetMs = 0;
+  let offsetMs = options.clockOffsetMs ?? 0;
   const sts = await startLocalSts({
     users: [{ account: ACCOUNT, name: "jo", ...JO_KEYS, mfaDevices: [{ serial: MFA_SERIAL, secret: mfaSecret }] }],
     roles: [...roleDefinitions, ...(options.extraRoles ?? [])],
     samlProviders: options.samlProviders ?? [],
     now: () => new Date(Date.now() + offsetMs),
     ...(options.roleSessionLifetimeSeconds === undefined ? {} : { roleSessionLifetimeSeconds: options.roleSessionLifetimeSeconds }),
+    ...(options.tamper === undefined ? {} : { tamper: options.tamper }),
   });
   return {
     sts,
