@@ -4,6 +4,7 @@
  * everywhere, converted once so the rules (ranges, conflicts) hold everywhere.
  */
 import type { Command } from "commander";
+import { escapeControl } from "../log.js";
 import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import { DURATION_LIMITS, requireDurationIn } from "../sts/limits.js";
@@ -121,8 +122,7 @@ export function requireProfileName(name: string, flag = "--profile"): string {
   const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
   if (!/^[^\s[\]](?:[^[\]\r\n]*[^\s[\]])?$/.test(name) || name === "__proto__" || control.test(name)) {
     // Shown escaped: an ESC or OSC sequence in the name must not reach the terminal raw.
-    const shown = name.replace(new RegExp(control.source, "g"), (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    throw usageError(`invalid ${flag} "${shown}": a profile name cannot contain [ ], line breaks or other control characters, or start or end with a space`);
+    throw usageError(`invalid ${flag} "${escapeControl(name, false)}": a profile name cannot contain [ ], line breaks or other control characters, or start or end with a space`);
   }
   return name;
 }

@@ -241,8 +241,9 @@ describe("control characters are shown escaped (item 17)", () => {
   it("a profile name from ~/.aws/config, in an error and in the profiles table", async () => {
     const name = "evil\u001bPtitle\u0007x";
     await writeJoProfile(home, `\n[profile ${name}]\nrole_arn = ${ROLES.developer}\nsource_profile = nobody\n`);
+    // Such a name cannot be a profile anyone uses: refused as a usage error, shown escaped.
     const failed = await rolecred(["env", name, "--shell", "bash"]);
-    expect(failed.exitCode).toBe(3);
+    expect(failed.exitCode).toBe(2);
     expect(failed.stderr).toContain("evil\\x1bPtitle\\x07x");
     expect(failed.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const table = await rolecred(["profiles"]);

@@ -120,9 +120,9 @@ describe("2. control characters are never written", () => {
   it("a profile name with a newline or ESC is refused before any STS call (exit 2)", async () => {
     const calls = stsCalls();
     const cases = [
-      [["user", ROLES.ci, "--profile", "a\n[b]"], /invalid --profile "a\\u000a\[b\]": a profile name cannot contain \[ \], line breaks or other control characters/],
-      [["user", ROLES.ci, "--profile", "dev\u001b]52;c;eA==\u0007"], /invalid --profile "dev\\u001b\]52;c;eA==\\u0007"/],
-      [["write", "ci", "--to", "dev\u009b31m"], /invalid --to "dev\\u009b31m"/],
+      [["user", ROLES.ci, "--profile", "a\n[b]"], /invalid --profile "a\\n\[b\]": a profile name cannot contain \[ \], line breaks or other control characters/],
+      [["user", ROLES.ci, "--profile", "dev\u001b]52;c;eA==\u0007"], /invalid --profile "dev\\x1b\]52;c;eA==\\x07"/],
+      [["write", "ci", "--to", "dev\u009b31m"], /invalid --to "dev\\x9b31m"/],
     ] as const;
     for (const [args, message] of cases) {
       const result = await rolecred(args);
