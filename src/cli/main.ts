@@ -4,8 +4,7 @@
  * neither commander nor any command; everything else goes through the full command line. A child
  * process's fate (exit code or signal) comes back as an Outcome and is mirrored here.
  */
-import { writeSync } from "node:fs";
-import { isatty } from "node:tty";
+import { fstatSync, writeSync } from "node:fs";
 import { serveFromCache } from "./fast-path.js";
 import type { Outcome } from "./command.js";
 
@@ -15,7 +14,7 @@ import type { Outcome } from "./command.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(args: readonly string[]): Promise<Outcome> {
-  const cached = await serveFromCache(args, process.env, new Date(), isatty(1));
+  const cached = await serveFromCache(args, process.env, new Date(), await stdoutIsTerminal());
   if (cached !== undefined) {
     writeAll(1, cached.stdout);
     if (cached.stderr !== undefined) writeAll(2, cached.stderr);
@@ -23,6 +22,20 @@ async function main(args: readonly string[]): Promise<Outcome> {
   }
   const { runCli } = await import("./run.js");
   return runCli(args);
+}
+
+/**
+ * Whether fd 1 is a terminal, without loading node:tty (it pulls in streams and net, which the
+ * warm path avoids) unless fd 1 is a character device: a pipe or a file is answered by one fstat.
+ */
+async function stdoutIsTerminal(): Promise<boolean> {
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  const { isatty } = await import("node:tty"); // a terminal, or /dev/null
+  return isatty(1);
 }
 
 /**
