@@ -349,6 +349,9 @@ describe("32. a clock 2 h ahead of STS's", () => {
         expect(again.exitCode, args.join(" ")).toBe(0);
       }
       expect(assumes()).toBe(1);
+      // status judges it on the same clock: valid for 30 more minutes of this machine's time.
+      const status = await rolecred(["status", "ci", "--min", "30m"], { env: skewEnv });
+      expect(status.exitCode).toBe(0);
     } finally {
       await skewed.close();
     }
