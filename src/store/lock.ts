@@ -217,7 +217,8 @@ async function breakAbandoned(lockPath: string, judged: string): Promise<boolean
 // ---------------------------------------------------------------------------------------------
 // Release on signals and exit: a lock left behind by Ctrl-C would make the next run wait.
 
-const held = new Map<string, string>(); // lock path → the exact content this process writes there
+// Per holding (its token), not per path: two holdings in one process may wait on the same lock.
+const held = new Map<string, { readonly lockPath: string; readonly content: string }>();
 const temporaries = new Set<string>(); // lock contents on their way to the lock path
 const RELEASE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 let handlersInstalled = false;
@@ -240,7 +241,7 @@ function releaseSync(lockPath: string, content: string): void {
 }
 
 function releaseAllSync(): void {
-  for (const [lockPath, content] of held) releaseSync(lockPath, content);
+  for (const { lockPath, content } of held.values()) releaseSync(lockPath, content);
   held.clear();
   for (const temporary of temporaries) {
     try {
@@ -287,11 +288,11 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   const temporary = `${lockPath}.${self.token}.tmp`;
   // Registered before the first attempt: a signal at any point after it finds the lock (only if
   // it holds exactly this content) and the temporary file, and removes them.
-  held.set(lockPath, content);
+  held.set(self.token, { lockPath, content });
   temporaries.add(temporary);
   installHandlers();
   const forget = () => {
-    held.delete(lockPath);
+    held.delete(self.token);
     temporaries.delete(temporary);
     if (held.size === 0) uninstallHandlers();
   };
