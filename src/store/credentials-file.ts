@@ -168,7 +168,7 @@ export function assertProfileName(profile: string): void {
 function assertWritableValues(entries: ReadonlyArray<readonly [string, string]>, profile: string): void {
   for (const [key, value] of entries) {
     if (!CONTROL_CHARACTER.test(value)) continue;
-    throw new RolecredError(`STS returned a ${key} containing the control character ${describeControl(value)}; nothing was written to [${profile}]`, {
+    throw new RolecredError(`STS returned an ${key} containing the control character ${describeControl(value)}; nothing was written to [${profile}]`, {
       exitCode: ExitCode.unavailable,
       hint: "the STS endpoint is broken or not AWS; check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
     });

@@ -97,7 +97,7 @@ describe("2. control characters are never written", () => {
       const result = await rolecred(["user", ROLES.ci, "--profile", "dev"], { env: { ...env, AWS_ENDPOINT_URL_STS: hostile.sts.url } });
       expect(hostile.sts.calls.map((call) => call.action)).toContain("AssumeRole");
       expect(result.exitCode).toBe(5);
-      expect(oneLine(result)).toMatch(/STS returned a aws_access_key_id containing the control character U\+000A; nothing was written to \[dev\]/);
+      expect(oneLine(result)).toMatch(/STS returned an aws_access_key_id containing the control character U\+000A; nothing was written to \[dev\]/);
       expect(await credentialsBytes()).toEqual(before);
     } finally {
       await hostile.close();
