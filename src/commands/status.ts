@@ -25,7 +25,8 @@ export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
     where: session.kind === "session-token" ? "cache (MFA session)" : "cache",
     roleArn: session.roleArn,
     account: session.roleArn === undefined ? undefined : accountOf(session.roleArn),
-    expiration: session.credentials.expiration,
+    // On this machine's clock: a clock 2 h ahead of STS's must not show a fresh session as expired.
+    expiration: new Date(session.credentials.expiration.getTime() - (session.clockOffsetMs ?? 0)),
     sourceIdentity: session.sourceIdentity,
     policyCharacters: session.policy?.length,
     policyArns: session.policyArns ?? [],

@@ -168,7 +168,7 @@ export function assertProfileName(profile: string): void {
 function assertWritableValues(entries: ReadonlyArray<readonly [string, string]>, profile: string): void {
   for (const [key, value] of entries) {
     if (!CONTROL_CHARACTER.test(value)) continue;
-    throw new RolecredError(`STS returned a ${key} containing the control character ${describeControl(value)}; nothing was written to [${profile}]`, {
+    throw new RolecredError(`STS returned an ${key} containing the control character ${describeControl(value)}; nothing was written to [${profile}]`, {
       exitCode: ExitCode.unavailable,
       hint: "the STS endpoint is broken or not AWS; check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
     });
@@ -273,6 +273,8 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
 export interface RemoveOptions {
   /** Remove a section rolecred marked as its own even when it now holds long-term keys. */
   readonly force: boolean;
+  /** Told once when the removal has waited over a second for another rolecred's lock. */
+  readonly onLockWait?: LockWaitNotice | undefined;
 }
 
 /**
@@ -296,7 +298,7 @@ export async function removeManagedProfiles(
     }
     for (const profile of removed) document.removeSection(inFile(profile, encoding));
     return { result: { removed, kept }, changed: removed.length > 0 };
-  });
+  }, options.onLockWait);
 }
 
 function managedProfilesOf(document: IniDocument, encoding: LoadedDocument["encoding"]): ManagedProfile[] {

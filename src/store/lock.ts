@@ -22,9 +22,20 @@
  * Held locks are released on SIGINT, SIGTERM and SIGHUP and at process exit.
  */
 import { closeSync, openSync, readFileSync, readSync, unlinkSync, constants } from "node:fs";
-import { link, open, readFile, stat, unlink, utimes } from "node:fs/promises";
+import { link, open, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { errnoCode, RolecredError } from "../errors.js";
+import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
+
+/** A lock file's content: small, and never a FIFO waited on (a planted one is refused, exit 3). */
+function readLockText(lockPath: string): string | undefined {
+  try {
+    return readRegularTextSync(lockPath, { what: "the lock file", maxBytes: 64 * 1024 });
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return undefined;
+    throw error;
+  }
+}
 
 /** Told once, with a message to show, when a run has waited over a second for a lock. */
 export type LockWaitNotice = (message: string) => void;
@@ -133,7 +144,9 @@ export function ownerState(owner: LockOwner): "gone" | "alive" | "unknown" {
 /** What the lock holds now: its owner (undefined when unreadable) and mtime, or "free". */
 async function inspect(lockPath: string): Promise<{ owner: LockOwner | undefined; text: string; mtimeMs: number } | "free"> {
   try {
-    const [text, stats] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
+    const text = readLockText(lockPath);
+    if (text === undefined) return "free";
+    const stats = await stat(lockPath);
     return { owner: parseOwner(text), text, mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return "free";
@@ -191,13 +204,9 @@ async function breakAbandoned(lockPath: string, judged: string): Promise<boolean
   }
   try {
     await handle.close();
-    let current: string;
-    try {
-      current = await readFile(lockPath, "utf8");
-    } catch {
-      return false; // released meanwhile: free, the next attempt takes it
-    }
-    if (current !== judged) return false; // someone else's now: wait for it like any lock
+    const current = readLockText(lockPath);
+    // Released meanwhile (free: the next attempt takes it), or someone else's now (wait for it like any lock).
+    if (current !== judged) return false;
     await unlink(lockPath);
     return true;
   } finally {
@@ -208,7 +217,8 @@ async function breakAbandoned(lockPath: string, judged: string): Promise<boolean
 // ---------------------------------------------------------------------------------------------
 // Release on signals and exit: a lock left behind by Ctrl-C would make the next run wait.
 
-const held = new Map<string, string>(); // lock path → the exact content this process writes there
+// Per holding (its token), not per path: two holdings in one process may wait on the same lock.
+const held = new Map<string, { readonly lockPath: string; readonly content: string }>();
 const temporaries = new Set<string>(); // lock contents on their way to the lock path
 const RELEASE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 let handlersInstalled = false;
@@ -231,7 +241,7 @@ function releaseSync(lockPath: string, content: string): void {
 }
 
 function releaseAllSync(): void {
-  for (const [lockPath, content] of held) releaseSync(lockPath, content);
+  for (const { lockPath, content } of held.values()) releaseSync(lockPath, content);
   held.clear();
   for (const temporary of temporaries) {
     try {
@@ -278,11 +288,11 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   const temporary = `${lockPath}.${self.token}.tmp`;
   // Registered before the first attempt: a signal at any point after it finds the lock (only if
   // it holds exactly this content) and the temporary file, and removes them.
-  held.set(lockPath, content);
+  held.set(self.token, { lockPath, content });
   temporaries.add(temporary);
   installHandlers();
   const forget = () => {
-    held.delete(lockPath);
+    held.delete(self.token);
     temporaries.delete(temporary);
     if (held.size === 0) uninstallHandlers();
   };
@@ -329,7 +339,12 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   } finally {
     clearInterval(heartbeat);
     // Only while it is still ours: a lock broken as stale (a process suspended past staleMs) may be another's now.
-    const now = await readFile(lockPath, "utf8").catch(() => undefined);
+    let now: string | undefined;
+    try {
+      now = readLockText(lockPath);
+    } catch {
+      now = undefined;
+    }
     if (now === content) await unlink(lockPath).catch(() => undefined);
     forget();
   }

@@ -97,7 +97,7 @@ describe("2. control characters are never written", () => {
       const result = await rolecred(["user", ROLES.ci, "--profile", "dev"], { env: { ...env, AWS_ENDPOINT_URL_STS: hostile.sts.url } });
       expect(hostile.sts.calls.map((call) => call.action)).toContain("AssumeRole");
       expect(result.exitCode).toBe(5);
-      expect(oneLine(result)).toMatch(/STS returned a aws_access_key_id containing the control character U\+000A; nothing was written to \[dev\]/);
+      expect(oneLine(result)).toMatch(/STS returned an aws_access_key_id containing the control character U\+000A; nothing was written to \[dev\]/);
       expect(await credentialsBytes()).toEqual(before);
     } finally {
       await hostile.close();
@@ -349,8 +349,44 @@ describe("32. a clock 2 h ahead of STS's", () => {
         expect(again.exitCode, args.join(" ")).toBe(0);
       }
       expect(assumes()).toBe(1);
+      // status judges it on the same clock: valid for 30 more minutes of this machine's time.
+      const status = await rolecred(["status", "ci", "--min", "30m"], { env: skewEnv });
+      expect(status.exitCode).toBe(0);
     } finally {
       await skewed.close();
+    }
+  });
+});
+
+describe("1, 5 and 6 for saml: the assertion is not spent on a write that would be refused", () => {
+  it("a 0400 file and an AKIA section with an empty token are refused before AssumeRoleWithSAML", async () => {
+    const { createTestIdp, issueSamlResponseBase64 } = await import("../support/saml-idp.js");
+    const idp = createTestIdp("https://idp.rolecred.test/saml");
+    const provider = "arn:aws:iam::111122223333:saml-provider/TestIdP";
+    const role = "arn:aws:iam::111122223333:role/Short";
+    const samlWorld = await startWorld({ samlProviders: [{ arn: provider, certificatePem: idp.certificatePem }], extraRoles: [{ arn: role, trust: [{ principals: [provider] }] }] });
+    try {
+      const samlEnv = { ...env, AWS_ENDPOINT_URL_STS: samlWorld.sts.url };
+      const response = issueSamlResponseBase64(idp, { roles: [{ roleArn: role, providerArn: provider }], sessionName: "alice@example.com" });
+      const saml = async (profile: string) => {
+        const result = await runCli(["saml", "--profile", profile], { env: samlEnv, stdin: response });
+        outputs.push(result.stdout, result.stderr);
+        return result;
+      };
+      await writeFile(credentialsPath(), `${(await credentialsBytes()).toString()}\n[prod-keys]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = x\naws_session_token =\n`);
+      const guarded = await saml("prod-keys");
+      expect(guarded.exitCode).toBe(1);
+      expect(guarded.stderr).toMatch(/holds long-term access keys/);
+      await chmod(credentialsPath(), 0o400);
+      const readOnly = await saml("dev");
+      expect(readOnly.exitCode).toBe(3);
+      expect(readOnly.stderr).toMatch(/is read-only \(mode 0400\)/);
+      expect(samlWorld.sts.calls).toEqual([]);
+      // The same response still works once the file is writable: nothing was spent.
+      await chmod(credentialsPath(), 0o600);
+      expect((await saml("dev")).exitCode).toBe(0);
+    } finally {
+      await samlWorld.close();
     }
   });
 });

@@ -2,7 +2,7 @@
  * Issue 9, items 10 and 11: an abandoned lock is broken atomically (never the next owner's), and
  * a dead owner on this host is seen at once, not after the mtime grows old.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile, utimes } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,4 +93,15 @@ describe("breaking an abandoned lock", () => {
     expect(new Set(written).size).toBe(processes * perProcess);
     expect(text).toContain("[jo]\naws_access_key_id = AKIAJOEXAMPLE0000001\n");
   }, 120_000);
+});
+
+describe("a lock path that is not a regular file", () => {
+  it("a FIFO planted as the lock is refused with exit 3, not waited on", async () => {
+    const target = join(await mkdtemp(join(tmpdir(), "rolecred-lock-")), "file");
+    execFileSync("mkfifo", [`${target}.rolecred.lock`]);
+    await expect(withFileLock(target, async () => "ran", { timeoutMs: 60_000, staleMs: 600_000 })).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringMatching(/the lock file .* is a FIFO, not a regular file/),
+    });
+  });
 });

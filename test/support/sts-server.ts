@@ -64,7 +64,7 @@ export interface LocalStsOptions {
    * A hostile or broken endpoint: rewrite each answer's XML before it is sent (e.g. put a newline
    * into AccessKeyId). Gets the action and the XML the strict endpoint would have sent.
    */
-  tamper?: (xml: string, action: string) => string;
+  tamper?: (xml: string, action: string) => string | Buffer;
 }
 
 export interface RecordedCall {
@@ -1310,7 +1310,7 @@ async function serveRequest(
   now: () => Date,
   request: IncomingMessage,
   response: ServerResponse,
-  tamper?: (xml: string, action: string) => string,
+  tamper?: (xml: string, action: string) => string | Buffer,
 ): Promise<void> {
   const requestId = randomUUID();
   const body = await readBody(request);
@@ -1339,12 +1339,12 @@ async function serveRequest(
     xml = errorXml(stsError, requestId);
   }
   calls.push(call);
-  if (tamper !== undefined) xml = tamper(xml, call.action);
+  const answerBytes: string | Buffer = tamper === undefined ? xml : tamper(xml, call.action);
   response.writeHead(status, {
     "Content-Type": "text/xml",
     "x-amzn-RequestId": requestId,
     // The SDKs correct their clock from this header after a skew error, as they do with AWS.
     Date: now().toUTCString(),
   });
-  response.end(xml);
+  response.end(answerBytes);
 }

@@ -57,7 +57,7 @@ export interface WorldOptions {
   /** The endpoint's clock minus the real one (its Date header, expiries and TOTP): a skewed local clock, seen from STS. */
   readonly clockOffsetMs?: number;
   /** Rewrite answers (a hostile endpoint): see LocalStsOptions.tamper. */
-  readonly tamper?: (xml: string, action: string) => string;
+  readonly tamper?: (xml: string, action: string) => string | Buffer;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
