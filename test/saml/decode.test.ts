@@ -52,12 +52,12 @@ describe(decodeSamlInput.name, () => {
 
   it("keeps an XML declaration, trims blank lines around raw XML", () => {
     const declared = `<?xml version="1.0" encoding="UTF-8"?>\n${XML}`;
-    expect(decodeSamlInput(Buffer.from(`\n${declared}\n\n`))).toEqual({ xml: declared, form: "xml" });
+    expect(decodeSamlInput(Buffer.from(`\n${declared}\n\n`))).toMatchObject({ xml: declared, form: "xml", encoding: "utf8" });
   });
 
   it("hands a SOAP envelope on as XML: the Response is taken out of it once parsed", () => {
     const soap = `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body>${XML}</soap11:Body></soap11:Envelope>`;
-    expect(decodeSamlInput(Buffer.from(soap))).toEqual({ xml: soap, form: "xml" });
+    expect(decodeSamlInput(Buffer.from(soap))).toMatchObject({ xml: soap, form: "xml" });
   });
 
   const NOT_SAML_HINT = "pipe in what your identity provider's login helper prints: base64, XML, the HTML form page, or SAMLResponse=... form data";
