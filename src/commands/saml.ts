@@ -9,6 +9,7 @@ import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from
 import { MAX_SAML_ASSERTION_CHARACTERS, readSamlFromStdin } from "../saml/read-input.js";
 import { checkReadiness, sessionDurationSeconds } from "../saml/readiness.js";
 import { chooseRole, describeRole, displayRoleName, requireUsableAliases } from "../saml/choose-role.js";
+import { allowedRoles, samlPins } from "../saml/pins.js";
 import type { SamlRole } from "../saml/roles.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { samlListJson, samlListText } from "../output/saml-list.js";
@@ -24,7 +25,13 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
   const files = await readAwsFiles(deps.env);
   const aliases = accountAliases(files);
   requireUsableAliases(aliases);
-  const { assertion, samlAssertionBase64 } = await readSamlFromStdin(deps, options.idpCertFiles);
+  const pins = samlPins(files, options.mode.kind === "assume" ? options.mode.delivery.profile : undefined, deps.env);
+  if (pins.certificateWhere !== undefined) deps.log.verbose(`signature must verify against ${pins.certificateWhere}`);
+  const read = await readSamlFromStdin(deps, { flag: options.idpCertFiles, pinned: pins.certificateFiles });
+  const { samlAssertionBase64 } = read;
+  const allowed = allowedRoles(read.assertion.roles, pins, aliases);
+  if (allowed.warning !== undefined) deps.log.warn(allowed.warning);
+  const assertion: SamlAssertion = { ...read.assertion, roles: allowed.roles };
   const now = deps.now();
   const { mode } = options;
 

@@ -57,6 +57,8 @@ export interface SamlAssertion {
 export interface ReadAssertionOptions {
   /** PEM certificates of the identity provider: verify the signature against them. */
   readonly idpCertificates?: readonly string[] | undefined;
+  /** Where the certificates come from, for messages: "--idp-cert" (the default) or the config key. */
+  readonly certificateSource?: string | undefined;
   /** Receives anything saml2-js's XML parser prints, instead of the console. */
   readonly onLibraryOutput?: ((line: string) => void) | undefined;
 }
@@ -71,7 +73,8 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
   const verifying = options.idpCertificates !== undefined;
   const signatures = signaturesIn(response);
-  if (verifying) requireSupportedSignatureLayout(response, assertion, signatures);
+  const source = options.certificateSource ?? "--idp-cert";
+  if (verifying) requireSupportedSignatureLayout(response, assertion, signatures, source);
   let reader: SamlAssertion["reader"] = "saml2-js";
   let fromLibrary: Attributes | undefined;
   try {
@@ -79,7 +82,7 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (verifying) {
-      throw new RolecredError(`the SAML response's signature is invalid: it does not verify against --idp-cert (${reason})`, {
+      throw new RolecredError(`the SAML response's signature is invalid: it does not verify against ${source} (${reason})`, {
         exitCode: ExitCode.denied,
         hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
       });
@@ -133,9 +136,9 @@ function signaturesIn(response: Element): Element[] {
  * other layout (a Reference with URI="", a signature elsewhere, several References) is "could not
  * verify", which is not the same as "the signature is invalid": say which.
  */
-function requireSupportedSignatureLayout(response: Element, assertion: Element, signatures: readonly Element[]): void {
+function requireSupportedSignatureLayout(response: Element, assertion: Element, signatures: readonly Element[], source: string): void {
   if (signatures.length === 0) {
-    throw new RolecredError("the SAML response is not signed, so --idp-cert cannot verify it", {
+    throw new RolecredError(`the SAML response is not signed, so ${source} cannot verify it`, {
       exitCode: ExitCode.denied,
       hint: "nothing was sent to STS; identity providers sign the assertion or the response for AWS, so this did not come from yours",
     });

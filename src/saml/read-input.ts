@@ -25,12 +25,12 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE
  * identity provider's current and next signing certificates), and any certificate in it may be
  * the one that signed. Read through the bounded reader: `--idp-cert /dev/zero` is refused at once.
  */
-export function readCertificates(files: readonly string[]): string[] | undefined {
+export function readCertificates(files: readonly string[], source = "--idp-cert"): string[] | undefined {
   if (files.length === 0) return undefined;
   return files.flatMap((file) => {
-    const text = readRegularTextSync(file, { maxBytes: READ_LIMITS.certificate, what: "the --idp-cert file" });
+    const text = readRegularTextSync(file, { maxBytes: READ_LIMITS.certificate, what: `the ${source} file` });
     const blocks = text.match(PEM_CERTIFICATE) ?? [];
-    if (blocks.length === 0) throw inputError(`--idp-cert ${file} is not a PEM certificate (no BEGIN CERTIFICATE line)`);
+    if (blocks.length === 0) throw inputError(`${source} ${file} is not a PEM certificate (no BEGIN CERTIFICATE line)`);
     return blocks;
   });
 }
@@ -47,21 +47,34 @@ export function bytesToSend(decoded: DecodedSamlInput, parsed: ParsedSamlXml): B
   return Buffer.from(declared + parsed.responseXml, "latin1");
 }
 
-export async function readSamlFromStdin(deps: Deps, idpCertFiles: readonly string[]): Promise<SamlInput> {
+/** Certificates the response's signature must verify against: --idp-cert, and any ~/.aws/config pins. */
+export interface CertificateFiles {
+  readonly flag: readonly string[];
+  /** Pinned in ~/.aws/config: --idp-cert adds a check, it never replaces this one. */
+  readonly pinned: readonly string[];
+}
+
+export async function readSamlFromStdin(deps: Deps, certificateFiles: CertificateFiles): Promise<SamlInput> {
   if (deps.stdin.isTTY === true) {
     throw usageError("nothing is piped in: rolecred saml reads the SAML response from stdin", "e.g. okta-login -u jo | rolecred saml --profile dev, or rolecred saml --profile dev < response.b64");
   }
-  const certificates = readCertificates(idpCertFiles);
+  const pinned = readCertificates(certificateFiles.pinned, "saml_idp_cert");
+  const flagged = readCertificates(certificateFiles.flag);
   const input = await readStdinBytes(deps.stdin, MAX_SAML_INPUT_BYTES, "stdin");
   const decoded = decodeSamlInput(input);
   const parsed = parseSamlXml(decoded.xml);
   const samlAssertionBase64 = bytesToSend(decoded, parsed).toString("base64");
   deps.secrets.add(samlAssertionBase64); // the assertion is a bearer credential for 5 minutes
   deps.log.verbose(`read a SAML response from stdin (${decoded.form}, ${input.length} bytes)`);
-  const assertion = await readSamlAssertion(parsed, {
-    idpCertificates: certificates,
-    onLibraryOutput: (line) => deps.log.verbose(`saml2-js: ${line}`),
-  });
+  const read = (idpCertificates: string[] | undefined, certificateSource: string) =>
+    readSamlAssertion(parsed, {
+      idpCertificates,
+      certificateSource,
+      onLibraryOutput: (line) => deps.log.verbose(`saml2-js: ${line}`),
+    });
+  // Each must verify on its own: a pinned certificate is not satisfied by one given as a flag.
+  const assertion = await read(pinned ?? flagged, pinned === undefined ? "--idp-cert" : "the saml_idp_cert of ~/.aws/config");
+  if (pinned !== undefined && flagged !== undefined) await read(flagged, "--idp-cert");
   for (const note of assertion.notes) deps.log.verbose(note);
   return { assertion, samlAssertionBase64 };
 }

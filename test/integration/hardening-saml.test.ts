@@ -257,6 +257,59 @@ describe("27: aliases and paths", () => {
   });
 });
 
+describe("28: ~/.aws/config pins what SAML runs accept", () => {
+  const config = (text: string) => writeFile(join(home, ".aws", "config"), `[rolecred]\naccount_aliases =\n  ${SANDBOX} = sandbox\n${text}`);
+
+  it("saml_idp_cert: a genuine assertion from another identity provider is refused before it is sent", async () => {
+    await writeFile(join(home, ".aws", "okta.pem"), idp.certificatePem);
+    await config("saml_idp_cert = okta.pem\n"); // relative to the config file's folder
+    const calls = samlCalls().length;
+    const result = await saml(["--profile", "dev"], base64(signedXml({}, stranger)));
+    await expectRefused(result, calls, 4, /^rolecred: the SAML response's signature is invalid: it does not verify against the saml_idp_cert of ~\/\.aws\/config /);
+    const ours = await saml(["--profile", "dev", "--verbose"], base64(signedXml()));
+    expect(ours.exitCode).toBe(0);
+    expect(ours.stderr).toContain("rolecred: signature must verify against saml_idp_cert in [rolecred]\n");
+    expect(ours.stderr).toContain("signature verified");
+  });
+
+  it("saml_accounts: an assertion offering only another account's role is refused; other accounts' roles are never offered", async () => {
+    await config(`saml_accounts = ${SANDBOX}\n`);
+    const calls = samlCalls().length;
+    const result = await saml(["--profile", "dev"], base64(signedXml({ roles: [OFFER.readOnly] })));
+    await expectRefused(
+      result,
+      calls,
+      4,
+      `rolecred: the assertion offers no role your ~/.aws/config allows: ${PROD}:ReadOnly via ${PROD_IDP} — nothing was sent to STS; allowed by saml_accounts in [rolecred]: ${SANDBOX}`,
+    );
+    // Two roles offered, one allowed: no question, the allowed one, and a warning about the other.
+    const both = await saml(["--profile", "dev"], base64(signedXml({ roles: [OFFER.readOnly, OFFER.developer] })));
+    expect(both.exitCode).toBe(0);
+    expect(both.stderr).toContain(`warning: ignored 1 role(s) ~/.aws/config does not allow (saml_accounts in [rolecred]: ${SANDBOX}): ${PROD}:ReadOnly via ${PROD_IDP}\n`);
+    expect(samlCalls().at(-1)?.params).toMatchObject({ RoleArn: DEVELOPER });
+  });
+
+  it("a profile's rolecred_saml_providers narrows runs that write that profile only", async () => {
+    await config(`[profile dev]\nrolecred_saml_providers = ${PROD_IDP}\n`);
+    const calls = samlCalls().length;
+    const refused = await saml(["--profile", "dev"], base64(signedXml()));
+    await expectRefused(
+      refused,
+      calls,
+      4,
+      `rolecred: the assertion offers no role your ~/.aws/config allows: ${SANDBOX} (sandbox):Developer via ${SANDBOX_IDP} — nothing was sent to STS; allowed by rolecred_saml_providers in [profile dev]: ${PROD_IDP}`,
+    );
+    const other = await saml(["--profile", "other"], base64(signedXml()));
+    expect(other.exitCode).toBe(0);
+  });
+
+  it("a pin that is not an account id is bad configuration, exit 3", async () => {
+    await config("saml_accounts = sandbox\n");
+    const calls = samlCalls().length;
+    await expectRefused(await saml(["--profile", "dev"], base64(signedXml())), calls, 3, 'rolecred: saml_accounts in [rolecred] in ~/.aws/config: "sandbox" is not a 12-digit account id');
+  });
+});
+
 describe("issue 10 bug 3: the picker", () => {
   const manyRoles = Array.from({ length: 48 }, (_, index) => ({ roleArn: `arn:aws:iam::${SANDBOX}:role/Team${String(index).padStart(2, "0")}`, providerArn: SANDBOX_IDP }));
 
