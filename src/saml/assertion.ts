@@ -81,11 +81,20 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
     fromLibrary = await readWithSaml2Js(base64, options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (verifying) {
+    if (verifying && /signature check failed|Signed data did not contain/i.test(reason)) {
       throw new RolecredError(`the SAML response's signature is invalid: it does not verify against ${source} (${reason})`, {
         exitCode: ExitCode.denied,
         hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
       });
+    }
+    if (verifying && /not valid for this audience/i.test(reason)) {
+      // saml2-js checks the Audience only after the signature verified.
+      const audiences = descendants(assertion, "Audience").map(textOf).join(", ");
+      throw inputError(`the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`, "nothing was sent to STS; this is the identity provider's assertion for another application");
+    }
+    if (verifying) {
+      // Not a bad signature: the checker could not read the response around it.
+      throw inputError(`could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`, "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature");
     }
     notes.push(`saml2-js could not read the response (${reason}); read by local element names instead`);
     reader = "local element names";
@@ -96,8 +105,20 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   const attributes = attributesByLocalName(assertion);
   if (fromLibrary !== undefined) {
     for (const name of attributes.keys()) if (!fromLibrary.has(name)) notes.push(`attribute ${name} read by local element name (saml2-js skipped it)`);
+    // saml2-js read its values from the canonical form its signature check covered; two XML
+    // parsers that disagree about a signed document are how parser-differential attacks work.
+    if (verifying) requireSameReading(fromLibrary, attributes);
   }
   return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes, weakSignatureAlgorithm(signatures), verifying);
+}
+
+function requireSameReading(signed: Attributes, read: Attributes): void {
+  for (const [name, values] of signed) {
+    const ours = read.get(name) ?? [];
+    if (ours.length !== values.length || ours.some((value, index) => value !== values[index])) {
+      throw inputError(`could not verify the SAML response: its attribute ${name} reads differently in the signed form than in the document`, "nothing was sent to STS; this is not how an identity provider writes a response");
+    }
+  }
 }
 
 /**

@@ -224,6 +224,17 @@ describe("26: could not verify is not the same as invalid; PEM bundles; SHA-1", 
     await expectRefused(result, calls, 4, /^rolecred: the SAML response's signature is invalid: it does not verify against --idp-cert /);
   });
 
+  it("a genuine signature on an assertion for another application is not called invalid", async () => {
+    const calls = samlCalls().length;
+    const result = await saml(["--idp-cert", certificate, "--profile", "dev"], base64(signedXml({ audience: "https://wiki.example.com/saml" })));
+    await expectRefused(
+      result,
+      calls,
+      3,
+      "rolecred: the SAML assertion is signed for another audience (https://wiki.example.com/saml), not AWS sign-in (urn:amazon:webservices), so STS would refuse it — nothing was sent to STS; this is the identity provider's assertion for another application",
+    );
+  });
+
   it("a SHA-1 signature is accepted with a warning", async () => {
     const result = await saml(["--idp-cert", certificate, "--profile", "dev"], base64(signedXml({ algorithm: "sha1" })));
     expect(result.stderr).toContain("warning: the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256\n");
