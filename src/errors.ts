@@ -18,6 +18,8 @@ export const ExitCode = {
   denied: 4,
   /** The STS endpoint could not be reached, timed out or failed on its side. */
   unavailable: 5,
+  /** The user cancelled at a prompt (Ctrl-C, Esc): 128 + SIGINT, as shells report an interrupt. */
+  interrupted: 130,
   /** The command given to run could not be executed (the shell's convention). */
   cannotExecute: 126,
   /** The command given to run does not exist (the shell's convention). */

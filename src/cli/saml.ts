@@ -39,7 +39,7 @@ export const samlCommand = defineCommand<SamlOptions>({
     command
       .description("assume a role with a SAML response read from stdin, and write a profile (or run a command)")
       .option("--role-arn <arn>", "assume exactly this role")
-      .option("--role <pattern>", "pick the role by glob on its ARN, ACCOUNT:ROLE, ALIAS:ROLE or name (e.g. '*:Developer')")
+      .option("--role <pattern>", "pick the role by glob on its name, ACCOUNT:NAME or ALIAS:NAME (e.g. '*:Developer'); on the whole ARN when it starts with arn:")
       .option("--account <id|alias>", "only roles in this account")
       .option("--list", "print the roles and attributes the assertion carries, and call nothing")
       .option("--all-roles", "assume every role and write one profile each (see --profile-template)")

@@ -8,7 +8,8 @@ import { ExitCode, inputError, RolecredError } from "../errors.js";
 import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { MAX_SAML_ASSERTION_CHARACTERS, readSamlFromStdin } from "../saml/read-input.js";
 import { checkReadiness, sessionDurationSeconds } from "../saml/readiness.js";
-import { chooseRole, describeRole } from "../saml/choose-role.js";
+import { chooseRole, describeRole, displayRoleName, requireUsableAliases } from "../saml/choose-role.js";
+import { allowedRoles, samlPins } from "../saml/pins.js";
 import type { SamlRole } from "../saml/roles.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { samlListJson, samlListText } from "../output/saml-list.js";
@@ -23,7 +24,14 @@ import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSe
 export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);
   const aliases = accountAliases(files);
-  const { assertion, samlAssertionBase64 } = await readSamlFromStdin(deps, options.idpCertFiles);
+  requireUsableAliases(aliases);
+  const pins = samlPins(files, options.mode.kind === "assume" ? options.mode.delivery.profile : undefined, deps.env);
+  if (pins.certificateWhere !== undefined) deps.log.verbose(`signature must verify against ${pins.certificateWhere}`);
+  const read = await readSamlFromStdin(deps, { flag: options.idpCertFiles, pinned: pins.certificateFiles });
+  const { samlAssertionBase64 } = read;
+  const allowed = allowedRoles(read.assertion.roles, pins, aliases);
+  if (allowed.warning !== undefined) deps.log.warn(allowed.warning);
+  const assertion: SamlAssertion = { ...read.assertion, roles: allowed.roles };
   const now = deps.now();
   const { mode } = options;
 
@@ -148,7 +156,7 @@ function profileNamesFor(roles: readonly SamlRole[], template: string, aliases: 
 function logAttributes(assertion: SamlAssertion, deps: Deps): void {
   if (!deps.log.isVerbose) return;
   deps.log.verbose(`assertion read by ${assertion.reader}; signature ${assertion.signature}`);
-  deps.log.verbose(`roles offered: ${assertion.roles.map((role) => `${role.account}:${role.roleName}`).join(", ")}`);
+  deps.log.verbose(`roles offered: ${assertion.roles.map((role) => `${role.account}:${displayRoleName(role)}`).join(", ")}`);
   deps.log.verbose(`RoleSessionName ${assertion.sessionName ?? "(none)"}; SessionDuration ${assertion.sessionDuration ?? "(none)"}; SourceIdentity ${assertion.sourceIdentity ?? "(none)"}`);
   const tags = Object.entries(assertion.principalTags).map(([key, value]) => `${key}=${value}`);
   if (tags.length > 0) deps.log.verbose(`principal tags ${tags.join(", ")}; transitive ${assertion.transitiveTagKeys.join(", ") || "(none)"}`);

@@ -3,6 +3,7 @@ import { formatDuration } from "../duration.js";
 import { escapeControl } from "../log.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { sessionDurationSeconds } from "../saml/readiness.js";
+import { displayRoleName } from "../saml/choose-role.js";
 
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -35,7 +36,7 @@ export function samlListJson(assertion: SamlAssertion, aliases: ReadonlyMap<stri
 
 export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<string, string>, now: Date): string {
   // Every value below comes from the assertion or the config: shown with control characters escaped.
-  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", role.roleName, role.principalArn].map((cell) => escapeControl(cell, false)));
+  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", displayRoleName(role), role.principalArn].map((cell) => escapeControl(cell, false)));
   const header = ["ACCOUNT", "ALIAS", "ROLE", "PROVIDER"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());

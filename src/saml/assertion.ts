@@ -47,6 +47,8 @@ export interface SamlAssertion {
   readonly notOnOrAfter: Date | undefined;
   readonly sessionNotOnOrAfter: Date | undefined;
   readonly signature: "verified" | "not checked";
+  /** The response's signature uses SHA-1 (accepted, with a warning). */
+  readonly sha1Signature: boolean;
   readonly reader: "saml2-js" | "local element names";
   /** Why the reader is what it is, and what was repaired, for --verbose. */
   readonly notes: readonly string[];
@@ -55,6 +57,8 @@ export interface SamlAssertion {
 export interface ReadAssertionOptions {
   /** PEM certificates of the identity provider: verify the signature against them. */
   readonly idpCertificates?: readonly string[] | undefined;
+  /** Where the certificates come from, for messages: "--idp-cert" (the default) or the config key. */
+  readonly certificateSource?: string | undefined;
   /** Receives anything saml2-js's XML parser prints, instead of the console. */
   readonly onLibraryOutput?: ((line: string) => void) | undefined;
 }
@@ -65,50 +69,122 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   const notes = [...parsed.repairs];
   const { response } = parsed;
   requireSuccess(response);
-  const assertion = firstDescendant(response, "Assertion");
+  const assertion = theOnlyAssertion(response);
+  const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
+  const verifying = options.idpCertificates !== undefined;
+  const signatures = signaturesIn(response);
+  const source = options.certificateSource ?? "--idp-cert";
+  if (verifying) requireSupportedSignatureLayout(response, assertion, signatures, source);
+  let reader: SamlAssertion["reader"] = "saml2-js";
+  let fromLibrary: Attributes | undefined;
+  try {
+    fromLibrary = await readWithSaml2Js(base64, options);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (verifying && /signature check failed|Signed data did not contain/i.test(reason)) {
+      throw new RolecredError(`the SAML response's signature is invalid: it does not verify against ${source} (${reason})`, {
+        exitCode: ExitCode.denied,
+        hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
+      });
+    }
+    if (verifying && /not valid for this audience/i.test(reason)) {
+      // saml2-js checks the Audience only after the signature verified.
+      const audiences = descendants(assertion, "Audience").map(textOf).join(", ");
+      throw inputError(`the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`, "nothing was sent to STS; this is the identity provider's assertion for another application");
+    }
+    if (verifying) {
+      // Not a bad signature: the checker could not read the response around it.
+      throw inputError(`could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`, "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature");
+    }
+    notes.push(`saml2-js could not read the response (${reason}); read by local element names instead`);
+    reader = "local element names";
+  }
+  // Every value is read here, from the one Assertion (the signed one when verifying: the layout
+  // check and the single-Assertion rule leave no other), as its text minus comments, the way
+  // canonicalisation, and so STS, reads it. saml2-js would read `admin<!---->x` as "admin".
+  const attributes = attributesByLocalName(assertion);
+  if (fromLibrary !== undefined) {
+    for (const name of attributes.keys()) if (!fromLibrary.has(name)) notes.push(`attribute ${name} read by local element name (saml2-js skipped it)`);
+    // saml2-js read its values from the canonical form its signature check covered; two XML
+    // parsers that disagree about a signed document are how parser-differential attacks work.
+    if (verifying) requireSameReading(fromLibrary, attributes);
+  }
+  return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes, weakSignatureAlgorithm(signatures), verifying);
+}
+
+function requireSameReading(signed: Attributes, read: Attributes): void {
+  for (const [name, values] of signed) {
+    const ours = read.get(name) ?? [];
+    if (ours.length !== values.length || ours.some((value, index) => value !== values[index])) {
+      throw inputError(`could not verify the SAML response: its attribute ${name} reads differently in the signed form than in the document`, "nothing was sent to STS; this is not how an identity provider writes a response");
+    }
+  }
+}
+
+/**
+ * The Response's one Assertion. Two Assertion-named elements in any namespace (or none) are
+ * refused: a decoy placed before the signed Assertion is how signature wrapping makes a reader
+ * take its subject and validity from text nobody signed.
+ */
+function theOnlyAssertion(response: Element): Element {
+  const assertions = descendants(response, "Assertion");
+  const [assertion] = assertions;
   if (assertion === undefined) {
     if (firstDescendant(response, "EncryptedAssertion") !== undefined) {
       throw inputError("the SAML assertion is encrypted, so rolecred cannot read the roles in it", "ask your identity provider's admin to send AWS an unencrypted assertion (STS checks its signature)");
     }
     throw inputError("the SAML response holds no Assertion");
   }
-  const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
-  const verifying = options.idpCertificates !== undefined;
-  if (verifying && response.getElementsByTagNameNS(XMLDSIG_NS, "Signature").length === 0) {
-    throw new RolecredError("the SAML response is not signed, so --idp-cert cannot verify it", {
+  if (assertions.length > 1) {
+    throw inputError(`the SAML response holds ${assertions.length} Assertion elements; rolecred reads a response with exactly one`, "nothing was sent to STS; identity providers send AWS one assertion, and extra ones are how signature-wrapping attacks hide a forged one");
+  }
+  return assertion;
+}
+
+function signaturesIn(response: Element): Element[] {
+  const found = response.getElementsByTagNameNS(XMLDSIG_NS, "Signature");
+  const signatures: Element[] = [];
+  for (let index = 0; index < found.length; index++) {
+    const signature = found.item(index);
+    if (signature !== null) signatures.push(signature);
+  }
+  return signatures;
+}
+
+/**
+ * With --idp-cert, the response must be signed in a layout rolecred verifies: an enveloped
+ * signature on the Assertion or on the Response, with one Reference to that element's ID. Any
+ * other layout (a Reference with URI="", a signature elsewhere, several References) is "could not
+ * verify", which is not the same as "the signature is invalid": say which.
+ */
+function requireSupportedSignatureLayout(response: Element, assertion: Element, signatures: readonly Element[], source: string): void {
+  if (signatures.length === 0) {
+    throw new RolecredError(`the SAML response is not signed, so ${source} cannot verify it`, {
       exitCode: ExitCode.denied,
       hint: "nothing was sent to STS; identity providers sign the assertion or the response for AWS, so this did not come from yours",
     });
   }
-  let attributes: Attributes;
-  let reader: SamlAssertion["reader"] = "saml2-js";
-  try {
-    attributes = await readWithSaml2Js(base64, options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (verifying) {
-      throw new RolecredError(`the SAML response's signature does not verify against --idp-cert: ${reason}`, {
-        exitCode: ExitCode.denied,
-        hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
-      });
-    }
-    notes.push(`saml2-js could not read the response (${reason}); read by local element names instead`);
-    reader = "local element names";
-    attributes = attributesByLocalName(assertion);
+  const problems: string[] = [];
+  for (const signature of signatures) {
+    const parent = signature.parentNode as Element | null;
+    const references = signature.getElementsByTagNameNS(XMLDSIG_NS, "Reference");
+    const uri = references.item(0)?.getAttribute("URI") ?? "(none)";
+    const id = parent?.getAttribute("ID") ?? "";
+    if (parent !== response && parent !== assertion) problems.push(`a signature inside <${parent?.localName ?? "?"}>`);
+    else if (references.length !== 1) problems.push(`a signature with ${references.length} References`);
+    else if (uri === "") problems.push('a signature over the whole document (Reference URI="")');
+    else if (id === "" || uri !== `#${id}`) problems.push(`a signature whose Reference ${uri} is not its ${parent.localName}'s ID`);
+    else return;
   }
-  if (!verifying && reader === "saml2-js") {
-    // saml2-js drops attributes it cannot match by namespace; add back what it missed.
-    const complete = attributesByLocalName(assertion);
-    const merged = new Map(attributes);
-    for (const [name, values] of complete) {
-      if (!merged.has(name)) {
-        merged.set(name, values);
-        notes.push(`attribute ${name} read by local element name (saml2-js skipped it)`);
-      }
-    }
-    attributes = merged;
-  }
-  return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes);
+  throw inputError(`could not verify the SAML response's signature: unsupported layout (${problems.join("; ")})`, "nothing was sent to STS; rolecred verifies an enveloped signature on the Assertion or the Response that references its ID");
+}
+
+/** SHA-1 signatures still verify, and AWS still accepts them, but a collision is within reach. */
+function weakSignatureAlgorithm(signatures: readonly Element[]): boolean {
+  return signatures.some((signature) => {
+    const algorithms = [...descendants(signature, "SignatureMethod"), ...descendants(signature, "DigestMethod")].map((element) => element.getAttribute("Algorithm") ?? "");
+    return algorithms.some((algorithm) => /(?:#|-)sha1$/i.test(algorithm));
+  });
 }
 
 function describeAssertion(
@@ -118,19 +194,24 @@ function describeAssertion(
   signature: SamlAssertion["signature"],
   reader: SamlAssertion["reader"],
   notes: string[],
+  sha1Signature: boolean,
+  verifying: boolean,
 ): SamlAssertion {
   const { roles, rejected } = parseRoleValues(attributes.get(ROLE_ATTRIBUTE) ?? []);
   const principalTags: Record<string, string> = {};
   for (const [name, values] of attributes) {
     if (name.startsWith(PRINCIPAL_TAG_PREFIX) && values[0] !== undefined) principalTags[name.slice(PRINCIPAL_TAG_PREFIX.length)] = values[0];
   }
-  const subject = firstDescendant(assertion, "Subject");
-  const confirmationData = subject === undefined ? undefined : firstDescendant(subject, "SubjectConfirmationData");
-  const conditions = firstDescendant(assertion, "Conditions");
-  const authnStatement = firstDescendant(assertion, "AuthnStatement");
-  const nameIdElement = subject === undefined ? undefined : firstDescendant(subject, "NameID");
-  const issuerElement = firstChild(assertion, "Issuer") ?? firstChild(response, "Issuer");
-  const notOnOrAfters = [dateAttribute(conditions, "NotOnOrAfter"), dateAttribute(confirmationData, "NotOnOrAfter")].filter((date): date is Date => date !== undefined);
+  // Every field from the Assertion's own children: never from the Response around it, which a
+  // signature on the Assertion does not cover (unless unverified skeletons leave nothing else).
+  const subject = firstChild(assertion, "Subject");
+  const confirmations = subject === undefined ? [] : childrenNamed(subject, "SubjectConfirmation");
+  const confirmationData = confirmations.map((confirmation) => firstChild(confirmation, "SubjectConfirmationData")).filter((data): data is Element => data !== undefined);
+  const conditions = firstChild(assertion, "Conditions");
+  const authnStatement = firstChild(assertion, "AuthnStatement");
+  const nameIdElement = subject === undefined ? undefined : firstChild(subject, "NameID");
+  const issuerElement = firstChild(assertion, "Issuer") ?? (verifying ? undefined : firstChild(response, "Issuer"));
+  const notOnOrAfters = [conditions, ...confirmationData].map((element) => dateAttribute(element, "NotOnOrAfter")).filter((date): date is Date => date !== undefined);
   return {
     roles,
     rejectedRoleValues: rejected,
@@ -141,13 +222,14 @@ function describeAssertion(
     transitiveTagKeys: [...(attributes.get(TRANSITIVE_TAG_KEYS_ATTRIBUTE) ?? [])],
     nameId: textOf(nameIdElement) || undefined,
     issuer: textOf(issuerElement) || undefined,
-    audiences: conditions === undefined ? [] : descendants(conditions, "Audience").map(textOf).filter((audience) => audience !== ""),
-    recipient: confirmationData?.getAttribute("Recipient")?.trim() || undefined,
-    issueInstant: dateAttribute(assertion, "IssueInstant") ?? dateAttribute(response, "IssueInstant"),
+    audiences: conditions === undefined ? [] : childrenNamed(conditions, "AudienceRestriction").flatMap((restriction) => childrenNamed(restriction, "Audience")).map(textOf).filter((audience) => audience !== ""),
+    recipient: confirmationData[0]?.getAttribute("Recipient")?.trim() || undefined,
+    issueInstant: dateAttribute(assertion, "IssueInstant") ?? (verifying ? undefined : dateAttribute(response, "IssueInstant")),
     notBefore: dateAttribute(conditions, "NotBefore"),
     notOnOrAfter: notOnOrAfters.length === 0 ? undefined : new Date(Math.min(...notOnOrAfters.map((date) => date.getTime()))),
     sessionNotOnOrAfter: dateAttribute(authnStatement, "SessionNotOnOrAfter"),
     signature,
+    sha1Signature,
     reader,
     notes,
   };
@@ -220,14 +302,17 @@ async function withConsoleCaptured<T>(sink: ((line: string) => void) | undefined
   }
 }
 
-/** Attribute Name → trimmed values, matching elements by local name in any (or no) namespace. */
+/**
+ * Attribute Name → trimmed values, matching elements by local name in any (or no) namespace,
+ * each value the whole text of its AttributeValue minus comments (as canonicalisation reads it).
+ */
 export function attributesByLocalName(assertion: Element): Map<string, string[]> {
   const attributes = new Map<string, string[]>();
-  for (const statement of descendants(assertion, "AttributeStatement")) {
-    for (const attribute of descendants(statement, "Attribute")) {
+  for (const statement of childrenNamed(assertion, "AttributeStatement")) {
+    for (const attribute of childrenNamed(statement, "Attribute")) {
       const name = attribute.getAttribute("Name")?.trim();
       if (!name) continue;
-      const values = descendants(attribute, "AttributeValue").map(textOf);
+      const values = childrenNamed(attribute, "AttributeValue").map(textOf);
       attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
     }
   }
@@ -249,13 +334,19 @@ function firstDescendant(element: Element, localName: string): Element | undefin
   return descendants(element, localName)[0];
 }
 
-function firstChild(element: Element, localName: string): Element | undefined {
+function childrenNamed(element: Element, localName: string): Element[] {
+  const found: Element[] = [];
   for (let node = element.firstChild; node !== null; node = node.nextSibling) {
-    if (node.nodeType === node.ELEMENT_NODE && (node as Element).localName === localName) return node as Element;
+    if (node.nodeType === node.ELEMENT_NODE && (node as Element).localName === localName) found.push(node as Element);
   }
-  return undefined;
+  return found;
 }
 
+function firstChild(element: Element, localName: string): Element | undefined {
+  return childrenNamed(element, localName)[0];
+}
+
+/** Text and CDATA of every descendant, comments left out (xmldom's textContent skips them). */
 function textOf(element: Element | undefined): string {
   return element?.textContent?.trim() ?? "";
 }

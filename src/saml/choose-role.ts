@@ -3,13 +3,13 @@
  * used, several go to the picker, none is an error that lists what was offered. Never the silent
  * fallback to "the last role" weaker tools are known for.
  */
-import { ExitCode, RolecredError } from "../errors.js";
+import { ExitCode, inputError, RolecredError } from "../errors.js";
 import type { SamlRole } from "./roles.js";
 
 export interface RoleSelector {
   /** --role-arn: exactly this role ARN. */
   readonly roleArn?: string | undefined;
-  /** --role: a glob (`*`, `?`) on the role ARN, ACCOUNT:ROLE, ALIAS:ROLE or the role name. */
+  /** --role: a glob (`*`, `?`) on the role name, ACCOUNT:NAME or ALIAS:NAME; on the whole ARN when it starts with `arn:`. */
   readonly pattern?: string | undefined;
   /** --account: an account id or alias. */
   readonly account?: string | undefined;
@@ -22,15 +22,41 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/**
+ * The role as people should see it: its name, with its IAM path when it has one
+ * (`team/Admin/Developer`), so `role/Developer` and `role/team/Admin/Developer` never look alike.
+ */
+export function displayRoleName(role: SamlRole): string {
+  const resource = role.roleArn.slice(role.roleArn.indexOf(":role/") + ":role/".length);
+  return resource === "" || !role.roleArn.includes(":role/") ? role.roleName : resource;
+}
+
 /** `111122223333 (sandbox):Developer` style label parts, for lists and errors. */
 export function describeRole(role: SamlRole, aliases: ReadonlyMap<string, string>): string {
   const alias = aliases.get(role.account);
-  return `${role.account}${alias === undefined ? "" : ` (${alias})`}:${role.roleName}`;
+  return `${role.account}${alias === undefined ? "" : ` (${alias})`}:${displayRoleName(role)}`;
 }
 
-function matchesPattern(role: SamlRole, pattern: RegExp, aliases: ReadonlyMap<string, string>): boolean {
+/**
+ * An account alias of 12 digits reads as an account id: `--account 111111111111` would also pick
+ * the account aliased "111111111111". Refuse the configuration rather than guess.
+ */
+export function requireUsableAliases(aliases: ReadonlyMap<string, string>): void {
+  for (const [account, alias] of aliases) {
+    if (/^\d{12}$/.test(alias)) {
+      throw inputError(`the account alias "${alias}" for ${account} is 12 digits, so it reads as another account's id`, "rename it in account_aliases in the [rolecred] section of ~/.aws/config (aliases need a letter)");
+    }
+  }
+}
+
+/**
+ * A glob matches the role's name (not its path: `*Admin*` must not pick `role/Admin/ReadOnly`),
+ * as NAME, ACCOUNT:NAME or ALIAS:NAME; a pattern starting with `arn:` matches the whole ARN.
+ */
+function matchesPattern(role: SamlRole, glob: string, pattern: RegExp, aliases: ReadonlyMap<string, string>): boolean {
+  if (glob.startsWith("arn:")) return pattern.test(role.roleArn);
   const alias = aliases.get(role.account);
-  const names = [role.roleArn, `${role.account}:${role.roleName}`, role.roleName];
+  const names = [`${role.account}:${role.roleName}`, role.roleName];
   if (alias !== undefined) names.push(`${alias}:${role.roleName}`);
   return names.some((name) => pattern.test(name));
 }
@@ -41,7 +67,7 @@ export function chooseRole(roles: readonly SamlRole[], selector: RoleSelector, a
   const candidates = roles.filter(
     (role) =>
       (selector.roleArn === undefined || role.roleArn === selector.roleArn) &&
-      (pattern === undefined || matchesPattern(role, pattern, aliases)) &&
+      (pattern === undefined || selector.pattern === undefined || matchesPattern(role, selector.pattern, pattern, aliases)) &&
       (account === undefined || role.account === account || aliases.get(role.account)?.toLowerCase() === account),
   );
   const [first] = candidates;

@@ -67,6 +67,9 @@ export function checkReadiness(assertion: SamlAssertion, now: Date): Readiness {
       }),
     );
   }
+  if (assertion.sha1Signature) {
+    warnings.push("the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256");
+  }
   if (assertion.issueInstant !== undefined && seconds(assertion.issueInstant) > REDEEM_WITHIN_SECONDS) {
     warnings.push(`the assertion was issued ${formatDuration(seconds(assertion.issueInstant))} ago; STS refuses assertions older than 5 minutes (log in again if it does)`);
   }

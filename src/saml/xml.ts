@@ -11,6 +11,7 @@
  */
 import { DOMParser, XMLSerializer, type Document, type Element } from "@xmldom/xmldom";
 import { inputError } from "../errors.js";
+import { prescanSamlXml } from "./xml-prescan.js";
 
 export const SAML_PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol";
 export const SAML_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -52,6 +53,7 @@ export function parseSamlXml(xml: string): ParsedSamlXml {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw inputError("the SAML response contains a DOCTYPE or entity declarations; rolecred refuses those (no entity is ever expanded)");
   }
+  prescanSamlXml(xml);
   const repairs: string[] = [];
   // `original` is the input minus anything cut off after the Response: still the identity
   // provider's exact bytes, which is what STS must verify. Namespace repairs are applied only to

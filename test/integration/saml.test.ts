@@ -195,8 +195,8 @@ describe("rolecred saml: several roles", () => {
     terminal.type("\x03");
     const { exitCode } = await terminal.exited;
     outputs.push(terminal.screen());
-    expect(exitCode).toBe(1);
-    expect(terminal.screen()).toContain(`rolecred: cancelled while asking for which of 2 roles to assume (${SANDBOX} (sandbox):Developer, ${PROD} (prod):ReadOnly)`);
+    expect(exitCode).toBe(130);
+    expect(terminal.screen()).toContain("rolecred: cancelled: no role was chosen, nothing was sent");
     expect(world.sts.calls.length).toBe(calls);
     expect(await credentialsFile()).toBe(before);
   });
@@ -418,14 +418,14 @@ describe("rolecred saml --idp-cert", () => {
     const notPem = join(home, "cert.der");
     await writeFile(notPem, randomBytes(64));
     const missing = await rolecred(["--idp-cert", join(home, "nope.pem"), "--list"], assertion());
-    expect(missing.stderr).toBe(`rolecred: cannot read --idp-cert ${join(home, "nope.pem")}: no such file\n`);
+    expect(missing.stderr).toBe(`rolecred: the --idp-cert file ${join(home, "nope.pem")} does not exist\n`);
     expect(missing.exitCode).toBe(3);
     const garbled = await rolecred(["--idp-cert", notPem, "--list"], assertion());
     expect(garbled.stderr).toBe(`rolecred: --idp-cert ${notPem} is not a PEM certificate (no BEGIN CERTIFICATE line)\n`);
     expect(garbled.exitCode).toBe(3);
   });
 
-  const SIGNATURE_FAILED = "rolecred: the SAML response's signature does not verify against --idp-cert: SAML Assertion signature check failed! (checked 1 certificate(s)) — nothing was sent to STS; check the certificate is the identity provider's current signing certificate\n";
+  const SIGNATURE_FAILED = "rolecred: the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s))) — nothing was sent to STS; check the certificate is the identity provider's current signing certificate\n";
   it.each<[string, () => Promise<{ stdin: string; cert?: string }>, string]>([
     ["a tampered assertion (a role renamed after signing)", async () => ({ stdin: Buffer.from(Buffer.from(assertion(), "base64").toString("utf8").replace("role/Developer,", "role/Admin,")).toString("base64") }), SIGNATURE_FAILED],
     [

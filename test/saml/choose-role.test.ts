@@ -3,7 +3,7 @@
  * offered. Never a silent fallback.
  */
 import { describe, expect, it } from "vitest";
-import { chooseRole, describeRole, globToRegExp, type RoleSelector } from "../../src/saml/choose-role.js";
+import { chooseRole, describeRole, displayRoleName, globToRegExp, requireUsableAliases, type RoleSelector } from "../../src/saml/choose-role.js";
 import type { SamlRole } from "../../src/saml/roles.js";
 
 function role(account: string, name: string, provider = "Okta"): SamlRole {
@@ -72,7 +72,7 @@ describe(chooseRole.name, () => {
     expect(caught).toMatchObject({
       message,
       exitCode: 2,
-      hint: "the assertion offers 111122223333 (sandbox):Developer, 111122223333 (sandbox):ReadOnly, 444455556666:Admin, 444455556666:Developer",
+      hint: "the assertion offers 111122223333 (sandbox):Developer, 111122223333 (sandbox):ReadOnly, 444455556666:ops/Admin, 444455556666:Developer",
     });
   });
 });
@@ -94,6 +94,33 @@ describe(globToRegExp.name, () => {
 describe(describeRole.name, () => {
   it("labels the account with its alias when there is one", () => {
     expect(describeRole(DEV_SANDBOX, ALIASES)).toBe("111122223333 (sandbox):Developer");
-    expect(describeRole(ADMIN_PROD, ALIASES)).toBe("444455556666:Admin");
+    expect(describeRole(ADMIN_PROD, ALIASES)).toBe("444455556666:ops/Admin");
+  });
+
+  it("shows a role's path, so role/Developer and role/team/Admin/Developer never look alike", () => {
+    expect(describeRole(role("111122223333", "team/Admin/Developer"), ALIASES)).toBe("111122223333 (sandbox):team/Admin/Developer");
+    expect(displayRoleName(role("111122223333", "Developer"))).toBe("Developer");
+  });
+});
+
+describe("--role matches the role's name, not its path", () => {
+  const PLAIN = role("111122223333", "ReadOnly");
+  const UNDER_ADMIN_PATH = role("111122223333", "Admin/ReadOnly");
+  const ADMIN = role("111122223333", "SiteAdmin");
+  it.each<[string, string, string[] | string]>([
+    ["*Admin* picks the role named Admin, not the one under an Admin path", "*Admin*", "111122223333:SiteAdmin"],
+    ["ReadOnly matches both ReadOnly roles by name", "ReadOnly", ["111122223333:ReadOnly", "111122223333:ReadOnly"]],
+    ["a pattern starting with arn: matches the whole ARN, path included", "arn:*:role/Admin/*", "111122223333:ReadOnly"],
+  ])("%s", (_name, pattern, expected) => {
+    expect(outcome({ pattern }, [PLAIN, UNDER_ADMIN_PATH, ADMIN])).toEqual(expected);
+  });
+});
+
+describe(requireUsableAliases.name, () => {
+  it("refuses an alias of 12 digits: --account 111111111111 would also pick the account it names", () => {
+    expect(() => requireUsableAliases(new Map([["333333333333", "111111111111"]]))).toThrow(
+      expect.objectContaining({ message: 'the account alias "111111111111" for 333333333333 is 12 digits, so it reads as another account\'s id', exitCode: 3 }),
+    );
+    expect(() => requireUsableAliases(new Map([["333333333333", "prod-1111"]]))).not.toThrow();
   });
 });

@@ -52,12 +52,12 @@ describe(decodeSamlInput.name, () => {
 
   it("keeps an XML declaration, trims blank lines around raw XML", () => {
     const declared = `<?xml version="1.0" encoding="UTF-8"?>\n${XML}`;
-    expect(decodeSamlInput(Buffer.from(`\n${declared}\n\n`))).toEqual({ xml: declared, form: "xml" });
+    expect(decodeSamlInput(Buffer.from(`\n${declared}\n\n`))).toMatchObject({ xml: declared, form: "xml", encoding: "utf8" });
   });
 
   it("hands a SOAP envelope on as XML: the Response is taken out of it once parsed", () => {
     const soap = `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"><soap11:Body>${XML}</soap11:Body></soap11:Envelope>`;
-    expect(decodeSamlInput(Buffer.from(soap))).toEqual({ xml: soap, form: "xml" });
+    expect(decodeSamlInput(Buffer.from(soap))).toMatchObject({ xml: soap, form: "xml" });
   });
 
   const NOT_SAML_HINT = "pipe in what your identity provider's login helper prints: base64, XML, the HTML form page, or SAMLResponse=... form data";
@@ -86,4 +86,22 @@ describe(decodeSamlInput.name, () => {
     expect(caught).toBeInstanceOf(RolecredError);
     expect(caught).toMatchObject({ message, hint, exitCode: 3 });
   });
+
+  it("reads an ISO-8859-1 response in its declared encoding and keeps its bytes", () => {
+    const latin1 = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<r>\xc9quipe</r>`, "latin1");
+    for (const input of [latin1, Buffer.from(latin1.toString("base64"))]) {
+      const decoded = decodeSamlInput(input);
+      expect(decoded.xml).toBe('<?xml version="1.0" encoding="ISO-8859-1"?>\n<r>Équipe</r>');
+      expect(decoded.encoding).toBe("latin1");
+      expect(decoded.bytes.equals(latin1)).toBe(true);
+    }
+  });
+
+  it.each([
+    ["bytes that are not UTF-8 under no declaration", Buffer.from("<r>\xc9quipe</r>", "latin1"), "stdin is not valid UTF-8, and its XML declaration names no other encoding"],
+    ["an encoding rolecred does not read", Buffer.from('<?xml version="1.0" encoding="Shift_JIS"?><r/>'), "stdin declares the character encoding shift_jis; rolecred reads SAML responses in UTF-8 or ISO-8859-1 only"],
+  ])("refuses %s, exit 3, rather than repair it", (_name, input, message) => {
+    expect(() => decodeSamlInput(input)).toThrow(expect.objectContaining({ message, exitCode: 3 }));
+  });
 });
+

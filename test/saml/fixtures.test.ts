@@ -285,14 +285,14 @@ describe("the SAML fixtures, verified with --idp-cert", () => {
 
   it.each<[string, () => Promise<unknown>, string]>([
     ["the unsigned sample", () => read("testidp-generated-5-unsigned.xml", [pem()]), "the SAML response is not signed, so --idp-cert cannot verify it"],
-    ["a signed sample against another identity provider's certificate", () => read("testidp-generated-1.xml", [embeddedCertificate("netiq", decodeSamlInput(readFileSync(join(FIXTURES, "netiq-saml2aws-1.b64"))).xml)]), "the SAML response's signature does not verify against --idp-cert: SAML Assertion signature check failed! (checked 1 certificate(s))"],
+    ["a signed sample against another identity provider's certificate", () => read("testidp-generated-1.xml", [embeddedCertificate("netiq", decodeSamlInput(readFileSync(join(FIXTURES, "netiq-saml2aws-1.b64"))).xml)]), "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))"],
     [
       "a Google sample whose content was edited after signing, against Google's own certificate",
       () => {
         const file = "googleworkspace-aws-google-auth-1.xml";
         return read(file, [embeddedCertificate(file, readFileSync(join(FIXTURES, file), "utf8"))]);
       },
-      "the SAML response's signature does not verify against --idp-cert: SAML Assertion signature check failed! (checked 1 certificate(s))",
+      "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))",
     ],
   ])("refuses %s", async (_name, run, message) => {
     await expect(run()).rejects.toMatchObject({ message, exitCode: 4 });
@@ -301,7 +301,7 @@ describe("the SAML fixtures, verified with --idp-cert", () => {
   it("refuses the test IdP's sample with one role renamed (the signature covers the roles)", async () => {
     const tampered = readFileSync(join(FIXTURES, "testidp-generated-1.xml"), "utf8").replace("role/ReadOnly", "role/Admin");
     await expect(readSamlAssertion(parseSamlXml(tampered), { idpCertificates: [pem()], onLibraryOutput: () => undefined })).rejects.toMatchObject({
-      message: "the SAML response's signature does not verify against --idp-cert: SAML Assertion signature check failed! (checked 1 certificate(s))",
+      message: "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))",
       hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
     });
   });

@@ -26,6 +26,7 @@ const READY: SamlAssertion = {
   notOnOrAfter: at(4),
   sessionNotOnOrAfter: undefined,
   signature: "not checked",
+  sha1Signature: false,
   reader: "saml2-js",
   notes: [],
 };
@@ -38,6 +39,14 @@ const readiness = (changes: Partial<SamlAssertion>) => {
 };
 
 describe(checkReadiness.name, () => {
+  it("accepts a SHA-1 signature with a warning", () => {
+    expect(readiness({ sha1Signature: true })).toEqual({
+      problems: [],
+      warnings: ["the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256"],
+    });
+    expect(readiness({})).toEqual({ problems: [], warnings: [] });
+  });
+
   it("a fresh assertion with a role and a session name is ready, with nothing to say", () => {
     expect(readiness({})).toEqual({ problems: [], warnings: [] });
   });

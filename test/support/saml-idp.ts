@@ -59,6 +59,13 @@ export interface IssueOptions {
   sign?: "assertion" | "response" | "both" | "none";
   /** Clock for the defaults. */
   now?: Date;
+  /** Default "sha256"; "sha1" signs with RSA-SHA1 and SHA-1 digests, as old ADFS set-ups do. */
+  algorithm?: "sha256" | "sha1";
+  /**
+   * The declared encoding of {@link issueSamlResponseBytes}'s output, default "UTF-8". The
+   * signature covers characters, so an ISO-8859-1 document carries the same valid signature.
+   */
+  encoding?: "UTF-8" | "ISO-8859-1";
 }
 
 const NS_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -73,6 +80,8 @@ const AWS_ATTR = "https://aws.amazon.com/SAML/Attributes/";
 
 const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
+const RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+const SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1";
 const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
@@ -132,12 +141,19 @@ export function issueSamlResponse(idp: TestIdp, options: IssueOptions): string {
   const sign = options.sign ?? "assertion";
   // The Assertion is signed first so that a Response signature covers the finished Assertion
   // (its Signature included), as Okta does when it signs both.
+  const algorithm = options.algorithm ?? "sha256";
   const assertionSigned =
-    sign === "assertion" || sign === "both" ? signEnveloped(unsigned, idp, "Assertion") : unsigned;
+    sign === "assertion" || sign === "both" ? signEnveloped(unsigned, idp, "Assertion", algorithm) : unsigned;
   const signed =
-    sign === "response" || sign === "both" ? signEnveloped(assertionSigned, idp, "Response") : assertionSigned;
+    sign === "response" || sign === "both" ? signEnveloped(assertionSigned, idp, "Response", algorithm) : assertionSigned;
   // The declaration is outside every signed element, so adding it afterwards changes no digest.
-  return XML_DECLARATION + signed;
+  const declaration = options.encoding === "ISO-8859-1" ? XML_DECLARATION.replace("UTF-8", "ISO-8859-1") : XML_DECLARATION;
+  return declaration + signed;
+}
+
+/** The Response as the bytes an identity provider sends, in its declared encoding. */
+export function issueSamlResponseBytes(idp: TestIdp, options: IssueOptions): Buffer {
+  return Buffer.from(issueSamlResponse(idp, options), options.encoding === "ISO-8859-1" ? "latin1" : "utf8");
 }
 
 /** Convenience: base64 of the Response, what a login helper prints. */
@@ -326,17 +342,17 @@ const TARGET_XPATH = {
  * An enveloped signature over the target element, placed right after its Issuer (the SAML
  * schema requires that position). xml-crypto takes the Reference URI from the element's ID.
  */
-function signEnveloped(xml: string, idp: TestIdp, target: keyof typeof TARGET_XPATH): string {
+function signEnveloped(xml: string, idp: TestIdp, target: keyof typeof TARGET_XPATH, algorithm: "sha256" | "sha1"): string {
   const signer = new SignedXml({
     privateKey: idp.privateKeyPem,
     publicCert: idp.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: algorithm === "sha1" ? RSA_SHA1 : RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
   });
   signer.addReference({
     xpath: TARGET_XPATH[target],
     transforms: [ENVELOPED, EXC_C14N],
-    digestAlgorithm: SHA256,
+    digestAlgorithm: algorithm === "sha1" ? SHA1 : SHA256,
   });
   const issuerXpath = `${TARGET_XPATH[target]}/*[local-name()='Issuer' and namespace-uri()='${NS_ASSERTION}']`;
   signer.computeSignature(xml, { prefix: "ds", location: { reference: issuerXpath, action: "after" } });

@@ -103,8 +103,13 @@ function decodeBase64Xml(encoded: string): string {
   if (encoded.length === 0 || !STANDARD_BASE64.test(encoded)) {
     throw invalid("Invalid base64 SAMLResponse");
   }
+  const bytes = Buffer.from(encoded, "base64");
+  // An XML parser (STS's included) decodes by the declaration; ISO-8859-1 is the one other
+  // encoding identity providers are known to declare.
+  const declared = /^<\?xml\b[^?]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(bytes.subarray(0, 200).toString("latin1"))?.[1]?.toLowerCase();
+  if (declared === "iso-8859-1") return bytes.toString("latin1");
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(encoded, "base64"));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw invalid("Invalid SAMLResponse: not UTF-8 text");
   }
