@@ -17,9 +17,10 @@ export async function withTerminal<T>(deps: Pick<Deps, "openTerminal">, what: st
   try {
     return await ask(terminal);
   } catch (error) {
-    // inquirer rejects with ExitPromptError on Ctrl-C / Ctrl-D: the user cancelled.
+    // inquirer rejects with ExitPromptError on Ctrl-C / Ctrl-D: the user cancelled, as a shell
+    // reports an interrupt (130), the same as the role picker.
     if (error instanceof Error && error.name === "ExitPromptError") {
-      throw new RolecredError(`cancelled while asking for ${what}`, { exitCode: ExitCode.failure });
+      throw new RolecredError(`cancelled while asking for ${what}`, { exitCode: ExitCode.interrupted });
     }
     throw error;
   } finally {

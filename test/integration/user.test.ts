@@ -134,6 +134,18 @@ describe("rolecred user: the MFA prompt on a real terminal", () => {
     expect(terminal.screen()).toContain("******");
   });
 
+  it("Ctrl-C at the MFA prompt cancels with 130, as a shell reports an interrupt, and writes nothing", async () => {
+    const before = await credentialsFile();
+    const command = `echo 'stdin' | '${process.execPath}' '${ROLECRED_BIN}' user ${ROLES.developer} --profile dev`;
+    const terminal = runInPty("/bin/sh", ["-c", command], { env, cwd: REPO_ROOT });
+    await terminal.waitFor(`MFA code for ${MFA_SERIAL}:`);
+    terminal.type("\x03");
+    const { exitCode } = await terminal.exited;
+    expect(exitCode).toBe(130);
+    expect(terminal.screen()).toContain(`rolecred: cancelled while asking for the MFA code for ${MFA_SERIAL}`);
+    expect(await credentialsFile()).toBe(before);
+  });
+
   it("without a terminal, fails naming --mfa-token and writes nothing", async () => {
     const before = await credentialsFile();
     const result = await rolecred(["user", ROLES.developer, "--profile", "dev"]);
