@@ -95,7 +95,25 @@ export interface LocalSts {
   expireCredentials(accessKeyId: string): void;
   /** The issued session behind temporary credentials, or undefined if this server did not issue them. */
   session(accessKeyId: string): LocalStsSession | undefined;
+  /**
+   * Issue a role session outside STS's own calls, as IAM Identity Center's GetRoleCredentials does
+   * (test/support/identity-center-server.ts): the credentials then sign requests here like any.
+   */
+  issueRoleSession(request: ExternalRoleSessionRequest): ExternalRoleSession;
   close(): Promise<void>;
+}
+
+export interface ExternalRoleSessionRequest {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+}
+
+export interface ExternalRoleSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
 }
 
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
@@ -117,6 +135,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
     totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? now()),
     expireCredentials: (accessKeyId) => sts.expire(accessKeyId),
     session: (accessKeyId) => sts.describeSession(accessKeyId),
+    issueRoleSession: (request) => sts.issueExternalRoleSession(request),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // SDK clients keep connections alive; without this, close() waits for them to time out.
@@ -795,6 +814,24 @@ class StsService {
       ...(session.policy === undefined ? {} : { policy: session.policy }),
       policyArns: [...session.policyArns],
     };
+  }
+
+  issueExternalRoleSession(request: ExternalRoleSessionRequest): ExternalRoleSession {
+    const parts = parseRoleArn(request.roleArn);
+    if (parts === undefined) throw new Error(`not a role ARN: ${request.roleArn}`);
+    const session = this.issue({
+      arn: `arn:${parts.partition}:sts::${parts.account}:assumed-role/${parts.name}/${request.sessionName}`,
+      account: parts.account,
+      userId: `${uniqueId("AROA", request.roleArn)}:${request.sessionName}`,
+      roleArn: request.roleArn,
+      sessionName: request.sessionName,
+      durationSeconds: request.durationSeconds,
+      mfaPresent: false,
+      tags: [],
+      transitiveTagKeys: [],
+      policyArns: [],
+    });
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: new Date(session.expiration) };
   }
 
   // ----- authentication ---------------------------------------------------------------------
