@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeTempHome, REPO_ROOT, runCli, runProcess, type CliResult } from "../support/run-cli.js";
 import { ACCOUNT, ROLES } from "../support/world.js";
 import { identityViaAwsCli, identityViaSdk } from "../support/readback.js";
-import { approvingHttpBrowser, recordingBrowser, ssoEnv, SSO_SESSION, startIdentityCenterFixture, writeSsoConfig, type IdentityCenterFixture } from "../support/identity-center-fixture.js";
+import { approvingHttpBrowser, chromiumBrowser, recordingBrowser, ssoEnv, SSO_SESSION, startIdentityCenterFixture, writeSsoConfig, type IdentityCenterFixture } from "../support/identity-center-fixture.js";
 
 let fixture: IdentityCenterFixture;
 let home: string;
@@ -179,6 +179,34 @@ describe("rolecred sso login", () => {
     const result = await rolecred(["sso", "login", "--session", "nope"]);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toBe(`rolecred: there is no [sso-session nope] in ${join(home, ".aws", "config")} — sessions there: corp\n`);
+  });
+});
+
+describe("rolecred sso login with a real headless Chromium", () => {
+  it("PKCE: Chromium loads the approval page, presses Allow and follows the redirect to rolecred's loopback listener", async () => {
+    const browser = await chromiumBrowser(join(home, "chromium"));
+    const result = await rolecred(["sso", "login", "--session", SSO_SESSION], { BROWSER: browser });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`signed in to ${fixture.center.startUrl}`);
+    const token = await readToken();
+    expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
+    // The page Chromium ended on is the one rolecred's listener served after the redirect.
+    await expect.poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 }).toContain("rolecred has your sign-in");
+    const pages = fixture.center.calls.map((call) => call.operation);
+    expect(pages).toContain("Authorize");
+    expect(pages).toContain("AuthorizeDecision");
+    expectNoSecretsIn(token);
+  });
+
+  it("device code: Chromium loads the verification page and confirms the code while rolecred polls", async () => {
+    const browser = await chromiumBrowser(join(home, "chromium"));
+    const result = await rolecred(["sso", "login", "--session", SSO_SESSION, "--use-device-code"], { BROWSER: browser });
+    expect(result.exitCode).toBe(0);
+    const token = await readToken();
+    expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
+    await expect.poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 }).toContain("Request approved");
+    expect(fixture.center.calls.map((call) => call.operation)).toContain("DeviceDecision");
+    expectNoSecretsIn(token);
   });
 });
 
