@@ -50,7 +50,8 @@ function text(value: unknown): string | undefined {
 function time(value: unknown): Date | undefined {
   const raw = text(value);
   if (raw === undefined) return undefined;
-  const date = new Date(raw);
+  // Older AWS CLI releases wrote "2026-01-01T00:00:00UTC", which Date does not read as it stands.
+  const date = new Date(raw.replace(/UTC$/, "Z"));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
