@@ -31,6 +31,7 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "lint", load: async () => (await import("./lint.js")).lintCommand },
   { name: "sso login", load: async () => (await import("./sso.js")).ssoLoginCommand },
   { name: "sso logout", load: async () => (await import("./sso.js")).ssoLogoutCommand },
+  { name: "sso populate", load: async () => (await import("./sso.js")).ssoPopulateCommand },
 ];
 
 /** Descriptions of commands that only group subcommands. */

@@ -5,6 +5,7 @@ import { defineCommand, type Outcome } from "./command.js";
 import { flagValue } from "./session-flags.js";
 import type { SsoLoginOptions, SsoTarget } from "../commands/sso-login.js";
 import type { SsoLogoutOptions } from "../commands/sso-logout.js";
+import type { SsoPopulateOptions } from "../commands/sso-populate.js";
 
 const SESSION_NAME = /^[^\s\]]+$/;
 
@@ -51,5 +52,32 @@ export const ssoLogoutCommand = defineCommand<SsoLogoutOptions>({
   async run(options: SsoLogoutOptions, deps: Deps): Promise<Outcome> {
     const { runSsoLogout } = await import("../commands/sso-logout.js");
     return runSsoLogout(options, deps);
+  },
+});
+
+const PREFIX = /^[\w.@+=,-]*$/;
+
+export const ssoPopulateCommand = defineCommand<SsoPopulateOptions>({
+  name: "sso populate",
+  declare(command) {
+    command
+      .description("write one ~/.aws/config profile per account and role you can use (ListAccounts, ListAccountRoles)")
+      .requiredOption("--session <name>", "the [sso-session NAME] to list accounts and roles of")
+      .option("--prefix <text>", "put this before every profile name (default: none)")
+      .option("--region <region>", "region = for the written profiles (default: the session's sso_region)")
+      .option("--dry-run", "print what would change, write nothing");
+  },
+  toOptions(args, flags, context) {
+    if (args.length > 0) throw usageError("sso populate takes no profile: name the session with --session");
+    const named = target("populate", [], flags, context.childCommand);
+    const prefix = flagValue.optionalString(flags, "prefix") ?? "";
+    if (!PREFIX.test(prefix)) throw usageError(`invalid --prefix "${prefix}"`, "letters, digits and _.@+=,- only");
+    const region = flagValue.optionalString(flags, "region");
+    if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region)) throw usageError(`invalid region "${region}"`, "expected a region code such as us-east-1");
+    return { session: named.session ?? "", prefix, region, dryRun: flags.dryRun === true };
+  },
+  async run(options: SsoPopulateOptions, deps: Deps): Promise<Outcome> {
+    const { runSsoPopulate } = await import("../commands/sso-populate.js");
+    return runSsoPopulate(options, deps);
   },
 });

@@ -309,3 +309,79 @@ describe("rolecred sso logout", () => {
     expectNoSecretsIn(token);
   });
 });
+
+describe("rolecred sso populate", () => {
+  const HAND_WRITTEN = `\r\n; my own profile, keep it exactly\r\n[profile sandbox-team.ReadOnly]\r\nregion = eu-central-1 ; mine\r\n`;
+
+  it("writes a profile per account and role, leaves every hand-written byte alone, and the profiles work", async () => {
+    await login();
+    const config = join(home, ".aws", "config");
+    await writeFile(config, (await readFile(config, "utf8")) + HAND_WRITTEN);
+    const original = await readFile(config, "utf8");
+
+    const dryRun = await rolecred(["sso", "populate", "--session", SSO_SESSION, "--dry-run"]);
+    expect(dryRun.exitCode).toBe(0);
+    expect(await readFile(config, "utf8")).toBe(original);
+    expect(dryRun.stdout.split("\n").filter((line) => line !== "")).toEqual([
+      "add prod.Billing (Billing in 333333333333 prod)",
+      "add prod.ReadOnly (ReadOnly in 333333333333 prod)",
+      "skip sandbox-team.ReadOnly (ReadOnly in 111111111111 Sandbox Team): a hand-written profile has that name",
+      "add sandbox-team.AdministratorAccess (AdministratorAccess in 111111111111 Sandbox Team)",
+      "add shared.ReadOnly (ReadOnly in 222222222222 shared)",
+    ].sort((a, b) => a.split(" ")[1]!.localeCompare(b.split(" ")[1]!)));
+    expect(dryRun.stderr).toContain("would write");
+
+    const result = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("4 added, 0 updated, 0 removed, 0 unchanged, 1 skipped");
+    const written = await readFile(config, "utf8");
+    expect(written.startsWith(original)).toBe(true);
+    // New lines take the file's first line ending; the hand-written CRLF lines above keep theirs.
+    expect(written).toContain("[profile sandbox-team.AdministratorAccess]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\nregion = us-east-1\nrolecred_managed = sso:corp\n");
+
+    const used = await rolecred(["process", "prod.Billing"]);
+    expect(used.exitCode).toBe(0);
+    expect(fixture.world.sts.session((JSON.parse(used.stdout) as { AccessKeyId: string }).AccessKeyId)?.arn).toMatch(/^arn:aws:sts::333333333333:assumed-role\/AWSReservedSSO_Billing_/);
+    expect((await rolecred(["profiles"])).stdout).toContain("prod.Billing");
+
+    const again = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
+    expect(again.stderr).toContain("0 added, 0 updated, 0 removed, 4 unchanged, 1 skipped");
+    expect(await readFile(config, "utf8")).toBe(written);
+  });
+
+  it("removes the profiles it wrote once access is gone, and updates their region", async () => {
+    const center = await startIdentityCenterFixture();
+    try {
+      const localEnv = ssoEnv(home, center);
+      await writeSsoConfig(home, center.center, "");
+      const browser = await approvingHttpBrowser(join(home, "browser"));
+      expect((await runCli(["sso", "login", "--session", SSO_SESSION], { env: { ...localEnv, BROWSER: browser } })).exitCode).toBe(0);
+      expect((await runCli(["sso", "populate", "--session", SSO_SESSION, "--prefix", "c-"], { env: localEnv })).exitCode).toBe(0);
+      center.center.revokeAssignment("333333333333", "Billing");
+      const result = await runCli(["sso", "populate", "--session", SSO_SESSION, "--prefix", "c-", "--region", "eu-west-1"], { env: localEnv });
+      outputs.push(result.stderr);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain("remove c-prod.Billing");
+      expect(result.stderr).toContain("0 added, 4 updated, 1 removed");
+      const config = await readFile(join(home, ".aws", "config"), "utf8");
+      expect(config).not.toContain("c-prod.Billing");
+      expect(config).toContain("[profile c-prod.ReadOnly]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\nregion = eu-west-1\n");
+      expect(config.startsWith("# hand-written: must survive\n[sso-session corp]\n")).toBe(true);
+    } finally {
+      await center.close();
+    }
+  });
+
+  it("refuses a config file it cannot parse before asking the portal anything (exit 3)", async () => {
+    await login();
+    const config = join(home, ".aws", "config");
+    await writeFile(config, (await readFile(config, "utf8")) + "this is not ini\n");
+    const before = await readFile(config, "utf8");
+    const listed = fixture.center.calls.filter((call) => call.operation === "ListAccounts").length;
+    const result = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/^rolecred: cannot parse .*config, line \d+: not a \[section\]/);
+    expect(await readFile(config, "utf8")).toBe(before);
+    expect(fixture.center.calls.filter((call) => call.operation === "ListAccounts").length).toBe(listed);
+  });
+});
