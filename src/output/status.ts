@@ -14,6 +14,8 @@ export interface SessionStatus {
   readonly policyArns: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly packedPolicySize: number | undefined;
+  /** What the ROLE column shows when there is no role ARN (an Identity Center sign-in or session). */
+  readonly description?: string | undefined;
 }
 
 const GREEN = "\u001b[32m";
@@ -41,7 +43,7 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     const leftText = left === undefined ? "unknown" : left <= 0 ? "expired" : formatDuration(left);
     const paint = !color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN;
     return {
-      cells: [session.profile, session.where, session.roleArn ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)],
+      cells: [session.profile, session.where, session.roleArn ?? session.description ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)],
       paint,
     };
   });

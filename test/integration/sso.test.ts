@@ -293,6 +293,23 @@ process.stdout.write((await client.send(new GetCallerIdentityCommand({}))).Arn);
   });
 });
 
+describe("rolecred status", () => {
+  it("shows the SSO sign-in's time left beside the role sessions, and answers --min for it", async () => {
+    await login();
+    expect((await rolecred(["process", "sso-admin"])).exitCode).toBe(0);
+    const table = await rolecred(["status"]);
+    expect(table.exitCode).toBe(0);
+    const lines = table.stdout.split("\n");
+    expect(lines.find((line) => line.startsWith("sso:corp "))).toMatch(new RegExp(`^sso:corp +SSO sign-in +${fixture.center.startUrl} \\(refreshable\\) +(?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(?:7h 59m|8h 0m)$`));
+    expect(lines.find((line) => line.startsWith("sso-admin "))).toMatch(/^sso-admin +cache +\(IAM Identity Center role session\) /);
+    expect((await rolecred(["status", "sso:corp", "--min", "1h"])).exitCode).toBe(0);
+    expect((await rolecred(["status", "sso:corp", "--min", "9h"])).exitCode).toBe(1);
+    const json = await rolecred(["status", "--json"]);
+    expect(JSON.parse(json.stdout)).toContainEqual(expect.objectContaining({ profile: "sso:corp", where: "SSO sign-in" }));
+    expectNoSecretsIn(await readToken());
+  });
+});
+
 describe("rolecred sso logout", () => {
   it("calls the portal's Logout, deletes the token and the role sessions cached from it", async () => {
     await login();
