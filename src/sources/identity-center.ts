@@ -13,6 +13,8 @@ import type { Link, LinkContext } from "../credentials/links.js";
 import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 import { isSsoProfile, ssoRoleOfSettings } from "../sso/config.js";
 
+const ROLE_CREDENTIALS_MODULE = "../sso/role-credentials.js";
+
 function setting(settings: ReadonlyMap<string, string>, key: string): string | null {
   const value = settings.get(key);
   return value === undefined || value === "" ? null : value;
@@ -45,7 +47,11 @@ export const identityCenterSource: CredentialSource = {
     return {
       key: identityCenterSource.cacheKey(base),
       obtain: async () => {
-        const { obtainIdentityCenterSession } = await import("../sso/role-credentials.js");
+        // A specifier esbuild cannot follow: this file is bundled into the cached fast path
+        // (src/cli/main.cjs), which must not carry the SSO clients; both the bundle and the ES
+        // modules live one folder below dist/src, so the path resolves the same from either.
+        const specifier = ROLE_CREDENTIALS_MODULE;
+        const { obtainIdentityCenterSession } = (await import(specifier)) as typeof import("../sso/role-credentials.js");
         return obtainIdentityCenterSession(base, context);
       },
     };
