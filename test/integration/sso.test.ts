@@ -285,6 +285,20 @@ process.stdout.write((await client.send(new GetCallerIdentityCommand({}))).Arn);
     expect(expired.stderr).toContain("the IAM Identity Center sign-in for sso-session \"corp\" expired at 2020-01-01T00:00:00.000Z");
   });
 
+  it("are narrowed only through a further AssumeRole: narrowing one that assumes no role is refused, never dropped", async () => {
+    await login();
+    const refused = await rolecred(["env", "sso-admin", "--scope", "deny-iam"]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toBe('rolecred: profile "sso-admin" assumes no role, so its session cannot be narrowed (policy) — narrow a profile with role_arn and source_profile = sso-admin\n');
+    const narrowed = await rolecred(["process", "sso-ci"], {});
+    expect(narrowed.exitCode).toBe(0);
+    const scoped = await rolecred(["env", "sso-ci", "--scope", "deny-iam", "--refresh"]);
+    expect(scoped.exitCode).toBe(0);
+    const keyId = /AWS_ACCESS_KEY_ID='?([A-Z0-9]+)/.exec(scoped.stdout)?.[1] ?? "";
+    expect(fixture.world.sts.session(keyId)?.policy).toContain("iam:*");
+  });
+
   it("refuse a role that is not assigned (exit 4)", async () => {
     await login();
     const result = await rolecred(["process", "sso-nope"]);
