@@ -67,8 +67,7 @@ export const ssoPopulateCommand = defineCommand<SsoPopulateOptions>({
       .option("--region <region>", "region = for the written profiles (default: the session's sso_region)")
       .option("--dry-run", "print what would change, write nothing");
   },
-  toOptions(args, flags, context) {
-    if (args.length > 0) throw usageError("sso populate takes no profile: name the session with --session");
+  toOptions(_args, flags, context) {
     const named = target("populate", [], flags, context.childCommand);
     const prefix = flagValue.optionalString(flags, "prefix") ?? "";
     if (!PREFIX.test(prefix)) throw usageError(`invalid --prefix "${prefix}"`, "letters, digits and _.@+=,- only");
