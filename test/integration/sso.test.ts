@@ -373,7 +373,8 @@ describe("rolecred sso populate", () => {
     const used = await rolecred(["process", "prod.Billing"]);
     expect(used.exitCode).toBe(0);
     expect(fixture.world.sts.session((JSON.parse(used.stdout) as { AccessKeyId: string }).AccessKeyId)?.arn).toMatch(/^arn:aws:sts::333333333333:assumed-role\/AWSReservedSSO_Billing_/);
-    expect((await rolecred(["profiles"])).stdout).toContain("prod.Billing");
+    // `assume` completes profile names from `rolecred profiles --names`: the written profiles are there.
+    expect((await rolecred(["profiles", "--names"])).stdout.split("\n")).toEqual(expect.arrayContaining(["prod.Billing", "prod.ReadOnly", "sandbox-team.AdministratorAccess", "shared.ReadOnly", "sso-admin"]));
 
     const again = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
     expect(again.stderr).toContain("0 added, 0 updated, 0 removed, 4 unchanged, 1 skipped");
