@@ -33,7 +33,7 @@ export const ssoLoginCommand = defineCommand<SsoLoginOptions>({
   },
   async run(options: SsoLoginOptions, deps: Deps): Promise<Outcome> {
     const { runSsoLogin } = await import("../commands/sso-login.js");
-    return runSsoLogin(options, deps);
+    return runSsoLogin(options, deps, process.platform);
   },
 });
 

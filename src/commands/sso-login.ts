@@ -31,7 +31,8 @@ export async function ssoSessionOf(target: SsoTarget, deps: Deps): Promise<SsoSe
   return ssoSessionOfProfile(files, target.profile ?? activeProfileName(deps.env));
 }
 
-export async function runSsoLogin(options: SsoLoginOptions, deps: Deps, platform: NodeJS.Platform = process.platform): Promise<Outcome> {
+/** `platform` decides how a URL is opened; src/cli passes the real one. */
+export async function runSsoLogin(options: SsoLoginOptions, deps: Deps, platform: NodeJS.Platform): Promise<Outcome> {
   const session = await ssoSessionOf(options, deps);
   const endpoints = resolveSsoEndpoints(session.region, deps.env);
   const hasBrowser = (url: string) => browserCommand(url, deps.env, platform) !== undefined;
