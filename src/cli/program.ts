@@ -31,11 +31,15 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "policy show", load: async () => (await import("./policy.js")).policyShowCommand },
   { name: "policy check", load: async () => (await import("./policy.js")).policyCheckCommand },
   { name: "lint", load: async () => (await import("./lint.js")).lintCommand },
+  { name: "sso login", load: async () => (await import("./sso.js")).ssoLoginCommand },
+  { name: "sso logout", load: async () => (await import("./sso.js")).ssoLogoutCommand },
+  { name: "sso populate", load: async () => (await import("./sso.js")).ssoPopulateCommand },
 ];
 
 /** Descriptions of commands that only group subcommands. */
 const PARENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   policy: "show or check the session policy that --policy, --policy-arn and --scope produce (offline)",
+  sso: "IAM Identity Center: sign in and out, write a profile per account and role",
 };
 
 /** `policy show` is a subcommand of `policy`: the first word is what argv names. */

@@ -13,7 +13,7 @@ import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
 import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
-import { RolecredError } from "../errors.js";
+import { RolecredError, usageError } from "../errors.js";
 
 export interface ProfileSessionRequest {
   readonly profile: string;
@@ -40,6 +40,11 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
   const directory = cacheDirectory(deps.env);
   const narrowing = await request.narrowing(chain);
+  // Policies, tags and source identity ride on an AssumeRole. A chain without one (an Identity
+  // Center profile, a profile of keys) would hand out the session un-narrowed: refuse instead.
+  if (chain.hops.length === 0 && Object.keys(narrowing.extras).length > 0) {
+    throw usageError(`profile "${chain.target}" assumes no role, so its session cannot be narrowed (${Object.keys(narrowing.extras).join(", ")})`, `narrow a profile with role_arn and source_profile = ${chain.target}`);
+  }
   // Hops below the target are narrowed by their own profiles' rolecred_* keys, never by flags.
   const hopNarrowings = await Promise.all(chain.hops.slice(0, -1).map((hop) => hopNarrowing(hop, deps)));
 

@@ -32,6 +32,21 @@ export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
     policyArns: session.policyArns ?? [],
     tags: session.tags ?? {},
     packedPolicySize: session.packedPolicySize,
+    ...(session.kind === "identity-center" ? { description: "(IAM Identity Center role session)" } : {}),
+  }));
+  const { listSsoSignIns } = await import("../sso/status.js");
+  const signIns: SessionStatus[] = (await listSsoSignIns(deps)).map((signIn) => ({
+    profile: signIn.name,
+    where: "SSO sign-in",
+    roleArn: undefined,
+    account: undefined,
+    expiration: signIn.expiresAt,
+    sourceIdentity: undefined,
+    policyCharacters: undefined,
+    policyArns: [],
+    tags: {},
+    packedPolicySize: undefined,
+    description: `${signIn.startUrl}${signIn.refreshable ? " (refreshable)" : ""}`,
   }));
   const fromFile: SessionStatus[] = written.map((profile) => ({
     profile: profile.profile,
@@ -45,7 +60,7 @@ export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
     tags: {},
     packedPolicySize: undefined,
   }));
-  return [...fromCache, ...fromFile].sort((a, b) => a.profile.localeCompare(b.profile) || a.where.localeCompare(b.where));
+  return [...fromCache, ...signIns, ...fromFile].sort((a, b) => a.profile.localeCompare(b.profile) || a.where.localeCompare(b.where));
 }
 
 export async function runStatus(options: StatusOptions, deps: Deps): Promise<Outcome> {

@@ -15,6 +15,8 @@ export interface SessionStatus {
   readonly policyArns: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly packedPolicySize: number | undefined;
+  /** What the ROLE column shows when there is no role ARN (an Identity Center sign-in or session). */
+  readonly description?: string | undefined;
 }
 
 const GREEN = "\u001b[32m";
@@ -43,7 +45,7 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     const paint = !color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN;
     return {
       // Names, ARNs and tags come from files and STS: shown escaped (the colour codes are ours).
-      cells: [session.profile, session.where, session.roleArn ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)].map((cell) =>
+      cells: [session.profile, session.where, session.roleArn ?? session.description ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)].map((cell) =>
         escapeControl(cell, false),
       ),
       paint,

@@ -85,3 +85,20 @@ export function accountAliases(files: AwsFiles): ReadonlyMap<string, string> {
   }
   return aliases;
 }
+
+/**
+ * An `[sso-session NAME]` section of the config file (sso_start_url, sso_region,
+ * sso_registration_scopes), as the AWS CLI reads it; undefined when there is none.
+ */
+export function ssoSessionSection(files: AwsFiles, name: string): ReadonlyMap<string, string> | undefined {
+  return files.config.get(`sso-session ${name}`);
+}
+
+/** Every `[sso-session NAME]` of the config file, sorted. */
+export function ssoSessionNames(files: AwsFiles): string[] {
+  const names: string[] = [];
+  for (const section of files.config.keys()) {
+    if (section.startsWith("sso-session ")) names.push(section.slice("sso-session ".length).trim());
+  }
+  return names.sort();
+}

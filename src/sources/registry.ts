@@ -4,5 +4,8 @@
  * adding its file and one line here.
  */
 import type { CredentialSource } from "./source.js";
+import { identityCenterSource } from "./identity-center.js";
 
-export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [];
+export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [
+  identityCenterSource,
+];

@@ -78,7 +78,7 @@ describe(resolveProfileChain.name, () => {
     ["a missing profile", "", "nope", /^profile "nope" is not in/],
     ["role_arn without a source", `[profile a]\nrole_arn = ${DEV}\n`, "a", /^profile "a" has role_arn but no source_profile$/],
     ["credential_source", `[profile a]\nrole_arn = ${DEV}\ncredential_source = Environment\n`, "a", /^profile "a": credential_source .* is out of rolecred's scope/],
-    ["an SSO profile", "[profile a]\nsso_session = corp\n", "a", /^profile "a": IAM Identity Center \(SSO\) profiles are not supported/],
+    ["an SSO profile without an account", "[profile a]\nsso_session = corp\n", "a", /^profile "a" has no sso_account_id/],
     ["no credentials at all", "[profile a]\nregion = eu-west-1\n", "a", /^profile "a" holds no credentials/],
     ["a bad role_arn", "[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = jo\n", "a", /^profile "a": role_arn .* is not a role ARN$/],
     ["a bad duration", `[profile a]\nrole_arn = ${DEV}\nsource_profile = jo\nduration_seconds = 60\n`, "a", /^profile "a": duration_seconds "60" must be 900-43200$/],

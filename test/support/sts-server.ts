@@ -107,7 +107,25 @@ export interface LocalSts {
   session(accessKeyId: string): LocalStsSession | undefined;
   /** The session these exact credentials belong to, if this server issued them and they are unexpired. */
   checkCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): LocalStsSession | undefined;
+  /**
+   * Issue a role session outside STS's own calls, as IAM Identity Center's GetRoleCredentials does
+   * (test/support/identity-center-server.ts): the credentials then sign requests here like any.
+   */
+  issueRoleSession(request: ExternalRoleSessionRequest): ExternalRoleSession;
   close(): Promise<void>;
+}
+
+export interface ExternalRoleSessionRequest {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+}
+
+export interface ExternalRoleSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
 }
 
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
@@ -130,6 +148,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
     expireCredentials: (accessKeyId) => sts.expire(accessKeyId),
     session: (accessKeyId) => sts.describeSession(accessKeyId),
     checkCredentials: (accessKeyId, secretAccessKey, sessionToken) => sts.checkCredentials(accessKeyId, secretAccessKey, sessionToken),
+    issueRoleSession: (request) => sts.issueExternalRoleSession(request),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // SDK clients keep connections alive; without this, close() waits for them to time out.
@@ -829,6 +848,24 @@ class StsService {
     if (session === undefined || session.secretAccessKey !== secretAccessKey || session.sessionToken !== sessionToken) return undefined;
     if (this.now().getTime() >= session.expiration.getTime()) return undefined;
     return this.describeSession(accessKeyId);
+  }
+
+  issueExternalRoleSession(request: ExternalRoleSessionRequest): ExternalRoleSession {
+    const parts = parseRoleArn(request.roleArn);
+    if (parts === undefined) throw new Error(`not a role ARN: ${request.roleArn}`);
+    const session = this.issue({
+      arn: `arn:${parts.partition}:sts::${parts.account}:assumed-role/${parts.name}/${request.sessionName}`,
+      account: parts.account,
+      userId: `${uniqueId("AROA", request.roleArn)}:${request.sessionName}`,
+      roleArn: request.roleArn,
+      sessionName: request.sessionName,
+      durationSeconds: request.durationSeconds,
+      mfaPresent: false,
+      tags: [],
+      transitiveTagKeys: [],
+      policyArns: [],
+    });
+    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: new Date(session.expiration) };
   }
 
   // ----- authentication ---------------------------------------------------------------------
