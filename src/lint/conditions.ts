@@ -9,7 +9,7 @@
  */
 import type { ConditionClause, TrustPolicy, TrustStatement } from "./policy.js";
 import { isAnyonePrincipal } from "./principals.js";
-import { isMatchAnything, wildcardMatches } from "./wildcard.js";
+import { globMatches, matchesEverything } from "../iam/glob.js";
 
 /** Operators that are true only when the request has the key and it matches. */
 const POSITIVE_TESTS: ReadonlySet<string> = new Set([
@@ -62,7 +62,7 @@ export function isNegatedClause(clause: ConditionClause): boolean {
 
 /** A value that matches every caller: `*` under a Like operator. */
 export function isOpenValue(clause: ConditionClause, value: string): boolean {
-  return LIKE_TESTS.has(clause.test) && isMatchAnything(value);
+  return LIKE_TESTS.has(clause.test) && matchesEverything(value);
 }
 
 /** Does one value of a clause narrow the callers? A clause narrows when every value does (values are ORed). */
@@ -93,8 +93,9 @@ export const ASSUME_ACTIONS: readonly string[] = ["sts:AssumeRole", "sts:AssumeR
 
 /** Does the statement's Action (or NotAction) cover `action`? */
 export function coversAction(statement: TrustStatement, action: string): boolean {
-  if (statement.notActions !== undefined) return !statement.notActions.some((pattern) => wildcardMatches(pattern, action));
-  return statement.actions.some((pattern) => wildcardMatches(pattern, action));
+  // "The prefix and the action name are case insensitive."
+  if (statement.notActions !== undefined) return !statement.notActions.some((pattern) => globMatches(pattern, action, { ignoreCase: true }));
+  return statement.actions.some((pattern) => globMatches(pattern, action, { ignoreCase: true }));
 }
 
 /** The sts:AssumeRole* actions a statement grants (or denies). */

@@ -9,7 +9,7 @@ import { clausesOn, coversAction, denyCovers, principalTagsComparedBy } from "./
 import type { TrustPolicy, TrustStatement } from "./policy.js";
 import type { LintContext, RuleHit, TrustRule } from "./rule.js";
 import { accountOfAwsPrincipal, awsPrincipalsOf } from "./principals.js";
-import { wildcardMatches } from "./wildcard.js";
+import { globMatches } from "../iam/glob.js";
 
 /** Tag keys `statement` compares through aws:PrincipalTag. */
 function comparedTags(statement: TrustStatement): string[] {
@@ -25,12 +25,14 @@ function canPassTag(policy: TrustPolicy, tagger: TrustStatement, tag: string): b
   const limits = clausesOn(tagger, (key) => key === "aws:tagkeys").filter(
     (clause) => clause.qualifier === "forallvalues" && (clause.test === "stringequals" || clause.test === "stringlike" || clause.test === "stringequalsignorecase"),
   );
-  if (limits.some((clause) => !clause.values.some((pattern) => wildcardMatches(pattern, tag)))) return false;
+  // Tag keys compare without case here: IAM keeps at most one of `Team` and `team` on a session,
+  // so reading a limit loosely can only make the rule more careful.
+  if (limits.some((clause) => !clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })))) return false;
   return !policy.statements.some((deny) => {
     if (!denyCovers(deny, tagger, ["sts:TagSession"])) return false;
     if (deny.conditions.length === 0) return true;
     return deny.conditions.every(
-      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => wildcardMatches(pattern, tag)),
+      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })),
     );
   });
 }

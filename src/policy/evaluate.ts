@@ -14,6 +14,7 @@
  * condition operators → statement and policy evaluation → explanation.
  */
 
+import { ANY_CHAR, ANY_RUN, globMatches, globUnits, literalUnits, unitsMatch, type GlobUnit } from "../iam/glob.js";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.js";
 
 export interface RequestToEvaluate {
@@ -127,20 +128,6 @@ interface PolicyScope {
 // ---------------------------------------------------------------------------------------------
 // Patterns: policy text with variables substituted and wildcards kept apart from literal text
 
-const ANY_RUN: unique symbol = Symbol("*");
-const ANY_CHAR: unique symbol = Symbol("?");
-
-/** One code point of literal text, or a wildcard. Substituted text is always literal. */
-type PatternUnit = string | typeof ANY_RUN | typeof ANY_CHAR;
-
-function unitsOfLiteralText(text: string): PatternUnit[] {
-  return [...text];
-}
-
-function unitsOfPolicyText(text: string): PatternUnit[] {
-  return [...text].map((char) => (char === "*" ? ANY_RUN : char === "?" ? ANY_CHAR : char));
-}
-
 /** `key` or `key, 'default'` inside `${...}`. */
 const VARIABLE_BODY = /^\s*([^\s,'][^,']*?)\s*(?:,\s*'([^']*)'\s*)?$/;
 
@@ -162,25 +149,25 @@ function variableValue(body: string, context: RequestContext): string | undefine
  * per the docs such a value "is not in the current request information, and any attempt to match
  * it fails", so every test against it fails (see ValueTest).
  */
-function resolvePolicyText(text: string, scope: PolicyScope): PatternUnit[] | undefined {
-  if (!scope.variablesEnabled) return unitsOfPolicyText(text);
-  const units: PatternUnit[] = [];
+function resolvePolicyText(text: string, scope: PolicyScope): GlobUnit[] | undefined {
+  if (!scope.variablesEnabled) return globUnits(text);
+  const units: GlobUnit[] = [];
   let at = 0;
   while (at < text.length) {
     const start = text.indexOf("${", at);
     const end = start === -1 ? -1 : text.indexOf("}", start + 2);
     if (start === -1 || end === -1) {
-      units.push(...unitsOfPolicyText(text.slice(at)));
+      units.push(...globUnits(text.slice(at)));
       break;
     }
-    units.push(...unitsOfPolicyText(text.slice(at, start)));
+    units.push(...globUnits(text.slice(at, start)));
     const body = text.slice(start + 2, end);
     if (body === "*" || body === "?" || body === "$") {
       units.push(body);
     } else {
       const value = variableValue(body, scope.context);
       if (value === undefined) return undefined;
-      units.push(...unitsOfLiteralText(value));
+      units.push(...literalUnits(value));
     }
     at = end + 1;
   }
@@ -188,44 +175,13 @@ function resolvePolicyText(text: string, scope: PolicyScope): PatternUnit[] | un
 }
 
 /** The text a pattern stands for when wildcards are not wildcards (StringEquals, Bool, ...). */
-function patternAsText(units: readonly PatternUnit[]): string {
+function patternAsText(units: readonly GlobUnit[]): string {
   return units.map((unit) => (unit === ANY_RUN ? "*" : unit === ANY_CHAR ? "?" : unit)).join("");
 }
 
-function lowerCaseUnits(units: readonly PatternUnit[]): PatternUnit[] {
-  return units.flatMap((unit): PatternUnit[] => (typeof unit === "string" ? [...unit.toLowerCase()] : [unit]));
-}
-
-/**
- * `*` matches any run of characters (colons and slashes included), `?` exactly one. The classic
- * greedy match with one backtrack point: linear in practice, O(pattern × subject) at worst, where
- * a regular expression could backtrack exponentially on patterns like `a*a*a*a*b`.
- */
-function wildcardMatches(pattern: readonly PatternUnit[], subject: string): boolean {
-  const chars = [...subject];
-  let p = 0;
-  let s = 0;
-  let starAt = -1;
-  let starSubject = 0;
-  while (s < chars.length) {
-    const unit = pattern[p];
-    if (unit !== undefined && (unit === ANY_CHAR || unit === chars[s])) {
-      p += 1;
-      s += 1;
-    } else if (unit === ANY_RUN) {
-      starAt = p;
-      starSubject = s;
-      p += 1;
-    } else if (starAt !== -1) {
-      p = starAt + 1;
-      starSubject += 1;
-      s = starSubject;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === ANY_RUN) p += 1;
-  return p === pattern.length;
+/** `*` matches any run of characters (colons and slashes included), `?` exactly one (src/iam/glob.ts). */
+function wildcardMatches(pattern: readonly GlobUnit[], subject: string): boolean {
+  return unitsMatch(pattern, Array.from(subject));
 }
 
 /**
@@ -244,7 +200,7 @@ function matchOrNot(matches: boolean): ValueTest {
 
 /** "Action: ... case-insensitive"; actions take no policy variables. */
 function actionMatches(pattern: string, action: string): boolean {
-  return wildcardMatches(lowerCaseUnits(unitsOfPolicyText(pattern)), action.toLowerCase());
+  return globMatches(pattern, action, { ignoreCase: true });
 }
 
 function statementCoversAction(statement: PolicyStatement, action: string): boolean {
@@ -436,7 +392,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** The positive test of an operator family against one policy value and one request value. */
 type ValueComparison = (policyValue: string, requestValue: string, scope: PolicyScope) => ValueTest;
 
-function withPolicyText(compare: (policyText: PatternUnit[], requestValue: string) => boolean): ValueComparison {
+function withPolicyText(compare: (policyText: GlobUnit[], requestValue: string) => boolean): ValueComparison {
   return (policyValue, requestValue, scope) => {
     const units = resolvePolicyText(policyValue, scope);
     return units === undefined ? "unknown" : matchOrNot(compare(units, requestValue));

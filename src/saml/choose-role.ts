@@ -4,6 +4,7 @@
  * fallback to "the last role" weaker tools are known for.
  */
 import { ExitCode, RolecredError } from "../errors.js";
+import { globMatches } from "../iam/glob.js";
 import type { SamlRole } from "./roles.js";
 
 export interface RoleSelector {
@@ -17,26 +18,21 @@ export interface RoleSelector {
 
 export type RoleChoice = { readonly kind: "chosen"; readonly role: SamlRole } | { readonly kind: "ask"; readonly candidates: readonly SamlRole[] };
 
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`);
-}
-
 /** `111122223333 (sandbox):Developer` style label parts, for lists and errors. */
 export function describeRole(role: SamlRole, aliases: ReadonlyMap<string, string>): string {
   const alias = aliases.get(role.account);
   return `${role.account}${alias === undefined ? "" : ` (${alias})`}:${role.roleName}`;
 }
 
-function matchesPattern(role: SamlRole, pattern: RegExp, aliases: ReadonlyMap<string, string>): boolean {
+function matchesPattern(role: SamlRole, pattern: string, aliases: ReadonlyMap<string, string>): boolean {
   const alias = aliases.get(role.account);
   const names = [role.roleArn, `${role.account}:${role.roleName}`, role.roleName];
   if (alias !== undefined) names.push(`${alias}:${role.roleName}`);
-  return names.some((name) => pattern.test(name));
+  return names.some((name) => globMatches(pattern, name));
 }
 
 export function chooseRole(roles: readonly SamlRole[], selector: RoleSelector, aliases: ReadonlyMap<string, string>): RoleChoice {
-  const pattern = selector.pattern === undefined ? undefined : globToRegExp(selector.pattern);
+  const pattern = selector.pattern;
   const account = selector.account?.toLowerCase();
   const candidates = roles.filter(
     (role) =>
