@@ -84,10 +84,26 @@ export function unitsMatch(pattern: readonly GlobUnit[], subject: readonly strin
   return p === pattern.length;
 }
 
+/** Patterns already taken apart, per case mode: lint and the evaluator test few patterns many times. */
+const compiled = { exact: new Map<string, readonly GlobUnit[]>(), ignoreCase: new Map<string, readonly GlobUnit[]>() };
+/** Past this many patterns a cache starts over, so a hostile input cannot grow it without bound. */
+const MAX_CACHED_PATTERNS = 4096;
+
+function compile(pattern: string, ignoreCase: boolean): readonly GlobUnit[] {
+  const cache = ignoreCase ? compiled.ignoreCase : compiled.exact;
+  let units = cache.get(pattern);
+  if (units === undefined) {
+    units = ignoreCase ? lowerCaseUnits(globUnits(pattern)) : globUnits(pattern);
+    if (cache.size >= MAX_CACHED_PATTERNS) cache.clear();
+    cache.set(pattern, units);
+  }
+  return units;
+}
+
 /** Does the glob `pattern` (`*`, `?`) match the whole of `subject`? */
 export function globMatches(pattern: string, subject: string, options: GlobOptions = {}): boolean {
-  if (options.ignoreCase === true) return unitsMatch(lowerCaseUnits(globUnits(pattern)), Array.from(subject.toLowerCase()));
-  return unitsMatch(globUnits(pattern), Array.from(subject));
+  const ignoreCase = options.ignoreCase === true;
+  return unitsMatch(compile(pattern, ignoreCase), Array.from(ignoreCase ? subject.toLowerCase() : subject));
 }
 
 /**
