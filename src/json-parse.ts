@@ -5,6 +5,12 @@
  *
  * Positions are 1-based; columns count UTF-16 code units, as editors and SARIF's default
  * `columnKind` do. A leading byte-order mark is skipped (Windows editors write one).
+ *
+ * A key repeated in one object is an error, not "the last one wins" as `JSON.parse` has it: in a
+ * policy `"Effect": "Allow", …, "Effect": "Deny"` means whatever the reader decides, and IAM
+ * refuses it ("Individual elements must not contain multiple instances of the same key", Grammar
+ * of the IAM JSON policy language). Everything rolecred parses with this module is a policy or
+ * holds one.
  */
 
 export interface Position {
@@ -25,6 +31,18 @@ export class JsonSyntaxError extends Error {
   ) {
     super(`${reason} at line ${position.line} column ${position.column}`);
     this.name = "JsonSyntaxError";
+  }
+}
+
+/** A key given twice in one object; `position` is the second one's, `firstPosition` the first's. */
+export class JsonDuplicateKeyError extends JsonSyntaxError {
+  constructor(
+    readonly key: string,
+    position: Position,
+    readonly firstPosition: Position,
+  ) {
+    super(`duplicate key ${JSON.stringify(key)} (first at line ${firstPosition.line} column ${firstPosition.column})`, position);
+    this.name = "JsonDuplicateKeyError";
   }
 }
 
@@ -145,6 +163,7 @@ export function parseJson(text: string): ParsedJson {
 
   const parseObject = (depth: number): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
+    const objectStart = index;
     positions.set(result, positionAt(index));
     index += 1;
     skipWhitespace();
@@ -155,7 +174,11 @@ export function parseJson(text: string): ParsedJson {
     for (;;) {
       skipWhitespace();
       if (text[index] !== '"') fail(`${describeHere()}, expected a property name in double quotes`);
+      const keyOffset = index;
       const key = parseString();
+      if (Object.hasOwn(result, key)) {
+        throw new JsonDuplicateKeyError(key, positionAt(keyOffset), positionAt(firstKeyOffset(objectStart, key, depth)));
+      }
       skipWhitespace();
       if (text[index] !== ":") fail(`${describeHere()}, expected ":" after property name`);
       index += 1;
@@ -168,6 +191,24 @@ export function parseJson(text: string): ParsedJson {
       index += 1;
       if (next === "}") return result;
       if (next !== ",") fail(`${index > text.length ? "unexpected end of input" : `unexpected "${next}"`}, expected "," or "}"`, index - 1);
+    }
+  };
+
+  /**
+   * Where `key` first appears in the object starting at `objectStart`: read again only when a key
+   * repeats, so the common case keeps no table of key offsets.
+   */
+  const firstKeyOffset = (objectStart: number, key: string, depth: number): number => {
+    index = objectStart + 1;
+    for (;;) {
+      skipWhitespace();
+      const offset = index;
+      if (parseString() === key) return offset;
+      skipWhitespace();
+      index += 1; // ":"
+      parseValue(depth + 1);
+      skipWhitespace();
+      index += 1; // ","
     }
   };
 
