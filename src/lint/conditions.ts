@@ -11,40 +11,6 @@ import type { ConditionClause, Principal, TrustPolicy, TrustStatement } from "./
 import { isAnyonePrincipal } from "./principals.js";
 import { globMatches, matchesEverything } from "../iam/glob.js";
 
-/** Operators that are true only when the request has the key and it matches. */
-const POSITIVE_TESTS: ReadonlySet<string> = new Set([
-  "stringequals",
-  "stringequalsignorecase",
-  "stringlike",
-  "arnequals",
-  "arnlike",
-  "numericequals",
-  "numericlessthan",
-  "numericlessthanequals",
-  "numericgreaterthan",
-  "numericgreaterthanequals",
-  "dateequals",
-  "datelessthan",
-  "datelessthanequals",
-  "dategreaterthan",
-  "dategreaterthanequals",
-  "bool",
-  "binaryequals",
-  "ipaddress",
-]);
-
-/** Operators that are true when the key does not match, including when it is missing. */
-const NEGATED_TESTS: ReadonlySet<string> = new Set([
-  "stringnotequals",
-  "stringnotequalsignorecase",
-  "stringnotlike",
-  "arnnotequals",
-  "arnnotlike",
-  "numericnotequals",
-  "datenotequals",
-  "notipaddress",
-]);
-
 const LIKE_TESTS: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
 
 /** The operator admits requests without the key (IfExists) or is vacuously true for them (ForAllValues). */
@@ -53,11 +19,11 @@ export function admitsMissingKey(clause: ConditionClause): boolean {
 }
 
 export function isPositiveClause(clause: ConditionClause): boolean {
-  return POSITIVE_TESTS.has(clause.test) && !admitsMissingKey(clause);
+  return clause.polarity === "positive" && !admitsMissingKey(clause);
 }
 
 export function isNegatedClause(clause: ConditionClause): boolean {
-  return NEGATED_TESTS.has(clause.test) && clause.qualifier === undefined;
+  return clause.polarity === "negated" && clause.qualifier === undefined;
 }
 
 /** A value that matches every caller: `*` under a Like operator. */

@@ -8,6 +8,7 @@
  * (unknown actions, odd Sids) is left for IAM to judge.
  */
 
+import { operatorPolarity, parseConditionOperator, type OperatorPolarity } from "../iam/condition-operators.js";
 import { describeUnknownElement, DOCUMENT_ELEMENTS, miscasedElement, STATEMENT_ELEMENTS, unknownElementOf } from "../iam/elements.js";
 
 /** `"Principal": "*"` is kept as `{ kind: "AWS", value: "*" }`: for who may assume a role the two mean the same. */
@@ -24,6 +25,8 @@ export interface ConditionClause {
   readonly test: string;
   readonly qualifier: "foranyvalue" | "forallvalues" | undefined;
   readonly ifExists: boolean;
+  /** The operator's polarity (src/iam/condition-operators.ts); undefined for an operator IAM does not know. */
+  readonly polarity: OperatorPolarity | undefined;
   /** The key as written, e.g. `aws:PrincipalTag/x509Subject/CN`. */
   readonly key: string;
   /** Condition keys are case-insensitive in IAM; rules compare this one. */
@@ -114,26 +117,25 @@ function principalsOf(value: unknown, path: string, node: object, resolve: Value
   return principals;
 }
 
-const SET_QUALIFIERS: ReadonlyArray<ConditionClause["qualifier"]> = ["foranyvalue", "forallvalues"];
-
 function conditionsOf(value: unknown, path: string, node: object, resolve: ValueResolver | undefined): ConditionClause[] {
   if (!isJsonObject(value)) throw new ShapeError({ path, reason: 'expected an object such as {"StringEquals": {"sts:ExternalId": "..."}}', node });
   const clauses: ConditionClause[] = [];
   for (const [operator, keys] of Object.entries(value)) {
     if (!isJsonObject(keys)) throw new ShapeError({ path: `${path}.${operator}`, reason: "expected an object of condition keys and values", node: value });
-    const lower = operator.toLowerCase();
-    const colon = lower.indexOf(":");
-    const prefix = colon === -1 ? undefined : lower.slice(0, colon);
-    const qualifier = SET_QUALIFIERS.find((candidate) => candidate === prefix);
-    let test = qualifier === undefined ? lower : lower.slice(colon + 1);
-    const ifExists = test.endsWith("ifexists");
-    if (ifExists) test = test.slice(0, -"ifexists".length);
+    // Known operators come apart as the evaluator takes them apart (src/iam/condition-operators.ts);
+    // an unknown one keeps its lower-cased text as its test, which no rule counts on.
+    const parsed = parseConditionOperator(operator);
+    const qualifier = parsed?.setOperator === "ForAnyValue" ? "foranyvalue" : parsed?.setOperator === "ForAllValues" ? "forallvalues" : undefined;
+    const test = parsed?.baseName.toLowerCase() ?? operator.toLowerCase();
+    const ifExists = parsed?.ifExists ?? false;
+    const polarity = parsed === undefined ? undefined : operatorPolarity(parsed.baseName);
     for (const [key, values] of Object.entries(keys)) {
       clauses.push({
         operator,
         test,
         qualifier,
         ifExists,
+        polarity,
         key,
         keyLower: key.toLowerCase(),
         values: stringList(values, `${path}.${operator}["${key}"]`, keys, resolve),

@@ -14,6 +14,7 @@
  * condition operators → statement and policy evaluation → explanation.
  */
 
+import { operatorPolarity, parseConditionOperator, type ConditionOperatorName, type ParsedConditionOperator } from "../iam/condition-operators.js";
 import { ANY_CHAR, ANY_RUN, globMatches, globUnits, literalUnits, unitsMatch, type GlobUnit } from "../iam/glob.js";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.js";
 
@@ -35,70 +36,6 @@ export interface Decision {
   decidingStatement?: { policyIndex: number; statementIndex: number; sid?: string };
   /** One sentence, e.g. "denied by statement 2 (DenyOtherPrefixes) of the session policy" / "no statement of the session policy allows s3:GetObject on arn:…". */
   explanation: string;
-}
-
-/**
- * Base names of the condition operators IAM knows, without `ForAllValues:`/`ForAnyValue:` and
- * without the `IfExists` suffix. For the policy validator: an operator not built from one of these
- * makes its statement unable to match here, while IAM would refuse the whole policy.
- */
-export const KNOWN_CONDITION_OPERATORS = [
-  "StringEquals",
-  "StringNotEquals",
-  "StringEqualsIgnoreCase",
-  "StringNotEqualsIgnoreCase",
-  "StringLike",
-  "StringNotLike",
-  "NumericEquals",
-  "NumericNotEquals",
-  "NumericLessThan",
-  "NumericLessThanEquals",
-  "NumericGreaterThan",
-  "NumericGreaterThanEquals",
-  "DateEquals",
-  "DateNotEquals",
-  "DateLessThan",
-  "DateLessThanEquals",
-  "DateGreaterThan",
-  "DateGreaterThanEquals",
-  "Bool",
-  "BinaryEquals",
-  "IpAddress",
-  "NotIpAddress",
-  "ArnEquals",
-  "ArnLike",
-  "ArnNotEquals",
-  "ArnNotLike",
-  "Null",
-] as const;
-
-export type ConditionOperatorName = (typeof KNOWN_CONDITION_OPERATORS)[number];
-
-/** A condition operator as written (`ForAnyValue:StringLikeIfExists`), taken apart. */
-export interface ParsedConditionOperator {
-  setOperator?: "ForAllValues" | "ForAnyValue";
-  baseName: ConditionOperatorName;
-  ifExists: boolean;
-}
-
-/**
- * Takes a written condition operator apart, or returns undefined if IAM would not know it. Shared
- * with the validator so that the two never disagree about what an operator is. Matching is
- * case-insensitive: if IAM turns out stricter, it refuses the policy loudly at AssumeRole, which is
- * safer than this evaluator silently ignoring a Deny it could have read.
- */
-export function parseConditionOperator(written: string): ParsedConditionOperator | undefined {
-  const setOperator = (["ForAllValues", "ForAnyValue"] as const).find((prefix) =>
-    written.toLowerCase().startsWith(`${prefix.toLowerCase()}:`),
-  );
-  let rest = setOperator === undefined ? written : written.slice(setOperator.length + 1);
-  const ifExists = rest.toLowerCase().endsWith("ifexists");
-  if (ifExists) rest = rest.slice(0, -"IfExists".length);
-  const baseName = KNOWN_CONDITION_OPERATORS.find((name) => name.toLowerCase() === rest.toLowerCase());
-  if (baseName === undefined) return undefined;
-  // "You can add IfExists to the end of any condition operator name except the Null condition."
-  if (baseName === "Null" && ifExists) return undefined;
-  return setOperator === undefined ? { baseName, ifExists } : { setOperator, baseName, ifExists };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,43 +407,35 @@ interface OperatorSemantics {
   compare: ValueComparison;
 }
 
-function positive(compare: ValueComparison): OperatorSemantics {
-  return { negated: false, compare };
-}
-
-function negated(compare: ValueComparison): OperatorSemantics {
-  return { negated: true, compare };
-}
-
-/** Every known operator but Null, which tests presence rather than values. */
-const OPERATOR_SEMANTICS: Record<Exclude<ConditionOperatorName, "Null">, OperatorSemantics> = {
-  StringEquals: positive(stringEquals),
-  StringNotEquals: negated(stringEquals),
-  StringEqualsIgnoreCase: positive(stringEqualsIgnoreCase),
-  StringNotEqualsIgnoreCase: negated(stringEqualsIgnoreCase),
-  StringLike: positive(stringLike),
-  StringNotLike: negated(stringLike),
-  NumericEquals: positive(numeric((policy, request) => request === policy)),
-  NumericNotEquals: negated(numeric((policy, request) => request === policy)),
-  NumericLessThan: positive(numeric((policy, request) => request < policy)),
-  NumericLessThanEquals: positive(numeric((policy, request) => request <= policy)),
-  NumericGreaterThan: positive(numeric((policy, request) => request > policy)),
-  NumericGreaterThanEquals: positive(numeric((policy, request) => request >= policy)),
-  DateEquals: positive(date((policy, request) => request === policy)),
-  DateNotEquals: negated(date((policy, request) => request === policy)),
-  DateLessThan: positive(date((policy, request) => request < policy)),
-  DateLessThanEquals: positive(date((policy, request) => request <= policy)),
-  DateGreaterThan: positive(date((policy, request) => request > policy)),
-  DateGreaterThanEquals: positive(date((policy, request) => request >= policy)),
-  Bool: positive(bool),
-  BinaryEquals: positive(binaryEquals),
-  IpAddress: positive(ipAddress),
-  NotIpAddress: negated(ipAddress),
+/** The positive form's test of every known operator but Null (which tests presence); whether it is negated comes from operatorPolarity. */
+const OPERATOR_COMPARISONS: Record<Exclude<ConditionOperatorName, "Null">, ValueComparison> = {
+  StringEquals: stringEquals,
+  StringNotEquals: stringEquals,
+  StringEqualsIgnoreCase: stringEqualsIgnoreCase,
+  StringNotEqualsIgnoreCase: stringEqualsIgnoreCase,
+  StringLike: stringLike,
+  StringNotLike: stringLike,
+  NumericEquals: numeric((policy, request) => request === policy),
+  NumericNotEquals: numeric((policy, request) => request === policy),
+  NumericLessThan: numeric((policy, request) => request < policy),
+  NumericLessThanEquals: numeric((policy, request) => request <= policy),
+  NumericGreaterThan: numeric((policy, request) => request > policy),
+  NumericGreaterThanEquals: numeric((policy, request) => request >= policy),
+  DateEquals: date((policy, request) => request === policy),
+  DateNotEquals: date((policy, request) => request === policy),
+  DateLessThan: date((policy, request) => request < policy),
+  DateLessThanEquals: date((policy, request) => request <= policy),
+  DateGreaterThan: date((policy, request) => request > policy),
+  DateGreaterThanEquals: date((policy, request) => request >= policy),
+  Bool: bool,
+  BinaryEquals: binaryEquals,
+  IpAddress: ipAddress,
+  NotIpAddress: ipAddress,
   // "The ArnEquals and ArnLike condition operators behave identically."
-  ArnEquals: positive(arnLike),
-  ArnLike: positive(arnLike),
-  ArnNotEquals: negated(arnLike),
-  ArnNotLike: negated(arnLike),
+  ArnEquals: arnLike,
+  ArnLike: arnLike,
+  ArnNotEquals: arnLike,
+  ArnNotLike: arnLike,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -542,7 +471,8 @@ function conditionKeyHolds(
   const requestValues = scope.context.get(key.toLowerCase());
   const keyIsAbsent = requestValues === undefined || requestValues.length === 0;
   if (operator.baseName === "Null") return nullHolds(policyValues, keyIsAbsent);
-  const semantics = OPERATOR_SEMANTICS[operator.baseName];
+  // Polarity is decided in src/iam/condition-operators.ts, shared with lint.
+  const semantics: OperatorSemantics = { negated: operatorPolarity(operator.baseName) === "negated", compare: OPERATOR_COMPARISONS[operator.baseName] };
 
   if (keyIsAbsent) {
     // "If the key is not present, evaluate the condition element as true." (...IfExists)
