@@ -9,7 +9,8 @@
  */
 import type { ConditionClause, Principal, TrustPolicy, TrustStatement } from "./policy.js";
 import { isAnyonePrincipal } from "./principals.js";
-import { globMatches, matchesEverything } from "../iam/glob.js";
+import { actionElementCovers } from "../iam/actions.js";
+import { matchesEverything } from "../iam/glob.js";
 
 const LIKE_TESTS: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
 
@@ -69,9 +70,7 @@ export function coversAction(statement: TrustStatement, action: string): boolean
   }
   let covered = known.get(action);
   if (covered === undefined) {
-    // "The prefix and the action name are case insensitive."
-    const matches = (pattern: string): boolean => globMatches(pattern, action, { ignoreCase: true });
-    covered = statement.notActions !== undefined ? !statement.notActions.some(matches) : statement.actions.some(matches);
+    covered = actionElementCovers(statement, action);
     known.set(action, covered);
   }
   return covered;

@@ -15,7 +15,8 @@
  */
 
 import { operatorPolarity, parseConditionOperator, type ConditionOperatorName, type ParsedConditionOperator } from "../iam/condition-operators.js";
-import { ANY_CHAR, ANY_RUN, globMatches, globUnits, literalUnits, unitsMatch, type GlobUnit } from "../iam/glob.js";
+import { actionElementCovers } from "../iam/actions.js";
+import { ANY_CHAR, ANY_RUN, globUnits, literalUnits, unitsMatch, type GlobUnit } from "../iam/glob.js";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.js";
 
 export interface RequestToEvaluate {
@@ -135,15 +136,9 @@ function matchOrNot(matches: boolean): ValueTest {
 // ---------------------------------------------------------------------------------------------
 // Action and Resource
 
-/** "Action: ... case-insensitive"; actions take no policy variables. */
-function actionMatches(pattern: string, action: string): boolean {
-  return globMatches(pattern, action, { ignoreCase: true });
-}
-
+/** Actions take no policy variables; coverage (case-insensitive) is src/iam/actions.ts's, shared with lint. */
 function statementCoversAction(statement: PolicyStatement, action: string): boolean {
-  if (statement.action !== undefined) return statement.action.some((pattern) => actionMatches(pattern, action));
-  if (statement.notAction !== undefined) return !statement.notAction.some((pattern) => actionMatches(pattern, action));
-  return false;
+  return actionElementCovers({ actions: statement.action, notActions: statement.notAction }, action);
 }
 
 /**
