@@ -54,7 +54,8 @@ const ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJson(text: string): ParsedJson {
-  const positions = new WeakMap<object, Position>();
+  // Offsets, turned into line and column only when asked: most objects' positions are never needed.
+  const offsets = new WeakMap<object, number>();
   // Offsets where each line starts, built lazily: positions are needed only for objects and errors.
   let lineStarts: number[] | undefined;
   let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -164,7 +165,7 @@ export function parseJson(text: string): ParsedJson {
   const parseObject = (depth: number): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
     const objectStart = index;
-    positions.set(result, positionAt(index));
+    offsets.set(result, index);
     index += 1;
     skipWhitespace();
     if (text[index] === "}") {
@@ -214,7 +215,7 @@ export function parseJson(text: string): ParsedJson {
 
   const parseArray = (depth: number): unknown[] => {
     const result: unknown[] = [];
-    positions.set(result, positionAt(index));
+    offsets.set(result, index);
     index += 1;
     skipWhitespace();
     if (text[index] === "]") {
@@ -234,7 +235,13 @@ export function parseJson(text: string): ParsedJson {
   const value = parseValue(0);
   skipWhitespace();
   if (index < text.length) fail(`${describeHere()} after the end of the JSON value`);
-  return { value, positionOf: (node) => positions.get(node) };
+  return {
+    value,
+    positionOf: (node) => {
+      const offset = offsets.get(node);
+      return offset === undefined ? undefined : positionAt(offset);
+    },
+  };
 }
 
 function computeLineStarts(text: string): number[] {
