@@ -5,6 +5,12 @@
  *
  * Positions are 1-based; columns count UTF-16 code units, as editors and SARIF's default
  * `columnKind` do. A leading byte-order mark is skipped (Windows editors write one).
+ *
+ * A key repeated in one object is an error, not "the last one wins" as `JSON.parse` has it: in a
+ * policy `"Effect": "Allow", …, "Effect": "Deny"` means whatever the reader decides, and IAM
+ * refuses it ("Individual elements must not contain multiple instances of the same key", Grammar
+ * of the IAM JSON policy language). Everything rolecred parses with this module is a policy or
+ * holds one.
  */
 
 export interface Position {
@@ -28,6 +34,18 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** A key given twice in one object; `position` is the second one's, `firstPosition` the first's. */
+export class JsonDuplicateKeyError extends JsonSyntaxError {
+  constructor(
+    readonly key: string,
+    position: Position,
+    readonly firstPosition: Position,
+  ) {
+    super(`duplicate key ${JSON.stringify(key)} (first at line ${firstPosition.line} column ${firstPosition.column})`, position);
+    this.name = "JsonDuplicateKeyError";
+  }
+}
+
 /** Nesting deeper than this is no policy; refusing it keeps a hostile file from overflowing the stack. */
 const MAX_DEPTH = 512;
 
@@ -36,7 +54,8 @@ const ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJson(text: string): ParsedJson {
-  const positions = new WeakMap<object, Position>();
+  // Offsets, turned into line and column only when asked: most objects' positions are never needed.
+  const offsets = new WeakMap<object, number>();
   // Offsets where each line starts, built lazily: positions are needed only for objects and errors.
   let lineStarts: number[] | undefined;
   let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -145,7 +164,8 @@ export function parseJson(text: string): ParsedJson {
 
   const parseObject = (depth: number): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
-    positions.set(result, positionAt(index));
+    const objectStart = index;
+    offsets.set(result, index);
     index += 1;
     skipWhitespace();
     if (text[index] === "}") {
@@ -155,7 +175,11 @@ export function parseJson(text: string): ParsedJson {
     for (;;) {
       skipWhitespace();
       if (text[index] !== '"') fail(`${describeHere()}, expected a property name in double quotes`);
+      const keyOffset = index;
       const key = parseString();
+      if (Object.hasOwn(result, key)) {
+        throw new JsonDuplicateKeyError(key, positionAt(keyOffset), positionAt(firstKeyOffset(objectStart, key, depth)));
+      }
       skipWhitespace();
       if (text[index] !== ":") fail(`${describeHere()}, expected ":" after property name`);
       index += 1;
@@ -171,9 +195,27 @@ export function parseJson(text: string): ParsedJson {
     }
   };
 
+  /**
+   * Where `key` first appears in the object starting at `objectStart`: read again only when a key
+   * repeats, so the common case keeps no table of key offsets.
+   */
+  const firstKeyOffset = (objectStart: number, key: string, depth: number): number => {
+    index = objectStart + 1;
+    for (;;) {
+      skipWhitespace();
+      const offset = index;
+      if (parseString() === key) return offset;
+      skipWhitespace();
+      index += 1; // ":"
+      parseValue(depth + 1);
+      skipWhitespace();
+      index += 1; // ","
+    }
+  };
+
   const parseArray = (depth: number): unknown[] => {
     const result: unknown[] = [];
-    positions.set(result, positionAt(index));
+    offsets.set(result, index);
     index += 1;
     skipWhitespace();
     if (text[index] === "]") {
@@ -193,7 +235,13 @@ export function parseJson(text: string): ParsedJson {
   const value = parseValue(0);
   skipWhitespace();
   if (index < text.length) fail(`${describeHere()} after the end of the JSON value`);
-  return { value, positionOf: (node) => positions.get(node) };
+  return {
+    value,
+    positionOf: (node) => {
+      const offset = offsets.get(node);
+      return offset === undefined ? undefined : positionAt(offset);
+    },
+  };
 }
 
 function computeLineStarts(text: string): number[] {

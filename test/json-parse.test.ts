@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JsonSyntaxError, parseJson } from "../src/json-parse.js";
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from "../src/json-parse.js";
 
 describe(parseJson.name, () => {
   it.each([
@@ -7,7 +7,6 @@ describe(parseJson.name, () => {
     ["[]", []],
     ['  "text"  ', "text"],
     ["\uFEFF{}", {}],
-    ['{"a": 1, "a": 2}', { a: 2 }],
   ])("reads %s as JSON.parse does", (text, value) => {
     expect(parseJson(text).value).toEqual(value);
   });
@@ -61,5 +60,28 @@ describe(parseJson.name, () => {
 
   it("refuses absurd nesting instead of overflowing the stack", () => {
     expect(() => parseJson("[".repeat(100_000))).toThrow(/nesting deeper than/);
+  });
+});
+
+describe("duplicate keys", () => {
+  it("refuses a key given twice in one object, naming both places", () => {
+    const text = '{\n  "Statement": {\n    "Effect": "Allow",\n    "Action": "s3:*",\n    "Effect": "Deny"\n  }\n}';
+    let caught: unknown;
+    try {
+      parseJson(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(JsonDuplicateKeyError);
+    expect(caught).toMatchObject({ key: "Effect", position: { line: 5, column: 5 }, firstPosition: { line: 3, column: 5 } });
+    expect((caught as Error).message).toBe('duplicate key "Effect" (first at line 3 column 5) at line 5 column 5');
+  });
+
+  it("finds the first one after nested values, and keys that differ only after escaping", () => {
+    expect(() => parseJson('{"a": {"b": [1, {"c": 2}]}, "x": 1, "\\u0061": 3}')).toThrow('duplicate key "a" (first at line 1 column 2) at line 1 column 37');
+  });
+
+  it("the same key in different objects is fine", () => {
+    expect(parseJson('[{"Effect": "Allow"}, {"Effect": "Deny", "Sub": {"Effect": 1}}]').value).toHaveLength(2);
   });
 });

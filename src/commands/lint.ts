@@ -3,13 +3,15 @@
  * findings in the chosen format on stdout, and say on stderr what could not be read. One broken
  * file does not stop the others; it makes the run fail (exit 3) once everything was checked.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../cli/command.js";
 import type { LintOptions } from "../cli/lint.js";
 import { errnoCode, inputError, messageOf } from "../errors.js";
 import { readStdinText } from "../stdin.js";
+import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "../store/bounded-read.js";
 import { packageVersion } from "../version.js";
 import { KnownAccountsError, knownAccountsFromText, mergeKnownAccounts, type KnownAccount, type KnownAccounts } from "../lint/known-accounts.js";
 import { exitCodeFor, lintText, summarize, unreadableFile, type FileReport, type LintSettings } from "../lint/lint.js";
@@ -17,8 +19,8 @@ import { formatJson } from "../lint/format-json.js";
 import { formatSarif, STDIN_LABEL } from "../lint/format-sarif.js";
 import { formatNote, formatProblem, formatSummary, formatText } from "../lint/format-text.js";
 
-/** A plan of a large Terraform estate is a few MiB; more than this on stdin is not a policy. */
-const STDIN_LIMIT_BYTES = 64 * 1024 * 1024;
+/** What a lint input is called in messages from the bounded reader (then cut away: the line names the file). */
+const LINT_INPUT = "the lint input";
 
 /** Files read at once: enough to hide disk latency, few enough to stay under any fd limit. */
 const READ_CONCURRENCY = 16;
@@ -31,7 +33,7 @@ export async function runLint(options: LintOptions, deps: Deps): Promise<Outcome
   const reports: FileReport[] = [];
   for (const path of options.paths) {
     if (path === "-") {
-      const text = await readStdinText(deps.stdin, STDIN_LIMIT_BYTES, "the input on stdin");
+      const text = await readStdinText(deps.stdin, READ_LIMITS.lintInput, "the input on stdin");
       reports.push(noteIfNoPolicy(lintText(STDIN_LABEL, text, settings), deps));
     } else {
       reports.push(...(await lintPath(path, settings, deps)));
@@ -69,8 +71,9 @@ async function lintPath(path: string, settings: LintSettings, deps: Deps): Promi
   }
   if (!isFolder) return [noteIfNoPolicy(await lintFile(path, settings), deps)];
 
-  const { files, problems } = await jsonFilesUnder(path);
+  const { files, problems, skipped } = await jsonFilesUnder(path);
   deps.log.verbose(`${path}: ${files.length} .json file(s)`);
+  for (const entry of skipped) deps.log.info(`note: ${entry.path}: skipped: ${entry.why}`);
   const reports: FileReport[] = [...problems];
   for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
     reports.push(...(await Promise.all(files.slice(start, start + READ_CONCURRENCY).map((file) => lintFile(file, settings)))));
@@ -81,23 +84,40 @@ async function lintPath(path: string, settings: LintSettings, deps: Deps): Promi
   return reports;
 }
 
+/**
+ * One file through the bounded reader: a FIFO, a device or a file over READ_LIMITS.lintInput is
+ * a problem of that file (exit 3 once the others are checked), never a hang.
+ */
 async function lintFile(file: string, settings: LintSettings): Promise<FileReport> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readRegularTextSync(file, { maxBytes: READ_LIMITS.lintInput, what: LINT_INPUT });
   } catch (error) {
     return unreadableFile(file, describeReadError(error));
   }
   return lintText(file, text, settings);
 }
 
+/** A .json entry of a folder that is not a regular file (a FIFO, a socket, a device, a dangling link). */
+interface SkippedEntry {
+  readonly path: string;
+  readonly why: string;
+}
+
 /**
  * Every .json file under `folder`, sorted, so output is the same on every machine. Hidden
  * folders and node_modules are skipped; so are symbolic links to folders (they can loop).
+ *
+ * A .json entry that is not a regular file (a FIFO, a socket, a device, or a link to one) is
+ * skipped with a note, not an error: nobody named it, reading a FIFO would hang the run, and a
+ * folder of policies is still checked whole. Named on the command line, the same entry is an
+ * error (exit 3). One that turns into a FIFO between the walk and the read is refused by the
+ * bounded reader.
  */
-async function jsonFilesUnder(folder: string): Promise<{ files: string[]; problems: FileReport[] }> {
+async function jsonFilesUnder(folder: string): Promise<{ files: string[]; problems: FileReport[]; skipped: SkippedEntry[] }> {
   const files: string[] = [];
   const problems: FileReport[] = [];
+  const skipped: SkippedEntry[] = [];
   const walk = async (current: string): Promise<void> => {
     let entries;
     try {
@@ -113,16 +133,35 @@ async function jsonFilesUnder(folder: string): Promise<{ files: string[]; proble
         if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) await walk(path);
       } else if (entry.name.toLowerCase().endsWith(".json")) {
         if (entry.isFile()) files.push(path);
-        else if (entry.isSymbolicLink() && (await stat(path).then((target) => target.isFile(), () => false))) files.push(path);
+        else if (entry.isSymbolicLink()) {
+          const target = await stat(path).then(
+            (stats) => stats,
+            () => undefined,
+          );
+          if (target?.isFile() === true) files.push(path);
+          else if (target === undefined) skipped.push({ path, why: "a link to nothing" });
+          else if (!target.isDirectory()) skipped.push({ path, why: "a link to something that is not a regular file" });
+        } else skipped.push({ path, why: `${entryKind(entry)}, not a regular file` });
       }
     }
   };
   await walk(folder);
-  return { files, problems };
+  return { files, problems, skipped };
+}
+
+function entryKind(entry: Dirent): string {
+  if (entry.isFIFO()) return "a FIFO";
+  if (entry.isSocket()) return "a socket";
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return "a device";
+  return "not a file";
 }
 
 function describeReadError(error: unknown): string {
-  switch (errnoCode(error)) {
+  // The bounded reader says "the lint input PATH is a FIFO, not a regular file"; the line already names the path.
+  if (error instanceof BoundedReadError && (error.reason === "not-regular" || error.reason === "too-large")) {
+    return error.message.replace(`${LINT_INPUT} ${error.path} `, "");
+  }
+  switch (errnoCode(error instanceof BoundedReadError ? error.cause : error)) {
     case "ENOENT":
       return "cannot read: no such file or folder";
     case "EACCES":
@@ -141,7 +180,7 @@ async function loadKnownAccounts(files: readonly string[], deps: Deps): Promise<
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = readRegularTextSync(file, { maxBytes: READ_LIMITS.lintInput, what: LINT_INPUT });
     } catch (error) {
       throw inputError(`--known-accounts ${file}: ${describeReadError(error)}`);
     }

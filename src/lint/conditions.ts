@@ -7,43 +7,10 @@
  * refuses everyone who does not meet it (StringNotEquals and friends are true when the key is
  * missing, so such a Deny catches requests without the key too).
  */
-import type { ConditionClause, TrustPolicy, TrustStatement } from "./policy.js";
+import type { ConditionClause, Principal, TrustPolicy, TrustStatement } from "./policy.js";
 import { isAnyonePrincipal } from "./principals.js";
-import { isMatchAnything, wildcardMatches } from "./wildcard.js";
-
-/** Operators that are true only when the request has the key and it matches. */
-const POSITIVE_TESTS: ReadonlySet<string> = new Set([
-  "stringequals",
-  "stringequalsignorecase",
-  "stringlike",
-  "arnequals",
-  "arnlike",
-  "numericequals",
-  "numericlessthan",
-  "numericlessthanequals",
-  "numericgreaterthan",
-  "numericgreaterthanequals",
-  "dateequals",
-  "datelessthan",
-  "datelessthanequals",
-  "dategreaterthan",
-  "dategreaterthanequals",
-  "bool",
-  "binaryequals",
-  "ipaddress",
-]);
-
-/** Operators that are true when the key does not match, including when it is missing. */
-const NEGATED_TESTS: ReadonlySet<string> = new Set([
-  "stringnotequals",
-  "stringnotequalsignorecase",
-  "stringnotlike",
-  "arnnotequals",
-  "arnnotlike",
-  "numericnotequals",
-  "datenotequals",
-  "notipaddress",
-]);
+import { actionElementCovers } from "../iam/actions.js";
+import { matchesEverything } from "../iam/glob.js";
 
 const LIKE_TESTS: ReadonlySet<string> = new Set(["stringlike", "stringnotlike", "arnlike", "arnnotlike"]);
 
@@ -53,16 +20,16 @@ export function admitsMissingKey(clause: ConditionClause): boolean {
 }
 
 export function isPositiveClause(clause: ConditionClause): boolean {
-  return POSITIVE_TESTS.has(clause.test) && !admitsMissingKey(clause);
+  return clause.polarity === "positive" && !admitsMissingKey(clause);
 }
 
 export function isNegatedClause(clause: ConditionClause): boolean {
-  return NEGATED_TESTS.has(clause.test) && clause.qualifier === undefined;
+  return clause.polarity === "negated" && clause.qualifier === undefined;
 }
 
 /** A value that matches every caller: `*` under a Like operator. */
 export function isOpenValue(clause: ConditionClause, value: string): boolean {
-  return LIKE_TESTS.has(clause.test) && isMatchAnything(value);
+  return LIKE_TESTS.has(clause.test) && matchesEverything(value);
 }
 
 /** Does one value of a clause narrow the callers? A clause narrows when every value does (values are ORed). */
@@ -91,10 +58,22 @@ export function clausesOn(statement: TrustStatement, matchesKey: (keyLower: stri
 /** Actions a trust policy controls and the rules reason about. */
 export const ASSUME_ACTIONS: readonly string[] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
 
+/** Answers of {@link coversAction} per statement: rules ask the same few actions of every statement, many times. */
+const actionCoverage = new WeakMap<TrustStatement, Map<string, boolean>>();
+
 /** Does the statement's Action (or NotAction) cover `action`? */
 export function coversAction(statement: TrustStatement, action: string): boolean {
-  if (statement.notActions !== undefined) return !statement.notActions.some((pattern) => wildcardMatches(pattern, action));
-  return statement.actions.some((pattern) => wildcardMatches(pattern, action));
+  let known = actionCoverage.get(statement);
+  if (known === undefined) {
+    known = new Map();
+    actionCoverage.set(statement, known);
+  }
+  let covered = known.get(action);
+  if (covered === undefined) {
+    covered = actionElementCovers(statement, action);
+    known.set(action, covered);
+  }
+  return covered;
 }
 
 /** The sts:AssumeRole* actions a statement grants (or denies). */
@@ -110,11 +89,80 @@ export function denyCovers(deny: TrustStatement, allow: TrustStatement, actions:
 }
 
 /**
+ * The Deny statements of a policy, found once per policy rather than once per Allow (that made
+ * lint quadratic: 80,000 statements took 25 s). Denies that say the same thing (same principals,
+ * actions and conditions) are kept once, and they are indexed by principal, so an Allow only
+ * looks at the Denies that can cover it: those for everyone, and those naming its principals.
+ */
+interface DenyIndex {
+  /** Every distinct Deny, for an Allow without principals (which any Deny covers). */
+  readonly all: readonly TrustStatement[];
+  /** Distinct Denies whose Principal is everyone. */
+  readonly forAnyone: readonly TrustStatement[];
+  /** Distinct Denies naming a principal, by {@link principalKey}. */
+  readonly byPrincipal: ReadonlyMap<string, readonly TrustStatement[]>;
+}
+
+const denyIndexes = new WeakMap<TrustPolicy, DenyIndex>();
+
+function principalKey(principal: Principal): string {
+  return `${principal.kind.toLowerCase()}\u0000${principal.value}`;
+}
+
+/** What a Deny says, without where it is: two Denies with the same signature refuse the same requests. */
+function denySignature(deny: TrustStatement): string {
+  const principals = deny.principals.map(principalKey).sort();
+  const conditions = deny.conditions.map((clause) => [clause.operator, clause.keyLower, clause.values]);
+  return JSON.stringify([principals, deny.actions, deny.notActions ?? null, conditions]);
+}
+
+function denyIndexOf(policy: TrustPolicy): DenyIndex {
+  const cached = denyIndexes.get(policy);
+  if (cached !== undefined) return cached;
+  const seen = new Set<string>();
+  const all: TrustStatement[] = [];
+  const forAnyone: TrustStatement[] = [];
+  const byPrincipal = new Map<string, TrustStatement[]>();
+  for (const deny of policy.statements) {
+    if (deny.effect !== "Deny" || deny.notPrincipals !== undefined) continue;
+    const signature = denySignature(deny);
+    if (seen.has(signature)) continue;
+    seen.add(signature);
+    all.push(deny);
+    if (deny.principals.some(isAnyonePrincipal)) {
+      forAnyone.push(deny);
+      continue;
+    }
+    for (const key of new Set(deny.principals.map(principalKey))) {
+      const list = byPrincipal.get(key);
+      if (list === undefined) byPrincipal.set(key, [deny]);
+      else list.push(deny);
+    }
+  }
+  const index: DenyIndex = { all, forAnyone, byPrincipal };
+  denyIndexes.set(policy, index);
+  return index;
+}
+
+/**
+ * The distinct Deny statements that cover `allow` for `actions` (see {@link denyCovers}), in
+ * statement order.
+ */
+export function denialsCovering(policy: TrustPolicy, allow: TrustStatement, actions: readonly string[]): TrustStatement[] {
+  const index = denyIndexOf(policy);
+  const [first] = allow.principals;
+  // A Deny naming principals covers the Allow only if it names every one of them, so the first
+  // one's list holds all candidates.
+  const candidates = first === undefined ? index.all : [...index.forAnyone, ...(index.byPrincipal.get(principalKey(first)) ?? [])];
+  return candidates.filter((deny) => denyCovers(deny, allow, actions)).sort((a, b) => a.index - b.index);
+}
+
+/**
  * Deny statements that cover `allow` and whose every condition is on the requirement's keys: a
  * Deny that also tests something else only refuses when that other test holds too.
  */
 export function denialsOn(policy: TrustPolicy, allow: TrustStatement, actions: readonly string[], matchesKey: (keyLower: string) => boolean): TrustStatement[] {
-  return policy.statements.filter((deny) => denyCovers(deny, allow, actions) && deny.conditions.length > 0 && deny.conditions.every((clause) => matchesKey(clause.keyLower)));
+  return denialsCovering(policy, allow, actions).filter((deny) => deny.conditions.length > 0 && deny.conditions.every((clause) => matchesKey(clause.keyLower)));
 }
 
 /** Is the requirement enforced for the requests `allow` admits? */

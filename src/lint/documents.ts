@@ -1,5 +1,5 @@
 /** A trust policy found in an input file, with what the file says about its role. */
-import { JsonSyntaxError, parseJson } from "../json-parse.js";
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from "../json-parse.js";
 import { hasStatementElement, type ValueResolver } from "./policy.js";
 
 export interface TrustDocument {
@@ -55,6 +55,7 @@ export function decodeEmbeddedPolicy(text: string): EmbeddedPolicy {
   try {
     value = parseJson(json).value;
   } catch (error) {
+    if (error instanceof JsonDuplicateKeyError) return { error: `repeats a key, which IAM refuses (${error.message} of the policy text)` };
     if (error instanceof JsonSyntaxError) return { error: `is not valid JSON (${error.message} of the policy text)` };
     throw error;
   }

@@ -5,7 +5,7 @@
  */
 import type { InputKind, TrustDocument } from "./documents.js";
 import { extractTrustDocuments } from "./extract.js";
-import { JsonSyntaxError, parseJson, type ParsedJson, type Position } from "../json-parse.js";
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson, type ParsedJson, type Position } from "../json-parse.js";
 import type { KnownAccounts } from "./known-accounts.js";
 import { normalizeTrustPolicy, type TrustStatement } from "./policy.js";
 import type { LintContext, Severity, TrustRule } from "./rule.js";
@@ -122,7 +122,8 @@ export function lintText(file: string, text: string, settings: LintSettings): Fi
     parsed = parseJson(text);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    return { file, kind: "invalid JSON", documents: 0, findings: [], suppressed: [], problems: [{ file, document: "", position: error.position, message: `invalid JSON: ${error.reason}` }], notes: [] };
+    const message = error instanceof JsonDuplicateKeyError ? `${error.reason}: IAM refuses a policy that repeats a key, and readers disagree on which one counts` : `invalid JSON: ${error.reason}`;
+    return { file, kind: "invalid JSON", documents: 0, findings: [], suppressed: [], problems: [{ file, document: "", position: error.position, message }], notes: [] };
   }
   const extraction = extractTrustDocuments(parsed.value);
   const problems: LintProblem[] = extraction.problems.map((issue) => ({

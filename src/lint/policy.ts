@@ -8,6 +8,9 @@
  * (unknown actions, odd Sids) is left for IAM to judge.
  */
 
+import { operatorPolarity, parseConditionOperator, type OperatorPolarity } from "../iam/condition-operators.js";
+import { describeUnknownElement, DOCUMENT_ELEMENTS, miscasedElement, STATEMENT_ELEMENTS, unknownElementOf } from "../iam/elements.js";
+
 /** `"Principal": "*"` is kept as `{ kind: "AWS", value: "*" }`: for who may assume a role the two mean the same. */
 export interface Principal {
   /** `AWS`, `Service`, `Federated` or `CanonicalUser`, as written in the policy. */
@@ -22,6 +25,8 @@ export interface ConditionClause {
   readonly test: string;
   readonly qualifier: "foranyvalue" | "forallvalues" | undefined;
   readonly ifExists: boolean;
+  /** The operator's polarity (src/iam/condition-operators.ts); undefined for an operator IAM does not know. */
+  readonly polarity: OperatorPolarity | undefined;
   /** The key as written, e.g. `aws:PrincipalTag/x509Subject/CN`. */
   readonly key: string;
   /** Condition keys are case-insensitive in IAM; rules compare this one. */
@@ -71,16 +76,9 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The element name as it appears in `object`, matched case-insensitively (IAM does), or undefined. */
-function elementName(object: JsonObject, name: string): string | undefined {
-  if (name in object) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((key) => key.toLowerCase() === lower);
-}
-
+/** An element by its exact name: IAM's element names are case-sensitive (src/iam/elements.ts). */
 function element(object: JsonObject, name: string): unknown {
-  const key = elementName(object, name);
-  return key === undefined ? undefined : object[key];
+  return Object.hasOwn(object, name) ? object[name] : undefined;
 }
 
 function scalarText(value: unknown, resolve: ValueResolver | undefined): string | undefined {
@@ -119,26 +117,25 @@ function principalsOf(value: unknown, path: string, node: object, resolve: Value
   return principals;
 }
 
-const SET_QUALIFIERS: ReadonlyArray<ConditionClause["qualifier"]> = ["foranyvalue", "forallvalues"];
-
 function conditionsOf(value: unknown, path: string, node: object, resolve: ValueResolver | undefined): ConditionClause[] {
   if (!isJsonObject(value)) throw new ShapeError({ path, reason: 'expected an object such as {"StringEquals": {"sts:ExternalId": "..."}}', node });
   const clauses: ConditionClause[] = [];
   for (const [operator, keys] of Object.entries(value)) {
     if (!isJsonObject(keys)) throw new ShapeError({ path: `${path}.${operator}`, reason: "expected an object of condition keys and values", node: value });
-    const lower = operator.toLowerCase();
-    const colon = lower.indexOf(":");
-    const prefix = colon === -1 ? undefined : lower.slice(0, colon);
-    const qualifier = SET_QUALIFIERS.find((candidate) => candidate === prefix);
-    let test = qualifier === undefined ? lower : lower.slice(colon + 1);
-    const ifExists = test.endsWith("ifexists");
-    if (ifExists) test = test.slice(0, -"ifexists".length);
+    // Known operators come apart as the evaluator takes them apart (src/iam/condition-operators.ts);
+    // an unknown one keeps its lower-cased text as its test, which no rule counts on.
+    const parsed = parseConditionOperator(operator);
+    const qualifier = parsed?.setOperator === "ForAnyValue" ? "foranyvalue" : parsed?.setOperator === "ForAllValues" ? "forallvalues" : undefined;
+    const test = parsed?.baseName.toLowerCase() ?? operator.toLowerCase();
+    const ifExists = parsed?.ifExists ?? false;
+    const polarity = parsed === undefined ? undefined : operatorPolarity(parsed.baseName);
     for (const [key, values] of Object.entries(keys)) {
       clauses.push({
         operator,
         test,
         qualifier,
         ifExists,
+        polarity,
         key,
         keyLower: key.toLowerCase(),
         values: stringList(values, `${path}.${operator}["${key}"]`, keys, resolve),
@@ -150,11 +147,14 @@ function conditionsOf(value: unknown, path: string, node: object, resolve: Value
 
 function statementOf(raw: unknown, index: number, path: string, resolve: ValueResolver | undefined, container: object): TrustStatement {
   if (!isJsonObject(raw)) throw new ShapeError({ path, reason: "a statement must be an object", node: container });
+  const unknown = unknownElementOf(raw, STATEMENT_ELEMENTS);
+  if (unknown !== undefined) throw new ShapeError({ path: `${path}.${unknown.name}`, reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`, node: raw });
   const effectText = element(raw, "Effect");
-  const effect = typeof effectText === "string" ? effectText.toLowerCase() : undefined;
-  if (effect !== "allow" && effect !== "deny") {
-    throw new ShapeError({ path: `${path}.Effect`, reason: effectText === undefined ? 'missing: say "Allow" or "Deny"' : 'must be "Allow" or "Deny"', node: raw });
+  // "The Effect value is case sensitive."
+  if (effectText !== "Allow" && effectText !== "Deny") {
+    throw new ShapeError({ path: `${path}.Effect`, reason: effectText === undefined ? 'missing: say "Allow" or "Deny"' : 'must be "Allow" or "Deny" (case-sensitive)', node: raw });
   }
+  const effect = effectText;
   const sid = element(raw, "Sid");
   const principal = element(raw, "Principal");
   const notPrincipal = element(raw, "NotPrincipal");
@@ -164,7 +164,7 @@ function statementOf(raw: unknown, index: number, path: string, resolve: ValueRe
   return {
     index,
     sid: typeof sid === "string" ? sid : undefined,
-    effect: effect === "allow" ? "Allow" : "Deny",
+    effect,
     principals: principal === undefined ? [] : principalsOf(principal, `${path}.Principal`, raw, resolve),
     notPrincipals: notPrincipal === undefined ? undefined : principalsOf(notPrincipal, `${path}.NotPrincipal`, raw, resolve),
     actions: action === undefined ? [] : stringList(action, `${path}.Action`, raw, resolve),
@@ -174,12 +174,18 @@ function statementOf(raw: unknown, index: number, path: string, resolve: ValueRe
   };
 }
 
-/** True when `value` looks like a policy document: an object with a Statement element. */
+/**
+ * True when `value` looks like a policy document: an object with a Statement element. Found in any
+ * case, so that a miscased `statement` is reported (by {@link normalizeTrustPolicy}) rather than
+ * the file passing as "no trust policy found".
+ */
 export function hasStatementElement(value: unknown): value is JsonObject {
-  return isJsonObject(value) && elementName(value, "Statement") !== undefined;
+  return isJsonObject(value) && (Object.hasOwn(value, "Statement") || miscasedElement(value, "Statement") !== undefined);
 }
 
 export function normalizeTrustPolicy(document: JsonObject, resolve?: ValueResolver): NormalizeResult {
+  const unknown = unknownElementOf(document, DOCUMENT_ELEMENTS);
+  if (unknown !== undefined) return { problem: { path: unknown.name, reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`, node: document } };
   const raw = element(document, "Statement");
   // IAM accepts a single statement object as well as a list.
   const list = Array.isArray(raw) ? raw : [raw];

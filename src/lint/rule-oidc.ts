@@ -13,7 +13,7 @@ import { coversAction, isRequired, type Requirement } from "./conditions.js";
 import type { Principal, TrustPolicy, TrustStatement } from "./policy.js";
 import type { RuleHit, TrustRule } from "./rule.js";
 import { oidcProviderOf } from "./principals.js";
-import { isMatchAnything } from "./wildcard.js";
+import { matchesEverything } from "../iam/glob.js";
 
 /** Providers whose audience claim is the customer's own app or pool, and the keys that carry it. */
 const APP_SCOPED_AUDIENCE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -42,7 +42,7 @@ function claimKeyMatcher(provider: string, claims: readonly string[]): (key: str
  * a wildcard (`repo:*`, `repo:*\/app:*`): anyone can create a repository with a matching name.
  */
 function subjectNarrows(value: string): boolean {
-  if (isMatchAnything(value)) return false;
+  if (matchesEverything(value)) return false;
   const owner = /^(?:repo|project_path):([^/:]*)/i.exec(value);
   return owner === null || !/[*?]/.test(owner[1] ?? "");
 }

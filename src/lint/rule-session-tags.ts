@@ -5,11 +5,11 @@
  * role chaining. A trust that compares aws:PrincipalTag while the same callers may pass session
  * tags (sts:TagSession) lets them choose the value being compared.
  */
-import { clausesOn, coversAction, denyCovers, principalTagsComparedBy } from "./conditions.js";
+import { clausesOn, coversAction, denialsCovering, principalTagsComparedBy } from "./conditions.js";
 import type { TrustPolicy, TrustStatement } from "./policy.js";
 import type { LintContext, RuleHit, TrustRule } from "./rule.js";
 import { accountOfAwsPrincipal, awsPrincipalsOf } from "./principals.js";
-import { wildcardMatches } from "./wildcard.js";
+import { globMatches } from "../iam/glob.js";
 
 /** Tag keys `statement` compares through aws:PrincipalTag. */
 function comparedTags(statement: TrustStatement): string[] {
@@ -22,15 +22,33 @@ function comparedTags(statement: TrustStatement): string[] {
  * sts:TagSession refuses it outright or for that key.
  */
 function canPassTag(policy: TrustPolicy, tagger: TrustStatement, tag: string): boolean {
+  let known = passableTags.get(tagger);
+  if (known === undefined) {
+    known = new Map();
+    passableTags.set(tagger, known);
+  }
+  let passable = known.get(tag);
+  if (passable === undefined) {
+    passable = tagIsPassable(policy, tagger, tag);
+    known.set(tag, passable);
+  }
+  return passable;
+}
+
+/** {@link canPassTag}'s answers: many statements compare the same tags against the same taggers. */
+const passableTags = new WeakMap<TrustStatement, Map<string, boolean>>();
+
+function tagIsPassable(policy: TrustPolicy, tagger: TrustStatement, tag: string): boolean {
   const limits = clausesOn(tagger, (key) => key === "aws:tagkeys").filter(
     (clause) => clause.qualifier === "forallvalues" && (clause.test === "stringequals" || clause.test === "stringlike" || clause.test === "stringequalsignorecase"),
   );
-  if (limits.some((clause) => !clause.values.some((pattern) => wildcardMatches(pattern, tag)))) return false;
-  return !policy.statements.some((deny) => {
-    if (!denyCovers(deny, tagger, ["sts:TagSession"])) return false;
+  // Tag keys compare without case here: IAM keeps at most one of `Team` and `team` on a session,
+  // so reading a limit loosely can only make the rule more careful.
+  if (limits.some((clause) => !clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })))) return false;
+  return !denialsCovering(policy, tagger, ["sts:TagSession"]).some((deny) => {
     if (deny.conditions.length === 0) return true;
     return deny.conditions.every(
-      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => wildcardMatches(pattern, tag)),
+      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })),
     );
   });
 }
@@ -40,9 +58,49 @@ function taggingStatements(policy: TrustPolicy): TrustStatement[] {
   return policy.statements.filter((statement) => statement.effect === "Allow" && awsPrincipalsOf(statement).length > 0 && coversAction(statement, "sts:TagSession"));
 }
 
-function sharesAwsPrincipal(a: TrustStatement, b: TrustStatement): boolean {
-  const values = new Set(awsPrincipalsOf(a).map((principal) => principal.value));
-  return awsPrincipalsOf(b).some((principal) => values.has(principal.value) || principal.value === "*") || values.has("*");
+/**
+ * The tagging statements that share an AWS principal with a statement, found through an index
+ * built once per policy (comparing every statement with every tagger made lint quadratic).
+ */
+function taggersSharingPrincipalWith(policy: TrustPolicy): (statement: TrustStatement) => TrustStatement[] {
+  const taggers = taggingStatements(policy);
+  const byValue = new Map<string, TrustStatement[]>();
+  const forAnyone: TrustStatement[] = [];
+  for (const tagger of taggers) {
+    const values = new Set(awsPrincipalsOf(tagger).map((principal) => principal.value));
+    if (values.has("*")) forAnyone.push(tagger);
+    else {
+      for (const value of values) {
+        const list = byValue.get(value);
+        if (list === undefined) byValue.set(value, [tagger]);
+        else list.push(tagger);
+      }
+    }
+  }
+  // Statements naming the same principals share one answer.
+  const answers = new Map<string, TrustStatement[]>();
+  return (statement) => {
+    const values = [...new Set(awsPrincipalsOf(statement).map((principal) => principal.value))].sort();
+    if (values.includes("*")) return taggers;
+    const key = JSON.stringify(values);
+    let shared = answers.get(key);
+    if (shared === undefined) {
+      const found = new Set(forAnyone);
+      for (const value of values) for (const tagger of byValue.get(value) ?? []) found.add(tagger);
+      shared = [...found].sort((a, b) => a.index - b.index);
+      answers.set(key, shared);
+    }
+    return shared;
+  };
+}
+
+/** At most this many tagging statements are named in one finding; the rest are counted. */
+const TAGGERS_NAMED = 5;
+
+function describeTaggers(taggers: readonly TrustStatement[], statement: TrustStatement): string {
+  const named = taggers.slice(0, TAGGERS_NAMED).map((tagger) => (tagger.index === statement.index ? "this statement" : `Statement[${tagger.index}]`));
+  const more = taggers.length - named.length;
+  return more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
 }
 
 export const tagSessionWithPrincipalTagRule: TrustRule = {
@@ -54,14 +112,15 @@ export const tagSessionWithPrincipalTagRule: TrustRule = {
   fix: 'Stop allowing sts:TagSession to these callers, or restrict the keys they may pass so the compared tag is not among them: "ForAllValues:StringEquals": {"aws:TagKeys": ["Project"]}; for values that must follow the person, use sts:SourceIdentity.',
   check(policy) {
     const hits: RuleHit[] = [];
-    const taggers = taggingStatements(policy);
-    if (taggers.length === 0) return hits;
+    const taggersOf = taggersSharingPrincipalWith(policy);
     for (const statement of policy.statements) {
       if (statement.effect !== "Allow" || awsPrincipalsOf(statement).length === 0) continue;
-      const relevant = taggers.filter((tagger) => sharesAwsPrincipal(tagger, statement));
-      const exposed = comparedTags(statement).filter((tag) => relevant.some((tagger) => canPassTag(policy, tagger, tag)));
+      const compared = comparedTags(statement);
+      if (compared.length === 0) continue;
+      const relevant = taggersOf(statement);
+      const exposed = compared.filter((tag) => relevant.some((tagger) => canPassTag(policy, tagger, tag)));
       if (exposed.length === 0) continue;
-      const where = relevant.map((tagger) => (tagger.index === statement.index ? "this statement" : `Statement[${tagger.index}]`)).join(", ");
+      const where = describeTaggers(relevant, statement);
       hits.push({
         statementIndex: statement.index,
         reason: `access depends on ${exposed.map((tag) => `aws:PrincipalTag/${tag}`).join(", ")} while ${where} also lets the same callers pass session tags (sts:TagSession): a caller can set the tag it is compared on`,

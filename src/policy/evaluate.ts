@@ -14,6 +14,9 @@
  * condition operators → statement and policy evaluation → explanation.
  */
 
+import { operatorPolarity, parseConditionOperator, type ConditionOperatorName, type ParsedConditionOperator } from "../iam/condition-operators.js";
+import { actionElementCovers } from "../iam/actions.js";
+import { ANY_CHAR, ANY_RUN, globUnits, literalUnits, unitsMatch, type GlobUnit } from "../iam/glob.js";
 import type { PolicyDocument, PolicyStatement } from "./policy-document.js";
 
 export interface RequestToEvaluate {
@@ -34,70 +37,6 @@ export interface Decision {
   decidingStatement?: { policyIndex: number; statementIndex: number; sid?: string };
   /** One sentence, e.g. "denied by statement 2 (DenyOtherPrefixes) of the session policy" / "no statement of the session policy allows s3:GetObject on arn:…". */
   explanation: string;
-}
-
-/**
- * Base names of the condition operators IAM knows, without `ForAllValues:`/`ForAnyValue:` and
- * without the `IfExists` suffix. For the policy validator: an operator not built from one of these
- * makes its statement unable to match here, while IAM would refuse the whole policy.
- */
-export const KNOWN_CONDITION_OPERATORS = [
-  "StringEquals",
-  "StringNotEquals",
-  "StringEqualsIgnoreCase",
-  "StringNotEqualsIgnoreCase",
-  "StringLike",
-  "StringNotLike",
-  "NumericEquals",
-  "NumericNotEquals",
-  "NumericLessThan",
-  "NumericLessThanEquals",
-  "NumericGreaterThan",
-  "NumericGreaterThanEquals",
-  "DateEquals",
-  "DateNotEquals",
-  "DateLessThan",
-  "DateLessThanEquals",
-  "DateGreaterThan",
-  "DateGreaterThanEquals",
-  "Bool",
-  "BinaryEquals",
-  "IpAddress",
-  "NotIpAddress",
-  "ArnEquals",
-  "ArnLike",
-  "ArnNotEquals",
-  "ArnNotLike",
-  "Null",
-] as const;
-
-export type ConditionOperatorName = (typeof KNOWN_CONDITION_OPERATORS)[number];
-
-/** A condition operator as written (`ForAnyValue:StringLikeIfExists`), taken apart. */
-export interface ParsedConditionOperator {
-  setOperator?: "ForAllValues" | "ForAnyValue";
-  baseName: ConditionOperatorName;
-  ifExists: boolean;
-}
-
-/**
- * Takes a written condition operator apart, or returns undefined if IAM would not know it. Shared
- * with the validator so that the two never disagree about what an operator is. Matching is
- * case-insensitive: if IAM turns out stricter, it refuses the policy loudly at AssumeRole, which is
- * safer than this evaluator silently ignoring a Deny it could have read.
- */
-export function parseConditionOperator(written: string): ParsedConditionOperator | undefined {
-  const setOperator = (["ForAllValues", "ForAnyValue"] as const).find((prefix) =>
-    written.toLowerCase().startsWith(`${prefix.toLowerCase()}:`),
-  );
-  let rest = setOperator === undefined ? written : written.slice(setOperator.length + 1);
-  const ifExists = rest.toLowerCase().endsWith("ifexists");
-  if (ifExists) rest = rest.slice(0, -"IfExists".length);
-  const baseName = KNOWN_CONDITION_OPERATORS.find((name) => name.toLowerCase() === rest.toLowerCase());
-  if (baseName === undefined) return undefined;
-  // "You can add IfExists to the end of any condition operator name except the Null condition."
-  if (baseName === "Null" && ifExists) return undefined;
-  return setOperator === undefined ? { baseName, ifExists } : { setOperator, baseName, ifExists };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,20 +66,6 @@ interface PolicyScope {
 // ---------------------------------------------------------------------------------------------
 // Patterns: policy text with variables substituted and wildcards kept apart from literal text
 
-const ANY_RUN: unique symbol = Symbol("*");
-const ANY_CHAR: unique symbol = Symbol("?");
-
-/** One code point of literal text, or a wildcard. Substituted text is always literal. */
-type PatternUnit = string | typeof ANY_RUN | typeof ANY_CHAR;
-
-function unitsOfLiteralText(text: string): PatternUnit[] {
-  return [...text];
-}
-
-function unitsOfPolicyText(text: string): PatternUnit[] {
-  return [...text].map((char) => (char === "*" ? ANY_RUN : char === "?" ? ANY_CHAR : char));
-}
-
 /** `key` or `key, 'default'` inside `${...}`. */
 const VARIABLE_BODY = /^\s*([^\s,'][^,']*?)\s*(?:,\s*'([^']*)'\s*)?$/;
 
@@ -162,25 +87,25 @@ function variableValue(body: string, context: RequestContext): string | undefine
  * per the docs such a value "is not in the current request information, and any attempt to match
  * it fails", so every test against it fails (see ValueTest).
  */
-function resolvePolicyText(text: string, scope: PolicyScope): PatternUnit[] | undefined {
-  if (!scope.variablesEnabled) return unitsOfPolicyText(text);
-  const units: PatternUnit[] = [];
+function resolvePolicyText(text: string, scope: PolicyScope): GlobUnit[] | undefined {
+  if (!scope.variablesEnabled) return globUnits(text);
+  const units: GlobUnit[] = [];
   let at = 0;
   while (at < text.length) {
     const start = text.indexOf("${", at);
     const end = start === -1 ? -1 : text.indexOf("}", start + 2);
     if (start === -1 || end === -1) {
-      units.push(...unitsOfPolicyText(text.slice(at)));
+      units.push(...globUnits(text.slice(at)));
       break;
     }
-    units.push(...unitsOfPolicyText(text.slice(at, start)));
+    units.push(...globUnits(text.slice(at, start)));
     const body = text.slice(start + 2, end);
     if (body === "*" || body === "?" || body === "$") {
       units.push(body);
     } else {
       const value = variableValue(body, scope.context);
       if (value === undefined) return undefined;
-      units.push(...unitsOfLiteralText(value));
+      units.push(...literalUnits(value));
     }
     at = end + 1;
   }
@@ -188,44 +113,13 @@ function resolvePolicyText(text: string, scope: PolicyScope): PatternUnit[] | un
 }
 
 /** The text a pattern stands for when wildcards are not wildcards (StringEquals, Bool, ...). */
-function patternAsText(units: readonly PatternUnit[]): string {
+function patternAsText(units: readonly GlobUnit[]): string {
   return units.map((unit) => (unit === ANY_RUN ? "*" : unit === ANY_CHAR ? "?" : unit)).join("");
 }
 
-function lowerCaseUnits(units: readonly PatternUnit[]): PatternUnit[] {
-  return units.flatMap((unit): PatternUnit[] => (typeof unit === "string" ? [...unit.toLowerCase()] : [unit]));
-}
-
-/**
- * `*` matches any run of characters (colons and slashes included), `?` exactly one. The classic
- * greedy match with one backtrack point: linear in practice, O(pattern × subject) at worst, where
- * a regular expression could backtrack exponentially on patterns like `a*a*a*a*b`.
- */
-function wildcardMatches(pattern: readonly PatternUnit[], subject: string): boolean {
-  const chars = [...subject];
-  let p = 0;
-  let s = 0;
-  let starAt = -1;
-  let starSubject = 0;
-  while (s < chars.length) {
-    const unit = pattern[p];
-    if (unit !== undefined && (unit === ANY_CHAR || unit === chars[s])) {
-      p += 1;
-      s += 1;
-    } else if (unit === ANY_RUN) {
-      starAt = p;
-      starSubject = s;
-      p += 1;
-    } else if (starAt !== -1) {
-      p = starAt + 1;
-      starSubject += 1;
-      s = starSubject;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === ANY_RUN) p += 1;
-  return p === pattern.length;
+/** `*` matches any run of characters (colons and slashes included), `?` exactly one (src/iam/glob.ts). */
+function wildcardMatches(pattern: readonly GlobUnit[], subject: string): boolean {
+  return unitsMatch(pattern, Array.from(subject));
 }
 
 /**
@@ -242,15 +136,9 @@ function matchOrNot(matches: boolean): ValueTest {
 // ---------------------------------------------------------------------------------------------
 // Action and Resource
 
-/** "Action: ... case-insensitive"; actions take no policy variables. */
-function actionMatches(pattern: string, action: string): boolean {
-  return wildcardMatches(lowerCaseUnits(unitsOfPolicyText(pattern)), action.toLowerCase());
-}
-
+/** Actions take no policy variables; coverage (case-insensitive) is src/iam/actions.ts's, shared with lint. */
 function statementCoversAction(statement: PolicyStatement, action: string): boolean {
-  if (statement.action !== undefined) return statement.action.some((pattern) => actionMatches(pattern, action));
-  if (statement.notAction !== undefined) return !statement.notAction.some((pattern) => actionMatches(pattern, action));
-  return false;
+  return actionElementCovers({ actions: statement.action, notActions: statement.notAction }, action);
 }
 
 /**
@@ -436,7 +324,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** The positive test of an operator family against one policy value and one request value. */
 type ValueComparison = (policyValue: string, requestValue: string, scope: PolicyScope) => ValueTest;
 
-function withPolicyText(compare: (policyText: PatternUnit[], requestValue: string) => boolean): ValueComparison {
+function withPolicyText(compare: (policyText: GlobUnit[], requestValue: string) => boolean): ValueComparison {
   return (policyValue, requestValue, scope) => {
     const units = resolvePolicyText(policyValue, scope);
     return units === undefined ? "unknown" : matchOrNot(compare(units, requestValue));
@@ -514,43 +402,35 @@ interface OperatorSemantics {
   compare: ValueComparison;
 }
 
-function positive(compare: ValueComparison): OperatorSemantics {
-  return { negated: false, compare };
-}
-
-function negated(compare: ValueComparison): OperatorSemantics {
-  return { negated: true, compare };
-}
-
-/** Every known operator but Null, which tests presence rather than values. */
-const OPERATOR_SEMANTICS: Record<Exclude<ConditionOperatorName, "Null">, OperatorSemantics> = {
-  StringEquals: positive(stringEquals),
-  StringNotEquals: negated(stringEquals),
-  StringEqualsIgnoreCase: positive(stringEqualsIgnoreCase),
-  StringNotEqualsIgnoreCase: negated(stringEqualsIgnoreCase),
-  StringLike: positive(stringLike),
-  StringNotLike: negated(stringLike),
-  NumericEquals: positive(numeric((policy, request) => request === policy)),
-  NumericNotEquals: negated(numeric((policy, request) => request === policy)),
-  NumericLessThan: positive(numeric((policy, request) => request < policy)),
-  NumericLessThanEquals: positive(numeric((policy, request) => request <= policy)),
-  NumericGreaterThan: positive(numeric((policy, request) => request > policy)),
-  NumericGreaterThanEquals: positive(numeric((policy, request) => request >= policy)),
-  DateEquals: positive(date((policy, request) => request === policy)),
-  DateNotEquals: negated(date((policy, request) => request === policy)),
-  DateLessThan: positive(date((policy, request) => request < policy)),
-  DateLessThanEquals: positive(date((policy, request) => request <= policy)),
-  DateGreaterThan: positive(date((policy, request) => request > policy)),
-  DateGreaterThanEquals: positive(date((policy, request) => request >= policy)),
-  Bool: positive(bool),
-  BinaryEquals: positive(binaryEquals),
-  IpAddress: positive(ipAddress),
-  NotIpAddress: negated(ipAddress),
+/** The positive form's test of every known operator but Null (which tests presence); whether it is negated comes from operatorPolarity. */
+const OPERATOR_COMPARISONS: Record<Exclude<ConditionOperatorName, "Null">, ValueComparison> = {
+  StringEquals: stringEquals,
+  StringNotEquals: stringEquals,
+  StringEqualsIgnoreCase: stringEqualsIgnoreCase,
+  StringNotEqualsIgnoreCase: stringEqualsIgnoreCase,
+  StringLike: stringLike,
+  StringNotLike: stringLike,
+  NumericEquals: numeric((policy, request) => request === policy),
+  NumericNotEquals: numeric((policy, request) => request === policy),
+  NumericLessThan: numeric((policy, request) => request < policy),
+  NumericLessThanEquals: numeric((policy, request) => request <= policy),
+  NumericGreaterThan: numeric((policy, request) => request > policy),
+  NumericGreaterThanEquals: numeric((policy, request) => request >= policy),
+  DateEquals: date((policy, request) => request === policy),
+  DateNotEquals: date((policy, request) => request === policy),
+  DateLessThan: date((policy, request) => request < policy),
+  DateLessThanEquals: date((policy, request) => request <= policy),
+  DateGreaterThan: date((policy, request) => request > policy),
+  DateGreaterThanEquals: date((policy, request) => request >= policy),
+  Bool: bool,
+  BinaryEquals: binaryEquals,
+  IpAddress: ipAddress,
+  NotIpAddress: ipAddress,
   // "The ArnEquals and ArnLike condition operators behave identically."
-  ArnEquals: positive(arnLike),
-  ArnLike: positive(arnLike),
-  ArnNotEquals: negated(arnLike),
-  ArnNotLike: negated(arnLike),
+  ArnEquals: arnLike,
+  ArnLike: arnLike,
+  ArnNotEquals: arnLike,
+  ArnNotLike: arnLike,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -586,7 +466,8 @@ function conditionKeyHolds(
   const requestValues = scope.context.get(key.toLowerCase());
   const keyIsAbsent = requestValues === undefined || requestValues.length === 0;
   if (operator.baseName === "Null") return nullHolds(policyValues, keyIsAbsent);
-  const semantics = OPERATOR_SEMANTICS[operator.baseName];
+  // Polarity is decided in src/iam/condition-operators.ts, shared with lint.
+  const semantics: OperatorSemantics = { negated: operatorPolarity(operator.baseName) === "negated", compare: OPERATOR_COMPARISONS[operator.baseName] };
 
   if (keyIsAbsent) {
     // "If the key is not present, evaluate the condition element as true." (...IfExists)

@@ -13,6 +13,8 @@
  * cannot match.
  */
 
+import { describeUnknownElement, DOCUMENT_ELEMENTS, STATEMENT_ELEMENTS, unknownElementOf } from "../iam/elements.js";
+
 export interface PolicyStatement {
   sid?: string;
   effect: "Allow" | "Deny";
@@ -48,20 +50,6 @@ export class PolicyShapeError extends Error {
 /** The two policy-language versions IAM accepts in `Version`. */
 const POLICY_LANGUAGE_VERSIONS: readonly string[] = ["2012-10-17", "2008-10-17"];
 
-const DOCUMENT_ELEMENTS: readonly string[] = ["Version", "Id", "Statement"];
-
-const STATEMENT_ELEMENTS: readonly string[] = [
-  "Sid",
-  "Effect",
-  "Principal",
-  "NotPrincipal",
-  "Action",
-  "NotAction",
-  "Resource",
-  "NotResource",
-  "Condition",
-];
-
 type JsonObject = Record<string, unknown>;
 
 function isJsonObject(value: unknown): value is JsonObject {
@@ -81,17 +69,9 @@ function describeJsonType(value: unknown): string {
 }
 
 function rejectUnknownElements(object: JsonObject, known: readonly string[], path: string): void {
-  for (const key of Object.keys(object)) {
-    if (!known.includes(key)) {
-      // IAM element names are case-sensitive: "effect" is not "Effect", and IAM refuses both an
-      // unknown element and a miscased one. Saying which spelling was meant saves a round trip.
-      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
-      throw new PolicyShapeError(
-        childPath(path, key),
-        meant === undefined ? `unknown policy element "${key}"` : `unknown policy element "${key}" (did you mean "${meant}"?)`,
-      );
-    }
-  }
+  // Element names are case-sensitive (src/iam/elements.ts); saying which spelling was meant saves a round trip.
+  const unknown = unknownElementOf(object, known);
+  if (unknown !== undefined) throw new PolicyShapeError(childPath(path, unknown.name), describeUnknownElement(unknown));
 }
 
 function optionalString(object: JsonObject, key: string, path: string): string | undefined {

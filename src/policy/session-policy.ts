@@ -3,11 +3,11 @@
  * would otherwise make after the MFA code has been spent: valid JSON, STS's character set, and
  * the 2,048-character plaintext limit, measured on the minified text that is actually sent.
  */
-import { readFile } from "node:fs/promises";
 import { errnoCode, inputError, usageError } from "../errors.js";
+import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "../store/bounded-read.js";
 import { MAX_POLICY_ARNS, MAX_POLICY_CHARACTERS, POLICY_CHARACTERS } from "../sts/limits.js";
 import { parseArn } from "../arn.js";
-import { JsonSyntaxError, parseJson } from "../json-parse.js";
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from "../json-parse.js";
 
 export type PolicySource =
   | { readonly kind: "inline"; readonly json: string }
@@ -39,11 +39,13 @@ export async function readPolicyText(source: PolicySource, readStdin: () => Prom
     case "stdin":
       return readStdin();
     case "file":
+      // Bounded and regular files only: `--policy /dev/zero` or a FIFO must not hang or exhaust memory.
       try {
-        return await readFile(source.path, "utf8");
+        return readRegularTextSync(source.path, { maxBytes: READ_LIMITS.policy, what: "the policy file" });
       } catch (error) {
-        const code = errnoCode(error);
-        const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (code ?? String(error));
+        if (!(error instanceof BoundedReadError) || (error.reason !== "missing" && error.reason !== "unreadable")) throw error;
+        const code = errnoCode(error.cause);
+        const why = code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EACCES" ? "permission denied" : (code ?? error.message);
         throw inputError(`cannot read policy file ${source.path}: ${why}`);
       }
   }
@@ -54,6 +56,12 @@ export function parsePolicyJson(text: string, origin: string): unknown {
   try {
     return parseJson(text).value;
   } catch (error) {
+    if (error instanceof JsonDuplicateKeyError) {
+      throw inputError(
+        `${origin} gives the key ${JSON.stringify(error.key)} twice in one object, at line ${error.firstPosition.line}, column ${error.firstPosition.column} and at line ${error.position.line}, column ${error.position.column}`,
+        "IAM refuses a policy that repeats a key; keep the one you mean",
+      );
+    }
     if (!(error instanceof JsonSyntaxError)) throw error;
     throw inputError(`${origin} is not valid JSON: ${error.reason} at line ${error.position.line}, column ${error.position.column}`);
   }

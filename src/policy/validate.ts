@@ -6,7 +6,7 @@
  */
 import { inputError } from "../errors.js";
 import { PolicyShapeError, toPolicyDocument, type PolicyDocument, type PolicyStatement } from "./policy-document.js";
-import { parseConditionOperator } from "./evaluate.js";
+import { parseConditionOperator } from "../iam/condition-operators.js";
 
 export interface PolicyCheck {
   readonly document: PolicyDocument;

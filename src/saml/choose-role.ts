@@ -4,6 +4,7 @@
  * fallback to "the last role" weaker tools are known for.
  */
 import { ExitCode, inputError, RolecredError } from "../errors.js";
+import { globMatches } from "../iam/glob.js";
 import type { SamlRole } from "./roles.js";
 
 export interface RoleSelector {
@@ -16,11 +17,6 @@ export interface RoleSelector {
 }
 
 export type RoleChoice = { readonly kind: "chosen"; readonly role: SamlRole } | { readonly kind: "ask"; readonly candidates: readonly SamlRole[] };
-
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`);
-}
 
 /**
  * The role as people should see it: its name, with its IAM path when it has one
@@ -53,21 +49,21 @@ export function requireUsableAliases(aliases: ReadonlyMap<string, string>): void
  * A glob matches the role's name (not its path: `*Admin*` must not pick `role/Admin/ReadOnly`),
  * as NAME, ACCOUNT:NAME or ALIAS:NAME; a pattern starting with `arn:` matches the whole ARN.
  */
-function matchesPattern(role: SamlRole, glob: string, pattern: RegExp, aliases: ReadonlyMap<string, string>): boolean {
-  if (glob.startsWith("arn:")) return pattern.test(role.roleArn);
+function matchesPattern(role: SamlRole, pattern: string, aliases: ReadonlyMap<string, string>): boolean {
+  if (pattern.startsWith("arn:")) return globMatches(pattern, role.roleArn);
   const alias = aliases.get(role.account);
   const names = [`${role.account}:${role.roleName}`, role.roleName];
   if (alias !== undefined) names.push(`${alias}:${role.roleName}`);
-  return names.some((name) => pattern.test(name));
+  return names.some((name) => globMatches(pattern, name));
 }
 
 export function chooseRole(roles: readonly SamlRole[], selector: RoleSelector, aliases: ReadonlyMap<string, string>): RoleChoice {
-  const pattern = selector.pattern === undefined ? undefined : globToRegExp(selector.pattern);
+  const pattern = selector.pattern;
   const account = selector.account?.toLowerCase();
   const candidates = roles.filter(
     (role) =>
       (selector.roleArn === undefined || role.roleArn === selector.roleArn) &&
-      (pattern === undefined || selector.pattern === undefined || matchesPattern(role, selector.pattern, pattern, aliases)) &&
+      (pattern === undefined || matchesPattern(role, pattern, aliases)) &&
       (account === undefined || role.account === account || aliases.get(role.account)?.toLowerCase() === account),
   );
   const [first] = candidates;

@@ -145,7 +145,13 @@ describe(resolveCfnValue.name, () => {
 describe(normalizeTrustPolicy.name, () => {
   it.each([
     [{ Statement: [{ Principal: "*", Action: "sts:AssumeRole" }] }, "Statement[0].Effect", 'missing: say "Allow" or "Deny"'],
-    [{ Statement: [{ Effect: "Permit", Principal: "*" }] }, "Statement[0].Effect", 'must be "Allow" or "Deny"'],
+    [{ Statement: [{ Effect: "Permit", Principal: "*" }] }, "Statement[0].Effect", 'must be "Allow" or "Deny" (case-sensitive)'],
+    // "The Effect value is case sensitive" (IAM JSON policy elements: Effect), and so are element
+    // names (Grammar of the IAM JSON policy language): IAM refuses both, so lint does not read them.
+    [{ Statement: [{ Effect: "allow", Principal: "*" }] }, "Statement[0].Effect", 'must be "Allow" or "Deny" (case-sensitive)'],
+    [{ Statement: [{ effect: "Allow", Principal: "*" }] }, "Statement[0].effect", 'unknown policy element "effect" (did you mean "Effect"?): IAM element names are case-sensitive and IAM refuses the policy'],
+    [{ statement: [allow("*")] }, "statement", 'unknown policy element "statement" (did you mean "Statement"?): IAM element names are case-sensitive and IAM refuses the policy'],
+    [{ Statement: [{ ...allow("*"), Resource: "*", Foo: 1 }] }, "Statement[0].Foo", 'unknown policy element "Foo": IAM element names are case-sensitive and IAM refuses the policy'],
     [{ Statement: "nope" }, "Statement", "must be a statement object or a list of them"],
     [{ Statement: [allow({ AWS: "*" }), 7] }, "Statement[1]", "a statement must be an object"],
     [{ Statement: [allow("someone")] }, "Statement[0].Principal", 'expected "*" or an object such as {"AWS": "arn:aws:iam::111111111111:root"}'],
@@ -155,8 +161,8 @@ describe(normalizeTrustPolicy.name, () => {
     expect(normalizeTrustPolicy(policy)).toMatchObject({ problem: { path, reason } });
   });
 
-  it("accepts a lower-case effect, booleans and numbers as strings, one statement as an object", () => {
-    const result = normalizeTrustPolicy({ Statement: { effect: "allow", principal: { AWS: 111111111111 }, action: "sts:AssumeRole", condition: { Bool: { "aws:MultiFactorAuthPresent": true } } } });
+  it("accepts booleans and numbers as strings, one statement as an object", () => {
+    const result = normalizeTrustPolicy({ Statement: { Effect: "Allow", Principal: { AWS: 111111111111 }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": true } } } });
     expect(result).toMatchObject({
       policy: { statements: [{ index: 0, effect: "Allow", principals: [{ kind: "AWS", value: "111111111111" }], conditions: [{ test: "bool", key: "aws:MultiFactorAuthPresent", values: ["true"] }] }] },
     });

@@ -8,13 +8,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import {
-  KNOWN_CONDITION_OPERATORS,
-  evaluatePolicies,
-  parseConditionOperator,
-  type DecisionKind,
-  type RequestToEvaluate,
-} from "../../src/policy/evaluate.js";
+import { KNOWN_CONDITION_OPERATORS, parseConditionOperator } from "../../src/iam/condition-operators.js";
+import { evaluatePolicies, type DecisionKind, type RequestToEvaluate } from "../../src/policy/evaluate.js";
 import { PolicyShapeError, toPolicyDocument } from "../../src/policy/policy-document.js";
 
 /** A policy in the language version that has policy variables. */

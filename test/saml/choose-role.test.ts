@@ -3,7 +3,7 @@
  * offered. Never a silent fallback.
  */
 import { describe, expect, it } from "vitest";
-import { chooseRole, describeRole, displayRoleName, globToRegExp, requireUsableAliases, type RoleSelector } from "../../src/saml/choose-role.js";
+import { chooseRole, describeRole, displayRoleName, requireUsableAliases, type RoleSelector } from "../../src/saml/choose-role.js";
 import type { SamlRole } from "../../src/saml/roles.js";
 
 function role(account: string, name: string, provider = "Okta"): SamlRole {
@@ -74,20 +74,6 @@ describe(chooseRole.name, () => {
       exitCode: 2,
       hint: "the assertion offers 111122223333 (sandbox):Developer, 111122223333 (sandbox):ReadOnly, 444455556666:ops/Admin, 444455556666:Developer",
     });
-  });
-});
-
-describe(globToRegExp.name, () => {
-  it.each([
-    ["*:Dev*", "111122223333:Developer", true],
-    ["*:Dev*", "111122223333:ReadOnly", false],
-    ["Dev", "Developer", false],
-    ["a.b", "axb", false],
-    ["a.b", "a.b", true],
-    ["role/(x)", "role/(x)", true],
-    ["?", "", false],
-  ])("%s against %s → %s", (glob, text, matches) => {
-    expect(globToRegExp(glob).test(text)).toBe(matches);
   });
 });
 
