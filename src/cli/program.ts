@@ -29,11 +29,13 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "policy show", load: async () => (await import("./policy.js")).policyShowCommand },
   { name: "policy check", load: async () => (await import("./policy.js")).policyCheckCommand },
   { name: "lint", load: async () => (await import("./lint.js")).lintCommand },
+  ...(["add", "list", "remove", "import", "export", "rotate"] as const).map((sub) => ({ name: `keys ${sub}`, load: async () => (await import("./keys.js")).keysCommands[sub] })),
 ];
 
 /** Descriptions of commands that only group subcommands. */
 const PARENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   policy: "show or check the session policy that --policy, --policy-arn and --scope produce (offline)",
+  keys: "keep IAM users' long-term keys in the OS keyring instead of ~/.aws/credentials",
 };
 
 /** `policy show` is a subcommand of `policy`: the first word is what argv names. */

@@ -1,5 +1,6 @@
 /** Terminal prompts for the key store: a passphrase, a key pair, a yes/no. Masked where secret. */
-import type { Terminal } from "../deps.js";
+import type { Deps, Terminal } from "../deps.js";
+import { withTerminal } from "../prompt/terminal.js";
 import { ACCESS_KEY_ID_PATTERN, SECRET_ACCESS_KEY_PATTERN } from "./entry.js";
 
 async function promptModule(terminal: Terminal) {
@@ -7,13 +8,13 @@ async function promptModule(terminal: Terminal) {
   return inquirer.createPromptModule({ input: terminal.input, output: terminal.output });
 }
 
-export async function promptPassphrase(terminal: Terminal, path: string, isNew: boolean): Promise<string> {
-  const prompt = await promptModule(terminal);
-  const { passphrase } = await prompt<{ passphrase: string }>([
+export async function promptPassphrase(deps: Pick<Deps, "openTerminal">, path: string, isNew: boolean, avoid: string): Promise<string> {
+  const what = `the passphrase of the key file ${path}`;
+  const { passphrase } = await withTerminal(deps, what, avoid, async (terminal) => (await promptModule(terminal))<{ passphrase: string }>([
     { type: "password", name: "passphrase", mask: "*", message: isNew ? `New passphrase for the key file ${path}:` : `Passphrase of the key file ${path}:`, validate: (value: string) => value.length > 0 || "the passphrase is empty" },
-  ]);
+  ]));
   if (!isNew) return passphrase;
-  const { again } = await prompt<{ again: string }>([{ type: "password", name: "again", mask: "*", message: "The same passphrase again:" }]);
+  const { again } = await withTerminal(deps, what, avoid, async (terminal) => (await promptModule(terminal))<{ again: string }>([{ type: "password", name: "again", mask: "*", message: "The same passphrase again:" }]));
   if (again !== passphrase) {
     const { RolecredError, ExitCode } = await import("../errors.js");
     throw new RolecredError("the two passphrases differ; nothing was stored", { exitCode: ExitCode.usage });
@@ -21,17 +22,22 @@ export async function promptPassphrase(terminal: Terminal, path: string, isNew: 
   return passphrase;
 }
 
-export async function promptKeyPair(terminal: Terminal, name: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const prompt = await promptModule(terminal);
-  const answers = await prompt<{ accessKeyId: string; secretAccessKey: string }>([
+/**
+ * Each question opens the terminal afresh: inquirer stops reading a custom input stream once its
+ * prompt is answered, so one opened terminal serves one prompt.
+ */
+export async function promptKeyPair(deps: Pick<Deps, "openTerminal">, name: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const avoid = "pipe the key id and secret to `rolecred keys add NAME --stdin`, or use --env";
+  const { accessKeyId } = await withTerminal(deps, `the access key of ${name}`, avoid, async (terminal) => (await promptModule(terminal))<{ accessKeyId: string }>([
     { type: "input", name: "accessKeyId", message: `Access key ID for ${name}:`, validate: (value: string) => ACCESS_KEY_ID_PATTERN.test(value.trim()) || "an IAM user's access key id: AKIA followed by 16 letters or digits" },
+  ]));
+  const { secretAccessKey } = await withTerminal(deps, `the secret access key of ${name}`, avoid, async (terminal) => (await promptModule(terminal))<{ secretAccessKey: string }>([
     { type: "password", name: "secretAccessKey", mask: "*", message: "Secret access key:", validate: (value: string) => SECRET_ACCESS_KEY_PATTERN.test(value.trim()) || "40 characters of letters, digits, / + =" },
-  ]);
-  return { accessKeyId: answers.accessKeyId.trim(), secretAccessKey: answers.secretAccessKey.trim() };
+  ]));
+  return { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim() };
 }
 
-export async function confirm(terminal: Terminal, message: string): Promise<boolean> {
-  const prompt = await promptModule(terminal);
-  const { yes } = await prompt<{ yes: boolean }>([{ type: "confirm", name: "yes", message, default: false }]);
+export async function confirm(deps: Pick<Deps, "openTerminal">, message: string, what: string, avoid: string): Promise<boolean> {
+  const { yes } = await withTerminal(deps, what, avoid, async (terminal) => (await promptModule(terminal))<{ yes: boolean }>([{ type: "confirm", name: "yes", message, default: false }]));
   return yes;
 }

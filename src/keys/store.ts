@@ -58,9 +58,8 @@ export function passphraseSource(deps: Deps): PassphraseSource {
     if (fromEnv !== undefined && fromEnv !== "") {
       passphrase = fromEnv;
     } else {
-      const { withTerminal } = await import("../prompt/terminal.js");
       const { promptPassphrase } = await import("./prompts.js");
-      passphrase = await withTerminal(deps, `the passphrase of the key file ${path}`, `set ${KEYS_PASSPHRASE_ENV}, or use the OS keyring`, (terminal) => promptPassphrase(terminal, path, purpose === "create"));
+      passphrase = await promptPassphrase(deps, path, purpose === "create", `set ${KEYS_PASSPHRASE_ENV}, or use the OS keyring`);
     }
     deps.secrets.add(passphrase);
     if (purpose === "create" && passphrase.length < MIN_PASSPHRASE_LENGTH) {

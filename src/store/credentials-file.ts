@@ -195,3 +195,23 @@ function managedProfilesOf(document: IniDocument): ManagedProfile[] {
 export async function readManagedProfiles(path: string): Promise<ManagedProfile[]> {
   return managedProfilesOf(await loadDocument(path));
 }
+
+/**
+ * `rolecred keys import`: every section holding exactly these long-term keys gets `reference`
+ * (e.g. `rolecred_keys = jo`) in place of its key lines; its other lines and comments, and the
+ * rest of the file, stay. Returns the sections changed. Refuses (changing nothing) when the
+ * section `profile` no longer holds `accessKeyId` once the lock is held.
+ */
+export async function replaceLongTermKeys(path: string, profile: string, accessKeyId: string, reference: readonly [string, string]): Promise<string[]> {
+  return editCredentialsFile(path, (document) => {
+    if (document.section(profile)?.get("aws_access_key_id") !== accessKeyId) {
+      throw new RolecredError(`[${profile}] in ${path} changed while its keys were being moved; the file was left as it is`, { exitCode: ExitCode.badInput });
+    }
+    const holding = document.sectionNames().filter((name) => {
+      const section = document.section(name);
+      return section !== undefined && holdsLongTermKeys(section) && section.get("aws_access_key_id") === accessKeyId;
+    });
+    for (const name of holding) document.upsertSection(name, [reference], new Set(["aws_access_key_id", "aws_secret_access_key"]));
+    return { result: holding, changed: holding.length > 0 };
+  });
+}
