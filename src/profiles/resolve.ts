@@ -94,7 +94,6 @@ const UNSUPPORTED_SOURCES: ReadonlyArray<readonly [string, string]> = [
   ["web_identity_token_file", "web identity (web_identity_token_file) profiles are not supported as a source yet"],
   ["sso_session", "IAM Identity Center (SSO) profiles are not supported as a source yet; run `aws sso login` and use the AWS CLI for them"],
   ["sso_start_url", "IAM Identity Center (SSO) profiles are not supported as a source yet; run `aws sso login` and use the AWS CLI for them"],
-  ["credential_process", "credential_process profiles are not supported as a source (a profile that runs `rolecred process` must not be its own source)"],
 ];
 
 export interface ResolveOptions {

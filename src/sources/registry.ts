@@ -4,10 +4,12 @@
  * adding its file and one line here.
  */
 import type { CredentialSource } from "./source.js";
+import { credentialProcessSource } from "./credential-process.js";
 import { keyringSource } from "./keyring.js";
 
 export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [
   // Before credential_process: a profile holding both (`credential_process = rolecred process
   // SELF` for the AWS CLI) is rolecred's own keys profile, not a loop.
   keyringSource,
+  credentialProcessSource,
 ];

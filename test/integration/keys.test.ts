@@ -276,3 +276,107 @@ describe("keys import and export", () => {
     expect(await readFile(out, "utf8")).toBe(""); // the terminal only, never stdout
   });
 });
+
+/**
+ * A stand-in for a password manager's CLI: records its argv (which must never carry a secret),
+ * then prints what the test put in a file next to it (credential JSON, an MFA code, anything).
+ */
+async function writeHelper(name: string, output: string, exitCode = 0): Promise<string> {
+  const script = join(home, `${name} helper.mjs`);
+  await writeFile(join(home, `${name}.out`), output);
+  await writeFile(
+    script,
+    [
+      'import { appendFileSync, readFileSync } from "node:fs";',
+      `appendFileSync(${JSON.stringify(join(home, "argv.log"))}, JSON.stringify(process.argv) + "\\n");`,
+      'process.stderr.write("helper: looking up the item\\n");',
+      `process.stdout.write(readFileSync(${JSON.stringify(join(home, `${name}.out`))}, "utf8"));`,
+      `process.exitCode = ${exitCode};`,
+    ].join("\n"),
+  );
+  // Quoted as a user would: the path has a space, the item name too (split like the AWS CLI splits it).
+  return `"${process.execPath}" '${script}' --item "jo \\"keys\\""`;
+}
+
+async function addConfig(text: string): Promise<void> {
+  const config = join(home, ".aws", "config");
+  await writeFile(config, `${await readFile(config, "utf8")}\n${text}\n`);
+}
+
+describe("credential_process as the source of a chain", () => {
+  it("runs the command without a shell, passes its stderr through, and signs the role's AssumeRole with the long-term keys it prints", async () => {
+    const command = await writeHelper("op", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId, SecretAccessKey: JO_KEYS.secretAccessKey }));
+    await addConfig(`[profile op-jo]\ncredential_process = ${command}\n\n[profile ci-op]\nrole_arn = ${ROLES.ci}\nsource_profile = op-jo`);
+    const mark = world.sts.calls.length;
+    const result = await rolecred(["process", "ci-op"]);
+    expect(result.stderr).toBe("helper: looking up the item\n");
+    expect(result.exitCode).toBe(0);
+    expect(callsSince(mark).map((call) => [call.action, call.callerArn])).toEqual([
+      ["GetCallerIdentity", `arn:aws:iam::${ACCOUNT}:user/jo`],
+      ["AssumeRole", `arn:aws:iam::${ACCOUNT}:user/jo`],
+    ]);
+    const argv = (await readFile(join(home, "argv.log"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as string[]);
+    expect(argv).toEqual([[process.execPath, join(home, "op helper.mjs"), "--item", 'jo "keys"']]);
+  });
+
+  it("uses a session it prints (here: rolecred's own, for another profile) and caches the role on top", async () => {
+    await addConfig(`[profile cp-session]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process ci\n\n[profile prod-via-cp]\nrole_arn = ${ROLES.prodReadOnly}\nsource_profile = cp-session`);
+    const result = await rolecred(["process", "prod-via-cp"]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.at(-1)).toMatchObject({ action: "AssumeRole", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Ci/jo`, params: { RoleArn: ROLES.prodReadOnly } });
+    const mark = world.sts.calls.length;
+    expect((await rolecred(["process", "prod-via-cp"])).exitCode).toBe(0);
+    expect(callsSince(mark)).toEqual([]);
+  });
+
+  it("stops a profile whose credential_process runs rolecred on itself", async () => {
+    await addConfig(`[profile loop-cp]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process loop-cp\n\n[profile via-loop]\nrole_arn = ${ROLES.ci}\nsource_profile = loop-cp`);
+    const result = await rolecred(["process", "via-loop"]);
+    expect(result.stderr).toContain('rolecred: profile "loop-cp": credential_process runs rolecred for "loop-cp" again: a loop (loop-cp → loop-cp)');
+    expect(result.stderr).toMatch(/rolecred: profile "loop-cp": credential_process \(.*node\) failed: exit code 3 — its own messages, if any, are above\n$/);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it.each([
+    ["not JSON", "Enter your password:", 0, 'printed something that is not JSON — expected {"Version": 1'],
+    ["another version", JSON.stringify({ Version: 2, AccessKeyId: "a", SecretAccessKey: "b" }), 0, "printed Version 2, not 1"],
+    ["no secret", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId }), 0, "printed no SecretAccessKey"],
+    ["expired credentials", JSON.stringify({ Version: 1, AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: "2020-01-01T00:00:00Z" }), 0, "printed credentials that expired at 2020-01-01T00:00:00.000Z"],
+    ["a failure", "", 7, "failed: exit code 7"],
+  ])("refuses a command that prints %s, naming the profile, never echoing its output", async (_name, output, exitCode, message) => {
+    await addConfig(`[profile bad-cp]\ncredential_process = ${await writeHelper("bad", output, exitCode)}\n\n[profile via-bad]\nrole_arn = ${ROLES.ci}\nsource_profile = bad-cp`);
+    const result = await rolecred(["process", "via-bad"]);
+    expect(result.stderr).toContain(`rolecred: profile "bad-cp": credential_process`);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain("Enter your password");
+    expect(result.exitCode).not.toBe(0);
+  });
+
+  it("kills a command that does not finish in time", async () => {
+    await addConfig(`[profile slow-cp]\ncredential_process = sleep 30\n\n[profile via-slow]\nrole_arn = ${ROLES.ci}\nsource_profile = slow-cp`);
+    const result = await rolecred(["process", "via-slow"], { ROLECRED_PROCESS_TIMEOUT: "1" });
+    expect(result.stderr).toBe('rolecred: profile "slow-cp": credential_process (sleep) did not finish within 1 s — ROLECRED_PROCESS_TIMEOUT sets the wait in seconds\n');
+    expect(result.exitCode).toBe(1);
+  });
+});
+
+describe("mfa_process", () => {
+  it("takes the code from the command's stdout: no prompt, no flag, and the code is never shown", async () => {
+    const code = world.nextMfaCode();
+    await addConfig(`[profile jo-otp]\nrolecred_keys = jo\nmfa_serial = ${MFA_SERIAL}\nmfa_process = ${await writeHelper("otp", `${code}\n`)}\n\n[profile dev-otp]\nrole_arn = ${ROLES.developer}\nsource_profile = jo-otp`);
+    await addJo();
+    const result = await rolecred(["process", "dev-otp", "--verbose"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`MFA code for ${MFA_SERIAL} from mfa_process`);
+    expect(result.stderr).not.toContain(code);
+    expect(world.sts.calls.at(-1)).toMatchObject({ action: "AssumeRole", params: { SerialNumber: MFA_SERIAL, TokenCode: code } });
+  });
+
+  it("refuses a command that prints no code, naming it", async () => {
+    await writeJoProfile(home, `mfa_process = ${await writeHelper("otp", "no item found\n")}\n${CONFIG}`);
+    const result = await rolecred(["process", "dev"]);
+    expect(result.stderr).toMatch(/^helper: looking up the item\nrolecred: mfa_process ".*otp helper\.mjs.*" \(profile "jo"\) printed no 6-digit code — run the command yourself/);
+    expect(result.exitCode).toBe(3);
+  });
+});
