@@ -6,10 +6,13 @@
  */
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
 import { ACCOUNT, JO_KEYS, MFA_SERIAL, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
 import { runInPty } from "../support/pty.js";
+import { createLocalIam, type LocalIam } from "../support/iam-server.js";
+import { startLocalSts, type LocalSts } from "../support/sts-server.js";
+import { newTotpSecret, TOTP_STEP_SECONDS } from "../support/totp.js";
 
 const PASSPHRASE = "test passphrase 1234";
 
@@ -378,5 +381,92 @@ describe("mfa_process", () => {
     const result = await rolecred(["process", "dev"]);
     expect(result.stderr).toMatch(/^helper: looking up the item\nrolecred: mfa_process ".*otp helper\.mjs.*" \(profile "jo"\) printed no 6-digit code — run the command yourself/);
     expect(result.exitCode).toBe(3);
+  });
+});
+
+describe("keys rotate, against local STS + IAM", () => {
+  let sts: LocalSts;
+  let iam: LocalIam;
+  let offsetMs = 0;
+  const mfaSecret = newTotpSecret();
+  const nextCode = () => {
+    offsetMs += TOTP_STEP_SECONDS * 1000;
+    return sts.totp(MFA_SERIAL);
+  };
+
+  beforeEach(async () => {
+    // Fresh IAM state per test: jo's one original key, a user whose key actions need MFA.
+    const users = [{ account: ACCOUNT, name: "jo", ...JO_KEYS, mfaDevices: [{ serial: MFA_SERIAL, secret: mfaSecret }] }];
+    iam = createLocalIam({ users, requireMfa: ["jo"], consistencyDelayMs: 1500 });
+    sts = await startLocalSts({ users, roles: [{ arn: ROLES.ci, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`] }] }], now: () => new Date(Date.now() + offsetMs), extension: iam.extension });
+    env = { ...env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url };
+    await addJo();
+  });
+  afterEach(async () => {
+    await sts.close();
+  });
+
+  const storedKeyId = async () => (JSON.parse((await rolecred(["keys", "list", "--json"])).stdout) as Array<{ accessKeyId: string }>)[0]?.accessKeyId;
+
+  it("creates a key with an MFA session, waits until it works, stores it, deletes the old one; profiles use the new key", async () => {
+    const result = await rolecred(["keys", "rotate", "jo", "--verbose"], { ROLECRED_MFA_TOKEN: nextCode() });
+    expect(result.exitCode).toBe(0);
+    const [newKey] = iam.keysOf("jo");
+    expect(iam.keysOf("jo")).toHaveLength(1);
+    expect(newKey).not.toBe(JO_KEYS.accessKeyId);
+    expect(result.stderr).toContain(`rotated jo: ****0001 → ${`****${newKey?.slice(-4)}`} (new key proved and stored in ${keyFile()}; old key deleted in IAM)`);
+    expect(result.stderr).toContain("the new key is not active yet; trying again"); // IAM's propagation delay was met and tolerated
+    expect(iam.calls.map((call) => [call.action, call.callerArn, call.errorCode])).toEqual([
+      ["ListAccessKeys", `arn:aws:iam::${ACCOUNT}:user/jo`, undefined],
+      ["CreateAccessKey", `arn:aws:iam::${ACCOUNT}:user/jo`, undefined],
+      ["DeleteAccessKey", `arn:aws:iam::${ACCOUNT}:user/jo`, undefined],
+    ]);
+    expect(sts.calls.find((call) => call.action === "GetSessionToken")?.params.SerialNumber).toBe(MFA_SERIAL);
+    expect(await storedKeyId()).toBe(`****${newKey?.slice(-4)}`);
+    // The stored (new) key works for a profile; the old one is refused by STS.
+    const mark = sts.calls.length;
+    expect((await rolecred(["process", "ci-vault"])).exitCode).toBe(0);
+    expect(sts.calls.slice(mark).every((call) => call.errorCode === undefined)).toBe(true);
+    await writeFile(join(home, ".aws", "credentials"), `[old]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    expect((await rolecred(["keys", "import", "old"])).stderr).toMatch(/^rolecred: STS does not recognise the source access key/);
+    expect(result.stderr).not.toContain(JO_KEYS.secretAccessKey);
+  });
+
+  it("refuses before creating anything when the user already has two keys", async () => {
+    const spare = iam.addKey("jo");
+    const result = await rolecred(["keys", "rotate", "jo"], { ROLECRED_MFA_TOKEN: nextCode() });
+    expect(result.stderr).toBe(
+      `rolecred: jo already has two access keys (****0001, ****${spare.slice(-4)}); IAM allows two, so no new one can be created — nothing changed in IAM; ****0001 is still the stored key; delete the unused key ****${spare.slice(-4)} in IAM, then rotate again\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(iam.calls.map((call) => call.action)).toEqual(["ListAccessKeys"]);
+    expect(await storedKeyId()).toBe("****0001");
+  });
+
+  it("needs the MFA code the user's policy requires, and asks for it before any IAM call", async () => {
+    const result = await rolecred(["keys", "rotate", "jo"]);
+    expect(result.stderr).toMatch(/^rolecred: no terminal to ask for the MFA code for arn:aws:iam::111111111111:mfa\/jo/);
+    expect(result.exitCode).toBe(2);
+    expect(iam.calls).toEqual([]);
+  });
+
+  it("without MFA, IAM's explicit deny is reported with IAM's state: nothing changed", async () => {
+    // No profile names an MFA device here: the stored keys call IAM themselves.
+    const plain = await rolecred(["keys", "rotate", "jo"], { AWS_CONFIG_FILE: join(home, "no-config") });
+    expect(plain.stderr).toMatch(/^rolecred: IAM ListAccessKeys failed: AccessDenied: User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: iam:ListAccessKeys .* — nothing changed in IAM; \*\*\*\*0001 is still the stored key\n$/);
+    expect(plain.exitCode).toBe(4);
+    expect(iam.keysOf("jo")).toEqual([JO_KEYS.accessKeyId]);
+  });
+
+  it("when deleting the old key fails, says that both keys exist and which one is stored", async () => {
+    iam.deny(["DeleteAccessKey"]);
+    const result = await rolecred(["keys", "rotate", "jo"], { ROLECRED_MFA_TOKEN: nextCode() });
+    const [, newKey = ""] = iam.keysOf("jo");
+    expect(iam.keysOf("jo")).toHaveLength(2);
+    expect(result.stderr).toMatch(/^rolecred: IAM DeleteAccessKey failed: AccessDenied: .*/);
+    expect(result.stderr).toContain(`— the new key ****${newKey.slice(-4)} is stored and in use, but the old key ****0001 still exists in IAM: delete it there (aws iam delete-access-key --user-name jo --access-key-id ${JO_KEYS.accessKeyId})\n`);
+    expect(result.exitCode).toBe(4);
+    expect(await storedKeyId()).toBe(`****${newKey.slice(-4)}`);
+    expect((await rolecred(["process", "ci-vault"])).exitCode).toBe(0);
   });
 });
