@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, runCli } from "../support/run-cli.js";
-import { JO_KEYS, MFA_SERIAL, ROLES, startWorld, writeJoProfile } from "../support/world.js";
+import { JO_KEYS, ROLES, startWorld, writeJoProfile } from "../support/world.js";
 
 describe("lazy loading of the key store", () => {
   it("the fast-path bundle carries none of the key store's heavy modules", async () => {
