@@ -98,7 +98,7 @@ export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Pro
     let state: string;
     try {
       await deleteAccessKey(iam, caller, userName, created.accessKeyId);
-      state = `${why}; the new key ${maskKeyId(created.accessKeyId)} was deleted again, so IAM holds ${maskKeyId(old.accessKeyId)} as before, still stored`;
+      state = `${why}; ${maskKeyId(created.accessKeyId)} was deleted again: IAM holds ${maskKeyId(old.accessKeyId)} as before, still stored`;
     } catch (rollbackError) {
       state = `${why}; deleting the new key ${maskKeyId(created.accessKeyId)} failed too (${messageOf(rollbackError)}): IAM now holds ${maskKeyId(old.accessKeyId)} (still stored, in use) and ${maskKeyId(created.accessKeyId)} (not stored: delete it in IAM)`;
     }

@@ -469,4 +469,21 @@ describe("keys rotate, against local STS + IAM", () => {
     expect(await storedKeyId()).toBe(`****${newKey.slice(-4)}`);
     expect((await rolecred(["process", "ci-vault"])).exitCode).toBe(0);
   });
+
+  describe("a new key that never works", () => {
+    it("is deleted again: IAM holds the old key only, still stored", async () => {
+      // This IAM hands out new keys STS refuses (SignatureDoesNotMatch), and no propagation delay.
+      await sts.close();
+      const users = [{ account: ACCOUNT, name: "jo", ...JO_KEYS, mfaDevices: [{ serial: MFA_SERIAL, secret: mfaSecret }] }];
+      iam = createLocalIam({ users, requireMfa: ["jo"], consistencyDelayMs: 0, brokenNewKeys: true });
+      sts = await startLocalSts({ users, roles: [], now: () => new Date(Date.now() + offsetMs), extension: iam.extension });
+      env = { ...env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url };
+      const result = await rolecred(["keys", "rotate", "jo"], { ROLECRED_MFA_TOKEN: nextCode() });
+      expect(result.stderr).toMatch(/^rolecred: the source secret access key does not match its access key id .* — the new key \*\*\*\*\w{4} never worked; \*\*\*\*\w{4} was deleted again: IAM holds \*\*\*\*0001 as before, still stored\n$/);
+      expect(result.exitCode).toBe(4);
+      expect(iam.calls.map((call) => call.action)).toEqual(["ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"]);
+      expect(iam.keysOf("jo")).toEqual([JO_KEYS.accessKeyId]);
+      expect(await storedKeyId()).toBe("****0001");
+    });
+  });
 });

@@ -30,6 +30,8 @@ export interface LocalIamOptions {
   requireMfa?: string[];
   /** Actions that fail with AccessDenied whoever calls (to test partial failures). */
   denyActions?: string[];
+  /** Hand out new keys whose secret STS will not accept (SignatureDoesNotMatch): a key that never works. */
+  brokenNewKeys?: boolean;
 }
 
 interface AccessKey {
@@ -141,7 +143,8 @@ export function createLocalIam(options: LocalIamOptions): LocalIam {
         deleted: false,
       };
       keys.push(key);
-      return element("AccessKey", element("UserName", user.name) + element("AccessKeyId", key.accessKeyId) + element("Status", "Active") + element("SecretAccessKey", key.secretAccessKey) + element("CreateDate", iso(key.createDate)));
+      const handedOut = options.brokenNewKeys === true ? key.secretAccessKey.replace(/^./, (first) => (first === "A" ? "B" : "A")) : key.secretAccessKey;
+      return element("AccessKey", element("UserName", user.name) + element("AccessKeyId", key.accessKeyId) + element("Status", "Active") + element("SecretAccessKey", handedOut) + element("CreateDate", iso(key.createDate)));
     },
     DeleteAccessKey: (params, caller) => {
       const user = targetUser(params, caller, "DeleteAccessKey");
