@@ -322,6 +322,14 @@ describe("credential_process as the source of a chain", () => {
     expect(argv).toEqual([[process.execPath, join(home, "op helper.mjs"), "--item", 'jo "keys"']]);
   });
 
+  it("does not hand out the long-term keys it prints when the profile is only that", async () => {
+    await addConfig(`[profile op-only]\ncredential_process = ${await writeHelper("op", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId, SecretAccessKey: JO_KEYS.secretAccessKey }))}`);
+    const result = await rolecred(["process", "op-only"]);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe('helper: looking up the item\nrolecred: profile "op-only": its process source gave long-term keys, and rolecred hands out only sessions — use the profile as the source_profile of a role, or store the keys with `rolecred keys add` and use rolecred_keys\n');
+    expect(result.exitCode).toBe(3);
+  });
+
   it("uses a session it prints (here: rolecred's own, for another profile) and caches the role on top", async () => {
     await addConfig(`[profile cp-session]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process ci\n\n[profile prod-via-cp]\nrole_arn = ${ROLES.prodReadOnly}\nsource_profile = cp-session`);
     const result = await rolecred(["process", "prod-via-cp"]);
