@@ -205,6 +205,10 @@ describe("profiles with rolecred_keys", () => {
     const result = await rolecred(["user", ROLES.developer, "--source-profile", "jo-vault", "--mfa-token", world.nextMfaCode(), "--profile", "out"]);
     expect(result.stderr).toContain("out: assumed Developer in 111111111111 as jo");
     expect(result.exitCode).toBe(0);
+    // And as the active profile, with no keys in the environment (the SDK's default chain cannot read the store).
+    const active = await rolecred(["user", ROLES.ci, "--profile", "out2"], { AWS_PROFILE: "jo-vault-nomfa" });
+    expect(active.stderr).toContain("out2: assumed Ci in 111111111111 as jo");
+    expect(active.exitCode).toBe(0);
   });
 
   it("names the profile and the missing entry when the store does not hold it", async () => {
