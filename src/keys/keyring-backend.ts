@@ -39,7 +39,7 @@ export async function openKeyringBackend(env: Env, platform: NodeJS.Platform): P
   const entry = (name: string) => new binding.AsyncEntry(KEYRING_SERVICE, name, options);
   try {
     // A read of an entry that need not exist: proves the service answers and is unlocked.
-    await entry("\u0000probe").getPassword();
+    await entry(" probe").getPassword(); // a name no entry can have (KEY_NAME_PATTERN)
   } catch (error) {
     return messageOf(error).split("\n")[0] ?? "it did not answer";
   }
