@@ -34,12 +34,14 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "sso login", load: async () => (await import("./sso.js")).ssoLoginCommand },
   { name: "sso logout", load: async () => (await import("./sso.js")).ssoLogoutCommand },
   { name: "sso populate", load: async () => (await import("./sso.js")).ssoPopulateCommand },
+  ...(["add", "list", "remove", "import", "export", "rotate"] as const).map((sub) => ({ name: `keys ${sub}`, load: async () => (await import("./keys.js")).keysCommands[sub] })),
 ];
 
 /** Descriptions of commands that only group subcommands. */
 const PARENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   policy: "show or check the session policy that --policy, --policy-arn and --scope produce (offline)",
   sso: "IAM Identity Center: sign in and out, write a profile per account and role",
+  keys: "keep IAM users' long-term keys in the OS keyring instead of ~/.aws/credentials",
 };
 
 /** `policy show` is a subcommand of `policy`: the first word is what argv names. */

@@ -13,7 +13,7 @@ import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
 import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
-import { RolecredError, usageError } from "../errors.js";
+import { ExitCode, RolecredError, usageError } from "../errors.js";
 
 export interface ProfileSessionRequest {
   readonly profile: string;
@@ -61,6 +61,13 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
     link = memoizedLink(cachedLink(assumeRoleLink(link, hop, own.extras, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
   });
   const { session } = await link.obtain();
+  if (session === undefined && chain.source.kind === "registered") {
+    // A credential_process that prints long-term keys: usable under a role, never handed out.
+    throw new RolecredError(`profile "${chain.target}": its ${chain.source.source.name} source gave long-term keys, and rolecred hands out only sessions`, {
+      exitCode: ExitCode.badInput,
+      hint: "use the profile as the source_profile of a role, or store the keys with `rolecred keys add` and use rolecred_keys",
+    });
+  }
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
   return { chain, session };
 }

@@ -37,6 +37,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     profile: options.sourceProfile,
     credentialsPath: files.credentialsPath,
     configPath: files.configPath,
+    deps,
   });
   deps.secrets.add(credentials.secretAccessKey);
   deps.secrets.add(credentials.sessionToken);

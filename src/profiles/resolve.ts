@@ -92,7 +92,6 @@ function optional(settings: ReadonlyMap<string, string>, key: string): string | 
 const UNSUPPORTED_SOURCES: ReadonlyArray<readonly [string, string]> = [
   ["credential_source", "credential_source (EC2 instance, ECS container or environment credentials) is out of rolecred's scope; use source_profile"],
   ["web_identity_token_file", "web identity (web_identity_token_file) profiles are not supported as a source yet"],
-  ["credential_process", "credential_process profiles are not supported as a source (a profile that runs `rolecred process` must not be its own source)"],
 ];
 
 export interface ResolveOptions {

@@ -4,8 +4,14 @@
  * adding its file and one line here.
  */
 import type { CredentialSource } from "./source.js";
+import { credentialProcessSource } from "./credential-process.js";
 import { identityCenterSource } from "./identity-center.js";
+import { keyringSource } from "./keyring.js";
 
 export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [
   identityCenterSource,
+  // Before credential_process: a profile holding both (`credential_process = rolecred process
+  // SELF` for the AWS CLI) is rolecred's own keys profile, not a loop.
+  keyringSource,
+  credentialProcessSource,
 ];

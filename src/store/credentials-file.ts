@@ -324,3 +324,25 @@ export async function readManagedProfiles(path: string): Promise<ManagedProfile[
   const { document, encoding } = loadDocument(path);
   return managedProfilesOf(document, encoding);
 }
+
+/**
+ * `rolecred keys import`: every section holding exactly these long-term keys gets `reference`
+ * (e.g. `rolecred_keys = jo`) in place of its key lines; its other lines and comments, and the
+ * rest of the file, stay. Returns the sections changed. Refuses (changing nothing) when the
+ * section `profile` no longer holds `accessKeyId` once the lock is held.
+ */
+export async function replaceLongTermKeys(path: string, profile: string, accessKeyId: string, reference: readonly [string, string]): Promise<string[]> {
+  return editCredentialsFile(path, ({ document, encoding }) => {
+    // Names and values are compared and written in the file's own encoding (Latin-1 files too).
+    if (document.section(inFile(profile, encoding))?.get("aws_access_key_id") !== inFile(accessKeyId, encoding)) {
+      throw new RolecredError(`[${profile}] in ${path} changed while its keys were being moved; the file was left as it is`, { exitCode: ExitCode.badInput });
+    }
+    const holding = document.sectionNames().filter((name) => {
+      const section = document.section(name);
+      return section !== undefined && holdsLongTermKeys(section) && section.get("aws_access_key_id") === inFile(accessKeyId, encoding);
+    });
+    const line: [string, string] = [reference[0], inFile(reference[1], encoding)];
+    for (const name of holding) document.upsertSection(name, [line], new Set(["aws_access_key_id", "aws_secret_access_key"]));
+    return { result: holding.map((name) => fromFile(name, encoding)), changed: holding.length > 0 };
+  });
+}

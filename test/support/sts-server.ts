@@ -65,6 +65,31 @@ export interface LocalStsOptions {
    * into AccessKeyId). Gets the action and the XML the strict endpoint would have sent.
    */
   tamper?: (xml: string, action: string) => string | Buffer;
+  /** Another Query service answered on the same endpoint (e.g. IAM, test/support/iam-server.ts). */
+  extension?: LocalStsExtension;
+}
+
+/**
+ * The dispatch hook for another AWS Query service (IAM): requests carrying its API version go to
+ * `serve`, after STS has checked their SigV4 signature for `signingService`; and the long-term
+ * keys it creates or deletes are the ones STS honours.
+ */
+export interface LocalStsExtension {
+  readonly apiVersion: string;
+  readonly signingService: string;
+  serve(action: string, params: URLSearchParams, caller: ExtensionCaller, requestId: string): { status: number; xml: string; errorCode?: string };
+  /** A long-term key as the extension knows it: its user and secret, "refused" (deleted, or not usable yet), or undefined (not its business). */
+  longTermKey(accessKeyId: string): { user: LocalStsUser; secretAccessKey: string } | "refused" | undefined;
+}
+
+export interface ExtensionCaller {
+  arn: string;
+  account: string;
+  /** The IAM user behind long-term keys or a GetSessionToken session. */
+  user?: LocalStsUser;
+  /** Signed with temporary credentials: "session-token" (GetSessionToken) or "assumed-role". */
+  temporary?: "session-token" | "assumed-role";
+  mfaPresent: boolean;
 }
 
 export interface RecordedCall {
@@ -778,6 +803,7 @@ class StsService {
   /** Per device, the time step of the last accepted code: a code is good once (RFC 6238 §5.2). */
   private readonly lastMfaStep = new Map<string, number>();
   private readonly sessions = new Map<string, IssuedSession>();
+  readonly extension: LocalStsExtension | undefined;
 
   private readonly roleSessionLifetimeSeconds: number | undefined;
 
@@ -786,6 +812,7 @@ class StsService {
     private readonly now: () => Date,
   ) {
     this.roleSessionLifetimeSeconds = options.roleSessionLifetimeSeconds;
+    this.extension = options.extension;
     for (const user of options.users ?? []) this.addUser(user);
     for (const role of options.roles ?? []) this.addRole(role);
     for (const provider of options.samlProviders ?? []) this.samlProviders.set(provider.arn, provider);
@@ -870,13 +897,13 @@ class StsService {
 
   // ----- authentication ---------------------------------------------------------------------
 
-  authenticate(request: ReceivedRequest): Caller {
+  authenticate(request: ReceivedRequest, service = "sts"): Caller {
     const header = request.headers["authorization"]?.[0];
     if (header === undefined) throw new StsError("MissingAuthenticationToken", MESSAGES.missingAuthentication);
     try {
       const auth = parseAuthorization(header);
       const { caller, secretAccessKey } = this.identityOfKey(auth.accessKeyId, request.headers["x-amz-security-token"]?.[0]);
-      verifySignature(request, auth, secretAccessKey, { service: "sts", now: this.now() });
+      verifySignature(request, auth, secretAccessKey, { service, now: this.now() });
       if (caller.session !== undefined && this.now().getTime() >= caller.session.expiration.getTime()) {
         throw new StsError("ExpiredToken", MESSAGES.expiredToken);
       }
@@ -888,6 +915,9 @@ class StsService {
   }
 
   private identityOfKey(accessKeyId: string, securityToken: string | undefined): { caller: Caller; secretAccessKey: string } {
+    const extended = securityToken === undefined ? this.extension?.longTermKey(accessKeyId) : undefined;
+    if (extended === "refused") throw new StsError("InvalidClientTokenId", MESSAGES.invalidToken);
+    if (extended !== undefined) return { caller: callerOfUser(extended.user), secretAccessKey: extended.secretAccessKey };
     const user = this.usersByKey.get(accessKeyId);
     // Long-term keys carry no token; temporary keys are good only with the token issued with them.
     if (user !== undefined && securityToken === undefined) {
@@ -1341,6 +1371,18 @@ function answer(
   return successXml(action, dispatch(sts, action, new QueryParams(params), caller), requestId);
 }
 
+/** A request for the extension's API version, authenticated by STS for the extension's service. */
+function extensionAnswer(sts: StsService, request: ReceivedRequest, params: URLSearchParams, call: RecordedCall, requestId: string): { status: number; xml: string } | undefined {
+  const extension = sts.extension;
+  if (extension === undefined || params.get("Version") !== extension.apiVersion) return undefined;
+  const caller = sts.authenticate(request, extension.signingService);
+  call.callerArn = caller.arn;
+  const temporary = caller.session === undefined ? undefined : caller.session.roleArn === undefined ? "session-token" : "assumed-role";
+  const answered = extension.serve(params.get("Action") ?? "", params, { arn: caller.arn, account: caller.account, user: caller.user, temporary, mfaPresent: caller.session?.mfaPresent ?? false }, requestId);
+  if (answered.errorCode !== undefined) call.errorCode = answered.errorCode;
+  return answered;
+}
+
 async function serveRequest(
   sts: StsService,
   calls: RecordedCall[],
@@ -1365,7 +1407,9 @@ async function serveRequest(
       headers: request.headersDistinct,
       body,
     };
-    xml = answer(sts, received, params, call, requestId);
+    const extended = extensionAnswer(sts, received, params, call, requestId);
+    if (extended === undefined) xml = answer(sts, received, params, call, requestId);
+    else ({ status, xml } = extended);
   } catch (error) {
     const stsError =
       error instanceof StsError
