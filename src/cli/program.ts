@@ -57,7 +57,7 @@ export interface ProgramHooks {
   /** Usage errors go here (stderr). */
   readonly writeErr: (text: string) => void;
   /** Runs a command whose argv became options. Tests pass one that records instead. */
-  readonly dispatch: (spec: CommandSpec<unknown>, options: unknown, verbose: boolean) => Promise<void>;
+  readonly dispatch: (spec: CommandSpec<unknown>, options: unknown, verbose: boolean, quiet?: boolean) => Promise<void>;
 }
 
 export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSpec<unknown>>): Command {
@@ -65,6 +65,7 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
     .description("Short-lived AWS credentials from a SAML assertion or IAM user + MFA, delivered as a profile, exports, exec or credential_process.")
     .version(packageVersion(), "-V, --version", "print rolecred's version")
     .option("--verbose", "explain each decision on stderr (secrets are never shown)")
+    .option("-q, --quiet", "no progress or result lines on stderr; warnings and errors still show")
     .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -103,7 +104,7 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
       .action(async () => {
         const flags = command.optsWithGlobals<Record<string, unknown>>();
         const options = spec.toOptions(command.args, flags, { childCommand: hooks.childCommand, env: hooks.env });
-        await hooks.dispatch(spec, options, flags.verbose === true);
+        await hooks.dispatch(spec, options, flags.verbose === true, flags.quiet === true);
       });
   }
   return program;

@@ -22,8 +22,8 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
     childCommand,
     writeOut: (text) => process.stdout.write(text),
     writeErr: (text) => process.stderr.write(text),
-    dispatch: async (spec, options, verbose) => {
-      deps = defaultDeps({ verbose });
+    dispatch: async (spec, options, verbose, quiet) => {
+      deps = defaultDeps({ verbose, quiet: quiet ?? false });
       outcome = await spec.run(options, deps);
     },
   }, specs);

@@ -17,8 +17,11 @@ let home: string;
 let env: Record<string, string>;
 const outputs: string[] = [];
 
+/** aws_role_credentials' README example role: MFA required, any session name. */
+const DOCUMENTED_ROLE = `arn:aws:iam::${ACCOUNT}:role/dev`;
+
 beforeAll(async () => {
-  world = await startWorld();
+  world = await startWorld({ extraRoles: [{ arn: DOCUMENTED_ROLE, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:user/jo`], requireMfa: true }] }] });
 });
 afterAll(async () => {
   await world.close();
@@ -47,6 +50,63 @@ async function rolecred(args: readonly string[], options: { env?: Record<string,
 
 const credentialsPath = () => join(home, ".aws", "credentials");
 const credentialsFile = () => readFile(credentialsPath(), "utf8");
+
+describe("rolecred user: aws_role_credentials' flags", () => {
+  it("runs its documented invocation: ROLE SESSION --profile --mfa-serial-number --mfa-token", async () => {
+    // aws_role_credentials' README: `user arn:aws:iam::111111:role/dev jobloggs-session --profile dev
+    // --mfa-serial-number arn:aws:iam::111111:mfa/Jo --mfa-token 102345`, with this world's role,
+    // device and a code the local STS accepts.
+    const result = await rolecred(["user", DOCUMENTED_ROLE, "jobloggs-session", "--profile", "dev", "--mfa-serial-number", MFA_SERIAL, "--mfa-token", world.nextMfaCode()]);
+    expect(result.stderr).toMatch(/^dev: assumed dev in 111111111111 as jobloggs-session, expires /m);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.at(-1)?.params).toMatchObject({ RoleArn: DOCUMENTED_ROLE, RoleSessionName: "jobloggs-session", SerialNumber: MFA_SERIAL });
+    expect((await identityViaSdk(env, "dev")).Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/dev/jobloggs-session`);
+  });
+
+  it("takes the role from --role-arn, the session name staying positional", async () => {
+    const result = await rolecred(["user", "--role-arn", ROLES.ci, "ci-session", "--profile", "ci"]);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.at(-1)?.params).toMatchObject({ RoleArn: ROLES.ci, RoleSessionName: "ci-session" });
+  });
+
+  it.each([
+    [["user", "--role-arn", ROLES.ci, ROLES.ci, "s", "--profile", "ci"], "rolecred: the role is named twice: give ROLE_ARN or --role-arn, then the session name\n"],
+    [["user", "--profile", "ci"], "rolecred: missing required argument 'role-arn' (or --role-arn ARN)\n"],
+    [["user", ROLES.developer, "--mfa-serial", MFA_SERIAL, "--mfa-serial-number", `${MFA_SERIAL}2`, "--profile", "dev"], "rolecred: --mfa-serial and --mfa-serial-number are the same flag and were given different values\n"],
+  ])("refuses %j in one line, exit 2", async (args, stderr) => {
+    const calls = world.sts.calls.length;
+    const result = await rolecred(args);
+    expect(result.stderr).toBe(stderr);
+    expect(result.exitCode).toBe(2);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it("runs --exec 'CMD STRING' split into words, without a shell", async () => {
+    const result = await rolecred(["user", ROLES.ci, "--exec", `node -e 'console.log(process.argv.slice(1).join("|"), process.env.AWS_SESSION_TOKEN ? "token" : "none")' "two words" x\\ y`]);
+    expect(result.stdout).toBe("two words|x y token\n");
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("refuses an --exec string that needs a shell, naming the form that has one", async () => {
+    const calls = world.sts.calls.length;
+    const result = await rolecred(["user", ROLES.ci, "--exec", "aws s3 ls | head"]);
+    expect(result.stderr).toBe(`rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`);
+    expect(result.exitCode).toBe(2);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it("-q/--quiet drops the result line; -V prints the version", async () => {
+    for (const quiet of ["-q", "--quiet"]) {
+      const result = await rolecred([quiet, "user", ROLES.ci, "--profile", "ci"]);
+      expect(result.stderr).toBe("");
+      expect(result.exitCode).toBe(0);
+    }
+    expect(await credentialsFile()).toContain("[ci]");
+    const version = await rolecred(["-V"]);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version.exitCode).toBe(0);
+  });
+});
 
 describe("rolecred user: the happy path", () => {
   it("assumes the role with the MFA code, writes the profile, and the AWS SDK and AWS CLI use it", async () => {
