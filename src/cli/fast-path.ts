@@ -15,6 +15,7 @@ import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
 import { renderProcessJson } from "../output/process-json.js";
 import { renderExports, shellFromEnvironment, SHELLS, type Shell } from "../output/exports.js";
+import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
 
@@ -41,9 +42,11 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
     if (narrowed(chain.targetSettings) || chain.hops.some((hop) => narrowed(hop.settings))) return undefined;
     const { session } = await readCachedSession(cacheDirectory(env), targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
-    return request.kind === "process"
-      ? renderProcessJson(session.credentials)
-      : renderExports({ credentials: session.credentials, region: session.region, label: request.profile }, request.shell);
+    if (request.kind === "process") return renderProcessJson(session.credentials);
+    // The region of this call (environment, then profile), not the one the session was made in.
+    const region = deliveryRegion(undefined, env, chain.region);
+    if (region !== undefined && !isRegionCode(region)) return undefined;
+    return renderExports({ credentials: session.credentials, region, label: request.profile }, request.shell);
   } catch {
     return undefined;
   }

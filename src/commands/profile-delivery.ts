@@ -16,6 +16,7 @@ import { writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
 import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
+import { deliveryRegion } from "../profiles/delivery-region.js";
 import { profileNarrowing } from "./session-extras.js";
 
 function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSession> {
@@ -43,8 +44,9 @@ function summary(profile: string, session: CachedSession, deps: Deps): string {
 }
 
 export async function runEnv(options: ProfileRequestOptions & { readonly shell: Shell }, deps: Deps): Promise<Outcome> {
-  const { session } = await obtain(options, deps);
-  deps.stdout.write(renderExports({ credentials: session.credentials, region: session.region, label: options.profile }, options.shell));
+  const { session, chain } = await obtain(options, deps);
+  const region = deliveryRegion(options.session.region, deps.env, chain.region);
+  deps.stdout.write(renderExports({ credentials: session.credentials, region, label: options.profile }, options.shell));
   deps.log.verbose(summary(options.profile, session, deps));
   return SUCCESS;
 }
@@ -60,9 +62,10 @@ export async function runExec(options: ProfileRequestOptions & { readonly comman
   if (outer !== undefined && outer !== options.profile) {
     deps.log.warn(`already inside a rolecred session for ${outer}; the command gets ${options.profile} instead`);
   }
-  const { session } = await obtain(options, deps);
+  const { session, chain } = await obtain(options, deps);
   deps.log.verbose(summary(options.profile, session, deps));
-  return runChild(options.command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label: options.profile }));
+  const region = deliveryRegion(options.session.region, deps.env, chain.region);
+  return runChild(options.command, childEnvironment(deps.env, { credentials: session.credentials, region, label: options.profile }));
 }
 
 export async function runWrite(options: ProfileRequestOptions & { readonly to: string; readonly force: boolean }, deps: Deps): Promise<Outcome> {

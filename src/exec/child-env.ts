@@ -36,9 +36,10 @@ export function childEnvironment(parent: Env, session: ChildSession): Record<str
   env.AWS_SESSION_TOKEN = session.credentials.sessionToken;
   env.AWS_CREDENTIAL_EXPIRATION = session.credentials.expiration.toISOString();
   if (session.region !== undefined) {
-    // The user's own region choice wins; otherwise the session's region, for both SDK generations.
-    env.AWS_REGION ??= session.region;
-    env.AWS_DEFAULT_REGION ??= session.region;
+    // Already this call's choice (--region, then AWS_REGION/AWS_DEFAULT_REGION, then the profile):
+    // both SDK generations get the same one.
+    env.AWS_REGION = session.region;
+    env.AWS_DEFAULT_REGION = session.region;
   }
   env[ACTIVE_PROFILE_ENV] = session.label;
   return env;
