@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import type { Env } from "../deps.js";
 import { packageVersion } from "../version.js";
 import type { CommandSpec } from "./command.js";
+import { PEER_WORDS } from "./peer-words.js";
 
 interface CommandEntry {
   readonly name: string;
@@ -74,6 +75,16 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
       writeErr: hooks.writeErr,
       outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`),
     });
+
+  // A peer tool's word (login, list…) gets a hint by meaning, through a hidden command that only
+  // fails: hidden, it is no candidate for commander's spelling suggestions either.
+  for (const [word, hint] of PEER_WORDS) {
+    program
+      .command(word, { hidden: true })
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => program.error(`error: unknown command '${word}' — ${hint}`, { code: "commander.unknownCommand", exitCode: 2 }));
+  }
 
   const parents = new Map<string, Command>();
   const parentOf = (word: string): Command => {
