@@ -871,6 +871,9 @@ class StsService {
     const { roleArn, sessionName, policy, policyArns, tags, externalId, serial, code, sourceIdentity, ...rest } =
       readAssumeRoleParams(query);
     const sessionTags = mergeSessionTags(tags, rest.transitiveTagKeys, caller.session);
+    // The code is checked (and spent) before the role's rules: a request refused afterwards, for
+    // trust or for DurationSeconds above MaxSessionDuration, has used it up. AWS does not document
+    // the order; this is the cautious reading, and rolecred never resends a code (commands/user.ts).
     const callsWithMfa = caller.user === undefined ? this.refuseMfa(serial, code) : this.checkMfa(caller.user, serial, code);
     if (policy !== undefined) checkSessionPolicy(policy);
 
