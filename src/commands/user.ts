@@ -6,7 +6,7 @@
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../cli/command.js";
 import type { UserOptions } from "../cli/user.js";
-import { callerNameOf, roleNameOf } from "../arn.js";
+import { callerNameOf } from "../arn.js";
 import { RolecredError, ExitCode } from "../errors.js";
 import { maskKeyId } from "../log.js";
 import { activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
@@ -18,9 +18,7 @@ import { readStdinText } from "../stdin.js";
 import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
-import type { StsEndpoint } from "../sts/client.js";
-import type { AwsCredentials, RoleSession } from "../credentials/types.js";
-import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
+import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
 import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
 
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
@@ -61,7 +59,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const mfa = mfaSerial === undefined ? undefined : { serial: mfaSerial, code: await mfaCodeProvider(options.mfaCode, deps)(mfaSerial) };
   if (mfa === undefined) deps.log.verbose("no MFA device given or configured: calling AssumeRole without an MFA code");
 
-  const session = await assumeWithDurationFallback(endpoint, credentials, options, {
+  const params: AssumeRoleParams = {
     roleArn: options.roleArn,
     sessionName,
     durationSeconds: options.session.durationSeconds,
@@ -72,42 +70,14 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     tags: options.identity.tags,
     transitiveTagKeys: options.identity.transitiveTagKeys,
     sourceIdentity,
-  }, deps);
+  };
+  const session = await assumeWithDurationFallback(
+    { roleArn: params.roleArn, durationSeconds: params.durationSeconds, mfa, nextCode: options.mfaCode.from === "prompt" ? mfaCodeProvider(options.mfaCode, deps) : undefined },
+    (durationSeconds, retryMfa) => assumeRole(endpoint, credentials, { ...params, durationSeconds, mfa: retryMfa }),
+    deps,
+  );
   registerSessionSecrets(session, deps);
   return deliverSessions([{ profile: options.delivery.profile, session }], options.delivery, deps, composed);
-}
-
-/**
- * A role's MaxSessionDuration is not visible from outside IAM. When STS says the duration is too
- * long, ask once more for the one hour every role allows, and say so (as `saml` does). A code that
- * went with the refused call is not sent again: STS accepts a TOTP code once, and rolecred cannot
- * know whether the refusal came before or after the code was spent (the local STS models it as
- * spent). So the retry needs a new code: prompted for, saying why, or, when the code came from
- * --mfa-token or the environment, a clear error naming the duration that will work.
- */
-async function assumeWithDurationFallback(endpoint: StsEndpoint, credentials: AwsCredentials, options: UserOptions, params: AssumeRoleParams, deps: Deps): Promise<RoleSession> {
-  try {
-    return await assumeRole(endpoint, credentials, params);
-  } catch (error) {
-    const asked = params.durationSeconds;
-    const tooLong = error instanceof RolecredError && /maximum session duration/.test(error.message);
-    if (!tooLong || asked === undefined || asked <= DEFAULT_SESSION_SECONDS) throw error;
-    const role = roleNameOf(params.roleArn);
-    if (params.mfa === undefined) {
-      deps.log.warn(`${role} allows less than ${asked}s; retrying with ${DEFAULT_SESSION_SECONDS}s`);
-      return assumeRole(endpoint, credentials, { ...params, durationSeconds: DEFAULT_SESSION_SECONDS });
-    }
-    if (options.mfaCode.from !== "prompt") {
-      throw new RolecredError(`${role} allows less than ${asked}s, and the MFA code went with the refused request (STS takes a code once)`, {
-        exitCode: ExitCode.usage,
-        hint: `run again with --duration 1h (or the role's maximum) and the next code`,
-        cause: error,
-      });
-    }
-    deps.log.warn(`${role} allows less than ${asked}s; retrying with ${DEFAULT_SESSION_SECONDS}s, which needs the next MFA code (the first went with the refused request)`);
-    const code = await mfaCodeProvider(options.mfaCode, deps)(params.mfa.serial);
-    return assumeRole(endpoint, credentials, { ...params, durationSeconds: DEFAULT_SESSION_SECONDS, mfa: { serial: params.mfa.serial, code } });
-  }
 }
 
 function configuredMfaSerial(value: string | undefined, profile: string, deps: Deps): string | undefined {

@@ -310,6 +310,21 @@ describe("the region is the delivery's, not the cached session's", () => {
   });
 });
 
+describe("a profile's duration_seconds above the role's maximum", () => {
+  it("falls back to 1h with a warning, and the session is cached", async () => {
+    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile ci-long]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nduration_seconds = 10800\n`);
+    const mark = world.sts.calls.length;
+    const first = await rolecred(["exec", "ci-long", "--", "sh", "-c", "echo ran"]);
+    expect(first.stderr).toBe("warning: Ci allows less than 10800s; retrying with 3600s\n");
+    expect(first.stdout).toBe("ran\n");
+    expect(first.exitCode).toBe(0);
+    expect(callsSince(mark).filter((call) => call.action === "AssumeRole").map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["10800", "ValidationError"], ["3600", undefined]]);
+    const again = await rolecred(["process", "ci-long"]);
+    expect(again.stderr).toBe("");
+    expect(callsSince(mark).filter((call) => call.action === "AssumeRole")).toHaveLength(2);
+  });
+});
+
 describe("rolecred exec", () => {
   it("runs the command with the profile's session and passes its exit code", async () => {
     const credentials = await warm("dev");

@@ -57,6 +57,12 @@ export interface LocalStsOptions {
   roles?: LocalStsRole[];
   samlProviders?: LocalStsSamlProvider[];
   now?: () => Date; // clock for expiry, TOTP and signature dates; default real time
+  /**
+   * The MFA devices' clock, when it must run apart from `now` (default: `now`). A test world that
+   * spends many codes moves only this one: moving `now` past the SDK's 5-minute skew threshold
+   * would make the SDK correct its clock from the Date header and resend any failed request.
+   */
+  mfaNow?: () => Date;
 }
 
 export interface RecordedCall {
@@ -114,7 +120,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
-    totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? now()),
+    totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? (options.mfaNow ?? now)()),
     expireCredentials: (accessKeyId) => sts.expire(accessKeyId),
     session: (accessKeyId) => sts.describeSession(accessKeyId),
     close: () =>
@@ -737,10 +743,13 @@ class StsService {
   private readonly lastMfaStep = new Map<string, number>();
   private readonly sessions = new Map<string, IssuedSession>();
 
+  private readonly mfaNow: () => Date;
+
   constructor(
     options: LocalStsOptions,
     private readonly now: () => Date,
   ) {
+    this.mfaNow = options.mfaNow ?? now;
     for (const user of options.users ?? []) this.addUser(user);
     for (const role of options.roles ?? []) this.addRole(role);
     for (const provider of options.samlProviders ?? []) this.samlProviders.set(provider.arn, provider);
@@ -1009,7 +1018,7 @@ class StsService {
     if (serial === undefined || code === undefined) throw new StsError("AccessDenied", MESSAGES.mfaNeedsBoth);
     const device = this.mfaDevices.get(serial);
     if (device === undefined || device.user !== user) throw new StsError("AccessDenied", MESSAGES.mfaUnknownDevice);
-    const step = matchTotp(device.secret, code, this.now());
+    const step = matchTotp(device.secret, code, this.mfaNow());
     const lastStep = this.lastMfaStep.get(serial);
     if (step === undefined || (lastStep !== undefined && step <= lastStep)) {
       throw new StsError("AccessDenied", MESSAGES.mfaInvalidCode);
