@@ -2,7 +2,8 @@
  * The documentation's examples, run. In docs/*.md:
  *
  *   <!-- doc-file: NAME -->   before a fenced block: that block is file NAME in the examples'
- *                             working folder (for every example of the same page);
+ *                             working folder, which is also HOME (for every example of the
+ *                             same page; NAME may be a path such as .aws/config);
  *   <!-- doc-test -->         before a ```console block: each `$ COMMAND` line is run by sh in
  *                             that folder, with the built CLI as `rolecred` on PATH, and what it
  *                             prints (stdout and stderr in one pipe, as on a terminal) must be
@@ -13,7 +14,7 @@
 import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { cliEnv, REPO_ROOT, ROLECRED_BIN } from "./support/run-cli.js";
@@ -84,7 +85,10 @@ describe("documentation examples", () => {
     await mkdir(bin);
     await writeFile(join(bin, "rolecred"), `#!/bin/sh\nexec '${process.execPath}' '${ROLECRED_BIN}' "$@"\n`);
     await chmod(join(bin, "rolecred"), 0o755);
-    for (const [name, content] of files) await writeFile(join(folder, name), content);
+    for (const [name, content] of files) {
+      await mkdir(dirname(join(folder, name)), { recursive: true });
+      await writeFile(join(folder, name), content);
+    }
     const env = cliEnv(folder, { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` });
     // One pipe for both streams, as on the terminal the page shows: lines keep the order they were written in.
     const { stdout } = await run("/bin/sh", ["-c", `exec 2>&1\n${example.command}`], { cwd: folder, env }).catch((error: { stdout: string }) => error);
