@@ -57,6 +57,8 @@ export function openControllingTerminal(): Terminal | undefined {
 
 export interface DefaultDepsOptions {
   verbose: boolean;
+  /** -q/--quiet: no progress or result lines on stderr (warnings and errors still show). */
+  quiet?: boolean;
 }
 
 export function defaultDeps(options: DefaultDepsOptions): Deps {
@@ -71,6 +73,6 @@ export function defaultDeps(options: DefaultDepsOptions): Deps {
     openTerminal: process.env.ROLECRED_NO_PROMPT === "1" ? () => undefined : openControllingTerminal,
     now: () => new Date(),
     secrets,
-    log: createLogger(process.stderr, secrets, options.verbose),
+    log: createLogger(process.stderr, secrets, options.verbose, options.quiet ?? false),
   };
 }

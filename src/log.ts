@@ -77,7 +77,8 @@ export interface Logger {
   readonly isVerbose: boolean;
 }
 
-export function createLogger(stderr: TextSink, secrets: SecretRegistry, isVerbose: boolean): Logger {
+/** `isQuiet` (-q): progress and results for a person are dropped; warnings and errors still show. */
+export function createLogger(stderr: TextSink, secrets: SecretRegistry, isVerbose: boolean, isQuiet = false): Logger {
   const emit = (line: string): void => {
     stderr.write(`${escapeControl(secrets.redact(line))}\n`);
   };
@@ -87,6 +88,8 @@ export function createLogger(stderr: TextSink, secrets: SecretRegistry, isVerbos
       if (isVerbose) emit(`rolecred: ${message}`);
     },
     warn: (message) => emit(`warning: ${message}`),
-    info: (message) => emit(message),
+    info: (message) => {
+      if (!isQuiet) emit(message);
+    },
   };
 }

@@ -3,6 +3,8 @@
  * CMD ARGS` is cut off before commander sees the line: commander would otherwise hand the child's
  * first word to an optional positional (SESSION_NAME) and parse the child's own flags as ours.
  */
+import { usageError, type RolecredError } from "../errors.js";
+
 export interface SplitArgv {
   readonly rolecredArgs: string[];
   readonly childCommand: string[] | undefined;
@@ -11,5 +13,54 @@ export interface SplitArgv {
 export function splitChildCommand(args: readonly string[]): SplitArgv {
   const at = args.findIndex((arg) => arg === "--" || arg === "--exec");
   if (at === -1) return { rolecredArgs: [...args], childCommand: undefined };
-  return { rolecredArgs: args.slice(0, at), childCommand: args.slice(at + 1) };
+  const childCommand = args.slice(at + 1);
+  const [only] = childCommand;
+  // aws_role_credentials' form, `--exec 'aws s3 ls'` (the whole command in one word), goes to
+  // commander as `--exec=...`; the command's delivery flags split it (splitCommandString), where
+  // a string that needs a shell becomes a usage error like any other.
+  if (args[at] === "--exec" && childCommand.length === 1 && only !== undefined && /\s/.test(only)) {
+    return { rolecredArgs: [...args.slice(0, at), `--exec=${only}`], childCommand: undefined };
+  }
+  return { rolecredArgs: args.slice(0, at), childCommand };
+}
+
+/**
+ * `--exec 'CMD STRING'` split into words the way a POSIX shell splits them (whitespace, '...',
+ * "...", backslash), and nothing more: no variables, globs, pipes or redirections. A string that
+ * needs a shell is refused rather than half-run; `-- sh -c '...'` says so explicitly.
+ */
+export function splitCommandString(text: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index] ?? "";
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else if (char === "\\" && /["\\$`]/.test(text[index + 1] ?? "")) word += text[(index += 1)];
+      else if (char === "$" || char === "`") throw needsShell(text);
+      else word += char;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      inWord = true;
+      if (char === "'" || char === '"') quote = char;
+      else if (char === "\\") word += text[(index += 1)] ?? "";
+      else if (/[|&;<>()$`*?[\]{}~#]/.test(char)) throw needsShell(text);
+      else word += char;
+    }
+  }
+  if (quote !== undefined) throw usageError(`--exec "${text}": unterminated ${quote} quote`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+function needsShell(text: string): RolecredError {
+  return usageError(`--exec "${text}" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one`, `write -- sh -c '${text.replace(/'/g, "'\\''")}'`);
 }

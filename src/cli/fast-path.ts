@@ -18,6 +18,7 @@ import { renderExports, shellFromEnvironment, SHELLS, type Shell } from "../outp
 import { describeAssumed } from "../output/summary.js";
 import { escapeControl } from "../log.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
+import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
 
@@ -59,11 +60,14 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
     const { session } = await readCachedSession(directory, targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
     if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
-    const stdout = renderExports({ credentials: session.credentials, region: session.region, label: request.profile }, request.shell);
+    // The region of this call (environment, then profile), not the one the session was made in.
+    const region = deliveryRegion(undefined, env, chain.region);
+    if (region !== undefined && !isRegionCode(region)) return undefined;
+    const stdout = renderExports({ credentials: session.credentials, region, label: request.profile }, request.shell);
     if (!request.assume) return { stdout, stderr: undefined };
     recordProfileUse(directory, request.profile);
     // An account alias comes from the config file: outside text, escaped like every message.
-    return { stdout, stderr: `${escapeControl(describeAssumed(request.profile, { ...session, region: session.region ?? chain.region }, accountAliases(files), now), false)}\n` };
+    return { stdout, stderr: `${escapeControl(describeAssumed(request.profile, { ...session, region }, accountAliases(files), now), false)}\n` };
   } catch {
     return undefined;
   }

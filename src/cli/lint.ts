@@ -31,7 +31,8 @@ export const lintCommand = defineCommand<LintOptions>({
       .argument("<paths...>", "trust policies, IAM get-role/list-roles answers, CloudFormation templates or Terraform plans (JSON); folders (every .json inside); - for stdin")
       .option("--known-accounts <file>", "YAML or JSON: accounts you vouch for (id: name) or known-vendor lists ([{name, accounts}]); repeatable", collect)
       .option("--ignore <id>", "do not run this rule, e.g. RC-TRUST-002; repeatable or comma-separated", collect)
-      .addOption(new Option("--format <format>", "output format").choices([...LINT_FORMATS]).default("text"));
+      .addOption(new Option("--format <format>", "output format").choices([...LINT_FORMATS]).default("text"))
+      .option("--json", "same as --format json");
     command.addHelpText(
       "after",
       [
@@ -53,7 +54,9 @@ export const lintCommand = defineCommand<LintOptions>({
     if (args.length === 0) throw usageError("say what to lint: files, folders, or - for stdin");
     if (args.filter((path) => path === "-").length > 1) throw usageError("- (stdin) can be given only once");
     if (args.some((path) => path === "")) throw usageError("an empty path was given");
-    const format = flagValue.optionalString(flags, "format") ?? "text";
+    const chosen = flagValue.optionalString(flags, "format") ?? "text";
+    if (flags.json === true && chosen === "sarif") throw usageError("--json and --format sarif ask for two formats; give one");
+    const format = flags.json === true ? "json" : chosen;
     if (!(LINT_FORMATS as readonly string[]).includes(format)) throw usageError(`invalid --format "${format}"`, `choose one of ${LINT_FORMATS.join(", ")}`);
     return {
       paths: [...args],

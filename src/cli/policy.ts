@@ -49,6 +49,8 @@ export interface PolicyCheckOptions {
   readonly action: string;
   readonly resource: string;
   readonly context: Readonly<Record<string, string | string[]>>;
+  /** Print the decision as one JSON object (docs/session-policies.md) instead of a sentence. */
+  readonly json: boolean;
 }
 
 export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
@@ -58,7 +60,8 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
       .description("evaluate the session policy alone against one request, as IAM does; exit 0 if allowed, 1 if denied")
       .argument("<action>", "e.g. s3:GetObject")
       .argument("<resource>", "e.g. arn:aws:s3:::my-data-bucket/123/file.txt")
-      .option("--context <key=value>", "request context key (repeatable; repeat a key for several values), e.g. aws:RequestedRegion=eu-west-1", collect);
+      .option("--context <key=value>", "request context key (repeatable; repeat a key for several values), e.g. aws:RequestedRegion=eu-west-1", collect)
+      .option("--json", 'print {"decision", "action", "resource", "reason"} as JSON');
     declarePolicySources(command);
   },
   toOptions(args, flags) {
@@ -73,7 +76,7 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
       const earlier = context[key];
       context[key] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
     }
-    return { sources: policySources(flags), action, resource, context };
+    return { sources: policySources(flags), action, resource, context, json: flags.json === true };
   },
   async run(options: PolicyCheckOptions, deps: Deps): Promise<Outcome> {
     const { runPolicyCheck } = await import("../commands/policy.js");

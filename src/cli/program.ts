@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import type { Env } from "../deps.js";
 import { packageVersion } from "../version.js";
 import type { CommandSpec } from "./command.js";
+import { PEER_WORDS } from "./peer-words.js";
 
 interface CommandEntry {
   readonly name: string;
@@ -65,7 +66,7 @@ export interface ProgramHooks {
   /** Usage errors go here (stderr). */
   readonly writeErr: (text: string) => void;
   /** Runs a command whose argv became options. Tests pass one that records instead. */
-  readonly dispatch: (spec: CommandSpec<unknown>, options: unknown, verbose: boolean) => Promise<void>;
+  readonly dispatch: (spec: CommandSpec<unknown>, options: unknown, verbose: boolean, quiet?: boolean) => Promise<void>;
 }
 
 export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSpec<unknown>>): Command {
@@ -73,6 +74,7 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
     .description("Short-lived AWS credentials from a SAML assertion or IAM user + MFA, delivered as a profile, exports, exec or credential_process.")
     .version(packageVersion(), "-V, --version", "print rolecred's version")
     .option("--verbose", "explain each decision on stderr (secrets are never shown)")
+    .option("-q, --quiet", "no progress or result lines on stderr; warnings and errors still show")
     .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -81,6 +83,16 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
       writeErr: hooks.writeErr,
       outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`),
     });
+
+  // A peer tool's word (login, list…) gets a hint by meaning, through a hidden command that only
+  // fails: hidden, it is no candidate for commander's spelling suggestions either.
+  for (const [word, hint] of PEER_WORDS) {
+    program
+      .command(word, { hidden: true })
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => program.error(`error: unknown command '${word}' — ${hint}`, { code: "commander.unknownCommand", exitCode: 2 }));
+  }
 
   const parents = new Map<string, Command>();
   const parentOf = (word: string): Command => {
@@ -111,7 +123,7 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
       .action(async () => {
         const flags = command.optsWithGlobals<Record<string, unknown>>();
         const options = spec.toOptions(command.args, flags, { childCommand: hooks.childCommand, env: hooks.env });
-        await hooks.dispatch(spec, options, flags.verbose === true);
+        await hooks.dispatch(spec, options, flags.verbose === true, flags.quiet === true);
       });
   }
   return program;

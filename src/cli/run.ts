@@ -24,8 +24,8 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
     writeOut: (text) => process.stdout.write(text),
     // commander echoes unknown flags and bad values as typed: shown escaped like every message.
     writeErr: (text) => process.stderr.write(escapeControl(text)),
-    dispatch: async (spec, options, verbose) => {
-      deps = defaultDeps({ verbose });
+    dispatch: async (spec, options, verbose, quiet) => {
+      deps = defaultDeps({ verbose, quiet: quiet ?? false });
       outcome = await spec.run(options, deps);
     },
   }, specs);

@@ -3,6 +3,7 @@
  * where, how narrow, and where the credentials go. Declared once so `--help` reads the same
  * everywhere, converted once so the rules (ranges, conflicts) hold everywhere.
  */
+import { splitCommandString } from "./argv.js";
 import type { Command } from "commander";
 import { escapeControl } from "../log.js";
 import { usageError } from "../errors.js";
@@ -131,7 +132,10 @@ export function deliveryOptions(flags: Readonly<Record<string, unknown>>, contex
   const profile = optionalString(flags, "profile");
   // `--exec CMD ...` is normally cut off before commander (see argv.ts); `--exec=CMD` is not.
   const execFlag = stringList(flags, "exec");
-  const childCommand = context.childCommand ?? (execFlag.length > 0 ? execFlag : undefined);
+  // One word with spaces is aws_role_credentials' `--exec 'CMD STRING'`: split like a shell would.
+  const [execString] = execFlag;
+  const execCommand = execFlag.length === 1 && execString !== undefined && /\s/.test(execString) ? splitCommandString(execString) : execFlag;
+  const childCommand = context.childCommand ?? (execCommand.length > 0 ? execCommand : undefined);
   if (profile !== undefined && childCommand !== undefined) {
     throw usageError("--profile and -- COMMAND are alternatives: write a profile, or run a command with the credentials");
   }

@@ -43,10 +43,14 @@ export const userCommand = defineCommand<UserOptions>({
   declare(command) {
     command
       .description("assume a role with your IAM user's keys and an MFA code, and write a profile (or run a command)")
-      .argument("<role-arn>", "the role to assume, e.g. arn:aws:iam::111111111111:role/Developer")
+      // The role is required, as the ARGUMENT or as --role-arn; commander sees it as optional.
+      .usage("[options] <role-arn> [session-name]")
+      .argument("[role-arn]", "the role to assume, e.g. arn:aws:iam::111111111111:role/Developer (or --role-arn)")
       .argument("[session-name]", "name of the session in CloudTrail (default: your IAM user name)")
+      .option("--role-arn <arn>", "the role to assume, instead of the ROLE_ARN argument (aws_role_credentials' spelling)")
       .option("--source-profile <profile>", "profile holding your long-term keys (default: the AWS SDK default chain)")
       .option("--mfa-serial <arn>", "MFA device (default: mfa_serial of the source profile in ~/.aws/config)")
+      .option("--mfa-serial-number <arn>", "same as --mfa-serial (aws_role_credentials' spelling)")
       .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, else a prompt on the terminal)`))
       .option("--external-id <id>", "external ID the role's trust policy requires");
     declareSessionFlags(command);
@@ -63,9 +67,9 @@ export const userCommand = defineCommand<UserOptions>({
     );
   },
   toOptions(args, flags, context) {
-    const [roleArn = "", sessionName] = args;
+    const { roleArn, sessionName } = roleAndSessionName(args, flagValue.optionalString(flags, "roleArn"));
     const sourceProfile = flagValue.optionalString(flags, "sourceProfile");
-    const mfaSerial = flagValue.optionalString(flags, "mfaSerial");
+    const mfaSerial = sameValue(flags, "--mfa-serial", "mfaSerial", "--mfa-serial-number", "mfaSerialNumber");
     const externalId = flagValue.optionalString(flags, "externalId");
     const options: UserOptions = {
       roleArn: requireRoleArn(roleArn),
@@ -86,6 +90,25 @@ export const userCommand = defineCommand<UserOptions>({
     return runUser(options, deps);
   },
 });
+
+/** ROLE_ARN [SESSION_NAME], or --role-arn ARN [SESSION_NAME]: the role is named once. */
+function roleAndSessionName(args: readonly string[], roleArnFlag: string | undefined): { roleArn: string; sessionName: string | undefined } {
+  if (roleArnFlag === undefined) {
+    const [roleArn, sessionName] = args;
+    if (roleArn === undefined) throw usageError("missing required argument 'role-arn' (or --role-arn ARN)");
+    return { roleArn, sessionName };
+  }
+  if (args.length > 1) throw usageError("the role is named twice: give ROLE_ARN or --role-arn, then the session name");
+  return { roleArn: roleArnFlag, sessionName: args[0] };
+}
+
+/** A flag and its alias name one thing: either may be given, both only if they agree. */
+function sameValue(flags: Readonly<Record<string, unknown>>, flag: string, key: string, aliasFlag: string, aliasKey: string): string | undefined {
+  const value = flagValue.optionalString(flags, key);
+  const alias = flagValue.optionalString(flags, aliasKey);
+  if (value !== undefined && alias !== undefined && value !== alias) throw usageError(`${flag} and ${aliasFlag} are the same flag and were given different values`);
+  return value ?? alias;
+}
 
 function validateUserOptions(options: UserOptions): void {
   if (options.mfaCode.from === "stdin" && options.session.policy?.kind === "stdin") {

@@ -10,6 +10,7 @@ import { renderExports } from "../output/exports.js";
 import { describeAssumed } from "../output/summary.js";
 import { cacheDirectory } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
+import { deliveryRegion } from "../profiles/delivery-region.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
 import { obtainProfileSession } from "./profile-session.js";
 import { profileNarrowing } from "./session-extras.js";
@@ -67,9 +68,11 @@ export async function runAssume(options: SwitchOptions, deps: Deps): Promise<Out
     },
     deps,
   );
-  deps.stdout.write(renderExports({ credentials: session.credentials, region: session.region, label: profile }, options.shell));
+  // The region of this call (flag, environment, profile), not the one the session was made in.
+  const region = deliveryRegion(request.session.region, deps.env, chain.region);
+  deps.stdout.write(renderExports({ credentials: session.credentials, region, label: profile }, options.shell));
   const files = await readAwsFiles(deps.env);
-  deps.log.info(describeAssumed(profile, { ...session, region: session.region ?? chain.region }, accountAliases(files), deps.now()));
+  deps.log.info(describeAssumed(profile, { ...session, region }, accountAliases(files), deps.now()));
   recordProfileUse(cacheDirectory(deps.env), profile);
   return SUCCESS;
 }

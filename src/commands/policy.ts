@@ -27,16 +27,18 @@ export async function runPolicyShow(options: PolicyShowOptions, deps: Deps): Pro
 export async function runPolicyCheck(options: PolicyCheckOptions, deps: Deps): Promise<Outcome> {
   const composed = await compose(options.sources, deps);
   const request = { action: options.action, resource: options.resource, context: { ...options.context } };
+  // One answer, as a sentence or as {"decision", "action", "resource", "reason"}.
+  const answer = (decision: "allowed" | "denied" | "undecided", reason: string): Outcome => {
+    deps.stdout.write(options.json ? `${JSON.stringify({ decision, action: options.action, resource: options.resource, reason })}\n` : `${decision}: ${reason}\n`);
+    return { exitCode: decision === "allowed" ? 0 : 1 };
+  };
   if (composed.document === undefined) {
-    deps.stdout.write(`undecided: only managed policies (${composed.policyArns.join(", ")}) narrow this session, and rolecred cannot read them offline\n`);
-    return { exitCode: 1 };
+    return answer("undecided", `only managed policies (${composed.policyArns.join(", ")}) narrow this session, and rolecred cannot read them offline`);
   }
   const decision = evaluatePolicies([toPolicyDocument(composed.document)], request);
   if (!decision.allowed && decision.kind === "implicit-deny" && composed.policyArns.length > 0) {
-    deps.stdout.write(`undecided: the inline policy does not allow ${options.action} on ${options.resource}, but the managed policies (${composed.policyArns.join(", ")}) may; rolecred cannot read them offline\n`);
-    return { exitCode: 1 };
+    return answer("undecided", `the inline policy does not allow ${options.action} on ${options.resource}, but the managed policies (${composed.policyArns.join(", ")}) may; rolecred cannot read them offline`);
   }
   // "allowed by statement 1 (Sid) of ..." → "allowed: decided by statement 1 (Sid) of ...".
-  deps.stdout.write(`${decision.allowed ? "allowed" : "denied"}: ${decision.explanation.replace(/^(allowed|denied) by /, "decided by ")}\n`);
-  return { exitCode: decision.allowed ? 0 : 1 };
+  return answer(decision.allowed ? "allowed" : "denied", decision.explanation.replace(/^(allowed|denied) by /, "decided by "));
 }

@@ -18,6 +18,7 @@ import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
 import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
+import { deliveryRegion } from "../profiles/delivery-region.js";
 import { profileNarrowing } from "./session-extras.js";
 
 function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSession> {
@@ -45,8 +46,9 @@ function summary(profile: string, session: CachedSession, deps: Deps): string {
 }
 
 export async function runEnv(options: ProfileRequestOptions & { readonly shell: Shell }, deps: Deps): Promise<Outcome> {
-  const { session } = await obtain(options, deps);
-  deps.stdout.write(renderExports({ credentials: session.credentials, region: session.region, label: options.profile }, options.shell));
+  const { session, chain } = await obtain(options, deps);
+  const region = deliveryRegion(options.session.region, deps.env, chain.region);
+  deps.stdout.write(renderExports({ credentials: session.credentials, region, label: options.profile }, options.shell));
   deps.log.verbose(summary(options.profile, session, deps));
   return SUCCESS;
 }
@@ -85,12 +87,13 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
   }
   // The first session is obtained before anything starts: a wrong MFA code or a missing profile
   // fails here, in one line, not inside the child.
-  const { session } = await obtain(options, deps);
+  const { session, chain } = await obtain(options, deps);
   deps.log.verbose(summary(options.profile, session, deps));
+  const region = deliveryRegion(options.session.region, deps.env, chain.region);
   const command = options.command ?? interactiveShell(deps.env);
   if (options.command === undefined) deps.log.info(`${options.profile}: starting ${command[0] ?? "a shell"} with the session (${ACTIVE_PROFILE_ENV}=${options.profile}); exit to return`);
   if (!options.server) {
-    return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region: session.region, label: options.profile }));
+    return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region, label: options.profile }));
   }
   await warnOfShadowingDefault(deps);
   const { startCredentialServer } = await import("../exec/credential-server.js");
@@ -103,7 +106,7 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
   deps.secrets.add(server.token);
   deps.log.verbose(`credential server for ${options.profile} on ${server.url}`);
   try {
-    return await runChild(command, serverChildEnvironment(deps.env, { url: server.url, token: server.token, region: session.region, label: options.profile }));
+    return await runChild(command, serverChildEnvironment(deps.env, { url: server.url, token: server.token, region, label: options.profile }));
   } finally {
     await server.close();
     if (server.refused() > 0) deps.log.warn(`credential server refused ${server.refused()} request(s) without the right token`);

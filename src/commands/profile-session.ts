@@ -37,7 +37,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const chain = resolveProfileChain(request.profile, files, { mfaMode: request.mfaMode, durationSeconds: request.durationSeconds });
   deps.log.verbose(`profile ${chain.target}: ${describeChain(chain)}`);
   const endpoint = resolveStsEndpoint({ flag: request.region, profile: chain.region }, deps.env);
-  const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
+  const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), mfaCodePrompted: request.mfaCode.from === "prompt", deps };
   const directory = cacheDirectory(deps.env);
   const narrowing = await request.narrowing(chain);
   // Policies, tags and source identity ride on an AssumeRole. A chain without one (an Identity

@@ -17,7 +17,8 @@ import { applyGuards, sessionWarnings } from "../credentials/guards.js";
 import { readStdinText } from "../stdin.js";
 import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
-import { assumeRole, getCallerIdentity, type CallerIdentity } from "../sts/calls.js";
+import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
+import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
 import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
 
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
@@ -59,7 +60,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const mfa = mfaSerial === undefined ? undefined : { serial: mfaSerial, code: await mfaCodeProvider(options.mfaCode, deps)(mfaSerial) };
   if (mfa === undefined) deps.log.verbose("no MFA device given or configured: calling AssumeRole without an MFA code");
 
-  const session = await assumeRole(endpoint, credentials, {
+  const params: AssumeRoleParams = {
     roleArn: options.roleArn,
     sessionName,
     durationSeconds: options.session.durationSeconds,
@@ -70,7 +71,12 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     tags: options.identity.tags,
     transitiveTagKeys: options.identity.transitiveTagKeys,
     sourceIdentity,
-  });
+  };
+  const session = await assumeWithDurationFallback(
+    { roleArn: params.roleArn, durationSeconds: params.durationSeconds, mfa, nextCode: options.mfaCode.from === "prompt" ? mfaCodeProvider(options.mfaCode, deps) : undefined },
+    (durationSeconds, retryMfa) => assumeRole(endpoint, credentials, { ...params, durationSeconds, mfa: retryMfa }),
+    deps,
+  );
   registerSessionSecrets(session, deps);
   return deliverSessions([{ profile: options.delivery.profile, session }], options.delivery, deps, composed);
 }

@@ -7,6 +7,7 @@
  * key), so a cached session is reused only for the same request, and a changed config, policy or
  * source key never returns a stale session.
  */
+import { assumeWithDurationFallback } from "./duration-fallback.js";
 import { callerNameOf } from "../arn.js";
 import type { Deps } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
@@ -39,6 +40,8 @@ export type { SessionExtras } from "./link-keys.js";
 export interface LinkContext {
   readonly endpoint: StsEndpoint;
   readonly mfaCode: MfaCodeProvider;
+  /** The code is typed at a prompt, so a retry may ask for the next one (duration-fallback.ts). */
+  readonly mfaCodePrompted?: boolean;
   readonly deps: Deps;
 }
 
@@ -126,15 +129,21 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
       const code = hop.mfaSerial === undefined ? undefined : await context.mfaCode(hop.mfaSerial);
       const { assumeRole } = await import("../sts/calls.js");
       deps.log.verbose(`${hop.profile}: AssumeRole ${hop.roleArn} as ${sessionName}${hop.mfaSerial === undefined ? "" : ` with MFA device ${hop.mfaSerial}`}`);
-      const session = await assumeRole(context.endpoint, below.credentials, {
-        roleArn: hop.roleArn,
-        sessionName,
-        durationSeconds: hop.durationSeconds,
-        externalId: hop.externalId,
-        mfa: hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code },
-        ...extras,
-        sourceIdentity,
-      });
+      const mfa = hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code };
+      const session = await assumeWithDurationFallback(
+        { roleArn: hop.roleArn, durationSeconds: hop.durationSeconds, mfa, nextCode: context.mfaCodePrompted === true ? context.mfaCode : undefined },
+        (durationSeconds, retryMfa) =>
+          assumeRole(context.endpoint, below.credentials, {
+            roleArn: hop.roleArn,
+            sessionName,
+            durationSeconds,
+            externalId: hop.externalId,
+            mfa: retryMfa,
+            ...extras,
+            sourceIdentity,
+          }),
+        deps,
+      );
       deps.secrets.add(session.credentials.secretAccessKey);
       deps.secrets.add(session.credentials.sessionToken);
       return {

@@ -42,9 +42,10 @@ function withoutCredentials(parent: Env): Record<string, string> {
 
 function setRegion(env: Record<string, string>, region: string | undefined): void {
   if (region === undefined) return;
-  // The user's own region choice wins; otherwise the session's region, for both SDK generations.
-  env.AWS_REGION ??= region;
-  env.AWS_DEFAULT_REGION ??= region;
+  // Already this call's choice (--region, then AWS_REGION/AWS_DEFAULT_REGION, then the profile):
+  // both SDK generations get the same one.
+  env.AWS_REGION = region;
+  env.AWS_DEFAULT_REGION = region;
 }
 
 export function childEnvironment(parent: Env, session: ChildSession): Record<string, string> {

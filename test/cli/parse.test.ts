@@ -194,6 +194,7 @@ describe("rolecred policy", () => {
       action: "s3:GetObject",
       resource: "arn:aws:s3:::b/k",
       context: { "aws:SourceIp": "10.0.0.1", "aws:TagKeys": ["a", "b"] },
+      json: false,
     });
   });
 

@@ -52,6 +52,16 @@ describe("rolecred lint", () => {
     expect(result.stderr).toBe("0 errors, 1 warning in 1 trust policy from 1 file\n");
   });
 
+  it("--json is --format json; with --format sarif it is a usage error", async () => {
+    const file = join(REFERENCE, "account-root-no-mfa.json");
+    const viaFormat = await lint(["--format", "json", file]);
+    const viaJson = await lint(["--json", file]);
+    expect(viaJson).toEqual(viaFormat);
+    expect(JSON.parse(viaJson.stdout)).toMatchObject({ findings: [expect.objectContaining({ ruleId: "RC-TRUST-002" })] });
+    const both = await lint(["--json", "--format", "sarif", file]);
+    expect(both).toMatchObject({ exitCode: 2, stdout: "", stderr: "rolecred: --json and --format sarif ask for two formats; give one\n" });
+  });
+
   it("walks a folder and exits 1 on an error-level finding", async () => {
     const result = await lint(["roles"]);
     expect(result.exitCode).toBe(1);

@@ -287,6 +287,44 @@ describe("rolecred env / assume in real shells", () => {
   });
 });
 
+describe("the region is the delivery's, not the cached session's", () => {
+  const exportedRegion = (stdout: string) => /^export AWS_REGION='([^']*)'$/m.exec(stdout)?.[1];
+
+  it("env/assume and exec take --region, then AWS_REGION, then the profile's region, on every call", async () => {
+    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile dev-eu]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nregion = eu-central-1\n`);
+    await warm("dev-eu"); // made in us-east-1 (AWS_REGION of the test environment)
+    const mark = world.sts.calls.length;
+    // The test environment's AWS_REGION left out, and these set instead.
+    const regionEnv = (extra: Record<string, string>) => ({ ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== "AWS_REGION")), ...extra });
+    const envWith = (extra: Record<string, string>) => runCli(["env", "dev-eu", "--shell", "bash"], { env: regionEnv(extra) }); // the cached fast path
+    expect(exportedRegion((await envWith({ AWS_REGION: "eu-west-1" })).stdout)).toBe("eu-west-1");
+    expect(exportedRegion((await envWith({ AWS_DEFAULT_REGION: "ap-south-1" })).stdout)).toBe("ap-south-1");
+    expect(exportedRegion((await envWith({})).stdout)).toBe("eu-central-1");
+    const flagged = await rolecred(["assume", "dev-eu", "--shell", "bash", "--region", "sa-east-1"]);
+    expect(exportedRegion(flagged.stdout)).toBe("sa-east-1");
+    const child = await rolecred(["exec", "dev-eu", "--region", "ca-central-1", "--", "sh", "-c", 'echo "$AWS_REGION $AWS_DEFAULT_REGION"']);
+    expect(child.stdout).toBe("ca-central-1 ca-central-1\n");
+    const fromEnv = await runCli(["exec", "dev-eu", "--", "sh", "-c", 'echo "$AWS_REGION"'], { env: regionEnv({}) });
+    expect(fromEnv.stdout).toBe("eu-central-1\n");
+    expect(callsSince(mark)).toEqual([]); // every answer came from the cache: no MFA code spent
+  });
+});
+
+describe("a profile's duration_seconds above the role's maximum", () => {
+  it("falls back to 1h with a warning, and the session is cached", async () => {
+    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile ci-long]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nduration_seconds = 10800\n`);
+    const mark = world.sts.calls.length;
+    const first = await rolecred(["exec", "ci-long", "--", "sh", "-c", "echo ran"]);
+    expect(first.stderr).toBe("warning: Ci allows less than 10800s; retrying with 3600s\n");
+    expect(first.stdout).toBe("ran\n");
+    expect(first.exitCode).toBe(0);
+    expect(callsSince(mark).filter((call) => call.action === "AssumeRole").map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["10800", "ValidationError"], ["3600", undefined]]);
+    const again = await rolecred(["process", "ci-long"]);
+    expect(again.stderr).toBe("");
+    expect(callsSince(mark).filter((call) => call.action === "AssumeRole")).toHaveLength(2);
+  });
+});
+
 describe("rolecred exec", () => {
   it("runs the command with the profile's session and passes its exit code", async () => {
     const credentials = await warm("dev");

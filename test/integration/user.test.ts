@@ -17,8 +17,11 @@ let home: string;
 let env: Record<string, string>;
 const outputs: string[] = [];
 
+/** aws_role_credentials' README example role: MFA required, any session name. */
+const DOCUMENTED_ROLE = `arn:aws:iam::${ACCOUNT}:role/dev`;
+
 beforeAll(async () => {
-  world = await startWorld();
+  world = await startWorld({ extraRoles: [{ arn: DOCUMENTED_ROLE, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:user/jo`], requireMfa: true }] }] });
 });
 afterAll(async () => {
   await world.close();
@@ -177,6 +180,14 @@ describe("rolecred user --exec / -- COMMAND", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ token: true });
   });
 
+  it("falls back to 1h, visibly, when a role without MFA allows less than the duration asked", async () => {
+    const result = await rolecred(["user", ROLES.ci, "--duration", "3h", "--", "sh", "-c", "echo ran"]);
+    expect(result.stderr).toBe("warning: Ci allows less than 10800s; retrying with 3600s\n");
+    expect(result.stdout).toBe("ran\n");
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.slice(-2).map((call) => call.params.DurationSeconds)).toEqual(["10800", "3600"]);
+  });
+
   it("passes the child's exit code through", async () => {
     const result = await rolecred(["user", ROLES.ci, "--", "sh", "-c", "exit 7"]);
     expect(result.exitCode).toBe(7);
@@ -280,7 +291,6 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
       /^warning: session name "someone-else" is not your IAM user name "jo": .*\nrolecred: not allowed to assume Developer/,
       2,
     ],
-    ["a duration above the role's maximum", async () => ({ args: ["user", ROLES.ci, "--profile", "dev", "--duration", "12h"] }), 2, /^rolecred: the duration \(43200s asked\) exceeds the role's maximum session duration — ask for less with --duration/],
     ["no region", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_REGION: "", AWS_CONFIG_FILE: join(home, "no-config") } }), 2, /^rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region/],
     ["an unreachable endpoint", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" } }), 5, /^rolecred: cannot reach STS at http:\/\/127.0.0.1:9: connection refused — /],
     ["an endpoint that never answers", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: await silentEndpoint(), ROLECRED_STS_TIMEOUT: "1" } }), 5, /^rolecred: STS at http:\/\/127.0.0.1:\d+ did not answer in time — /],
@@ -350,5 +360,106 @@ describe("rolecred user --verbose", () => {
     const token = /\[dev\][\s\S]*?aws_session_token = (\S+)/.exec(file)?.[1] ?? "missing";
     expect(result.stderr).not.toContain(secret);
     expect(result.stderr).not.toContain(token);
+  });
+});
+
+describe("rolecred user: aws_role_credentials' flags", () => {
+  it("runs its documented invocation: ROLE SESSION --profile --mfa-serial-number --mfa-token", async () => {
+    // aws_role_credentials' README: `user arn:aws:iam::111111:role/dev jobloggs-session --profile dev
+    // --mfa-serial-number arn:aws:iam::111111:mfa/Jo --mfa-token 102345`, with this world's role,
+    // device and a code the local STS accepts.
+    const result = await rolecred(["user", DOCUMENTED_ROLE, "jobloggs-session", "--profile", "dev", "--mfa-serial-number", MFA_SERIAL, "--mfa-token", world.nextMfaCode()]);
+    expect(result.stderr).toMatch(/^dev: assumed dev in 111111111111 as jobloggs-session, expires /m);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.at(-1)?.params).toMatchObject({ RoleArn: DOCUMENTED_ROLE, RoleSessionName: "jobloggs-session", SerialNumber: MFA_SERIAL });
+    expect((await identityViaSdk(env, "dev")).Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/dev/jobloggs-session`);
+  });
+
+  it("takes the role from --role-arn, the session name staying positional", async () => {
+    const result = await rolecred(["user", "--role-arn", ROLES.ci, "ci-session", "--profile", "ci"]);
+    expect(result.exitCode).toBe(0);
+    expect(world.sts.calls.at(-1)?.params).toMatchObject({ RoleArn: ROLES.ci, RoleSessionName: "ci-session" });
+  });
+
+  it.each([
+    [["user", "--role-arn", ROLES.ci, ROLES.ci, "s", "--profile", "ci"], "rolecred: the role is named twice: give ROLE_ARN or --role-arn, then the session name\n"],
+    [["user", "--profile", "ci"], "rolecred: missing required argument 'role-arn' (or --role-arn ARN)\n"],
+    [["user", ROLES.developer, "--mfa-serial", MFA_SERIAL, "--mfa-serial-number", `${MFA_SERIAL}2`, "--profile", "dev"], "rolecred: --mfa-serial and --mfa-serial-number are the same flag and were given different values\n"],
+  ])("refuses %j in one line, exit 2", async (args, stderr) => {
+    const calls = world.sts.calls.length;
+    const result = await rolecred(args);
+    expect(result.stderr).toBe(stderr);
+    expect(result.exitCode).toBe(2);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it("runs --exec 'CMD STRING' split into words, without a shell", async () => {
+    const result = await rolecred(["user", ROLES.ci, "--exec", `node -e 'console.log(process.argv.slice(1).join("|"), process.env.AWS_SESSION_TOKEN ? "token" : "none")' "two words" x\\ y`]);
+    expect(result.stdout).toBe("two words|x y token\n");
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("refuses an --exec string that needs a shell, naming the form that has one", async () => {
+    const calls = world.sts.calls.length;
+    const result = await rolecred(["user", ROLES.ci, "--exec", "aws s3 ls | head"]);
+    expect(result.stderr).toBe(`rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`);
+    expect(result.exitCode).toBe(2);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it("-q/--quiet drops the result line; -V prints the version", async () => {
+    for (const quiet of ["-q", "--quiet"]) {
+      const result = await rolecred([quiet, "user", ROLES.ci, "--profile", "ci"]);
+      expect(result.stderr).toBe("");
+      expect(result.exitCode).toBe(0);
+    }
+    expect(await credentialsFile()).toContain("[ci]");
+    const version = await rolecred(["-V"]);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version.exitCode).toBe(0);
+  });
+});
+
+describe("rolecred user: a duration above the role's maximum", () => {
+  // A world of its own: its clock starts with no MFA offset, so no test before it can push the
+  // local STS's Date header past the SDK's clock-skew threshold (the SDK then retries any error).
+  let fresh: World;
+  beforeAll(async () => {
+    fresh = await startWorld({ extraRoles: [{ arn: DOCUMENTED_ROLE, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:user/jo`], requireMfa: true }] }] });
+  });
+  afterAll(() => fresh.close());
+  const freshEnv = () => ({ ...env, AWS_ENDPOINT_URL_STS: fresh.sts.url });
+
+  it("falls back to 1h, asking on the terminal for the next code and saying why", async () => {
+    const command = `'${process.execPath}' '${ROLECRED_BIN}' user ${DOCUMENTED_ROLE} --profile dev --duration 12h`;
+    const terminal = runInPty("/bin/sh", ["-c", command], { env: freshEnv(), cwd: REPO_ROOT });
+    await terminal.waitFor(`MFA code for ${MFA_SERIAL}:`);
+    terminal.type(`${fresh.nextMfaCode()}\r`);
+    await terminal.waitFor("warning: dev allows less than 43200s; retrying with 3600s, which needs the next MFA code (the first went with the refused request)");
+    await terminal.waitFor(/warning: [^\n]*\n[^]*MFA code for /);
+    terminal.type(`${fresh.nextMfaCode()}\r`);
+    const { exitCode } = await terminal.exited;
+    outputs.push(terminal.screen());
+    expect(exitCode).toBe(0);
+    expect(terminal.screen()).toMatch(/dev: assumed dev in 111111111111 as jo, expires \d\d:\d\d \(in 1h \d+m\)/);
+    expect(fresh.sts.calls.slice(-2).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["43200", "ValidationError"], ["3600", undefined]]);
+  });
+
+  it("with the code given in argv, says the code is spent and what to run instead; nothing written", async () => {
+    const before = await credentialsFile();
+    const result = await runCli(["user", DOCUMENTED_ROLE, "--profile", "dev", "--duration", "12h", "--mfa-token", fresh.nextMfaCode()], { env: freshEnv() });
+    outputs.push(result.stdout, result.stderr);
+    expect(result.stderr).toBe("rolecred: dev allows less than 43200s, and the MFA code went with the refused request (STS takes a code once) — run again with --duration 1h (or the role's maximum) and the next code\n");
+    expect(result.exitCode).toBe(2);
+    expect(await credentialsFile()).toBe(before);
+  });
+
+  it("the local STS spends a code on a request it then refuses for its duration (the model the fallback is built on)", async () => {
+    const code = fresh.nextMfaCode();
+    const first = await runCli(["user", DOCUMENTED_ROLE, "--profile", "dev", "--duration", "12h", "--mfa-token", code], { env: freshEnv() });
+    expect(first.exitCode).toBe(2);
+    const again = await runCli(["user", DOCUMENTED_ROLE, "--profile", "dev", "--duration", "1h", "--mfa-token", code], { env: freshEnv() });
+    expect(again.stderr).toMatch(/^rolecred: STS rejected the MFA code for .*: it is wrong or was already used/);
+    expect(again.exitCode).toBe(4);
   });
 });

@@ -67,7 +67,14 @@ export interface LocalStsOptions {
   tamper?: (xml: string, action: string) => string | Buffer;
   /** Another Query service answered on the same endpoint (e.g. IAM, test/support/iam-server.ts). */
   extension?: LocalStsExtension;
+  /**
+   * The MFA devices' clock, when it must run apart from `now` (default: `now`). A test world that
+   * spends many codes moves only this one: moving `now` past the SDK's 5-minute skew threshold
+   * would make the SDK correct its clock from the Date header and resend any failed request.
+   */
+  mfaNow?: () => Date;
 }
+
 
 /**
  * The dispatch hook for another AWS Query service (IAM): requests carrying its API version go to
@@ -169,7 +176,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
-    totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? now()),
+    totp: (serial, at) => generateTotp(sts.mfaDevice(serial).secret, at ?? (options.mfaNow ?? now)()),
     expireCredentials: (accessKeyId) => sts.expire(accessKeyId),
     session: (accessKeyId) => sts.describeSession(accessKeyId),
     checkCredentials: (accessKeyId, secretAccessKey, sessionToken) => sts.checkCredentials(accessKeyId, secretAccessKey, sessionToken),
@@ -807,12 +814,15 @@ class StsService {
 
   private readonly roleSessionLifetimeSeconds: number | undefined;
 
+  private readonly mfaNow: () => Date;
+
   constructor(
     options: LocalStsOptions,
     private readonly now: () => Date,
   ) {
     this.roleSessionLifetimeSeconds = options.roleSessionLifetimeSeconds;
     this.extension = options.extension;
+    this.mfaNow = options.mfaNow ?? now;
     for (const user of options.users ?? []) this.addUser(user);
     for (const role of options.roles ?? []) this.addRole(role);
     for (const provider of options.samlProviders ?? []) this.samlProviders.set(provider.arn, provider);
@@ -1007,6 +1017,9 @@ class StsService {
     const { roleArn, sessionName, policy, policyArns, tags, externalId, serial, code, sourceIdentity, ...rest } =
       readAssumeRoleParams(query);
     const sessionTags = mergeSessionTags(tags, rest.transitiveTagKeys, caller.session);
+    // The code is checked (and spent) before the role's rules: a request refused afterwards, for
+    // trust or for DurationSeconds above MaxSessionDuration, has used it up. AWS does not document
+    // the order; this is the cautious reading, and rolecred never resends a code (commands/user.ts).
     const callsWithMfa = caller.user === undefined ? this.refuseMfa(serial, code) : this.checkMfa(caller.user, serial, code);
     if (policy !== undefined) checkSessionPolicy(policy);
 
@@ -1143,7 +1156,7 @@ class StsService {
     if (serial === undefined || code === undefined) throw new StsError("AccessDenied", MESSAGES.mfaNeedsBoth);
     const device = this.mfaDevices.get(serial);
     if (device === undefined || device.user !== user) throw new StsError("AccessDenied", MESSAGES.mfaUnknownDevice);
-    const step = matchTotp(device.secret, code, this.now());
+    const step = matchTotp(device.secret, code, this.mfaNow());
     const lastStep = this.lastMfaStep.get(serial);
     if (step === undefined || (lastStep !== undefined && step <= lastStep)) {
       throw new StsError("AccessDenied", MESSAGES.mfaInvalidCode);

@@ -62,14 +62,18 @@ export interface WorldOptions {
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const mfaSecret = newTotpSecret();
-  // Codes are single-use per time step, so every test that spends one moves the endpoint's clock
-  // a step ahead. Requests are still signed with the real clock; the endpoint allows 15 minutes.
-  let offsetMs = options.clockOffsetMs ?? 0;
+  // Codes are single-use per time step, so every test that spends one moves the MFA device's clock
+  // a step ahead. The endpoint's own clock (expiry, signatures, its Date header) stays real unless a
+  // test skews it on purpose (clockOffsetMs): ahead by more than 5 minutes, it made the SDK correct
+  // its clock and resend failed requests.
+  let offsetMs = 0;
+  const clockOffsetMs = options.clockOffsetMs ?? 0;
   const sts = await startLocalSts({
     users: [{ account: ACCOUNT, name: "jo", ...JO_KEYS, mfaDevices: [{ serial: MFA_SERIAL, secret: mfaSecret }] }],
     roles: [...roleDefinitions, ...(options.extraRoles ?? [])],
     samlProviders: options.samlProviders ?? [],
-    now: () => new Date(Date.now() + offsetMs),
+    now: () => new Date(Date.now() + clockOffsetMs),
+    mfaNow: () => new Date(Date.now() + clockOffsetMs + offsetMs),
     ...(options.roleSessionLifetimeSeconds === undefined ? {} : { roleSessionLifetimeSeconds: options.roleSessionLifetimeSeconds }),
     ...(options.tamper === undefined ? {} : { tamper: options.tamper }),
   });

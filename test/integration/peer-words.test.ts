@@ -1,0 +1,31 @@
+/**
+ * Words from peer tools that are not rolecred commands: a hint by meaning (spelling would send
+ * `login` to `logout` and `list` to `lint`); plain typos still get commander's spelling suggestion.
+ */
+import { describe, expect, it } from "vitest";
+import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
+
+async function rolecred(args: readonly string[]) {
+  return runCli(args, { env: cliEnv(await makeTempHome()) });
+}
+
+describe("an unknown command", () => {
+  it.each([
+    [["login"], "rolecred: unknown command 'login' — rolecred has no console login yet; for credentials use rolecred saml (a SAML response), rolecred user (IAM keys + MFA) or rolecred assume PROFILE\n"],
+    [["list"], "rolecred: unknown command 'list' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
+    [["ls", "--json"], "rolecred: unknown command 'ls' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
+    [["export", "dev"], "rolecred: unknown command 'export' — rolecred env PROFILE prints the exports (rolecred write PROFILE puts them in the credentials file)\n"],
+    [["lsit"], "rolecred: unknown command 'lsit'\n(Did you mean lint?)\n"],
+    [["logut"], "rolecred: unknown command 'logut'\n(Did you mean logout?)\n"],
+  ])("%j → one hint, exit 2", async (args, stderr) => {
+    const result = await rolecred(args);
+    expect(result.stderr).toBe(stderr);
+    expect(result.stdout).toBe("");
+    expect(result.exitCode).toBe(2);
+  });
+
+  it("peer words stay out of the command list", async () => {
+    const help = await rolecred(["--help"]);
+    expect(help.stdout).not.toMatch(/^\s+(login|list|ls|export)\b/m);
+  });
+});
