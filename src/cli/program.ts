@@ -86,7 +86,9 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
 
   // A peer tool's word (login, list…) gets a hint by meaning, through a hidden command that only
   // fails: hidden, it is no candidate for commander's spelling suggestions either.
-  for (const [word, hint] of PEER_WORDS) {
+  // A word that is (or becomes) a command of rolecred's own is that command, never a hint.
+  const ownWords = new Set(COMMAND_ENTRIES.flatMap((entry) => [commandWord(entry), ...(entry.aliases ?? [])]));
+  for (const [word, hint] of PEER_WORDS.filter(([word]) => !ownWords.has(word))) {
     program
       .command(word, { hidden: true })
       .allowUnknownOption()

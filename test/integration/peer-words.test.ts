@@ -11,7 +11,7 @@ async function rolecred(args: readonly string[]) {
 
 describe("an unknown command", () => {
   it.each([
-    [["login"], "rolecred: unknown command 'login' — rolecred has no console login yet; for credentials use rolecred saml (a SAML response), rolecred user (IAM keys + MFA) or rolecred assume PROFILE\n"],
+    [["login"], "rolecred: unknown command 'login' — rolecred console PROFILE opens the AWS console; rolecred sso login signs in to IAM Identity Center\n"],
     [["list"], "rolecred: unknown command 'list' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
     [["ls", "--json"], "rolecred: unknown command 'ls' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
     [["export", "dev"], "rolecred: unknown command 'export' — rolecred env PROFILE prints the exports (rolecred write PROFILE puts them in the credentials file)\n"],
