@@ -18,6 +18,7 @@ interface CommandEntry {
 const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "user", load: async () => (await import("./user.js")).userCommand },
   { name: "saml", load: async () => (await import("./saml.js")).samlCommand },
+  { name: "x509", load: async () => (await import("./x509.js")).x509Command },
   { name: "env", aliases: ["assume"], load: async () => (await import("./env.js")).envCommand },
   { name: "exec", load: async () => (await import("./exec.js")).execCommand },
   { name: "process", load: async () => (await import("./process.js")).processCommand },

@@ -4,5 +4,6 @@
  * adding its file and one line here.
  */
 import type { CredentialSource } from "./source.js";
+import { x509Source } from "./x509.js";
 
-export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [];
+export const CREDENTIAL_SOURCES: readonly CredentialSource[] = [x509Source];
