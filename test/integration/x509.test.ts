@@ -5,6 +5,8 @@
  * credential_process read back by the AWS SDK's default chain and Debian's AWS CLI.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +14,7 @@ import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult }
 import { identityViaAwsCli, identityViaSdk } from "../support/readback.js";
 import { runInPty } from "../support/pty.js";
 import type { Issued } from "../support/rolesanywhere-pki.js";
+import { startLocalRolesAnywhere } from "../support/rolesanywhere-server.js";
 import {
   LONG_PROFILE_ARN,
   mintPki,
@@ -358,5 +361,44 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
   it("--verbose describes the chain from the certificate", async () => {
     const result = await rolecred(["--verbose", "process", "ra-admin"]);
     expect(result.stderr).toContain("profile ra-admin: x509 source of ra: certificate ~/.pki/me.pem through Roles Anywhere, role arn:aws:iam::111111111111:role/pipeline → AssumeRole arn:aws:iam::111111111111:role/admin for 3600s");
+  });
+});
+
+describe("docs/x509.md stays true", () => {
+  const doc = readFileSync(join(REPO_ROOT, "docs", "x509.md"), "utf8");
+  /** The first fenced block of `language` after `marker`. */
+  const blockAfter = (marker: string, language: string): string => {
+    const start = doc.indexOf(marker);
+    const match = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(doc.slice(start));
+    if (start < 0 || match?.[1] === undefined) throw new Error(`no ${language} block after "${marker}" in docs/x509.md`);
+    return match[1];
+  };
+
+  it("the walkthrough's openssl commands make a certificate that gets a session through the walkthrough's trust anchor", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rolecred-walkthrough-"));
+    execFileSync("bash", ["-euo", "pipefail", "-c", blockAfter("A CA with openssl", "sh")], { cwd: dir, stdio: "ignore" });
+    const walkthrough = await startLocalRolesAnywhere({ sts: ra.world.sts, region: RA_REGION, trustAnchors: [{ arn: TRUST_ANCHOR_ARN, certificatesPem: readFileSync(join(dir, "ca.pem"), "utf8") }], profiles: [{ arn: PROFILE_ARN, roleArns: [RA_ROLES.pipeline] }] });
+    try {
+      const inspect = await rolecred(["x509", "--inspect", "--certificate", join(dir, "me.pem")]);
+      expect(inspect.stdout).toContain(`aws:PrincipalTag/x509Subject/CN = ${PIPELINE_CN}\n`);
+      const result = await rolecred(["x509", "--certificate", join(dir, "me.pem"), "--private-key", join(dir, "me.key"), "--trust-anchor-arn", TRUST_ANCHOR_ARN, "--profile-arn", PROFILE_ARN, "--role-arn", RA_ROLES.pipeline, "--endpoint", walkthrough.url, "--profile", "p"]);
+      expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining("p: assumed pipeline")]);
+    } finally {
+      await walkthrough.close();
+    }
+  });
+
+  it("the walkthrough's trust policy passes rolecred lint; without its CN condition it is RC-TRUST-006", async () => {
+    const policy = blockAfter("The role's trust policy", "json");
+    const good = join(home, "trust.json");
+    await writeFile(good, policy);
+    const lint = await rolecred(["lint", good]);
+    expect([lint.exitCode, lint.stdout]).toEqual([0, expect.not.stringContaining("RC-TRUST-00")]);
+    const parsed = JSON.parse(policy) as { Statement: Array<{ Condition: Record<string, unknown> }> };
+    delete parsed.Statement[0]?.Condition.StringEquals;
+    const bad = join(home, "trust-no-cn.json");
+    await writeFile(bad, JSON.stringify(parsed));
+    const refused = await rolecred(["lint", bad]);
+    expect([refused.exitCode, refused.stdout]).toEqual([1, expect.stringContaining("RC-TRUST-006")]);
   });
 });
