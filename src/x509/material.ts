@@ -6,7 +6,7 @@
  * encrypted. The key's PEM is never put in a message.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
-import { inputError } from "../errors.js";
+import { inputError, RolecredError } from "../errors.js";
 import { READ_LIMITS, readRegularTextSync } from "../store/bounded-read.js";
 
 export interface SigningMaterial {
@@ -64,7 +64,7 @@ export async function readPrivateKey(path: string, passphrase: () => Promise<str
   try {
     return encrypted ? createPrivateKey({ key: key.pem, format: "pem", passphrase: await passphrase() }) : createPrivateKey({ key: key.pem, format: "pem" });
   } catch (error) {
-    if (error instanceof Error && error.name === "RolecredError") throw error;
+    if (error instanceof RolecredError) throw error; // no terminal for the passphrase, a cancelled prompt
     // node's message is about the parse, never the key's bytes; keep it out anyway.
     if (encrypted) throw inputError(`cannot decrypt the private key ${path}: wrong passphrase, or a cipher this Node.js does not support`, "check ROLECRED_X509_PASSPHRASE or the passphrase you typed");
     throw inputError(`the private key file ${path} cannot be parsed as a ${key.label}`);
@@ -73,7 +73,9 @@ export async function readPrivateKey(path: string, passphrase: () => Promise<str
 
 export async function loadSigningMaterial(files: MaterialFiles, passphrase: () => Promise<string>): Promise<SigningMaterial> {
   const certificate = readCertificate(files.certificatePath);
-  const chain = files.intermediatesPath === undefined ? [] : readCertificates(files.intermediatesPath, "the intermediates file");
+  // A CA's "fullchain.pem" starts with the certificate itself: it is not an intermediate, so it is
+  // dropped rather than sent twice (and refused as out of order).
+  const chain = files.intermediatesPath === undefined ? [] : readCertificates(files.intermediatesPath, "the intermediates file").filter((candidate) => !candidate.raw.equals(certificate.raw));
   const privateKey = await readPrivateKey(files.privateKeyPath, passphrase);
   return { certificate, chain, privateKey };
 }

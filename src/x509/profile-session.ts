@@ -4,6 +4,7 @@
  */
 import type { Deps } from "../deps.js";
 import type { LinkResult } from "../credentials/links.js";
+import { join } from "node:path";
 import { homeDirectory } from "../paths.js";
 import type { X509ProfileSettings } from "../sources/x509.js";
 import { X509_KEYS } from "../sources/x509.js";
@@ -11,7 +12,7 @@ import { createX509Session, prepareX509 } from "./session.js";
 
 /** `~/` at the start of a path in ~/.aws/config, as the AWS CLI expands its own file paths. */
 function expandHome(path: string, deps: Deps): string {
-  return path.startsWith("~/") ? `${homeDirectory(deps.env).replace(/\/+$/, "")}/${path.slice(2)}` : path;
+  return path.startsWith("~/") ? join(homeDirectory(deps.env), path.slice(2)) : path;
 }
 
 export async function obtainProfileX509Session(profile: string, settings: X509ProfileSettings, deps: Deps): Promise<LinkResult> {

@@ -121,6 +121,24 @@ describe("rolecred x509: the deliveries", () => {
   });
 });
 
+describe("rolecred x509: certificate bundles", () => {
+  it("a fullchain bundle (the certificate, its issuer, the root) as --intermediates is accepted", async () => {
+    const fullchain = join(home, "fullchain.pem");
+    await writeFile(fullchain, [pki.leaves.p256.certPem, pki.intermediate.cert.certPem, pki.root.cert.certPem].join(""));
+    const calls = ra.rolesAnywhere.calls.length;
+    const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--intermediates": fullchain }), "--profile", "p"]);
+    expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining("p: assumed pipeline")]);
+    expect(ra.rolesAnywhere.calls.slice(calls)[0]?.signedHeaders).toContain("x-amz-x509-chain");
+  });
+
+  it("a bundle as --certificate is refused, pointing to --intermediates", async () => {
+    const bundle = join(home, "bundle.pem");
+    await writeFile(bundle, [pki.leaves.p256.certPem, pki.intermediate.cert.certPem].join(""));
+    const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--certificate": bundle }), "--profile", "p"]);
+    expect([result.exitCode, result.stderr]).toEqual([3, expect.stringMatching(/^rolecred: the certificate file .*bundle\.pem holds 2 certificates — put only the end-entity certificate there and the CA certificates in --intermediates\n$/)]);
+  });
+});
+
 describe("rolecred x509: keys in every PEM form", () => {
   it.each([
     ["PKCS#1 RSA", () => pki.leaves.rsa2048, ["rsa", "-traditional"]],

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSigningMaterial, type SigningMaterial } from "../../src/x509/material.js";
 import { signingAlgorithmFor, type SigningAlgorithm } from "../../src/x509/checks.js";
 import { signRolesAnywhereRequest } from "../../src/x509/sign.js";
-import { getCallerIdentity } from "../../src/sts/calls.js";
+import { assumeRole, getCallerIdentity } from "../../src/sts/calls.js";
 import { mintPki, PIPELINE_CN, PROFILE_ARN, LONG_PROFILE_ARN, DISABLED_PROFILE_ARN, DISABLED_ANCHOR_ARN, RA_REGION, RA_ROLES, startRolesAnywhereWorld, TRUST_ANCHOR_ARN, type Pki, type RolesAnywhereWorld } from "./rolesanywhere-world.js";
 import type { Issued } from "./rolesanywhere-pki.js";
 
@@ -92,6 +92,21 @@ describe("local Roles Anywhere: what it accepts", () => {
   it("a certificate the trust anchor's root issued directly needs no chain", async () => {
     const answer = await send(await material(pki.leaves.direct, { intermediates: false }));
     expect(answer.status).toBe(201);
+  });
+});
+
+describe("the local STS endpoint and certificate sessions", () => {
+  const sts = () => ({ region: "us-east-1", url: ra.world.sts.url, timeoutMs: 5000 });
+
+  it("aws:PrincipalTag/x509Subject/CN in a chained role's trust policy: the certificate's tags are the session's", async () => {
+    const body = (roleArn: string) => ({ durationSeconds: 3600, profileArn: LONG_PROFILE_ARN, roleArn, trustAnchorArn: TRUST_ANCHOR_ARN });
+    const pipeline = credentialsOf(await send(await material(pki.leaves.p256), { body: body(RA_ROLES.pipeline) }));
+    const chained = await assumeRole(sts(), pipeline, { roleArn: RA_ROLES.tagged, sessionName: "chained" });
+    expect(chained.sourceIdentity).toBe(PIPELINE_CN);
+    // outside trusts any certificate of the anchor; the intruder's session carries its own CN.
+    const intruder = await send(await material(pki.leaves.otherCn), { body: body(RA_ROLES.outside) });
+    expect(intruder.status).toBe(201);
+    await expect(assumeRole(sts(), credentialsOf(intruder), { roleArn: RA_ROLES.tagged, sessionName: "chained" })).rejects.toThrow(/not authorized to perform: sts:AssumeRole/);
   });
 });
 

@@ -26,8 +26,10 @@ export const RA_ROLES = {
   pipeline: `arn:aws:iam::${ACCOUNT}:role/pipeline`,
   /** Trusts sessions of pipeline: the chained hop of [profile ra-admin]. */
   admin: `arn:aws:iam::${ACCOUNT}:role/admin`,
-  /** Not in any profile. */
+  /** Trusts Roles Anywhere with no condition; only in the long profile. */
   outside: `arn:aws:iam::${ACCOUNT}:role/outside`,
+  /** Trusts sessions of pipeline and outside whose principal tag x509Subject/CN is pipeline.example. */
+  tagged: `arn:aws:iam::${ACCOUNT}:role/tagged`,
 } as const;
 
 export interface Pki {
@@ -105,6 +107,7 @@ export async function startRolesAnywhereWorld(pki: Pki): Promise<RolesAnywhereWo
       },
       { arn: RA_ROLES.admin, trust: [{ principals: [RA_ROLES.pipeline], allowTagSession: true, allowSetSourceIdentity: true }] },
       { arn: RA_ROLES.outside, trust: [{ principals: [ROLES_ANYWHERE_PRINCIPAL], allowTagSession: true, allowSetSourceIdentity: true }] },
+      { arn: RA_ROLES.tagged, trust: [{ principals: [RA_ROLES.pipeline, RA_ROLES.outside], principalTagEquals: { "x509Subject/CN": PIPELINE_CN }, allowSetSourceIdentity: true }] },
     ],
   });
   const rolesAnywhere = await startLocalRolesAnywhere({
@@ -116,7 +119,7 @@ export async function startRolesAnywhereWorld(pki: Pki): Promise<RolesAnywhereWo
     ],
     profiles: [
       { arn: PROFILE_ARN, roleArns: [RA_ROLES.pipeline] },
-      { arn: LONG_PROFILE_ARN, roleArns: [RA_ROLES.pipeline], durationSeconds: 43_200 },
+      { arn: LONG_PROFILE_ARN, roleArns: [RA_ROLES.pipeline, RA_ROLES.outside], durationSeconds: 43_200 },
       { arn: DISABLED_PROFILE_ARN, roleArns: [RA_ROLES.pipeline], enabled: false },
     ],
   });
