@@ -10,6 +10,7 @@ import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import { requireDurationIn, requireSessionName } from "../sts/limits.js";
 import { X509_DURATION_LIMITS } from "../x509/arns.js";
+import { isPkcs12Path } from "../x509/bundle-path.js";
 import { defineCommand, type Outcome } from "./command.js";
 import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue, type DeliveryOptions } from "./session-flags.js";
 
@@ -24,7 +25,7 @@ export type X509Mode =
 export interface X509Options {
   readonly mode: X509Mode;
   readonly certificatePath: string;
-  /** Undefined only for --inspect. */
+  /** Undefined for --inspect and for a PKCS#12 bundle (.p12/.pfx) as the certificate. */
   readonly privateKeyPath: string | undefined;
   readonly intermediatesPath: string | undefined;
   readonly trustAnchorArn: string | undefined;
@@ -46,7 +47,7 @@ export const x509Command = defineCommand<X509Options>({
     command
       .description("get a role session with an X.509 certificate and its key (IAM Roles Anywhere), and write a profile, run a command, or print credential_process JSON")
       .argument("[credential-process]", "aws_signing_helper's subcommand name: the same as --process")
-      .option("--certificate <file>", "the end-entity certificate (PEM)")
+      .option("--certificate <file>", "the end-entity certificate (PEM), or a PKCS#12 bundle (.p12/.pfx) holding it, its chain and its key")
       .option("--private-key <file>", "its private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC; encrypted PKCS#8 asks for the passphrase or reads ROLECRED_X509_PASSPHRASE)")
       .option("--intermediates <file>", "the intermediate CA certificates (PEM bundle), issuer of the certificate first")
       .option("--trust-anchor-arn <arn>", "the Roles Anywhere trust anchor holding your CA")
@@ -81,9 +82,10 @@ export const x509Command = defineCommand<X509Options>({
     if (certificatePath === undefined) throw usageError("--certificate is required", "the end-entity certificate file (PEM)");
     const json = flags.json === true;
     const mode = modeOf(flags, operand === SIGNING_HELPER_PROCESS, json, context);
+    const bundle = isPkcs12Path(certificatePath);
     const required = (name: string, flag: string): string => {
       const value = flagValue.optionalString(flags, name);
-      if (value === undefined && mode.kind !== "inspect") throw usageError(`${flag} is required`, "rolecred x509 needs --certificate, --private-key, --trust-anchor-arn, --profile-arn and --role-arn");
+      if (value === undefined && mode.kind !== "inspect" && !(bundle && name === "privateKey")) throw usageError(`${flag} is required`, "rolecred x509 needs --certificate, --private-key, --trust-anchor-arn, --profile-arn and --role-arn");
       return value ?? "";
     };
     const privateKeyPath = required("privateKey", "--private-key");
@@ -91,7 +93,7 @@ export const x509Command = defineCommand<X509Options>({
     const profileArn = required("profileArn", "--profile-arn");
     const roleArn = required("roleArn", "--role-arn");
     const sessionName = flagValue.optionalString(flags, "roleSessionName");
-    const keep = (value: string) => (mode.kind === "inspect" && value === "" ? undefined : value);
+    const keep = (value: string) => ((mode.kind === "inspect" || bundle) && value === "" ? undefined : value);
     return {
       mode,
       certificatePath,

@@ -37,7 +37,7 @@ export async function runX509(options: X509Options, deps: Deps): Promise<Outcome
 
 function requestOf(options: X509Options): X509Request {
   const { privateKeyPath, trustAnchorArn, profileArn, roleArn } = options;
-  if (privateKeyPath === undefined || trustAnchorArn === undefined || profileArn === undefined || roleArn === undefined) {
+  if (trustAnchorArn === undefined || profileArn === undefined || roleArn === undefined) {
     throw new RolecredError("internal: x509 options without the key or ARNs");
   }
   return {

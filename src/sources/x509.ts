@@ -20,6 +20,7 @@ import { RolecredError, inputError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import type { Link } from "../credentials/links.js";
 import { checkRolesAnywhereArns, X509_DURATION_LIMITS } from "../x509/arns.js";
+import { isPkcs12Path } from "../x509/bundle-path.js";
 import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 
 export const X509_KEYS = {
@@ -39,7 +40,8 @@ function value(settings: ReadonlyMap<string, string>, key: string): string | und
 /** The settings a certificate profile needs, read and checked without I/O. */
 export interface X509ProfileSettings {
   readonly certificate: string;
-  readonly privateKey: string;
+  /** Undefined for a PKCS#12 bundle (.p12/.pfx) as the certificate. */
+  readonly privateKey: string | undefined;
   readonly intermediates: string | undefined;
   readonly trustAnchorArn: string;
   readonly profileArn: string;
@@ -69,7 +71,7 @@ export function x509ProfileSettings(profile: string, settings: ReadonlyMap<strin
   }
   return {
     certificate: required(X509_KEYS.certificate),
-    privateKey: required(X509_KEYS.privateKey),
+    privateKey: isPkcs12Path(value(settings, X509_KEYS.certificate) ?? "") ? value(settings, X509_KEYS.privateKey) : required(X509_KEYS.privateKey),
     intermediates: value(settings, X509_KEYS.intermediates),
     ...arns,
     endpoint: value(settings, X509_KEYS.endpoint),

@@ -1,18 +1,20 @@
 /**
- * Just enough DER to read one extension node:crypto does not expose: the certificate's keyUsage
- * (RFC 5280 §4.2.1.3). X509Certificate.keyUsage is the *extended* key usage, which says nothing
- * about whether the key may make signatures.
+ * Just enough DER for what node:crypto does not expose: the certificate's keyUsage (RFC 5280
+ * §4.2.1.3; X509Certificate.keyUsage is the *extended* key usage, which says nothing about
+ * whether the key may make signatures), and the structure of a PKCS#12 bundle (./pkcs12.ts).
  */
 
-interface Tlv {
+export interface Tlv {
   readonly tag: number;
+  /** Offset of the tag byte: the element, header included, is [offset, end). */
+  readonly offset: number;
   /** Offset of the value's first byte. */
   readonly start: number;
   /** Offset just past the value. */
   readonly end: number;
 }
 
-function readTlv(der: Uint8Array, offset: number, limit: number): Tlv | undefined {
+export function readTlv(der: Uint8Array, offset: number, limit: number): Tlv | undefined {
   if (offset + 2 > limit) return undefined;
   const tag = der[offset] ?? 0;
   let length = der[offset + 1] ?? 0;
@@ -25,10 +27,10 @@ function readTlv(der: Uint8Array, offset: number, limit: number): Tlv | undefine
     start += octets;
   }
   const end = start + length;
-  return end > limit ? undefined : { tag, start, end };
+  return end > limit ? undefined : { tag, offset, start, end };
 }
 
-function children(der: Uint8Array, parent: Tlv): Tlv[] {
+export function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const found: Tlv[] = [];
   let offset = parent.start;
   while (offset < parent.end) {
@@ -79,4 +81,20 @@ export function keyUsageBits(der: Uint8Array): Uint8Array | undefined {
 export function allowsDigitalSignature(der: Uint8Array): boolean {
   const bits = keyUsageBits(der);
   return bits === undefined || ((bits[0] ?? 0) & 0x80) !== 0;
+}
+
+/** A DER object identifier's content as dotted text: "1.2.840.113549.1.7.1". */
+export function oidText(der: Uint8Array, oid: Tlv): string {
+  const bytes = der.subarray(oid.start, oid.end);
+  const first = bytes[0] ?? 0;
+  const arcs = [Math.floor(first / 40), first % 40];
+  let value = 0;
+  for (const byte of bytes.subarray(1)) {
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  return arcs.join(".");
 }

@@ -7,7 +7,8 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { inputError, RolecredError } from "../errors.js";
-import { READ_LIMITS, readRegularTextSync } from "../store/bounded-read.js";
+import { READ_LIMITS, readRegularFileSync, readRegularTextSync } from "../store/bounded-read.js";
+import { looksLikePkcs12, readPkcs12 } from "./pkcs12.js";
 
 export interface SigningMaterial {
   readonly certificate: X509Certificate;
@@ -17,8 +18,10 @@ export interface SigningMaterial {
 }
 
 export interface MaterialFiles {
+  /** A PEM certificate, or a PKCS#12 bundle (.p12/.pfx) holding the certificate, chain and key. */
   readonly certificatePath: string;
-  readonly privateKeyPath: string;
+  /** Undefined for a PKCS#12 bundle. */
+  readonly privateKeyPath: string | undefined;
   readonly intermediatesPath: string | undefined;
 }
 
@@ -72,10 +75,45 @@ export async function readPrivateKey(path: string, passphrase: () => Promise<str
 }
 
 export async function loadSigningMaterial(files: MaterialFiles, passphrase: () => Promise<string>): Promise<SigningMaterial> {
+  const extra = (certificate: X509Certificate) =>
+    files.intermediatesPath === undefined ? [] : readCertificates(files.intermediatesPath, "the intermediates file").filter((candidate) => !candidate.raw.equals(certificate.raw));
+  const head = readRegularFileSync(files.certificatePath, { maxBytes: READ_LIMITS.certificate, what: "the certificate file" });
+  if (looksLikePkcs12(files.certificatePath, head)) {
+    if (files.privateKeyPath !== undefined) throw inputError(`${files.certificatePath} is a PKCS#12 bundle: it holds the key itself`, "drop --private-key (rolecred_x509_private_key)");
+    const bundle = await loadPkcs12(head, files.certificatePath, passphrase);
+    return { ...bundle, chain: [...bundle.chain, ...extra(bundle.certificate)] };
+  }
+  if (files.privateKeyPath === undefined) throw inputError("no private key given", "pass --private-key (or rolecred_x509_private_key), or a PKCS#12 bundle (.p12/.pfx) as the certificate");
   const certificate = readCertificate(files.certificatePath);
   // A CA's "fullchain.pem" starts with the certificate itself: it is not an intermediate, so it is
   // dropped rather than sent twice (and refused as out of order).
-  const chain = files.intermediatesPath === undefined ? [] : readCertificates(files.intermediatesPath, "the intermediates file").filter((candidate) => !candidate.raw.equals(certificate.raw));
+  const chain = extra(certificate);
   const privateKey = await readPrivateKey(files.privateKeyPath, passphrase);
+  return { certificate, chain, privateKey };
+}
+
+/**
+ * The bundle's certificate is the one its key belongs to; the others, in issuing order from it,
+ * are the chain. An empty password (a bundle exported with -passout pass:) is tried first.
+ */
+async function loadPkcs12(der: Buffer, path: string, passphrase: () => Promise<string>): Promise<SigningMaterial> {
+  let contents;
+  try {
+    contents = readPkcs12(der, "", path);
+  } catch (error) {
+    if (!(error instanceof RolecredError) || !error.message.includes("wrong passphrase")) throw error;
+    contents = readPkcs12(der, await passphrase(), path);
+  }
+  const { certificates, privateKey } = contents;
+  const certificate = certificates.find((candidate) => candidate.checkPrivateKey(privateKey));
+  if (certificate === undefined) throw inputError(`the PKCS#12 file ${path} holds no certificate for its private key`);
+  const chain: X509Certificate[] = [];
+  let current = certificate;
+  for (;;) {
+    const issuer = certificates.find((candidate) => candidate !== current && !chain.includes(candidate) && candidate !== certificate && current.checkIssued(candidate));
+    if (issuer === undefined) break;
+    chain.push(issuer);
+    current = issuer;
+  }
   return { certificate, chain, privateKey };
 }

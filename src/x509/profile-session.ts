@@ -19,7 +19,7 @@ export async function obtainProfileX509Session(profile: string, settings: X509Pr
   const request = {
     files: {
       certificatePath: expandHome(settings.certificate, deps),
-      privateKeyPath: expandHome(settings.privateKey, deps),
+      privateKeyPath: settings.privateKey === undefined ? undefined : expandHome(settings.privateKey, deps),
       intermediatesPath: settings.intermediates === undefined ? undefined : expandHome(settings.intermediates, deps),
     },
     arns: { trustAnchorArn: settings.trustAnchorArn, profileArn: settings.profileArn, roleArn: settings.roleArn },

@@ -45,7 +45,7 @@ export async function prepareX509(request: X509Request, deps: Deps): Promise<Pre
     throw usageError(`--region ${request.region} differs from the trust anchor's region ${location.region}`, "Roles Anywhere must be asked in the region of the trust anchor and profile; drop --region");
   }
   const endpoint = resolveRolesAnywhereEndpoint({ flag: request.endpoint, region: location.region }, deps.env);
-  const material = await loadSigningMaterial(request.files, passphraseProvider(request.files.privateKeyPath, deps));
+  const material = await loadSigningMaterial(request.files, passphraseProvider(request.files.privateKeyPath ?? request.files.certificatePath, deps));
   const algorithm = checkSigningMaterial(material, deps.now());
   const identity = certificateIdentity(material.certificate);
   if (deps.log.isVerbose) {

@@ -139,6 +139,45 @@ describe("rolecred x509: certificate bundles", () => {
   });
 });
 
+describe("rolecred x509: a PKCS#12 bundle as --certificate", () => {
+  const p12 = (name: string, args: readonly string[], password = PASSPHRASE) => {
+    const path = join(home, name);
+    execFileSync("openssl", ["pkcs12", "-export", "-in", pki.leaves.rsa2048.certPath, "-inkey", pki.leaves.rsa2048.keyPath, "-certfile", pki.intermediatesPath, "-out", path, "-passout", "env:PASS", ...args], { env: { ...process.env, PASS: password }, stdio: "ignore" });
+    return path;
+  };
+  const flags = (path: string) => x509Flags(pki.leaves.rsa2048, { "--certificate": path, "--private-key": undefined, "--intermediates": undefined });
+
+  it("holds the certificate, its chain and its key (OpenSSL 3's AES/PBKDF2), the passphrase from ROLECRED_X509_PASSPHRASE", async () => {
+    const result = await rolecred(["x509", ...flags(p12("me.p12", [])), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
+    expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining(`p: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.rsa2048)}`)]);
+  });
+
+  it("a bundle with an empty password needs no passphrase", async () => {
+    const result = await rolecred(["x509", ...flags(p12("open.pfx", [], "")), "--profile", "p"]);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("a wrong passphrase, a key given twice, legacy 3DES encryption: one line, exit 3, nothing sent", async () => {
+    const calls = ra.rolesAnywhere.calls.length;
+    const path = p12("me.p12", []);
+    const wrong = await rolecred(["x509", ...flags(path), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: "not the passphrase" } });
+    expect([wrong.exitCode, wrong.stderr]).toEqual([3, expect.stringMatching(/^rolecred: cannot open the PKCS#12 file .*me\.p12: wrong passphrase, or damaged — /)]);
+    const twice = await rolecred(["x509", ...flags(path), "--private-key", pki.leaves.rsa2048.keyPath, "--profile", "p"]);
+    expect([twice.exitCode, twice.stderr]).toEqual([3, expect.stringMatching(/^rolecred: .*me\.p12 is a PKCS#12 bundle: it holds the key itself — drop --private-key/)]);
+    const legacy = p12("legacy.p12", ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]);
+    const old = await rolecred(["x509", ...flags(legacy), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
+    expect([old.exitCode, old.stderr]).toEqual([3, expect.stringMatching(/^rolecred: the PKCS#12 file uses legacy encryption \(1\.2\.840\.113549\.1\.12\.1\.3\) — re-export it with OpenSSL 3/)]);
+    expect(ra.rolesAnywhere.calls.length).toBe(calls);
+  });
+
+  it("works as rolecred_x509_certificate of a config profile, with no rolecred_x509_private_key", async () => {
+    const path = p12("me.p12", []);
+    await writeFile(join(home, ".aws", "config"), [`[profile ra]`, `rolecred_x509_certificate = ${path}`, `rolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}`, `rolecred_x509_profile_arn = ${PROFILE_ARN}`, `role_arn = ${RA_ROLES.pipeline}`, ""].join("\n"));
+    const result = await rolecred(["process", "ra"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
+    expect([result.exitCode, result.stderr]).toEqual([0, ""]);
+  });
+});
+
 describe("rolecred x509: keys in every PEM form", () => {
   it.each([
     ["PKCS#1 RSA", () => pki.leaves.rsa2048, ["rsa", "-traditional"]],
