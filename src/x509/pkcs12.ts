@@ -35,6 +35,7 @@ export interface Pkcs12Contents {
 }
 
 class Malformed extends Error {}
+class WrongPassword extends Error {}
 
 function need(tlv: Tlv | undefined, tag: number): Tlv {
   if (tlv?.tag !== tag) throw new Malformed();
@@ -129,7 +130,14 @@ export function readPkcs12(der: Buffer, password: string, path: string): Pkcs12C
         const [, encryptedContentInfo] = children(authSafeDer, need(inner, SEQUENCE));
         const [, algorithm, encrypted] = children(authSafeDer, need(encryptedContentInfo, SEQUENCE));
         if (encrypted === undefined || (encrypted.tag !== IMPLICIT_0 && encrypted.tag !== 0xa0)) throw new Malformed();
-        readSafeContents(pbes2Decrypt(authSafeDer, need(algorithm, SEQUENCE), octets(authSafeDer, encrypted), password), password, bags);
+        const decrypted = pbes2Decrypt(authSafeDer, need(algorithm, SEQUENCE), octets(authSafeDer, encrypted), password);
+        try {
+          readSafeContents(decrypted, password, bags);
+        } catch (error) {
+          // A wrong password passes the padding check about once in 256 tries and yields garbage.
+          if (error instanceof Malformed) throw new WrongPassword();
+          throw error;
+        }
       }
     }
   } catch (error) {
