@@ -29,14 +29,21 @@ export interface CertificateIdentity {
 /** The RDN attributes Roles Anywhere maps (by their short names as node:crypto prints them). */
 const SUPPORTED_RDNS = new Set(["CN", "OU", "O", "L", "ST", "C", "DC", "serialNumber", "title", "emailAddress", "UID", "street", "GN", "SN", "initials", "pseudonym", "generationQualifier", "dnQualifier"]);
 
-/** node:crypto prints a name one RDN per line: "C=DE\nO=Example\nCN=pipeline". */
+/** RFC 4514 escapes as node:crypto prints them: \, \+ and \HH (hex) stand for the character. */
+function unescapeValue(text: string): string {
+  return text.replace(/\\([0-9A-Fa-f]{2}|.)/g, (_, escaped: string) => (escaped.length === 2 ? String.fromCharCode(parseInt(escaped, 16)) : escaped));
+}
+
+/**
+ * node:crypto prints a name one RDN per line ("C=DE\nO=Example\nCN=pipeline"), a multi-valued
+ * RDN as "OU=a + CN=b", and escapes special characters in values (O=Ex\+am\,ple).
+ */
 export function parseDistinguishedName(text: string): Array<readonly [string, string]> {
   const attributes: Array<readonly [string, string]> = [];
   for (const line of text.split("\n")) {
-    // A multi-valued RDN is joined with "+".
-    for (const part of line.split("+")) {
+    for (const part of line.split(/(?<!\\) \+ /)) {
       const equals = part.indexOf("=");
-      if (equals > 0) attributes.push([part.slice(0, equals).trim(), part.slice(equals + 1)]);
+      if (equals > 0) attributes.push([part.slice(0, equals).trim(), unescapeValue(part.slice(equals + 1))]);
     }
   }
   return attributes;

@@ -67,7 +67,21 @@ describe("certificateIdentity", () => {
 
   it("parses node's quoted SAN values and multi-valued RDNs", () => {
     expect(parseSubjectAltNames('DNS:a.example, DNS:"b, c.example", URI:spiffe://x/y, DirName:CN=dir')).toEqual([["DNS", "a.example"], ["DNS", "b, c.example"], ["URI", "spiffe://x/y"], ["DirName", "CN=dir"]]);
-    expect(parseDistinguishedName("O=Example\nOU=A+CN=b")).toEqual([["O", "Example"], ["OU", "A"], ["CN", "b"]]);
+    expect(parseDistinguishedName("O=Example\nOU=A + CN=b")).toEqual([["O", "Example"], ["OU", "A"], ["CN", "b"]]);
+  });
+});
+
+describe("parseDistinguishedName on what node:crypto prints", () => {
+  it("unescapes special characters and splits multi-valued RDNs", () => {
+    const escaped = join(pki.dir, "escaped.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(pki.dir, "escaped.key"), "-out", escaped, "-multivalue-rdn", "-subj", "/O=Ex\\+am\\,ple/OU=u1+CN=multi.example", "-days", "1", "-config", "/dev/null"], { stdio: "ignore" });
+    const identity = certificateIdentity(certificateOf(escaped));
+    expect(identity.sourceIdentity).toBe("multi.example");
+    expect(identity.principalTags.filter((tag) => tag.key.startsWith("x509Subject/"))).toEqual([
+      { key: "x509Subject/O", value: "Ex+am,ple" },
+      { key: "x509Subject/OU", value: "u1" },
+      { key: "x509Subject/CN", value: "multi.example" },
+    ]);
   });
 });
 
