@@ -91,7 +91,8 @@ function sanTags(text: string | undefined): PrincipalTag[] {
   const uri = names.find(([type]) => type === "URI");
   if (uri !== undefined) tags.push({ key: "x509SAN/URI", value: uri[1] });
   const directory = names.find(([type]) => type === "DirName");
-  if (directory !== undefined) tags.push(...tagsOfName("x509SAN/Name", directory[1].replace(/,\s*/g, "\n")));
+  // node:crypto prints a directory name on one line, RDNs separated by unescaped commas.
+  if (directory !== undefined) tags.push(...tagsOfName("x509SAN/Name", directory[1].split(/(?<!\\),\s*/).join("\n")));
   return tags;
 }
 

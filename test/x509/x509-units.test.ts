@@ -3,7 +3,7 @@
  * certificate tells AWS, the ARN checks, the source's settings and cache key, and argv → options.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,19 @@ describe("parseDistinguishedName on what node:crypto prints", () => {
       { key: "x509Subject/O", value: "Ex+am,ple" },
       { key: "x509Subject/OU", value: "u1" },
       { key: "x509Subject/CN", value: "multi.example" },
+    ]);
+  });
+
+  it("maps the first DNS, URI and directory-name SAN", () => {
+    const config = join(pki.dir, "san.cnf");
+    const path = join(pki.dir, "san.pem");
+    writeFileSync(config, "[req]\ndistinguished_name=dn\n[dn]\n[ext]\nsubjectAltName=DNS:a.example,DNS:b.example,URI:spiffe://x/y,dirName:dir_sect\n[dir_sect]\nO=Dir\\,Org\nCN=dir.example\n");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(pki.dir, "san.key"), "-out", path, "-subj", "/CN=s", "-days", "1", "-config", config, "-extensions", "ext"], { stdio: "ignore" });
+    expect(certificateIdentity(certificateOf(path)).principalTags.filter((tag) => tag.key.startsWith("x509SAN/"))).toEqual([
+      { key: "x509SAN/DNS", value: "a.example" },
+      { key: "x509SAN/URI", value: "spiffe://x/y" },
+      { key: "x509SAN/Name/CN", value: "dir.example" },
+      { key: "x509SAN/Name/O", value: "Dir,Org" },
     ]);
   });
 });
