@@ -10,9 +10,12 @@ import { RolecredError } from "../errors.js";
 import { renderProcessJson } from "../output/process-json.js";
 import { sessionSummaryJson } from "../output/summary.js";
 import { deliverSessions, precheckDelivery } from "./deliver.js";
-import { checkValidity } from "../x509/checks.js";
+import { checkValidity, signingAlgorithmFor } from "../x509/checks.js";
+import { allowsDigitalSignature } from "../x509/der.js";
+import { isPkcs12Path } from "../x509/bundle-path.js";
+import { passphraseProvider } from "../x509/passphrase.js";
 import { certificateIdentity, describeIdentity, identityJson } from "../x509/identity.js";
-import { readCertificate } from "../x509/material.js";
+import { loadSigningMaterial, readCertificate } from "../x509/material.js";
 import { createX509Session, prepareX509, type X509Request } from "../x509/session.js";
 
 export async function runX509(options: X509Options, deps: Deps): Promise<Outcome> {
@@ -50,15 +53,31 @@ function requestOf(options: X509Options): X509Request {
   };
 }
 
-/** Offline: the source identity and principal tags a trust policy's conditions can test. */
-function inspect(options: X509Options, json: boolean, deps: Deps): Outcome {
-  const certificate = readCertificate(options.certificatePath);
+/**
+ * Offline: the source identity and principal tags a trust policy's conditions can test, and, as
+ * warnings, what would stop the certificate from being used (the key is not needed, except to
+ * open a PKCS#12 bundle).
+ */
+async function inspect(options: X509Options, json: boolean, deps: Deps): Promise<Outcome> {
+  const certificate = isPkcs12Path(options.certificatePath)
+    ? (await loadSigningMaterial({ certificatePath: options.certificatePath, privateKeyPath: undefined, intermediatesPath: undefined }, passphraseProvider(options.certificatePath, deps))).certificate
+    : readCertificate(options.certificatePath);
   const identity = certificateIdentity(certificate);
   deps.stdout.write(json ? `${JSON.stringify(identityJson(identity), null, 2)}\n` : `${describeIdentity(identity).join("\n")}\n`);
-  try {
-    checkValidity(certificate, deps.now());
-  } catch (error) {
-    if (error instanceof RolecredError) deps.log.warn(error.message);
+  const problems = [
+    () => checkValidity(certificate, deps.now()),
+    () => signingAlgorithmFor(certificate.publicKey),
+    () => {
+      if (!allowsDigitalSignature(certificate.raw)) throw new RolecredError("the certificate's key usage does not include digitalSignature");
+    },
+  ];
+  for (const check of problems) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof RolecredError)) throw error;
+      deps.log.warn(error.message.replace(/^the private key is/, "the certificate's key is"));
+    }
   }
   return SUCCESS;
 }

@@ -152,6 +152,12 @@ describe("rolecred x509: a PKCS#12 bundle as --certificate", () => {
     expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining(`p: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.rsa2048)}`)]);
   });
 
+  it("--inspect opens it too", async () => {
+    const result = await rolecred(["x509", "--inspect", "--certificate", p12("me.p12", [])], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
+    expect([result.exitCode, result.stderr]).toEqual([0, ""]);
+    expect(result.stdout).toContain(`source identity ${PIPELINE_CN}\n`);
+  });
+
   it("a bundle with an empty password needs no passphrase", async () => {
     const result = await rolecred(["x509", ...flags(p12("open.pfx", [], "")), "--profile", "p"]);
     expect(result.exitCode).toBe(0);
@@ -319,6 +325,13 @@ describe("rolecred x509 --inspect and --verbose: what AWS will see", () => {
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ sourceIdentity: PIPELINE_CN, principalTags: { "x509Subject/CN": PIPELINE_CN } });
     expect(result.stderr).toMatch(/^warning: the certificate expired on /);
+  });
+
+  it("--inspect warns about what would stop the certificate: an Ed25519 key, no digitalSignature", async () => {
+    const ed = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.ed25519.certPath]);
+    expect([ed.exitCode, ed.stderr]).toEqual([0, "warning: the certificate's key is Ed25519: Roles Anywhere accepts only RSA (2048+) and EC P-256/P-384 keys\n"]);
+    const noSign = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.noDigitalSignature.certPath]);
+    expect(noSign.stderr).toBe("warning: the certificate's key usage does not include digitalSignature\n");
   });
 
   it("--verbose shows the identity before the call", async () => {
