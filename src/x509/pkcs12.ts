@@ -7,7 +7,7 @@
  * password fails the decryption, and the key must still match the certificate (./checks.ts).
  */
 import { createDecipheriv, createPrivateKey, pbkdf2Sync, X509Certificate, type KeyObject } from "node:crypto";
-import { inputError } from "../errors.js";
+import { inputError, RolecredError } from "../errors.js";
 import { isPkcs12Path } from "./bundle-path.js";
 import { children, oidText, readTlv, type Tlv } from "./der.js";
 
@@ -142,7 +142,7 @@ export function readPkcs12(der: Buffer, password: string, path: string): Pkcs12C
     }
   } catch (error) {
     if (error instanceof Malformed) throw inputError(`${path} is not a PKCS#12 file rolecred can read`);
-    if (error instanceof Error && error.name === "RolecredError") throw error;
+    if (error instanceof RolecredError) throw error; // legacy encryption, an unsupported cipher
     // A bad decrypt (wrong password) surfaces as a padding or parse error of node:crypto.
     throw inputError(`cannot open the PKCS#12 file ${path}: wrong passphrase, or damaged`, "check ROLECRED_X509_PASSPHRASE or the passphrase you typed");
   }
