@@ -13,7 +13,7 @@ import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
 import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
-import { RolecredError } from "../errors.js";
+import { ExitCode, RolecredError } from "../errors.js";
 
 export interface ProfileSessionRequest {
   readonly profile: string;
@@ -40,6 +40,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), deps };
   const directory = cacheDirectory(deps.env);
   const narrowing = await request.narrowing(chain);
+  refuseUnappliedNarrowing(chain, narrowing, request.durationSeconds);
   // Hops below the target are narrowed by their own profiles' rolecred_* keys, never by flags.
   const hopNarrowings = await Promise.all(chain.hops.slice(0, -1).map((hop) => hopNarrowing(hop, deps)));
 
@@ -58,6 +59,27 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const { session } = await link.obtain();
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
   return { chain, session };
+}
+
+/**
+ * A registered session source with no hop on top (a certificate profile) is the target itself:
+ * no AssumeRole is made, so a session policy, tags, a source identity or --duration would be
+ * dropped without a word. Refused instead, saying where they do apply.
+ */
+function refuseUnappliedNarrowing(chain: ResolvedChain, narrowing: ProfileNarrowing, durationSeconds: number | undefined): void {
+  if (chain.hops.length > 0 || chain.source.kind !== "registered" || chain.source.source.longTermKeys) return;
+  const { extras } = narrowing;
+  const dropped = [
+    extras.policy !== undefined || (extras.policyArns ?? []).length > 0 ? "a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes)" : undefined,
+    (extras.tags ?? []).length > 0 ? "session tags" : undefined,
+    extras.sourceIdentity !== undefined ? "a source identity" : undefined,
+    durationSeconds !== undefined ? "--duration (set duration_seconds in the profile)" : undefined,
+  ].filter((item): item is string => item !== undefined);
+  if (dropped.length === 0) return;
+  throw new RolecredError(`profile ${chain.target} is a ${chain.source.source.name} source with no AssumeRole on top: ${dropped.join(", ")} cannot apply to it`, {
+    exitCode: ExitCode.usage,
+    hint: `narrow a profile with source_profile = ${chain.target} instead (see docs/x509.md)`,
+  });
 }
 
 /**

@@ -423,6 +423,22 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
     expect([exports.exitCode, exports.stdout]).toEqual([0, expect.stringContaining("export AWS_SESSION_TOKEN=")]);
   });
 
+  it("narrowing the certificate profile itself is refused (CreateSession takes none); narrowing the hop on top works", async () => {
+    const calls = ra.rolesAnywhere.calls.length;
+    const scoped = await rolecred(["process", "ra", "--scope", "deny-iam"]);
+    expect([scoped.exitCode, scoped.stdout]).toEqual([2, ""]);
+    expect(scoped.stderr).toMatch(/^rolecred: profile ra is a x509 source with no AssumeRole on top: a session policy \(.*\) cannot apply to it — narrow a profile with source_profile = ra instead/);
+    const longer = await rolecred(["exec", "ra", "--duration", "2h", "--", "true"]);
+    expect([longer.exitCode, longer.stderr]).toEqual([2, expect.stringContaining("--duration (set duration_seconds in the profile)")]);
+    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}[profile ra-scoped]\nrolecred_x509_certificate = ~/.pki/me.pem\nrolecred_x509_private_key = ~/.pki/me.key\nrolecred_x509_intermediates = ${pki.intermediatesPath}\nrolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}\nrolecred_x509_profile_arn = ${PROFILE_ARN}\nrole_arn = ${RA_ROLES.pipeline}\nrolecred_scopes = deny-iam\n`);
+    expect((await rolecred(["process", "ra-scoped"])).exitCode).toBe(2);
+    expect(ra.rolesAnywhere.calls.length).toBe(calls);
+    const hop = await rolecred(["process", "ra-admin", "--scope", "deny-iam"]);
+    expect(hop.exitCode).toBe(0);
+    const session = ra.world.sts.session((JSON.parse(hop.stdout) as { AccessKeyId: string }).AccessKeyId);
+    expect(session?.policy).toContain("iam:");
+  });
+
   it("a certificate profile missing a key is refused naming it (exit 3)", async () => {
     const result = await rolecred(["process", "ra-broken"]);
     expect([result.exitCode, result.stderr]).toEqual([3, expect.stringMatching(/^rolecred: profile "ra-broken": rolecred_x509_trust_anchor_arn is missing/)]);
