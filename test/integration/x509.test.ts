@@ -5,6 +5,8 @@
  * credential_process read back by the AWS SDK's default chain and Debian's AWS CLI.
  */
 import { execFileSync } from "node:child_process";
+import { createServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -286,6 +288,20 @@ describe("rolecred x509: what AWS refuses", () => {
     expect(result.stderr).toMatch(/^warning: Roles Anywhere refused 28800s \(.*durationSeconds.*\); retrying with 3600s\np: assumed pipeline .*\(in 1h 0m\)\n$/);
     const long = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }), "--session-duration", "28800", "--profile", "p"]);
     expect(long.stderr).toMatch(/\(in 8h 0m\)\n$/);
+  });
+
+  it("an endpoint that accepts and never answers: exit 5 after ROLECRED_STS_TIMEOUT seconds", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--endpoint", url, "--profile", "p"], { env: { ...env, ROLECRED_STS_TIMEOUT: "1" } });
+      expect([result.exitCode, result.stderr]).toEqual([5, `rolecred: Roles Anywhere at ${url} did not answer in time — check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds\n`]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it("an endpoint that does not answer: exit 5 naming it", async () => {
