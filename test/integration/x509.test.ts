@@ -290,6 +290,13 @@ describe("rolecred x509: what AWS refuses", () => {
     expect(long.stderr).toMatch(/\(in 8h 0m\)\n$/);
   });
 
+  it("--role-session-name: used where the profile accepts one, refused by Roles Anywhere where it does not (exit 2)", async () => {
+    const named = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }), "--role-session-name", "ci-run-42", "--profile", "p"]);
+    expect([named.exitCode, named.stderr]).toEqual([0, expect.stringContaining("p: assumed pipeline in 111111111111 as ci-run-42,")]);
+    const refused = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--role-session-name", "ci-run-42", "--profile", "p"]);
+    expect([refused.exitCode, refused.stderr]).toEqual([2, "rolecred: Roles Anywhere rejected the request: The profile does not accept a roleSessionName\n"]);
+  });
+
   it("an endpoint that accepts and never answers: exit 5 after ROLECRED_STS_TIMEOUT seconds", async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => void sockets.add(socket));

@@ -16,7 +16,7 @@ export const TRUST_ANCHOR_ARN = `arn:aws:rolesanywhere:${RA_REGION}:${ACCOUNT}:t
 export const DISABLED_ANCHOR_ARN = `arn:aws:rolesanywhere:${RA_REGION}:${ACCOUNT}:trust-anchor/a1b2c3d4-0000-4000-8000-000000000002`;
 /** Sessions up to the default hour. */
 export const PROFILE_ARN = `arn:aws:rolesanywhere:${RA_REGION}:${ACCOUNT}:profile/b1b2c3d4-0000-4000-8000-000000000001`;
-/** Sessions up to 12 hours. */
+/** Sessions up to 12 hours, and a session name may be asked for. */
 export const LONG_PROFILE_ARN = `arn:aws:rolesanywhere:${RA_REGION}:${ACCOUNT}:profile/b1b2c3d4-0000-4000-8000-000000000002`;
 export const DISABLED_PROFILE_ARN = `arn:aws:rolesanywhere:${RA_REGION}:${ACCOUNT}:profile/b1b2c3d4-0000-4000-8000-000000000003`;
 
@@ -119,7 +119,7 @@ export async function startRolesAnywhereWorld(pki: Pki): Promise<RolesAnywhereWo
     ],
     profiles: [
       { arn: PROFILE_ARN, roleArns: [RA_ROLES.pipeline] },
-      { arn: LONG_PROFILE_ARN, roleArns: [RA_ROLES.pipeline, RA_ROLES.outside], durationSeconds: 43_200 },
+      { arn: LONG_PROFILE_ARN, roleArns: [RA_ROLES.pipeline, RA_ROLES.outside], durationSeconds: 43_200, acceptRoleSessionName: true },
       { arn: DISABLED_PROFILE_ARN, roleArns: [RA_ROLES.pipeline], enabled: false },
     ],
   });
