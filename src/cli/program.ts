@@ -19,6 +19,7 @@ interface CommandEntry {
 const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "user", load: async () => (await import("./user.js")).userCommand },
   { name: "saml", load: async () => (await import("./saml.js")).samlCommand },
+  { name: "x509", load: async () => (await import("./x509.js")).x509Command },
   { name: "env", load: async () => (await import("./env.js")).envCommand },
   { name: "assume", load: async () => (await import("./assume.js")).assumeCommand },
   { name: "exec", load: async () => (await import("./exec.js")).execCommand },

@@ -13,7 +13,7 @@ import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
 import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
-import { ExitCode, RolecredError, usageError } from "../errors.js";
+import { ExitCode, RolecredError } from "../errors.js";
 
 export interface ProfileSessionRequest {
   readonly profile: string;
@@ -40,11 +40,7 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   const context: LinkContext = { endpoint, mfaCode: mfaCodeProvider(request.mfaCode, deps), mfaCodePrompted: request.mfaCode.from === "prompt", deps };
   const directory = cacheDirectory(deps.env);
   const narrowing = await request.narrowing(chain);
-  // Policies, tags and source identity ride on an AssumeRole. A chain without one (an Identity
-  // Center profile, a profile of keys) would hand out the session un-narrowed: refuse instead.
-  if (chain.hops.length === 0 && Object.keys(narrowing.extras).length > 0) {
-    throw usageError(`profile "${chain.target}" assumes no role, so its session cannot be narrowed (${Object.keys(narrowing.extras).join(", ")})`, `narrow a profile with role_arn and source_profile = ${chain.target}`);
-  }
+  refuseUnappliedNarrowing(chain, narrowing, request.durationSeconds);
   // Hops below the target are narrowed by their own profiles' rolecred_* keys, never by flags.
   const hopNarrowings = await Promise.all(chain.hops.slice(0, -1).map((hop) => hopNarrowing(hop, deps)));
 
@@ -70,6 +66,33 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   }
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
   return { chain, session };
+}
+
+/**
+ * A registered session source with no hop on top (a certificate profile) is the target itself:
+ * no AssumeRole is made, so a session policy, tags, a source identity or --duration would be
+ * dropped without a word. Refused instead, saying where they do apply.
+ */
+/**
+ * Policies, tags and source identity ride on an AssumeRole. A chain without one (a certificate or
+ * Identity Center profile, a profile of keys) would hand out its session un-narrowed, and a
+ * session source has its own duration: refuse, never drop silently.
+ */
+function refuseUnappliedNarrowing(chain: ResolvedChain, narrowing: ProfileNarrowing, durationSeconds: number | undefined): void {
+  if (chain.hops.length > 0) return;
+  const { extras } = narrowing;
+  const sessionSource = chain.source.kind === "registered" && !chain.source.source.longTermKeys;
+  const dropped = [
+    extras.policy !== undefined || (extras.policyArns ?? []).length > 0 ? "a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes)" : undefined,
+    (extras.tags ?? []).length > 0 || (extras.transitiveTagKeys ?? []).length > 0 ? "session tags" : undefined,
+    extras.sourceIdentity !== undefined ? "a source identity" : undefined,
+    sessionSource && durationSeconds !== undefined ? "--duration (set duration_seconds in the profile)" : undefined,
+  ].filter((item): item is string => item !== undefined);
+  if (dropped.length === 0) return;
+  throw new RolecredError(`profile "${chain.target}" assumes no role, so ${dropped.join(", ")} cannot apply to its session`, {
+    exitCode: ExitCode.usage,
+    hint: `narrow a profile with role_arn and source_profile = ${chain.target} instead`,
+  });
 }
 
 /**

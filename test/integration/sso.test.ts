@@ -290,7 +290,7 @@ process.stdout.write((await client.send(new GetCallerIdentityCommand({}))).Arn);
     const refused = await rolecred(["env", "sso-admin", "--scope", "deny-iam"]);
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toBe("");
-    expect(refused.stderr).toBe('rolecred: profile "sso-admin" assumes no role, so its session cannot be narrowed (policy) — narrow a profile with role_arn and source_profile = sso-admin\n');
+    expect(refused.stderr).toBe('rolecred: profile "sso-admin" assumes no role, so a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes) cannot apply to its session — narrow a profile with role_arn and source_profile = sso-admin instead\n');
     const narrowed = await rolecred(["process", "sso-ci"], {});
     expect(narrowed.exitCode).toBe(0);
     const scoped = await rolecred(["env", "sso-ci", "--scope", "deny-iam", "--refresh"]);

@@ -39,6 +39,11 @@ export interface TrustStatement {
   /** SAML:aud must be one of these. As on AWS, SAML:aud is the assertion's SubjectConfirmationData
    *  Recipient (what STS returns as Audience), not its AudienceRestriction. Unset: no condition. */
   samlAudiences?: string[];
+  /** StringEquals aws:PrincipalTag/KEY (keys case-insensitive): the caller's session tags, or the
+   *  tags a service derives for it (IAM Roles Anywhere: x509Subject/CN, ...). Unset: no condition. */
+  principalTagEquals?: Record<string, string>;
+  /** ArnEquals aws:SourceArn: the resource a service acts for (IAM Roles Anywhere: the trust anchor). */
+  sourceArns?: string[];
 }
 
 export interface LocalStsRole {
@@ -129,6 +134,37 @@ export interface LocalStsSession {
   policyArns: string[];
 }
 
+/** A role session a service principal asks for on someone's behalf (IAM Roles Anywhere's CreateSession). */
+export interface ServiceRoleRequest {
+  service: string; // "rolesanywhere.amazonaws.com"
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+  tags: SessionTag[];
+  sourceIdentity?: string;
+  sourceArn?: string;
+}
+
+export interface ServiceRoleSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  assumedRoleArn: string;
+  assumedRoleId: string;
+}
+
+/** The STS error a service's request met (AccessDenied, ValidationError), for the service to translate. */
+export class LocalStsRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "LocalStsRefusal";
+  }
+}
+
 export interface LocalSts {
   readonly url: string; // "http://127.0.0.1:PORT/"
   readonly calls: RecordedCall[];
@@ -144,6 +180,8 @@ export interface LocalSts {
    * (test/support/identity-center-server.ts): the credentials then sign requests here like any.
    */
   issueRoleSession(request: ExternalRoleSessionRequest): ExternalRoleSession;
+  /** The role's trust policy judges the service principal; the session is then accepted like any other. */
+  assumeRoleForService(request: ServiceRoleRequest): ServiceRoleSession;
   close(): Promise<void>;
 }
 
@@ -181,6 +219,14 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
     session: (accessKeyId) => sts.describeSession(accessKeyId),
     checkCredentials: (accessKeyId, secretAccessKey, sessionToken) => sts.checkCredentials(accessKeyId, secretAccessKey, sessionToken),
     issueRoleSession: (request) => sts.issueExternalRoleSession(request),
+    assumeRoleForService: (request) => {
+      try {
+        return sts.assumeRoleForService(request);
+      } catch (error) {
+        if (error instanceof StsError) throw new LocalStsRefusal(error.code, error.message);
+        throw error;
+      }
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // SDK clients keep connections alive; without this, close() waits for them to time out.
@@ -1037,6 +1083,7 @@ class StsService {
         sessionName,
         // aws:username exists only for IAM users (long-term keys or their GetSessionToken sessions).
         username: caller.user?.name,
+        principalTags: caller.session?.tags ?? [],
       }),
     );
     if (allowed.length === 0) throw notAuthorized(caller.arn, "sts:AssumeRole", roleArn);
@@ -1148,6 +1195,39 @@ class StsService {
     ];
   }
 
+  assumeRoleForService(request: ServiceRoleRequest): ServiceRoleSession {
+    const role = this.roles.get(request.roleArn);
+    const roleParts = parseRoleArn(request.roleArn);
+    const denied = () => new StsError("AccessDenied", `${request.service} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`); // (local)
+    if (role === undefined || roleParts === undefined) throw denied();
+    const allowed = role.trust.filter((statement) =>
+      trustAllows(statement, { principals: [request.service], mfaPresent: false, sessionName: request.sessionName, principalTags: request.tags, sourceArn: request.sourceArn }),
+    );
+    // A service that tags the session and sets its source identity needs both actions trusted.
+    if (allowed.length === 0 || (request.tags.length > 0 && !allowed.some((statement) => statement.allowTagSession))) throw denied();
+    if (request.sourceIdentity !== undefined && !allowed.some((statement) => statement.allowSetSourceIdentity)) throw denied();
+    checkRoleDuration(role, request.durationSeconds);
+    const session = this.issueRoleSession({
+      role,
+      roleParts,
+      sessionName: request.sessionName,
+      durationSeconds: request.durationSeconds,
+      policyArns: [],
+      tags: request.tags,
+      transitiveTagKeys: [],
+      sourceIdentity: request.sourceIdentity,
+      mfaPresent: false,
+    });
+    return {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+      expiration: new Date(session.expiration),
+      assumedRoleArn: session.arn,
+      assumedRoleId: session.userId,
+    };
+  }
+
   // ----- helpers ----------------------------------------------------------------------------
 
   /** Checks an MFA serial + code pair of an IAM user; true when a valid code was given. */
@@ -1221,6 +1301,9 @@ interface TrustContext {
   externalId?: string;
   sessionName: string;
   username?: string;
+  /** aws:PrincipalTag/*: the caller's session tags, or the tags a service derived. */
+  principalTags?: SessionTag[];
+  sourceArn?: string;
 }
 
 function trustAllows(statement: TrustStatement, context: TrustContext): boolean {
@@ -1229,6 +1312,11 @@ function trustAllows(statement: TrustStatement, context: TrustContext): boolean 
   if (statement.requireMfa && !context.mfaPresent) return false;
   if (statement.externalId !== undefined && statement.externalId !== context.externalId) return false;
   if (statement.sessionNameMustEqualUsername && context.sessionName !== context.username) return false;
+  for (const [key, value] of Object.entries(statement.principalTagEquals ?? {})) {
+    const tag = context.principalTags?.find((candidate) => candidate.key.toLowerCase() === key.toLowerCase());
+    if (tag?.value !== value) return false;
+  }
+  if (statement.sourceArns !== undefined && (context.sourceArn === undefined || !statement.sourceArns.includes(context.sourceArn))) return false;
   return true;
 }
 
