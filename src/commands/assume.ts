@@ -3,7 +3,7 @@
  * on stderr saying what the shell now is, and the profile noted as recently used for the picker.
  */
 import type { AssumeOptions } from "../cli/assume.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { renderExports } from "../output/exports.js";

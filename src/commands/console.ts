@@ -15,7 +15,7 @@ import { callerNameOf, roleOfAssumedRoleArn } from "../arn.js";
 import type { AwsCredentials, TemporaryCredentials } from "../credentials/types.js";
 import type { Deps } from "../deps.js";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ConsoleOptions } from "../cli/console.js";
 import { readAwsFiles, activeProfileName } from "../profiles/aws-files.js";
 import { resolveProfileChain, startsFromLongTermKeys, type ResolvedChain } from "../profiles/resolve.js";

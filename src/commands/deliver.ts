@@ -6,7 +6,7 @@
 import type { Deps } from "../deps.js";
 import type { RoleSession } from "../credentials/types.js";
 import type { DeliveryOptions } from "../cli/session-flags.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { credentialsFilePath } from "../paths.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import { describeSession, sessionSummaryJson } from "../output/summary.js";

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
-import type { Outcome } from "../cli/command.js";
+import type { Outcome } from "../outcome.js";
 import type { LintOptions } from "../cli/lint.js";
 import { errnoCode, inputError, messageOf } from "../errors.js";
 import { readStdinText } from "../stdin.js";

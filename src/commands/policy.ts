@@ -1,6 +1,6 @@
 /** `rolecred policy show|check`: the composed session policy, printed or evaluated. Offline. */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../cli/policy.js";
 import { describePolicySize, prepareSessionPolicy, type ComposedSessionPolicy } from "../policy/compose.js";
 import { evaluatePolicies } from "../policy/evaluate.js";

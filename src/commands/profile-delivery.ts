@@ -4,7 +4,7 @@
  * only in the sink; the session comes from obtainProfileSession in every case.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../cli/profile-flags.js";
 import { credentialsFilePath } from "../paths.js";
 import { describeSession } from "../output/summary.js";

@@ -2,7 +2,7 @@
  * `rolecred saml`: assertion on stdin → role choice → AssumeRoleWithSAML → profile or child.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { SamlOptions } from "../cli/saml.js";
 import { ExitCode, inputError, RolecredError } from "../errors.js";
 import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";

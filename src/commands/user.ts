@@ -4,7 +4,7 @@
  * assumed with session credentials as role chaining and caps it at one hour.
  */
 import type { Deps } from "../deps.js";
-import type { Outcome } from "../cli/command.js";
+import type { Outcome } from "../outcome.js";
 import type { UserOptions } from "../cli/user.js";
 import { callerNameOf } from "../arn.js";
 import { RolecredError, ExitCode } from "../errors.js";
