@@ -10,22 +10,9 @@ import { usageError } from "../errors.js";
 import { SHELLS, shellFromEnvironment, type Shell } from "../output/exports.js";
 import { defineCommand, SUCCESS, type Outcome } from "./command.js";
 import { refuseTerminal } from "./env.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { AssumeOptions } from "../commands/assume.js";
 import { flagValue } from "./session-flags.js";
-
-export type AssumeOptions =
-  | { readonly kind: "unset"; readonly shell: Shell }
-  | {
-      readonly kind: "switch";
-      readonly shell: Shell;
-      /** Undefined: pick one on the terminal. */
-      readonly profile: string | undefined;
-      /** -c: open the console with the session instead of exporting it. */
-      readonly console: boolean;
-      readonly showSecrets: boolean;
-      /** The profile flags (their `profile` field is replaced by the chosen profile). */
-      readonly request: ProfileRequestOptions;
-    };
 
 export const assumeCommand = defineCommand<AssumeOptions>({
   name: "assume",

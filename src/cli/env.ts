@@ -4,12 +4,9 @@ import type { Deps } from "../deps.js";
 import { usageError, type RolecredError } from "../errors.js";
 import { quoteForShell, SHELLS, shellFromEnvironment, type Shell } from "../output/exports.js";
 import { defineCommand, SUCCESS, type Outcome } from "./command.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { EnvOptions } from "../commands/profile-delivery.js";
 import { flagValue } from "./session-flags.js";
-
-export type EnvOptions =
-  | { readonly kind: "unset"; readonly shell: Shell }
-  | ({ readonly kind: "export"; readonly shell: Shell; readonly showSecrets: boolean } & ProfileRequestOptions);
 
 /** A profile name as the user could paste it into a command line (a hostile name stays inert). */
 function asShellWord(profile: string): string {

@@ -7,7 +7,6 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
-import type { LintOptions } from "../cli/lint.js";
 import { errnoCode, inputError, messageOf } from "../errors.js";
 import { readStdinText } from "../stdin.js";
 import { packageVersion } from "../version.js";
@@ -16,6 +15,21 @@ import { exitCodeFor, lintText, summarize, unreadableFile, type FileReport, type
 import { formatJson } from "../lint/format-json.js";
 import { formatSarif, STDIN_LABEL } from "../lint/format-sarif.js";
 import { formatNote, formatProblem, formatSummary, formatText } from "../lint/format-text.js";
+
+import type { RuleId } from "../lint/rule-ids.js";
+
+export type LintFormat = "text" | "json" | "sarif";
+
+export interface LintOptions {
+  /** Files, folders (every .json inside, recursively) and `-` for stdin, in the order given. */
+  readonly paths: readonly string[];
+  /** `--known-accounts`: accounts the user vouches for. Empty: the account rules stay silent. */
+  readonly knownAccountFiles: readonly string[];
+  /** `--ignore`: rules not run. */
+  readonly ignore: readonly RuleId[];
+  /** Default: text. */
+  readonly format: LintFormat;
+}
 
 /** A plan of a large Terraform estate is a few MiB; more than this on stdin is not a policy. */
 const STDIN_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -3,7 +3,6 @@
  */
 import type { Deps } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
-import type { SamlOptions } from "../cli/saml.js";
 import { ExitCode, inputError, RolecredError } from "../errors.js";
 import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { MAX_SAML_ASSERTION_CHARACTERS, readSamlFromStdin } from "../saml/read-input.js";
@@ -17,8 +16,24 @@ import { logSessionPolicy } from "./deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
 import { assumeRoleWithSaml, type SamlRoleSession } from "../sts/calls.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
-import { requireProfileName } from "../cli/session-flags.js";
+import { requireProfileName } from "../store/profile-name.js";
 import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "./deliver.js";
+
+import type { RoleSelector } from "../saml/choose-role.js";
+import type { DeliveryOptions, SessionRequestOptions } from "../session/options.js";
+
+export type SamlMode =
+  | { readonly kind: "list"; readonly json: boolean }
+  | { readonly kind: "assume"; readonly delivery: DeliveryOptions }
+  | { readonly kind: "all-roles"; readonly profileTemplate: string; readonly delivery: DeliveryOptions };
+
+export interface SamlOptions {
+  readonly mode: SamlMode;
+  readonly selector: RoleSelector;
+  /** --idp-cert files: verify the signature before anything is sent. */
+  readonly idpCertFiles: readonly string[];
+  readonly session: SessionRequestOptions;
+}
 
 export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);

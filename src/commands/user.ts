@@ -5,7 +5,6 @@
  */
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
-import type { UserOptions } from "../cli/user.js";
 import { callerNameOf } from "../arn.js";
 import { RolecredError, ExitCode } from "../errors.js";
 import { maskKeyId } from "../log.js";
@@ -19,6 +18,24 @@ import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type CallerIdentity } from "../sts/calls.js";
 import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
+
+import type { MfaCodeInput } from "../mfa/code.js";
+import type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+
+export interface UserOptions {
+  readonly roleArn: string;
+  /** Undefined: the caller's IAM user name, from GetCallerIdentity. */
+  readonly sessionName: string | undefined;
+  /** Undefined: the AWS SDK default provider chain. */
+  readonly sourceProfile: string | undefined;
+  /** Undefined: `mfa_serial` of the source profile in ~/.aws/config, else no MFA. */
+  readonly mfaSerial: string | undefined;
+  readonly mfaCode: MfaCodeInput;
+  readonly externalId: string | undefined;
+  readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
+  readonly delivery: DeliveryOptions;
+}
 
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);
