@@ -10,8 +10,8 @@ import { describeAssumed } from "../output/summary.js";
 import { cacheDirectory } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
-import { obtainProfileSession } from "./profile-session.js";
-import { profileNarrowing } from "./session-extras.js";
+import { obtainProfileSession } from "../session/profile-session.js";
+import { profileNarrowing } from "../session/session-extras.js";
 
 import type { Shell } from "../output/exports.js";
 import type { ProfileRequestOptions } from "../session/options.js";

@@ -29,8 +29,8 @@ import {
   loginUrl,
   partitionOfRegion,
 } from "../console/sign-in.js";
-import { obtainProfileSession } from "./profile-session.js";
-import { flagNarrowing, profileNarrowing } from "./session-extras.js";
+import { obtainProfileSession } from "../session/profile-session.js";
+import { flagNarrowing, profileNarrowing } from "../session/session-extras.js";
 
 import type { MfaCodeInput } from "../mfa/code.js";
 import type { MfaMode } from "../profiles/resolve.js";

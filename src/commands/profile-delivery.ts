@@ -16,8 +16,8 @@ import { runChild } from "../exec/run-child.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
-import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
-import { profileNarrowing } from "./session-extras.js";
+import { obtainProfileSession, type ProfileSession } from "../session/profile-session.js";
+import { profileNarrowing } from "../session/session-extras.js";
 
 export type EnvOptions =
   | { readonly kind: "unset"; readonly shell: Shell }

@@ -12,12 +12,12 @@ import type { SamlRole } from "../saml/roles.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { samlListJson, samlListText } from "../output/saml-list.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
-import { logSessionPolicy } from "./deliver.js";
+import { logSessionPolicy } from "../session/deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
 import { assumeRoleWithSaml, type SamlRoleSession } from "../sts/calls.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
 import { requireProfileName } from "../store/profile-name.js";
-import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "./deliver.js";
+import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "../session/deliver.js";
 
 import type { RoleSelector } from "../saml/choose-role.js";
 import type { DeliveryOptions, SessionRequestOptions } from "../session/options.js";

@@ -17,7 +17,7 @@ import { readStdinText } from "../stdin.js";
 import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type CallerIdentity } from "../sts/calls.js";
-import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
+import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "../session/deliver.js";
 
 import type { MfaCodeInput } from "../mfa/code.js";
 import type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";

@@ -5,7 +5,7 @@
  */
 import type { Deps } from "../deps.js";
 import type { RoleSession } from "../credentials/types.js";
-import type { DeliveryOptions } from "../session/options.js";
+import type { DeliveryOptions } from "./options.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import { credentialsFilePath } from "../paths.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
