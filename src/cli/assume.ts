@@ -8,7 +8,7 @@ import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { SHELLS, shellFromEnvironment, type Shell } from "../output/exports.js";
-import { defineCommand, SUCCESS, type Outcome } from "./command.js";
+import { defineCommand, type Outcome } from "./command.js";
 import { refuseTerminal } from "./env.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { AssumeOptions } from "../commands/assume.js";
@@ -39,9 +39,8 @@ export const assumeCommand = defineCommand<AssumeOptions>({
   },
   async run(options: AssumeOptions, deps: Deps): Promise<Outcome> {
     if (options.kind === "unset") {
-      const { renderUnset } = await import("../output/exports.js");
-      deps.stdout.write(renderUnset(options.shell));
-      return SUCCESS;
+      const { runUnset } = await import("../commands/unset.js");
+      return runUnset(options, deps);
     }
     // Checked before the picker, a prompt or a call: exports nobody can use cost nothing.
     if (!options.console && deps.stdout.isTTY === true && !options.showSecrets) throw refuseTerminal({ profile: options.profile ?? "PROFILE", shell: options.shell });
