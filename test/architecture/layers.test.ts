@@ -176,6 +176,11 @@ describe("the import graph of src/", () => {
     expect(undocumented(upward(EDGES, ["profiles", "credentials", "policy", "lint", "saml", "iam"], ["commands", "cli"]))).toEqual([]);
   });
 
+  it("has src/cli load commands and the session layer only lazily (or as types), so start-up stays small", () => {
+    const eager = EDGES.filter((edge) => edge.from.startsWith("src/cli/") && inFolder(edge.to, ["commands", "session"]) && !edge.typeOnly && !edge.lazy);
+    expect(eager.map((edge) => `${edge.from} -> ${edge.to}`)).toEqual([]);
+  });
+
   it("lists only exceptions that still exist", () => {
     const all = new Set(EDGES.map((edge) => `${edge.from} -> ${edge.to}${edge.typeOnly ? " (type)" : ""}`));
     expect(DOCUMENTED_EXCEPTIONS.filter((exception) => !all.has(exception.edge))).toEqual([]);
