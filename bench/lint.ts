@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { runLint } from "../src/commands/lint.js";
-import type { LintFormat } from "../src/cli/lint.js";
+import type { LintFormat } from "../src/commands/lint.js";
 import type { Deps } from "../src/deps.js";
 import { createLogger, SecretRegistry } from "../src/log.js";
 

@@ -8,24 +8,11 @@ import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { SHELLS, shellFromEnvironment, type Shell } from "../output/exports.js";
-import { defineCommand, SUCCESS, type Outcome } from "./command.js";
+import { defineCommand, type Outcome } from "./command.js";
 import { refuseTerminal } from "./env.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { AssumeOptions } from "../commands/assume.js";
 import { flagValue } from "./session-flags.js";
-
-export type AssumeOptions =
-  | { readonly kind: "unset"; readonly shell: Shell }
-  | {
-      readonly kind: "switch";
-      readonly shell: Shell;
-      /** Undefined: pick one on the terminal. */
-      readonly profile: string | undefined;
-      /** -c: open the console with the session instead of exporting it. */
-      readonly console: boolean;
-      readonly showSecrets: boolean;
-      /** The profile flags (their `profile` field is replaced by the chosen profile). */
-      readonly request: ProfileRequestOptions;
-    };
 
 export const assumeCommand = defineCommand<AssumeOptions>({
   name: "assume",
@@ -52,9 +39,8 @@ export const assumeCommand = defineCommand<AssumeOptions>({
   },
   async run(options: AssumeOptions, deps: Deps): Promise<Outcome> {
     if (options.kind === "unset") {
-      const { renderUnset } = await import("../output/exports.js");
-      deps.stdout.write(renderUnset(options.shell));
-      return SUCCESS;
+      const { runUnset } = await import("../commands/unset.js");
+      return runUnset(options, deps);
     }
     // Checked before the picker, a prompt or a call: exports nobody can use cost nothing.
     if (!options.console && deps.stdout.isTTY === true && !options.showSecrets) throw refuseTerminal({ profile: options.profile ?? "PROFILE", shell: options.shell });

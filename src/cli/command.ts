@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import type { Deps, Env } from "../deps.js";
+import type { Outcome } from "../outcome.js";
 
 /** What a command line carries besides commander's flags. */
 export interface ParseContext {
@@ -13,10 +14,8 @@ export interface ParseContext {
   readonly env: Env;
 }
 
-/** How a run ended: an exit code, or a signal to re-raise (an exec'd child that was killed). */
-export type Outcome = { readonly exitCode: number } | { readonly signal: NodeJS.Signals };
-
-export const SUCCESS: Outcome = { exitCode: 0 };
+// Outcome lives at the base (commands and exec return it); re-exported for the flag files.
+export { SUCCESS, type Outcome } from "../outcome.js";
 
 export interface CommandSpec<Options> {
   readonly name: string;

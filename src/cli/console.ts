@@ -4,32 +4,10 @@
  */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import type { MfaCodeInput } from "../mfa/code.js";
-import type { MfaMode } from "../profiles/resolve.js";
 import { defineCommand, type Outcome } from "./command.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
-import { flagValue, type SessionIdentityOptions, type SessionRequestOptions } from "./session-flags.js";
-
-export interface ConsoleOptions {
-  /** Undefined: the session exported in the environment, else AWS_PROFILE. */
-  readonly profile: string | undefined;
-  readonly mfaCode: MfaCodeInput;
-  readonly mfaMode: MfaMode | undefined;
-  readonly refresh: boolean;
-  /** Narrowing of the session (its durationSeconds is unused: --duration is the console's). */
-  readonly session: SessionRequestOptions;
-  readonly identity: SessionIdentityOptions;
-  /** --region: the console's region and the STS region. */
-  readonly region: string | undefined;
-  /** --service: a service name, a console path or a console URL; undefined: the console home. */
-  readonly service: string | undefined;
-  /** --duration: how long the console session lasts (15m-12h; 1h for chained roles). */
-  readonly consoleDurationSeconds: number | undefined;
-  /** --print: print the sign-in URL instead of opening a browser. */
-  readonly print: boolean;
-  /** --federation-url (else ROLECRED_FEDERATION_URL, else the partition's endpoint). */
-  readonly federationUrl: string | undefined;
-}
+import { flagValue } from "./session-flags.js";
+import type { ConsoleOptions } from "../commands/console.js";
 
 export const consoleCommand = defineCommand<ConsoleOptions>({
   name: "console",

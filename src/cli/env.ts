@@ -3,13 +3,10 @@ import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError, type RolecredError } from "../errors.js";
 import { quoteForShell, SHELLS, shellFromEnvironment, type Shell } from "../output/exports.js";
-import { defineCommand, SUCCESS, type Outcome } from "./command.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { defineCommand, type Outcome } from "./command.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { EnvOptions } from "../commands/profile-delivery.js";
 import { flagValue } from "./session-flags.js";
-
-export type EnvOptions =
-  | { readonly kind: "unset"; readonly shell: Shell }
-  | ({ readonly kind: "export"; readonly shell: Shell; readonly showSecrets: boolean } & ProfileRequestOptions);
 
 /** A profile name as the user could paste it into a command line (a hostile name stays inert). */
 function asShellWord(profile: string): string {
@@ -60,9 +57,8 @@ export const envCommand = defineCommand<EnvOptions>({
   },
   async run(options: EnvOptions, deps: Deps): Promise<Outcome> {
     if (options.kind === "unset") {
-      const { renderUnset } = await import("../output/exports.js");
-      deps.stdout.write(renderUnset(options.shell));
-      return SUCCESS;
+      const { runUnset } = await import("../commands/unset.js");
+      return runUnset(options, deps);
     }
     // Checked before anything else: no MFA code is spent on exports nobody can use.
     if (deps.stdout.isTTY === true && !options.showSecrets) throw refuseTerminal(options);

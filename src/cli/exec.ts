@@ -6,14 +6,8 @@
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { defineCommand, type Outcome } from "./command.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
-
-export type ExecOptions = ProfileRequestOptions & {
-  /** What to run; undefined: the user's shell ($SHELL), until it exits. */
-  readonly command: readonly string[] | undefined;
-  /** --server: serve the session from a loopback endpoint instead of putting keys in the environment. */
-  readonly server: boolean;
-};
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { ExecOptions } from "../commands/profile-delivery.js";
 
 export const execCommand = defineCommand<ExecOptions>({
   name: "exec",

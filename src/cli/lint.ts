@@ -8,20 +8,9 @@ import { usageError } from "../errors.js";
 import { isRuleId, RULE_IDS, type RuleId } from "../lint/rule-ids.js";
 import { defineCommand, type Outcome } from "./command.js";
 import { collect, flagValue } from "./session-flags.js";
+import type { LintFormat, LintOptions } from "../commands/lint.js";
 
-export const LINT_FORMATS = ["text", "json", "sarif"] as const;
-export type LintFormat = (typeof LINT_FORMATS)[number];
-
-export interface LintOptions {
-  /** Files, folders (every .json inside, recursively) and `-` for stdin, in the order given. */
-  readonly paths: readonly string[];
-  /** `--known-accounts`: accounts the user vouches for. Empty: the account rules stay silent. */
-  readonly knownAccountFiles: readonly string[];
-  /** `--ignore`: rules not run. */
-  readonly ignore: readonly RuleId[];
-  /** Default: text. */
-  readonly format: LintFormat;
-}
+export const LINT_FORMATS = ["text", "json", "sarif"] as const satisfies readonly LintFormat[];
 
 export const lintCommand = defineCommand<LintOptions>({
   name: "lint",

@@ -6,10 +6,9 @@ import type { Command } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { defineCommand, type Outcome } from "./command.js";
-import { collect, flagValue, sessionRequestOptions, type SessionRequestOptions } from "./session-flags.js";
+import { collect, flagValue, sessionRequestOptions } from "./session-flags.js";
+import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../commands/policy.js";
 import { SCOPE_NAMES } from "../policy/scopes.js";
-
-export type PolicySources = Pick<SessionRequestOptions, "policy" | "policyArns" | "scopes">;
 
 function declarePolicySources(command: Command): Command {
   return command
@@ -22,11 +21,6 @@ function policySources(flags: Readonly<Record<string, unknown>>): PolicySources 
   const { policy, policyArns, scopes } = sessionRequestOptions(flags);
   if (policy === undefined && policyArns.length === 0 && scopes.length === 0) throw usageError("give the session policy: --policy, --policy-arn or --scope");
   return { policy, policyArns, scopes };
-}
-
-export interface PolicyShowOptions {
-  readonly sources: PolicySources;
-  readonly json: boolean;
 }
 
 export const policyShowCommand = defineCommand<PolicyShowOptions>({
@@ -43,15 +37,6 @@ export const policyShowCommand = defineCommand<PolicyShowOptions>({
     return runPolicyShow(options, deps);
   },
 });
-
-export interface PolicyCheckOptions {
-  readonly sources: PolicySources;
-  readonly action: string;
-  readonly resource: string;
-  readonly context: Readonly<Record<string, string | string[]>>;
-  /** Print the decision as one JSON object (docs/session-policies.md) instead of a sentence. */
-  readonly json: boolean;
-}
 
 export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
   name: "policy check",

@@ -5,8 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { usageError } from "../errors.js";
-import { MFA_CODE_ENV, mfaCodeInput, type MfaCodeInput } from "../mfa/code.js";
-import type { MfaMode } from "../profiles/resolve.js";
+import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import type { ParseContext } from "./command.js";
 import {
   declareIdentityFlags,
@@ -15,18 +14,11 @@ import {
   requireProfileName,
   sessionIdentityOptions,
   sessionRequestOptions,
-  type SessionIdentityOptions,
-  type SessionRequestOptions,
 } from "./session-flags.js";
+import type { ProfileRequestOptions } from "../session/options.js";
 
-export interface ProfileRequestOptions {
-  readonly profile: string;
-  readonly mfaCode: MfaCodeInput;
-  readonly mfaMode: MfaMode | undefined;
-  readonly refresh: boolean;
-  readonly session: SessionRequestOptions;
-  readonly identity: SessionIdentityOptions;
-}
+// Re-exported so flag files written before the move still compile (import it from session/options).
+export type { ProfileRequestOptions } from "../session/options.js";
 
 export function declareProfileFlags(command: Command, shortFlags = false): Command {
   command

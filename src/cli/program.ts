@@ -29,7 +29,7 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "status", load: async () => (await import("./status.js")).statusCommand },
   { name: "logout", load: async () => (await import("./logout.js")).logoutCommand },
   { name: "profiles", load: async () => (await import("./profiles.js")).profilesCommand },
-  { name: "shell-init", load: async () => (await import("./shell-init.js")).shellInitCommand },
+  { name: "shell-init", load: async () => (await import("./shell-init.js")).shellInitCommand(() => loadCommandSpecs([])) },
   { name: "policy show", load: async () => (await import("./policy.js")).policyShowCommand },
   { name: "policy check", load: async () => (await import("./policy.js")).policyCheckCommand },
   { name: "lint", load: async () => (await import("./lint.js")).lintCommand },

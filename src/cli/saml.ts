@@ -13,25 +13,10 @@ import {
   deliveryOptions,
   flagValue,
   sessionRequestOptions,
-  type DeliveryOptions,
-  type SessionRequestOptions,
 } from "./session-flags.js";
-import type { RoleSelector } from "../saml/choose-role.js";
+import type { SamlMode, SamlOptions } from "../commands/saml.js";
 
 export const DEFAULT_PROFILE_TEMPLATE = "{account}-{role}";
-
-export type SamlMode =
-  | { readonly kind: "list"; readonly json: boolean }
-  | { readonly kind: "assume"; readonly delivery: DeliveryOptions }
-  | { readonly kind: "all-roles"; readonly profileTemplate: string; readonly delivery: DeliveryOptions };
-
-export interface SamlOptions {
-  readonly mode: SamlMode;
-  readonly selector: RoleSelector;
-  /** --idp-cert files: verify the signature before anything is sent. */
-  readonly idpCertFiles: readonly string[];
-  readonly session: SessionRequestOptions;
-}
 
 export const samlCommand = defineCommand<SamlOptions>({
   name: "saml",
@@ -79,7 +64,7 @@ export const samlCommand = defineCommand<SamlOptions>({
         throw usageError("--all-roles writes one profile per role named by --profile-template; it cannot take --profile or a command");
       }
       if (roleArn !== undefined || flags.role !== undefined) throw usageError("--all-roles assumes every role; --role-arn and --role choose one");
-      mode = { kind: "all-roles", profileTemplate: requireTemplate(template ?? DEFAULT_PROFILE_TEMPLATE), delivery: { profile: undefined, childCommand: undefined, json, force: flags.force === true } };
+      mode = { kind: "all-roles", profileTemplate: requireTemplate(template ?? DEFAULT_PROFILE_TEMPLATE), delivery: { to: "allRoles", json, force: flags.force === true } };
     } else {
       if (template !== undefined) throw usageError("--profile-template goes with --all-roles");
       mode = { kind: "assume", delivery: deliveryOptions(flags, context) };

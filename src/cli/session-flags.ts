@@ -5,29 +5,24 @@
  */
 import { splitCommandString } from "./argv.js";
 import type { Command } from "commander";
-import { escapeControl } from "../log.js";
 import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import { DURATION_LIMITS, requireDurationIn } from "../sts/limits.js";
-import { policySourceOf, requirePolicyArns, type PolicySource } from "../policy/session-policy.js";
+import { policySourceOf, requirePolicyArns } from "../policy/session-policy.js";
 import type { ParseContext } from "./command.js";
-import { parseScope, SCOPE_NAMES, type Scope } from "../policy/scopes.js";
-import type { SessionTag } from "../sts/calls.js";
+import { parseScope, SCOPE_NAMES } from "../policy/scopes.js";
 import { parseSessionTag, requireSessionTags } from "../sts/session-tags.js";
 import { requireSourceIdentity } from "../sts/limits.js";
+import type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+import { requireProfileName } from "../store/profile-name.js";
+
+// The option types belong to the session layer, the profile-name rule to the store; re-exported
+// so flag files written before the move still compile (import them from their homes instead).
+export type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+export { requireProfileName } from "../store/profile-name.js";
 
 /** commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-export interface SessionRequestOptions {
-  /** --duration in seconds; undefined lets the source decide (STS default, SAML SessionDuration). */
-  readonly durationSeconds: number | undefined;
-  readonly region: string | undefined;
-  readonly policy: PolicySource | undefined;
-  readonly policyArns: readonly string[];
-  /** --scope: built-in narrowing templates, intersected with the policy (see policy/compose.ts). */
-  readonly scopes: readonly Scope[];
-}
 
 /** `shortFlags`: also -d and -r, for `assume`, typed many times a day. */
 export function declareSessionFlags(command: Command, shortFlags = false): Command {
@@ -37,16 +32,6 @@ export function declareSessionFlags(command: Command, shortFlags = false): Comma
     .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
     .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect)
     .option("--scope <name[=arg]>", `narrow the session with a built-in template (repeatable): ${SCOPE_NAMES.join(", ")}`, collect);
-}
-
-/** Session tags, transitive keys, source identity and the guards: AssumeRole only (SAML takes them from the assertion). */
-export interface SessionIdentityOptions {
-  readonly tags: readonly SessionTag[];
-  readonly transitiveTagKeys: readonly string[];
-  /** A name, or "auto" for the caller's own user name. */
-  readonly sourceIdentity: string | undefined;
-  /** Turn the abuse-pattern warnings into errors. */
-  readonly strict: boolean;
 }
 
 export function declareIdentityFlags(command: Command): Command {
@@ -100,32 +85,12 @@ export function sessionRequestOptions(flags: Readonly<Record<string, unknown>>):
   };
 }
 
-/** Where credentials go: a profile in the credentials file, or a child process. */
-export interface DeliveryOptions {
-  readonly profile: string | undefined;
-  readonly childCommand: readonly string[] | undefined;
-  /** Also print the session summary (no secrets) as JSON on stdout. */
-  readonly json: boolean;
-  /** Overwrite a profile that holds long-term keys. */
-  readonly force: boolean;
-}
-
 export function declareDeliveryFlags(command: Command): Command {
   return command
     .option("--profile <name>", "write the session to this profile of the shared credentials file")
     .option("--force", "overwrite the profile even if it holds long-term access keys")
     .option("--json", "print the session summary as JSON on stdout (never secrets)")
     .option("--exec <command...>", "run COMMAND with the credentials in its environment instead (same as -- COMMAND)");
-}
-
-/** Profile names go between [ ] in an INI file: no brackets, control characters (line breaks among them) or surrounding spaces. */
-export function requireProfileName(name: string, flag = "--profile"): string {
-  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-  if (!/^[^\s[\]](?:[^[\]\r\n]*[^\s[\]])?$/.test(name) || name === "__proto__" || control.test(name)) {
-    // Shown escaped: an ESC or OSC sequence in the name must not reach the terminal raw.
-    throw usageError(`invalid ${flag} "${escapeControl(name, false)}": a profile name cannot contain [ ], line breaks or other control characters, or start or end with a space`);
-  }
-  return name;
 }
 
 export function deliveryOptions(flags: Readonly<Record<string, unknown>>, context: ParseContext): DeliveryOptions {
@@ -139,14 +104,14 @@ export function deliveryOptions(flags: Readonly<Record<string, unknown>>, contex
   if (profile !== undefined && childCommand !== undefined) {
     throw usageError("--profile and -- COMMAND are alternatives: write a profile, or run a command with the credentials");
   }
-  if (profile === undefined && childCommand === undefined) {
+  const json = flags.json === true;
+  const force = flags.force === true;
+  if (childCommand !== undefined) {
+    if (childCommand.length === 0) throw usageError("no command given after --exec or --");
+    return { to: "childCommand", childCommand, json, force };
+  }
+  if (profile === undefined) {
     throw usageError("say where the credentials go: --profile NAME, or -- COMMAND [ARGS...] to run a command with them");
   }
-  if (childCommand !== undefined && childCommand.length === 0) throw usageError("no command given after --exec or --");
-  return {
-    profile: profile === undefined ? undefined : requireProfileName(profile),
-    childCommand,
-    json: flags.json === true,
-    force: flags.force === true,
-  };
+  return { to: "profile", profile: requireProfileName(profile), json, force };
 }

@@ -1,20 +1,41 @@
 /** `rolecred shell-init bash|zsh|fish|powershell`: the `assume` function and completions. */
-import { Argument } from "commander";
+import { Argument, Command } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { INIT_SHELLS, type InitShell } from "../output/shell-init.js";
-import { defineCommand, SUCCESS, type Outcome } from "./command.js";
-
-export interface ShellInitOptions {
-  readonly shell: InitShell;
-  /** --auto-renew: a prompt hook renewing the exported session from the cache (bash, zsh, fish). */
-  readonly autoRenew: boolean;
-}
+import { INIT_SHELLS, type CompletionCommand, type InitShell } from "../output/shell-init.js";
+import { defineCommand, type CommandSpec, type Outcome } from "./command.js";
+import type { ShellInitOptions } from "../commands/shell-init.js";
 
 /** Commands whose first argument is a profile of ~/.aws/config. */
 const PROFILE_COMMANDS = new Set(["env", "assume", "exec", "process", "write", "status", "logout", "console"]);
 
-export const shellInitCommand = defineCommand<ShellInitOptions>({
+/**
+ * Completions are generated from the same declarations --help is, so they never drift: each
+ * command's flags are declared on a bare commander Command, without building the program.
+ * `loadAllSpecs` is handed in by the registry (program.ts), so this file does not import it back.
+ */
+function completionCommands(specs: ReadonlyArray<CommandSpec<unknown>>): CompletionCommand[] {
+  const commands: CompletionCommand[] = [];
+  for (const spec of specs) {
+    const [word = spec.name, sub] = spec.name.split(" ");
+    if (sub !== undefined) {
+      // `policy show`: the shell completes the parent word, which has no flags of its own.
+      if (!commands.some((command) => command.name === word)) commands.push({ name: word, aliases: [], flags: [], takesProfile: PROFILE_COMMANDS.has(word) });
+      continue;
+    }
+    const command = new Command(word);
+    spec.declare(command);
+    commands.push({
+      name: command.name(),
+      aliases: command.aliases(),
+      flags: command.options.map((option) => option.long).filter((flag): flag is string => flag !== undefined),
+      takesProfile: PROFILE_COMMANDS.has(command.name()),
+    });
+  }
+  return commands;
+}
+
+export const shellInitCommand = (loadAllSpecs: () => Promise<ReadonlyArray<CommandSpec<unknown>>>) => defineCommand<ShellInitOptions>({
   name: "shell-init",
   declare(command) {
     command
@@ -29,18 +50,7 @@ export const shellInitCommand = defineCommand<ShellInitOptions>({
     return { shell, autoRenew: flags.autoRenew === true };
   },
   async run(options: ShellInitOptions, deps: Deps): Promise<Outcome> {
-    const [{ renderShellInit }, { buildProgram, loadCommandSpecs }] = await Promise.all([import("../output/shell-init.js"), import("./program.js")]);
-    // Completions are generated from the same definitions --help is, so they never drift.
-    const program = buildProgram({ env: {}, childCommand: undefined, writeOut: () => undefined, writeErr: () => undefined, dispatch: async () => undefined }, await loadCommandSpecs([]));
-    const commands = program.commands
-      .filter((command) => command.name() !== "help")
-      .map((command) => ({
-        name: command.name(),
-        aliases: command.aliases(),
-        flags: command.options.map((option) => option.long).filter((flag): flag is string => flag !== undefined),
-        takesProfile: PROFILE_COMMANDS.has(command.name()),
-      }));
-    deps.stdout.write(renderShellInit(options.shell, commands, options.autoRenew));
-    return SUCCESS;
+    const [{ runShellInit }, specs] = await Promise.all([import("../commands/shell-init.js"), loadAllSpecs()]);
+    return runShellInit(options, completionCommands(specs), deps);
   },
 });

@@ -7,7 +7,7 @@ import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
 import { requireExternalId, requireMfaSerial, requireSessionName } from "../sts/limits.js";
-import { MFA_CODE_ENV, mfaCodeInput, type MfaCodeInput } from "../mfa/code.js";
+import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { defineCommand, type Outcome } from "./command.js";
 import {
   declareDeliveryFlags,
@@ -18,25 +18,8 @@ import {
   requireProfileName,
   sessionIdentityOptions,
   sessionRequestOptions,
-  type DeliveryOptions,
-  type SessionIdentityOptions,
-  type SessionRequestOptions,
 } from "./session-flags.js";
-
-export interface UserOptions {
-  readonly roleArn: string;
-  /** Undefined: the caller's IAM user name, from GetCallerIdentity. */
-  readonly sessionName: string | undefined;
-  /** Undefined: the AWS SDK default provider chain. */
-  readonly sourceProfile: string | undefined;
-  /** Undefined: `mfa_serial` of the source profile in ~/.aws/config, else no MFA. */
-  readonly mfaSerial: string | undefined;
-  readonly mfaCode: MfaCodeInput;
-  readonly externalId: string | undefined;
-  readonly session: SessionRequestOptions;
-  readonly identity: SessionIdentityOptions;
-  readonly delivery: DeliveryOptions;
-}
+import type { UserOptions } from "../commands/user.js";
 
 export const userCommand = defineCommand<UserOptions>({
   name: "user",

@@ -2,10 +2,9 @@
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { defineCommand, type Outcome } from "./command.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { WriteOptions } from "../commands/profile-delivery.js";
 import { flagValue, requireProfileName } from "./session-flags.js";
-
-export type WriteOptions = ProfileRequestOptions & { readonly to: string; readonly force: boolean };
 
 export const writeCommand = defineCommand<WriteOptions>({
   name: "write",

@@ -11,32 +11,9 @@ import { parseDuration } from "../duration.js";
 import { requireDurationIn, requireSessionName } from "../sts/limits.js";
 import { X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
+import type { X509Mode, X509Options } from "../commands/x509.js";
 import { defineCommand, type Outcome } from "./command.js";
-import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue, type DeliveryOptions } from "./session-flags.js";
-
-/** What the command does with the certificate. */
-export type X509Mode =
-  /** Offline: print what Roles Anywhere would see in the certificate, call nothing. */
-  | { readonly kind: "inspect"; readonly json: boolean }
-  /** credential_process JSON on stdout, as aws_signing_helper credential-process prints it. */
-  | { readonly kind: "process" }
-  | { readonly kind: "deliver"; readonly delivery: DeliveryOptions };
-
-export interface X509Options {
-  readonly mode: X509Mode;
-  readonly certificatePath: string;
-  /** Undefined for --inspect and for a PKCS#12 bundle (.p12/.pfx) as the certificate. */
-  readonly privateKeyPath: string | undefined;
-  readonly intermediatesPath: string | undefined;
-  readonly trustAnchorArn: string | undefined;
-  readonly profileArn: string | undefined;
-  readonly roleArn: string | undefined;
-  /** --session-duration or --duration; undefined: Roles Anywhere's default hour. */
-  readonly durationSeconds: number | undefined;
-  readonly region: string | undefined;
-  readonly endpoint: string | undefined;
-  readonly roleSessionName: string | undefined;
-}
+import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue } from "./session-flags.js";
 
 /** The aws_signing_helper subcommand name, accepted as this command's operand. */
 export const SIGNING_HELPER_PROCESS = "credential-process";

@@ -2,8 +2,7 @@
  * `assume`: the chosen (or picked) profile's session as exports for the shell function, one line
  * on stderr saying what the shell now is, and the profile noted as recently used for the picker.
  */
-import type { AssumeOptions } from "../cli/assume.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { renderExports } from "../output/exports.js";
@@ -12,8 +11,25 @@ import { cacheDirectory } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
 import { deliveryRegion } from "../profiles/delivery-region.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
-import { obtainProfileSession } from "./profile-session.js";
-import { profileNarrowing } from "./session-extras.js";
+import { obtainProfileSession } from "../session/profile-session.js";
+import { profileNarrowing } from "../session/session-extras.js";
+
+import type { Shell } from "../output/exports.js";
+import type { ProfileRequestOptions } from "../session/options.js";
+
+export type AssumeOptions =
+  | { readonly kind: "unset"; readonly shell: Shell }
+  | {
+      readonly kind: "switch";
+      readonly shell: Shell;
+      /** Undefined: pick one on the terminal. */
+      readonly profile: string | undefined;
+      /** -c: open the console with the session instead of exporting it. */
+      readonly console: boolean;
+      readonly showSecrets: boolean;
+      /** The profile flags (their `profile` field is replaced by the chosen profile). */
+      readonly request: ProfileRequestOptions;
+    };
 
 type SwitchOptions = Extract<AssumeOptions, { kind: "switch" }>;
 

@@ -15,8 +15,7 @@ import { callerNameOf, roleOfAssumedRoleArn } from "../arn.js";
 import type { AwsCredentials, TemporaryCredentials } from "../credentials/types.js";
 import type { Deps } from "../deps.js";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
-import type { ConsoleOptions } from "../cli/console.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { readAwsFiles, activeProfileName } from "../profiles/aws-files.js";
 import { resolveProfileChain, startsFromLongTermKeys, type ResolvedChain } from "../profiles/resolve.js";
 import { resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
@@ -30,8 +29,33 @@ import {
   loginUrl,
   partitionOfRegion,
 } from "../console/sign-in.js";
-import { obtainProfileSession } from "./profile-session.js";
-import { flagNarrowing, profileNarrowing } from "./session-extras.js";
+import { obtainProfileSession } from "../session/profile-session.js";
+import { flagNarrowing, profileNarrowing } from "../session/session-extras.js";
+
+import type { MfaCodeInput } from "../mfa/code.js";
+import type { MfaMode } from "../profiles/resolve.js";
+import type { SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+
+export interface ConsoleOptions {
+  /** Undefined: the session exported in the environment, else AWS_PROFILE. */
+  readonly profile: string | undefined;
+  readonly mfaCode: MfaCodeInput;
+  readonly mfaMode: MfaMode | undefined;
+  readonly refresh: boolean;
+  /** Narrowing of the session (its durationSeconds is unused: --duration is the console's). */
+  readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
+  /** --region: the console's region and the STS region. */
+  readonly region: string | undefined;
+  /** --service: a service name, a console path or a console URL; undefined: the console home. */
+  readonly service: string | undefined;
+  /** --duration: how long the console session lasts (15m-12h; 1h for chained roles). */
+  readonly consoleDurationSeconds: number | undefined;
+  /** --print: print the sign-in URL instead of opening a browser. */
+  readonly print: boolean;
+  /** --federation-url (else ROLECRED_FEDERATION_URL, else the partition's endpoint). */
+  readonly federationUrl: string | undefined;
+}
 
 /** A console session: the credentials, who they act as, and what the federation endpoint allows. */
 interface ConsoleSession {

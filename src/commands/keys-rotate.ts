@@ -14,7 +14,7 @@
  */
 import type { Deps } from "../deps.js";
 import { ExitCode, messageOf, RolecredError } from "../errors.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { maskKeyId } from "../log.js";
 import { cacheDirectory } from "../paths.js";
 import { mfaCodeProvider, type MfaCodeInput } from "../mfa/code.js";

@@ -5,7 +5,7 @@
  */
 import type { Deps } from "../deps.js";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { maskKeyId } from "../log.js";
 import { cacheDirectory } from "../paths.js";
 import { readStdinText } from "../stdin.js";

@@ -7,8 +7,7 @@ import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
-import type { Outcome } from "../cli/command.js";
-import type { LintOptions } from "../cli/lint.js";
+import type { Outcome } from "../outcome.js";
 import { errnoCode, inputError, messageOf } from "../errors.js";
 import { readStdinText } from "../stdin.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "../store/bounded-read.js";
@@ -21,6 +20,21 @@ import { formatNote, formatProblem, formatSummary, formatText } from "../lint/fo
 
 /** What a lint input is called in messages from the bounded reader (then cut away: the line names the file). */
 const LINT_INPUT = "the lint input";
+
+import type { RuleId } from "../lint/rule-ids.js";
+
+export type LintFormat = "text" | "json" | "sarif";
+
+export interface LintOptions {
+  /** Files, folders (every .json inside, recursively) and `-` for stdin, in the order given. */
+  readonly paths: readonly string[];
+  /** `--known-accounts`: accounts the user vouches for. Empty: the account rules stay silent. */
+  readonly knownAccountFiles: readonly string[];
+  /** `--ignore`: rules not run. */
+  readonly ignore: readonly RuleId[];
+  /** Default: text. */
+  readonly format: LintFormat;
+}
 
 /** Files read at once: enough to hide disk latency, few enough to stay under any fd limit. */
 const READ_CONCURRENCY = 16;

@@ -3,7 +3,7 @@
  * credentials file. Only what rolecred wrote is touched (the managed marker), never long-term keys.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { listCachedSessions, removeCacheFile } from "../store/session-cache.js";
 import { removeManagedProfiles } from "../store/credentials-file.js";

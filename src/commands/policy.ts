@@ -1,11 +1,28 @@
 /** `rolecred policy show|check`: the composed session policy, printed or evaluated. Offline. */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
-import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../cli/policy.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { describePolicySize, prepareSessionPolicy, type ComposedSessionPolicy } from "../policy/compose.js";
 import { evaluatePolicies } from "../policy/evaluate.js";
 import { toPolicyDocument } from "../policy/policy-document.js";
 import { readStdinText } from "../stdin.js";
+
+import type { SessionRequestOptions } from "../session/options.js";
+
+export type PolicySources = Pick<SessionRequestOptions, "policy" | "policyArns" | "scopes">;
+
+export interface PolicyShowOptions {
+  readonly sources: PolicySources;
+  readonly json: boolean;
+}
+
+export interface PolicyCheckOptions {
+  readonly sources: PolicySources;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string | string[]>>;
+  /** Print the decision as one JSON object (docs/session-policies.md) instead of a sentence. */
+  readonly json: boolean;
+}
 
 function compose(sources: PolicySources, deps: Deps): Promise<ComposedSessionPolicy> {
   return prepareSessionPolicy(sources, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));

@@ -4,22 +4,34 @@
  * only in the sink; the session comes from obtainProfileSession in every case.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
-import type { ProfileRequestOptions } from "../cli/profile-flags.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
+import type { ProfileRequestOptions } from "../session/options.js";
 import { credentialsFilePath } from "../paths.js";
 import { describeSession } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
-import type { ExecOptions } from "../cli/exec.js";
 import type { Env } from "../deps.js";
 import { ACTIVE_PROFILE_ENV, childEnvironment, serverChildEnvironment } from "../exec/child-env.js";
 import { runChild } from "../exec/run-child.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
 import { describeExpiry } from "../output/summary.js";
-import { obtainProfileSession, type ProfileSession } from "./profile-session.js";
+import { obtainProfileSession, type ProfileSession } from "../session/profile-session.js";
+import { profileNarrowing } from "../session/session-extras.js";
 import { deliveryRegion } from "../profiles/delivery-region.js";
-import { profileNarrowing } from "./session-extras.js";
+
+export type EnvOptions =
+  | { readonly kind: "unset"; readonly shell: Shell }
+  | ({ readonly kind: "export"; readonly shell: Shell; readonly showSecrets: boolean } & ProfileRequestOptions);
+
+export type ExecOptions = ProfileRequestOptions & {
+  /** What to run; undefined: the user's shell ($SHELL), until it exits. */
+  readonly command: readonly string[] | undefined;
+  /** --server: serve the session from a loopback endpoint instead of putting keys in the environment. */
+  readonly server: boolean;
+};
+
+export type WriteOptions = ProfileRequestOptions & { readonly to: string; readonly force: boolean };
 
 function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSession> {
   return obtainProfileSession(

@@ -1,7 +1,7 @@
 /** `rolecred profiles`: what each profile is, read from the AWS files (no STS, no secrets). */
 import type { Deps } from "../deps.js";
 import { escapeControl } from "../log.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { profileNames, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 
 export interface ProfilesOptions {

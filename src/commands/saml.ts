@@ -2,8 +2,7 @@
  * `rolecred saml`: assertion on stdin → role choice → AssumeRoleWithSAML → profile or child.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
-import type { SamlOptions } from "../cli/saml.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { ExitCode, inputError, RolecredError } from "../errors.js";
 import { accountAliases, activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { MAX_SAML_ASSERTION_CHARACTERS, readSamlFromStdin } from "../saml/read-input.js";
@@ -14,12 +13,28 @@ import type { SamlRole } from "../saml/roles.js";
 import type { SamlAssertion } from "../saml/assertion.js";
 import { samlListJson, samlListText } from "../output/saml-list.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
-import { logSessionPolicy } from "./deliver.js";
+import { logSessionPolicy } from "../session/deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
 import { assumeRoleWithSaml, type SamlRoleSession } from "../sts/calls.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
-import { requireProfileName } from "../cli/session-flags.js";
-import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "./deliver.js";
+import { requireProfileName } from "../store/profile-name.js";
+import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "../session/deliver.js";
+
+import type { RoleSelector } from "../saml/choose-role.js";
+import type { DeliveryOptions, SessionRequestOptions } from "../session/options.js";
+
+export type SamlMode =
+  | { readonly kind: "list"; readonly json: boolean }
+  | { readonly kind: "assume"; readonly delivery: DeliveryOptions }
+  | { readonly kind: "all-roles"; readonly profileTemplate: string; readonly delivery: DeliveryOptions };
+
+export interface SamlOptions {
+  readonly mode: SamlMode;
+  readonly selector: RoleSelector;
+  /** --idp-cert files: verify the signature before anything is sent. */
+  readonly idpCertFiles: readonly string[];
+  readonly session: SessionRequestOptions;
+}
 
 export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);

@@ -4,7 +4,7 @@
  * sign-in serves rolecred, `aws` and every SDK.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { readAwsFiles, activeProfileName } from "../profiles/aws-files.js";
 import { ssoSessionByName, ssoSessionOfProfile, type SsoSession } from "../sso/config.js";
 import { resolveSsoEndpoints } from "../sso/endpoints.js";

@@ -4,7 +4,7 @@
  * token in ~/.aws/sso/cache. Role sessions rolecred cached from Identity Center go too.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { cacheDirectory } from "../paths.js";
 import { listCachedSessions, removeCacheFile } from "../store/session-cache.js";
 import { listSsoTokens, readSsoToken, removeSsoToken, tokenCachePath, type SsoToken } from "../sso/token-cache.js";

@@ -4,7 +4,7 @@
  * writer writes). stdout lists each change, one line each; stderr the summary.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { configFilePath } from "../paths.js";
 import { readAwsFiles } from "../profiles/aws-files.js";
 import { ssoSessionByName } from "../sso/config.js";

@@ -3,7 +3,7 @@
  * with time left; `status PROFILE --min 15m` answers "is it good for 15 more minutes?" by exit code.
  */
 import type { Deps } from "../deps.js";
-import type { Outcome } from "../cli/command.js";
+import type { Outcome } from "../outcome.js";
 import { accountOf } from "../arn.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { listCachedSessions } from "../store/session-cache.js";

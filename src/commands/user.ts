@@ -4,8 +4,7 @@
  * assumed with session credentials as role chaining and caps it at one hour.
  */
 import type { Deps } from "../deps.js";
-import type { Outcome } from "../cli/command.js";
-import type { UserOptions } from "../cli/user.js";
+import type { Outcome } from "../outcome.js";
 import { callerNameOf } from "../arn.js";
 import { RolecredError, ExitCode } from "../errors.js";
 import { maskKeyId } from "../log.js";
@@ -19,7 +18,25 @@ import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
 import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
-import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "./deliver.js";
+import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "../session/deliver.js";
+
+import type { MfaCodeInput } from "../mfa/code.js";
+import type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+
+export interface UserOptions {
+  readonly roleArn: string;
+  /** Undefined: the caller's IAM user name, from GetCallerIdentity. */
+  readonly sessionName: string | undefined;
+  /** Undefined: the AWS SDK default provider chain. */
+  readonly sourceProfile: string | undefined;
+  /** Undefined: `mfa_serial` of the source profile in ~/.aws/config, else no MFA. */
+  readonly mfaSerial: string | undefined;
+  readonly mfaCode: MfaCodeInput;
+  readonly externalId: string | undefined;
+  readonly session: SessionRequestOptions;
+  readonly identity: SessionIdentityOptions;
+  readonly delivery: DeliveryOptions;
+}
 
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);

@@ -4,12 +4,12 @@
  * (--inspect) nothing at all but what the certificate will tell AWS.
  */
 import type { Deps } from "../deps.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
-import type { X509Options } from "../cli/x509.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
+import type { DeliveryOptions } from "../session/options.js";
 import { RolecredError } from "../errors.js";
 import { renderProcessJson } from "../output/process-json.js";
 import { sessionSummaryJson } from "../output/summary.js";
-import { deliverSessions, precheckDelivery } from "./deliver.js";
+import { deliverSessions, precheckDelivery } from "../session/deliver.js";
 import { checkValidity, signingAlgorithmFor } from "../x509/checks.js";
 import { allowsDigitalSignature } from "../x509/der.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
@@ -17,6 +17,30 @@ import { passphraseProvider } from "../x509/passphrase.js";
 import { certificateIdentity, describeIdentity, identityJson } from "../x509/identity.js";
 import { loadSigningMaterial, readCertificate } from "../x509/material.js";
 import { createX509Session, prepareX509, type X509Request } from "../x509/session.js";
+
+/** What the command does with the certificate. */
+export type X509Mode =
+  /** Offline: print what Roles Anywhere would see in the certificate, call nothing. */
+  | { readonly kind: "inspect"; readonly json: boolean }
+  /** credential_process JSON on stdout, as aws_signing_helper credential-process prints it. */
+  | { readonly kind: "process" }
+  | { readonly kind: "deliver"; readonly delivery: DeliveryOptions };
+
+export interface X509Options {
+  readonly mode: X509Mode;
+  readonly certificatePath: string;
+  /** Undefined for --inspect and for a PKCS#12 bundle (.p12/.pfx) as the certificate. */
+  readonly privateKeyPath: string | undefined;
+  readonly intermediatesPath: string | undefined;
+  readonly trustAnchorArn: string | undefined;
+  readonly profileArn: string | undefined;
+  readonly roleArn: string | undefined;
+  /** --session-duration or --duration; undefined: Roles Anywhere's default hour. */
+  readonly durationSeconds: number | undefined;
+  readonly region: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly roleSessionName: string | undefined;
+}
 
 export async function runX509(options: X509Options, deps: Deps): Promise<Outcome> {
   const { mode } = options;

@@ -50,7 +50,7 @@ export interface RoleHop {
 export type MfaMode = "direct" | "session";
 
 /**
- * The rolecred_* keys that narrow or label a session (read by src/commands/session-extras.ts).
+ * The rolecred_* keys that narrow or label a session (read by src/session/session-extras.ts).
  * Other rolecred_* keys configure a source (rolecred_x509_*, rolecred_keys) or the MFA mode.
  */
 export const NARROWING_KEYS: readonly string[] = ["rolecred_policy", "rolecred_policy_arns", "rolecred_scopes", "rolecred_tags", "rolecred_transitive_tags", "rolecred_source_identity", "rolecred_strict"];

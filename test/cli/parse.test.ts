@@ -27,7 +27,7 @@ describe("rolecred user", () => {
         externalId: undefined,
         session: noSession,
         identity: noIdentity,
-        delivery: { profile: "dev", childCommand: undefined, json: false, force: false },
+        delivery: { to: "profile", profile: "dev", json: false, force: false },
       },
     ],
     [
@@ -42,15 +42,15 @@ describe("rolecred user", () => {
         externalId: "vendor-42",
         session: { ...noSession, durationSeconds: 28_800, region: "eu-west-1" },
         identity: noIdentity,
-        delivery: { profile: "dev", childCommand: undefined, json: true, force: true },
+        delivery: { to: "profile", profile: "dev", json: true, force: true },
       },
     ],
     [
       ["user", ROLE, "--mfa-token", "-", "--", "aws", "s3", "ls", "--profile", "other"],
       {},
-      expect.objectContaining({ mfaCode: { from: "stdin" }, sessionName: undefined, delivery: { profile: undefined, childCommand: ["aws", "s3", "ls", "--profile", "other"], json: false, force: false } }),
+      expect.objectContaining({ mfaCode: { from: "stdin" }, sessionName: undefined, delivery: { to: "childCommand", childCommand: ["aws", "s3", "ls", "--profile", "other"], json: false, force: false } }),
     ],
-    [["user", ROLE, "--exec", "env"], {}, expect.objectContaining({ delivery: { profile: undefined, childCommand: ["env"], json: false, force: false } })],
+    [["user", ROLE, "--exec", "env"], {}, expect.objectContaining({ delivery: { to: "childCommand", childCommand: ["env"], json: false, force: false } })],
     [["user", ROLE, "--profile", "dev"], { ROLECRED_MFA_TOKEN: "654321" }, expect.objectContaining({ mfaCode: { from: "env", code: "654321" } })],
     [["user", ROLE, "--profile", "dev", "--mfa-token", "111111"], { ROLECRED_MFA_TOKEN: "654321" }, expect.objectContaining({ mfaCode: { from: "flag", code: "111111" } })],
     [
@@ -101,11 +101,11 @@ describe("rolecred user", () => {
 
 describe("rolecred saml", () => {
   it.each<[string[], unknown]>([
-    [["saml", "--profile", "dev"], { mode: { kind: "assume", delivery: { profile: "dev", childCommand: undefined, json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: undefined }, idpCertFiles: [], session: noSession }],
+    [["saml", "--profile", "dev"], { mode: { kind: "assume", delivery: { to: "profile", profile: "dev", json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: undefined }, idpCertFiles: [], session: noSession }],
     [["saml", "--list", "--json"], expect.objectContaining({ mode: { kind: "list", json: true } })],
     [
       ["saml", "--all-roles", "--profile-template", "{alias}-{role}", "--account", "sandbox"],
-      expect.objectContaining({ mode: { kind: "all-roles", profileTemplate: "{alias}-{role}", delivery: { profile: undefined, childCommand: undefined, json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: "sandbox" } }),
+      expect.objectContaining({ mode: { kind: "all-roles", profileTemplate: "{alias}-{role}", delivery: { to: "allRoles", json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: "sandbox" } }),
     ],
     [["saml", "--all-roles"], expect.objectContaining({ mode: expect.objectContaining({ profileTemplate: "{account}-{role}" }) })],
     [["saml", "--role", "*:Dev*", "--idp-cert", "a.pem", "--idp-cert", "b.pem", "--", "terraform", "plan"], expect.objectContaining({ selector: { roleArn: undefined, pattern: "*:Dev*", account: undefined }, idpCertFiles: ["a.pem", "b.pem"] })],

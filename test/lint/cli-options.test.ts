@@ -1,7 +1,8 @@
 /** argv → LintOptions, through the real commander program, with no command run. */
 import { describe, expect, it } from "vitest";
 import { parseArgv } from "../support/parse-argv.js";
-import { lintCommand, type LintOptions } from "../../src/cli/lint.js";
+import { lintCommand } from "../../src/cli/lint.js";
+import type { LintOptions } from "../../src/commands/lint.js";
 import { RolecredError } from "../../src/errors.js";
 
 async function parse(args: string[]): Promise<{ options?: LintOptions; error?: unknown; stderr: string }> {

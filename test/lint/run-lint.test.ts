@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLint } from "../../src/commands/lint.js";
-import type { LintOptions } from "../../src/cli/lint.js";
+import type { LintOptions } from "../../src/commands/lint.js";
 import type { Deps } from "../../src/deps.js";
 import { RolecredError } from "../../src/errors.js";
 import { createLogger, SecretRegistry } from "../../src/log.js";

@@ -11,7 +11,7 @@
  *   rolecred_source_identity = auto | NAME  rolecred_strict = true
  */
 import type { Deps } from "../deps.js";
-import type { SessionIdentityOptions, SessionRequestOptions } from "../cli/session-flags.js";
+import type { SessionIdentityOptions, SessionRequestOptions } from "./options.js";
 import type { ResolvedChain, RoleHop } from "../profiles/resolve.js";
 import type { SessionExtras } from "../credentials/link-keys.js";
 import { dirname, join, resolve } from "node:path";

@@ -5,8 +5,8 @@
  */
 import type { Deps } from "../deps.js";
 import type { RoleSession } from "../credentials/types.js";
-import type { DeliveryOptions } from "../cli/session-flags.js";
-import { SUCCESS, type Outcome } from "../cli/command.js";
+import type { DeliveryOptions } from "./options.js";
+import { SUCCESS, type Outcome } from "../outcome.js";
 import { credentialsFilePath } from "../paths.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import { describeSession, sessionSummaryJson } from "../output/summary.js";
@@ -40,7 +40,11 @@ export async function deliverSessions(sessions: readonly NamedSession[], deliver
     if (only === undefined || sessions.length !== 1) throw new RolecredError("internal: exec needs exactly one session");
     return execWithSession(only.session, delivery.childCommand, deps);
   }
-  const writes = sessions.map(({ profile, session }) => ({ profile: profile ?? "", session }));
+  const writes = sessions.map(({ profile, session }) => {
+    // A session without a name would be written as `[]`: a bug, not something to write.
+    if (profile === undefined) throw new RolecredError("internal: a session to write has no profile name");
+    return { profile, session };
+  });
   await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force, onLockWait: (message) => deps.log.info(message) });
   const skew = takeClockSkewWarning();
   if (skew !== undefined) deps.log.warn(skew);
