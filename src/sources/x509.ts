@@ -21,16 +21,10 @@ import { parseDuration } from "../duration.js";
 import type { Link } from "../credentials/links.js";
 import { checkRolesAnywhereArns, X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
+import { X509_KEYS } from "../x509/profile-keys.js";
 import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 
-export const X509_KEYS = {
-  certificate: "rolecred_x509_certificate",
-  privateKey: "rolecred_x509_private_key",
-  intermediates: "rolecred_x509_intermediates",
-  trustAnchorArn: "rolecred_x509_trust_anchor_arn",
-  profileArn: "rolecred_x509_profile_arn",
-  endpoint: "rolecred_x509_endpoint",
-} as const;
+export { X509_KEYS };
 
 function value(settings: ReadonlyMap<string, string>, key: string): string | undefined {
   const found = settings.get(key);

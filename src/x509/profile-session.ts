@@ -7,7 +7,7 @@ import type { LinkResult } from "../credentials/links.js";
 import { join } from "node:path";
 import { homeDirectory } from "../paths.js";
 import type { X509ProfileSettings } from "../sources/x509.js";
-import { X509_KEYS } from "../sources/x509.js";
+import { X509_KEYS } from "./profile-keys.js";
 import { createX509Session, prepareX509 } from "./session.js";
 
 /** `~/` at the start of a path in ~/.aws/config, as the AWS CLI expands its own file paths. */
