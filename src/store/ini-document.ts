@@ -181,6 +181,129 @@ export function readIniSections(text: string): Map<string, Map<string, string>> 
   return sections;
 }
 
+const OPEN_BRACKET = 0x5b;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Where the line holding `at` starts: after the last \n or \r before it, or after a leading BOM. */
+function lineStartOf(bytes: Buffer, at: number): number {
+  let start = at;
+  while (start > 0 && bytes[start - 1] !== LINE_FEED && bytes[start - 1] !== CARRIAGE_RETURN) start--;
+  return start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : start;
+}
+
+function lineEndOf(bytes: Buffer, at: number): number {
+  const feed = bytes.indexOf(LINE_FEED, at);
+  const end = feed === -1 ? bytes.length : feed;
+  const carriage = bytes.indexOf(CARRIAGE_RETURN, at);
+  return carriage !== -1 && carriage < end ? carriage : end;
+}
+
+/** A line that begins in column 0 with `[` and reads as a valid section header, whatever precedes it. */
+function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
+  if (bytes[lineStart] !== OPEN_BRACKET) return false;
+  const line = bytes.toString("utf8", lineStart, lineEndOf(bytes, lineStart));
+  const raw = SECTION_LINE.exec(line)?.[1];
+  return raw !== undefined && raw !== "" && raw.trim() === raw && raw !== "__proto__";
+}
+
+/**
+ * {@link readIniSections} of a whole file, answered one section at a time: `get(name)` finds the
+ * section's unindented `[name]` headers with a byte search and reads only from each to the next
+ * unindented header. A section always restarts the reader's state, and an unindented `[x]` line
+ * is a header wherever it stands, so each piece reads exactly as it does in the whole file. Used
+ * where a handful of profiles is looked up in files of any size (the cached fast path); listing
+ * every section (`keys()`, iteration) parses the whole file once. An indented header, which only
+ * the whole file's context can classify, also falls back to the whole parse.
+ */
+export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
+  readonly #bytes: Buffer;
+  readonly #found = new Map<string, Map<string, string> | undefined>();
+  #whole: Map<string, Map<string, string>> | undefined;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  get(name: string): ReadonlyMap<string, string> | undefined {
+    if (this.#whole !== undefined) return this.#whole.get(name);
+    if (this.#found.has(name)) return this.#found.get(name);
+    const section = this.#search(name);
+    if (section === "unsure") return this.#all().get(name);
+    this.#found.set(name, section);
+    return section;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  get size(): number {
+    return this.#all().size;
+  }
+
+  keys(): MapIterator<string> {
+    return this.#all().keys();
+  }
+
+  values(): MapIterator<ReadonlyMap<string, string>> {
+    return this.#all().values();
+  }
+
+  entries(): MapIterator<[string, ReadonlyMap<string, string>]> {
+    return this.#all().entries();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ReadonlyMap<string, string>]> {
+    return this.#all()[Symbol.iterator]();
+  }
+
+  forEach(callback: (value: ReadonlyMap<string, string>, key: string, map: ReadonlyMap<string, ReadonlyMap<string, string>>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.#all()) callback.call(thisArg, value, key, this);
+  }
+
+  #all(): Map<string, Map<string, string>> {
+    this.#whole ??= readIniSections(this.#bytes.toString("utf8"));
+    return this.#whole;
+  }
+
+  /** The section read piece by piece, undefined when absent, "unsure" when only the whole file can tell. */
+  #search(name: string): Map<string, string> | undefined | "unsure" {
+    // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
+    if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    const needle = Buffer.from(`[${name}]`, "utf8");
+    let merged: Map<string, string> | undefined;
+    for (let at = this.#bytes.indexOf(needle); at !== -1; at = this.#bytes.indexOf(needle, at + 1)) {
+      const lineStart = lineStartOf(this.#bytes, at);
+      if (lineStart !== at) {
+        // `x = [name]` or `# [name]` is no header; an indented `  [name]` may be one.
+        if (/^\s+$/.test(this.#bytes.toString("utf8", lineStart, at))) return "unsure";
+        continue;
+      }
+      if (!isUnindentedHeader(this.#bytes, at)) continue;
+      let end = lineEndOf(this.#bytes, at);
+      for (;;) {
+        const next = this.#bytes.indexOf(OPEN_BRACKET, end);
+        if (next === -1) {
+          end = this.#bytes.length;
+          break;
+        }
+        end = next + 1;
+        const previous = this.#bytes[next - 1];
+        if ((previous === LINE_FEED || previous === CARRIAGE_RETURN) && isUnindentedHeader(this.#bytes, next)) {
+          end = next;
+          break;
+        }
+      }
+      const piece = readIniSections(this.#bytes.toString("utf8", at, end));
+      if (piece.size !== 1 || !piece.has(name)) return "unsure"; // an indented header inside the piece
+      merged ??= new Map();
+      for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);
+    }
+    return merged;
+  }
+}
+
 export class IniDocument {
   readonly #lines: IniLine[];
   readonly #bom: string;
