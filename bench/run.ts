@@ -469,7 +469,8 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
     };
     const sized = size.toLocaleString("en-US");
     const pristine = join(home, "credentials.pristine");
-    await mustRun(["cp", join(home, ".aws", "credentials"), pristine], env);
+    await mustRun(["touch", "-d", "1 hour ago", join(home, ".aws", "credentials")], env);
+    await mustRun(["cp", "-p", join(home, ".aws", "credentials"), pristine], env);
     const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, env, sts: "none" as const, speed: size === 50 ? ("slow" as const) : ("scale" as const) };
     cases.push(
       { ...base, id: `process-${size}`, label: `process dev (warm), ${sized} profiles`, subject: rolecred("process", "dev"), target: TARGET, memory: true, check: sameSession },
@@ -480,8 +481,9 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         id: `write-${size}`,
         label: `write dev --to out, ${sized} profiles`,
         subject: rolecred("write", "dev", "--to", "bench-out"),
-        // Each run edits the same file as it was generated (the copy is untimed).
-        prepare: ["cp", pristine, join(home, ".aws", "credentials")],
+        // Each run edits the same file as it was generated (the copy is untimed; -p keeps its
+        // modification time, as a file last written minutes ago has).
+        prepare: ["cp", "-p", pristine, join(home, ".aws", "credentials")],
         memory: true,
         ...(size === 50 ? {} : { targetAbove: { id: "write-50", ms: 150 }, targetPeakMb: 100 }),
         check: noCheck,

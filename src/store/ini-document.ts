@@ -41,6 +41,8 @@ export class IniSyntaxError extends Error {
 const SECTION_LINE = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/;
 const COMMENT_LINE = /^\s*[#;]/;
 const BLANK_LINE = /^\s*$/;
+/** A letter, digit or underscore first: not blank, a comment, a continuation or a section. */
+const PLAIN_FIRST_CHARACTER = /^\w/;
 
 /** Splits `key = value` (or configparser's `key: value`) at whichever delimiter comes first. */
 function splitEntry(text: string): { key: string; value: string } | undefined {
@@ -62,6 +64,20 @@ function splitLines(text: string): { bom: string; lines: IniLine[]; newline: str
   // The UTF-8 byte-order mark, as text or (a file handled byte for byte as Latin-1) as its three bytes.
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
   const lines: IniLine[] = [];
+  if (!text.includes("\r")) {
+    // The usual file: one indexOf per line, no array of pieces and terminators (50,000-profile files).
+    let start = bom.length;
+    while (start < text.length) {
+      const feed = text.indexOf("\n", start);
+      if (feed === -1) {
+        lines.push({ text: text.slice(start), eol: "", kind: "blank" });
+        break;
+      }
+      lines.push({ text: text.slice(start, feed), eol: "\n", kind: "blank" });
+      start = feed + 1;
+    }
+    return { bom, lines, newline: "\n" };
+  }
   // split with a capture group alternates text and terminators: [t0, eol0, t1, eol1, ..., tN]
   const pieces = text.slice(bom.length).split(/(\r\n|\n|\r)/);
   for (let i = 0; i < pieces.length; i += 2) {
@@ -87,22 +103,24 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
   lines.forEach((line, index) => {
     const lineNumber = index + 1;
     const { text } = line;
-    if (BLANK_LINE.test(text)) {
+    // Most lines start with a key's first letter: only those that do not need the regexes below.
+    const plain = PLAIN_FIRST_CHARACTER.test(text);
+    if (!plain && BLANK_LINE.test(text)) {
       line.kind = "blank";
       return;
     }
-    if (COMMENT_LINE.test(text)) {
+    if (!plain && COMMENT_LINE.test(text)) {
       line.kind = "comment";
       return;
     }
-    if (/^\s/.test(text) && (previousContent === "entry" || previousContent === "continuation")) {
+    if (!plain && /^\s/.test(text) && (previousContent === "entry" || previousContent === "continuation")) {
       // configparser: a line indented under a key continues its value (the config file's
       // `s3 =` sub-sections are written this way).
       line.kind = "continuation";
       previousContent = "continuation";
       return;
     }
-    const section = SECTION_LINE.exec(text);
+    const section = plain ? null : SECTION_LINE.exec(text);
     if (section) {
       const raw = section[1] ?? "";
       const name = raw.trim();
