@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IniSectionIndex, readIniSections } from "../../src/store/ini-document.js";
+import { IniDocument, IniSectionIndex, readIniSections } from "../../src/store/ini-document.js";
 
 /** The index must answer every lookup exactly as the whole-file tolerant parse does. */
 function expectSameAsWholeParse(text: string, names: readonly string[]): void {
@@ -42,5 +42,42 @@ describe("IniSectionIndex (sections read one at a time)", () => {
 
   it("answers lone-CR files and names with brackets or non-ASCII", () => {
     expectSameAsWholeParse("[a[b]\rx = 1\r[é]\ry = 2\r", ["a[b", "é", "a]b"]);
+  });
+});
+
+describe("IniDocument edits one section's text, as the whole line model would", () => {
+  const texts = [
+    "",
+    "# only a comment",
+    "\uFEFF[a]\nx = 1\n\n[b]\ny = 2",
+    "# top\n\n[a]\nx = 1\ns3 =\n  max = 2\n# between\n[b]\naws_access_key_id = A\naws_security_token = old\n\n\n[c]\nz = 3\n",
+    "[a]\nx = 1\n[b]\n",
+    "[a]\nx = 1\n  [b]\n[c]\nq = 1",
+  ];
+  const edits: Array<[string, Array<[string, string]>]> = [
+    ["b", [["aws_access_key_id", "NEW"], ["aws_session_token", "T"]]],
+    ["new", [["k", "v"]]],
+    ["a", [["x", "9"], ["added", "yes"]]],
+    ["new", [["k", "w"]]],
+  ];
+  for (const text of texts) {
+    it(`gives the same bytes for ${JSON.stringify(text.slice(0, 24))}…`, () => {
+      const sectioned = IniDocument.parse(text);
+      const whole = IniDocument.parse(text);
+      whole.removeSection("no such section"); // builds the whole line model
+      for (const [name, entries] of edits) {
+        sectioned.upsertSection(name, entries, new Set(["aws_security_token"]));
+        whole.upsertSection(name, entries, new Set(["aws_security_token"]));
+        expect(sectioned.toString()).toBe(whole.toString());
+        expect(sectioned.sectionNames()).toEqual(whole.sectionNames());
+        expect(sectioned.section(name)).toEqual(whole.section(name));
+      }
+    });
+  }
+
+  it("still refuses what the strict parse refuses, naming the line", () => {
+    expect(() => IniDocument.parse("[a]\nx = 1\n[b]\n[a]\n")).toThrow("line 4: section [a] repeats the one on line 1");
+    expect(() => IniDocument.parse("[a]\nx = 1\nx = 2\n")).toThrow("line 3: key \"x\" repeats");
+    expect(() => IniDocument.parse("x = 1\n[a]\n")).toThrow("line 1: key \"x\" comes before any [section]");
   });
 });
