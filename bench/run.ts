@@ -490,6 +490,29 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       },
     );
   }
+  if (wanted("process-50000-config")) {
+    // The issue's condition: a 50,000-profile config (what `populate` writes), a credentials file of ordinary size.
+    const home = join(scratch, "home-50000-config");
+    const cache = join(home, "cache");
+    await writeScaledAwsFiles(home, 50_000, `${NODE} ${ROLECRED_BIN} process dev`, 50);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: cache, AWS_PAGER: "" });
+    const key = parseProcessJson((await mustRun(rolecred("process", "dev"), env)).stdout).AccessKeyId;
+    cases.push({
+      id: "process-50000-config",
+      label: "process dev (warm), 50,000-profile config only",
+      subject: rolecred("process", "dev"),
+      baselineLabel: "node -e 0",
+      baseline: nodeBaseline,
+      env,
+      sts: "none",
+      speed: "slow",
+      target: TARGET,
+      memory: true,
+      check: (stdout) => {
+        if (parseProcessJson(stdout).AccessKeyId !== key) throw new Error("not the cached session");
+      },
+    });
+  }
   if (wanted("profiles-10000") || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
     await writeScaledAwsFiles(home, 10_000, "true");

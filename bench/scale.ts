@@ -47,7 +47,7 @@ function fillerCredentials(size: number): string {
  * ~/.aws under `home` with `size` extra profiles in each file; `[profile dev]` (Ci via jo-script,
  * no MFA) and jo's keys come last in their files, so a reader that stops early gains nothing.
  */
-export async function writeScaledAwsFiles(home: string, size: number, cpCommand: string): Promise<void> {
+export async function writeScaledAwsFiles(home: string, size: number, cpCommand: string, credentialsSize = size): Promise<void> {
   await mkdir(join(home, ".aws"), { recursive: true, mode: 0o700 });
   const config = [
     fillerConfig(size),
@@ -57,7 +57,7 @@ export async function writeScaledAwsFiles(home: string, size: number, cpCommand:
   ].join("\n");
   const credentials = [
     "# jo's own keys",
-    fillerCredentials(size),
+    fillerCredentials(credentialsSize),
     `[jo]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
     `[jo-script]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
   ].join("\n");
