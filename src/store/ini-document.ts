@@ -186,12 +186,26 @@ class LineClassifier {
  * Only for paths that never write the file back.
  */
 export function readIniSections(text: string): Map<string, Map<string, string>> {
-  const { lines } = splitLines(text);
-  classifyLines(lines);
+  // Line by line through one reused line object: no array of every line (files of 50,000 profiles).
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
+  let body = text.slice(bom.length);
+  // \r\n and a lone \r end lines as \n does (splitLines); nothing else here depends on which.
+  if (body.includes("\r")) body = body.replace(/\r\n|\r/g, "\n");
+  const classifier = new LineClassifier();
+  const line: IniLine = { text: "", eol: "\n", kind: "blank" };
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
   let parentKey: string | undefined; // a `key =` with no value opens a sub-section of indented lines
-  for (const line of lines) {
+  let lineNumber = 0;
+  for (let start = 0; start < body.length; ) {
+    const feed = body.indexOf("\n", start);
+    const end = feed === -1 ? body.length : feed;
+    line.text = body.slice(start, end);
+    line.section = undefined;
+    line.key = undefined;
+    line.value = undefined;
+    classifier.classify(line, ++lineNumber);
+    start = end + 1;
     if (line.kind === "section" && line.section !== undefined) {
       current = sections.get(line.section) ?? new Map<string, string>();
       sections.set(line.section, current);
