@@ -34,6 +34,7 @@ import { fileURLToPath } from "node:url";
 import { DEBIAN_AWS_CLI } from "../test/support/readback.js";
 import { cliEnv, makeTempHome } from "../test/support/run-cli.js";
 import { ROLES, startWorld, writeJoProfile, type World } from "../test/support/world.js";
+import { writeCachedSessions, writeScaledAwsFiles } from "./scale.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ROLECRED_BIN = join(REPO_ROOT, "bin", "rolecred");
@@ -42,8 +43,11 @@ const NODE = process.execPath;
 const TARGET = 1.3;
 
 /** Runs per command. Fast rows get more; the aws CLI (Python) and the cold path are slow. */
-const RUNS = { fast: 40, slow: 15 } as const;
-const WARMUP = { fast: 5, slow: 2 } as const;
+const RUNS = { fast: 40, slow: 15, scale: 5 } as const;
+const WARMUP = { fast: 5, slow: 2, scale: 1 } as const;
+/** Only the rows whose id matches (ROLECRED_BENCH_ONLY=regex), to measure one change quickly. */
+const ONLY = process.env.ROLECRED_BENCH_ONLY === undefined ? undefined : new RegExp(process.env.ROLECRED_BENCH_ONLY);
+const GNU_TIME = "/usr/bin/time";
 
 type Argv = readonly [string, ...string[]];
 
@@ -54,6 +58,13 @@ interface Case {
   readonly baselineLabel: string;
   readonly baseline: Argv;
   readonly target?: number;
+  /** Absolute goals (issue 16): a median under this many ms, or this far above another row's median. */
+  readonly targetMs?: number;
+  readonly targetAbove?: { readonly id: string; readonly ms: number };
+  /** Peak resident memory goal, measured on the checked run with GNU time. */
+  readonly targetPeakMb?: number;
+  /** Measure the peak resident memory of one run (GNU time's %M). */
+  readonly memory?: boolean;
   readonly speed: keyof typeof RUNS;
   /** Untimed, before every subject run (hyperfine: before every run of the invocation). */
   readonly prepare?: Argv;
@@ -73,6 +84,7 @@ interface Measured {
 }
 
 interface Row {
+  readonly id: string;
   readonly case: string;
   readonly command: string;
   readonly medianMs: number;
@@ -80,6 +92,9 @@ interface Row {
   readonly baselineMedianMs: number;
   readonly ratio: number;
   readonly target: number | null;
+  /** The other goals, as text: "< 500 ms", "≤ +150 ms vs write-50", "< 100 MB". */
+  readonly goals: string;
+  readonly peakMb: number | null;
   readonly verdict: "PASS" | "MISS" | null;
   readonly runs: number;
   /** How far the baseline's second block moved from its first, in percent: a noise indicator. */
@@ -121,7 +136,7 @@ interface Exited {
 }
 
 /** Spawn and wait without blocking the event loop (the STS endpoint lives on it). */
-function runAsync(argv: Argv, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<Exited> {
+function runAsync(argv: Argv, env: Readonly<Record<string, string>>, timeoutMs = 300_000): Promise<Exited> {
   return new Promise((resolve, reject) => {
     const [file, ...args] = argv;
     const started = process.hrtime.bigint();
@@ -333,9 +348,13 @@ async function main(): Promise<void> {
       },
     ];
 
+    cases.push(...(await scaleCases({ world, scratch, rolecred, nodeBaseline, sameKeyAs: first.AccessKeyId })));
+
     const timer = await chooseTimer(scratch);
     const rows: (Row | Skipped)[] = [];
+    const hasGnuTime = await access(GNU_TIME, constants.X_OK).then(() => true, () => false);
     for (const item of cases) {
+      if (ONLY !== undefined && !ONLY.test(item.id)) continue;
       if (item.id === "aws-export-credentials" && aws.missing !== null) {
         rows.push({ case: item.label, skipped: aws.missing });
         continue;
@@ -343,7 +362,15 @@ async function main(): Promise<void> {
       const caseEnv = { ...env, ...item.env };
       // One untimed run whose output is checked: the row measures what it says it measures.
       if (item.prepare !== undefined) await mustRun(item.prepare, caseEnv);
-      item.check((await mustRun(item.subject, caseEnv)).stdout);
+      let peakMb: number | null = null;
+      if (item.memory === true && hasGnuTime) {
+        const peakFile = join(scratch, `${item.id}.peak`);
+        item.check((await mustRun([GNU_TIME, "-o", peakFile, "-f", "%M", ...item.subject], caseEnv)).stdout);
+        peakMb = round(Number((await readFile(peakFile, "utf8")).trim().split("\n").at(-1)) / 1024, 1);
+        if (item.prepare !== undefined) await mustRun(item.prepare, caseEnv);
+      } else {
+        item.check((await mustRun(item.subject, caseEnv)).stdout);
+      }
       process.stderr.write(`measuring ${item.label} ...\n`);
       const callsBefore = world.sts.calls.length;
       const measured = await timer.measure(item, caseEnv);
@@ -354,7 +381,23 @@ async function main(): Promise<void> {
       const baselineMedian = median([...measured.baselineBeforeMs, ...measured.baselineAfterMs]);
       const ratio = subjectMedian / baselineMedian;
       const before = median(measured.baselineBeforeMs);
+      const above = item.targetAbove === undefined ? undefined : rows.find((row): row is Row => "medianMs" in row && row.id === item.targetAbove?.id);
+      const goals = [
+        item.targetMs === undefined ? undefined : `< ${item.targetMs} ms`,
+        item.targetAbove === undefined ? undefined : `≤ +${item.targetAbove.ms} ms vs ${item.targetAbove.id}${above === undefined ? " (not run)" : ` (+${round(subjectMedian - above.medianMs, 0)})`}`,
+        item.targetPeakMb === undefined ? undefined : `< ${item.targetPeakMb} MB`,
+      ].filter((goal): goal is string => goal !== undefined);
+      const met = [
+        item.target === undefined || ratio <= item.target,
+        item.targetMs === undefined || subjectMedian < item.targetMs,
+        item.targetAbove === undefined || (above !== undefined && subjectMedian - above.medianMs <= item.targetAbove.ms),
+        item.targetPeakMb === undefined || (peakMb !== null && peakMb < item.targetPeakMb),
+      ].every(Boolean);
+      const hasGoal = item.target !== undefined || goals.length > 0;
       rows.push({
+        id: item.id,
+        goals: goals.join(", "),
+        peakMb,
         case: item.label,
         command: displayCommand(item.subject),
         medianMs: round(subjectMedian, 1),
@@ -362,7 +405,7 @@ async function main(): Promise<void> {
         baselineMedianMs: round(baselineMedian, 1),
         ratio: round(ratio, 2),
         target: item.target ?? null,
-        verdict: item.target === undefined ? null : ratio <= item.target ? "PASS" : "MISS",
+        verdict: hasGoal ? (met ? "PASS" : "MISS") : null,
         runs: measured.subjectMs.length,
         baselineDriftPercent: round(((median(measured.baselineAfterMs) - before) / before) * 100, 1),
         stsCalls,
@@ -390,6 +433,145 @@ async function main(): Promise<void> {
   }
 }
 
+interface ScaleContext {
+  readonly world: World;
+  readonly scratch: string;
+  readonly rolecred: (...args: string[]) => Argv;
+  readonly nodeBaseline: Argv;
+  /** The small home's cached key: each scaled home must serve its own session, not that one. */
+  readonly sameKeyAs: string;
+}
+
+const SCALE_SIZES = [50, 5_000, 50_000] as const;
+
+/**
+ * Issue 16's rows: the same commands with organisation-sized files, each size in its own HOME
+ * (generated here, in the bench's temp folder) with its own warm cache.
+ */
+async function scaleCases(context: ScaleContext): Promise<Case[]> {
+  const { world, scratch, rolecred, nodeBaseline } = context;
+  const cases: Case[] = [];
+  const noCheck = () => undefined;
+  const exportsKey = (stdout: string) => {
+    if (!stdout.includes("export AWS_ACCESS_KEY_ID=")) throw new Error("no export of the cached key");
+  };
+  const wanted = (id: string) => ONLY === undefined || ONLY.test(id);
+  for (const size of SCALE_SIZES) {
+    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`];
+    if (!ids.some(wanted)) continue;
+    const home = join(scratch, `home-${size}`);
+    const cache = join(home, "cache");
+    await writeScaledAwsFiles(home, size, `${NODE} ${ROLECRED_BIN} process dev`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: cache, AWS_PAGER: "" });
+    const key = parseProcessJson((await mustRun(rolecred("process", "dev"), env)).stdout).AccessKeyId;
+    const sameSession = (stdout: string) => {
+      if (parseProcessJson(stdout).AccessKeyId !== key) throw new Error("not the cached session");
+    };
+    const sized = size.toLocaleString("en-US");
+    const pristine = join(home, "credentials.pristine");
+    await mustRun(["touch", "-d", "1 hour ago", join(home, ".aws", "credentials")], env);
+    await mustRun(["cp", "-p", join(home, ".aws", "credentials"), pristine], env);
+    const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, env, sts: "none" as const, speed: size === 50 ? ("slow" as const) : ("scale" as const) };
+    cases.push(
+      { ...base, id: `process-${size}`, label: `process dev (warm), ${sized} profiles`, subject: rolecred("process", "dev"), target: TARGET, memory: true, check: sameSession },
+      { ...base, id: `env-${size}`, label: `env dev (warm), ${sized} profiles`, subject: rolecred("env", "dev", "--shell", "bash"), target: TARGET, check: exportsKey },
+      { ...base, id: `assume-${size}`, label: `assume dev (warm), ${sized} profiles`, subject: rolecred("assume", "dev", "--shell", "bash"), target: TARGET, check: exportsKey },
+      {
+        ...base,
+        id: `write-${size}`,
+        label: `write dev --to out, ${sized} profiles`,
+        subject: rolecred("write", "dev", "--to", "bench-out"),
+        // Each run edits the same file as it was generated (the copy is untimed; -p keeps its
+        // modification time, as a file last written minutes ago has).
+        prepare: ["cp", "-p", pristine, join(home, ".aws", "credentials")],
+        memory: true,
+        ...(size === 50 ? {} : { targetAbove: { id: "write-50", ms: 150 }, targetPeakMb: 100 }),
+        check: noCheck,
+      },
+    );
+  }
+  if (wanted("process-50000-config")) {
+    // The issue's condition: a 50,000-profile config (what `populate` writes), a credentials file of ordinary size.
+    const home = join(scratch, "home-50000-config");
+    const cache = join(home, "cache");
+    await writeScaledAwsFiles(home, 50_000, `${NODE} ${ROLECRED_BIN} process dev`, 50);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: cache, AWS_PAGER: "" });
+    const key = parseProcessJson((await mustRun(rolecred("process", "dev"), env)).stdout).AccessKeyId;
+    cases.push({
+      id: "process-50000-config",
+      label: "process dev (warm), 50,000-profile config only",
+      subject: rolecred("process", "dev"),
+      baselineLabel: "node -e 0",
+      baseline: nodeBaseline,
+      env,
+      sts: "none",
+      speed: "slow",
+      target: TARGET,
+      memory: true,
+      check: (stdout) => {
+        if (parseProcessJson(stdout).AccessKeyId !== key) throw new Error("not the cached session");
+      },
+    });
+  }
+  if (wanted("profiles-10000") || wanted("status-10000") || wanted("status-1000")) {
+    const home = join(scratch, "home-10000");
+    await writeScaledAwsFiles(home, 10_000, "true");
+    const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, sts: "none" as const, speed: "slow" as const, memory: true };
+    cases.push({
+      ...base,
+      id: "profiles-10000",
+      label: "profiles, 10,000 profiles",
+      subject: rolecred("profiles"),
+      env: cliEnv(home),
+      target: 2,
+      check: (stdout) => {
+        if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
+      },
+    });
+    for (const count of [1_000, 10_000]) {
+      const cache = join(home, `cache-${count}`);
+      if (!wanted(`status-${count}`)) continue;
+      await writeCachedSessions(cache, count);
+      cases.push({
+        ...base,
+        id: `status-${count}`,
+        label: `status, ${count.toLocaleString("en-US")} cached sessions`,
+        subject: rolecred("status"),
+        env: cliEnv(home, { ROLECRED_CACHE_DIR: cache }),
+        targetMs: 500,
+        check: (stdout) => {
+          if (!stdout.includes(`org-${count - 1}`)) throw new Error(`status did not list org-${count - 1}`);
+        },
+      });
+    }
+  }
+  if (wanted("writers-50")) {
+    const home = join(scratch, "home-writers");
+    const cache = join(home, "cache");
+    await writeJoProfile(home, `\n[profile dev]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\n`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: cache });
+    await mustRun(rolecred("process", "dev"), env);
+    const pristine = join(home, "credentials.pristine");
+    await mustRun(["cp", join(home, ".aws", "credentials"), pristine], env);
+    cases.push({
+      id: "writers-50",
+      label: "50 concurrent writes, different profiles",
+      subject: [NODE, join(REPO_ROOT, "dist", "bench", "concurrent-writes.js"), "50"],
+      baselineLabel: "node -e 0",
+      baseline: nodeBaseline,
+      env,
+      sts: "none",
+      speed: "scale",
+      prepare: ["cp", pristine, join(home, ".aws", "credentials")],
+      targetMs: 2000,
+      check: (stdout) => {
+        if (!stdout.includes("50 written, 0 lost")) throw new Error(`concurrent writes: ${stdout.trim()}`);
+      },
+    });
+  }
+  return cases;
+}
+
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
@@ -399,14 +581,23 @@ function printTable(report: { node: string; cpus: string; loadAverage: number[];
   console.log(`rolecred startup, ${report.timer}`);
   console.log(`node ${report.node}, ${report.cpus}, load ${report.loadAverage.join(" ")}, ${report.seconds} s`);
   console.log("");
-  const header = ["case", "median ms", "baseline", "baseline ms", "ratio", "target", ""];
+  const header = ["case", "median ms", "baseline", "baseline ms", "ratio", "peak MB", "target", ""];
   const lines = report.rows.map((row) =>
     "skipped" in row
-      ? [row.case, "—", "", "", "", "", `skipped: ${row.skipped}`]
-      : [row.case, row.medianMs.toFixed(1), row.baseline, row.baselineMedianMs.toFixed(1), row.ratio.toFixed(2), row.target === null ? "—" : `≤ ${row.target}`, row.verdict ?? ""],
+      ? [row.case, "—", "", "", "", "", "", `skipped: ${row.skipped}`]
+      : [
+          row.case,
+          row.medianMs.toFixed(1),
+          row.baseline,
+          row.baselineMedianMs.toFixed(1),
+          row.ratio.toFixed(2),
+          row.peakMb === null ? "" : row.peakMb.toFixed(0),
+          [row.target === null ? "" : `≤ ${row.target}`, row.goals].filter((goal) => goal !== "").join(", ") || "—",
+          row.verdict ?? "",
+        ],
   );
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)));
-  const numeric = new Set([1, 3, 4]);
+  const numeric = new Set([1, 3, 4, 5]);
   const format = (line: readonly string[]) =>
     line
       .map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
@@ -418,7 +609,7 @@ function printTable(report: { node: string; cpus: string; loadAverage: number[];
   console.log("");
   console.log(`runs per command: ${measured.map((row) => `${row.case} ${row.runs}`).join(", ")}`);
   console.log(`baseline drift (later runs vs earlier): ${measured.map((row) => `${row.baselineDriftPercent > 0 ? "+" : ""}${row.baselineDriftPercent}%`).join(", ")}`);
-  const cold = measured.find((row) => row.stsCalls > 0);
+  const cold = measured.find((row) => row.stsCalls > 0 && row.case.startsWith("process dev (cold"));
   if (cold !== undefined) console.log(`STS AssumeRole calls: ${cold.stsCalls} on the cold row (${cold.runs} timed runs + warmup), 0 on every warm row`);
   console.log("Ratios are the result; the milliseconds are this machine's. Exit code 0 whatever the verdicts.");
 }

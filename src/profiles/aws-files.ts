@@ -4,9 +4,9 @@
  * nothing on this path writes the file back.
  */
 import type { Env } from "../deps.js";
-import { READ_LIMITS, readOptionalTextSync } from "../store/bounded-read.js";
+import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
-import { readIniSections } from "../store/ini-document.js";
+import { IniSectionIndex } from "../store/ini-document.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -18,13 +18,20 @@ export interface AwsFiles {
 }
 
 /**
- * Read synchronously on purpose: the files are a few KiB, and the promise-based read costs the
- * warm credential_process path more than the read itself.
+ * Read synchronously on purpose: the promise-based read costs the warm credential_process path
+ * more than the read itself. The sections are found when asked for, not parsed up front: the
+ * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
  */
 function readSections(path: string, what: string): IniSections {
-  // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
-  const text = readOptionalTextSync(path, { what, maxBytes: READ_LIMITS.awsFile });
-  return text === undefined ? new Map() : readIniSections(text);
+  let bytes: Buffer;
+  try {
+    // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
+    bytes = readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile });
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
+    throw error;
+  }
+  return new IniSectionIndex(bytes);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {

@@ -5,6 +5,8 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
+import { isUtf8 } from "node:buffer";
+import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
@@ -79,8 +81,8 @@ interface LoadedText {
 }
 
 function decodeFile(bytes: Buffer): LoadedText {
-  const text = bytes.toString("utf8");
-  if (Buffer.byteLength(text, "utf8") === bytes.length && Buffer.from(text, "utf8").equals(bytes)) return { text, encoding: "utf8" };
+  // isUtf8 validates in place: no second, re-encoded copy of a file that may be tens of MB.
+  if (isUtf8(bytes)) return { text: bytes.toString("utf8"), encoding: "utf8" };
   return { text: bytes.toString("latin1"), encoding: "latin1" };
 }
 
@@ -100,8 +102,60 @@ function fromFile(value: string, encoding: LoadedDocument["encoding"]): string {
   return encoding === "utf8" ? value : Buffer.from(value, "latin1").toString("utf8");
 }
 
-/** Read and parse; a missing file is an empty document, an unparseable one an error naming the line. */
-function loadDocument(path: string): LoadedDocument {
+/** What tells one version of a file from another without reading it. */
+interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/**
+ * A file whose last change is this recent may change again within the same timestamp tick (file
+ * times come from a coarse clock), unseen by a comparison of times: such a file is never reused.
+ */
+const RACY_CHANGE_NS = 1_000_000_000n;
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const stats = statSync(path, { bigint: true });
+    if (BigInt(Date.now()) * 1_000_000n - stats.mtimeNs < RACY_CHANGE_NS) return undefined;
+    return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/**
+ * The last document read (by the precheck, or `status`/`logout`'s listing), with the identity
+ * its file had just before the read. The write under the lock reuses it when the file still has
+ * that identity (same device, inode, size, change and modification times: nobody replaced or
+ * edited it since), instead of parsing a 50,000-profile file a second time. Any difference, a
+ * missing file, or a file changed within the last second, and the file is read again.
+ */
+let remembered: { readonly path: string; readonly identity: FileIdentity; readonly loaded: LoadedDocument } | undefined;
+
+/**
+ * Read and parse; a missing file is an empty document, an unparseable one an error naming the
+ * line. `forEdit`: the caller will change the document, so a remembered one is handed over (and
+ * forgotten), never shared.
+ */
+function loadDocument(path: string, forEdit = false): LoadedDocument {
+  const identity = identityOf(path);
+  const reusable = remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity) ? remembered.loaded : undefined;
+  if (forEdit) remembered = undefined;
+  if (reusable !== undefined) return reusable;
+  const loaded = parseFile(path);
+  if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
+  return loaded;
+}
+
+function parseFile(path: string): LoadedDocument {
   let loaded: LoadedText;
   try {
     loaded = decodeFile(readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile }));
@@ -201,7 +255,8 @@ async function editCredentialsFile<T>(path: string, edit: (loaded: LoadedDocumen
   return withFileLock(
     target,
     async () => {
-      const loaded = loadDocument(target);
+      // Read again under the lock unless the file is exactly the one the precheck read.
+      const loaded = loadDocument(target, true);
       const { result, changed } = edit(loaded);
       if (changed) {
         const text = loaded.document.toString();

@@ -41,6 +41,8 @@ export class IniSyntaxError extends Error {
 const SECTION_LINE = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/;
 const COMMENT_LINE = /^\s*[#;]/;
 const BLANK_LINE = /^\s*$/;
+/** A letter, digit or underscore first: not blank, a comment, a continuation or a section. */
+const PLAIN_FIRST_CHARACTER = /^\w/;
 
 /** Splits `key = value` (or configparser's `key: value`) at whichever delimiter comes first. */
 function splitEntry(text: string): { key: string; value: string } | undefined {
@@ -58,9 +60,27 @@ interface LineProblem {
   readonly reason: string;
 }
 
+/** Lines of a text whose only line end is \n. */
+function splitPlainLines(text: string): IniLine[] {
+  const lines: IniLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const feed = text.indexOf("\n", start);
+    if (feed === -1) {
+      lines.push({ text: text.slice(start), eol: "", kind: "blank" });
+      break;
+    }
+    lines.push({ text: text.slice(start, feed), eol: "\n", kind: "blank" });
+    start = feed + 1;
+  }
+  return lines;
+}
+
 function splitLines(text: string): { bom: string; lines: IniLine[]; newline: string } {
   // The UTF-8 byte-order mark, as text or (a file handled byte for byte as Latin-1) as its three bytes.
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
+  // The usual file: one indexOf per line, no array of pieces and terminators (50,000-profile files).
+  if (!text.includes("\r")) return { bom, lines: splitPlainLines(text.slice(bom.length)), newline: "\n" };
   const lines: IniLine[] = [];
   // split with a capture group alternates text and terminators: [t0, eol0, t1, eol1, ..., tN]
   const pieces = text.slice(bom.length).split(/(\r\n|\n|\r)/);
@@ -78,31 +98,39 @@ function splitLines(text: string): { bom: string; lines: IniLine[]; newline: str
  * problem is marked "invalid" unless it still has a clear meaning (a repeated section or key).
  */
 function classifyLines(lines: IniLine[]): LineProblem[] {
-  const problems: LineProblem[] = [];
-  let currentSection: string | undefined;
-  const sectionLines = new Map<string, number>();
-  let keysInSection = new Map<string, number>();
-  let previousContent: IniLineKind | undefined; // last non-blank, non-comment line kind in this section
+  const classifier = new LineClassifier();
+  lines.forEach((line, index) => classifier.classify(line, index + 1));
+  return classifier.problems;
+}
 
-  lines.forEach((line, index) => {
-    const lineNumber = index + 1;
+/** The line-by-line state of {@link classifyLines}, so a scan can classify without keeping every line. */
+class LineClassifier {
+  readonly problems: LineProblem[] = [];
+  currentSection: string | undefined;
+  readonly sectionLines = new Map<string, number>();
+  keysInSection = new Map<string, number>();
+  previousContent: IniLineKind | undefined; // last non-blank, non-comment line kind in this section
+
+  classify(line: IniLine, lineNumber: number): void {
     const { text } = line;
-    if (BLANK_LINE.test(text)) {
+    // Most lines start with a key's first letter: only those that do not need the regexes below.
+    const plain = PLAIN_FIRST_CHARACTER.test(text);
+    if (!plain && BLANK_LINE.test(text)) {
       line.kind = "blank";
       return;
     }
-    if (COMMENT_LINE.test(text)) {
+    if (!plain && COMMENT_LINE.test(text)) {
       line.kind = "comment";
       return;
     }
-    if (/^\s/.test(text) && (previousContent === "entry" || previousContent === "continuation")) {
+    if (!plain && /^\s/.test(text) && (this.previousContent === "entry" || this.previousContent === "continuation")) {
       // configparser: a line indented under a key continues its value (the config file's
       // `s3 =` sub-sections are written this way).
       line.kind = "continuation";
-      previousContent = "continuation";
+      this.previousContent = "continuation";
       return;
     }
-    const section = SECTION_LINE.exec(text);
+    const section = plain ? null : SECTION_LINE.exec(text);
     if (section) {
       const raw = section[1] ?? "";
       const name = raw.trim();
@@ -110,47 +138,46 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
         // configparser and the JS SDK keep the spaces: `[ dev ]` is the profile " dev ", which
         // `--profile dev` never finds. Reading it as "dev" would write keys nobody uses.
         line.kind = "invalid";
-        problems.push({ line: lineNumber, reason: `section header [${raw}] has spaces inside the brackets; the AWS CLI and SDKs do not read it as [${name}]` });
+        this.problems.push({ line: lineNumber, reason: `section header [${raw}] has spaces inside the brackets; the AWS CLI and SDKs do not read it as [${name}]` });
         return;
       }
       if (name === "" || name === "__proto__") {
         line.kind = "invalid";
-        problems.push({ line: lineNumber, reason: name === "" ? "empty section name []" : "section name __proto__ is not allowed" });
+        this.problems.push({ line: lineNumber, reason: name === "" ? "empty section name []" : "section name __proto__ is not allowed" });
         return;
       }
-      const earlier = sectionLines.get(name);
+      const earlier = this.sectionLines.get(name);
       if (earlier !== undefined) {
-        problems.push({ line: lineNumber, reason: `section [${name}] repeats the one on line ${earlier} (the AWS CLI rejects this too)` });
+        this.problems.push({ line: lineNumber, reason: `section [${name}] repeats the one on line ${earlier} (the AWS CLI rejects this too)` });
       } else {
-        sectionLines.set(name, lineNumber);
+        this.sectionLines.set(name, lineNumber);
       }
       line.kind = "section";
       line.section = name;
-      currentSection = name;
-      keysInSection = new Map();
-      previousContent = "section";
+      this.currentSection = name;
+      this.keysInSection = new Map();
+      this.previousContent = "section";
       return;
     }
     const entry = splitEntry(text);
-    if (entry === undefined || currentSection === undefined) {
+    if (entry === undefined || this.currentSection === undefined) {
       line.kind = "invalid";
-      problems.push({
+      this.problems.push({
         line: lineNumber,
         reason: entry === undefined ? "not a [section], a key = value line or a comment" : `key "${entry.key}" comes before any [section]`,
       });
       return;
     }
-    const earlierKey = keysInSection.get(entry.key);
+    const earlierKey = this.keysInSection.get(entry.key);
     if (earlierKey !== undefined) {
-      problems.push({ line: lineNumber, reason: `key "${entry.key}" repeats the one on line ${earlierKey} in [${currentSection}]` });
+      this.problems.push({ line: lineNumber, reason: `key "${entry.key}" repeats the one on line ${earlierKey} in [${this.currentSection}]` });
     }
-    keysInSection.set(entry.key, lineNumber);
+    this.keysInSection.set(entry.key, lineNumber);
     line.kind = "entry";
     line.key = entry.key;
     line.value = entry.value;
-    previousContent = "entry";
-  });
-  return problems;
+    this.previousContent = "entry";
+  }
 }
 
 /**
@@ -159,12 +186,26 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
  * Only for paths that never write the file back.
  */
 export function readIniSections(text: string): Map<string, Map<string, string>> {
-  const { lines } = splitLines(text);
-  classifyLines(lines);
+  // Line by line through one reused line object: no array of every line (files of 50,000 profiles).
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
+  let body = text.slice(bom.length);
+  // \r\n and a lone \r end lines as \n does (splitLines); nothing else here depends on which.
+  if (body.includes("\r")) body = body.replace(/\r\n|\r/g, "\n");
+  const classifier = new LineClassifier();
+  const line: IniLine = { text: "", eol: "\n", kind: "blank" };
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
   let parentKey: string | undefined; // a `key =` with no value opens a sub-section of indented lines
-  for (const line of lines) {
+  let lineNumber = 0;
+  for (let start = 0; start < body.length; ) {
+    const feed = body.indexOf("\n", start);
+    const end = feed === -1 ? body.length : feed;
+    line.text = body.slice(start, end);
+    line.section = undefined;
+    line.key = undefined;
+    line.value = undefined;
+    classifier.classify(line, ++lineNumber);
+    start = end + 1;
     if (line.kind === "section" && line.section !== undefined) {
       current = sections.get(line.section) ?? new Map<string, string>();
       sections.set(line.section, current);
@@ -181,16 +222,226 @@ export function readIniSections(text: string): Map<string, Map<string, string>> 
   return sections;
 }
 
+const OPEN_BRACKET = 0x5b;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Where the line holding `at` starts: after the last \n or \r before it, or after a leading BOM. */
+function lineStartOf(bytes: Buffer, at: number): number {
+  let start = at;
+  while (start > 0 && bytes[start - 1] !== LINE_FEED && bytes[start - 1] !== CARRIAGE_RETURN) start--;
+  return start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : start;
+}
+
+function lineEndOf(bytes: Buffer, at: number): number {
+  const feed = bytes.indexOf(LINE_FEED, at);
+  const end = feed === -1 ? bytes.length : feed;
+  const carriage = bytes.indexOf(CARRIAGE_RETURN, at);
+  return carriage !== -1 && carriage < end ? carriage : end;
+}
+
+/** A line that begins in column 0 with `[` and reads as a valid section header, whatever precedes it. */
+function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
+  if (bytes[lineStart] !== OPEN_BRACKET) return false;
+  const line = bytes.toString("utf8", lineStart, lineEndOf(bytes, lineStart));
+  const raw = SECTION_LINE.exec(line)?.[1];
+  return raw !== undefined && raw !== "" && raw.trim() === raw && raw !== "__proto__";
+}
+
+/**
+ * {@link readIniSections} of a whole file, answered one section at a time: `get(name)` finds the
+ * section's unindented `[name]` headers with a byte search and reads only from each to the next
+ * unindented header. A section always restarts the reader's state, and an unindented `[x]` line
+ * is a header wherever it stands, so each piece reads exactly as it does in the whole file. Used
+ * where a handful of profiles is looked up in files of any size (the cached fast path); listing
+ * every section (`keys()`, iteration) parses the whole file once. An indented header, which only
+ * the whole file's context can classify, also falls back to the whole parse.
+ */
+export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
+  readonly #bytes: Buffer;
+  readonly #found = new Map<string, Map<string, string> | undefined>();
+  #whole: Map<string, Map<string, string>> | undefined;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  get(name: string): ReadonlyMap<string, string> | undefined {
+    if (this.#whole !== undefined) return this.#whole.get(name);
+    if (this.#found.has(name)) return this.#found.get(name);
+    const section = this.#search(name);
+    if (section === "unsure") return this.#all().get(name);
+    this.#found.set(name, section);
+    return section;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  get size(): number {
+    return this.#all().size;
+  }
+
+  keys(): MapIterator<string> {
+    return this.#all().keys();
+  }
+
+  values(): MapIterator<ReadonlyMap<string, string>> {
+    return this.#all().values();
+  }
+
+  entries(): MapIterator<[string, ReadonlyMap<string, string>]> {
+    return this.#all().entries();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ReadonlyMap<string, string>]> {
+    return this.#all()[Symbol.iterator]();
+  }
+
+  forEach(callback: (value: ReadonlyMap<string, string>, key: string, map: ReadonlyMap<string, ReadonlyMap<string, string>>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.#all()) callback.call(thisArg, value, key, this);
+  }
+
+  #all(): Map<string, Map<string, string>> {
+    this.#whole ??= readIniSections(this.#bytes.toString("utf8"));
+    return this.#whole;
+  }
+
+  /** The section read piece by piece, undefined when absent, "unsure" when only the whole file can tell. */
+  #search(name: string): Map<string, string> | undefined | "unsure" {
+    // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
+    if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    const needle = Buffer.from(`[${name}]`, "utf8");
+    let merged: Map<string, string> | undefined;
+    for (let at = this.#bytes.indexOf(needle); at !== -1; at = this.#bytes.indexOf(needle, at + 1)) {
+      const lineStart = lineStartOf(this.#bytes, at);
+      if (lineStart !== at) {
+        // `x = [name]` or `# [name]` is no header; an indented `  [name]` may be one.
+        if (/^\s+$/.test(this.#bytes.toString("utf8", lineStart, at))) return "unsure";
+        continue;
+      }
+      if (!isUnindentedHeader(this.#bytes, at)) continue;
+      let end = lineEndOf(this.#bytes, at);
+      for (;;) {
+        const next = this.#bytes.indexOf(OPEN_BRACKET, end);
+        if (next === -1) {
+          end = this.#bytes.length;
+          break;
+        }
+        end = next + 1;
+        const previous = this.#bytes[next - 1];
+        if ((previous === LINE_FEED || previous === CARRIAGE_RETURN) && isUnindentedHeader(this.#bytes, next)) {
+          end = next;
+          break;
+        }
+      }
+      const piece = readIniSections(this.#bytes.toString("utf8", at, end));
+      if (piece.size !== 1 || !piece.has(name)) return "unsure"; // an indented header inside the piece
+      merged ??= new Map();
+      for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);
+    }
+    return merged;
+  }
+}
+
+/** Where each section's header line starts in a document's text, in file order. */
+interface SectionIndex {
+  readonly names: string[];
+  readonly starts: number[];
+  readonly byName: Map<string, number>;
+}
+
+/**
+ * Classify every line of `text` (no \r in it) without keeping them: the strict parse's problems
+ * and where each section starts. One reused line object, no array of lines: a 50,000-profile file
+ * costs a scan, not a model of 350,000 objects.
+ */
+function scanText(text: string): { problems: LineProblem[]; index: SectionIndex } {
+  const classifier = new LineClassifier();
+  const index: SectionIndex = { names: [], starts: [], byName: new Map() };
+  const line: IniLine = { text: "", eol: "\n", kind: "blank" };
+  let start = 0;
+  let lineNumber = 0;
+  while (start < text.length && classifier.problems.length === 0) {
+    const feed = text.indexOf("\n", start);
+    const end = feed === -1 ? text.length : feed;
+    line.text = text.slice(start, end);
+    line.section = undefined;
+    classifier.classify(line, ++lineNumber);
+    if (line.kind === "section" && line.section !== undefined && !index.byName.has(line.section)) {
+      index.byName.set(line.section, index.names.length);
+      index.names.push(line.section);
+      index.starts.push(start);
+    }
+    start = end + 1;
+  }
+  return { problems: classifier.problems, index };
+}
+
 export class IniDocument {
-  readonly #lines: IniLine[];
+  /**
+   * The document as its lines, once an edit needed the whole model; until then (and for files
+   * with \r line ends never) the text and an index of its sections stand for it, and an edit of
+   * one section re-reads only that section's part of the text.
+   */
+  #model: IniLine[] | undefined;
+  /** The text after the BOM, while #lines is undefined. */
+  #text = "";
+  /** Sections of #text; undefined after an edit of the text until next needed. */
+  #index: SectionIndex | undefined;
   readonly #bom: string;
   /** Terminator used for lines rolecred adds: the file's own first one, else "\n". */
   readonly #newline: string;
 
-  private constructor(lines: IniLine[], bom: string, newline: string) {
-    this.#lines = lines;
+  private constructor(lines: IniLine[] | undefined, bom: string, newline: string, text = "", index?: SectionIndex) {
+    this.#model = lines;
     this.#bom = bom;
     this.#newline = newline;
+    this.#text = text;
+    this.#index = index;
+  }
+
+  /** The whole line model, built from the text the first time an edit needs it. */
+  get #lines(): IniLine[] {
+    if (this.#model === undefined) {
+      const lines = splitPlainLines(this.#text);
+      classifyLines(lines);
+      this.#model = lines;
+      this.#text = "";
+      this.#index = undefined;
+    }
+    return this.#model;
+  }
+
+  /** A section's text (to the next header) as a document of its own, and where it lies in #text. */
+  #windowOf(name: string): { document: IniDocument; start: number; end: number } | undefined {
+    const index = this.#sectionIndex();
+    const position = index.byName.get(name);
+    if (position === undefined) return undefined;
+    return this.#window(index.starts[position] ?? 0, index.starts[position + 1] ?? this.#text.length);
+  }
+
+  /** The last section's text (or the whole text when there is none): where a new section goes. */
+  #lastWindow(): { document: IniDocument; start: number; end: number } {
+    return this.#window(this.#sectionIndex().starts.at(-1) ?? 0, this.#text.length);
+  }
+
+  #window(start: number, end: number): { document: IniDocument; start: number; end: number } {
+    const lines = splitPlainLines(this.#text.slice(start, end));
+    classifyLines(lines);
+    return { document: new IniDocument(lines, "", this.#newline), start, end };
+  }
+
+  #sectionIndex(): SectionIndex {
+    this.#index ??= scanText(this.#text).index;
+    return this.#index;
+  }
+
+  /** The lines as text, without the BOM. */
+  #body(): string {
+    if (this.#model === undefined) return this.#text;
+    return this.#model.map((line) => line.text + line.eol).join("");
   }
 
   static empty(): IniDocument {
@@ -199,6 +450,14 @@ export class IniDocument {
 
   /** Parse `text`; throws {@link IniSyntaxError} naming the first line rolecred cannot read. */
   static parse(text: string): IniDocument {
+    if (!text.includes("\r")) {
+      const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
+      const body = text.slice(bom.length);
+      const { problems, index } = scanText(body);
+      const problem = problems[0];
+      if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
+      return new IniDocument(undefined, bom, "\n", body, index);
+    }
     const { bom, lines, newline } = splitLines(text);
     const problem = classifyLines(lines)[0];
     if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
@@ -207,15 +466,21 @@ export class IniDocument {
 
   /** Section names in file order. */
   sectionNames(): string[] {
+    if (this.#model === undefined) return [...this.#sectionIndex().names];
     return this.#lines.filter((line) => line.kind === "section").map((line) => line.section ?? "");
   }
 
   hasSection(name: string): boolean {
+    if (this.#model === undefined) return this.#sectionIndex().byName.has(name);
     return this.#sectionRange(name) !== undefined;
   }
 
   /** The keys and values of a section (keys lower-cased), or undefined if there is no such section. */
   section(name: string): Map<string, string> | undefined {
+    if (this.#model === undefined) {
+      const window = this.#windowOf(name);
+      return window === undefined ? undefined : window.document.section(name);
+    }
     const range = this.#sectionRange(name);
     if (range === undefined) return undefined;
     const entries = new Map<string, string>();
@@ -232,6 +497,14 @@ export class IniDocument {
    * last key; every other line is left as it was.
    */
   upsertSection(name: string, entries: ReadonlyArray<readonly [string, string]>, remove: ReadonlySet<string> = new Set()): void {
+    if (this.#model === undefined) {
+      // Only the section's own text (or, for a new one, the last section's) is read into lines.
+      const window = this.#windowOf(name) ?? this.#lastWindow();
+      window.document.upsertSection(name, entries, remove);
+      this.#text = this.#text.slice(0, window.start) + window.document.#body() + this.#text.slice(window.end);
+      this.#index = undefined;
+      return;
+    }
     const wanted = new Map(entries.map(([key, value]) => [key.toLowerCase(), value] as const));
     const range = this.#sectionRange(name);
     if (range === undefined) {
@@ -293,7 +566,7 @@ export class IniDocument {
   }
 
   toString(): string {
-    return this.#bom + this.#lines.map((line) => line.text + line.eol).join("");
+    return this.#bom + this.#body();
   }
 
   #entryLine(key: string, value: string, eol: string): IniLine {

@@ -1,9 +1,9 @@
-import { chmod, chown, mkdtemp, readFile, readdir, stat, symlink, utimes, writeFile, mkdir, lstat } from "node:fs/promises";
+import { chmod, chown, mkdtemp, readFile, readdir, rename, stat, symlink, utimes, writeFile, mkdir, lstat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RoleSession } from "../../src/credentials/types.js";
-import { holdsLongTermKeys, readManagedProfiles, removeManagedProfiles, writeProfiles } from "../../src/store/credentials-file.js";
+import { holdsLongTermKeys, precheckProfileWrites, readManagedProfiles, removeManagedProfiles, writeProfiles } from "../../src/store/credentials-file.js";
 import { RolecredError } from "../../src/errors.js";
 
 function session(suffix: string): RoleSession {
@@ -217,5 +217,61 @@ describe("credentials file: issue 9 hardening", () => {
     }
     await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
     expect((await readdir(join(folder, ".aws"))).sort()).toEqual([...names.slice(1), "credentials"].sort());
+  });
+});
+
+describe("credentials file: one parse per write (issue 16)", () => {
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  const keysOf = (name: string, id: string) => `[${name}]\naws_access_key_id = ${id}\naws_secret_access_key = s\naws_session_token = t\n`;
+
+  it("still reads again under the lock a file another writer replaced after the precheck, even with the same size and times", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    await writeFile(path, keysOf("other", "ASIAOLD0000000000000"), { mode: 0o600 });
+    await utimes(path, anHourAgo, anHourAgo);
+    await precheckProfileWrites(path, ["dev"], { force: false });
+    // Another writer renames in a file of the same size and modification time (a new inode).
+    const replacement = join(folder, ".aws", "replacement");
+    await writeFile(replacement, keysOf("other", "ASIANEW0000000000000"), { mode: 0o600 });
+    await utimes(replacement, anHourAgo, anHourAgo);
+    await rename(replacement, path);
+    await writeProfiles(path, [{ profile: "dev", session: session("dev") }], { force: false });
+    const text = await readFile(path, "utf8");
+    expect(text).toContain("aws_access_key_id = ASIANEW0000000000000");
+    expect(text).toContain("[dev]");
+  });
+
+  it("still reads again a file edited in place after the precheck, its modification time put back", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    await writeFile(path, keysOf("other", "ASIAOLD0000000000000"), { mode: 0o600 });
+    await utimes(path, anHourAgo, anHourAgo);
+    await precheckProfileWrites(path, ["dev"], { force: false });
+    await writeFile(path, keysOf("other", "AKIALONGTERM00000000").replace("aws_session_token = t\n", "aws_session_tokn = t\n"));
+    await utimes(path, anHourAgo, anHourAgo);
+    await writeProfiles(path, [{ profile: "dev", session: session("dev") }], { force: false });
+    expect(await readFile(path, "utf8")).toContain("aws_access_key_id = AKIALONGTERM00000000");
+  });
+
+  it("still applies the long-term-key guard under the lock to keys written after the precheck", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    await writeFile(path, "# nothing yet\n", { mode: 0o600 });
+    await utimes(path, anHourAgo, anHourAgo);
+    await precheckProfileWrites(path, ["dev"], { force: false });
+    await writeFile(path, `# nothing yet\n${keysOf("dev", "AKIAJOEXAMPLE0000001").replace("aws_session_token = t\n", "")}`);
+    const error = await rejection(writeProfiles(path, [{ profile: "dev", session: session("dev") }], { force: false }));
+    expect(error.message).toContain("holds long-term access keys");
+    expect(await readFile(path, "utf8")).toContain("AKIAJOEXAMPLE0000001");
+  });
+
+  it("writes the same bytes whether or not the precheck's parse is reused", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    const original = `# top\n${keysOf("a", "ASIAAAAAAAAAAAAAAAAA")}\n${keysOf("b", "ASIABBBBBBBBBBBBBBBB")}`;
+    await writeFile(path, original, { mode: 0o600 });
+    await writeProfiles(path, [{ profile: "a", session: session("a") }], { force: false });
+    const fresh = await readFile(path, "utf8");
+    await writeFile(path, original, { mode: 0o600 });
+    await utimes(path, anHourAgo, anHourAgo);
+    await precheckProfileWrites(path, ["a"], { force: false });
+    await writeProfiles(path, [{ profile: "a", session: session("a") }], { force: false });
+    expect(await readFile(path, "utf8")).toBe(fresh);
   });
 });
