@@ -26,6 +26,13 @@ import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 
 export { X509_KEYS };
 
+/**
+ * The signing, PEM/PKCS#12 and prompt code, imported only when a certificate session is made. A
+ * specifier in a variable, which esbuild does not follow: the cached fast path's bundle holds this
+ * file (the resolver asks every source) and must not carry that code (docs/architecture.md).
+ */
+const X509_SESSION_MODULE = "../x509/profile-session.js";
+
 function value(settings: ReadonlyMap<string, string>, key: string): string | undefined {
   const found = settings.get(key);
   return found === undefined || found === "" ? undefined : found;
@@ -96,7 +103,7 @@ export const x509Source: CredentialSource = {
     return {
       key: x509Source.cacheKey(base),
       obtain: async () => {
-        const { obtainProfileX509Session } = await import("../x509/profile-session.js");
+        const { obtainProfileX509Session } = (await import(/* @vite-ignore */ X509_SESSION_MODULE)) as typeof import("../x509/profile-session.js");
         return obtainProfileX509Session(base.profile, x509ProfileSettings(base.profile, base.settings), context.deps);
       },
     };

@@ -176,7 +176,7 @@ describe("rolecred x509 argv → options", () => {
   const common = { certificatePath: "me.pem", privateKeyPath: "me.key", intermediatesPath: undefined, trustAnchorArn: TRUST_ANCHOR_ARN, profileArn: PROFILE_ARN, roleArn: RA_ROLES.pipeline, region: undefined, endpoint: undefined, roleSessionName: undefined };
 
   it.each<[string[], unknown]>([
-    [[...base, "--profile", "p"], { ...common, mode: { kind: "deliver", delivery: { profile: "p", childCommand: undefined, json: false, force: false } }, durationSeconds: undefined }],
+    [[...base, "--profile", "p"], { ...common, mode: { kind: "deliver", delivery: { to: "profile", profile: "p", json: false, force: false } }, durationSeconds: undefined }],
     [[...base, "--process", "--session-duration", "7200"], { ...common, mode: { kind: "process" }, durationSeconds: 7200 }],
     [["x509", "credential-process", ...base.slice(1), "--duration", "2h", "--region", "eu-west-1", "--endpoint", "https://ra.example"], { ...common, mode: { kind: "process" }, durationSeconds: 7200, region: "eu-west-1", endpoint: "https://ra.example" }],
     [["x509", "--inspect", "--certificate", "me.pem", "--json"], { ...common, privateKeyPath: undefined, trustAnchorArn: undefined, profileArn: undefined, roleArn: undefined, mode: { kind: "inspect", json: true }, durationSeconds: undefined }],
