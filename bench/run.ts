@@ -294,32 +294,19 @@ async function main(): Promise<void> {
         check: sameSession,
         sts: "none",
       },
-      {
-        id: "env-warm",
-        label: "env dev --shell bash (warm)",
-        subject: rolecred("env", "dev", "--shell", "bash"),
+      ...(["env", "assume"] as const).map((command) => ({
+        id: `${command}-warm`,
+        label: `${command} dev --shell bash (warm)`,
+        subject: rolecred(command, "dev", "--shell", "bash"),
         baselineLabel: "node -e 0",
         baseline: nodeBaseline,
         target: TARGET,
-        speed: "fast",
-        check: (stdout) => {
+        speed: "fast" as const,
+        check: (stdout: string) => {
           if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`)) throw new Error("no export of the cached key");
         },
-        sts: "none",
-      },
-      {
-        id: "assume-warm",
-        label: "assume dev --shell bash (warm)",
-        subject: rolecred("assume", "dev", "--shell", "bash"),
-        baselineLabel: "node -e 0",
-        baseline: nodeBaseline,
-        target: TARGET,
-        speed: "fast",
-        check: (stdout) => {
-          if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`)) throw new Error("no export of the cached key");
-        },
-        sts: "none",
-      },
+        sts: "none" as const,
+      })),
       {
         id: "version",
         label: "--version (full CLI)",

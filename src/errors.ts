@@ -63,6 +63,26 @@ export function messageOf(error: unknown): string {
   return String(error);
 }
 
+/**
+ * Node's network errno codes, in words: what every endpoint client (STS, Roles Anywhere, Identity
+ * Center, the federation endpoint) says when it cannot reach its service.
+ */
+const NETWORK_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EPIPE: "connection closed",
+  ECONNABORTED: "connection aborted",
+};
+
+/** The words for a network errno code, or undefined when `code` is not one. */
+export function describeNetworkError(code: unknown): string | undefined {
+  return typeof code === "string" && Object.hasOwn(NETWORK_ERRORS, code) ? NETWORK_ERRORS[code] : undefined;
+}
+
 /** The errno-style code of a Node system error (ENOENT, EACCES, ...), if it has one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "code" in error) {

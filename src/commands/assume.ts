@@ -54,23 +54,8 @@ export async function runAssume(options: SwitchOptions, deps: Deps): Promise<Out
   const profile = options.profile ?? (await pickProfile(deps));
   const request = { ...options.request, profile };
   if (options.console) {
-    const { runConsole } = await import("./console.js");
-    return runConsole(
-      {
-        profile,
-        mfaCode: request.mfaCode,
-        mfaMode: request.mfaMode,
-        refresh: request.refresh,
-        session: { ...request.session, durationSeconds: undefined },
-        identity: request.identity,
-        region: request.session.region,
-        service: undefined,
-        consoleDurationSeconds: request.session.durationSeconds,
-        print: false,
-        federationUrl: undefined,
-      },
-      deps,
-    );
+    const { consoleOptionsOf, runConsole } = await import("./console.js");
+    return runConsole(consoleOptionsOf(profile, request, { service: undefined, print: false, federationUrl: undefined }), deps);
   }
   const { session, chain } = await obtainProfileSession(
     {

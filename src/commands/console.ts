@@ -34,7 +34,7 @@ import { flagNarrowing, profileNarrowing } from "../session/session-extras.js";
 
 import type { MfaCodeInput } from "../mfa/code.js";
 import type { MfaMode } from "../profiles/resolve.js";
-import type { SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
+import type { ProfileRequestOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
 
 export interface ConsoleOptions {
   /** Undefined: the session exported in the environment, else AWS_PROFILE. */
@@ -55,6 +55,28 @@ export interface ConsoleOptions {
   readonly print: boolean;
   /** --federation-url (else ROLECRED_FEDERATION_URL, else the partition's endpoint). */
   readonly federationUrl: string | undefined;
+}
+
+/**
+ * The console's options from a profile request (the profile flags): `--duration` is the console
+ * session's length there, not the role session's. Shared by `console` and `assume -c`.
+ */
+export function consoleOptionsOf(
+  profile: string | undefined,
+  request: ProfileRequestOptions,
+  extra: Pick<ConsoleOptions, "service" | "print" | "federationUrl">,
+): ConsoleOptions {
+  return {
+    profile,
+    mfaCode: request.mfaCode,
+    mfaMode: request.mfaMode,
+    refresh: request.refresh,
+    session: { ...request.session, durationSeconds: undefined },
+    identity: request.identity,
+    region: request.session.region,
+    consoleDurationSeconds: request.session.durationSeconds,
+    ...extra,
+  };
 }
 
 /** A console session: the credentials, who they act as, and what the federation endpoint allows. */

@@ -4,9 +4,8 @@
  * not the key id (a pure key cannot read the store), so without this a session made from the old
  * key would be served until it expires, hiding a broken new key until then.
  */
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { errnoCode } from "../errors.js";
+import { directoryEntries } from "../store/json-file.js";
 import { READ_LIMITS, readOptionalTextSync } from "../store/bounded-read.js";
 import { removeCacheFile } from "../store/session-cache.js";
 
@@ -30,13 +29,7 @@ function baseOf(key: string): Record<string, unknown> | undefined {
 
 /** Remove every cached session whose chain starts from the store entry `entry`; returns how many. */
 export async function forgetSessionsOf(directory: string, entry: string): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(directory);
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return 0;
-    throw error;
-  }
+  const names = await directoryEntries(directory);
   let removed = 0;
   for (const name of names.filter((file) => /^[0-9a-f]{16}\.json$/.test(file))) {
     const file = join(directory, name);

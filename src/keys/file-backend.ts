@@ -22,6 +22,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError } from "../errors.js";
+import { parseJsonRecord } from "../store/json-file.js";
 import { resolveWriteTarget, writeFileAtomic } from "../store/atomic-write.js";
 import { BoundedReadError, readOptionalTextSync } from "../store/bounded-read.js";
 import { withFileLock } from "../store/lock.js";
@@ -86,14 +87,8 @@ const isCount = (value: unknown, max: number): value is number => typeof value =
 
 /** The file's JSON checked field by field; undefined when it is not a (complete) version 1 key file. */
 function parseKeyFile(text: string): KeyFile | "newer" | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const file = parsed as Record<string, unknown>;
+  const file = parseJsonRecord(text);
+  if (file === undefined) return undefined;
   if (file.format !== KEY_FILE_FORMAT) return undefined;
   if (typeof file.version === "number" && file.version > KEY_FILE_VERSION) return "newer";
   if (file.version !== KEY_FILE_VERSION || file.cipher !== "aes-256-gcm") return undefined;

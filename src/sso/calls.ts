@@ -4,11 +4,9 @@
  * fast path. Each call returns plain data; failures become one-line RolecredErrors, except the
  * OAuth answers a device-code poll expects (authorization_pending, slow_down), which are data.
  */
-import { ExitCode, messageOf, RolecredError } from "../errors.js";
+import { describeNetworkError, ExitCode, messageOf, RolecredError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import type { SsoEndpoints } from "./endpoints.js";
-
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
 
 function field(error: unknown, name: string): unknown {
   return typeof error === "object" && error !== null ? (error as Record<string, unknown>)[name] : undefined;
@@ -19,7 +17,7 @@ export function toSsoError(error: unknown, service: string, url: string): Rolecr
   if (error instanceof RolecredError) return error;
   const code = field(error, "code");
   const name = field(error, "name");
-  if ((typeof code === "string" && NETWORK_CODES.has(code)) || name === "TimeoutError" || name === "RequestTimeout") {
+  if (describeNetworkError(code) !== undefined || code === "ETIMEDOUT" || name === "TimeoutError" || name === "RequestTimeout") {
     return new RolecredError(`cannot reach ${service} at ${url}: ${typeof code === "string" ? code : "no answer in time"}`, {
       exitCode: ExitCode.unavailable,
       cause: error,

@@ -10,7 +10,8 @@
  * atomically, and read through the bounded reader.
  */
 import { createHash } from "node:crypto";
-import { readdir, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
+import { directoryEntries, parseJsonRecord } from "../store/json-file.js";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { errnoCode } from "../errors.js";
@@ -57,14 +58,8 @@ function time(value: unknown): Date | undefined {
 
 /** A cache file's content as a token, or undefined when it is not one (corrupt, or another kind of file). */
 export function decodeSsoToken(content: string): SsoToken | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const file = parsed as Record<string, unknown>;
+  const file = parseJsonRecord(content);
+  if (file === undefined) return undefined;
   const startUrl = text(file.startUrl);
   const region = text(file.region);
   const accessToken = text(file.accessToken);
@@ -114,13 +109,7 @@ export async function removeSsoToken(path: string): Promise<boolean> {
 /** Every token file in the cache (the AWS CLI's client registrations and other files are skipped). */
 export async function listSsoTokens(env: Env): Promise<Array<{ path: string; token: SsoToken }>> {
   const directory = ssoCacheDirectory(env);
-  let names: string[];
-  try {
-    names = await readdir(directory);
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return [];
-    throw error;
-  }
+  const names = await directoryEntries(directory);
   const tokens: Array<{ path: string; token: SsoToken }> = [];
   for (const name of names.filter((entry) => /^[0-9a-f]{40}\.json$/.test(entry)).sort()) {
     const path = join(directory, name);

@@ -7,7 +7,8 @@
  * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
  * as the credentials file and kept with the same care.
  */
-import { mkdir, readdir, unlink } from "node:fs/promises";
+import { mkdir, unlink } from "node:fs/promises";
+import { directoryEntries, parseJsonRecord } from "./json-file.js";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
@@ -88,13 +89,8 @@ function isString(value: unknown): value is string {
 
 /** A cache file's content as a session, or undefined when it is not one rolecred wrote. */
 function decodeCacheFile(text: string, key: string | undefined): { key: string; session: CachedSession } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const parsed = parseJsonRecord(text);
+  if (parsed === undefined) return undefined;
   const file = parsed as Partial<CacheFile>;
   const credentials = file.credentials as Partial<CacheFile["credentials"]> | undefined;
   if (file.version !== CACHE_FORMAT_VERSION || !isString(file.key) || (key !== undefined && file.key !== key)) return undefined;
@@ -170,13 +166,7 @@ export async function withCacheLock<T>(directory: string, key: string, refresh: 
 
 /** Every valid session file in the cache, expired ones included (for `status` and `logout`). */
 export async function listCachedSessions(directory: string): Promise<Array<{ file: string; session: CachedSession }>> {
-  let names: string[];
-  try {
-    names = await readdir(directory);
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return [];
-    throw error;
-  }
+  const names = await directoryEntries(directory);
   const sessions: Array<{ file: string; session: CachedSession }> = [];
   for (const name of names.filter((entry) => /^[0-9a-f]{16}\.json$/.test(entry)).sort()) {
     const file = join(directory, name);

@@ -3,7 +3,7 @@
  * (modeled errors end in "Exception"; AccessDenied, ValidationError and ExpiredToken are not
  * modeled and keep the wire code); network failures carry a Node errno code instead.
  */
-import { ExitCode, messageOf, RolecredError, type ExitCodeValue } from "../errors.js";
+import { describeNetworkError, ExitCode, messageOf, RolecredError, type ExitCodeValue } from "../errors.js";
 import { roleNameOf } from "../arn.js";
 
 export type StsOperation = "AssumeRole" | "AssumeRoleWithSAML" | "GetSessionToken" | "GetCallerIdentity" | "GetFederationToken";
@@ -18,17 +18,6 @@ export interface StsCallContext {
   readonly sentMfa?: boolean | undefined;
   readonly durationSeconds?: number | undefined;
 }
-
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "DNS lookup failed",
-  ECONNRESET: "connection reset",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  EPIPE: "connection closed",
-  ECONNABORTED: "connection aborted",
-};
 
 function fieldOf(error: unknown, field: string): unknown {
   return typeof error === "object" && error !== null ? (error as Record<string, unknown>)[field] : undefined;
@@ -48,8 +37,9 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
   if (error instanceof RolecredError) return error;
   const errno = fieldOf(error, "code");
   const name = fieldOf(error, "name");
-  if (typeof errno === "string" && errno in NETWORK_CODES) {
-    return fail(`cannot reach STS at ${context.endpoint}: ${NETWORK_CODES[errno]}`, ExitCode.unavailable, error, "check --region, AWS_ENDPOINT_URL_STS and your network or proxy");
+  const network = describeNetworkError(errno);
+  if (network !== undefined) {
+    return fail(`cannot reach STS at ${context.endpoint}: ${network}`, ExitCode.unavailable, error, "check --region, AWS_ENDPOINT_URL_STS and your network or proxy");
   }
   if (name === "TimeoutError" || name === "RequestTimeout" || errno === "ETIMEDOUT" || errno === "ERR_SOCKET_CONNECTION_TIMEOUT") {
     return fail(`STS at ${context.endpoint} did not answer in time`, ExitCode.unavailable, error, "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds");

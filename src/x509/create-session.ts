@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { roleNameOf } from "../arn.js";
 import type { RoleSession } from "../credentials/types.js";
-import { errnoCode, ExitCode, RolecredError, type ExitCodeValue } from "../errors.js";
+import { describeNetworkError, errnoCode, ExitCode, RolecredError, type ExitCodeValue } from "../errors.js";
 import type { SigningAlgorithm } from "./checks.js";
 import type { RolesAnywhereEndpoint } from "./endpoint.js";
 import type { SigningMaterial } from "./material.js";
@@ -34,15 +34,6 @@ export class RolesAnywhereRefusal extends RolecredError {
     super(message, { exitCode, ...(hint === undefined ? {} : { hint }) });
   }
 }
-
-const NETWORK_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "DNS lookup failed",
-  ECONNRESET: "connection reset",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-};
 
 interface HttpAnswer {
   readonly status: number;
@@ -152,7 +143,7 @@ export async function createSession(endpoint: RolesAnywhereEndpoint, params: Cre
   } catch (error) {
     const code = errnoCode(error) ?? "";
     if (code === "ETIMEDOUT") throw new RolecredError(`Roles Anywhere at ${endpoint.url} did not answer in time`, { exitCode: ExitCode.unavailable, hint: "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds" });
-    throw new RolecredError(`cannot reach Roles Anywhere at ${endpoint.url}: ${NETWORK_CODES[code] ?? code}`, { exitCode: ExitCode.unavailable, hint: "check --region, --endpoint, AWS_ENDPOINT_URL_ROLESANYWHERE and your network or proxy" });
+    throw new RolecredError(`cannot reach Roles Anywhere at ${endpoint.url}: ${describeNetworkError(code) ?? code}`, { exitCode: ExitCode.unavailable, hint: "check --region, --endpoint, AWS_ENDPOINT_URL_ROLESANYWHERE and your network or proxy" });
   }
   if (answer.status < 200 || answer.status >= 300) throw refusal(answer, endpoint.url, params);
   return sessionOf(answer, params, endpoint.region, endpoint.url);
