@@ -55,7 +55,9 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJson(text: string): ParsedJson {
   // Offsets, turned into line and column only when asked: most objects' positions are never needed.
-  const offsets = new WeakMap<object, number>();
+  // A Map, not a WeakMap: it lives exactly as long as the parsed value, and hundreds of thousands of
+  // ephemeron entries made garbage collection the largest cost of linting a very large policy.
+  const offsets = new Map<object, number>();
   // Offsets where each line starts, built lazily: positions are needed only for objects and errors.
   let lineStarts: number[] | undefined;
   let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
