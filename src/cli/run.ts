@@ -17,6 +17,11 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
   const { rolecredArgs, childCommand } = splitChildCommand(args);
   let deps: Deps | undefined;
   let outcome: Outcome = { exitCode: ExitCode.ok };
+  // `rolecred x --help | head -1`, `rolecred profiles --names | head`: a reader that stops early
+  // closes the pipe; what is left to write is dropped, as `cat` and `ls` would, instead of a crash.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   const specs = await loadCommandSpecs(rolecredArgs);
   const program = buildProgram({
     env: process.env,

@@ -3,7 +3,7 @@
  * `login` to `logout` and `list` to `lint`); plain typos still get commander's spelling suggestion.
  */
 import { describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
+import { cliEnv, makeTempHome, ROLECRED_BIN, runCli, runProcess } from "../support/run-cli.js";
 
 async function rolecred(args: readonly string[]) {
   return runCli(args, { env: cliEnv(await makeTempHome()) });
@@ -27,5 +27,13 @@ describe("an unknown command", () => {
   it("peer words stay out of the command list", async () => {
     const help = await rolecred(["--help"]);
     expect(help.stdout).not.toMatch(/^\s+(login|list|ls|export)\b/m);
+  });
+});
+
+describe("a reader that stops early", () => {
+  it("`rolecred COMMAND --help | head -c 1` ends quietly: no EPIPE crash on stderr", async () => {
+    const result = await runProcess("/bin/bash", ["-c", `set -o pipefail; '${process.execPath}' '${ROLECRED_BIN}' x509 --help 2>err.txt | head -c 1 >/dev/null; cat err.txt`], { env: cliEnv(await makeTempHome()), cwd: await makeTempHome() });
+    expect(result.stdout).not.toContain("EPIPE");
+    expect(result.stdout).not.toContain("Unhandled");
   });
 });
