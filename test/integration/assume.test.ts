@@ -68,9 +68,9 @@ describe("rolecred assume", () => {
   it("says in one line what the shell now is, on the full path and from the cache", async () => {
     const first = await rolecred(["assume", "ci", "--shell", "bash"], { AWS_REGION: "" });
     expect(first.exitCode).toBe(0);
-    expect(first.stderr).toMatch(/^ci: Ci in 111111111111 \(acme-dev\), eu-central-1, expires \d\d:\d\d \(in 1h 0m\)\n$/);
+    expect(first.stderr).toMatch(/^ci: Ci in 111111111111 \(acme-dev\), eu-central-1, expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 1h 0m\)\n$/);
     const cached = await rolecred(["assume", "ci", "--shell", "bash"], { AWS_REGION: "" });
-    expect(cached.stderr).toMatch(/^ci: Ci in 111111111111 \(acme-dev\), eu-central-1, expires \d\d:\d\d \(in (1h 0m|59m)\)\n$/);
+    expect(cached.stderr).toMatch(/^ci: Ci in 111111111111 \(acme-dev\), eu-central-1, expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in (1h 0m|59m)\)\n$/);
     expect(cached.stdout).toBe(first.stdout);
     // `env` is for scripts: the same exports, nothing on stderr.
     expect((await rolecred(["env", "ci", "--shell", "bash"])).stderr).toBe("");

@@ -123,7 +123,7 @@ function paramsStartingWith(params: Record<string, string>, ...prefixes: string[
   return Object.fromEntries(Object.entries(params).filter(([name]) => prefixes.some((prefix) => name.startsWith(prefix))));
 }
 
-const EXPIRY = String.raw`expires \d\d:\d\d \(in (\d+h )?\d+m\)`;
+const EXPIRY = String.raw`expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in (\d+h )?\d+m\)`;
 
 describe("rolecred user: the policy, ARNs, tags, transitive keys and source identity reach STS exactly", () => {
   const narrowing = ["--scope", PREFIX_SCOPE, "--scope", "deny-iam", "--policy-arn", S3_READ_ONLY];
@@ -471,7 +471,7 @@ describe("rolecred status: what narrows each session", () => {
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(/^PROFILE +WHERE +ROLE +EXPIRES +LEFT +NARROWED BY\n/);
     expect(table.stdout).toMatch(
-      new RegExp(`\\nnarrow +cache +arn:aws:iam::${ACCOUNT}:role/Ci +\\d\\d:\\d\\d +(59m|1h 0m) +policy ${policyLength} chars; tags Project=blue,Team=data; source identity jo; packed ${packed}%\\n`),
+      new RegExp(`\\nnarrow +cache +arn:aws:iam::${ACCOUNT}:role/Ci +(\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(59m|1h 0m) +policy ${policyLength} chars; tags Project=blue,Team=data; source identity jo; packed ${packed}%\\n`),
     );
 
     const json = JSON.parse((await rolecred(["status", "narrow", "--json"])).stdout) as Array<Record<string, unknown>>;

@@ -380,7 +380,7 @@ describe("rolecred write, status and logout", () => {
     await rolecred(["write", "dev", "--to", "dev-creds"]);
     const table = await rolecred(["status"]);
     expect(table.stdout).toMatch(/^PROFILE +WHERE +ROLE +EXPIRES +LEFT/);
-    expect(table.stdout).toMatch(/\ndev +cache +arn:aws:iam::111111111111:role\/Developer +\d\d:\d\d +[78]h \d+m/);
+    expect(table.stdout).toMatch(/\ndev +cache +arn:aws:iam::111111111111:role\/Developer +(\d{4}-\d\d-\d\d )?\d\d:\d\d +[78]h \d+m/);
     expect(table.stdout).toMatch(/\ndev-creds +credentials file +arn:aws:iam::111111111111:role\/Developer/);
     const json = JSON.parse((await rolecred(["status", "dev", "--json"])).stdout) as Array<Record<string, unknown>>;
     expect(json).toHaveLength(1);

@@ -116,7 +116,7 @@ async function keyIdOf(profile: string): Promise<string> {
   return keyId;
 }
 
-const EXPIRY = String.raw`expires \d\d:\d\d \(in (\d+h )?\d+m\)`;
+const EXPIRY = String.raw`expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in (\d+h )?\d+m\)`;
 
 describe("rolecred saml: an assertion piped in, one role", () => {
   it("assumes the role, writes the profile, and the AWS SDK and AWS CLI use it as the assumed role", async () => {
@@ -387,7 +387,7 @@ describe("rolecred saml: how long", () => {
   it("a role whose maximum is below the SessionDuration: retried once with one hour, and said", async () => {
     const calls = samlCalls().length;
     const result = await rolecred(["--profile", "dev"], assertion({ roles: [OFFER.short], sessionDuration: 7200 }));
-    expect(result.stderr).toMatch(new RegExp(`^warning: Short allows less than 7200s; retrying with 3600s\\ndev: assumed Short in ${SANDBOX} as alice@example.com, expires \\d\\d:\\d\\d \\(in (1h 0m|59m)\\)\\n$`));
+    expect(result.stderr).toMatch(new RegExp(`^warning: Short allows less than 7200s; retrying with 3600s\\ndev: assumed Short in ${SANDBOX} as alice@example.com, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in (1h 0m|59m)\\)\\n$`));
     expect(result.exitCode).toBe(0);
     expect(samlCalls().slice(calls).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([
       ["7200", "ValidationError"],

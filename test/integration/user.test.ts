@@ -55,7 +55,7 @@ describe("rolecred user: the happy path", () => {
   it("assumes the role with the MFA code, writes the profile, and the AWS SDK and AWS CLI use it", async () => {
     const before = await credentialsFile();
     const result = await rolecred(["user", ROLES.developer, "--profile", "dev", "--mfa-token", world.nextMfaCode(), "--duration", "8h"]);
-    expect(result.stderr).toMatch(/^dev: assumed Developer in 111111111111 as jo, expires \d\d:\d\d \(in 8h 0m\)\n$/);
+    expect(result.stderr).toMatch(/^dev: assumed Developer in 111111111111 as jo, expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 8h 0m\)\n$/);
     expect(result.stdout).toBe("");
     expect(result.exitCode).toBe(0);
 
@@ -441,7 +441,7 @@ describe("rolecred user: a duration above the role's maximum", () => {
     const { exitCode } = await terminal.exited;
     outputs.push(terminal.screen());
     expect(exitCode).toBe(0);
-    expect(terminal.screen()).toMatch(/dev: assumed dev in 111111111111 as jo, expires \d\d:\d\d \(in 1h \d+m\)/);
+    expect(terminal.screen()).toMatch(/dev: assumed dev in 111111111111 as jo, expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 1h \d+m\)/);
     expect(fresh.sts.calls.slice(-2).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["43200", "ValidationError"], ["3600", undefined]]);
   });
 

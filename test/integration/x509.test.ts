@@ -82,7 +82,7 @@ const serialHex = (leaf: Issued) => BigInt(leaf.serialDecimal).toString(16);
 describe("rolecred x509: the deliveries", () => {
   it("writes a profile that the AWS SDK and the AWS CLI use, keeping the rest of the file", async () => {
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--profile", "pipeline"]);
-    expect(result.stderr).toMatch(new RegExp(`^pipeline: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.p256)}, expires \\d\\d:\\d\\d \\(in 1h 0m\\)\\n$`));
+    expect(result.stderr).toMatch(new RegExp(`^pipeline: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.p256)}, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in 1h 0m\\)\\n$`));
     expect([result.exitCode, result.stdout]).toEqual([0, ""]);
     const file = await credentialsFile();
     expect(file.startsWith("# mine\n[keep]\n")).toBe(true);
