@@ -38,7 +38,8 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
     await program.parseAsync(rolecredArgs, { from: "user" });
     return outcome;
   } catch (error) {
-    return { exitCode: report(error, deps, args.includes("--verbose")) };
+    // Only rolecred's own flags count: a --verbose after -- belongs to the child's command line.
+    return { exitCode: report(error, deps, rolecredArgs.includes("--verbose")) };
   }
 }
 

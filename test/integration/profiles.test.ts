@@ -351,6 +351,18 @@ describe("rolecred exec", () => {
     expect(result.exitCode).toBe(4);
   });
 
+  it("leaves a --verbose after -- to the command: rolecred prints its one line, no stack", async () => {
+    await warm("dev");
+    // A path under a regular file: spawn fails with ENOTDIR, an error whose stack only rolecred's
+    // own --verbose may show.
+    const underFile = join(home, ".aws", "config", "tool");
+    const result = await rolecred(["exec", "dev", "--", underFile, "--verbose"]);
+    expect(result.stderr).toMatch(/^rolecred: [^\n]*ENOTDIR[^\n]*\n$/);
+    expect(result.exitCode).not.toBe(0);
+    const verbose = await rolecred(["exec", "dev", "--verbose", "--", underFile]);
+    expect(verbose.stderr).toContain("\n    at ");
+  });
+
   it("refuses an empty command after --", async () => {
     const result = await rolecred(["exec", "dev", "--"]);
     expect(result.stderr).toBe("rolecred: name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell\n");
