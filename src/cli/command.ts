@@ -14,9 +14,6 @@ export interface ParseContext {
   readonly env: Env;
 }
 
-// Outcome lives at the base (commands and exec return it); re-exported for the flag files.
-export { SUCCESS, type Outcome } from "../outcome.js";
-
 export interface CommandSpec<Options> {
   readonly name: string;
   /** Description, arguments and options, on the commander Command created for `name`. */

@@ -5,7 +5,8 @@
  */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { ExecOptions } from "../commands/profile-delivery.js";
 

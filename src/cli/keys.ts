@@ -8,7 +8,8 @@ import { usageError } from "../errors.js";
 import { checkKeyName } from "../keys/entry.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { requireMfaSerial } from "../sts/limits.js";
-import { defineCommand, type Outcome, type ParseContext } from "./command.js";
+import { defineCommand, type ParseContext } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import type { KeysAddOptions, KeysImportOptions, KeysListOptions, KeysNameOptions } from "../commands/keys.js";
 import type { KeysRotateOptions } from "../commands/keys-rotate.js";
 

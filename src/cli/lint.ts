@@ -6,7 +6,8 @@ import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { isRuleId, RULE_IDS, type RuleId } from "../lint/rule-ids.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { collect, flagValue } from "./session-flags.js";
 import type { LintFormat, LintOptions } from "../commands/lint.js";
 

@@ -1,7 +1,8 @@
 /** `rolecred logout [PROFILE | --all]` */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import type { LogoutOptions } from "../commands/logout.js";
 
 export const logoutCommand = defineCommand<LogoutOptions>({

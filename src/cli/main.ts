@@ -6,7 +6,7 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import { serveFromCache } from "./fast-path.js";
-import type { Outcome } from "./command.js";
+import type { Outcome } from "../outcome.js";
 
 // The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22. rolecred
 // pins an SDK that supports Node 20 and says so in its README; a warning on every credential

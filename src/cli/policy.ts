@@ -5,7 +5,8 @@
 import type { Command } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { collect, flagValue, sessionRequestOptions } from "./session-flags.js";
 import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../commands/policy.js";
 import { SCOPE_NAMES } from "../policy/scopes.js";

@@ -1,8 +1,10 @@
 /** `rolecred process PROFILE`: the credential_process helper (`credential_process = rolecred process dev`). */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
-import { declareProfileFlags, profileRequestOptions, type ProfileRequestOptions } from "./profile-flags.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
+import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
+import type { ProfileRequestOptions } from "../session/options.js";
 
 export const processCommand = defineCommand<ProfileRequestOptions>({
   name: "process",

@@ -11,14 +11,11 @@ import {
   declareIdentityFlags,
   declareSessionFlags,
   flagValue,
-  requireProfileName,
   sessionIdentityOptions,
   sessionRequestOptions,
 } from "./session-flags.js";
+import { requireProfileName } from "../store/profile-name.js";
 import type { ProfileRequestOptions } from "../session/options.js";
-
-// Re-exported so flag files written before the move still compile (import it from session/options).
-export type { ProfileRequestOptions } from "../session/options.js";
 
 export function declareProfileFlags(command: Command, shortFlags = false): Command {
   command

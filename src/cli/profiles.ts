@@ -1,7 +1,8 @@
 /** `rolecred profiles [--names] [--json]`: the profiles of ~/.aws/config and what each resolves to. */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import type { ProfilesOptions } from "../commands/profiles.js";
 
 export const profilesCommand = defineCommand<ProfilesOptions>({

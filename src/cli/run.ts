@@ -8,7 +8,7 @@ import { defaultDeps, type Deps } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
 import { escapeControl } from "../log.js";
 import { splitChildCommand } from "./argv.js";
-import type { Outcome } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { buildProgram, commanderExitCode, loadCommandSpecs } from "./program.js";
 
 const ISSUES_URL = "https://github.com/rolecred/rolecred/issues";

@@ -5,7 +5,8 @@
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import {
   collect,
   declareDeliveryFlags,

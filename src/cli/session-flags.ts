@@ -16,11 +16,6 @@ import { requireSourceIdentity } from "../sts/limits.js";
 import type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
 import { requireProfileName } from "../store/profile-name.js";
 
-// The option types belong to the session layer, the profile-name rule to the store; re-exported
-// so flag files written before the move still compile (import them from their homes instead).
-export type { DeliveryOptions, SessionIdentityOptions, SessionRequestOptions } from "../session/options.js";
-export { requireProfileName } from "../store/profile-name.js";
-
 /** commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

@@ -3,7 +3,8 @@ import { Argument, Command } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { INIT_SHELLS, type CompletionCommand, type InitShell } from "../output/shell-init.js";
-import { defineCommand, type CommandSpec, type Outcome } from "./command.js";
+import { defineCommand, type CommandSpec } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import type { ShellInitOptions } from "../commands/shell-init.js";
 
 /** Commands whose first argument is a profile of ~/.aws/config. */

@@ -1,7 +1,8 @@
 /** `rolecred sso login|logout|populate`: IAM Identity Center (see docs/sso.md). */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { flagValue } from "./session-flags.js";
 import type { SsoLoginOptions, SsoTarget } from "../commands/sso-login.js";
 import type { SsoLogoutOptions } from "../commands/sso-logout.js";

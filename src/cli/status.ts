@@ -2,7 +2,8 @@
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { flagValue } from "./session-flags.js";
 import type { StatusOptions } from "../commands/status.js";
 

@@ -8,17 +8,18 @@ import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
 import { requireExternalId, requireMfaSerial, requireSessionName } from "../sts/limits.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import {
   declareDeliveryFlags,
   declareIdentityFlags,
   declareSessionFlags,
   deliveryOptions,
   flagValue,
-  requireProfileName,
   sessionIdentityOptions,
   sessionRequestOptions,
 } from "./session-flags.js";
+import { requireProfileName } from "../store/profile-name.js";
 import type { UserOptions } from "../commands/user.js";
 
 export const userCommand = defineCommand<UserOptions>({

@@ -1,10 +1,12 @@
 /** `rolecred write PROFILE [--to NAME]`: a profile's session into the credentials file, for tools that only read files. */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { WriteOptions } from "../commands/profile-delivery.js";
-import { flagValue, requireProfileName } from "./session-flags.js";
+import { flagValue } from "./session-flags.js";
+import { requireProfileName } from "../store/profile-name.js";
 
 export const writeCommand = defineCommand<WriteOptions>({
   name: "write",

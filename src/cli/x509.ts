@@ -12,7 +12,8 @@ import { requireDurationIn, requireSessionName } from "../sts/limits.js";
 import { X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
 import type { X509Mode, X509Options } from "../commands/x509.js";
-import { defineCommand, type Outcome } from "./command.js";
+import { defineCommand } from "./command.js";
+import type { Outcome } from "../outcome.js";
 import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue } from "./session-flags.js";
 
 /** The aws_signing_helper subcommand name, accepted as this command's operand. */

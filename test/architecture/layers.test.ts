@@ -181,6 +181,11 @@ describe("the import graph of src/", () => {
     expect(eager.map((edge) => `${edge.from} -> ${edge.to}`)).toEqual([]);
   });
 
+  it("has src/cli re-export nothing: Outcome, the option types and requireProfileName are imported from their homes", () => {
+    const reexporting = sourceFiles(join(SRC, "cli")).filter((file) => /^\s*export\b[^;]*?\bfrom\s*["']/m.test(withoutComments(readFileSync(file, "utf8"))));
+    expect(reexporting.map(repoPath)).toEqual([]);
+  });
+
   it("lists only exceptions that still exist", () => {
     const all = new Set(EDGES.map((edge) => `${edge.from} -> ${edge.to}${edge.typeOnly ? " (type)" : ""}`));
     expect(DOCUMENTED_EXCEPTIONS.filter((exception) => !all.has(exception.edge))).toEqual([]);
