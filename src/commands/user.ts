@@ -5,8 +5,7 @@
  */
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
-import { callerNameOf } from "../arn.js";
-import { RolecredError, ExitCode } from "../errors.js";
+import { sessionNameFromCaller } from "../credentials/caller-name.js";
 import { maskKeyId } from "../log.js";
 import { activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { loadSourceCredentials } from "../credentials/source-credentials.js";
@@ -14,7 +13,7 @@ import { mfaCodeProvider } from "../mfa/code.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
 import { applyGuards, sessionWarnings } from "../credentials/guards.js";
 import { readStdinText } from "../stdin.js";
-import { requireMfaSerial, SESSION_NAME_PATTERN } from "../sts/limits.js";
+import { requireMfaSerial } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
 import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
@@ -104,17 +103,7 @@ function configuredMfaSerial(value: string | undefined, profile: string, deps: D
   return requireMfaSerial(value);
 }
 
-/**
- * The caller's IAM user name, so that a trust policy requiring sts:RoleSessionName = ${aws:username}
- * holds and CloudTrail names the person.
- */
+/** The caller's IAM user name (see {@link sessionNameFromCaller}). */
 function callerUserName(identity: CallerIdentity): string {
-  const name = callerNameOf(identity.arn);
-  if (name === undefined || !SESSION_NAME_PATTERN.test(name)) {
-    throw new RolecredError(`cannot use "${name ?? identity.arn}" (from ${identity.arn}) as the session name`, {
-      exitCode: ExitCode.usage,
-      hint: "give one as the second argument: rolecred user ROLE_ARN SESSION_NAME",
-    });
-  }
-  return name;
+  return sessionNameFromCaller(identity.arn, "give one as the second argument: rolecred user ROLE_ARN SESSION_NAME");
 }

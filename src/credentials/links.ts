@@ -8,14 +8,12 @@
  * source key never returns a stale session.
  */
 import { assumeWithDurationFallback } from "./duration-fallback.js";
-import { callerNameOf } from "../arn.js";
+import { sessionNameFromCaller } from "./caller-name.js";
 import type { Deps } from "../deps.js";
-import { ExitCode, RolecredError } from "../errors.js";
 import { maskKeyId } from "../log.js";
 import type { MfaCodeProvider } from "../mfa/code.js";
 import type { RoleHop, StaticSource } from "../profiles/resolve.js";
 import { describeExpiry } from "../output/summary.js";
-import { SESSION_NAME_PATTERN } from "../sts/limits.js";
 import type { StsEndpoint } from "../sts/client.js";
 import { isFresh, readCachedSession, withCacheLock, writeCachedSession, type CachedSession } from "../store/session-cache.js";
 import type { AwsCredentials } from "./types.js";
@@ -60,13 +58,7 @@ async function callerName(parent: LinkResult, context: LinkContext): Promise<str
   if (parent.session?.sessionName !== undefined) return parent.session.sessionName;
   const { getCallerIdentity } = await import("../sts/calls.js");
   const identity = await getCallerIdentity(context.endpoint, parent.credentials);
-  const name = callerNameOf(identity.arn);
-  if (name === undefined || !SESSION_NAME_PATTERN.test(name)) {
-    throw new RolecredError(`cannot use "${name ?? identity.arn}" (from ${identity.arn}) as a session name`, {
-      exitCode: ExitCode.badInput,
-      hint: "set role_session_name in the profile",
-    });
-  }
+  const name = sessionNameFromCaller(identity.arn, "set role_session_name in the profile");
   context.deps.log.verbose(`session name ${name} (the caller ${identity.arn})`);
   return name;
 }

@@ -463,3 +463,20 @@ describe("rolecred user: a duration above the role's maximum", () => {
     expect(again.exitCode).toBe(4);
   });
 });
+
+describe("rolecred user: a caller name STS would refuse as a session name", () => {
+  it("exits 3 (input rolecred was given, not a usage error), says where to give a name, and writes nothing", async () => {
+    // An endpoint that reports the caller as the one-letter IAM user "j" (STS wants 2-64 characters).
+    const oneLetter = await startWorld({ tamper: (xml, action) => (action === "GetCallerIdentity" ? xml.replace(":user/jo<", ":user/j<") : xml) });
+    try {
+      const before = await credentialsFile();
+      const result = await rolecred(["user", ROLES.ci, "--profile", "ci"], { env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: oneLetter.sts.url } });
+      expect(result.stderr).toBe(`rolecred: cannot use "j" (from arn:aws:iam::${ACCOUNT}:user/j) as the session name — give one as the second argument: rolecred user ROLE_ARN SESSION_NAME\n`);
+      expect(result.exitCode).toBe(3);
+      expect(await credentialsFile()).toBe(before);
+      expect(oneLetter.sts.calls.map((call) => call.action)).toEqual(["GetCallerIdentity"]);
+    } finally {
+      await oneLetter.close();
+    }
+  });
+});
