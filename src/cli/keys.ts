@@ -2,12 +2,12 @@
  * `rolecred keys add|list|remove|import|export|rotate`: an IAM user's long-term keys in the OS
  * keyring (or the encrypted key file) instead of ~/.aws/credentials. See docs/keys.md.
  */
-import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { checkKeyName } from "../keys/entry.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { requireMfaSerial } from "../sts/limits.js";
+import { mfaTokenOption } from "./mfa-token-flag.js";
 import { defineCommand, type ParseContext } from "./command.js";
 import type { Outcome } from "../outcome.js";
 import type { KeysAddOptions, KeysImportOptions, KeysListOptions, KeysNameOptions } from "../commands/keys.js";
@@ -100,7 +100,7 @@ export const keysRotateCommand = defineCommand<KeysRotateOptions>({
       .description("replace stored keys with a new IAM access key, then delete the old one in IAM")
       .argument("<name>", "the stored keys")
       .option("--mfa-serial <arn>", "MFA device for the IAM calls (default: mfa_serial of the profile NAME)")
-      .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, mfa_process, else a prompt)`))
+      .addOption(mfaTokenOption())
       .option("--region <region>", "region of the STS endpoint (default: the profile's)");
   },
   toOptions(args, flags, context) {

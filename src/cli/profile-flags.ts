@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { usageError } from "../errors.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import type { ParseContext } from "./command.js";
+import { mfaTokenOption } from "./mfa-token-flag.js";
 import {
   declareIdentityFlags,
   declareSessionFlags,
@@ -19,7 +20,7 @@ import type { ProfileRequestOptions } from "../session/options.js";
 
 export function declareProfileFlags(command: Command, shortFlags = false): Command {
   command
-    .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, else a prompt on the terminal)`))
+    .addOption(mfaTokenOption())
     .addOption(
       new Option("--mfa-mode <mode>", "direct: AssumeRole with the code (up to the role's maximum); session: one GetSessionToken shared by profiles, roles then limited to 1h (default: rolecred_mfa_mode, else direct)").choices([
         "direct",

@@ -2,12 +2,12 @@
  * `rolecred user ROLE_ARN [SESSION_NAME] --profile NAME`: an IAM user's own keys (+ MFA code)
  * exchanged for a role session with one AssumeRole call.
  */
-import { Option } from "commander";
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
 import { requireExternalId, requireMfaSerial, requireSessionName } from "../sts/limits.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
+import { mfaTokenOption } from "./mfa-token-flag.js";
 import { defineCommand } from "./command.js";
 import type { Outcome } from "../outcome.js";
 import {
@@ -35,7 +35,7 @@ export const userCommand = defineCommand<UserOptions>({
       .option("--source-profile <profile>", "profile holding your long-term keys (default: the AWS SDK default chain)")
       .option("--mfa-serial <arn>", "MFA device (default: mfa_serial of the source profile in ~/.aws/config)")
       .option("--mfa-serial-number <arn>", "same as --mfa-serial (aws_role_credentials' spelling)")
-      .addOption(new Option("--mfa-token <code>", `MFA code, or - to read it from stdin (default: ${MFA_CODE_ENV}, else a prompt on the terminal)`))
+      .addOption(mfaTokenOption())
       .option("--external-id <id>", "external ID the role's trust policy requires");
     declareSessionFlags(command);
     declareIdentityFlags(command);
