@@ -160,6 +160,21 @@ describe("the opt-in auto-renew hook", () => {
     expect(after).not.toBe(before);
   });
 
+  // ROLECRED_EXPIRES_AT comes from the environment, which an outer tool (direnv, a CI job, a
+  // parent shell) may have set: in bash, $(( VAR )) evaluates a value such as `a[$(cmd)]` as code.
+  it.each([
+    ["bash", "/bin/bash", ["--norc", "-c"], 'eval "$(rolecred shell-init bash --auto-renew)"', "_rolecred_auto_renew"],
+    ["zsh", "/usr/bin/zsh", ["-f", "-c"], 'eval "$(rolecred shell-init zsh --auto-renew)"', "_rolecred_auto_renew"],
+    ["fish", "/usr/bin/fish", ["--no-config", "-c"], "rolecred shell-init fish --auto-renew | source", "emit fish_prompt"],
+  ] as const)("%s: a hostile ROLECRED_EXPIRES_AT is not run as code and the hook stays quiet", async (_name, path, flags, init, hook) => {
+    const marker = join(home, "pwned");
+    const script = `${init}; ${hook}; echo done`;
+    const result = await shell(path, [...flags, script], { ROLECRED_PROFILE: "dev", ROLECRED_EXPIRES_AT: `a[$(touch ${marker})]` });
+    expect(result.stdout).toBe("done\n");
+    expect(result.stderr).toBe("");
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+  });
+
   it("never prompts: a session that needs an MFA code is left alone, and the user is told once", async () => {
     const script = [
       'eval "$(rolecred shell-init bash --auto-renew)"',
