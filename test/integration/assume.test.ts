@@ -76,6 +76,25 @@ describe("rolecred assume", () => {
     expect((await rolecred(["env", "ci", "--shell", "bash"])).stderr).toBe("");
   });
 
+  it("a recent-profiles file that is a FIFO or a symlink neither hangs assume nor is written through", async () => {
+    const cache = join(home, "cache");
+    await mkdir(cache, { recursive: true, mode: 0o700 });
+    const fifo = await runProcess("/usr/bin/mkfifo", [join(cache, "recent-profiles")], { env, cwd: home });
+    expect(fifo.exitCode).toBe(0);
+    const throughFifo = await rolecred(["assume", "ci", "--shell", "bash"], { ROLECRED_CACHE_DIR: cache });
+    expect(throughFifo.exitCode).toBe(0);
+    expect(throughFifo.stdout).toContain("AWS_ACCESS_KEY_ID=");
+
+    const elsewhere = join(home, "not-the-recent-file");
+    await writeFile(elsewhere, "keep\n");
+    const linked = join(home, "cache2");
+    await mkdir(linked, { mode: 0o700 });
+    await symlink(elsewhere, join(linked, "recent-profiles"));
+    const throughLink = await rolecred(["assume", "ci", "--shell", "bash"], { ROLECRED_CACHE_DIR: linked });
+    expect(throughLink.exitCode).toBe(0);
+    expect(await readFile(elsewhere, "utf8")).toBe("keep\n");
+  });
+
   it("exports what prompts read, and the keys still win over [default] in the AWS CLI and the SDK", async () => {
     const probe = [
       'eval "$(rolecred shell-init bash)"',
