@@ -112,7 +112,10 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
   const server = await startCredentialServer({
     // Each request re-reads the cache: a session within 5 minutes of expiry is refreshed there
     // (through the MFA session, prompting on the terminal only when a code is really needed).
-    session: async () => (await obtain({ ...options, refresh: false }, deps)).session.credentials,
+    // A code given with --mfa-token/ROLECRED_MFA_TOKEN is spent by the first session, and stdin
+    // (--mfa-token -) belongs to the child now: a refresh that needs a code asks like a prompt
+    // would (mfa_process, else the terminal), never re-sends the spent code or reads the child's stdin.
+    session: async () => (await obtain({ ...options, refresh: false, mfaCode: { from: "prompt" } }, deps)).session.credentials,
     onError: (message) => deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`),
   });
   deps.secrets.add(server.token);

@@ -109,6 +109,31 @@ function firstLine(text: string): string {
   return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?").slice(0, 200);
 }
 
+/** A SigninToken answer is well under a kilobyte; an endpoint sending more is not read into memory. */
+const MAX_FEDERATION_BODY_BYTES = 64 * 1024;
+
+/** The response body as text, refusing one past MAX_FEDERATION_BODY_BYTES or cut off mid-way. */
+async function boundedBody(response: Response, endpoint: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    if (response.body !== null) {
+      for await (const chunk of response.body) {
+        total += chunk.byteLength;
+        if (total > MAX_FEDERATION_BODY_BYTES) {
+          await response.body.cancel().catch(() => undefined);
+          throw new RolecredError(`the federation endpoint ${endpoint} answered more than ${MAX_FEDERATION_BODY_BYTES / 1024} KiB`, { exitCode: ExitCode.unavailable });
+        }
+        chunks.push(chunk);
+      }
+    }
+  } catch (error) {
+    if (error instanceof RolecredError) throw error;
+    throw new RolecredError(`the federation endpoint ${endpoint} did not finish its answer`, { exitCode: ExitCode.unavailable, cause: error, hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url` });
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** getSigninToken: the session → a sign-in token (a secret, valid for 15 minutes). */
 export async function fetchSigninToken(request: SigninTokenRequest): Promise<string> {
   const url = new URL(request.endpoint.toString());
@@ -123,7 +148,7 @@ export async function fetchSigninToken(request: SigninTokenRequest): Promise<str
   } catch (error) {
     throw new RolecredError(`cannot reach the federation endpoint ${url.origin}${url.pathname}`, { exitCode: ExitCode.unavailable, cause: error, hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url` });
   }
-  const body = await response.text();
+  const body = await boundedBody(response, `${url.origin}${url.pathname}`);
   if (response.status >= 500) {
     throw new RolecredError(`the federation endpoint failed (HTTP ${response.status}): ${firstLine(body)}`, { exitCode: ExitCode.unavailable });
   }

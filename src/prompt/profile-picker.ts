@@ -1,6 +1,7 @@
 /** The `assume` picker: every profile, recently used first, type to filter (fuzzy, several words). */
 import type { Terminal } from "../deps.js";
 import { formatDuration } from "../duration.js";
+import { escapeControl } from "../log.js";
 import { matchesFilter, type ProfileEntry } from "../profiles/catalogue.js";
 
 /** One line per profile, in columns: name, role, account (alias), region, time left. */
@@ -11,7 +12,8 @@ export function profileLines(entries: readonly ProfileEntry[], now: Date): strin
     entry.account === undefined ? "" : entry.alias === undefined ? entry.account : `${entry.account} (${entry.alias})`,
     entry.region ?? "",
     entry.expiration === undefined ? "" : `${formatDuration((entry.expiration.getTime() - now.getTime()) / 1000)} left`,
-  ]);
+    // Names and values come from the config files: an escape sequence in one must not reach the terminal.
+  ].map((cell) => escapeControl(cell, false)));
   const widths = [0, 1, 2, 3].map((column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
   return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
 }

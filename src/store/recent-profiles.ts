@@ -4,7 +4,7 @@
  * almost nothing (no read, no rename), and the file is compacted to the last use of each profile
  * when it grows past a few kilobytes. It holds profile names only, never secrets.
  */
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
 
@@ -40,11 +40,22 @@ export function recordProfileUse(directory: string, profile: string): void {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     const path = join(directory, FILE_NAME);
-    appendFileSync(path, `${profile}\n`, { mode: 0o600 });
-    if (statSync(path).size > COMPACT_AT_BYTES) {
+    // Not a plain append: opening a FIFO for writing blocks until a reader comes (assume would
+    // hang), and a symlink planted here would have the names written into its target.
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0), 0o600);
+    let size: number;
+    try {
+      if (!fstatSync(fd).isFile()) return;
+      writeSync(fd, `${profile}\n`);
+      size = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+    if (size > COMPACT_AT_BYTES) {
       const compacted = recentProfiles(directory).slice(0, KEEP).reverse();
       const temporary = `${path}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${compacted.join("\n")}\n`, { mode: 0o600 });
+      // "wx": never through a file (or symlink) already at the temporary name.
+      writeFileSync(temporary, `${compacted.join("\n")}\n`, { mode: 0o600, flag: "wx" });
       renameSync(temporary, path);
     }
   } catch {

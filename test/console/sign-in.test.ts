@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { consoleDestination, federationEndpoint, loginUrl, partitionOfRegion, sessionParameter } from "../../src/console/sign-in.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { consoleDestination, federationEndpoint, fetchSigninToken, loginUrl, partitionOfRegion, sessionParameter } from "../../src/console/sign-in.js";
 import { openerCommand } from "../../src/console/open-url.js";
 
 describe(partitionOfRegion.name, () => {
@@ -63,5 +65,42 @@ describe(openerCommand.name, () => {
     [{ BROWSER: "  " }, "linux", ["xdg-open", "U"]],
   ] as const)("BROWSER %j on %s", (env, platform, command) => {
     expect(openerCommand("U", env, platform)).toEqual(command);
+  });
+});
+
+describe(fetchSigninToken.name, () => {
+  const credentials = { accessKeyId: "ASIAEXAMPLE", secretAccessKey: "secret", sessionToken: "token", expiration: new Date(Date.now() + 3_600_000) };
+
+  /** A federation endpoint that streams "A"s until the client hangs up. */
+  async function endlessEndpoint(): Promise<{ url: URL; close: () => Promise<void> }> {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, "A");
+      const pump = (): void => {
+        while (!response.destroyed && response.write(chunk));
+        if (!response.destroyed) response.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: new URL(`http://127.0.0.1:${port}/federation`),
+      close: () =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it("refuses a hostile endpoint's endless body in one line instead of reading it into memory", async () => {
+    const endpoint = await endlessEndpoint();
+    try {
+      const attempt = fetchSigninToken({ endpoint: endpoint.url, credentials, sessionDurationSeconds: undefined, timeoutMs: 15_000 });
+      await expect(attempt).rejects.toThrow(/^the federation endpoint http:\/\/127\.0\.0\.1:\d+\/federation answered more than 64 KiB$/);
+    } finally {
+      await endpoint.close();
+    }
   });
 });

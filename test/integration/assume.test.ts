@@ -76,6 +76,25 @@ describe("rolecred assume", () => {
     expect((await rolecred(["env", "ci", "--shell", "bash"])).stderr).toBe("");
   });
 
+  it("a recent-profiles file that is a FIFO or a symlink neither hangs assume nor is written through", async () => {
+    const cache = join(home, "cache");
+    await mkdir(cache, { recursive: true, mode: 0o700 });
+    const fifo = await runProcess("/usr/bin/mkfifo", [join(cache, "recent-profiles")], { env, cwd: home });
+    expect(fifo.exitCode).toBe(0);
+    const throughFifo = await rolecred(["assume", "ci", "--shell", "bash"], { ROLECRED_CACHE_DIR: cache });
+    expect(throughFifo.exitCode).toBe(0);
+    expect(throughFifo.stdout).toContain("AWS_ACCESS_KEY_ID=");
+
+    const elsewhere = join(home, "not-the-recent-file");
+    await writeFile(elsewhere, "keep\n");
+    const linked = join(home, "cache2");
+    await mkdir(linked, { mode: 0o700 });
+    await symlink(elsewhere, join(linked, "recent-profiles"));
+    const throughLink = await rolecred(["assume", "ci", "--shell", "bash"], { ROLECRED_CACHE_DIR: linked });
+    expect(throughLink.exitCode).toBe(0);
+    expect(await readFile(elsewhere, "utf8")).toBe("keep\n");
+  });
+
   it("exports what prompts read, and the keys still win over [default] in the AWS CLI and the SDK", async () => {
     const probe = [
       'eval "$(rolecred shell-init bash)"',
@@ -158,6 +177,21 @@ describe("the opt-in auto-renew hook", () => {
     const [before, after] = result.stdout.trim().split(" ");
     expect(before).toMatch(/^ASIA/);
     expect(after).not.toBe(before);
+  });
+
+  // ROLECRED_EXPIRES_AT comes from the environment, which an outer tool (direnv, a CI job, a
+  // parent shell) may have set: in bash, $(( VAR )) evaluates a value such as `a[$(cmd)]` as code.
+  it.each([
+    ["bash", "/bin/bash", ["--norc", "-c"], 'eval "$(rolecred shell-init bash --auto-renew)"', "_rolecred_auto_renew"],
+    ["zsh", "/usr/bin/zsh", ["-f", "-c"], 'eval "$(rolecred shell-init zsh --auto-renew)"', "_rolecred_auto_renew"],
+    ["fish", "/usr/bin/fish", ["--no-config", "-c"], "rolecred shell-init fish --auto-renew | source", "emit fish_prompt"],
+  ] as const)("%s: a hostile ROLECRED_EXPIRES_AT is not run as code and the hook stays quiet", async (_name, path, flags, init, hook) => {
+    const marker = join(home, "pwned");
+    const script = `${init}; ${hook}; echo done`;
+    const result = await shell(path, [...flags, script], { ROLECRED_PROFILE: "dev", ROLECRED_EXPIRES_AT: `a[$(touch ${marker})]` });
+    expect(result.stdout).toBe("done\n");
+    expect(result.stderr).toBe("");
+    await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
   });
 
   it("never prompts: a session that needs an MFA code is left alone, and the user is told once", async () => {

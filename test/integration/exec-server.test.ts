@@ -77,3 +77,16 @@ describe("rolecred exec --server with a [default] profile", () => {
     expect(result.exitCode).toBe(0);
   });
 });
+
+describe("rolecred exec --server with an MFA code given once", () => {
+  it("does not re-send the spent --mfa-token code when a refresh needs a new one: it asks for one like a prompt would", async () => {
+    const home = await makeTempHome();
+    await writeJoProfile(home, `[profile dev]\nrole_arn = ${ROLES.developer}\nsource_profile = jo\n`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
+    // The first session is 304 s long: 5 s later it is inside the refresh window and a new one needs a code.
+    const child = "await new Promise((resolve) => setTimeout(resolve, 5000)); const answer = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }); process.stdout.write(String(answer.status));";
+    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, timeoutMs: 60_000 });
+    expect(result.stdout).toBe("500");
+    expect(result.stderr).toMatch(/^warning: credential server: could not refresh dev: .*terminal.*\n/);
+  });
+});

@@ -57,6 +57,14 @@ describe(profileCatalogue.name, () => {
   });
 });
 
+describe("profileLines with hostile names", () => {
+  it("shows control characters of a profile name or region as escapes, never raw to the terminal", () => {
+    const hostile: ProfileEntry = { name: "evil\u001b]0;owned\u0007\u202e", roleName: undefined, account: undefined, alias: undefined, written: false, region: "eu-west-1\u001b[2J", expiration: undefined };
+    const [line] = profileLines([hostile], now);
+    expect(line).toBe("evil\\x1b]0;owned\\x07\\u202e  (keys)    eu-west-1\\x1b[2J");
+  });
+});
+
 describe(matchesFilter.name, () => {
   it.each([
     ["dev  Developer  111111111111 (acme-dev)", "dev", true],
