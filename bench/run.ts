@@ -501,7 +501,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       },
     });
   }
-  if (wanted("profiles-10000") || wanted("status-10000") || wanted("status-1000")) {
+  if (wanted("profiles-10000") || wanted("profiles-names-10000") || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
     await writeScaledAwsFiles(home, 10_000, "true");
     const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, sts: "none" as const, speed: "slow" as const, memory: true };
@@ -514,6 +514,17 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       target: 2,
       check: (stdout) => {
         if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
+      },
+    });
+    cases.push({
+      ...base,
+      id: "profiles-names-10000",
+      label: "profiles --names, 10,000 profiles",
+      subject: rolecred("profiles", "--names"),
+      env: cliEnv(home),
+      target: 2,
+      check: (stdout) => {
+        if (!stdout.includes("org-9999\n")) throw new Error("profiles --names did not list org-9999");
       },
     });
     for (const count of [1_000, 10_000]) {
