@@ -34,6 +34,7 @@ import { fileURLToPath } from "node:url";
 import { DEBIAN_AWS_CLI } from "../test/support/readback.js";
 import { cliEnv, makeTempHome } from "../test/support/run-cli.js";
 import { ROLES, startWorld, writeJoProfile, type World } from "../test/support/world.js";
+import { createTestIdp, issueSamlResponseBase64 } from "../test/support/saml-idp.js";
 import { writeCachedSessions, writeScaledAwsFiles } from "./scale.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -500,7 +501,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       },
     });
   }
-  if (wanted("profiles-10000") || wanted("status-10000") || wanted("status-1000")) {
+  if (wanted("profiles-10000") || wanted("profiles-names-10000") || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
     await writeScaledAwsFiles(home, 10_000, "true");
     const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, sts: "none" as const, speed: "slow" as const, memory: true };
@@ -513,6 +514,17 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       target: 2,
       check: (stdout) => {
         if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
+      },
+    });
+    cases.push({
+      ...base,
+      id: "profiles-names-10000",
+      label: "profiles --names, 10,000 profiles",
+      subject: rolecred("profiles", "--names"),
+      env: cliEnv(home),
+      target: 2,
+      check: (stdout) => {
+        if (!stdout.includes("org-9999\n")) throw new Error("profiles --names did not list org-9999");
       },
     });
     for (const count of [1_000, 10_000]) {
@@ -531,6 +543,39 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         },
       });
     }
+  }
+  if (wanted("saml-list-1000")) {
+    // 1,000 roles with long path-qualified names, signed by the tests' identity provider: the
+    // base64 on stdin is just under the 1 MiB input cap. Both commands run under sh so that the
+    // redirect costs the baseline what it costs the subject.
+    const home = join(scratch, "home-saml");
+    await mkdir(home, { recursive: true });
+    const idp = createTestIdp();
+    const provider = "arn:aws:iam::111122223333:saml-provider/TestIdP";
+    const path = `/${"organisation-unit/".repeat(26)}`;
+    const roles = Array.from({ length: 1_000 }, (_, index) => ({
+      roleArn: `arn:aws:iam::${String(100000000000 + index)}:role${path}Role-${String(index).padStart(4, "0")}-${"x".repeat(50)}`,
+      providerArn: provider,
+    }));
+    const input = join(home, "assertion.b64");
+    const base64 = issueSamlResponseBase64(idp, { roles, sessionName: "alice@example.com" });
+    await writeFile(input, base64);
+    const withInput = (argv: Argv): Argv => ["/bin/sh", "-c", `exec ${commandLine(argv)} < ${shellQuote(input)}`];
+    cases.push({
+      id: "saml-list-1000",
+      label: `saml --list, 1,000 roles (${Math.round(base64.length / 1024)} KiB)`,
+      subject: withInput(rolecred("saml", "--list")),
+      baselineLabel: "sh: node -e 0 < file",
+      baseline: withInput(nodeBaseline),
+      env: cliEnv(home),
+      sts: "none",
+      speed: "slow",
+      memory: true,
+      targetMs: 300,
+      check: (stdout) => {
+        if (!stdout.includes("Role-0999-")) throw new Error("saml --list did not list the last role");
+      },
+    });
   }
   if (wanted("writers-50")) {
     const home = join(scratch, "home-writers");

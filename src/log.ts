@@ -43,6 +43,9 @@ export class SecretRegistry {
  * shown. Newlines are handled by the callers: a message may span lines, an error may not.
  */
 const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** The same class without the global flag (no lastIndex state to carry between calls), and with `\n` added. */
+const HAS_TERMINAL_CONTROL = new RegExp(TERMINAL_CONTROL.source);
+const HAS_TERMINAL_CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * `text` safe to show on a terminal: every control character is written visibly as an escape
@@ -51,6 +54,9 @@ const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u
  * false, then shown as `\n` too.
  */
 export function escapeControl(text: string, keepNewlines = true): string {
+  // Nearly every text has nothing to escape: a test without a match is far cheaper than a replace
+  // with a callback (it was a tenth of `status`'s time at 10,000 sessions).
+  if (!(keepNewlines ? HAS_TERMINAL_CONTROL : HAS_TERMINAL_CONTROL_OR_NEWLINE).test(text)) return text;
   const escaped = text.replace(TERMINAL_CONTROL, (character) => {
     const code = character.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;

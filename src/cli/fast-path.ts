@@ -4,12 +4,14 @@
  * day. Only the modules needed to resolve the profile and read one cache file are loaded; not
  * commander, not the AWS SDK, not inquirer.
  *
+ * `rolecred profiles --names` is answered here too (see listProfileNames).
+ *
  * Anything out of the ordinary (another flag, --verbose, a narrowed profile, a cache miss, any
  * error) returns undefined, and the full command line handles it, including the error message.
  */
 import type { Env } from "../deps.js";
 import { cacheDirectory } from "../paths.js";
-import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
+import { accountAliases, profileNames, readAwsFiles } from "../profiles/aws-files.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
@@ -44,7 +46,19 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
   return shell !== undefined && (SHELLS as readonly string[]).includes(shell) ? { kind: "env", profile, shell: shell as Shell, assume } : undefined;
 }
 
+/**
+ * `rolecred profiles --names` (shell completion runs it on every TAB): the names need only the
+ * two AWS files, which this bundle already reads. Any error goes to the full command line.
+ */
+function listProfileNames(env: Env): Promise<FastAnswer | undefined> {
+  return readAwsFiles(env).then(
+    (files) => ({ stdout: profileNames(files).map((name) => `${name}\n`).join(""), stderr: undefined }),
+    () => undefined,
+  );
+}
+
 export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
+  if (args.length === 2 && args[0] === "profiles" && args[1] === "--names") return listProfileNames(env);
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.

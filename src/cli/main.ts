@@ -47,7 +47,9 @@ function writeAll(fd: 1 | 2, text: string): void {
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written);
-  } catch {
+  } catch (error) {
+    // A reader that stopped early (`profiles --names | head`): drop the rest, as run.ts does.
+    if ((error as NodeJS.ErrnoException).code === "EPIPE") return;
     (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
   }
 }

@@ -60,7 +60,10 @@ export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
     tags: {},
     packedPolicySize: undefined,
   }));
-  return [...fromCache, ...signIns, ...fromFile].sort((a, b) => a.profile.localeCompare(b.profile) || a.where.localeCompare(b.where));
+  // One collator: the order localeCompare gives (the same default locale and options), without
+  // setting one up on each of the ~300,000 comparisons 20,000 rows take.
+  const { compare } = new Intl.Collator();
+  return [...fromCache, ...signIns, ...fromFile].sort((a, b) => compare(a.profile, b.profile) || compare(a.where, b.where));
 }
 
 export async function runStatus(options: StatusOptions, deps: Deps): Promise<Outcome> {

@@ -52,7 +52,8 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     };
   });
   const header = ["PROFILE", "WHERE", "ROLE", "EXPIRES", "LEFT", "NARROWED BY"];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row.cells[column] ?? "").length)));
+  const widths = header.map((title) => title.length);
+  for (const row of rows) row.cells.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
   const line = (cells: readonly string[], paint = "") =>
     cells
       .map((cell, column) => {

@@ -8,7 +8,9 @@ const pad = (value: number) => String(value).padStart(2, "0");
 /** `14:32` today, `2026-11-23 09:10` another day, both in local time. */
 export function formatExpiry(expiration: Date, now: Date): string {
   const time = `${pad(expiration.getHours())}:${pad(expiration.getMinutes())}`;
-  const sameDay = expiration.toDateString() === now.toDateString();
+  // The local date's fields, not toDateString(): building two strings per row was a visible part
+  // of `status` with thousands of sessions.
+  const sameDay = expiration.getDate() === now.getDate() && expiration.getMonth() === now.getMonth() && expiration.getFullYear() === now.getFullYear();
   return sameDay ? time : `${expiration.getFullYear()}-${pad(expiration.getMonth() + 1)}-${pad(expiration.getDate())} ${time}`;
 }
 

@@ -3,10 +3,10 @@
  * identity, principal tags, transitive tag keys; plus the subject, audiences and time window, to
  * check before anything is sent.
  *
- * saml2-js reads the assertion (and, with --idp-cert, verifies its signature: then only what the
- * signature covers is used). Without a signature check, what saml2-js cannot read because of a
- * quirk real identity providers have (no namespace, an undeclared prefix, a SOAP envelope, a
- * skeleton without Status or Subject), or silently drops, is read by local element names instead.
+ * Every value is read by local element names from the one Assertion. With --idp-cert, saml2-js
+ * also reads the response and verifies its signature, and its reading of the signed form must
+ * agree with ours. Without a signature to check, saml2-js (and xml-crypto, its xmldom) is not
+ * loaded at all: it cost about 150 ms of module loading and added nothing the local reading lacks.
  */
 import type { Element } from "@xmldom/xmldom";
 import { ExitCode, inputError, RolecredError } from "../errors.js";
@@ -70,35 +70,12 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   const { response } = parsed;
   requireSuccess(response);
   const assertion = theOnlyAssertion(response);
-  const base64 = Buffer.from(parsed.responseXml, "utf8").toString("base64");
   const verifying = options.idpCertificates !== undefined;
   const signatures = signaturesIn(response);
   const source = options.certificateSource ?? "--idp-cert";
   if (verifying) requireSupportedSignatureLayout(response, assertion, signatures, source);
-  let reader: SamlAssertion["reader"] = "saml2-js";
-  let fromLibrary: Attributes | undefined;
-  try {
-    fromLibrary = await readWithSaml2Js(base64, options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (verifying && /signature check failed|Signed data did not contain/i.test(reason)) {
-      throw new RolecredError(`the SAML response's signature is invalid: it does not verify against ${source} (${reason})`, {
-        exitCode: ExitCode.denied,
-        hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
-      });
-    }
-    if (verifying && /not valid for this audience/i.test(reason)) {
-      // saml2-js checks the Audience only after the signature verified.
-      const audiences = descendants(assertion, "Audience").map(textOf).join(", ");
-      throw inputError(`the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`, "nothing was sent to STS; this is the identity provider's assertion for another application");
-    }
-    if (verifying) {
-      // Not a bad signature: the checker could not read the response around it.
-      throw inputError(`could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`, "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature");
-    }
-    notes.push(`saml2-js could not read the response (${reason}); read by local element names instead`);
-    reader = "local element names";
-  }
+  // Only a signature check needs saml2-js; importing it was most of a `saml --list`'s time.
+  const fromLibrary = verifying ? await readSignedWithSaml2Js(parsed.responseXml, assertion, options, source) : undefined;
   // Every value is read here, from the one Assertion (the signed one when verifying: the layout
   // check and the single-Assertion rule leave no other), as its text minus comments, the way
   // canonicalisation, and so STS, reads it. saml2-js would read `admin<!---->x` as "admin".
@@ -107,9 +84,32 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
     for (const name of attributes.keys()) if (!fromLibrary.has(name)) notes.push(`attribute ${name} read by local element name (saml2-js skipped it)`);
     // saml2-js read its values from the canonical form its signature check covered; two XML
     // parsers that disagree about a signed document are how parser-differential attacks work.
-    if (verifying) requireSameReading(fromLibrary, attributes);
+    requireSameReading(fromLibrary, attributes);
   }
+  const reader = verifying ? "saml2-js" : "local element names";
   return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes, weakSignatureAlgorithm(signatures), verifying);
+}
+
+/** saml2-js's reading of the response, its signature verified against the certificates. */
+async function readSignedWithSaml2Js(responseXml: string, assertion: Element, options: ReadAssertionOptions, source: string): Promise<Attributes> {
+  try {
+    return await readWithSaml2Js(Buffer.from(responseXml, "utf8").toString("base64"), options);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (/signature check failed|Signed data did not contain/i.test(reason)) {
+      throw new RolecredError(`the SAML response's signature is invalid: it does not verify against ${source} (${reason})`, {
+        exitCode: ExitCode.denied,
+        hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
+      });
+    }
+    if (/not valid for this audience/i.test(reason)) {
+      // saml2-js checks the Audience only after the signature verified.
+      const audiences = descendants(assertion, "Audience").map(textOf).join(", ");
+      throw inputError(`the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`, "nothing was sent to STS; this is the identity provider's assertion for another application");
+    }
+    // Not a bad signature: the checker could not read the response around it.
+    throw inputError(`could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`, "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature");
+  }
 }
 
 function requireSameReading(signed: Attributes, read: Attributes): void {

@@ -20,6 +20,11 @@ describe("escapeControl", () => {
     expect(escapeControl("a\nb")).toBe("a\nb");
     expect(escapeControl("a\nb\u001b", false)).toBe("a\\nb\\x1b");
   });
+
+  it("a newline alone is still shown as \\n on request, and every call escapes (the no-match shortcut)", () => {
+    expect(escapeControl("a\nb", false)).toBe("a\\nb");
+    expect(["x\u001b", "x\u001b", "y\u202e"].map((text) => escapeControl(text))).toEqual(["x\\x1b", "x\\x1b", "y\\u202e"]);
+  });
 });
 
 describe("SecretRegistry", () => {

@@ -426,6 +426,29 @@ describe("rolecred profiles", () => {
     );
     expect((await rolecred(["profiles"])).stdout).toMatch(/\ndev +role +arn:aws:iam::111111111111:role\/Developer +jo\n/);
   });
+
+  it("--names is answered without the full command line (shell completion runs it on every TAB)", async () => {
+    const result = await rolecred(["profiles", "--names"], { NODE_DEBUG: "module" });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split("\n")).toContain("dev-session");
+    for (const heavy of ["commander", "@aws-sdk", "saml2-js"]) expect(result.stderr, heavy).not.toContain(`node_modules/${heavy}`);
+    expect(result.stderr).not.toContain("run.js");
+  });
+
+  it("--names: a broken config file gets the full command line's one-line error; a reader that stops early, no crash", async () => {
+    const broken = await makeTempHome();
+    await mkdir(join(broken, ".aws", "config"), { recursive: true });
+    const result = await runCli(["profiles", "--names"], { env: cliEnv(broken) });
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(`rolecred: the config file ${join(broken, ".aws", "config")} is a directory, not a regular file\n`);
+    expect(result.exitCode).toBe(3);
+
+    const many = await makeTempHome();
+    await mkdir(join(many, ".aws"), { recursive: true });
+    await writeFile(join(many, ".aws", "config"), Array.from({ length: 20_000 }, (_, index) => `[profile p-${index}]\nregion = eu-west-1\n`).join(""));
+    const piped = await runProcess("/bin/bash", ["-c", `'${process.execPath}' '${ROLECRED_BIN}' profiles --names 2>err.txt | head -n 1; echo "exit \${PIPESTATUS[0]}"; cat err.txt`], { env: cliEnv(many), cwd: many });
+    expect(piped.stdout).toBe("p-0\nexit 0\n");
+  });
 });
 
 it("the warm path answers without the full command line (timing is measured in bench/, not here)", async () => {

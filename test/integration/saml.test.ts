@@ -330,6 +330,18 @@ describe("rolecred saml --list", () => {
     expect(world.sts.calls.length).toBe(calls);
   });
 
+  it("loads saml2-js (and its xml-crypto) only to check a signature (timing is measured in bench/, not here)", async () => {
+    const loaded = async (args: string[]) => {
+      const result = await rolecred(args, full(), { env: { ...env, NODE_DEBUG: "module" } });
+      expect(result.exitCode).toBe(0);
+      return ["saml2-js", "xml-crypto"].filter((name) => result.stderr.includes(`node_modules/${name}/`));
+    };
+    expect(await loaded(["--list"])).toEqual([]);
+    const certificate = join(home, "idp.pem");
+    await writeFile(certificate, idp.certificatePem);
+    expect(await loaded(["--list", "--idp-cert", certificate])).toEqual(["saml2-js", "xml-crypto"]);
+  });
+
   it("says on stderr what would stop the assertion from being used", async () => {
     const result = await rolecred(["--list"], assertion({ sessionName: "Alice Smith" }));
     expect(result.exitCode).toBe(0);
