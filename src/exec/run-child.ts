@@ -14,6 +14,13 @@ import type { Outcome } from "../outcome.js";
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"];
 const LEFT_TO_CHILD: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
 
+/** Why a command could not start, as the shell reports it: 127 not found, 126 not executable. */
+function startFailure(file: string, error: NodeJS.ErrnoException): RolecredError {
+  if (error.code === "ENOENT" || error.code === "ENOTDIR") return new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound, cause: error });
+  if (error.code === "EACCES") return new RolecredError(`permission denied running ${file}`, { exitCode: ExitCode.cannotExecute, cause: error });
+  return new RolecredError(`cannot run ${file}: ${error.message}`, { cause: error });
+}
+
 export async function runChild(command: readonly string[], env: Record<string, string>): Promise<Outcome> {
   const [file, ...args] = command;
   if (file === undefined || file === "") throw new RolecredError("no command to run after --", { exitCode: ExitCode.usage });
@@ -27,15 +34,17 @@ export async function runChild(command: readonly string[], env: Record<string, s
   for (const signal of LEFT_TO_CHILD) handlers.set(signal, () => undefined);
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
-    const started = spawn(file, args, { stdio: "inherit", env });
+    let started: ChildProcess;
+    try {
+      started = spawn(file, args, { stdio: "inherit", env });
+    } catch (error) {
+      // Some failures (ENOTDIR: a path through a regular file) are thrown at once, not emitted.
+      throw startFailure(file, error as NodeJS.ErrnoException);
+    }
     child = started;
     for (const signal of held.splice(0)) started.kill(signal);
     return await new Promise<Outcome>((resolve, reject) => {
-      started.once("error", (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") reject(new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound }));
-        else if (error.code === "EACCES") reject(new RolecredError(`permission denied running ${file}`, { exitCode: ExitCode.cannotExecute }));
-        else reject(new RolecredError(`cannot run ${file}: ${error.message}`, { cause: error }));
-      });
+      started.once("error", (error: NodeJS.ErrnoException) => reject(startFailure(file, error)));
       started.once("exit", (code, signal) => resolve(signal === null ? { exitCode: code ?? ExitCode.failure } : { signal }));
     });
   } finally {
