@@ -15,7 +15,7 @@ export function keysLinkKey(source: StaticSource): string {
 }
 
 /** The key of what a chain's base produces: keys from the file, or a registered source's output. */
-export function sourceLinkKey(source: ChainSource): string {
+function sourceLinkKey(source: ChainSource): string {
   return source.kind === "keys" ? keysLinkKey(source) : source.source.cacheKey(source);
 }
 
