@@ -28,3 +28,15 @@ export interface CommandSpec<Options> {
 export function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options> {
   return spec;
 }
+
+/**
+ * A spec's `run` that imports the command's module when the command runs, not when the program is
+ * built: each module under src/commands pulls in what its command needs (the SDK, the SAML
+ * parser, inquirer), and `rolecred --help` or `rolecred process` must load none of it.
+ */
+export function lazyRun<Options, Module>(
+  load: () => Promise<Module>,
+  pick: (module: Module) => (options: Options, deps: Deps) => Promise<Outcome>,
+): (options: Options, deps: Deps) => Promise<Outcome> {
+  return async (options, deps) => pick(await load())(options, deps);
+}

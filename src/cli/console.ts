@@ -2,10 +2,8 @@
  * `rolecred console [PROFILE] [--service S] [--region R] [--duration D] [--print]`: open the AWS
  * console with a profile's session (or the one `assume` exported), or print its sign-in link.
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import { flagValue } from "./session-flags.js";
 import type { ConsoleOptions } from "../commands/console.js";
@@ -39,8 +37,5 @@ export const consoleCommand = defineCommand<ConsoleOptions>({
       federationUrl: flagValue.optionalString(flags, "federationUrl"),
     };
   },
-  async run(options: ConsoleOptions, deps: Deps): Promise<Outcome> {
-    const { runConsole } = await import("../commands/console.js");
-    return runConsole(options, deps);
-  },
+  run: lazyRun(() => import("../commands/console.js"), (module) => module.runConsole),
 });

@@ -3,10 +3,8 @@
  * shell) with the profile's session, as keys in its environment or, with --server, through a
  * loopback credentials endpoint that keeps refreshing the session.
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { ExecOptions } from "../commands/profile-delivery.js";
 
@@ -25,8 +23,5 @@ export const execCommand = defineCommand<ExecOptions>({
     if (command !== undefined && command.length === 0) throw usageError("name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell");
     return { ...profileRequestOptions(args[0], flags, context), command, server: flags.server === true };
   },
-  async run(options: ExecOptions, deps: Deps): Promise<Outcome> {
-    const { runExec } = await import("../commands/profile-delivery.js");
-    return runExec(options, deps);
-  },
+  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runExec),
 });

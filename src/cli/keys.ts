@@ -2,14 +2,12 @@
  * `rolecred keys add|list|remove|import|export|rotate`: an IAM user's long-term keys in the OS
  * keyring (or the encrypted key file) instead of ~/.aws/credentials. See docs/keys.md.
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { checkKeyName } from "../keys/entry.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { requireMfaSerial } from "../sts/limits.js";
 import { mfaTokenOption } from "./mfa-token-flag.js";
-import { defineCommand, type ParseContext } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun, type ParseContext } from "./command.js";
 import type { KeysAddOptions, KeysImportOptions, KeysListOptions, KeysNameOptions } from "../commands/keys.js";
 import type { KeysRotateOptions } from "../commands/keys-rotate.js";
 
@@ -37,9 +35,7 @@ export const keysAddCommand = defineCommand<KeysAddOptions>({
     if (flags.stdin === true && flags.env === true) throw usageError("--stdin and --env are alternatives");
     return { name, from: flags.stdin === true ? "stdin" : flags.env === true ? "env" : "terminal", force: flags.force === true };
   },
-  async run(options: KeysAddOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys.js")).runKeysAdd(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysAdd),
 });
 
 export const keysListCommand = defineCommand<KeysListOptions>({
@@ -51,9 +47,7 @@ export const keysListCommand = defineCommand<KeysListOptions>({
     if (context.childCommand !== undefined || args.length > 0) throw usageError("keys list takes no arguments");
     return { json: flags.json === true };
   },
-  async run(options: KeysListOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys.js")).runKeysList(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysList),
 });
 
 export const keysRemoveCommand = defineCommand<KeysNameOptions>({
@@ -62,9 +56,7 @@ export const keysRemoveCommand = defineCommand<KeysNameOptions>({
     command.description("delete stored keys (IAM keeps the key: delete or deactivate it there too)").argument("<name>", "the stored keys");
   },
   toOptions: (args, _flags, context) => ({ name: nameOf(args, context, "remove") }),
-  async run(options: KeysNameOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys.js")).runKeysRemove(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysRemove),
 });
 
 export const keysImportCommand = defineCommand<KeysImportOptions>({
@@ -77,9 +69,7 @@ export const keysImportCommand = defineCommand<KeysImportOptions>({
       .option("--force", "replace other keys already stored under that name");
   },
   toOptions: (args, flags, context) => ({ name: nameOf(args, context, "import"), region: regionOf(flags), force: flags.force === true }),
-  async run(options: KeysImportOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys.js")).runKeysImport(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysImport),
 });
 
 export const keysExportCommand = defineCommand<KeysNameOptions>({
@@ -88,9 +78,7 @@ export const keysExportCommand = defineCommand<KeysNameOptions>({
     command.description("show stored keys on the terminal, after a confirmation (the way back to ~/.aws/credentials)").argument("<name>", "the stored keys");
   },
   toOptions: (args, _flags, context) => ({ name: nameOf(args, context, "export") }),
-  async run(options: KeysNameOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys.js")).runKeysExport(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysExport),
 });
 
 export const keysRotateCommand = defineCommand<KeysRotateOptions>({
@@ -112,9 +100,7 @@ export const keysRotateCommand = defineCommand<KeysRotateOptions>({
       region: regionOf(flags),
     };
   },
-  async run(options: KeysRotateOptions, deps: Deps): Promise<Outcome> {
-    return (await import("../commands/keys-rotate.js")).runKeysRotate(options, deps);
-  },
+  run: lazyRun(() => import("../commands/keys-rotate.js"), (module) => module.runKeysRotate),
 });
 
 /** The subcommands, by name, for src/cli/program.ts. */

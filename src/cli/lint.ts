@@ -3,11 +3,9 @@
  * role trust policies, offline, for the mistakes that let the wrong principal assume a role.
  */
 import { Option } from "commander";
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { isRuleId, RULE_IDS, type RuleId } from "../lint/rule-ids.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { collect, flagValue } from "./session-flags.js";
 import type { LintFormat, LintOptions } from "../commands/lint.js";
 
@@ -55,10 +53,7 @@ export const lintCommand = defineCommand<LintOptions>({
       format: format as LintFormat,
     };
   },
-  async run(options: LintOptions, deps: Deps): Promise<Outcome> {
-    const { runLint } = await import("../commands/lint.js");
-    return runLint(options, deps);
-  },
+  run: lazyRun(() => import("../commands/lint.js"), (module) => module.runLint),
 });
 
 /** `--ignore` values, split on commas, upper-cased, and every one a rule that exists. */

@@ -1,8 +1,6 @@
 /** `rolecred logout [PROFILE | --all]` */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import type { LogoutOptions } from "../commands/logout.js";
 
 export const logoutCommand = defineCommand<LogoutOptions>({
@@ -20,8 +18,5 @@ export const logoutCommand = defineCommand<LogoutOptions>({
     if (all === (args[0] !== undefined)) throw usageError("name a profile or pass --all (not both)");
     return { profile: args[0], all, ...(flags.force === true ? { force: true } : {}) };
   },
-  async run(options: LogoutOptions, deps: Deps): Promise<Outcome> {
-    const { runLogout } = await import("../commands/logout.js");
-    return runLogout(options, deps);
-  },
+  run: lazyRun(() => import("../commands/logout.js"), (module) => module.runLogout),
 });

@@ -2,21 +2,10 @@
  * `rolecred policy show` and `rolecred policy check`: see the exact session policy a set of
  * --policy / --policy-arn / --scope flags produces, and ask whether it allows a request.
  */
-import type { Command } from "commander";
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
-import { collect, flagValue, sessionRequestOptions } from "./session-flags.js";
+import { defineCommand, lazyRun } from "./command.js";
+import { collect, declarePolicyFlags, flagValue, sessionRequestOptions } from "./session-flags.js";
 import type { PolicyCheckOptions, PolicyShowOptions, PolicySources } from "../commands/policy.js";
-import { SCOPE_NAMES } from "../policy/scopes.js";
-
-function declarePolicySources(command: Command): Command {
-  return command
-    .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
-    .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect)
-    .option("--scope <name[=arg]>", `built-in template (repeatable): ${SCOPE_NAMES.join(", ")}`, collect);
-}
 
 function policySources(flags: Readonly<Record<string, unknown>>): PolicySources {
   const { policy, policyArns, scopes } = sessionRequestOptions(flags);
@@ -28,15 +17,12 @@ export const policyShowCommand = defineCommand<PolicyShowOptions>({
   name: "policy show",
   declare(command) {
     command.description("print the exact session policy that --policy, --policy-arn and --scope produce, and the managed ARNs");
-    declarePolicySources(command).option("--json", "print {Policy, PolicyArns} as STS receives them");
+    declarePolicyFlags(command).option("--json", "print {Policy, PolicyArns} as STS receives them");
   },
   toOptions(_args, flags) {
     return { sources: policySources(flags), json: flags.json === true };
   },
-  async run(options: PolicyShowOptions, deps: Deps): Promise<Outcome> {
-    const { runPolicyShow } = await import("../commands/policy.js");
-    return runPolicyShow(options, deps);
-  },
+  run: lazyRun(() => import("../commands/policy.js"), (module) => module.runPolicyShow),
 });
 
 export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
@@ -48,7 +34,7 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
       .argument("<resource>", "e.g. arn:aws:s3:::my-data-bucket/123/file.txt")
       .option("--context <key=value>", "request context key (repeatable; repeat a key for several values), e.g. aws:RequestedRegion=eu-west-1", collect)
       .option("--json", 'print {"decision", "action", "resource", "reason"} as JSON');
-    declarePolicySources(command);
+    declarePolicyFlags(command);
   },
   toOptions(args, flags) {
     const [action = "", resource = ""] = args;
@@ -64,8 +50,5 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
     }
     return { sources: policySources(flags), action, resource, context, json: flags.json === true };
   },
-  async run(options: PolicyCheckOptions, deps: Deps): Promise<Outcome> {
-    const { runPolicyCheck } = await import("../commands/policy.js");
-    return runPolicyCheck(options, deps);
-  },
+  run: lazyRun(() => import("../commands/policy.js"), (module) => module.runPolicyCheck),
 });

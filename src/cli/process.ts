@@ -1,8 +1,6 @@
 /** `rolecred process PROFILE`: the credential_process helper (`credential_process = rolecred process dev`). */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { ProfileRequestOptions } from "../session/options.js";
 
@@ -19,8 +17,5 @@ export const processCommand = defineCommand<ProfileRequestOptions>({
     if (context.childCommand !== undefined) throw usageError("process prints credential_process JSON; it runs no command");
     return profileRequestOptions(args[0], flags, context);
   },
-  async run(options: ProfileRequestOptions, deps: Deps): Promise<Outcome> {
-    const { runProcess } = await import("../commands/profile-delivery.js");
-    return runProcess(options, deps);
-  },
+  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runProcess),
 });

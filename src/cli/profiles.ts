@@ -1,8 +1,6 @@
 /** `rolecred profiles [--names] [--json]`: the profiles of ~/.aws/config and what each resolves to. */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import type { ProfilesOptions } from "../commands/profiles.js";
 
 export const profilesCommand = defineCommand<ProfilesOptions>({
@@ -18,8 +16,5 @@ export const profilesCommand = defineCommand<ProfilesOptions>({
     if (flags.names === true && flags.json === true) throw usageError("--names and --json are alternatives");
     return { format: flags.names === true ? "names" : flags.json === true ? "json" : "table" };
   },
-  async run(options: ProfilesOptions, deps: Deps): Promise<Outcome> {
-    const { runProfiles } = await import("../commands/profiles.js");
-    return runProfiles(options, deps);
-  },
+  run: lazyRun(() => import("../commands/profiles.js"), (module) => module.runProfiles),
 });

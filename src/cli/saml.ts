@@ -2,11 +2,9 @@
  * `okta-login | rolecred saml --profile dev`: a SAML response on stdin exchanged for a role
  * session with AssumeRoleWithSAML (no AWS credentials needed: the assertion is the proof).
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import {
   collect,
   declareDeliveryFlags,
@@ -81,10 +79,7 @@ export const samlCommand = defineCommand<SamlOptions>({
       session,
     };
   },
-  async run(options: SamlOptions, deps: Deps): Promise<Outcome> {
-    const { runSaml } = await import("../commands/saml.js");
-    return runSaml(options, deps);
-  },
+  run: lazyRun(() => import("../commands/saml.js"), (module) => module.runSaml),
 });
 
 const TEMPLATE_FIELDS = new Set(["account", "alias", "role"]);

@@ -21,9 +21,15 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 /** `shortFlags`: also -d and -r, for `assume`, typed many times a day. */
 export function declareSessionFlags(command: Command, shortFlags = false): Command {
-  return command
+  command
     .option(`${shortFlags ? "-d, " : ""}--duration <time>`, "session length: 900-43200 seconds, or 15m, 1h, 12h (default: 1h, or what the source allows)")
-    .option(`${shortFlags ? "-r, " : ""}--region <region>`, "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)")
+    .option(`${shortFlags ? "-r, " : ""}--region <region>`, "STS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)");
+  return declarePolicyFlags(command);
+}
+
+/** The session policy's three sources; also `rolecred policy show|check`, which read them offline. */
+export function declarePolicyFlags(command: Command): Command {
+  return command
     .option("--policy <file|-|json>", "inline session policy: a file, - for stdin, or the JSON itself")
     .option("--policy-arn <arn>", "managed session policy ARN (repeatable, at most 10)", collect)
     .option("--scope <name[=arg]>", `narrow the session with a built-in template (repeatable): ${SCOPE_NAMES.join(", ")}`, collect);

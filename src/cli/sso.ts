@@ -1,7 +1,7 @@
 /** `rolecred sso login|logout|populate`: IAM Identity Center (see docs/sso.md). */
 import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, lazyRun } from "./command.js";
 import type { Outcome } from "../outcome.js";
 import { flagValue } from "./session-flags.js";
 import type { SsoLoginOptions, SsoTarget } from "../commands/sso-login.js";
@@ -50,10 +50,7 @@ export const ssoLogoutCommand = defineCommand<SsoLogoutOptions>({
     const named = target("logout", args, flags, context.childCommand);
     return { ...named, all: named.session === undefined && named.profile === undefined };
   },
-  async run(options: SsoLogoutOptions, deps: Deps): Promise<Outcome> {
-    const { runSsoLogout } = await import("../commands/sso-logout.js");
-    return runSsoLogout(options, deps);
-  },
+  run: lazyRun(() => import("../commands/sso-logout.js"), (module) => module.runSsoLogout),
 });
 
 const PREFIX = /^[\w.@+=,-]*$/;
@@ -76,8 +73,5 @@ export const ssoPopulateCommand = defineCommand<SsoPopulateOptions>({
     if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region)) throw usageError(`invalid region "${region}"`, "expected a region code such as us-east-1");
     return { session: named.session ?? "", prefix, region, dryRun: flags.dryRun === true };
   },
-  async run(options: SsoPopulateOptions, deps: Deps): Promise<Outcome> {
-    const { runSsoPopulate } = await import("../commands/sso-populate.js");
-    return runSsoPopulate(options, deps);
-  },
+  run: lazyRun(() => import("../commands/sso-populate.js"), (module) => module.runSsoPopulate),
 });

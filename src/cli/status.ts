@@ -1,9 +1,7 @@
 /** `rolecred status [PROFILE] [--json] [--min 15m]` */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { flagValue } from "./session-flags.js";
 import type { StatusOptions } from "../commands/status.js";
 
@@ -24,8 +22,5 @@ export const statusCommand = defineCommand<StatusOptions>({
     if (minSeconds !== undefined && args[0] === undefined) throw usageError("--min needs a profile: rolecred status dev --min 15m");
     return { profile: args[0], json: flags.json === true, minSeconds };
   },
-  async run(options: StatusOptions, deps: Deps): Promise<Outcome> {
-    const { runStatus } = await import("../commands/status.js");
-    return runStatus(options, deps);
-  },
+  run: lazyRun(() => import("../commands/status.js"), (module) => module.runStatus),
 });

@@ -2,14 +2,12 @@
  * `rolecred user ROLE_ARN [SESSION_NAME] --profile NAME`: an IAM user's own keys (+ MFA code)
  * exchanged for a role session with one AssumeRole call.
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
 import { requireExternalId, requireMfaSerial, requireSessionName } from "../sts/limits.js";
 import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { mfaTokenOption } from "./mfa-token-flag.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import {
   declareDeliveryFlags,
   declareIdentityFlags,
@@ -69,10 +67,7 @@ export const userCommand = defineCommand<UserOptions>({
     validateUserOptions(options);
     return options;
   },
-  async run(options: UserOptions, deps: Deps): Promise<Outcome> {
-    const { runUser } = await import("../commands/user.js");
-    return runUser(options, deps);
-  },
+  run: lazyRun(() => import("../commands/user.js"), (module) => module.runUser),
 });
 
 /** ROLE_ARN [SESSION_NAME], or --role-arn ARN [SESSION_NAME]: the role is named once. */

@@ -1,8 +1,6 @@
 /** `rolecred write PROFILE [--to NAME]`: a profile's session into the credentials file, for tools that only read files. */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { declareProfileFlags, profileRequestOptions } from "./profile-flags.js";
 import type { WriteOptions } from "../commands/profile-delivery.js";
 import { flagValue } from "./session-flags.js";
@@ -24,8 +22,5 @@ export const writeCommand = defineCommand<WriteOptions>({
     const to = flagValue.optionalString(flags, "to");
     return { ...request, to: to === undefined ? request.profile : requireProfileName(to, "--to"), force: flags.force === true };
   },
-  async run(options: WriteOptions, deps: Deps): Promise<Outcome> {
-    const { runWrite } = await import("../commands/profile-delivery.js");
-    return runWrite(options, deps);
-  },
+  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runWrite),
 });

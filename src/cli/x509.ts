@@ -5,15 +5,13 @@
  * `credential_process = aws_signing_helper credential-process …` line keeps working as
  * `credential_process = rolecred x509 credential-process …` (or `rolecred x509 --process …`).
  */
-import type { Deps } from "../deps.js";
 import { usageError } from "../errors.js";
 import { parseDuration } from "../duration.js";
 import { requireDurationIn, requireSessionName } from "../sts/limits.js";
 import { X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
 import type { X509Mode, X509Options } from "../commands/x509.js";
-import { defineCommand } from "./command.js";
-import type { Outcome } from "../outcome.js";
+import { defineCommand, lazyRun } from "./command.js";
 import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue } from "./session-flags.js";
 
 /** The aws_signing_helper subcommand name, accepted as this command's operand. */
@@ -86,10 +84,7 @@ export const x509Command = defineCommand<X509Options>({
       roleSessionName: sessionName === undefined ? undefined : requireSessionName(sessionName, "--role-session-name"),
     };
   },
-  async run(options: X509Options, deps: Deps): Promise<Outcome> {
-    const { runX509 } = await import("../commands/x509.js");
-    return runX509(options, deps);
-  },
+  run: lazyRun(() => import("../commands/x509.js"), (module) => module.runX509),
 });
 
 /**

@@ -1,0 +1,34 @@
+/**
+ * The session policy's flags (--policy, --policy-arn, --scope) are declared once
+ * (src/cli/session-flags.ts): `policy show|check`, which read them offline, and the commands that
+ * send them to STS print the same help, so what a user tries offline is what they later pass.
+ */
+import { describe, expect, it } from "vitest";
+import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
+
+/** A flag's entry on a help page, its wrapped lines joined. */
+function flagHelp(help: string, flag: string): string {
+  const lines = help.split("\n");
+  const start = lines.findIndex((line) => line.trimStart().startsWith(`${flag} `));
+  if (start === -1) return "";
+  const end = lines.findIndex((line, index) => index > start && /^\s*-/.test(line));
+  return lines.slice(start, end === -1 ? undefined : end).join(" ").trim().replace(/\s+/g, " ");
+}
+
+describe("session policy flags", () => {
+  it("read the same in policy show, policy check, user, saml and exec", async () => {
+    const env = cliEnv(await makeTempHome());
+    const pages: string[] = [];
+    for (const command of [["policy", "show"], ["policy", "check"], ["user"], ["saml"], ["exec"]]) {
+      const result = await runCli([...command, "--help"], { env });
+      expect(result.exitCode).toBe(0);
+      pages.push(result.stdout);
+    }
+    for (const flag of ["--policy", "--policy-arn", "--scope"]) {
+      const helps = pages.map((page) => flagHelp(page, flag));
+      expect(helps[0]).not.toBe("");
+      expect(new Set(helps), `${flag}: ${helps.join(" | ")}`).toEqual(new Set([helps[0]]));
+    }
+    expect(flagHelp(pages[0] ?? "", "--scope")).toMatch(/^--scope <name\[=arg\]> narrow the session with a built-in template \(repeatable\): read-only, /);
+  });
+});
