@@ -4,7 +4,6 @@ import { SUCCESS, type Outcome } from "../outcome.js";
 import { describePolicySize, prepareSessionPolicy, type ComposedSessionPolicy } from "../policy/compose.js";
 import { evaluatePolicies } from "../policy/evaluate.js";
 import { toPolicyDocument } from "../policy/policy-document.js";
-import { readStdinText } from "../stdin.js";
 
 import type { SessionRequestOptions } from "../session/options.js";
 
@@ -25,7 +24,7 @@ export interface PolicyCheckOptions {
 }
 
 function compose(sources: PolicySources, deps: Deps): Promise<ComposedSessionPolicy> {
-  return prepareSessionPolicy(sources, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+  return prepareSessionPolicy(sources, deps.stdin);
 }
 
 export async function runPolicyShow(options: PolicyShowOptions, deps: Deps): Promise<Outcome> {

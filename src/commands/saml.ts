@@ -76,7 +76,7 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
   const delivery = mode.delivery;
 
   // stdin is the assertion, so `--policy -` was refused when the flags were read.
-  const composed = await prepareSessionPolicy(options.session, () => Promise.reject(new Error("stdin already read")));
+  const composed = await prepareSessionPolicy(options.session, undefined);
   logSessionPolicy(composed, deps);
   const { policy, policyArns } = composed;
   const durationSeconds = chooseDuration(options.session.durationSeconds, assertion, deps);

@@ -12,7 +12,6 @@ import { loadSourceCredentials } from "../credentials/source-credentials.js";
 import { mfaCodeProvider } from "../mfa/code.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
 import { applyGuards, sessionWarnings } from "../credentials/guards.js";
-import { readStdinText } from "../stdin.js";
 import { requireMfaSerial } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
 import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
@@ -45,7 +44,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: sourceSettings?.get("region") }, deps.env);
   deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region})`);
 
-  const composed = await prepareSessionPolicy(options.session, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+  const composed = await prepareSessionPolicy(options.session, deps.stdin);
   logSessionPolicy(composed, deps);
   const mfaSerial = options.mfaSerial ?? configuredMfaSerial(sourceSettings?.get("mfa_serial"), sourceProfile, deps);
   if (options.delivery.profile !== undefined) await precheckDelivery([options.delivery.profile], options.delivery, deps);

@@ -13,6 +13,9 @@
  *          first allow scope's statements, else (deny scopes only) Allow * on *;
  *   then the Deny-outside statements of every other allow scope, then every deny scope.
  */
+import type { Deps } from "../deps.js";
+import { readStdinText } from "../stdin.js";
+import { READ_LIMITS } from "../store/bounded-read.js";
 import { inputError, usageError } from "../errors.js";
 import { MAX_POLICY_CHARACTERS } from "../sts/limits.js";
 import type { Scope, Statement } from "./scopes.js";
@@ -111,11 +114,19 @@ export interface SessionPolicyRequest {
   readonly scopes: readonly Scope[];
 }
 
-/** Read the --policy source (file, stdin or inline), then compose; what the STS call will carry. */
-export async function prepareSessionPolicy(request: SessionPolicyRequest, readStdin: () => Promise<string>): Promise<ComposedSessionPolicy> {
+/**
+ * Read the --policy source (file, stdin or inline), then compose; what the STS call will carry.
+ * A policy on stdin has the same size cap as a policy file. `stdin` is undefined where stdin
+ * carries something else (saml's response): the flags refuse `--policy -` there.
+ */
+export async function prepareSessionPolicy(request: SessionPolicyRequest, stdin: Deps["stdin"] | undefined): Promise<ComposedSessionPolicy> {
   requireCombinableSources(request.scopes, request.policy !== undefined || request.policyArns.length > 0);
   let inline: SessionPolicyInput["inline"];
   if (request.policy !== undefined) {
+    const readStdin = async (): Promise<string> => {
+      if (stdin === undefined) throw new Error("internal: --policy - reached a command whose stdin carries other input");
+      return readStdinText(stdin, READ_LIMITS.policy, "the policy on stdin");
+    };
     const origin = describePolicySource(request.policy);
     inline = { json: parsePolicyJson(await readPolicyText(request.policy, readStdin), origin), origin };
   }

@@ -21,7 +21,6 @@ import { prepareSessionPolicy, type ComposedSessionPolicy } from "../policy/comp
 import { parseScope } from "../policy/scopes.js";
 import { parseSessionTag, requireSessionTags } from "../sts/session-tags.js";
 import { requireSourceIdentity } from "../sts/limits.js";
-import { readStdinText } from "../stdin.js";
 import { inputError, RolecredError } from "../errors.js";
 
 /** A separated config value as a list. */
@@ -86,7 +85,7 @@ async function narrowingOf(flags: SessionRequestOptions, identity: SessionIdenti
   if (flags.policy === undefined && policy?.kind === "stdin") throw inputError(`${where("rolecred_policy")} cannot be - (stdin)`);
   const policyArns = flags.policyArns.length > 0 ? flags.policyArns : fromConfigKey(where("rolecred_policy_arns"), () => requirePolicyArns(configList(settings.get("rolecred_policy_arns"))));
   const scopes = flags.scopes.length > 0 ? flags.scopes : fromConfigKey(where("rolecred_scopes"), () => configList(settings.get("rolecred_scopes"), ";").map(parseScope));
-  const composed = await prepareSessionPolicy({ policy, policyArns, scopes }, () => readStdinText(deps.stdin, 64 * 1024, "the policy on stdin"));
+  const composed = await prepareSessionPolicy({ policy, policyArns, scopes }, deps.stdin);
 
   const fromConfig = identity.tags.length === 0 && identity.transitiveTagKeys.length === 0;
   const tags = fromConfig ? configList(settings.get("rolecred_tags")).map((text) => parseSessionTag(text, where("rolecred_tags"))) : identity.tags;

@@ -5,6 +5,7 @@
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { composeSessionPolicy, describePolicySize, prepareSessionPolicy, type SessionPolicyInput } from "../../src/policy/compose.js";
@@ -12,7 +13,8 @@ import { parseScope } from "../../src/policy/scopes.js";
 import { policySourceOf } from "../../src/policy/session-policy.js";
 import { RolecredError } from "../../src/errors.js";
 
-const noStdin = () => Promise.reject(new Error("stdin must not be read"));
+/** No stdin: reading it would be an internal error, so a test reaching it fails. */
+const noStdin = undefined;
 
 function inline(json: unknown, origin = "the --policy JSON"): SessionPolicyInput["inline"] {
   return { json, origin };
@@ -197,7 +199,7 @@ describe(prepareSessionPolicy.name, () => {
   });
 
   it("reads stdin for -", async () => {
-    const composed = await prepareSessionPolicy({ policy: policySourceOf("-"), policyArns: [], scopes: [] }, async () => '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}\n');
+    const composed = await prepareSessionPolicy({ policy: policySourceOf("-"), policyArns: [], scopes: [] }, Readable.from([Buffer.from('{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}\n')]));
     expect(composed.policy).toBe('{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}');
   });
 

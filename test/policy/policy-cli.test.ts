@@ -74,3 +74,27 @@ describe("policy files that are not regular files, or too large", () => {
     expect(result.exitCode).toBe(3);
   });
 });
+
+describe("the size cap of a policy", () => {
+  // A pretty-printed policy (a generator's output, a padded template) can be far larger than the
+  // 2,048 characters STS counts after rolecred packs it. From a file or from stdin, the cap is the
+  // same: a pipe is not a reason to refuse what a file would carry.
+  const padded = `{"Version": "2012-10-17",${" ".repeat(100 * 1024)}"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n`;
+
+  it("a 100 KiB policy is read the same from a file and from stdin", async () => {
+    const file = join(home, "padded.json");
+    await writeFile(file, padded);
+    const fromFile = await check(file);
+    const fromStdin = await check("-", padded);
+    expect(fromFile.exitCode).toBe(0);
+    expect(fromStdin.stderr).toBe(fromFile.stderr);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    expect(fromStdin.exitCode).toBe(0);
+  });
+
+  it("more than the cap on stdin is refused in one line, exit 3", async () => {
+    const result = await check("-", " ".repeat(1024 * 1024 + 1));
+    expect(result.stderr).toBe("rolecred: the policy on stdin is larger than 1 MiB; that is not what rolecred expects there\n");
+    expect(result.exitCode).toBe(3);
+  });
+});
