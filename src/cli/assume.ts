@@ -17,6 +17,7 @@ import { flagValue } from "./session-flags.js";
 
 export const assumeCommand = defineCommand<AssumeOptions>({
   name: "assume",
+  helpOnStderr: true,
   declare(command) {
     command
       .description("switch this shell to a profile's session (through the shell function from rolecred shell-init); no profile: pick one")

@@ -20,6 +20,11 @@ export interface CommandSpec<Options> {
   declare(command: Command): void;
   /** argv → options. `flags` is commander's `opts()`; `args` are the positional operands. */
   toOptions(args: readonly string[], flags: Readonly<Record<string, unknown>>, context: ParseContext): Options;
+  /**
+   * Help goes to stderr: the command's stdout is evaluated by a shell function (`assume`), which
+   * would otherwise run `assume --help`'s text as code.
+   */
+  readonly helpOnStderr?: boolean;
   // Method syntax on purpose: it lets the registry hold every spec as CommandSpec<unknown>.
   run(options: Options, deps: Deps): Promise<Outcome>;
 }

@@ -118,7 +118,7 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
     command
       .exitOverride()
       .configureOutput({
-        writeOut: hooks.writeOut,
+        writeOut: spec.helpOnStderr === true ? hooks.writeErr : hooks.writeOut,
         writeErr: hooks.writeErr,
         // commander's message, then the one usage line that applies, not the whole help.
         outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\nusage: rolecred ${spec.name} ${command.usage()}\n`),

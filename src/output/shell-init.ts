@@ -110,6 +110,8 @@ function posixRenewHook(shell: "bash" | "zsh"): string {
   [ -n "\${ROLECRED_PROFILE:-}" ] && [ -n "\${ROLECRED_EXPIRES_AT:-}" ] || return 0
   # Digits only before arithmetic: bash evaluates a value such as a[$(cmd)] inside $(( )) as code.
   case "$ROLECRED_EXPIRES_AT" in *[!0-9]*) return 0 ;; esac
+  # A name that reads as a flag (--help, -c) would make assume print something other than exports.
+  case "$ROLECRED_PROFILE" in -*) return 0 ;; esac
   local now exports
   ${now}
   [ "$now" -ge $(( ROLECRED_EXPIRES_AT - 300 )) ] || return 0
@@ -130,6 +132,8 @@ const FISH_RENEW_HOOK = [
   "    set -q ROLECRED_PROFILE; and set -q ROLECRED_EXPIRES_AT; or return 0",
   // Not epoch seconds (set by something else): nothing to compare, and math would complain on every prompt.
   "    string match -qr -- '^[0-9]+\$' $ROLECRED_EXPIRES_AT; or return 0",
+  // A name that reads as a flag (--help, -c) would make assume print something other than exports.
+  "    string match -q -- '-*' $ROLECRED_PROFILE; and return 0",
   "    test (date +%s) -ge (math $ROLECRED_EXPIRES_AT - 300); or return 0",
   "    set -l exports (env ROLECRED_NO_PROMPT=1 rolecred assume --shell fish $ROLECRED_PROFILE 2>/dev/null)",
   "    if test $status -eq 0",

@@ -154,6 +154,20 @@ describe("rolecred assume", () => {
   });
 });
 
+describe("assume --help through the shell function", () => {
+  // The function evaluates what `rolecred assume` prints; help on stdout would be run as code.
+  it.each([
+    ["bash", "/bin/bash", ["--norc", "-c"], 'eval "$(rolecred shell-init bash)"', "$?"],
+    ["zsh", "/usr/bin/zsh", ["-f", "-c"], 'eval "$(rolecred shell-init zsh)"', "$?"],
+    ["fish", "/usr/bin/fish", ["--no-config", "-c"], "rolecred shell-init fish | source", "$status"],
+  ] as const)("%s: shows the help and runs none of it", async (_name, path, flags, init, status) => {
+    const result = await shell(path, [...flags, `${init}; assume --help; echo "status ${status}"`]);
+    expect(result.stderr).toMatch(/^Usage: rolecred assume \[options\] \[profile\]\n/);
+    expect(result.stderr).not.toMatch(/not found|unknown command|syntax error/i);
+    expect(result.stdout).toBe("status 0\n");
+  });
+});
+
 describe("the opt-in auto-renew hook", () => {
   const shortEnv = (): Record<string, string> => ({ AWS_ENDPOINT_URL_STS: shortWorld.sts.url });
 
@@ -192,6 +206,19 @@ describe("the opt-in auto-renew hook", () => {
     expect(result.stdout).toBe("done\n");
     expect(result.stderr).toBe("");
     await expect(readFile(marker)).rejects.toThrow(/ENOENT/);
+  });
+
+  // ROLECRED_PROFILE comes from the environment too: `assume --shell bash --help` exits 0 with the
+  // help text on stdout, which the hook would then evaluate line by line as shell code.
+  it.each([
+    ["bash", "/bin/bash", ["--norc", "-c"], 'eval "$(rolecred shell-init bash --auto-renew)"', "_rolecred_auto_renew"],
+    ["zsh", "/usr/bin/zsh", ["-f", "-c"], 'eval "$(rolecred shell-init zsh --auto-renew)"', "_rolecred_auto_renew"],
+    ["fish", "/usr/bin/fish", ["--no-config", "-c"], "rolecred shell-init fish --auto-renew | source", "emit fish_prompt"],
+  ] as const)("%s: a ROLECRED_PROFILE that reads as a flag is not passed to assume", async (_name, path, flags, init, hook) => {
+    const script = `${init}; ${hook}; echo done`;
+    const result = await shell(path, [...flags, script], { ROLECRED_PROFILE: "--help", ROLECRED_EXPIRES_AT: String(Math.floor(Date.now() / 1000)) });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("done\n");
   });
 
   it("never prompts: a session that needs an MFA code is left alone, and the user is told once", async () => {
