@@ -12,6 +12,7 @@
  * minutes to 12 hours, at most one hour for a role reached by role chaining.
  */
 import { callerNameOf, roleOfAssumedRoleArn } from "../arn.js";
+import { browserCommand, openInBrowser } from "../browser.js";
 import type { AwsCredentials, TemporaryCredentials } from "../credentials/types.js";
 import type { Deps } from "../deps.js";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
@@ -212,6 +213,10 @@ function refuseChainedDuration(label: string, chained: boolean, options: Console
 
 export async function runConsole(options: ConsoleOptions, deps: Deps): Promise<Outcome> {
   checkDuration(options);
+  // Before any call: no MFA code or session is spent on a link nothing can open.
+  if (!options.print && browserCommand("about:blank", deps.env, process.platform) === undefined) {
+    throw new RolecredError("no browser on this machine (no BROWSER, no graphical session)", { exitCode: ExitCode.usage, hint: "run again with --print and open the URL yourself" });
+  }
   const session = await chooseSession(options, deps);
   const duration = options.consoleDurationSeconds;
   const region = options.region ?? (deps.env.AWS_REGION || undefined) ?? (deps.env.AWS_DEFAULT_REGION || undefined) ?? session.region ?? "us-east-1";
@@ -232,10 +237,17 @@ export async function runConsole(options: ConsoleOptions, deps: Deps): Promise<O
     deps.log.info(`${describeWho(session)}: console sign-in link, good for 15 minutes; it is a secret until then`);
     return SUCCESS;
   }
-  const { oneTimeRedirect, openerCommand, startOpener } = await import("../console/open-url.js");
+  const { oneTimeRedirect } = await import("../console/open-url.js");
   const handOff = await oneTimeRedirect(url, BROWSER_TIMEOUT_MS);
   try {
-    await startOpener(openerCommand(handOff.url, deps.env, process.platform), deps.env);
+    const command = browserCommand(handOff.url, deps.env, process.platform);
+    const failure = command === undefined ? undefined : await openInBrowser(command, deps.env);
+    if (command === undefined || failure !== undefined) {
+      throw new RolecredError(`cannot start the browser opener ${command?.file ?? "(none)"}: ${failure?.code ?? failure?.message ?? "no browser"}`, {
+        exitCode: failure?.code === "ENOENT" ? ExitCode.commandNotFound : ExitCode.cannotExecute,
+        hint: "set BROWSER to your browser's command, or use --print",
+      });
+    }
     await handOff.delivered;
   } finally {
     handOff.close();

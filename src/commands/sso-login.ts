@@ -8,7 +8,7 @@ import { SUCCESS, type Outcome } from "../outcome.js";
 import { readAwsFiles, activeProfileName } from "../profiles/aws-files.js";
 import { ssoSessionByName, ssoSessionOfProfile, type SsoSession } from "../sso/config.js";
 import { resolveSsoEndpoints } from "../sso/endpoints.js";
-import { browserCommand, openInBrowser } from "../sso/browser.js";
+import { browserCommand, openInBrowser } from "../browser.js";
 import { tokenCachePath, writeSsoToken } from "../sso/token-cache.js";
 import { describeExpiry } from "../output/summary.js";
 
@@ -42,9 +42,9 @@ export async function runSsoLogin(options: SsoLoginOptions, deps: Deps, platform
     if (options.noBrowser) return false;
     const command = browserCommand(url, deps.env, platform);
     if (command === undefined) return false;
-    const started = await openInBrowser(command, deps.env);
-    if (!started) deps.log.warn(`could not start ${command.file}; open the URL above yourself`);
-    return started;
+    const failure = await openInBrowser(command, deps.env);
+    if (failure !== undefined) deps.log.warn(`could not start ${command.file}; open the URL above yourself`);
+    return failure === undefined;
   };
   const context = { deps, endpoints, open, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
   deps.log.verbose(`${session.label}: ${useDeviceCode ? "device code" : "authorization code with PKCE"} against ${endpoints.oidcUrl}`);

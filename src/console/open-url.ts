@@ -6,28 +6,12 @@
  * one-time loopback address instead (http://127.0.0.1:PORT/RANDOM): the first request to it is
  * redirected to the real URL and the listener closes. Only the browser ever sees the token.
  *
- * The opener: `$BROWSER` when set (split on spaces, `%s` replaced by the URL, else the URL
- * appended; never through a shell), else the platform's: xdg-open, open, or `start` on Windows.
+ * Which program opens it is src/browser.ts's rule, the same as `sso login`'s.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Env } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
-
-/** The command line that opens `url`: $BROWSER, else the platform's opener. */
-export function openerCommand(url: string, env: Env, platform: NodeJS.Platform): readonly string[] {
-  const browser = env.BROWSER?.trim();
-  if (browser !== undefined && browser !== "") {
-    const words = browser.split(/\s+/);
-    return words.some((word) => word.includes("%s")) ? words.map((word) => word.replaceAll("%s", url)) : [...words, url];
-  }
-  if (platform === "darwin") return ["open", url];
-  // `start` treats its first quoted argument as a window title: give it an empty one.
-  if (platform === "win32") return ["cmd", "/d", "/c", "start", '""', url];
-  return ["xdg-open", url];
-}
 
 export interface HandOff {
   /** The one-time loopback URL to give the browser. */
@@ -72,25 +56,4 @@ export async function oneTimeRedirect(target: string, timeoutMs: number): Promis
       server.closeAllConnections();
     },
   };
-}
-
-/** Start the opener; resolves once it has started (its exit is not awaited: browsers stay open). */
-export function startOpener(command: readonly string[], env: Env): Promise<void> {
-  const [file, ...args] = command;
-  if (file === undefined) return Promise.reject(new RolecredError("no browser to open the URL with", { exitCode: ExitCode.usage }));
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: "ignore", detached: true, env: { ...env } as NodeJS.ProcessEnv });
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        new RolecredError(`cannot start the browser opener ${file}: ${error.code ?? error.message}`, {
-          exitCode: error.code === "ENOENT" ? ExitCode.commandNotFound : ExitCode.cannotExecute,
-          hint: "set BROWSER to your browser's command, or use --print",
-        }),
-      );
-    });
-    child.once("spawn", () => {
-      child.unref();
-      resolve();
-    });
-  });
 }

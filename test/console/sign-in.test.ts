@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { consoleDestination, federationEndpoint, fetchSigninToken, loginUrl, partitionOfRegion, sessionParameter } from "../../src/console/sign-in.js";
-import { openerCommand } from "../../src/console/open-url.js";
 
 describe(partitionOfRegion.name, () => {
   it.each([
@@ -52,19 +51,6 @@ describe(loginUrl.name, () => {
     const url = new URL(loginUrl(new URL("https://signin.aws.amazon.com/federation"), "TOKEN", "https://console.aws.amazon.com/s3/home?region=x&y=1", "rolecred"));
     expect(Object.fromEntries(url.searchParams)).toEqual({ Action: "login", Issuer: "rolecred", Destination: "https://console.aws.amazon.com/s3/home?region=x&y=1", SigninToken: "TOKEN" });
     expect(JSON.parse(sessionParameter({ accessKeyId: "A", secretAccessKey: "S", sessionToken: "T", expiration: new Date(0) }))).toEqual({ sessionId: "A", sessionKey: "S", sessionToken: "T" });
-  });
-});
-
-describe(openerCommand.name, () => {
-  it.each([
-    [{}, "linux", ["xdg-open", "U"]],
-    [{}, "darwin", ["open", "U"]],
-    [{}, "win32", ["cmd", "/d", "/c", "start", '""', "U"]],
-    [{ BROWSER: "firefox --new-window" }, "linux", ["firefox", "--new-window", "U"]],
-    [{ BROWSER: "my-browser --url=%s" }, "linux", ["my-browser", "--url=U"]],
-    [{ BROWSER: "  " }, "linux", ["xdg-open", "U"]],
-  ] as const)("BROWSER %j on %s", (env, platform, command) => {
-    expect(openerCommand("U", env, platform)).toEqual(command);
   });
 });
 

@@ -137,12 +137,19 @@ describe("rolecred console", () => {
   });
 
   it("refuses a destination off the console and a missing opener, in one line each", async () => {
-    const offsite = await rolecred(["console", "ci", "--service", "https://example.com/steal"]);
+    const offsite = await rolecred(["console", "ci", "--service", "https://example.com/steal"], { BROWSER: join(home, "no-such-browser") });
     expect(offsite.stderr).toBe('rolecred: --service "https://example.com/steal" is neither a service name (s3, ec2), a console path (/s3/home) nor a console.aws.amazon.com URL\n');
     expect(offsite.exitCode).toBe(2);
     const noOpener = await rolecred(["console", "ci"], { BROWSER: join(home, "no-such-browser") });
     expect(noOpener.stderr).toBe(`rolecred: cannot start the browser opener ${join(home, "no-such-browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`);
     expect(noOpener.exitCode).toBe(127);
+    // No BROWSER and no graphical session (SSH, a container): said before any call, not after a timeout.
+    const noBrowser = await rolecred(["console", "ci"], { BROWSER: "", DISPLAY: "", WAYLAND_DISPLAY: "" });
+    expect(noBrowser.stderr).toBe("rolecred: no browser on this machine (no BROWSER, no graphical session) — run again with --print and open the URL yourself\n");
+    expect(noBrowser.exitCode).toBe(2);
+    // A quoted path with a space in a colon-separated list: the first entry is the command.
+    const listed = await rolecred(["console", "ci"], { BROWSER: `"${join(home, "no such browser")}" --new-tab:firefox` });
+    expect(listed.stderr).toBe(`rolecred: cannot start the browser opener ${join(home, "no such browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`);
   });
 
   it("knows the other partitions' endpoints and console hosts", async () => {

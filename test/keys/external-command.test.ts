@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { splitCommandLine } from "../../src/keys/external-command.js";
+import { splitCommandLine } from "../../src/command-line.js";
 
 const LINES = [
   "op item get jo --otp",
