@@ -25,14 +25,8 @@ export const consoleCommand = defineCommand<ConsoleOptions>({
     const request = profileRequestOptions(args[0] ?? "default", flags, context);
     return {
       profile: args[0] === undefined ? undefined : request.profile,
-      mfaCode: request.mfaCode,
-      mfaMode: request.mfaMode,
-      refresh: request.refresh,
-      session: { ...request.session, durationSeconds: undefined },
-      identity: request.identity,
-      region: request.session.region,
+      request,
       service: flagValue.optionalString(flags, "service"),
-      consoleDurationSeconds: request.session.durationSeconds,
       print: flags.print === true,
       federationUrl: flagValue.optionalString(flags, "federationUrl"),
     };

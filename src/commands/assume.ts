@@ -54,8 +54,8 @@ export async function runAssume(options: SwitchOptions, deps: Deps): Promise<Out
   const profile = options.profile ?? (await pickProfile(deps));
   const request = { ...options.request, profile };
   if (options.console) {
-    const { consoleOptionsOf, runConsole } = await import("./console.js");
-    return runConsole(consoleOptionsOf(profile, request, { service: undefined, print: false, federationUrl: undefined }), deps);
+    const { runConsole } = await import("./console.js");
+    return runConsole({ profile, request, service: undefined, print: false, federationUrl: undefined }, deps);
   }
   const { session, chain } = await obtainProfileSession(
     {

@@ -40,6 +40,19 @@ import type { ProfileRequestOptions, SessionIdentityOptions, SessionRequestOptio
 export interface ConsoleOptions {
   /** Undefined: the session exported in the environment, else AWS_PROFILE. */
   readonly profile: string | undefined;
+  /** The profile flags, as every profile command reads them; --duration is the console's. */
+  readonly request: ProfileRequestOptions;
+  /** --service: a service name, a console path or a console URL; undefined: the console home. */
+  readonly service: string | undefined;
+  /** --print: print the sign-in URL instead of opening a browser. */
+  readonly print: boolean;
+  /** --federation-url (else ROLECRED_FEDERATION_URL, else the partition's endpoint). */
+  readonly federationUrl: string | undefined;
+}
+
+/** ConsoleOptions as the console reads them: `--duration` is the console session's length, not the role session's. */
+interface ConsoleRequest {
+  readonly profile: string | undefined;
   readonly mfaCode: MfaCodeInput;
   readonly mfaMode: MfaMode | undefined;
   readonly refresh: boolean;
@@ -58,15 +71,8 @@ export interface ConsoleOptions {
   readonly federationUrl: string | undefined;
 }
 
-/**
- * The console's options from a profile request (the profile flags): `--duration` is the console
- * session's length there, not the role session's. Shared by `console` and `assume -c`.
- */
-export function consoleOptionsOf(
-  profile: string | undefined,
-  request: ProfileRequestOptions,
-  extra: Pick<ConsoleOptions, "service" | "print" | "federationUrl">,
-): ConsoleOptions {
+function consoleRequestOf(options: ConsoleOptions): ConsoleRequest {
+  const { profile, request, service, print, federationUrl } = options;
   return {
     profile,
     mfaCode: request.mfaCode,
@@ -76,7 +82,9 @@ export function consoleOptionsOf(
     identity: request.identity,
     region: request.session.region,
     consoleDurationSeconds: request.session.durationSeconds,
-    ...extra,
+    service,
+    print,
+    federationUrl,
   };
 }
 
@@ -99,7 +107,7 @@ const FEDERATED_NAME = /[^\w+=,.@-]/g;
 const SIGNIN_TIMEOUT_MS = 15_000;
 const BROWSER_TIMEOUT_MS = 120_000;
 
-function checkDuration(options: ConsoleOptions): void {
+function checkDuration(options: ConsoleRequest): void {
   const duration = options.consoleDurationSeconds;
   if (duration !== undefined && (duration < CONSOLE_DURATION.min || duration > CONSOLE_DURATION.max)) {
     throw usageError(`--duration must be 15m to 12h for a console session, not ${duration}s`);
@@ -117,7 +125,7 @@ function environmentKeys(deps: Deps): AwsCredentials | undefined {
   return { accessKeyId, secretAccessKey, sessionToken, expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined };
 }
 
-async function federatedSession(keys: AwsCredentials, label: string, endpoint: StsEndpoint, options: ConsoleOptions, policy: { policy: string | undefined; policyArns: readonly string[] }, deps: Deps): Promise<ConsoleSession> {
+async function federatedSession(keys: AwsCredentials, label: string, endpoint: StsEndpoint, options: ConsoleRequest, policy: { policy: string | undefined; policyArns: readonly string[] }, deps: Deps): Promise<ConsoleSession> {
   const { getCallerIdentity, getFederationToken } = await import("../sts/calls.js");
   const caller = await getCallerIdentity(endpoint, keys);
   const name = (callerNameOf(caller.arn) ?? "rolecred").replace(FEDERATED_NAME, "-").slice(0, 32).padEnd(2, "-");
@@ -144,7 +152,7 @@ function isChained(chain: ResolvedChain): boolean {
   return chain.hops.length > 1 || chain.sessionToken !== undefined || !startsFromLongTermKeys(chain.source);
 }
 
-async function profileSession(profile: string, options: ConsoleOptions, deps: Deps): Promise<ConsoleSession> {
+async function profileSession(profile: string, options: ConsoleRequest, deps: Deps): Promise<ConsoleSession> {
   const files = await readAwsFiles(deps.env);
   const chain = resolveProfileChain(profile, files, { mfaMode: options.mfaMode });
   refuseChainedDuration(profile, isChained(chain), options);
@@ -174,7 +182,7 @@ async function profileSession(profile: string, options: ConsoleOptions, deps: De
   return { label: profile, credentials: session.credentials, arn: session.assumedRoleArn, federated: false, chained: isChained(chain), region: session.region ?? chain.region };
 }
 
-async function chooseSession(options: ConsoleOptions, deps: Deps): Promise<ConsoleSession> {
+async function chooseSession(options: ConsoleRequest, deps: Deps): Promise<ConsoleSession> {
   if (options.profile !== undefined) return profileSession(options.profile, options, deps);
   const keys = environmentKeys(deps);
   if (keys !== undefined) {
@@ -201,7 +209,7 @@ function describeWho(session: ConsoleSession): string {
 }
 
 /** Checked before the session is obtained: a mistake must not cost an MFA code. */
-function refuseChainedDuration(label: string, chained: boolean, options: ConsoleOptions): void {
+function refuseChainedDuration(label: string, chained: boolean, options: ConsoleRequest): void {
   const duration = options.consoleDurationSeconds;
   if (duration !== undefined && duration > CHAINED_CONSOLE_MAX_SECONDS && chained) {
     throw new RolecredError(`${label} is a role reached by role chaining: its console session can last at most 1h, not ${duration}s`, {
@@ -211,7 +219,8 @@ function refuseChainedDuration(label: string, chained: boolean, options: Console
   }
 }
 
-export async function runConsole(options: ConsoleOptions, deps: Deps): Promise<Outcome> {
+export async function runConsole(consoleOptions: ConsoleOptions, deps: Deps): Promise<Outcome> {
+  const options = consoleRequestOf(consoleOptions);
   checkDuration(options);
   // Before any call: no MFA code or session is spent on a link nothing can open.
   if (!options.print && browserCommand("about:blank", deps.env, process.platform) === undefined) {

@@ -147,7 +147,7 @@ describe("profile commands", () => {
     [["env", "--unset"], { SHELL: "/bin/zsh" }, "env", { kind: "unset", shell: "zsh" }],
     [["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"], {}, "exec", { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"], server: false }],
     [["exec", "dev", "--server"], {}, "exec", { ...request, command: undefined, server: true }],
-    [["console", "dev", "--service", "s3", "--duration", "4h", "--print"], {}, "console", { profile: "dev", mfaCode: request.mfaCode, mfaMode: undefined, refresh: false, session: request.session, identity: request.identity, region: undefined, service: "s3", consoleDurationSeconds: 14_400, print: true, federationUrl: undefined }],
+    [["console", "dev", "--service", "s3", "--duration", "4h", "--print"], {}, "console", { profile: "dev", request: { ...request, session: { ...request.session, durationSeconds: 14_400 } }, service: "s3", print: true, federationUrl: undefined }],
     [["write", "dev"], {}, "write", { ...request, to: "dev", force: false }],
     [["write", "dev", "--to", "dev-creds", "--force"], {}, "write", { ...request, to: "dev-creds", force: true }],
     [["status"], {}, "status", { profile: undefined, json: false, minSeconds: undefined }],
