@@ -3,7 +3,7 @@
  * (exec), credential_process JSON (process) and a credentials-file profile (write). They differ
  * only in the sink; the session comes from obtainProfileSession in every case.
  */
-import type { Deps } from "../deps.js";
+import type { Deps, Terminal } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../session/options.js";
 import { credentialsFilePath } from "../paths.js";
@@ -108,6 +108,18 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
     return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region, label: options.profile }));
   }
   await warnOfShadowingDefault(deps);
+  // A refresh may be waiting at a prompt when the command ends: its terminal is closed with the
+  // server, or the open terminal would keep rolecred running, asking for a code nobody needs.
+  const refreshTerminals = new Set<Terminal>();
+  let commandEnded = false;
+  const refreshDeps: Deps = {
+    ...deps,
+    openTerminal: () => {
+      const terminal = deps.openTerminal();
+      if (terminal !== undefined) refreshTerminals.add(terminal);
+      return terminal;
+    },
+  };
   const { startCredentialServer } = await import("../exec/credential-server.js");
   const server = await startCredentialServer({
     // Each request re-reads the cache: a session within 5 minutes of expiry is refreshed there
@@ -115,14 +127,18 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
     // A code given with --mfa-token/ROLECRED_MFA_TOKEN is spent by the first session, and stdin
     // (--mfa-token -) belongs to the child now: a refresh that needs a code asks like a prompt
     // would (mfa_process, else the terminal), never re-sends the spent code or reads the child's stdin.
-    session: async () => (await obtain({ ...options, refresh: false, mfaCode: { from: "prompt" } }, deps)).session.credentials,
-    onError: (message) => deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`),
+    session: async () => (await obtain({ ...options, refresh: false, mfaCode: { from: "prompt" } }, refreshDeps)).session.credentials,
+    onError: (message) => {
+      if (!commandEnded) deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`);
+    },
   });
   deps.secrets.add(server.token);
   deps.log.verbose(`credential server for ${options.profile} on ${server.url}`);
   try {
     return await runChild(command, serverChildEnvironment(deps.env, { url: server.url, token: server.token, region, label: options.profile }));
   } finally {
+    commandEnded = true;
+    for (const terminal of refreshTerminals) terminal.close();
     await server.close();
     if (server.refused() > 0) deps.log.warn(`credential server refused ${server.refused()} request(s) without the right token`);
   }

@@ -6,7 +6,8 @@
  * succeeding, and a request without the right token must be refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, ROLECRED_BIN, runProcess } from "../support/run-cli.js";
+import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runProcess } from "../support/run-cli.js";
+import { runInPty } from "../support/pty.js";
 import { DEBIAN_AWS_CLI } from "../support/readback.js";
 import { JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
 
@@ -89,4 +90,20 @@ describe("rolecred exec --server with an MFA code given once", () => {
     expect(result.stdout).toBe("500");
     expect(result.stderr).toMatch(/^warning: credential server: could not refresh dev: .*terminal.*\n/);
   });
+
+  it("ends with the command: a refresh left waiting at the MFA prompt does not keep rolecred running", async () => {
+    const home = await makeTempHome();
+    await writeJoProfile(home, `[profile dev]\nrole_arn = ${ROLES.developer}\nsource_profile = jo\n`);
+    const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
+    // Inside the refresh window, the child asks for credentials (the refresh now needs a code: a
+    // prompt on the terminal), then exits 7 without waiting for the answer.
+    const child = "await new Promise((resolve) => setTimeout(resolve, 5000)); void fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).catch(() => {}); await new Promise((resolve) => setTimeout(resolve, 1500)); process.exit(7);";
+    const terminal = runInPty(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, cwd: REPO_ROOT });
+    await terminal.waitFor("MFA code for", 20_000);
+    // Nobody answers. Without the fix rolecred waited at the prompt for ever after the command ended.
+    const ended = await Promise.race([terminal.exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 20_000))]);
+    expect(ended).toEqual({ exitCode: 7, signal: undefined });
+    // The abandoned refresh is not reported as a failure: nothing asked for it any more.
+    expect(terminal.screen()).not.toContain("could not refresh");
+  }, 60_000);
 });
