@@ -3,16 +3,8 @@
  * help says the same thing everywhere, including the profile's mfa_process.
  */
 import { describe, expect, it } from "vitest";
+import { flagHelp } from "../support/help-text.js";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
-
-/** The --mfa-token entry of a help page, its wrapped lines joined. */
-function mfaTokenHelp(help: string): string {
-  const lines = help.split("\n");
-  const start = lines.findIndex((line) => line.trimStart().startsWith("--mfa-token "));
-  if (start === -1) return "";
-  const end = lines.findIndex((line, index) => index > start && /^\s*-/.test(line));
-  return lines.slice(start, end === -1 ? undefined : end).join(" ").trim().replace(/\s+/g, " ");
-}
 
 describe("--mfa-token", () => {
   it("has one help text in the profile commands, user and keys rotate", async () => {
@@ -21,7 +13,7 @@ describe("--mfa-token", () => {
     for (const command of [["exec"], ["user"], ["keys", "rotate"]]) {
       const result = await runCli([...command, "--help"], { env });
       expect(result.exitCode).toBe(0);
-      helps.push(mfaTokenHelp(result.stdout));
+      helps.push(flagHelp(result.stdout, "--mfa-token"));
     }
     expect(helps[0]).toMatch(/^--mfa-token <code> MFA code, or - to read it from stdin \(default: ROLECRED_MFA_TOKEN, mfa_process, else a prompt on the terminal\)$/);
     expect(helps.slice(1)).toEqual([helps[0], helps[0]]);

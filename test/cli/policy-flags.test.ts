@@ -4,16 +4,8 @@
  * send them to STS print the same help, so what a user tries offline is what they later pass.
  */
 import { describe, expect, it } from "vitest";
+import { flagHelp } from "../support/help-text.js";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
-
-/** A flag's entry on a help page, its wrapped lines joined. */
-function flagHelp(help: string, flag: string): string {
-  const lines = help.split("\n");
-  const start = lines.findIndex((line) => line.trimStart().startsWith(`${flag} `));
-  if (start === -1) return "";
-  const end = lines.findIndex((line, index) => index > start && /^\s*-/.test(line));
-  return lines.slice(start, end === -1 ? undefined : end).join(" ").trim().replace(/\s+/g, " ");
-}
 
 describe("session policy flags", () => {
   it("read the same in policy show, policy check, user, saml and exec", async () => {
