@@ -18,7 +18,7 @@
  */
 import { RolecredError, inputError } from "../errors.js";
 import { parseDuration } from "../duration.js";
-import type { Link } from "../credentials/links.js";
+import type { Link } from "../credentials/link.js";
 import { checkRolesAnywhereArns, X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
 import { X509_KEYS } from "../x509/profile-keys.js";

@@ -3,7 +3,7 @@
  * settings → a Roles Anywhere session, as a link result the session cache can keep.
  */
 import type { Deps } from "../deps.js";
-import type { LinkResult } from "../credentials/links.js";
+import type { LinkResult } from "../credentials/link.js";
 import { join } from "node:path";
 import { homeDirectory } from "../paths.js";
 import type { X509ProfileSettings } from "../sources/x509.js";
