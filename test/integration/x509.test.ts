@@ -429,7 +429,7 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
     expect(ra.rolesAnywhere.calls.length).toBe(calls + 1);
   });
 
-  it("an answer that names no assumed-role user: the summary leaves the session name out (no "as ,"), and a hop on top still works, named after the caller", async () => {
+  it("an answer that names no assumed-role user: the summary leaves the session name out (no `as ,`), and a hop on top still works, named after the caller", async () => {
     ra.rolesAnywhere.updateProfile(PROFILE_ARN, { omitAssumedRoleUser: true });
     try {
       const written = await rolecred(["write", "ra", "--to", "ra-written"]);
