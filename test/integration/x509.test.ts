@@ -429,7 +429,7 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
     expect(ra.rolesAnywhere.calls.length).toBe(calls + 1);
   });
 
-  it("an answer that names no assumed-role user: a hop on top is named after the caller (never RoleSessionName ""), and the summary leaves the name out (no `as ,`)", async () => {
+  it("an answer that names no assumed-role user: a hop on top is named after the caller (never an empty RoleSessionName), and the summary leaves the name out (no `as ,`)", async () => {
     ra.rolesAnywhere.updateProfile(PROFILE_ARN, { omitAssumedRoleUser: true });
     try {
       // The hop first, on the session just made (not read back from the cache).
