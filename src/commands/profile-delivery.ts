@@ -7,7 +7,7 @@ import type { Deps, Terminal } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../session/options.js";
 import { credentialsFilePath } from "../paths.js";
-import { describeSession } from "../output/summary.js";
+import { describeProfileSession } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
 import type { Env } from "../deps.js";
@@ -15,7 +15,6 @@ import { ACTIVE_PROFILE_ENV, childEnvironment, serverChildEnvironment } from "..
 import { runChild } from "../exec/run-child.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import type { CachedSession } from "../store/session-cache.js";
-import { describeExpiry } from "../output/summary.js";
 import { obtainProfileSession, type ProfileSession } from "../session/profile-session.js";
 import { profileNarrowing } from "../session/session-extras.js";
 import { deliveryRegion } from "../profiles/delivery-region.js";
@@ -49,12 +48,7 @@ function obtain(options: ProfileRequestOptions, deps: Deps): Promise<ProfileSess
 }
 
 function summary(profile: string, session: CachedSession, deps: Deps): string {
-  if (session.roleArn === undefined) return `${profile}: session of ${session.profile}'s keys, ${describeExpiry(session.credentials.expiration, deps.now())}`;
-  return describeSession(
-    { credentials: session.credentials, roleArn: session.roleArn, assumedRoleArn: session.assumedRoleArn ?? "", sessionName: session.sessionName ?? "" },
-    deps.now(),
-    profile,
-  );
+  return describeProfileSession(profile, session, deps.now());
 }
 
 export async function runEnv(options: ProfileRequestOptions & { readonly shell: Shell }, deps: Deps): Promise<Outcome> {

@@ -1,4 +1,18 @@
-/** The shapes that flow between stages: what STS hands back and what sinks consume. */
+/**
+ * rolecred's one session vocabulary, at the base (it imports nothing): what STS and the other
+ * services hand back, what the cache keeps and what every sink consumes.
+ *
+ *   AwsCredentials        keys, long-term or temporary
+ *   TemporaryCredentials  keys with a token and an expiry
+ *   Session               temporary credentials + who they act as, each identity field optional
+ *                         because it can be unknown (a GetSessionToken, Identity Center or
+ *                         credential_process session; a service that did not say; an old file)
+ *   RoleSession           a Session whose role is known (the caller named it)
+ *
+ * The real extensions build on these: CachedSession (src/store/session-cache.ts: how it was made,
+ * by which profile, narrowed how), SamlRoleSession (src/sts/calls.ts: the assertion's subject).
+ * A consumer that needs an identity field handles its absence itself; nothing invents a value.
+ */
 
 /** A set of AWS credentials, long-term (no token, no expiry) or temporary. */
 export interface AwsCredentials {
@@ -14,17 +28,26 @@ export interface TemporaryCredentials extends AwsCredentials {
   readonly expiration: Date;
 }
 
-/** A role session: the credentials plus who they act as, for sinks and for the user's summary. */
-export interface RoleSession {
-  readonly credentials: TemporaryCredentials;
+/** Who a session acts as, as far as it is known: undefined where nobody said. */
+export interface SessionIdentity {
   /** The role that was assumed: arn:aws:iam::ACCOUNT:role/NAME. */
-  readonly roleArn: string;
+  readonly roleArn?: string | undefined;
   /** Who the session is: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION. */
-  readonly assumedRoleArn: string;
-  readonly sessionName: string;
+  readonly assumedRoleArn?: string | undefined;
+  readonly sessionName?: string | undefined;
   readonly sourceIdentity?: string | undefined;
   /** STS's PackedPolicySize: percent of the packed policy and tag budget used, when a policy or tags were sent. */
   readonly packedPolicySize?: number | undefined;
   /** Region the session was obtained in, passed on to exports and child processes. */
   readonly region?: string | undefined;
+}
+
+/** A session: the credentials plus what is known of who they act as, for sinks and the user's summary. */
+export interface Session extends SessionIdentity {
+  readonly credentials: TemporaryCredentials;
+}
+
+/** A session of a role the caller named (AssumeRole, AssumeRoleWithSAML, Roles Anywhere CreateSession). */
+export interface RoleSession extends Session {
+  readonly roleArn: string;
 }

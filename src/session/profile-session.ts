@@ -11,7 +11,12 @@ import { readAwsFiles } from "../profiles/aws-files.js";
 import { resolveProfileChain, type MfaMode, type ResolvedChain } from "../profiles/resolve.js";
 import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
-import { assumeRoleLink, cachedLink, memoizedLink, sessionTokenLink, staticLink, type Link, type LinkContext } from "../credentials/links.js";
+import type { Link, LinkContext } from "../credentials/link.js";
+import { staticLink } from "../credentials/static-keys-link.js";
+import { sessionTokenLink } from "../credentials/session-token-link.js";
+import { assumeRoleLink } from "../credentials/assume-role-link.js";
+import { cachedLink } from "../credentials/cached-link.js";
+import { memoizedLink } from "../credentials/memoized-link.js";
 import { hopNarrowing, type ProfileNarrowing } from "./session-extras.js";
 import { ExitCode, RolecredError } from "../errors.js";
 

@@ -1,9 +1,9 @@
 /** Running a profile's credential_process and checking what it prints (see ./credential-process.ts). */
 import { ExitCode, RolecredError } from "../errors.js";
 import { childEnvironment, processTimeoutMs, runExternalCommand } from "../keys/external-command.js";
-import type { LinkContext, LinkResult } from "../credentials/links.js";
+import type { LinkContext, LinkResult } from "../credentials/link.js";
 import type { RegisteredSourceBase } from "./source.js";
-import { CREDENTIAL_PROCESS_SETTING, RUNNING_PROCESS_PROFILES_ENV } from "./credential-process.js";
+import { CREDENTIAL_PROCESS_SETTING, RUNNING_PROCESS_PROFILES_ENV } from "./credential-process-keys.js";
 
 /** `running`: the profiles whose credential_process is running above this rolecred (checked by the link). */
 export async function obtainFromCredentialProcess(base: RegisteredSourceBase, running: readonly string[], context: LinkContext): Promise<LinkResult> {

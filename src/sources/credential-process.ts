@@ -13,10 +13,7 @@
  */
 import { ExitCode, RolecredError } from "../errors.js";
 import type { CredentialSource } from "./source.js";
-
-export const CREDENTIAL_PROCESS_SETTING = "credential_process";
-/** Profiles whose credential_process is running, comma-separated, inherited by the commands. */
-export const RUNNING_PROCESS_PROFILES_ENV = "ROLECRED_CREDENTIAL_PROCESS_PROFILES";
+import { CREDENTIAL_PROCESS_SETTING, RUNNING_PROCESS_PROFILES_ENV } from "./credential-process-keys.js";
 
 // The same relative path from src/sources and from src/cli (where the fast-path bundle lives).
 const RUNNER_MODULE = "../sources/credential-process-run.js";

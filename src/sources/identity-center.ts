@@ -9,7 +9,7 @@
  * the [sso-session] section, the token and the SDK clients are reached only inside obtain().
  */
 import { inputError } from "../errors.js";
-import type { Link, LinkContext } from "../credentials/links.js";
+import type { Link, LinkContext } from "../credentials/link.js";
 import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 import { isSsoProfile, ssoRoleOfSettings } from "../sso/config.js";
 

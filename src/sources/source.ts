@@ -11,7 +11,7 @@
  * modules (SDK clients, crypto, native bindings) inside it, so a source file costs nothing to
  * load on paths that do not use it.
  */
-import type { Link, LinkContext } from "../credentials/links.js";
+import type { Link, LinkContext } from "../credentials/link.js";
 
 /** A profile whose settings a registered source claimed, as the base of a chain. */
 export interface RegisteredSourceBase {

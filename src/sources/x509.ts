@@ -18,10 +18,10 @@
  */
 import { RolecredError, inputError } from "../errors.js";
 import { parseDuration } from "../duration.js";
-import type { Link } from "../credentials/links.js";
+import type { Link } from "../credentials/link.js";
 import { checkRolesAnywhereArns, X509_DURATION_LIMITS } from "../x509/arns.js";
 import { isPkcs12Path } from "../x509/bundle-path.js";
-import { X509_KEYS } from "../x509/profile-keys.js";
+import { X509_KEYS, type X509ProfileSettings } from "../x509/profile-keys.js";
 import type { CredentialSource, RegisteredSourceBase } from "./source.js";
 
 export { X509_KEYS };
@@ -36,20 +36,6 @@ const X509_SESSION_MODULE = "../x509/profile-session.js";
 function value(settings: ReadonlyMap<string, string>, key: string): string | undefined {
   const found = settings.get(key);
   return found === undefined || found === "" ? undefined : found;
-}
-
-/** The settings a certificate profile needs, read and checked without I/O. */
-export interface X509ProfileSettings {
-  readonly certificate: string;
-  /** Undefined for a PKCS#12 bundle (.p12/.pfx) as the certificate. */
-  readonly privateKey: string | undefined;
-  readonly intermediates: string | undefined;
-  readonly trustAnchorArn: string;
-  readonly profileArn: string;
-  readonly roleArn: string;
-  readonly endpoint: string | undefined;
-  readonly durationSeconds: number | undefined;
-  readonly roleSessionName: string | undefined;
 }
 
 export function x509ProfileSettings(profile: string, settings: ReadonlyMap<string, string>): X509ProfileSettings {

@@ -2,7 +2,7 @@
  * GetRoleCredentials for a profile a chain starts from (src/sources/identity-center.ts): the
  * session's token (refreshed if need be), then the portal call; the result is a cached session.
  */
-import type { LinkContext, LinkResult } from "../credentials/links.js";
+import type { LinkContext, LinkResult } from "../credentials/link.js";
 import { readAwsFiles } from "../profiles/aws-files.js";
 import type { RegisteredSourceBase } from "../sources/source.js";
 import { validAccessToken, loginCommandFor } from "./access-token.js";

@@ -12,7 +12,7 @@ import { directoryEntries, parseJsonRecord } from "./json-file.js";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
-import type { TemporaryCredentials } from "../credentials/types.js";
+import type { Session, SessionIdentity, TemporaryCredentials } from "../credentials/types.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { withFileLock, type LockOptions, type LockWaitNotice } from "./lock.js";
 
@@ -28,18 +28,16 @@ const CACHE_FORMAT_VERSION = 1;
 export const SESSION_KINDS = ["assume-role", "session-token", "roles-anywhere", "identity-center", "credential-process"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
-/** What a cached session is, besides its credentials: enough for `status` to describe it. */
-export interface SessionDescription {
+/**
+ * What a cached session is, besides its credentials: enough for `status` to describe it. The
+ * identity fields (role, session name, source identity, region…) are the base vocabulary's
+ * (credentials/types.ts), each undefined when unknown.
+ */
+export interface SessionDescription extends SessionIdentity {
   readonly kind: SessionKind;
   /** The profile whose settings made it (for session tokens: the profile holding the keys). */
   readonly profile: string;
-  readonly roleArn?: string | undefined;
-  readonly assumedRoleArn?: string | undefined;
-  readonly sessionName?: string | undefined;
-  readonly sourceIdentity?: string | undefined;
-  readonly region?: string | undefined;
   readonly mfaSerial?: string | undefined;
-  readonly packedPolicySize?: number | undefined;
   /** The inline session policy that narrowed it (minified JSON), and the managed ARNs. */
   readonly policy?: string | undefined;
   readonly policyArns?: readonly string[] | undefined;
@@ -52,9 +50,8 @@ export interface SessionDescription {
   readonly clockOffsetMs?: number | undefined;
 }
 
-export interface CachedSession extends SessionDescription {
-  readonly credentials: TemporaryCredentials;
-}
+/** A session as the cache keeps it: the base Session plus how it was made. */
+export interface CachedSession extends SessionDescription, Session {}
 
 interface CacheFile extends Omit<CachedSession, "credentials"> {
   readonly version: number;
@@ -101,11 +98,22 @@ function decodeCacheFile(text: string, key: string | undefined): { key: string; 
   if (!isString(AccessKeyId) || !isString(SecretAccessKey) || !isString(SessionToken) || !isString(Expiration)) return undefined;
   const expiration = new Date(Expiration);
   if (Number.isNaN(expiration.getTime())) return undefined;
-  const { version: _version, key: fileKey, credentials: _credentials, ...description } = file as CacheFile;
+  const { version: _version, key: fileKey, credentials: _credentials, ...stored } = file as CacheFile;
+  const description = withoutInventedNames(stored);
   return {
     key: fileKey,
     session: { ...description, credentials: { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration } },
   };
+}
+
+/**
+ * Files written before the one session vocabulary may hold `""` for an assumed-role ARN or a
+ * session name nobody reported (Roles Anywhere without an assumedRoleUser): read as unknown.
+ */
+function withoutInventedNames<T extends SessionDescription>(description: T): T {
+  const { assumedRoleArn, sessionName } = description;
+  if (assumedRoleArn !== "" && sessionName !== "") return description;
+  return { ...description, assumedRoleArn: assumedRoleArn || undefined, sessionName: sessionName || undefined };
 }
 
 /** Fresh: more than the window left, judged on STS's clock when the session recorded an offset. */

@@ -63,12 +63,13 @@ function roleSession(
   answer: { Credentials?: StsCredentials | undefined; AssumedRoleUser?: AssumedRoleUser | undefined; PackedPolicySize?: number | undefined; SourceIdentity?: string | undefined },
   operation: string,
 ): RoleSession {
-  const assumedRoleArn = answer.AssumedRoleUser?.Arn ?? "";
+  // STS names the assumed-role user in every answer it documents; if one did not, it stays unknown.
+  const assumedRoleArn = answer.AssumedRoleUser?.Arn || undefined;
   return {
     credentials: temporaryCredentials(answer.Credentials, operation),
     roleArn,
     assumedRoleArn,
-    sessionName: assumedRoleArn.slice(assumedRoleArn.lastIndexOf("/") + 1),
+    sessionName: assumedRoleArn?.slice(assumedRoleArn.lastIndexOf("/") + 1),
     sourceIdentity: answer.SourceIdentity,
     packedPolicySize: answer.PackedPolicySize,
     region: endpoint.region,

@@ -115,12 +115,13 @@ function sessionOf(answer: HttpAnswer, params: CreateSessionParams, region: stri
   if (!isRecord(set) || accessKeyId === undefined || secretAccessKey === undefined || sessionToken === undefined || Number.isNaN(expiration.getTime())) {
     throw new RolecredError(`Roles Anywhere at ${endpoint} answered without a usable credentialSet`, { exitCode: ExitCode.unavailable });
   }
-  const assumedRoleArn = (user && text(user, "arn")) ?? "";
+  // Unknown when Roles Anywhere does not name the assumed-role user: never an invented "".
+  const assumedRoleArn = user && text(user, "arn");
   return {
     credentials: { accessKeyId, secretAccessKey, sessionToken, expiration },
     roleArn: text(set, "roleArn") ?? params.roleArn,
     assumedRoleArn,
-    sessionName: assumedRoleArn.slice(assumedRoleArn.lastIndexOf("/") + 1),
+    sessionName: assumedRoleArn?.slice(assumedRoleArn.lastIndexOf("/") + 1),
     sourceIdentity: text(set, "sourceIdentity"),
     region,
   };

@@ -3,11 +3,10 @@
  * settings → a Roles Anywhere session, as a link result the session cache can keep.
  */
 import type { Deps } from "../deps.js";
-import type { LinkResult } from "../credentials/links.js";
+import type { LinkResult } from "../credentials/link.js";
 import { join } from "node:path";
 import { homeDirectory } from "../paths.js";
-import type { X509ProfileSettings } from "../sources/x509.js";
-import { X509_KEYS } from "./profile-keys.js";
+import { X509_KEYS, type X509ProfileSettings } from "./profile-keys.js";
 import { createX509Session, prepareX509 } from "./session.js";
 
 /** `~/` at the start of a path in ~/.aws/config, as the AWS CLI expands its own file paths. */

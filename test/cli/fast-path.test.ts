@@ -4,11 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { targetLinkKey } from "../../src/credentials/link-keys.js";
-import { assumeRoleLink, sessionTokenLink, staticLink } from "../../src/credentials/links.js";
+import { assumeRoleLink } from "../../src/credentials/assume-role-link.js";
+import { sessionTokenLink } from "../../src/credentials/session-token-link.js";
+import { staticLink } from "../../src/credentials/static-keys-link.js";
 import { resolveProfileChain } from "../../src/profiles/resolve.js";
 import type { AwsFiles } from "../../src/profiles/aws-files.js";
 import { readIniSections } from "../../src/store/ini-document.js";
-import type { LinkContext } from "../../src/credentials/links.js";
+import type { LinkContext } from "../../src/credentials/link.js";
 
 const files: AwsFiles = {
   configPath: "c",

@@ -231,6 +231,14 @@ describe("Identity Center profiles", () => {
     expectNoSecretsIn(await readToken());
   });
 
+  it("are described as Identity Center sessions, not as a session of keys, when written to a profile", async () => {
+    await login();
+    const written = await rolecred(["write", "sso-admin", "--to", "sso-written"]);
+    expect(written.exitCode).toBe(0);
+    expect(written.stderr).toMatch(/^sso-written: IAM Identity Center session of sso-admin, expires /m);
+    expect(written.stderr).not.toContain("'s keys");
+  });
+
   it("are read back by the AWS SDK (fromSSO on the token rolecred cached, and the default chain) and by Debian's AWS CLI", async () => {
     await login();
     const viaFromSso = await runProcess(

@@ -429,6 +429,21 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
     expect(ra.rolesAnywhere.calls.length).toBe(calls + 1);
   });
 
+  it("an answer that names no assumed-role user: a hop on top is named after the caller (never an empty RoleSessionName), and the summary leaves the name out (no `as ,`)", async () => {
+    ra.rolesAnywhere.updateProfile(PROFILE_ARN, { omitAssumedRoleUser: true });
+    try {
+      // The hop first, on the session just made (not read back from the cache).
+      const chained = await rolecred(["exec", "ra-admin", "--", "node", "-e", "console.log(process.env.AWS_ACCESS_KEY_ID)"]);
+      expect([chained.exitCode, chained.stderr]).toEqual([0, expect.not.stringContaining("rolecred:")]);
+      expect(ra.world.sts.session(chained.stdout.trim())?.arn).toBe(`arn:aws:sts::111111111111:assumed-role/admin/${serialHex(pki.leaves.p256)}`);
+      const written = await rolecred(["write", "ra", "--to", "ra-written"]);
+      expect(written.exitCode).toBe(0);
+      expect(written.stderr).toMatch(/^ra-written: assumed pipeline in 111111111111, expires /m);
+    } finally {
+      ra.rolesAnywhere.updateProfile(PROFILE_ARN, { omitAssumedRoleUser: false });
+    }
+  });
+
   it("ra-admin chains AssumeRole on the certificate session, capped at one hour, and keeps the CN as source identity", async () => {
     const result = await rolecred(["exec", "ra-admin", "--", "node", "-e", "console.log(process.env.AWS_ACCESS_KEY_ID)"]);
     expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining("asking for 1h, not 7200s")]);

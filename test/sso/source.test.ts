@@ -6,7 +6,7 @@ import { resolveProfileChain } from "../../src/profiles/resolve.js";
 import { readIniSections } from "../../src/store/ini-document.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LinkContext } from "../../src/credentials/links.js";
+import type { LinkContext } from "../../src/credentials/link.js";
 import { REPO_ROOT } from "../support/run-cli.js";
 
 function files(config: string): AwsFiles {

@@ -101,3 +101,80 @@ describe("session cache: issue 9 hardening", () => {
     expect((await readCachedSession(directory, "key-2", aheadNow)).session).toBeUndefined();
   });
 });
+
+describe("session cache: the on-disk format of version 1 is kept", () => {
+  /** A file exactly as rolecred wrote it before the one session vocabulary (commit 168b9cd). */
+  const OLD_ASSUME_ROLE_FILE = `${JSON.stringify(
+    {
+      version: 1,
+      key: "k",
+      kind: "assume-role",
+      profile: "dev",
+      roleArn: "arn:aws:iam::111111111111:role/Developer",
+      assumedRoleArn: "arn:aws:sts::111111111111:assumed-role/Developer/jo",
+      sessionName: "jo",
+      sourceIdentity: "jo",
+      region: "eu-west-1",
+      mfaSerial: "arn:aws:iam::111111111111:mfa/jo",
+      packedPolicySize: 12,
+      policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
+      policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      tags: { team: "blue" },
+      transitiveTagKeys: ["team"],
+      clockOffsetMs: 60000,
+      credentials: { AccessKeyId: "ASIAOLD", SecretAccessKey: "old-secret", SessionToken: "old-token", Expiration: "2030-01-01T13:00:00.000Z" },
+    },
+    null,
+    2,
+  )}\n`;
+
+  const OLD_SESSION: CachedSession = {
+    kind: "assume-role",
+    profile: "dev",
+    roleArn: "arn:aws:iam::111111111111:role/Developer",
+    assumedRoleArn: "arn:aws:sts::111111111111:assumed-role/Developer/jo",
+    sessionName: "jo",
+    sourceIdentity: "jo",
+    region: "eu-west-1",
+    mfaSerial: "arn:aws:iam::111111111111:mfa/jo",
+    packedPolicySize: 12,
+    policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
+    policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    tags: { team: "blue" },
+    transitiveTagKeys: ["team"],
+    clockOffsetMs: 60000,
+    credentials: { accessKeyId: "ASIAOLD", secretAccessKey: "old-secret", sessionToken: "old-token", expiration: new Date("2030-01-01T13:00:00.000Z") },
+  };
+
+  it("reads a file an earlier rolecred wrote, every field", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeFile(join(directory, cacheFileName("k")), OLD_ASSUME_ROLE_FILE);
+    expect((await readCachedSession(directory, "k", NOW)).session).toEqual(OLD_SESSION);
+  });
+
+  it("writes the same bytes an earlier rolecred wrote for the same session", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    await writeCachedSession(directory, "k", OLD_SESSION);
+    expect(await (await import("node:fs/promises")).readFile(join(directory, cacheFileName("k")), "utf8")).toBe(OLD_ASSUME_ROLE_FILE);
+  });
+
+  it("reads the empty session name an earlier rolecred invented (Roles Anywhere naming no assumed-role user) as unknown", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
+    const old = {
+      version: 1,
+      key: "k",
+      kind: "roles-anywhere",
+      profile: "ra",
+      roleArn: "arn:aws:iam::111111111111:role/pipeline",
+      assumedRoleArn: "",
+      sessionName: "",
+      region: "eu-west-1",
+      credentials: { AccessKeyId: "ASIARA", SecretAccessKey: "s", SessionToken: "t", Expiration: "2030-01-01T13:00:00.000Z" },
+    };
+    await writeFile(join(directory, cacheFileName("k")), JSON.stringify(old, null, 2));
+    const { session } = await readCachedSession(directory, "k", NOW);
+    expect(session?.roleArn).toBe("arn:aws:iam::111111111111:role/pipeline");
+    expect(session?.assumedRoleArn).toBeUndefined();
+    expect(session?.sessionName).toBeUndefined();
+  });
+});

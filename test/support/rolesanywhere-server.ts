@@ -38,6 +38,8 @@ export interface LocalRolesAnywhereProfile {
   durationSeconds?: number; // default 3600
   enabled?: boolean; // default true
   acceptRoleSessionName?: boolean; // default false
+  /** Leave assumedRoleUser out of the credentialSet (a service that does not name it): rolecred must not invent one. */
+  omitAssumedRoleUser?: boolean; // default false
 }
 
 export interface LocalRolesAnywhereOptions {
@@ -305,7 +307,7 @@ class RolesAnywhereService {
     return {
       credentialSet: [
         {
-          assumedRoleUser: { arn: session.assumedRoleArn, assumedRoleId: session.assumedRoleId },
+          ...(profile.omitAssumedRoleUser === true ? {} : { assumedRoleUser: { arn: session.assumedRoleArn, assumedRoleId: session.assumedRoleId } }),
           credentials: {
             accessKeyId: session.accessKeyId,
             secretAccessKey: session.secretAccessKey,
