@@ -23,7 +23,8 @@ export const STS_DOCS = {
   maxSessionDuration: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
 } as const;
 
-/** A string member: "Length Constraints: Minimum length of MIN. Maximum length of MAX." and its Pattern. */
+/** A string member: "Length Constraints: Minimum length of MIN. Maximum length of MAX." and its
+ *  Pattern. Lengths count characters (code points), not UTF-16 units. */
 export interface StringLimit {
   readonly min: number;
   readonly max: number;

@@ -28,6 +28,16 @@ function fullMatch(pattern: string, value: string): boolean {
   return regex.test(value);
 }
 
+/**
+ * A string's length as STS's limits count it: in characters (Unicode code points), as the
+ * documentation says ("can't exceed 128 characters") and as Smithy's length trait defines it, not
+ * in JavaScript's UTF-16 units, which count a character outside the Basic Multilingual Plane
+ * (𠀀, a letter a tag key may hold) twice.
+ */
+export function characterCount(value: string): number {
+  return [...value].length;
+}
+
 /** Collects every constraint a request breaks, then reports them in one ValidationError. */
 export class Violations {
   private readonly found: string[] = [];
@@ -45,8 +55,9 @@ export class Violations {
   string(path: string, value: string | undefined, shape: StringLimit): void {
     if (value === undefined) return;
     const shown = shape.sensitive ? undefined : `'${value}'`;
-    if (value.length < shape.min) this.add(path, shown, `Member must have length greater than or equal to ${shape.min}`);
-    if (value.length > shape.max) this.add(path, shown, `Member must have length less than or equal to ${shape.max}`);
+    const length = characterCount(value);
+    if (length < shape.min) this.add(path, shown, `Member must have length greater than or equal to ${shape.min}`);
+    if (length > shape.max) this.add(path, shown, `Member must have length less than or equal to ${shape.max}`);
     if (shape.pattern !== undefined && !fullMatch(shape.pattern, value)) {
       this.add(path, shown, `Member must satisfy regular expression pattern: ${shape.pattern}`);
     }
@@ -256,5 +267,6 @@ export function readFederationTokenParams(query: QueryParams): FederationTokenPa
 
 /** Whether a value keeps a documented string limit (length and pattern): what STS accepts. */
 export function withinLimit(limit: StringLimit, value: string): boolean {
-  return value.length >= limit.min && value.length <= limit.max && (limit.pattern === undefined || fullMatch(limit.pattern, value));
+  const length = characterCount(value);
+  return length >= limit.min && length <= limit.max && (limit.pattern === undefined || fullMatch(limit.pattern, value));
 }
