@@ -4,6 +4,8 @@
 // do not, one of them is wrong. The comparison probes each check with values around its length
 // limits and with every character of Latin-1 plus a sample of Unicode, rather than comparing the
 // regular expressions' text, so two spellings of one rule agree and two rules that look alike do not.
+import { readdirSync, readFileSync } from "node:fs";
+
 import {
   AssumeRoleCommand,
   AssumeRoleWithSAMLCommand,
@@ -101,6 +103,14 @@ function disagreements(limit: StringLimit, srcAccepts: (value: string) => boolea
 }
 
 describe("src/sts/limits.ts against STS's documented limits (test/support/sts-limits.ts)", () => {
+  it("the local STS endpoint takes nothing from src/, so the two tables cannot be wrong together", () => {
+    const folder = new URL(".", import.meta.url);
+    const endpointFiles = readdirSync(folder).filter((name) => /^sts-.*\.ts$/.test(name) && !name.endsWith(".test.ts"));
+    expect(endpointFiles).toEqual(expect.arrayContaining(["sts-server.ts", "sts-limits.ts", "sts-params.ts", "sts-rules.ts"]));
+    const importsOfSrc = endpointFiles.filter((name) => /from\s+["'][^"']*\/src\//.test(readFileSync(new URL(name, folder), "utf8")));
+    expect(importsOfSrc).toEqual([]);
+  });
+
   it.each([
     ["RoleSessionName", STRING_LIMITS.roleSessionName, (value: string) => SESSION_NAME_PATTERN.test(value)],
     ["RoleSessionName (requireSessionName)", STRING_LIMITS.roleSessionName, (value: string) => accepts(requireSessionName, value)],
