@@ -155,12 +155,16 @@ export class StsActions {
 
   /** GetFederationToken: IAM user long-term keys only; the session is the intersection of the user's permissions and the policies passed. */
   getFederationToken(query: QueryParams, caller: Caller): XmlElement[] {
-    const { name, durationSeconds, policy } = readFederationTokenParams(query);
+    const { name, durationSeconds, policy, policyArns, tags } = readFederationTokenParams(query);
     const user = caller.user;
     if (caller.session !== undefined || user === undefined) {
       throw new StsError("AccessDenied", MESSAGES.federationTokenFromSession);
     }
     if (policy !== undefined) checkSessionPolicy(policy);
+    checkPolicyArns(policyArns, caller.account);
+    // GetFederationToken takes no TransitiveTagKeys and no calling session: its tags are the request's.
+    const sessionTags = mergeSessionTags(tags, [], undefined);
+    const packedPolicySize = packedSizeFor(policy, policyArns, tags);
     const arn = `arn:${partitionOfArn(caller.arn)}:sts::${caller.account}:federated-user/${name}`;
     const session = this.sessions.issue({
       arn,
@@ -169,15 +173,15 @@ export class StsActions {
       durationSeconds: durationSeconds ?? DURATION_SECONDS.getFederationToken.default,
       mfaPresent: false,
       federated: true,
-      tags: [],
+      tags: sessionTags.tags,
       transitiveTagKeys: [],
-      policyArns: [],
+      policyArns,
       ...(policy === undefined ? {} : { policy }),
     });
     return [
       credentialsXml(session),
       ["FederatedUser", [["FederatedUserId", session.userId], ["Arn", arn]]],
-      ["PackedPolicySize", packedSizeFor(policy, [], [])],
+      ["PackedPolicySize", packedPolicySize],
     ];
   }
 

@@ -250,6 +250,8 @@ export interface FederationTokenParams {
   name: string;
   durationSeconds?: number;
   policy?: string;
+  policyArns: string[];
+  tags: SessionTag[];
 }
 
 export function readFederationTokenParams(query: QueryParams): FederationTokenParams {
@@ -260,9 +262,11 @@ export function readFederationTokenParams(query: QueryParams): FederationTokenPa
   const durationSeconds = violations.integer("durationSeconds", query.get("DurationSeconds"), DURATION_SECONDS.getFederationToken);
   const policy = query.get("Policy");
   violations.string("policy", policy, STRING_LIMITS.policy);
+  const policyArns = readPolicyArns(query, violations);
+  const tags = readTags(query, violations);
   violations.throwIfAny();
   if (!hasName) throw new Error("unreachable: throwIfAny reports missing members");
-  return { name, durationSeconds, policy };
+  return { name, durationSeconds, policy, policyArns, tags };
 }
 
 /** Whether a value keeps a documented string limit (length and pattern): what STS accepts. */
