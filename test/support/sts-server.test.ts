@@ -499,6 +499,32 @@ describe("GetFederationToken", () => {
   });
 });
 
+describe("GetFederationToken session policies and tags", () => {
+  it("records PolicyArns and Tags, checks them as AssumeRole does, and counts them in the packed size", async () => {
+    const readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    const output = await sts(keysOf(kim)).send(
+      new GetFederationTokenCommand({ Name: "kim-tagged", PolicyArns: [{ arn: readOnly }], Tags: [{ Key: "Project", Value: "alpha" }] }),
+    );
+    expect(output.PackedPolicySize).toBeGreaterThan(0);
+    expect(lastCall().params).toMatchObject({ "PolicyArns.member.1.arn": readOnly, "Tags.member.1.Key": "Project", "Tags.member.1.Value": "alpha" });
+    expect(server.session(output.Credentials?.AccessKeyId ?? "")).toMatchObject({ kind: "federated-user", policyArns: [readOnly], tags: { Project: "alpha" } });
+
+    const foreign = `arn:aws:iam::${OTHER_ACCOUNT}:policy/Theirs`;
+    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", PolicyArns: [{ arn: foreign }] }))).rejects.toMatchObject({
+      name: "MalformedPolicyDocumentException",
+      message: `Policy ${foreign} does not exist or is not attachable.`,
+    });
+    const eleven = Array.from({ length: 11 }, (_, index) => ({ arn: `arn:aws:iam::aws:policy/P${index}` }));
+    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", PolicyArns: eleven }))).rejects.toMatchObject({
+      name: "ValidationError",
+      message: expect.stringMatching(/at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10$/),
+    });
+    await expect(
+      sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", Tags: [{ Key: "Team", Value: "a" }, { Key: "TEAM", Value: "b" }] })),
+    ).rejects.toMatchObject({ name: "ValidationError", message: "Duplicate tag keys found. Please note that Tag keys are case insensitive." });
+  });
+});
+
 describe("AssumeRole trust", () => {
   it("refuses unknown roles and callers the trust policy does not name", async () => {
     await expect(sts(keysOf(jo)).send(new AssumeRoleCommand({ RoleArn: roleArn("Nope"), RoleSessionName: "s" + "x" }))).rejects.toMatchObject({
