@@ -334,6 +334,19 @@ async function main(): Promise<void> {
         },
         sts: "every run",
       },
+      {
+        // Issue 11/16: the IAM user's keys through the SDK's default chain (AWS_PROFILE), then
+        // GetCallerIdentity and AssumeRole, written into the credentials file. Nothing cached.
+        id: "user-cold",
+        label: "user ROLE --profile (cold, STS)",
+        subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        speed: "slow",
+        env: { AWS_PROFILE: "jo-script" },
+        check: () => undefined, // the profile written; the AssumeRole count below proves the call
+        sts: "every run",
+      },
     ];
 
     cases.push(...(await scaleCases({ world, scratch, rolecred, nodeBaseline, sameKeyAs: first.AccessKeyId })));
