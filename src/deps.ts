@@ -6,6 +6,7 @@
 import { openSync, closeSync } from "node:fs";
 import { ReadStream, WriteStream } from "node:tty";
 import { createLogger, SecretRegistry, type Logger, type TextSink } from "./log.js";
+import { lazySdkSts, type StsApi } from "./sts/api.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,6 +28,8 @@ export interface Deps {
   readonly now: () => Date;
   readonly secrets: SecretRegistry;
   readonly log: Logger;
+  /** Every STS call goes through here: the AWS SDK in the CLI, an in-memory fake in unit tests. */
+  readonly sts: StsApi;
 }
 
 /** Open /dev/tty for a prompt. Fails quietly (undefined) when the process has no terminal. */
@@ -74,5 +77,7 @@ export function defaultDeps(options: DefaultDepsOptions): Deps {
     now: () => new Date(),
     secrets,
     log: createLogger(process.stderr, secrets, options.verbose, options.quiet ?? false),
+    // One per run: its SDK clients (one per endpoint and credentials) are shared by every call.
+    sts: lazySdkSts(),
   };
 }

@@ -56,8 +56,7 @@ export function staticLink(source: StaticSource): Link {
 /** The caller's own name, for a session name: from the parent session, else GetCallerIdentity. */
 async function callerName(parent: LinkResult, context: LinkContext): Promise<string> {
   if (parent.session?.sessionName !== undefined) return parent.session.sessionName;
-  const { getCallerIdentity } = await import("../sts/calls.js");
-  const identity = await getCallerIdentity(context.endpoint, parent.credentials);
+  const identity = await context.deps.sts.getCallerIdentity(context.endpoint, parent.credentials);
   const name = sessionNameFromCaller(identity.arn, "set role_session_name in the profile");
   context.deps.log.verbose(`session name ${name} (the caller ${identity.arn})`);
   return name;
@@ -69,10 +68,9 @@ export function sessionTokenLink(parent: Link, profile: string, mfaSerial: strin
     key: sessionTokenLinkKey(parent.key, mfaSerial),
     obtain: async () => {
       const below = await parent.obtain();
-      const { getSessionToken } = await import("../sts/calls.js");
       const code = mfaSerial === undefined ? undefined : await context.mfaCode(mfaSerial);
       context.deps.log.verbose(`GetSessionToken with ${profile}'s keys ${maskKeyId(below.credentials.accessKeyId)}${mfaSerial === undefined ? "" : ` and MFA device ${mfaSerial}`}`);
-      const credentials = await getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
+      const credentials = await context.deps.sts.getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
       context.deps.secrets.add(credentials.secretAccessKey);
       context.deps.secrets.add(credentials.sessionToken);
       const sessionName = await callerName(below, context);
@@ -119,13 +117,12 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
         deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
       }
       const code = hop.mfaSerial === undefined ? undefined : await context.mfaCode(hop.mfaSerial);
-      const { assumeRole } = await import("../sts/calls.js");
       deps.log.verbose(`${hop.profile}: AssumeRole ${hop.roleArn} as ${sessionName}${hop.mfaSerial === undefined ? "" : ` with MFA device ${hop.mfaSerial}`}`);
       const mfa = hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code };
       const session = await assumeWithDurationFallback(
         { roleArn: hop.roleArn, durationSeconds: hop.durationSeconds, mfa, nextCode: context.mfaCodePrompted === true ? context.mfaCode : undefined },
         (durationSeconds, retryMfa) =>
-          assumeRole(context.endpoint, below.credentials, {
+          deps.sts.assumeRole(context.endpoint, below.credentials, {
             roleArn: hop.roleArn,
             sessionName,
             durationSeconds,

@@ -5,8 +5,9 @@
 import type { Credentials as StsCredentials, AssumedRoleUser } from "@aws-sdk/client-sts";
 import { RolecredError } from "../errors.js";
 import type { AwsCredentials, RoleSession, TemporaryCredentials } from "../credentials/types.js";
-import { createStsClient, describeEndpoint, type StsEndpoint } from "./client.js";
-import { toStsError, type StsCallContext } from "./errors.js";
+import { describeEndpoint, StsClientPool, type StsEndpoint } from "./client.js";
+import { toStsError, type StsCallContext, type StsOperation } from "./errors.js";
+import type { StsApi } from "./api.js";
 
 export interface MfaProof {
   readonly serial: string;
@@ -49,6 +50,25 @@ export interface CallerIdentity {
   readonly userId: string;
 }
 
+/** What an error message may say about a call (./errors.ts): shared with test/support/fake-sts.ts. */
+export function stsCallContext(
+  operation: StsOperation,
+  endpoint: StsEndpoint,
+  params: { readonly roleArn?: string | undefined; readonly mfa?: MfaProof | undefined; readonly durationSeconds?: number | undefined } = {},
+): StsCallContext {
+  return {
+    operation,
+    endpoint: describeEndpoint(endpoint),
+    roleArn: params.roleArn,
+    mfaSerial: params.mfa?.serial,
+    sentMfa: params.mfa !== undefined,
+    durationSeconds: params.durationSeconds,
+  };
+}
+
+/** The clients of the free functions below when no pool is passed: one process, one run. */
+const processClients = new StsClientPool();
+
 function temporaryCredentials(credentials: StsCredentials | undefined, operation: string): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials ?? {};
   if (!AccessKeyId || !SecretAccessKey || !SessionToken || !(Expiration instanceof Date)) {
@@ -79,18 +99,11 @@ function policyArnList(arns: readonly string[] | undefined): Array<{ arn: string
   return arns === undefined || arns.length === 0 ? undefined : arns.map((arn) => ({ arn }));
 }
 
-export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams): Promise<RoleSession> {
-  const context: StsCallContext = {
-    operation: "AssumeRole",
-    endpoint: describeEndpoint(endpoint),
-    roleArn: params.roleArn,
-    mfaSerial: params.mfa?.serial,
-    sentMfa: params.mfa !== undefined,
-    durationSeconds: params.durationSeconds,
-  };
+export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams, clients: StsClientPool = processClients): Promise<RoleSession> {
+  const context = stsCallContext("AssumeRole", endpoint, params);
   try {
     const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new AssumeRoleCommand({
         RoleArn: params.roleArn,
@@ -118,17 +131,12 @@ export interface SamlRoleSession extends RoleSession {
   readonly issuer: string | undefined;
 }
 
-export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams): Promise<SamlRoleSession> {
-  const context: StsCallContext = {
-    operation: "AssumeRoleWithSAML",
-    endpoint: describeEndpoint(endpoint),
-    roleArn: params.roleArn,
-    durationSeconds: params.durationSeconds,
-  };
+export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams, clients: StsClientPool = processClients): Promise<SamlRoleSession> {
+  const context = stsCallContext("AssumeRoleWithSAML", endpoint, params);
   try {
     const { AssumeRoleWithSAMLCommand } = await import("@aws-sdk/client-sts");
     // No credentials: AssumeRoleWithSAML is unsigned; the assertion is the proof.
-    const client = await createStsClient(endpoint, undefined);
+    const client = await clients.client(endpoint, undefined);
     const answer = await client.send(
       new AssumeRoleWithSAMLCommand({
         RoleArn: params.roleArn,
@@ -150,17 +158,11 @@ export interface GetSessionTokenParams {
   readonly mfa?: MfaProof | undefined;
 }
 
-export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams): Promise<TemporaryCredentials> {
-  const context: StsCallContext = {
-    operation: "GetSessionToken",
-    endpoint: describeEndpoint(endpoint),
-    mfaSerial: params.mfa?.serial,
-    sentMfa: params.mfa !== undefined,
-    durationSeconds: params.durationSeconds,
-  };
+export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams, clients: StsClientPool = processClients): Promise<TemporaryCredentials> {
+  const context = stsCallContext("GetSessionToken", endpoint, params);
   try {
     const { GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new GetSessionTokenCommand({ DurationSeconds: params.durationSeconds, SerialNumber: params.mfa?.serial, TokenCode: params.mfa?.code }),
     );
@@ -170,14 +172,14 @@ export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCre
   }
 }
 
-export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsCredentials): Promise<CallerIdentity> {
+export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsCredentials, clients: StsClientPool = processClients): Promise<CallerIdentity> {
   try {
     const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(new GetCallerIdentityCommand({}));
     return { account: answer.Account ?? "", arn: answer.Arn ?? "", userId: answer.UserId ?? "" };
   } catch (error) {
-    throw toStsError(error, { operation: "GetCallerIdentity", endpoint: describeEndpoint(endpoint) });
+    throw toStsError(error, stsCallContext("GetCallerIdentity", endpoint));
   }
 }
 
@@ -191,16 +193,32 @@ export interface GetFederationTokenParams {
 }
 
 /** GetFederationToken with an IAM user's long-term keys: a session the console federation endpoint accepts. */
-export async function getFederationToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetFederationTokenParams): Promise<RoleSession> {
+export async function getFederationToken(
+  endpoint: StsEndpoint,
+  credentials: AwsCredentials,
+  params: GetFederationTokenParams,
+  clients: StsClientPool = processClients,
+): Promise<RoleSession> {
   try {
     const { GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new GetFederationTokenCommand({ Name: params.name, DurationSeconds: params.durationSeconds, Policy: params.policy, PolicyArns: policyArnList(params.policyArns) }),
     );
     const arn = answer.FederatedUser?.Arn ?? "";
     return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: answer.PackedPolicySize };
   } catch (error) {
-    throw toStsError(error, { operation: "GetFederationToken", endpoint: describeEndpoint(endpoint), durationSeconds: params.durationSeconds });
+    throw toStsError(error, stsCallContext("GetFederationToken", endpoint, params));
   }
+}
+
+/** The real STS, through the AWS SDK, with its own clients (one per endpoint and credentials). */
+export function createSdkSts(clients: StsClientPool = new StsClientPool()): StsApi {
+  return {
+    assumeRole: (endpoint, credentials, params) => assumeRole(endpoint, credentials, params, clients),
+    assumeRoleWithSaml: (endpoint, params) => assumeRoleWithSaml(endpoint, params, clients),
+    getSessionToken: (endpoint, credentials, params) => getSessionToken(endpoint, credentials, params, clients),
+    getCallerIdentity: (endpoint, credentials) => getCallerIdentity(endpoint, credentials, clients),
+    getFederationToken: (endpoint, credentials, params) => getFederationToken(endpoint, credentials, params, clients),
+  };
 }

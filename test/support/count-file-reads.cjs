@@ -32,6 +32,8 @@ function watchedPath(path) {
 }
 
 function caller() {
+  // ROLECRED_COUNT_READS_STACKS=1: whole stacks, to find which SDK provider read a file.
+  if (process.env.ROLECRED_COUNT_READS_STACKS === "1") return (new Error().stack ?? "").split("\n").slice(3).join(" | ");
   const frame = (new Error().stack ?? "").split("\n").slice(3).find((line) => !line.includes("node:") && !line.includes("count-file-reads"));
   return (frame ?? "?").trim();
 }
