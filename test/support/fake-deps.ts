@@ -7,7 +7,10 @@
 import { Readable } from "node:stream";
 import { join } from "node:path";
 import type { Deps, Env } from "../../src/deps.js";
-import { createLogger, SecretRegistry } from "../../src/log.js";
+import { errorLine } from "../../src/cli/run.js";
+import { RolecredError } from "../../src/errors.js";
+import { createLogger, escapeControl, SecretRegistry } from "../../src/log.js";
+import type { Outcome } from "../../src/outcome.js";
 import type { StsApi } from "../../src/sts/api.js";
 import { NO_STS } from "./fake-sts.js";
 
@@ -66,4 +69,27 @@ export function fakeDeps(options: FakeDepsOptions): FakeDeps {
       clock += ms;
     },
   };
+}
+
+/** What a user would see of one in-process run: the exit code, and stderr with the error line run.ts prints. */
+export interface InProcessResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command's runX in-process and reports it as the CLI would: an Outcome's exit code, or a
+ * RolecredError printed as its one line (src/cli/run.ts's errorLine, secrets redacted, control
+ * characters escaped) with its exit code. Anything else is a bug and is rethrown.
+ */
+export async function runInProcess(fake: FakeDeps, run: (deps: Deps) => Promise<Outcome>): Promise<InProcessResult> {
+  try {
+    const outcome = await run(fake.deps);
+    return { exitCode: "exitCode" in outcome ? outcome.exitCode : 128, stdout: fake.stdout(), stderr: fake.stderr() };
+  } catch (error) {
+    if (!(error instanceof RolecredError)) throw error;
+    fake.deps.stderr.write(`${escapeControl(fake.deps.secrets.redact(errorLine(error)), false)}\n`);
+    return { exitCode: error.exitCode, stdout: fake.stdout(), stderr: fake.stderr() };
+  }
 }
