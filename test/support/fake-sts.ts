@@ -86,6 +86,8 @@ interface IssuedSession {
 
 interface SamlAssertionRecord {
   readonly subject: string;
+  /** The assertion's RoleSessionName attribute; the session is named after it. Default: the subject. */
+  readonly roleSessionName?: string;
   readonly issuer: string;
   /** When the assertion stops being accepted (STS: 5 minutes after issue, or NotOnOrAfter). */
   readonly notOnOrAfter: Date;
@@ -194,7 +196,7 @@ export class FakeSts implements StsApi {
       if (seconds > (role.maxSessionSeconds ?? DEFAULT_SECONDS)) {
         throw sdkStyleError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
       }
-      return { ...this.#roleSession(endpoint, params.roleArn, assertion.subject, seconds, "role", undefined, undefined), subject: assertion.subject, issuer: assertion.issuer };
+      return { ...this.#roleSession(endpoint, params.roleArn, assertion.roleSessionName ?? assertion.subject, seconds, "role", undefined, undefined), subject: assertion.subject, issuer: assertion.issuer };
     });
   }
 
