@@ -458,7 +458,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
   };
   const wanted = (id: string) => ONLY === undefined || ONLY.test(id);
   for (const size of SCALE_SIZES) {
-    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`];
+    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`, `user-${size}`];
     if (!ids.some(wanted)) continue;
     const home = join(scratch, `home-${size}`);
     const cache = join(home, "cache");
@@ -487,6 +487,18 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         prepare: ["cp", "-p", pristine, join(home, ".aws", "credentials")],
         memory: true,
         ...(size === 50 ? {} : { targetAbove: { id: "write-50", ms: 150 }, targetPeakMb: 100 }),
+        check: noCheck,
+      },
+      {
+        // The issue's `user` row: keys of AWS_PROFILE through the SDK's chain, GetCallerIdentity
+        // and AssumeRole, the session written into the N-profile credentials file.
+        ...base,
+        id: `user-${size}`,
+        label: `user ROLE --profile (cold, STS), ${sized} profiles`,
+        subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
+        env: { ...env, AWS_PROFILE: "jo-script" },
+        sts: "every run",
+        memory: true,
         check: noCheck,
       },
     );
