@@ -21,6 +21,7 @@ import { runLint } from "../src/commands/lint.js";
 import type { LintFormat } from "../src/commands/lint.js";
 import type { Deps } from "../src/deps.js";
 import { createLogger, SecretRegistry } from "../src/log.js";
+import { NO_STS } from "../test/support/fake-sts.js";
 
 const POLICIES = 1_000;
 const ROUNDS = 5;
@@ -103,7 +104,7 @@ function quietDeps(): { deps: Deps; bytes: () => number } {
   const sink = { write: (text: string) => (bytes += text.length) };
   const secrets = new SecretRegistry();
   return {
-    deps: { env: {}, stdin: Readable.from([]), stdout: sink, stderr: sink, openTerminal: () => undefined, now: () => new Date(0), secrets, log: createLogger(sink, secrets, false) },
+    deps: { env: {}, stdin: Readable.from([]), stdout: sink, stderr: sink, openTerminal: () => undefined, now: () => new Date(0), secrets, log: createLogger(sink, secrets, false), sts: NO_STS },
     bytes: () => bytes,
   };
 }

@@ -334,6 +334,19 @@ async function main(): Promise<void> {
         },
         sts: "every run",
       },
+      {
+        // Issue 11/16: the IAM user's keys through the SDK's default chain (AWS_PROFILE), then
+        // GetCallerIdentity and AssumeRole, written into the credentials file. Nothing cached.
+        id: "user-cold",
+        label: "user ROLE --profile (cold, STS)",
+        subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        speed: "slow",
+        env: { AWS_PROFILE: "jo-script" },
+        check: () => undefined, // the profile written; the AssumeRole count below proves the call
+        sts: "every run",
+      },
     ];
 
     cases.push(...(await scaleCases({ world, scratch, rolecred, nodeBaseline, sameKeyAs: first.AccessKeyId })));
@@ -445,7 +458,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
   };
   const wanted = (id: string) => ONLY === undefined || ONLY.test(id);
   for (const size of SCALE_SIZES) {
-    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`];
+    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`, `user-${size}`];
     if (!ids.some(wanted)) continue;
     const home = join(scratch, `home-${size}`);
     const cache = join(home, "cache");
@@ -474,6 +487,18 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         prepare: ["cp", "-p", pristine, join(home, ".aws", "credentials")],
         memory: true,
         ...(size === 50 ? {} : { targetAbove: { id: "write-50", ms: 150 }, targetPeakMb: 100 }),
+        check: noCheck,
+      },
+      {
+        // The issue's `user` row: keys of AWS_PROFILE through the SDK's chain, GetCallerIdentity
+        // and AssumeRole, the session written into the N-profile credentials file.
+        ...base,
+        id: `user-${size}`,
+        label: `user ROLE --profile (cold, STS), ${sized} profiles`,
+        subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
+        env: { ...env, AWS_PROFILE: "jo-script" },
+        sts: "every run",
+        memory: true,
         check: noCheck,
       },
     );

@@ -6,8 +6,11 @@
 import { openSync, closeSync } from "node:fs";
 import { ReadStream, WriteStream } from "node:tty";
 import { createLogger, SecretRegistry, type Logger, type TextSink } from "./log.js";
+import type { StsApi } from "./sts/api.js";
+import { lazySdkSts } from "./sts/lazy-sts.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from "./env.js";
+export type { Env } from "./env.js";
 
 /** The user's terminal, opened apart from stdin/stdout so prompts work while stdin is a pipe. */
 export interface Terminal {
@@ -27,6 +30,8 @@ export interface Deps {
   readonly now: () => Date;
   readonly secrets: SecretRegistry;
   readonly log: Logger;
+  /** Every STS call goes through here: the AWS SDK in the CLI, an in-memory fake in unit tests. */
+  readonly sts: StsApi;
 }
 
 /** Open /dev/tty for a prompt. Fails quietly (undefined) when the process has no terminal. */
@@ -74,5 +79,7 @@ export function defaultDeps(options: DefaultDepsOptions): Deps {
     now: () => new Date(),
     secrets,
     log: createLogger(process.stderr, secrets, options.verbose, options.quiet ?? false),
+    // One per run: its SDK clients (one per endpoint and credentials) are shared by every call.
+    sts: lazySdkSts(),
   };
 }

@@ -43,6 +43,11 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
   }
 }
 
+/** The one line a RolecredError is shown as (before redaction and escaping). In-process tests show it the same way. */
+export function errorLine(error: RolecredError): string {
+  return `rolecred: ${error.message}${error.hint === undefined ? "" : ` — ${error.hint}`}`;
+}
+
 function report(error: unknown, deps: Deps | undefined, verbose: boolean): number {
   if (error instanceof CommanderError) return commanderExitCode(error); // commander already printed it
   const redact = (text: string) => deps?.secrets.redact(text) ?? text;
@@ -50,8 +55,7 @@ function report(error: unknown, deps: Deps | undefined, verbose: boolean): numbe
   const printLine = (line: string) => process.stderr.write(`${escapeControl(redact(line), false)}\n`);
   const printStack = (stack: string) => process.stderr.write(`${escapeControl(redact(stack))}\n`);
   if (error instanceof RolecredError) {
-    const hint = error.hint === undefined ? "" : ` — ${error.hint}`;
-    printLine(`rolecred: ${error.message}${hint}`);
+    printLine(errorLine(error));
     if (verbose && error.cause instanceof Error && error.cause.stack) printStack(error.cause.stack);
     return error.exitCode;
   }

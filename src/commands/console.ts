@@ -126,8 +126,7 @@ function environmentKeys(deps: Deps): AwsCredentials | undefined {
 }
 
 async function federatedSession(keys: AwsCredentials, label: string, endpoint: StsEndpoint, options: ConsoleRequest, policy: { policy: string | undefined; policyArns: readonly string[] }, deps: Deps): Promise<ConsoleSession> {
-  const { getCallerIdentity, getFederationToken } = await import("../sts/calls.js");
-  const caller = await getCallerIdentity(endpoint, keys);
+  const caller = await deps.sts.getCallerIdentity(endpoint, keys);
   const name = (callerNameOf(caller.arn) ?? "rolecred").replace(FEDERATED_NAME, "-").slice(0, 32).padEnd(2, "-");
   const narrowed = policy.policy !== undefined || policy.policyArns.length > 0;
   deps.log.info(
@@ -135,7 +134,7 @@ async function federatedSession(keys: AwsCredentials, label: string, endpoint: S
       (narrowed ? "narrowed by your session policy" : "with your user's own permissions (narrow it with --scope or --policy)") +
       "; it carries no MFA",
   );
-  const session = await getFederationToken(endpoint, keys, {
+  const session = await deps.sts.getFederationToken(endpoint, keys, {
     name,
     durationSeconds: options.consoleDurationSeconds,
     policy: narrowed ? policy.policy : USER_PERMISSIONS_POLICY,

@@ -20,7 +20,6 @@ import { cacheDirectory } from "../paths.js";
 import { mfaCodeProvider, type MfaCodeInput } from "../mfa/code.js";
 import { profileNames, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
 import { KEYS_SETTING } from "../sources/keyring.js";
-import { getCallerIdentity, getSessionToken } from "../sts/calls.js";
 import { resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
 import type { AwsCredentials } from "../credentials/types.js";
 import { forgetSessionsOf } from "../keys/cache.js";
@@ -61,13 +60,13 @@ export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Pro
   const iam = resolveIamEndpoint(sts.region, sts.timeoutMs, deps.env);
 
   // 1. Who, and with what IAM is called.
-  const identity = await getCallerIdentity(sts, oldKeys);
+  const identity = await deps.sts.getCallerIdentity(sts, oldKeys);
   const userName = /:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn)?.[1];
   if (userName === undefined) throw new RolecredError(`the keys of ${options.name} belong to ${identity.arn}, not an IAM user`, { exitCode: ExitCode.badInput });
   let caller: AwsCredentials = oldKeys;
   if (mfaSerial !== undefined) {
     const code = await mfaCodeProvider(options.mfaCode, deps)(mfaSerial);
-    caller = await getSessionToken(sts, oldKeys, { durationSeconds: 900, mfa: { serial: mfaSerial, code } });
+    caller = await deps.sts.getSessionToken(sts, oldKeys, { durationSeconds: 900, mfa: { serial: mfaSerial, code } });
     deps.secrets.add(caller.secretAccessKey);
     deps.secrets.add(caller.sessionToken);
     deps.log.verbose(`IAM calls with an MFA session of ${identity.arn} (${mfaSerial})`);
@@ -127,7 +126,7 @@ export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Pro
 async function proveNewKey(sts: StsEndpoint, keys: AwsCredentials, deps: Deps): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await getCallerIdentity(sts, keys);
+      await deps.sts.getCallerIdentity(sts, keys);
       return;
     } catch (error) {
       const wait = PROPAGATION_WAITS_MS[attempt];

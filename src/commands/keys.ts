@@ -134,9 +134,8 @@ export async function runKeysImport(options: KeysImportOptions, deps: Deps): Pro
 
   // Prove the keys before anything moves: keys that do not work are not worth a keyring entry.
   const { resolveStsEndpoint } = await import("../sts/client.js");
-  const { getCallerIdentity } = await import("../sts/calls.js");
   const endpoint = resolveStsEndpoint({ flag: options.region, profile: profileSettings(files, options.name)?.get("region") }, deps.env);
-  const identity = await getCallerIdentity(endpoint, pair);
+  const identity = await deps.sts.getCallerIdentity(endpoint, pair);
   deps.log.verbose(`the keys of [${options.name}] are ${identity.arn}'s`);
 
   const store = await openKeyStore(deps);

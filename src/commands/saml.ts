@@ -15,7 +15,7 @@ import { samlListJson, samlListText } from "../output/saml-list.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
 import { logSessionPolicy } from "../session/deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
-import { assumeRoleWithSaml, type SamlRoleSession } from "../sts/calls.js";
+import type { SamlRoleSession } from "../sts/calls.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
 import { requireProfileName } from "../store/profile-name.js";
 import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "../session/deliver.js";
@@ -143,7 +143,7 @@ async function assumeWithDurationFallback(
   deps: Deps,
 ): Promise<SamlRoleSession> {
   const call = (durationSeconds: number) =>
-    assumeRoleWithSaml(endpoint, { roleArn: role.roleArn, principalArn: role.principalArn, samlAssertion, durationSeconds, policy: shape.policy, policyArns: shape.policyArns });
+    deps.sts.assumeRoleWithSaml(endpoint, { roleArn: role.roleArn, principalArn: role.principalArn, samlAssertion, durationSeconds, policy: shape.policy, policyArns: shape.policyArns });
   try {
     return await call(shape.durationSeconds);
   } catch (error) {

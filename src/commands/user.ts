@@ -14,7 +14,7 @@ import { prepareSessionPolicy } from "../policy/compose.js";
 import { applyGuards, sessionWarnings } from "../credentials/guards.js";
 import { requireMfaSerial } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
-import { assumeRole, getCallerIdentity, type AssumeRoleParams, type CallerIdentity } from "../sts/calls.js";
+import type { AssumeRoleParams, CallerIdentity } from "../sts/calls.js";
 import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
 import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "../session/deliver.js";
 
@@ -60,7 +60,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   deps.log.verbose(`source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`);
 
   // Who is calling: for the default session name, `--source-identity auto`, and the guards.
-  const caller = await getCallerIdentity(endpoint, credentials);
+  const caller = await deps.sts.getCallerIdentity(endpoint, credentials);
   const sessionName = options.sessionName ?? callerUserName(caller);
   if (options.sessionName === undefined) deps.log.verbose(`session name ${sessionName} (the caller ${caller.arn}, from GetCallerIdentity)`);
   const sourceIdentity = options.identity.sourceIdentity === "auto" ? callerUserName(caller) : options.identity.sourceIdentity;
@@ -89,7 +89,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   };
   const session = await assumeWithDurationFallback(
     { roleArn: params.roleArn, durationSeconds: params.durationSeconds, mfa, nextCode: options.mfaCode.from === "prompt" ? mfaCodeProvider(options.mfaCode, deps) : undefined },
-    (durationSeconds, retryMfa) => assumeRole(endpoint, credentials, { ...params, durationSeconds, mfa: retryMfa }),
+    (durationSeconds, retryMfa) => deps.sts.assumeRole(endpoint, credentials, { ...params, durationSeconds, mfa: retryMfa }),
     deps,
   );
   registerSessionSecrets(session, deps);

@@ -50,13 +50,12 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
         deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
       }
       const code = hop.mfaSerial === undefined ? undefined : await context.mfaCode(hop.mfaSerial);
-      const { assumeRole } = await import("../sts/calls.js");
       deps.log.verbose(`${hop.profile}: AssumeRole ${hop.roleArn} as ${sessionName}${hop.mfaSerial === undefined ? "" : ` with MFA device ${hop.mfaSerial}`}`);
       const mfa = hop.mfaSerial === undefined || code === undefined ? undefined : { serial: hop.mfaSerial, code };
       const session = await assumeWithDurationFallback(
         { roleArn: hop.roleArn, durationSeconds: hop.durationSeconds, mfa, nextCode: context.mfaCodePrompted === true ? context.mfaCode : undefined },
         (durationSeconds, retryMfa) =>
-          assumeRole(context.endpoint, below.credentials, {
+          deps.sts.assumeRole(context.endpoint, below.credentials, {
             roleArn: hop.roleArn,
             sessionName,
             durationSeconds,

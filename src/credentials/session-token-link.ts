@@ -10,10 +10,9 @@ export function sessionTokenLink(parent: Link, profile: string, mfaSerial: strin
     key: sessionTokenLinkKey(parent.key, mfaSerial),
     obtain: async () => {
       const below = await parent.obtain();
-      const { getSessionToken } = await import("../sts/calls.js");
       const code = mfaSerial === undefined ? undefined : await context.mfaCode(mfaSerial);
       context.deps.log.verbose(`GetSessionToken with ${profile}'s keys ${maskKeyId(below.credentials.accessKeyId)}${mfaSerial === undefined ? "" : ` and MFA device ${mfaSerial}`}`);
-      const credentials = await getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
+      const credentials = await context.deps.sts.getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
       context.deps.secrets.add(credentials.secretAccessKey);
       context.deps.secrets.add(credentials.sessionToken);
       const sessionName = await callerName(below, context);

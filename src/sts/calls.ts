@@ -5,49 +5,30 @@
 import type { Credentials as StsCredentials, AssumedRoleUser } from "@aws-sdk/client-sts";
 import { RolecredError } from "../errors.js";
 import type { AwsCredentials, RoleSession, TemporaryCredentials } from "../credentials/types.js";
-import { createStsClient, describeEndpoint, type StsEndpoint } from "./client.js";
-import { toStsError, type StsCallContext } from "./errors.js";
+import { describeEndpoint, StsClientPool, type StsEndpoint } from "./client.js";
+import { toStsError, type StsCallContext, type StsOperation } from "./errors.js";
+import type { StsApi, MfaProof, AssumeRoleParams, AssumeRoleWithSamlParams, CallerIdentity, SamlRoleSession, GetSessionTokenParams, GetFederationTokenParams } from "./api.js";
+// Their home is api.ts; importers of ./calls.ts keep working.
+export type { MfaProof, SessionTag, SessionShape, AssumeRoleParams, AssumeRoleWithSamlParams, CallerIdentity, SamlRoleSession, GetSessionTokenParams, GetFederationTokenParams } from "./api.js";
 
-export interface MfaProof {
-  readonly serial: string;
-  readonly code: string;
+/** What an error message may say about a call (./errors.ts): shared with test/support/fake-sts.ts. */
+export function stsCallContext(
+  operation: StsOperation,
+  endpoint: StsEndpoint,
+  params: { readonly roleArn?: string | undefined; readonly mfa?: MfaProof | undefined; readonly durationSeconds?: number | undefined } = {},
+): StsCallContext {
+  return {
+    operation,
+    endpoint: describeEndpoint(endpoint),
+    roleArn: params.roleArn,
+    mfaSerial: params.mfa?.serial,
+    sentMfa: params.mfa !== undefined,
+    durationSeconds: params.durationSeconds,
+  };
 }
 
-export interface SessionTag {
-  readonly key: string;
-  readonly value: string;
-}
-
-/** What narrows and labels a session: shared by AssumeRole and AssumeRoleWithSAML. */
-export interface SessionShape {
-  readonly durationSeconds?: number | undefined;
-  /** Minified inline session policy JSON. */
-  readonly policy?: string | undefined;
-  readonly policyArns?: readonly string[] | undefined;
-}
-
-export interface AssumeRoleParams extends SessionShape {
-  readonly roleArn: string;
-  readonly sessionName: string;
-  readonly externalId?: string | undefined;
-  readonly mfa?: MfaProof | undefined;
-  readonly tags?: readonly SessionTag[] | undefined;
-  readonly transitiveTagKeys?: readonly string[] | undefined;
-  readonly sourceIdentity?: string | undefined;
-}
-
-export interface AssumeRoleWithSamlParams extends SessionShape {
-  readonly roleArn: string;
-  readonly principalArn: string;
-  /** Standard base64 of the Response XML. */
-  readonly samlAssertion: string;
-}
-
-export interface CallerIdentity {
-  readonly account: string;
-  readonly arn: string;
-  readonly userId: string;
-}
+/** The clients of the free functions below when no pool is passed: one process, one run. */
+const processClients = new StsClientPool();
 
 function temporaryCredentials(credentials: StsCredentials | undefined, operation: string): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials ?? {};
@@ -80,18 +61,11 @@ function policyArnList(arns: readonly string[] | undefined): Array<{ arn: string
   return arns === undefined || arns.length === 0 ? undefined : arns.map((arn) => ({ arn }));
 }
 
-export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams): Promise<RoleSession> {
-  const context: StsCallContext = {
-    operation: "AssumeRole",
-    endpoint: describeEndpoint(endpoint),
-    roleArn: params.roleArn,
-    mfaSerial: params.mfa?.serial,
-    sentMfa: params.mfa !== undefined,
-    durationSeconds: params.durationSeconds,
-  };
+export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams, clients: StsClientPool = processClients): Promise<RoleSession> {
+  const context = stsCallContext("AssumeRole", endpoint, params);
   try {
     const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new AssumeRoleCommand({
         RoleArn: params.roleArn,
@@ -113,23 +87,12 @@ export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredenti
   }
 }
 
-export interface SamlRoleSession extends RoleSession {
-  /** The NameID STS read from the assertion. */
-  readonly subject: string | undefined;
-  readonly issuer: string | undefined;
-}
-
-export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams): Promise<SamlRoleSession> {
-  const context: StsCallContext = {
-    operation: "AssumeRoleWithSAML",
-    endpoint: describeEndpoint(endpoint),
-    roleArn: params.roleArn,
-    durationSeconds: params.durationSeconds,
-  };
+export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams, clients: StsClientPool = processClients): Promise<SamlRoleSession> {
+  const context = stsCallContext("AssumeRoleWithSAML", endpoint, params);
   try {
     const { AssumeRoleWithSAMLCommand } = await import("@aws-sdk/client-sts");
     // No credentials: AssumeRoleWithSAML is unsigned; the assertion is the proof.
-    const client = await createStsClient(endpoint, undefined);
+    const client = await clients.client(endpoint, undefined);
     const answer = await client.send(
       new AssumeRoleWithSAMLCommand({
         RoleArn: params.roleArn,
@@ -146,22 +109,11 @@ export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRo
   }
 }
 
-export interface GetSessionTokenParams {
-  readonly durationSeconds?: number | undefined;
-  readonly mfa?: MfaProof | undefined;
-}
-
-export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams): Promise<TemporaryCredentials> {
-  const context: StsCallContext = {
-    operation: "GetSessionToken",
-    endpoint: describeEndpoint(endpoint),
-    mfaSerial: params.mfa?.serial,
-    sentMfa: params.mfa !== undefined,
-    durationSeconds: params.durationSeconds,
-  };
+export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams, clients: StsClientPool = processClients): Promise<TemporaryCredentials> {
+  const context = stsCallContext("GetSessionToken", endpoint, params);
   try {
     const { GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new GetSessionTokenCommand({ DurationSeconds: params.durationSeconds, SerialNumber: params.mfa?.serial, TokenCode: params.mfa?.code }),
     );
@@ -171,37 +123,44 @@ export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCre
   }
 }
 
-export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsCredentials): Promise<CallerIdentity> {
+export async function getCallerIdentity(endpoint: StsEndpoint, credentials: AwsCredentials, clients: StsClientPool = processClients): Promise<CallerIdentity> {
   try {
     const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(new GetCallerIdentityCommand({}));
     return { account: answer.Account ?? "", arn: answer.Arn ?? "", userId: answer.UserId ?? "" };
   } catch (error) {
-    throw toStsError(error, { operation: "GetCallerIdentity", endpoint: describeEndpoint(endpoint) });
+    throw toStsError(error, stsCallContext("GetCallerIdentity", endpoint));
   }
 }
 
-export interface GetFederationTokenParams {
-  /** The federated user's name (2-32 of [\w+=,.@-]): shown in CloudTrail and the console. */
-  readonly name: string;
-  readonly durationSeconds?: number | undefined;
-  /** Minified inline session policy: the session gets the user's permissions intersected with it. */
-  readonly policy?: string | undefined;
-  readonly policyArns?: readonly string[] | undefined;
-}
-
 /** GetFederationToken with an IAM user's long-term keys: a session the console federation endpoint accepts. */
-export async function getFederationToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetFederationTokenParams): Promise<RoleSession> {
+export async function getFederationToken(
+  endpoint: StsEndpoint,
+  credentials: AwsCredentials,
+  params: GetFederationTokenParams,
+  clients: StsClientPool = processClients,
+): Promise<RoleSession> {
   try {
     const { GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
-    const client = await createStsClient(endpoint, credentials);
+    const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
       new GetFederationTokenCommand({ Name: params.name, DurationSeconds: params.durationSeconds, Policy: params.policy, PolicyArns: policyArnList(params.policyArns) }),
     );
     const arn = answer.FederatedUser?.Arn ?? "";
     return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: answer.PackedPolicySize };
   } catch (error) {
-    throw toStsError(error, { operation: "GetFederationToken", endpoint: describeEndpoint(endpoint), durationSeconds: params.durationSeconds });
+    throw toStsError(error, stsCallContext("GetFederationToken", endpoint, params));
   }
+}
+
+/** The real STS, through the AWS SDK, with its own clients (one per endpoint and credentials). */
+export function createSdkSts(clients: StsClientPool = new StsClientPool()): StsApi {
+  return {
+    assumeRole: (endpoint, credentials, params) => assumeRole(endpoint, credentials, params, clients),
+    assumeRoleWithSaml: (endpoint, params) => assumeRoleWithSaml(endpoint, params, clients),
+    getSessionToken: (endpoint, credentials, params) => getSessionToken(endpoint, credentials, params, clients),
+    getCallerIdentity: (endpoint, credentials) => getCallerIdentity(endpoint, credentials, clients),
+    getFederationToken: (endpoint, credentials, params) => getFederationToken(endpoint, credentials, params, clients),
+  };
 }

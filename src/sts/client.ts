@@ -7,7 +7,7 @@
  * (credential_process, env from cache) never call STS.
  */
 import type { STSClient } from "@aws-sdk/client-sts";
-import type { Env } from "../deps.js";
+import type { Env } from "../env.js";
 import { usageError } from "../errors.js";
 import type { AwsCredentials } from "../credentials/types.js";
 
@@ -17,6 +17,14 @@ export interface StsEndpoint {
   readonly url: string | undefined;
   /** Connection and response timeout for each attempt. */
   readonly timeoutMs: number;
+  /** AWS_USE_FIPS_ENDPOINT=true: the FIPS endpoint (sts-fips.REGION…). Absent: false. */
+  readonly useFipsEndpoint?: boolean | undefined;
+  /** AWS_USE_DUALSTACK_ENDPOINT=true: the IPv4+IPv6 endpoint (sts.REGION.api.aws). Absent: false. */
+  readonly useDualstackEndpoint?: boolean | undefined;
+  /** AWS_DISABLE_CLOCK_SKEW_CORRECTION=true: sign with this machine's clock even after STS said it is off. */
+  readonly disableClockSkewCorrection?: boolean | undefined;
+  /** AWS_SDK_UA_APP_ID: an application id the SDK adds to its User-Agent. */
+  readonly userAgentAppId?: string | undefined;
 }
 
 export const DEFAULT_STS_TIMEOUT_MS = 10_000;
@@ -53,14 +61,31 @@ export function resolveStsEndpoint(sources: RegionSources, env: Env): StsEndpoin
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
     throw usageError(`invalid ROLECRED_STS_TIMEOUT "${env.ROLECRED_STS_TIMEOUT}": expected seconds, e.g. 10`);
   }
-  return { region, url, timeoutMs: timeoutSeconds === undefined ? DEFAULT_STS_TIMEOUT_MS : timeoutSeconds * 1000 };
+  return {
+    region,
+    url,
+    timeoutMs: timeoutSeconds === undefined ? DEFAULT_STS_TIMEOUT_MS : timeoutSeconds * 1000,
+    useFipsEndpoint: booleanVariable(env, "AWS_USE_FIPS_ENDPOINT"),
+    useDualstackEndpoint: booleanVariable(env, "AWS_USE_DUALSTACK_ENDPOINT"),
+    disableClockSkewCorrection: booleanVariable(env, "AWS_DISABLE_CLOCK_SKEW_CORRECTION"),
+    userAgentAppId: env.AWS_SDK_UA_APP_ID || undefined,
+  };
+}
+
+/** A variable the SDKs read as a boolean: "true" or "false" (any case), unset or empty is false. */
+function booleanVariable(env: Env, name: string): boolean {
+  const value = env[name];
+  if (value === undefined || value === "") return false;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === "true";
+  throw usageError(`invalid ${name} "${value}": expected true or false`);
 }
 
 /** What to call the endpoint in messages: the override, or the regional host the SDK will use. */
 export function describeEndpoint(endpoint: StsEndpoint): string {
   if (endpoint.url !== undefined) return endpoint.url;
-  const suffix = endpoint.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return `https://sts.${endpoint.region}.${suffix}`;
+  const china = endpoint.region.startsWith("cn-");
+  const suffix = endpoint.useDualstackEndpoint === true ? (china ? "api.amazonwebservices.com.cn" : "api.aws") : china ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://sts${endpoint.useFipsEndpoint === true ? "-fips" : ""}.${endpoint.region}.${suffix}`;
 }
 
 /** Below this, a difference between STS's clock and this machine's is noise (the Date header has 1 s steps). */
@@ -106,15 +131,32 @@ export function takeClockSkewWarning(): string | undefined {
 }
 
 /**
- * A client for one call. `credentials` undefined means an unsigned request (AssumeRoleWithSAML),
- * which the SDK models as needing no credentials at all.
+ * A client for one endpoint and one set of credentials. `credentials` undefined means an unsigned
+ * request (AssumeRoleWithSAML), which the SDK models as needing no credentials at all.
+ *
+ * Every setting the SDK would otherwise look up is given here: its runtime config runs a loader
+ * (environment, then ~/.aws/config and ~/.aws/credentials, parsed again each time) for each setting
+ * left undefined, for every new client: 14 parses of each file in one cold `user` run. rolecred
+ * has read the files and the environment itself (resolveStsEndpoint), so the client reads neither.
  */
 export async function createStsClient(endpoint: StsEndpoint, credentials: AwsCredentials | undefined): Promise<STSClient> {
   const { STSClient } = await import("@aws-sdk/client-sts");
   const client = new STSClient({
     region: endpoint.region,
-    ...(endpoint.url === undefined ? {} : { endpoint: endpoint.url }),
+    // No URL: the regional endpoint, and not one from `endpoint_url` in a config file, which
+    // rolecred would not name in its messages (AWS_ENDPOINT_URL_STS was read into `url`).
+    ...(endpoint.url === undefined ? { ignoreConfiguredEndpointUrls: true } : { endpoint: endpoint.url }),
     ...(credentials === undefined ? {} : { credentials }),
+    useFipsEndpoint: endpoint.useFipsEndpoint ?? false,
+    useDualstackEndpoint: endpoint.useDualstackEndpoint ?? false,
+    disableClockSkewCorrection: endpoint.disableClockSkewCorrection ?? false,
+    // A provider, not `undefined`: undefined would send the SDK to its loader.
+    userAgentAppId: async () => endpoint.userAgentAppId,
+    // STS signs with SigV4 only; no scheme preference, no SigV4a region set to look up.
+    authSchemePreference: [],
+    sigv4aSigningRegionSet: [],
+    defaultsMode: "legacy",
+    retryMode: "standard",
     // One retry for a dropped connection or throttling; more would re-send a single-use MFA code
     // long after the user typed it.
     maxAttempts: 2,
@@ -137,4 +179,34 @@ export async function createStsClient(endpoint: StsEndpoint, credentials: AwsCre
     { step: "deserialize", name: "rolecredServerClock" },
   );
   return client;
+}
+
+/**
+ * The clients of one run, one per endpoint and credentials: a `user` run's GetCallerIdentity and
+ * AssumeRole share one, and a chain's hops signed with the same session share theirs.
+ */
+export class StsClientPool {
+  readonly #clients = new Map<string, Promise<STSClient>>();
+
+  client(endpoint: StsEndpoint, credentials: AwsCredentials | undefined): Promise<STSClient> {
+    // In memory only, for this process: the secret is part of what makes two credentials the same.
+    const key = JSON.stringify([
+      endpoint.region,
+      endpoint.url,
+      endpoint.timeoutMs,
+      endpoint.useFipsEndpoint ?? false,
+      endpoint.useDualstackEndpoint ?? false,
+      endpoint.disableClockSkewCorrection ?? false,
+      endpoint.userAgentAppId,
+      credentials?.accessKeyId,
+      credentials?.secretAccessKey,
+      credentials?.sessionToken,
+    ]);
+    let client = this.#clients.get(key);
+    if (client === undefined) {
+      client = createStsClient(endpoint, credentials);
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
 }

@@ -10,6 +10,7 @@ import type { Deps } from "../../src/deps.js";
 import { RolecredError } from "../../src/errors.js";
 import { createLogger, SecretRegistry } from "../../src/log.js";
 import { allow, getRoleAnswer, trustPolicy } from "./lint-helpers.js";
+import { NO_STS } from "../support/fake-sts.js";
 
 interface Recorded {
   readonly deps: Deps;
@@ -32,6 +33,7 @@ function recordingDeps(stdin = "", verbose = false): Recorded {
       now: () => new Date(0),
       secrets,
       log: createLogger(stderr, secrets, verbose),
+      sts: NO_STS,
     },
     stdout: () => out,
     stderr: () => err,

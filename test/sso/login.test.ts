@@ -11,6 +11,7 @@ import { resolveSsoEndpoints } from "../../src/sso/endpoints.js";
 import { signInWithDeviceCode } from "../../src/sso/login.js";
 import type { SsoSession } from "../../src/sso/config.js";
 import { startIdentityCenterFixture, type IdentityCenterFixture } from "../support/identity-center-fixture.js";
+import { NO_STS } from "../support/fake-sts.js";
 
 let fixture: IdentityCenterFixture;
 let clock = Date.now();
@@ -27,7 +28,7 @@ function deps(): { deps: Deps; stderr: () => string } {
   const stderr = { write: (text: string) => (err += text) };
   const secrets = new SecretRegistry();
   return {
-    deps: { env: {}, stdin: Readable.from([]), stdout: { write: () => true }, stderr, openTerminal: () => undefined, now: () => new Date(clock), secrets, log: createLogger(stderr, secrets, true) },
+    deps: { env: {}, stdin: Readable.from([]), stdout: { write: () => true }, stderr, openTerminal: () => undefined, now: () => new Date(clock), secrets, log: createLogger(stderr, secrets, true), sts: NO_STS },
     stderr: () => err,
   };
 }
