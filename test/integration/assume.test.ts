@@ -10,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalFederation, type LocalFederation } from "../support/federation-server.js";
 import { DEBIAN_AWS_CLI } from "../support/readback.js";
 import { runInPty } from "../support/pty.js";
-import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, runProcess, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { REPO_ROOT, ROLECRED_BIN, runCli, runProcess, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, JO_KEYS, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
 const CONFIG = `
 [rolecred]
@@ -51,14 +51,9 @@ afterAll(async () => {
   await shortWorld.close();
 });
 beforeEach(async () => {
-  home = await makeTempHome();
   // [default] holds jo's long-term keys: exported session keys must still win over it.
-  await writeJoProfile(home, CONFIG, `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
-  const bin = join(home, "bin");
-  await mkdir(bin);
-  await symlink(ROLECRED_BIN, join(bin, "rolecred"));
-  await chmod(ROLECRED_BIN, 0o755);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, ROLECRED_FEDERATION_URL: federation.url });
+  const extraCredentials = `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`;
+  ({ home, env } = await makeJoHome(world, { config: CONFIG, extraCredentials, rolecredOnPath: true, env: { ROLECRED_FEDERATION_URL: federation.url } }));
 });
 
 const rolecred = (args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...extra } });

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalFederation, type LocalFederation } from "../support/federation-server.js";
-import { cliEnv, makeTempHome, runCli, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { runCli, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, JO_KEYS, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -43,9 +43,8 @@ afterAll(async () => {
   await world.close();
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG, `\n[jo-keys]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_FEDERATION_URL: federation.url });
+  const extraCredentials = `\n[jo-keys]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`;
+  ({ home, env } = await makeJoHome(world, { config: CONFIG, extraCredentials, env: { ROLECRED_FEDERATION_URL: federation.url } }));
 });
 
 /** A $BROWSER that records its argv and has headless Chromium render what it was given. */

@@ -1,9 +1,10 @@
 /**
  * `rolecred exec PROFILE --server -- CMD`: the child gets a loopback credentials endpoint instead
  * of keys, and keeps working while the session under it is refreshed. The local STS issues role
- * sessions of 304 s here, so each is inside the 5-minute refresh window 4 s after it is issued:
- * the AWS SDK and the AWS CLI in the child must see several sessions in a row, every call
- * succeeding, and a request without the right token must be refused.
+ * sessions of 301 s here, so each is inside the 5-minute refresh window (rolecred's and the AWS
+ * SDK's) a second after it is issued: the AWS SDK and the AWS CLI in the child must see several
+ * sessions in a row, every call succeeding, and a request without the right token must be refused.
+ * (The lifetime used to be 304 s, which made the child wait ~4 s for each new session.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runProcess } from "../support/run-cli.js";
@@ -14,31 +15,32 @@ import { JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../suppo
 let world: World;
 
 beforeAll(async () => {
-  world = await startWorld({ roleSessionLifetimeSeconds: 304 });
+  world = await startWorld({ roleSessionLifetimeSeconds: 301 });
 });
 afterAll(async () => {
   await world.close();
 });
 
 // Runs inside the child: the SDK's default chain finds the endpoint through
-// AWS_CONTAINER_CREDENTIALS_FULL_URI; it re-fetches once the session is within 5 minutes of expiry.
+// AWS_CONTAINER_CREDENTIALS_FULL_URI; it re-fetches once the session is within 5 minutes of expiry,
+// which a 301 s session is after one second: the loops poll a little longer than that.
 const CHILD = `
 import { execFileSync } from "node:child_process";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const report = { keysInEnv: process.env.AWS_ACCESS_KEY_ID ?? null, sdkKeys: [], sdkArns: [], cliKeys: [], cliArns: [] };
 const client = new STSClient({ maxAttempts: 1 });
-for (let attempt = 0; attempt < 60 && new Set(report.sdkKeys).size < 3; attempt++) {
+for (let attempt = 0; attempt < 120 && new Set(report.sdkKeys).size < 3; attempt++) {
   const identity = await client.send(new GetCallerIdentityCommand({}));
   report.sdkArns.push(identity.Arn);
   report.sdkKeys.push((await client.config.credentials()).accessKeyId);
-  await sleep(1000);
+  await sleep(500);
 }
 const aws = (args) => execFileSync(${JSON.stringify(DEBIAN_AWS_CLI)}, args, { encoding: "utf8", env: { ...process.env, AWS_PAGER: "" } });
 for (let attempt = 0; attempt < 30 && new Set(report.cliKeys).size < 2; attempt++) {
   report.cliArns.push(JSON.parse(aws(["sts", "get-caller-identity", "--endpoint-url", process.env.AWS_ENDPOINT_URL_STS, "--output", "json"])).Arn);
   report.cliKeys.push(JSON.parse(aws(["configure", "export-credentials", "--format", "process"])).AccessKeyId);
-  await sleep(1500);
+  await sleep(500);
 }
 const url = process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
 report.noToken = (await fetch(url)).status;
@@ -84,8 +86,8 @@ describe("rolecred exec --server with an MFA code given once", () => {
     const home = await makeTempHome();
     await writeJoProfile(home, `[profile dev]\nrole_arn = ${ROLES.developer}\nsource_profile = jo\n`);
     const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
-    // The first session is 304 s long: 5 s later it is inside the refresh window and a new one needs a code.
-    const child = "await new Promise((resolve) => setTimeout(resolve, 5000)); const answer = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }); process.stdout.write(String(answer.status));";
+    // The first session is 301 s long: 2 s later it is inside the refresh window and a new one needs a code.
+    const child = "await new Promise((resolve) => setTimeout(resolve, 2000)); const answer = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }); process.stdout.write(String(answer.status));";
     const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, timeoutMs: 60_000 });
     expect(result.stdout).toBe("500");
     expect(result.stderr).toMatch(/^warning: credential server: could not refresh dev: .*terminal.*\n/);

@@ -4,11 +4,10 @@
  * no secrets on a real terminal, control characters shown escaped, MFA codes masked without
  * mangling account ids. Everything runs the built CLI against the local STS endpoint.
  */
-import { chmod, mkdir, readdir, symlink } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, runProcess, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, MFA_SERIAL, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { REPO_ROOT, ROLECRED_BIN, runCli, runProcess, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, MFA_SERIAL, ROLES, makeJoHome, startWorld, writeJoProfile, type World } from "../support/world.js";
 import { runInPty } from "../support/pty.js";
 import { createTestIdp, issueSamlResponse } from "../support/saml-idp.js";
 
@@ -29,7 +28,6 @@ ${HOSTILE_NAMES.map((name) => `\n[profile ${name}]\nregion = us-east-1\n`).join(
 let world: World;
 let home: string;
 let env: Record<string, string>;
-let bin: string;
 
 beforeAll(async () => {
   world = await startWorld();
@@ -38,14 +36,8 @@ afterAll(async () => {
   await world.close();
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG);
   // `assume` and the completions call `rolecred` by name, as it would be installed.
-  bin = join(home, "bin");
-  await mkdir(bin);
-  await symlink(ROLECRED_BIN, join(bin, "rolecred"));
-  await chmod(ROLECRED_BIN, 0o755);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` });
+  ({ home, env } = await makeJoHome(world, { config: CONFIG, rolecredOnPath: true }));
 });
 
 async function rolecred(args: readonly string[], extraEnv: Record<string, string> = {}, stdin?: string): Promise<CliResult> {

@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
 import { chmod, chown, lstat, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
-import { JO_KEYS, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
+import { JO_KEYS, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
 let world: World;
 let home: string;
@@ -35,9 +35,7 @@ afterAll(async () => {
   expect(everything).not.toContain(JO_KEYS.secretAccessKey);
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG);
-  env = cliEnv(home, { AWS_PROFILE: "jo-script", AWS_ENDPOINT_URL_STS: world.sts.url });
+  ({ home, env } = await makeJoHome(world, { config: CONFIG, env: { AWS_PROFILE: "jo-script" } }));
 });
 
 async function rolecred(args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<CliResult> {

@@ -7,9 +7,10 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, MFA_SERIAL, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, JO_KEYS, MFA_SERIAL, ROLES, makeJoHome, startWorld, writeJoProfile, type World } from "../support/world.js";
 import { runInPty } from "../support/pty.js";
+import { writeEmptyKeyFile } from "../support/key-file.js";
 import { createLocalIam, type LocalIam } from "../support/iam-server.js";
 import { startLocalSts, type LocalSts } from "../support/sts-server.js";
 import { newTotpSecret, TOTP_STEP_SECONDS } from "../support/totp.js";
@@ -61,9 +62,7 @@ afterAll(async () => {
   for (const secret of [JO_KEYS.secretAccessKey, PASSPHRASE]) expect(everything).not.toContain(secret);
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_KEYS_BACKEND: "file", ROLECRED_KEYS_PASSPHRASE: PASSPHRASE });
+  ({ home, env } = await makeJoHome(world, { config: CONFIG, env: { ROLECRED_KEYS_BACKEND: "file", ROLECRED_KEYS_PASSPHRASE: PASSPHRASE } }));
 });
 
 async function rolecred(args: readonly string[], extraEnv: Record<string, string> = {}, stdin?: string): Promise<CliResult> {
@@ -73,7 +72,12 @@ async function rolecred(args: readonly string[], extraEnv: Record<string, string
   return result;
 }
 
-async function addJo(): Promise<void> {
+/**
+ * `keys add jo`, into a key file made beforehand at scrypt's cheapest accepted cost (see
+ * test/support/key-file.ts) unless `creating`: then rolecred creates the file itself.
+ */
+async function addJo({ creating = false } = {}): Promise<void> {
+  if (!creating) await seedKeyFile();
   const added = await rolecred(["keys", "add", "jo", "--stdin"], {}, `${JO_KEYS.accessKeyId}\n${JO_KEYS.secretAccessKey}\n`);
   expect(added.stderr).toContain("stored jo (****0001) in ");
   expect(added.exitCode).toBe(0);
@@ -91,12 +95,17 @@ async function filesHolding(secret: string, folder = home): Promise<string[]> {
 }
 
 const keyFile = () => join(home, ".local", "share", "rolecred", "keys.enc");
+/** An empty key file, unless one is there already. */
+const seedKeyFile = async () => {
+  if (!(await stat(keyFile()).then(() => true, () => false))) await writeEmptyKeyFile(keyFile(), PASSPHRASE);
+};
 const callsSince = (mark: number) => world.sts.calls.slice(mark);
 
 describe("keys add, list, remove", () => {
   it("stores keys piped on stdin in the encrypted file (0600), lists them masked, and removes them", async () => {
-    await addJo();
+    await addJo({ creating: true });
     expect((await stat(keyFile())).mode & 0o777).toBe(0o600);
+    expect((JSON.parse(await readFile(keyFile(), "utf8")) as { kdf: { N: number } }).kdf.N).toBe(2 ** 17); // rolecred's own cost
     const table = await rolecred(["keys", "list"]);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toBe("NAME  KEY ID    BACKEND  AGE\njo    ****0001  file     today\n");
@@ -113,6 +122,7 @@ describe("keys add, list, remove", () => {
   });
 
   it("takes the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY with --env, and refuses temporary ones", async () => {
+    await seedKeyFile();
     const temporary = await rolecred(["keys", "add", "jo", "--env"], { AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey, AWS_SESSION_TOKEN: "token-token" });
     expect(temporary.exitCode).toBe(3);
     expect(temporary.stderr).toMatch(/^rolecred: AWS_SESSION_TOKEN is set/);
@@ -146,6 +156,7 @@ describe("keys add, list, remove", () => {
   });
 
   it("asks for the keys on the terminal, the secret masked", async () => {
+    await seedKeyFile();
     const terminal = runInPty(process.execPath, [ROLECRED_BIN, "keys", "add", "jo"], { env, cwd: REPO_ROOT });
     await terminal.waitFor("Access key ID for jo:");
     terminal.type(`${JO_KEYS.accessKeyId}\r`);
@@ -232,6 +243,7 @@ describe("profiles with rolecred_keys", () => {
 
 describe("keys import and export", () => {
   it("moves [jo]'s keys into the store after proving them; every section holding them now refers to the store; profiles keep working", async () => {
+    await seedKeyFile();
     const credentials = join(home, ".aws", "credentials");
     const result = await rolecred(["keys", "import", "jo"]);
     expect(result.stderr).toBe(

@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, runCli, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, PROD_ACCOUNT, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { runCli, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, JO_KEYS, PROD_ACCOUNT, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 import { packedPolicyPercent } from "../support/sts-server.js";
 import { createTestIdp, issueSamlResponse, type TestIdp } from "../support/saml-idp.js";
 
@@ -83,9 +83,7 @@ afterAll(async () => {
   expect(everything).not.toContain(JO_KEYS.secretAccessKey);
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
+  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
 });
 
 /** `rolecred user` runs with [jo-script]'s keys (no MFA needed for Ci); profile commands need no AWS_PROFILE. */

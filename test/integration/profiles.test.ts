@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, runProcess, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, MFA_SERIAL, PROD_ACCOUNT, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { ACCOUNT, JO_KEYS, MFA_SERIAL, PROD_ACCOUNT, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 import { identityViaAwsCli, identityViaSdk } from "../support/readback.js";
 import { runInPty } from "../support/pty.js";
 
@@ -76,9 +76,7 @@ afterAll(async () => {
   expect(everything).not.toContain(JO_KEYS.secretAccessKey);
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home, CONFIG);
-  env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
+  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
 });
 
 async function rolecred(args: readonly string[], extraEnv: Record<string, string> = {}, stdin?: string): Promise<CliResult> {

@@ -7,8 +7,8 @@ import type { AddressInfo } from "node:net";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
-import { ACCOUNT, JO_KEYS, MFA_SERIAL, ROLES, startWorld, writeJoProfile, type World } from "../support/world.js";
+import { cliEnv, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
+import { ACCOUNT, JO_KEYS, MFA_SERIAL, ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 import { identityViaAwsCli, identityViaSdk } from "../support/readback.js";
 import { runInPty } from "../support/pty.js";
 
@@ -33,9 +33,7 @@ afterAll(async () => {
   }
 });
 beforeEach(async () => {
-  home = await makeTempHome();
-  await writeJoProfile(home);
-  env = cliEnv(home, { AWS_PROFILE: "jo", AWS_ENDPOINT_URL_STS: world.sts.url });
+  ({ home, env } = await makeJoHome(world, { env: { AWS_PROFILE: "jo" } }));
 });
 
 /** Roles that need no MFA code are assumed from [jo-script], whose config has no mfa_serial. */

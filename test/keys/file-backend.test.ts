@@ -10,13 +10,20 @@ import { describe, expect, it } from "vitest";
 import { RolecredError } from "../../src/errors.js";
 import { fileBackend } from "../../src/keys/file-backend.js";
 import type { StoredKeys } from "../../src/keys/entry.js";
+import { writeEmptyKeyFile } from "../support/key-file.js";
 import { makeTempHome } from "../support/run-cli.js";
 
 const JO: StoredKeys = { name: "jo", accessKeyId: "AKIAJOEXAMPLE0000001", secretAccessKey: "jo/Secret+Key/EXAMPLE0000000000000000001", createdAt: "2026-01-02T03:04:05.000Z" };
 const ANA: StoredKeys = { name: "ana", accessKeyId: "AKIAANAEXAMPLE000002", secretAccessKey: "ana/Secret+Key/EXAMPLE000000000000000002", createdAt: "2026-02-03T04:05:06.000Z" };
 
-async function keyFile(passphrase = "correct horse battery") {
+/**
+ * A key file's path and a backend on it. Unless `creating`, an empty file at scrypt's cheapest
+ * accepted cost is there first (test/support/key-file.ts): the first test covers the file
+ * rolecred creates with its own cost, the others what happens to a file once it exists.
+ */
+async function keyFile(passphrase = "correct horse battery", { creating = false } = {}) {
   const path = join(await makeTempHome(), "data", "rolecred", "keys.enc");
+  if (!creating) await writeEmptyKeyFile(path, passphrase);
   const asked: string[] = [];
   const backend = fileBackend(path, async (purpose) => {
     asked.push(purpose);
@@ -36,7 +43,7 @@ async function refusal(promise: Promise<unknown>): Promise<RolecredError> {
 
 describe("the encrypted key file", () => {
   it("stores, lists, reads and removes entries; the file is 0600 in a 0700 folder and holds no key in the clear", async () => {
-    const { path, backend, asked } = await keyFile();
+    const { path, backend, asked } = await keyFile(undefined, { creating: true });
     expect(await backend.exists()).toBe(false);
     await backend.put(JO);
     await backend.put(ANA);

@@ -3,8 +3,9 @@
  * long-term keys and a virtual MFA device, and roles whose trust policies exercise what rolecred
  * must handle (MFA, session name pinned to the user name, external id, chaining, nobody).
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { cliEnv, makeTempHome, ROLECRED_BIN } from "./run-cli.js";
 import { startLocalSts, type LocalSts, type LocalStsRole, type LocalStsSamlProvider } from "./sts-server.js";
 import { newTotpSecret, TOTP_STEP_SECONDS } from "./totp.js";
 
@@ -109,4 +110,39 @@ export async function writeJoProfile(home: string, extraConfig = "", extraCreden
     { mode: 0o600 },
   );
   await writeFile(join(home, ".aws", "config"), `[profile jo]\nmfa_serial = ${MFA_SERIAL}\nregion = us-east-1\n${extraConfig}`);
+}
+
+export interface JoHomeOptions {
+  /** Appended to [profile jo] in ~/.aws/config (see writeJoProfile). */
+  readonly config?: string;
+  /** Appended to ~/.aws/credentials after [jo] and [jo-script]. */
+  readonly extraCredentials?: string;
+  /** Added to cliEnv's variables (AWS_PROFILE, ROLECRED_*…); AWS_ENDPOINT_URL_STS is the world's already. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A `rolecred` link first on PATH, as an install puts it: shell functions and completions call it by name. */
+  readonly rolecredOnPath?: boolean;
+}
+
+export interface JoHome {
+  readonly home: string;
+  readonly env: Record<string, string>;
+}
+
+/**
+ * What most integration tests start each test from: a fresh temporary HOME holding jo's
+ * ~/.aws files, and the CLI's environment pointed at `world`'s endpoint. One helper instead of a
+ * near-copy of these lines in every file's beforeEach.
+ */
+export async function makeJoHome(world: World, options: JoHomeOptions = {}): Promise<JoHome> {
+  const home = await makeTempHome();
+  await writeJoProfile(home, options.config, options.extraCredentials);
+  const path: Record<string, string> = {};
+  if (options.rolecredOnPath === true) {
+    const bin = join(home, "bin");
+    await mkdir(bin);
+    await symlink(ROLECRED_BIN, join(bin, "rolecred"));
+    await chmod(ROLECRED_BIN, 0o755);
+    path.PATH = `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+  }
+  return { home, env: cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ...path, ...options.env }) };
 }
