@@ -122,6 +122,7 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
     // (--mfa-token -) belongs to the child now: a refresh that needs a code asks like a prompt
     // would (mfa_process, else the terminal), never re-sends the spent code or reads the child's stdin.
     session: async () => (await obtain({ ...options, refresh: false, mfaCode: { from: "prompt" } }, refreshDeps)).session.credentials,
+    onRequest: (sharesRefresh) => deps.log.verbose(`credential server: a request for ${options.profile}'s session${sharesRefresh ? ", sharing the refresh in progress" : ""}`),
     onError: (message) => {
       if (!commandEnded) deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`);
     },

@@ -32,6 +32,8 @@ export interface CredentialServerOptions {
   readonly session: () => Promise<TemporaryCredentials>;
   /** Told when a refresh fails (the child's request gets a 500 with the same one line). */
   readonly onError: (message: string) => void;
+  /** Told of each authorised request as it starts waiting for the session: whether it shares a refresh already in progress. */
+  readonly onRequest?: (sharesRefresh: boolean) => void;
 }
 
 const CREDENTIALS_PATH = "/credentials";
@@ -73,6 +75,7 @@ export async function startCredentialServer(options: CredentialServerOptions): P
       return;
     }
     try {
+      options.onRequest?.(pending !== undefined);
       const credentials = await current();
       reply(response, 200, {
         AccessKeyId: credentials.accessKeyId,

@@ -31,14 +31,19 @@ describe(startCredentialServer.name, () => {
 
   it("shares one refresh between requests that arrive together", async () => {
     let calls = 0;
+    const shared: boolean[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const server = await startCredentialServer({ session: async () => (calls++, await gate, session), onError: () => undefined });
+    // The refresh is held until all five requests are inside the server: no timing involved.
+    const onRequest = (sharesRefresh: boolean): void => {
+      shared.push(sharesRefresh);
+      if (shared.length === 5) release();
+    };
+    const server = await startCredentialServer({ session: async () => (calls++, await gate, session), onError: () => undefined, onRequest });
     try {
       const requests = Array.from({ length: 5 }, () => fetch(server.url, { headers: { authorization: server.token } }));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      release();
       expect((await Promise.all(requests)).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(shared).toEqual([false, true, true, true, true]);
       expect(calls).toBe(1);
     } finally {
       await server.close();
