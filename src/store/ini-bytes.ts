@@ -50,6 +50,13 @@ function hasByteOrderMark(bytes: Buffer): boolean {
 
 const ASCII_TEXT = /^[\u0000-\u007f]*$/;
 
+/**
+ * Past this many sections read, the file is decoded once, whole, as Latin-1 (a listing: `status`,
+ * `logout`): each section is then a slice of that text, not a copy of its bytes. A write reads
+ * one or two sections and never decodes the file.
+ */
+const READS_BEFORE_DECODING = 64;
+
 /** Where each section of the file starts, in file order. */
 interface ByteIndex {
   /** After the BOM, if any. */
@@ -281,6 +288,9 @@ export class IniByteDocument {
   readonly #added = new Map<string, number>();
   /** The whole file as one document, once an edit needed it (removing a section); then the only state. */
   #whole: IniDocument | undefined;
+  /** Sections read so far, and the file as Latin-1 text (one character per byte) once there were many. */
+  #reads = 0;
+  #latin1: string | undefined;
 
   private constructor(bytes: Buffer, index: ByteIndex, encoding?: FileEncoding) {
     this.#bytes = bytes;
@@ -331,7 +341,7 @@ export class IniByteDocument {
     if (this.#whole !== undefined) return this.#whole.section(name);
     const position = this.#positionOf(name);
     if (position === undefined) return undefined;
-    return (this.#edited.get(position) ?? this.#part(position)).section(name);
+    return (this.#edited.get(position) ?? this.#readPart(position)).section(name);
   }
 
   /** {@link IniDocument.upsertSection}, on the section's part of the file (a new section: the last part). */
@@ -389,6 +399,18 @@ export class IniByteDocument {
   #range(position: number): { start: number; end: number } {
     const { starts, bodyStart } = this.#index;
     return { start: position === -1 ? bodyStart : (starts[position] ?? bodyStart), end: starts[position + 1] ?? this.#bytes.length };
+  }
+
+  /** {@link #part} for a read, from the decoded text when many sections are read. */
+  #readPart(position: number): IniDocument {
+    this.#reads += 1;
+    if (this.#latin1 === undefined && this.#reads > READS_BEFORE_DECODING) this.#latin1 = this.#bytes.toString("latin1");
+    if (this.#latin1 === undefined) return this.#part(position);
+    const { start, end } = this.#range(position);
+    const text = this.#latin1.slice(start, end);
+    // Latin-1 text of UTF-8 bytes is the wrong text where it is not ASCII: that section is decoded as UTF-8.
+    if (!ASCII_TEXT.test(text) && this.encoding === "utf8") return this.#part(position);
+    return IniDocument.window(text, this.#index.newline);
   }
 
   #part(position: number): IniDocument {

@@ -123,6 +123,12 @@ describe("IniByteDocument (the credentials file as its bytes)", () => {
     expect(parsed).toBeLessThan(800);
   });
 
+  it("reads every section of a listing (past 64, from the text decoded once) as the whole parse does, UTF-8 or Latin-1", () => {
+    const sections = Array.from({ length: 100 }, (_, index) => `[s-${index}]\nkey = value ${index % 7 === 0 ? "é" : "e"}\nx = 1\n`).join("\n");
+    expectSameAsWholeParse(Buffer.from(sections, "utf8"));
+    expectSameAsWholeParse(Buffer.from(sections, "latin1"));
+  });
+
   it("names the line of a broken line far from the section edited, as the whole parse does", () => {
     const sections = Array.from({ length: 5000 }, (_, index) => `[org-${index}]\naws_access_key_id = ASIA${index}\naws_session_token = t\n`);
     const text = `${sections.join("\n")}this line is broken\n[dev]\nx = 1\n`;
