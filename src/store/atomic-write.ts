@@ -3,7 +3,7 @@
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
 import { constants, type Stats } from "node:fs";
-import { access, mkdir, open, readdir, readlink, realpath, rename, stat, unlink, lstat } from "node:fs/promises";
+import { access, mkdir, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 
@@ -152,11 +152,35 @@ async function removeStaleTemporaries(target: string): Promise<void> {
 }
 
 /**
+ * Write `chunks` in order with writev: the pieces of a large file (slices of the bytes read and
+ * the edited parts) go to the disk as they are, without being joined into one copy first. A
+ * short write goes on from where it stopped.
+ */
+async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  let pending = chunks.filter((chunk) => chunk.byteLength > 0);
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending);
+    if (bytesWritten === 0) throw new Error("writev wrote nothing");
+    const rest: Uint8Array[] = [];
+    let written = bytesWritten;
+    for (const chunk of pending) {
+      if (written >= chunk.byteLength) written -= chunk.byteLength;
+      else {
+        rest.push(written > 0 ? chunk.subarray(written) : chunk);
+        written = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/**
  * Write `contents` to `target` (already resolved by {@link resolveWriteTarget}) atomically. The
  * file that is replaced keeps its owner and group (`sudo rolecred` with the user's HOME must not
  * leave a root-owned ~/.aws/credentials behind); when that is not possible the write is refused.
+ * `contents` may be a list of pieces, written in order (see {@link writeChunks}).
  */
-export async function writeFileAtomic(target: string, contents: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomic(target: string, contents: string | Uint8Array | readonly Uint8Array[], options: AtomicWriteOptions): Promise<void> {
   const directory = dirname(target);
   const what = options.what ?? "the file";
   await mkdir(directory, { recursive: true, mode: options.directoryMode });
@@ -176,7 +200,8 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
   const handle = await open(temporary, "wx", options.mode);
   let renamed = false;
   try {
-    await handle.writeFile(contents);
+    if (typeof contents === "string" || contents instanceof Uint8Array) await handle.writeFile(contents);
+    else await writeChunks(handle, contents);
     await handle.chmod(options.mode); // the umask may have narrowed or widened the create mode
     const created = existing === undefined ? undefined : await handle.stat();
     if (existing !== undefined && created !== undefined && (created.uid !== existing.uid || created.gid !== existing.gid)) {

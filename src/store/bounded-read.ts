@@ -33,6 +33,44 @@ export interface BoundedReadOptions {
   readonly maxBytes: number;
   /** What the file is, for the message: "the --idp-cert file", "the credentials file". */
   readonly what: string;
+  /**
+   * Keep the bytes for the rest of the run: a later read of the same, unchanged file returns the
+   * same Buffer instead of a second copy (see {@link kept}). Whoever reads a file must not change
+   * the Buffer it is given.
+   */
+  readonly keep?: boolean;
+}
+
+/** What tells one version of a file from another without reading it. */
+interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/**
+ * A file changed this recently may change again within the same timestamp tick (file times come
+ * from a coarse clock), unseen by a comparison of times: its bytes are never kept.
+ */
+const RACY_CHANGE_NS = 1_000_000_000n;
+
+/**
+ * The last file read with `keep`, and its identity when it was read. `write` reads the
+ * credentials file for its checks and again to resolve the profile (profiles/aws-files.ts): with
+ * a 49 MB file, two copies would be most of its memory. A read of the same file (same device,
+ * inode, size, modification and change times: not replaced, not edited) gets these bytes.
+ */
+let kept: { readonly identity: FileIdentity; readonly bytes: Buffer } | undefined;
+
+function identityOf(fd: number): FileIdentity {
+  const stats = fstatSync(fd, { bigint: true });
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
 /** Why a path cannot be read as a regular file, or undefined when it can. */
@@ -81,6 +119,12 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     if (stats.size > options.maxBytes) {
       throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
     }
+    const keptBytes = kept !== undefined && BigInt(stats.ino) === kept.identity.ino && BigInt(stats.size) === kept.identity.size ? kept : undefined;
+    if (keptBytes !== undefined && sameIdentity(identityOf(fd), keptBytes.identity)) return keptBytes.bytes;
+    // Taken before the read: a change during it shows as a different identity next time.
+    // File-system bookkeeping, not a credential decision: the clock is read directly, as the lock does.
+    const identity = options.keep === true ? identityOf(fd) : undefined;
+    const keepable = identity !== undefined && BigInt(Date.now()) * 1_000_000n - identity.mtimeNs >= RACY_CHANGE_NS;
     // Read up to one byte past the cap: a file that grew after fstat is still refused.
     const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(stats.size, 0) + 1));
     let filled = 0;
@@ -93,7 +137,9 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     if (filled > options.maxBytes) {
       throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
     }
-    return buffer.subarray(0, filled);
+    const bytes = buffer.subarray(0, filled);
+    if (keepable) kept = { identity, bytes };
+    return bytes;
   } catch (error) {
     if (error instanceof RolecredError) throw error;
     throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);

@@ -5,13 +5,13 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
-import { isUtf8 } from "node:buffer";
 import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
-import { IniDocument, IniSyntaxError } from "./ini-document.js";
+import { IniSyntaxError } from "./ini-document.js";
+import { IniByteDocument } from "./ini-bytes.js";
 import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
@@ -71,35 +71,26 @@ export interface ManagedProfile {
 }
 
 /**
- * The file's text and how to turn it back into bytes. A file that is valid UTF-8 is handled as
- * UTF-8; any other file (a Latin-1 comment, a stray byte) is handled byte for byte as Latin-1, so
- * the lines rolecred does not edit are written back exactly as they were read.
+ * A loaded credentials file: its bytes, parsed (ini-bytes.ts). A file that is valid UTF-8 is
+ * read as UTF-8; any other file (a Latin-1 comment, a stray byte) byte for byte as Latin-1
+ * (`document.encoding`), so the lines rolecred does not edit are written back exactly as they
+ * were read.
  */
-interface LoadedText {
-  readonly text: string;
-  readonly encoding: "utf8" | "latin1";
-}
+type LoadedDocument = IniByteDocument;
 
-function decodeFile(bytes: Buffer): LoadedText {
-  // isUtf8 validates in place: no second, re-encoded copy of a file that may be tens of MB.
-  if (isUtf8(bytes)) return { text: bytes.toString("utf8"), encoding: "utf8" };
-  return { text: bytes.toString("latin1"), encoding: "latin1" };
-}
-
-/** A loaded credentials file: the document, and how names and values map into its text. */
-interface LoadedDocument {
-  readonly document: IniDocument;
-  readonly encoding: "utf8" | "latin1";
-}
+const ASCII = /^[\u0000-\u007f]*$/;
 
 /** A profile name or value (a JS string) as it appears in the document's text. */
-function inFile(value: string, encoding: LoadedDocument["encoding"]): string {
-  return encoding === "utf8" ? value : Buffer.from(value, "utf8").toString("latin1");
+function inFile(value: string, document: LoadedDocument): string {
+  // ASCII reads the same in both encodings: the file's is not even asked (a 49 MB validation).
+  if (ASCII.test(value) || document.encoding === "utf8") return value;
+  return Buffer.from(value, "utf8").toString("latin1");
 }
 
 /** A section name of the document's text as a JS string. */
-function fromFile(value: string, encoding: LoadedDocument["encoding"]): string {
-  return encoding === "utf8" ? value : Buffer.from(value, "latin1").toString("utf8");
+function fromFile(value: string, document: LoadedDocument): string {
+  if (ASCII.test(value) || document.encoding === "utf8") return value;
+  return Buffer.from(value, "latin1").toString("utf8");
 }
 
 /** What tells one version of a file from another without reading it. */
@@ -156,15 +147,16 @@ function loadDocument(path: string, forEdit = false): LoadedDocument {
 }
 
 function parseFile(path: string): LoadedDocument {
-  let loaded: LoadedText;
+  let bytes: Buffer;
   try {
-    loaded = decodeFile(readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile }));
+    // Kept for the run: resolving the profile reads the same file (profiles/aws-files.ts) and gets these bytes, not a second copy.
+    bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
   } catch (error) {
-    if (error instanceof BoundedReadError && error.reason === "missing") return { document: IniDocument.empty(), encoding: "utf8" };
+    if (error instanceof BoundedReadError && error.reason === "missing") return IniByteDocument.empty();
     throw error;
   }
   try {
-    return { document: IniDocument.parse(loaded.text), encoding: loaded.encoding };
+    return IniByteDocument.parse(bytes);
   } catch (error) {
     if (error instanceof IniSyntaxError) {
       throw new RolecredError(`cannot parse ${path}, ${error.message}`, {
@@ -258,11 +250,8 @@ async function editCredentialsFile<T>(path: string, edit: (loaded: LoadedDocumen
       // Read again under the lock unless the file is exactly the one the precheck read.
       const loaded = loadDocument(target, true);
       const { result, changed } = edit(loaded);
-      if (changed) {
-        const text = loaded.document.toString();
-        const bytes = Buffer.from(text, loaded.encoding);
-        await writeFileAtomic(target, bytes, { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
-      }
+      // The untouched bytes as slices of those read, the edited sections' new bytes between them: no copy of the file.
+      if (changed) await writeFileAtomic(target, loaded.chunks(), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
       return result;
     },
     onLockWait === undefined ? undefined : { onWait: onLockWait },
@@ -287,12 +276,12 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
   });
   await editCredentialsFile(
     path,
-    ({ document, encoding }) => {
-      assertWritable(document, encoding, path, writes.map((write) => write.profile), options);
+    (document) => {
+      assertWritable(document, path, writes.map((write) => write.profile), options);
       for (const { profile, values } of entries) {
         document.upsertSection(
-          inFile(profile, encoding),
-          values.map(([key, value]) => [key, inFile(value, encoding)] as const),
+          inFile(profile, document),
+          values.map(([key, value]) => [key, inFile(value, document)] as const),
           REPLACED_KEYS,
         );
       }
@@ -302,9 +291,9 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
   );
 }
 
-function assertWritable(document: IniDocument, encoding: LoadedDocument["encoding"], path: string, profiles: readonly string[], options: WriteOptions): void {
+function assertWritable(document: LoadedDocument, path: string, profiles: readonly string[], options: WriteOptions): void {
   for (const profile of profiles) {
-    const existing = document.section(inFile(profile, encoding));
+    const existing = document.section(inFile(profile, document));
     if (existing !== undefined && !options.force && holdsLongTermKeys(existing)) {
       throw new RolecredError(`profile [${profile}] in ${path} holds long-term access keys; rolecred will not overwrite them`, {
         hint: "choose another --profile name, or pass --force to replace those keys",
@@ -321,8 +310,8 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
   for (const profile of profiles) assertProfileName(profile);
   const target = await resolveWriteTarget(path);
   await assertReplaceable(target, "the credentials file");
-  const { document, encoding } = loadDocument(target);
-  assertWritable(document, encoding, path, profiles, options);
+  const document = loadDocument(target);
+  assertWritable(document, path, profiles, options);
 }
 
 export interface RemoveOptions {
@@ -343,20 +332,20 @@ export async function removeManagedProfiles(
 ): Promise<{ removed: string[]; kept: string[] }> {
   // Nothing to remove (or no file at all): no lock, no write, no ~/.aws created.
   if (!(await readManagedProfiles(path)).some(select)) return { removed: [], kept: [] };
-  return editCredentialsFile(path, ({ document, encoding }) => {
+  return editCredentialsFile(path, (document) => {
     const removed: string[] = [];
     const kept: string[] = [];
-    for (const profile of managedProfilesOf(document, encoding).filter(select)) {
-      const section = document.section(inFile(profile.profile, encoding));
+    for (const profile of managedProfilesOf(document).filter(select)) {
+      const section = document.section(inFile(profile.profile, document));
       if (section !== undefined && holdsLongTermKeys(section) && !options.force) kept.push(profile.profile);
       else removed.push(profile.profile);
     }
-    for (const profile of removed) document.removeSection(inFile(profile, encoding));
+    for (const profile of removed) document.removeSection(inFile(profile, document));
     return { result: { removed, kept }, changed: removed.length > 0 };
   }, options.onLockWait);
 }
 
-function managedProfilesOf(document: IniDocument, encoding: LoadedDocument["encoding"]): ManagedProfile[] {
+function managedProfilesOf(document: LoadedDocument): ManagedProfile[] {
   const profiles: ManagedProfile[] = [];
   for (const name of document.sectionNames()) {
     const section = document.section(name);
@@ -364,7 +353,7 @@ function managedProfilesOf(document: IniDocument, encoding: LoadedDocument["enco
     const expires = section.get(EXPIRY_KEY);
     const expiration = expires === undefined ? undefined : new Date(expires);
     profiles.push({
-      profile: fromFile(name, encoding),
+      profile: fromFile(name, document),
       roleArn: section.get(ROLE_ARN_KEY),
       sessionArn: section.get(SESSION_ARN_KEY),
       expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined,
@@ -376,8 +365,8 @@ function managedProfilesOf(document: IniDocument, encoding: LoadedDocument["enco
 
 /** The sections rolecred manages, read without the lock (a read never needs one: writes are atomic). */
 export async function readManagedProfiles(path: string): Promise<ManagedProfile[]> {
-  const { document, encoding } = loadDocument(path);
-  return managedProfilesOf(document, encoding);
+  const document = loadDocument(path);
+  return managedProfilesOf(document);
 }
 
 /**
@@ -387,17 +376,17 @@ export async function readManagedProfiles(path: string): Promise<ManagedProfile[
  * section `profile` no longer holds `accessKeyId` once the lock is held.
  */
 export async function replaceLongTermKeys(path: string, profile: string, accessKeyId: string, reference: readonly [string, string]): Promise<string[]> {
-  return editCredentialsFile(path, ({ document, encoding }) => {
+  return editCredentialsFile(path, (document) => {
     // Names and values are compared and written in the file's own encoding (Latin-1 files too).
-    if (document.section(inFile(profile, encoding))?.get("aws_access_key_id") !== inFile(accessKeyId, encoding)) {
+    if (document.section(inFile(profile, document))?.get("aws_access_key_id") !== inFile(accessKeyId, document)) {
       throw new RolecredError(`[${profile}] in ${path} changed while its keys were being moved; the file was left as it is`, { exitCode: ExitCode.badInput });
     }
     const holding = document.sectionNames().filter((name) => {
       const section = document.section(name);
-      return section !== undefined && holdsLongTermKeys(section) && section.get("aws_access_key_id") === inFile(accessKeyId, encoding);
+      return section !== undefined && holdsLongTermKeys(section) && section.get("aws_access_key_id") === inFile(accessKeyId, document);
     });
-    const line: [string, string] = [reference[0], inFile(reference[1], encoding)];
+    const line: [string, string] = [reference[0], inFile(reference[1], document)];
     for (const name of holding) document.upsertSection(name, [line], new Set(["aws_access_key_id", "aws_secret_access_key"]));
-    return { result: holding.map((name) => fromFile(name, encoding)), changed: holding.length > 0 };
+    return { result: holding.map((name) => fromFile(name, document)), changed: holding.length > 0 };
   });
 }

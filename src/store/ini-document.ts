@@ -15,7 +15,7 @@
 
 export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
 
-interface IniLine {
+export interface IniLine {
   text: string;
   /** The line terminator that followed this line in the input ("" for a last line without one). */
   eol: string;
@@ -79,18 +79,23 @@ function splitPlainLines(text: string): IniLine[] {
 function splitLines(text: string): { bom: string; lines: IniLine[]; newline: string } {
   // The UTF-8 byte-order mark, as text or (a file handled byte for byte as Latin-1) as its three bytes.
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : text.startsWith("\u00EF\u00BB\u00BF") ? "\u00EF\u00BB\u00BF" : "";
+  return { bom, ...splitBody(text.slice(bom.length)) };
+}
+
+/** Lines of a text after its BOM, ended by \r\n, \n or \r, and the first terminator used. */
+function splitBody(body: string): { lines: IniLine[]; newline: string } {
   // The usual file: one indexOf per line, no array of pieces and terminators (50,000-profile files).
-  if (!text.includes("\r")) return { bom, lines: splitPlainLines(text.slice(bom.length)), newline: "\n" };
+  if (!body.includes("\r")) return { lines: splitPlainLines(body), newline: "\n" };
   const lines: IniLine[] = [];
   // split with a capture group alternates text and terminators: [t0, eol0, t1, eol1, ..., tN]
-  const pieces = text.slice(bom.length).split(/(\r\n|\n|\r)/);
+  const pieces = body.split(/(\r\n|\n|\r)/);
   for (let i = 0; i < pieces.length; i += 2) {
     const lineText = pieces[i] ?? "";
     const eol = pieces[i + 1] ?? "";
     if (lineText === "" && eol === "" && i === pieces.length - 1) break; // text ended with a newline
     lines.push({ text: lineText, eol, kind: "blank" });
   }
-  return { bom, lines, newline: lines.find((line) => line.eol !== "")?.eol ?? "\n" };
+  return { lines, newline: lines.find((line) => line.eol !== "")?.eol ?? "\n" };
 }
 
 /**
@@ -103,8 +108,11 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
   return classifier.problems;
 }
 
-/** The line-by-line state of {@link classifyLines}, so a scan can classify without keeping every line. */
-class LineClassifier {
+/**
+ * The line-by-line state of {@link classifyLines}, so a scan can classify without keeping every
+ * line. The byte scan of ini-bytes.ts keeps the same state for the lines it classifies itself.
+ */
+export class LineClassifier {
   readonly problems: LineProblem[] = [];
   currentSection: string | undefined;
   readonly sectionLines = new Map<string, number>();
@@ -446,6 +454,19 @@ export class IniDocument {
 
   static empty(): IniDocument {
     return new IniDocument([], "", "\n");
+  }
+
+  /**
+   * One part of a larger file that starts at a section header (or is the whole file after its
+   * BOM) as a document of its own, adding lines with the file's `newline`: what an edit of one
+   * section of a large file (ini-bytes.ts) works on. The file was parsed already; a part of it
+   * has no problem of its own.
+   */
+  static window(text: string, newline: string): IniDocument {
+    const { lines } = splitBody(text);
+    const problem = classifyLines(lines)[0];
+    if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
+    return new IniDocument(lines, "", newline);
   }
 
   /** Parse `text`; throws {@link IniSyntaxError} naming the first line rolecred cannot read. */

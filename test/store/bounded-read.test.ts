@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BoundedReadError, readOptionalTextSync, readRegularTextSync } from "../../src/store/bounded-read.js";
+import { BoundedReadError, readOptionalTextSync, readRegularFileSync, readRegularTextSync } from "../../src/store/bounded-read.js";
 
 const options = { maxBytes: 16, what: "the test file" };
 
@@ -42,5 +42,41 @@ describe(readRegularTextSync.name, () => {
   it("returns the text of a readable file and undefined for a missing optional one", () => {
     expect(readRegularTextSync(join(dir, "small"), options)).toBe("hello");
     expect(readOptionalTextSync(join(dir, "absent"), options)).toBeUndefined();
+  });
+});
+
+describe("readRegularFileSync with keep (one copy of a large credentials file per run)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bounded-keep-"));
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  const keep = { maxBytes: 1024, what: "the credentials file", keep: true };
+
+  it("hands a later read of the same, unchanged file the same Buffer", () => {
+    const path = join(dir, "same");
+    writeFileSync(path, "[a]\nx = 1\n");
+    utimesSync(path, anHourAgo, anHourAgo);
+    const first = readRegularFileSync(path, keep);
+    // A reader that does not ask to keep (profiles/aws-files.ts) gets the kept bytes too.
+    expect(readRegularFileSync(path, { maxBytes: 1024, what: "the credentials file" })).toBe(first);
+  });
+
+  it("reads again a file replaced by a rename, or edited in place, with the same size and times", () => {
+    const path = join(dir, "changed");
+    writeFileSync(path, "[a]\nx = 1\n");
+    utimesSync(path, anHourAgo, anHourAgo);
+    readRegularFileSync(path, keep);
+    writeFileSync(join(dir, "next"), "[b]\nx = 2\n");
+    utimesSync(join(dir, "next"), anHourAgo, anHourAgo);
+    renameSync(join(dir, "next"), path);
+    expect(readRegularFileSync(path, keep).toString()).toBe("[b]\nx = 2\n");
+    writeFileSync(path, "[c]\nx = 3\n");
+    utimesSync(path, anHourAgo, anHourAgo);
+    expect(readRegularFileSync(path, keep).toString()).toBe("[c]\nx = 3\n");
+  });
+
+  it("never keeps a file changed within the last second (a change in the same tick would go unseen)", () => {
+    const path = join(dir, "fresh");
+    writeFileSync(path, "[a]\nx = 1\n");
+    const first = readRegularFileSync(path, keep);
+    expect(readRegularFileSync(path, keep)).not.toBe(first);
   });
 });

@@ -275,3 +275,52 @@ describe("credentials file: one parse per write (issue 16)", () => {
     expect(await readFile(path, "utf8")).toBe(fresh);
   });
 });
+
+describe("credentials file: a large file edited as its bytes (issue 16)", () => {
+  const sectionOf = (index: number) => `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = t${index}\nx_rolecred_managed = true\n`;
+  const large = (count: number) => Array.from({ length: count }, (_, index) => sectionOf(index)).join("\n");
+
+  it("rewrites one section in the middle of 5,000 and leaves every other byte identical", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    // A CRLF line near the top (added lines end as the file's first line does: \n here), a Latin-1
+    // byte near the end: what is not edited is not decoded either.
+    const before = Buffer.concat([Buffer.from(`# top\n# edited on Windows\r\n${large(5000)}\n# caf`), Buffer.from([0xe9]), Buffer.from("\n")]);
+    await writeFile(path, before, { mode: 0o600 });
+    await writeProfiles(path, [{ profile: "org-2500", session: session("M") }], { force: false });
+    const after = await readFile(path);
+    const old = Buffer.from(sectionOf(2500));
+    const at = before.indexOf(old);
+    const edited = [
+      "[org-2500]",
+      "aws_access_key_id = ASIAMXXXXXXXXXXXXXXX",
+      "aws_secret_access_key = secret-M",
+      "aws_session_token = token-M",
+      "x_rolecred_managed = true",
+      "x_security_token_expires = 2030-01-01T12:00:00.000Z",
+      "x_rolecred_role_arn = arn:aws:iam::111111111111:role/Developer",
+      "x_rolecred_session_arn = arn:aws:sts::111111111111:assumed-role/Developer/jo",
+      "",
+    ].join("\n");
+    const expected = Buffer.concat([before.subarray(0, at), Buffer.from(edited), before.subarray(at + old.length)]);
+    expect(after.equals(expected)).toBe(true);
+  });
+
+  it("refuses a broken line 20,000 lines from the edited section, naming it, and writes nothing", async () => {
+    await mkdir(join(folder, ".aws"), { recursive: true });
+    const before = `[dev]\nregion = eu-west-1\n\n${large(4000)}\nthis line is broken\n`;
+    await writeFile(path, before, { mode: 0o600 });
+    await utimes(path, anHourAgoOf(), anHourAgoOf());
+    const error = await rejection(precheckProfileWrites(path, ["dev"], { force: false }));
+    expect(error.message).toBe(`cannot parse ${path}, line 24004: not a [section], a key = value line or a comment`);
+    expect(error.exitCode).toBe(3);
+    const again = await rejection(writeProfiles(path, [{ profile: "dev", session: session("N") }], { force: false }));
+    expect(again.message).toBe(error.message);
+    expect(await readFile(path, "utf8")).toBe(before);
+    expect((await stat(path)).mtimeMs).toBe(anHourAgoOf().getTime());
+    expect(await readdir(join(folder, ".aws"))).toEqual(["credentials"]);
+  });
+});
+
+function anHourAgoOf(): Date {
+  return new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
+}
