@@ -79,7 +79,7 @@ export function startOpener(command: readonly string[], env: Env): Promise<void>
   const [file, ...args] = command;
   if (file === undefined) return Promise.reject(new RolecredError("no browser to open the URL with", { exitCode: ExitCode.usage }));
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: "ignore", detached: true, env: { ...env } as NodeJS.ProcessEnv });
+    const child = spawn(file, args, { stdio: "ignore", detached: true, env: { ...env } });
     child.once("error", (error: NodeJS.ErrnoException) => {
       reject(
         new RolecredError(`cannot start the browser opener ${file}: ${error.code ?? error.message}`, {
