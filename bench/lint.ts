@@ -145,7 +145,7 @@ function spawnMs(args: readonly string[]): number {
   return elapsed;
 }
 
-async function timeMs(work: () => Promise<unknown> | unknown): Promise<number> {
+async function timeMs(work: () => unknown): Promise<number> {
   const start = performance.now();
   await work();
   return performance.now() - start;
@@ -156,7 +156,7 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function medianOf(work: () => Promise<unknown> | unknown): Promise<number> {
+async function medianOf(work: () => unknown): Promise<number> {
   await work(); // warm the file cache and the JIT once, untimed
   const times: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) times.push(await timeMs(work));

@@ -86,7 +86,7 @@ export function describeNetworkError(code: unknown): string | undefined {
 /** The errno-style code of a Node system error (ENOENT, EACCES, ...), if it has one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "code" in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     if (typeof code === "string") return code;
   }
   return undefined;

@@ -5,7 +5,7 @@ export async function readStdinBytes(stdin: NodeJS.ReadableStream & { readonly i
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stdin) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     total += buffer.length;
     if (total > limitBytes) {
       // Stop reading: the rest of the stream is not ours to drain.

@@ -43,7 +43,7 @@ export function readMarkedBlocks(page: string, text: string): Page {
     const marker = /^<!-- doc-(test|file: (\S+)) -->$/.exec(lines[index] ?? "");
     if (marker === null) continue;
     const open = index + 1;
-    if (!/^```/.test(lines[open] ?? "")) throw new Error(`${page}:${index + 1}: a doc-test/doc-file marker must be followed by a fenced block`);
+    if (!(lines[open] ?? "").startsWith("```")) throw new Error(`${page}:${index + 1}: a doc-test/doc-file marker must be followed by a fenced block`);
     const close = lines.findIndex((line, at) => at > open && line.startsWith("```"));
     if (close === -1) throw new Error(`${page}:${open + 1}: unterminated block`);
     const body = lines.slice(open + 1, close);

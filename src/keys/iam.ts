@@ -41,7 +41,7 @@ async function client(endpoint: IamEndpoint, credentials: AwsCredentials): Promi
 
 /** IAM's error as one line: its code and message (IAM's messages carry no secret). */
 export function iamError(operation: string, error: unknown): RolecredError {
-  const code = typeof error === "object" && error !== null && "name" in error ? String((error as { name: unknown }).name) : "Error";
+  const code = typeof error === "object" && error !== null && "name" in error ? String(error.name) : "Error";
   const denied = code === "AccessDenied" || code === "AccessDeniedException" || code === "InvalidClientTokenId";
   return new RolecredError(`IAM ${operation} failed: ${code}: ${messageOf(error).split("\n")[0]}`, { exitCode: denied ? ExitCode.denied : code === "LimitExceeded" || code === "LimitExceededException" ? ExitCode.failure : ExitCode.unavailable, cause: error });
 }

@@ -101,11 +101,11 @@ const ZSH_COMPLETION_PRELUDE = `(( $+functions[compdef] )) || { autoload -U +X c
  * exported by `assume` for this and for prompts.
  */
 function posixRenewHook(shell: "bash" | "zsh"): string {
-  const now = shell === "zsh" ? "zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null\n  now=\${EPOCHSECONDS:-$(date +%s)}" : "now=\${EPOCHSECONDS:-$(date +%s)}";
+  const now = shell === "zsh" ? "zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null\n  now=${EPOCHSECONDS:-$(date +%s)}" : "now=${EPOCHSECONDS:-$(date +%s)}";
   const register =
     shell === "zsh"
       ? "autoload -Uz add-zsh-hook && add-zsh-hook precmd _rolecred_auto_renew"
-      : 'case ";\${PROMPT_COMMAND:-};" in *";_rolecred_auto_renew;"*) ;; *) PROMPT_COMMAND="_rolecred_auto_renew\${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac';
+      : 'case ";${PROMPT_COMMAND:-};" in *";_rolecred_auto_renew;"*) ;; *) PROMPT_COMMAND="_rolecred_auto_renew${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac';
   return `_rolecred_auto_renew() {
   [ -n "\${ROLECRED_PROFILE:-}" ] && [ -n "\${ROLECRED_EXPIRES_AT:-}" ] || return 0
   # Digits only before arithmetic: bash evaluates a value such as a[$(cmd)] inside $(( )) as code.
@@ -131,7 +131,7 @@ const FISH_RENEW_HOOK = [
   "function _rolecred_auto_renew --on-event fish_prompt",
   "    set -q ROLECRED_PROFILE; and set -q ROLECRED_EXPIRES_AT; or return 0",
   // Not epoch seconds (set by something else): nothing to compare, and math would complain on every prompt.
-  "    string match -qr -- '^[0-9]+\$' $ROLECRED_EXPIRES_AT; or return 0",
+  "    string match -qr -- '^[0-9]+$' $ROLECRED_EXPIRES_AT; or return 0",
   // A name that reads as a flag (--help, -c) would make assume print something other than exports.
   "    string match -q -- '-*' $ROLECRED_PROFILE; and return 0",
   "    test (date +%s) -ge (math $ROLECRED_EXPIRES_AT - 300); or return 0",

@@ -267,7 +267,7 @@ function parseIpv6(text: string): bigint | undefined {
     if (before === undefined || after === undefined) return undefined;
     const zeros = 8 - before.length - after.length - tail.length;
     if (zeros < 1) return undefined;
-    groups = [...before, ...new Array<number>(zeros).fill(0), ...after, ...tail];
+    groups = [...before, ...Array.from({ length: zeros }, () => 0), ...after, ...tail];
   } else {
     return undefined;
   }
@@ -346,7 +346,7 @@ const arnLike: ValueComparison = (policyValue, requestValue, scope) => {
   const units = resolvePolicyText(policyValue, scope);
   const patternComponents = units === undefined ? undefined : splitArn(units, (unit) => unit === ":");
   if (patternComponents === undefined) return "unknown";
-  const valueComponents = splitArn([...requestValue], (char) => char === ":");
+  const valueComponents = splitArn(Array.from(requestValue), (char) => char === ":");
   if (valueComponents === undefined) return "no-match";
   return matchOrNot(
     patternComponents.every((component, index) => wildcardMatches(component, (valueComponents[index] ?? []).join(""))),

@@ -25,7 +25,7 @@ const EXPECTED: ReadonlyArray<readonly [file: string, ruleIds: readonly string[]
 describe("reference trust policies", () => {
   it("are all covered", () => {
     const readme = readFileSync(join(FOLDER, "README.md"), "utf8");
-    const listed = [...readme.matchAll(/^\| ([\w-]+\.json) \|/gm)].map((match) => match[1]);
+    const listed = [...readme.matchAll(/^\| ([\w-]+\.json) \|/gm)].map((match) => match[1] ?? "");
     expect([...listed].sort()).toEqual(EXPECTED.map(([file]) => file).sort());
   });
 

@@ -60,7 +60,7 @@ const POWERSHELL_SINGLE_QUOTE_CHARACTERS = new Set(["'", "\u2018", "\u2019", "\u
  * ends the string. Returns the value and whatever follows the closing quote: code, if not empty.
  */
 function readVerbatimString(source: string): { value: string; rest: string } {
-  const characters = [...source];
+  const characters = Array.from(source);
   if (!POWERSHELL_SINGLE_QUOTE_CHARACTERS.has(characters[0] ?? "")) throw new Error("not a verbatim string");
   let value = "";
   for (let index = 1; index < characters.length; index += 1) {

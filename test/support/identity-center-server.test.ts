@@ -101,7 +101,7 @@ describe("OIDC: authorization code with PKCE, and refresh", () => {
 
   async function authorize(clientId: string, challenge: string, decision = "allow"): Promise<URL> {
     const query = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: redirectUri, state: "s-1", code_challenge: challenge, code_challenge_method: "S256", scopes: "sso:account:access" });
-    const pageText = await (await fetch(`${center.url}authorize?${query}`)).text();
+    const pageText = await (await fetch(`${center.url}authorize?${query.toString()}`)).text();
     const requestId = /name="request" value="([^"]+)"/.exec(pageText)?.[1] ?? "";
     const answer = await fetch(`${center.url}authorize/decision`, { method: "POST", body: new URLSearchParams({ request: requestId, decision }), redirect: "manual" });
     expect(answer.status).toBe(302);
@@ -141,7 +141,7 @@ describe("OIDC: authorization code with PKCE, and refresh", () => {
   it("refuses an unregistered redirect URI on the authorization page", async () => {
     const client = await register(["authorization_code"], [redirectUri]);
     const query = new URLSearchParams({ response_type: "code", client_id: client.clientId ?? "", redirect_uri: "http://127.0.0.1:1/elsewhere", state: "s", code_challenge: "a".repeat(43), code_challenge_method: "S256" });
-    const answer = await fetch(`${center.url}authorize?${query}`);
+    const answer = await fetch(`${center.url}authorize?${query.toString()}`);
     expect(answer.status).toBe(400);
     expect(answer.headers.get("x-amzn-errortype")).toBe("InvalidRedirectUriException");
   });
