@@ -97,7 +97,7 @@ function disagreements(limit: StringLimit, srcAccepts: (value: string) => boolea
     .filter((value) => srcAccepts(value) !== withinLimit(limit, value))
     .map((value) => {
       const shown = value.length > 12 ? `${value.slice(0, 12)}… (${value.length} characters)` : JSON.stringify(value);
-      const codes = [...value].filter((_, index, all) => index < 2 || index === all.length - 1).map((character) => `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`);
+      const codes = Array.from(value).filter((_, index, all) => index < 2 || index === all.length - 1).map((character) => `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`);
       return `${shown} [${codes.join(" ")}]: src ${srcAccepts(value) ? "accepts" : "refuses"}, STS ${withinLimit(limit, value) ? "accepts" : "refuses"}`;
     });
 }

@@ -35,7 +35,7 @@ function fullMatch(pattern: string, value: string): boolean {
  * (𠀀, a letter a tag key may hold) twice.
  */
 export function characterCount(value: string): number {
-  return [...value].length;
+  return Array.from(value).length;
 }
 
 /** Collects every constraint a request breaks, then reports them in one ValidationError. */
