@@ -73,8 +73,8 @@ function noteIfNoPolicy(report: FileReport, deps: Deps): FileReport {
 }
 
 /**
- * Synchronous throughout: lint has nothing else to do while a file is read, and for 10,000 small
- * files the promise machinery of fs.promises cost several times the reads themselves.
+ * Synchronous throughout: lint has nothing else to do while a file is read (issue 16 measured
+ * 10,000 reads at 664 ms through fs.promises against 96 ms synchronously).
  */
 function lintPath(path: string, settings: LintSettings, deps: Deps): FileReport[] {
   let isFolder: boolean;
