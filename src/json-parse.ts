@@ -11,6 +11,13 @@
  * refuses it ("Individual elements must not contain multiple instances of the same key", Grammar
  * of the IAM JSON policy language). Everything rolecred parses with this module is a policy or
  * holds one.
+ *
+ * Speed: `JSON.parse` (native) reads the value; one scan of the text then counts its keys and
+ * notes where each object and array starts. Fewer keys in the value than in the text means a key
+ * was repeated: only then (and for a syntax error, nesting near the limit, or an object with
+ * array-index keys, which `JSON.parse` does not keep in text order) does the slower position-aware
+ * parser run, for its message with both positions. Line and column are worked out only for the
+ * nodes a finding points at.
  */
 
 export interface Position {
@@ -54,6 +61,131 @@ const ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJson(text: string): ParsedJson {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let value: unknown;
+  try {
+    value = JSON.parse(start === 0 ? text : text.slice(start));
+  } catch {
+    return parseJsonWithPositions(text); // it names the line and column of what is wrong
+  }
+  const structure = scanStructure(text, start);
+  if (structure.deepest >= MAX_DEPTH) return parseJsonWithPositions(text);
+  const keys = countKeys(value);
+  if (keys === undefined || keys !== structure.keys) return parseJsonWithPositions(text);
+  let offsets: Map<object, number> | undefined;
+  let lineStarts: number[] | undefined;
+  return {
+    value,
+    positionOf: (node) => {
+      offsets ??= containerOffsets(value, structure.containers);
+      const offset = offsets.get(node);
+      if (offset === undefined) return undefined;
+      lineStarts ??= computeLineStarts(text);
+      return positionIn(lineStarts, offset);
+    },
+  };
+}
+
+/** What one pass over valid JSON text finds: its keys, where each container starts (text order), how deep they nest. */
+interface Structure {
+  readonly keys: number;
+  readonly containers: readonly number[];
+  readonly deepest: number;
+}
+
+/**
+ * Only for text `JSON.parse` accepted: every `"` outside a string opens one, so a string ends at
+ * the next `"` after an even number of backslashes, and no bracket inside a string is looked at.
+ * A string followed by `:` is a key.
+ */
+function scanStructure(text: string, start: number): Structure {
+  let keys = 0;
+  let depth = 0;
+  let deepest = 0;
+  const containers: number[] = [];
+  const length = text.length;
+  for (let index = start; index < length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      let close = text.indexOf('"', index + 1);
+      for (;;) {
+        let backslashes = 0;
+        while (text.charCodeAt(close - 1 - backslashes) === 0x5c) backslashes += 1;
+        if (backslashes % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      // Never for text JSON.parse accepted; if it ever were, the careful parser decides.
+      if (close < 0) return { keys: -1, containers, deepest: Number.POSITIVE_INFINITY };
+      index = close;
+      let after = close + 1;
+      let next = text.charCodeAt(after);
+      while (next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09) {
+        after += 1;
+        next = text.charCodeAt(after);
+      }
+      if (next === 0x3a) keys += 1;
+    } else if (code === 0x7b || code === 0x5b) {
+      containers.push(index);
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return { keys, containers, deepest };
+}
+
+/** A key JavaScript enumerates before the others ("0", "42"): an object holding one is not in text order. */
+function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (first < 0x30 || first > 0x39) return false;
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4_294_967_295;
+}
+
+/** Every object's keys, counted; undefined when an object's keys are not in text order. The scan bounds the depth. */
+function countKeys(node: unknown): number | undefined {
+  if (node === null || typeof node !== "object") return 0;
+  let count = 0;
+  if (Array.isArray(node)) {
+    for (const item of node as unknown[]) {
+      const inner = countKeys(item);
+      if (inner === undefined) return undefined;
+      count += inner;
+    }
+    return count;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (isArrayIndex(key)) return undefined;
+    const inner = countKeys(record[key]);
+    if (inner === undefined) return undefined;
+    count += 1 + inner;
+  }
+  return count;
+}
+
+/** Each object and array of `value` to where it starts: the pre-order of the value (keys as written) is the text's order. */
+function containerOffsets(value: unknown, containers: readonly number[]): Map<object, number> {
+  const offsets = new Map<object, number>();
+  let next = 0;
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    const offset = containers[next];
+    next += 1;
+    if (offset !== undefined) offsets.set(node, offset);
+    if (Array.isArray(node)) {
+      for (const item of node as unknown[]) visit(item);
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key of Object.keys(record)) visit(record[key]);
+    }
+  };
+  visit(value);
+  return offsets;
+}
+
+/** The position-aware parser: the reference for {@link parseJson}, and what it falls back to. */
+export function parseJsonWithPositions(text: string): ParsedJson {
   // Offsets, turned into line and column only when asked: most objects' positions are never needed.
   // A Map, not a WeakMap: it lives exactly as long as the parsed value, and hundreds of thousands of
   // ephemeron entries made garbage collection the largest cost of linting a very large policy.
@@ -64,14 +196,7 @@ export function parseJson(text: string): ParsedJson {
 
   const positionAt = (offset: number): Position => {
     lineStarts ??= computeLineStarts(text);
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((lineStarts[middle] ?? 0) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
+    return positionIn(lineStarts, offset);
   };
 
   const fail = (reason: string, offset = index): never => {
@@ -244,6 +369,17 @@ export function parseJson(text: string): ParsedJson {
       return offset === undefined ? undefined : positionAt(offset);
     },
   };
+}
+
+function positionIn(lineStarts: readonly number[], offset: number): Position {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
 }
 
 function computeLineStarts(text: string): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from "../src/json-parse.js";
+import { JsonDuplicateKeyError, JsonSyntaxError, parseJson, parseJsonWithPositions } from "../src/json-parse.js";
 
 describe(parseJson.name, () => {
   it.each([
@@ -83,5 +83,65 @@ describe("duplicate keys", () => {
 
   it("the same key in different objects is fine", () => {
     expect(parseJson('[{"Effect": "Allow"}, {"Effect": "Deny", "Sub": {"Effect": 1}}]').value).toHaveLength(2);
+  });
+});
+
+/**
+ * parseJson reads with JSON.parse and a scan of the text, and falls back to the position-aware
+ * parser only for errors, repeated keys, deep nesting and array-index keys: on every input it must
+ * give what the position-aware parser gives (value, every object's position, the same error).
+ */
+describe("parseJson agrees with the position-aware parser", () => {
+  type Outcome = { value: unknown; positions: unknown[] } | { error: string; name: string };
+
+  function outcome(parse: (text: string) => ReturnType<typeof parseJson>, text: string): Outcome {
+    let parsed;
+    try {
+      parsed = parse(text);
+    } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      return { error: error.message, name: error.name };
+    }
+    const positions: unknown[] = [];
+    const visit = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return;
+      positions.push(parsed.positionOf(node));
+      if (Array.isArray(node)) for (const item of node as unknown[]) visit(item);
+      else for (const key of Object.keys(node)) visit((node as Record<string, unknown>)[key]);
+    };
+    visit(parsed.value);
+    return { value: parsed.value, positions };
+  }
+
+  const deep = (levels: number): string => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+
+  it.each([
+    ["a policy with CRLF and tabs", '{\r\n\t"Statement": [\r\n\t\t{"Effect": "Allow", "Principal": {"AWS": ["a", "b"]}},\r\n\t\t{"Effect": "Deny"}\r\n\t]\r\n}'],
+    ["a byte-order mark", '\uFEFF{"a": {"b": [{}]}}'],
+    ["brackets, colons and quotes inside strings", '{"s": "[{\\"k\\": 1}]", "t": "a:b", "u": "{", "v": [":", "]"]}'],
+    ["escaped backslashes before a closing quote", '{"a\\\\": {"b\\\\\\"c": ["x\\\\", {"d": "\\\\\\\\"}]}}'],
+    ["a key spaced from its colon", '{"a"  \n :  {"b"\t:[ ]} }'],
+    ["a __proto__ key", '{"__proto__": {"x": [1]}, "y": {}}'],
+    ["array-index keys (JSON.parse reorders them)", '{"b": {"z": []}, "1": [{}], "0": {"q": {}}}'],
+    ["a top-level string", '  "text"  '],
+    ["empty containers", '[{}, [], {"a": []}]'],
+    ["a repeated key", '{"Effect": "Allow",\n "Effect": "Deny"}'],
+    ["a repeated key deep inside", '{"Statement": [{"Condition": {"Bool": {"k": "true", "k": "false"}}}]}'],
+    ["a repeated __proto__ key", '{"__proto__": 1, "__proto__": 2}'],
+    ["a trailing comma", '{"a": [1, 2,]}'],
+    ["a control character in a string", '{"a": "x\ty"}'],
+    ["nesting at the limit", deep(511)],
+    ["nesting past the limit", deep(600)],
+    ["nothing", ""],
+  ])("%s", (_, text) => {
+    expect(outcome(parseJson, text)).toEqual(outcome(parseJsonWithPositions, text));
+  });
+
+  it("a generated corpus of policies: same values and positions", () => {
+    for (let index = 0; index < 200; index += 1) {
+      const statement = { Sid: `S${index}`, Effect: index % 3 === 0 ? "Deny" : "Allow", Principal: { AWS: [`arn:aws:iam::${index}:root`, "\\\"quoted\\\""] }, Condition: { StringLike: { "k:[x]": ["{", "\\"] } } };
+      const text = JSON.stringify({ Version: "2012-10-17", Statement: [statement, { ...statement, Sid: "" }] }, null, index % 4);
+      expect(outcome(parseJson, text)).toEqual(outcome(parseJsonWithPositions, text));
+    }
   });
 });

@@ -3,8 +3,7 @@
  * findings in the chosen format on stdout, and say on stderr what could not be read. One broken
  * file does not stop the others; it makes the run fail (exit 3) once everything was checked.
  */
-import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, statSync, type Dirent, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
@@ -36,9 +35,6 @@ export interface LintOptions {
   readonly format: LintFormat;
 }
 
-/** Files read at once: enough to hide disk latency, few enough to stay under any fd limit. */
-const READ_CONCURRENCY = 16;
-
 /** Folders never worth walking: VCS data, dependencies, Terraform's provider cache. */
 const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(["node_modules"]);
 
@@ -50,7 +46,7 @@ export async function runLint(options: LintOptions, deps: Deps): Promise<Outcome
       const text = await readStdinText(deps.stdin, READ_LIMITS.lintInput, "the input on stdin");
       reports.push(noteIfNoPolicy(lintText(STDIN_LABEL, text, settings), deps));
     } else {
-      reports.push(...(await lintPath(path, settings, deps)));
+      reports.push(...lintPath(path, settings, deps));
     }
   }
 
@@ -76,22 +72,24 @@ function noteIfNoPolicy(report: FileReport, deps: Deps): FileReport {
   return report;
 }
 
-async function lintPath(path: string, settings: LintSettings, deps: Deps): Promise<FileReport[]> {
+/**
+ * Synchronous throughout: lint has nothing else to do while a file is read (issue 16 measured
+ * 10,000 reads at 664 ms through fs.promises against 96 ms synchronously).
+ */
+function lintPath(path: string, settings: LintSettings, deps: Deps): FileReport[] {
   let isFolder: boolean;
   try {
-    isFolder = (await stat(path)).isDirectory();
+    isFolder = statSync(path).isDirectory();
   } catch (error) {
     return [unreadableFile(path, describeReadError(error))];
   }
-  if (!isFolder) return [noteIfNoPolicy(await lintFile(path, settings), deps)];
+  if (!isFolder) return [noteIfNoPolicy(lintFile(path, settings), deps)];
 
-  const { files, problems, skipped } = await jsonFilesUnder(path);
+  const { files, problems, skipped } = jsonFilesUnder(path);
   deps.log.verbose(`${path}: ${files.length} .json file(s)`);
   for (const entry of skipped) deps.log.info(`note: ${entry.path}: skipped: ${entry.why}`);
   const reports: FileReport[] = [...problems];
-  for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
-    reports.push(...(await Promise.all(files.slice(start, start + READ_CONCURRENCY).map((file) => lintFile(file, settings)))));
-  }
+  for (const file of files) reports.push(lintFile(file, settings));
   for (const report of reports) {
     if (report.kind === "unrecognised" && report.problems.length === 0) deps.log.verbose(`${report.file}: no trust policy found; skipped`);
   }
@@ -102,7 +100,7 @@ async function lintPath(path: string, settings: LintSettings, deps: Deps): Promi
  * One file through the bounded reader: a FIFO, a device or a file over READ_LIMITS.lintInput is
  * a problem of that file (exit 3 once the others are checked), never a hang.
  */
-async function lintFile(file: string, settings: LintSettings): Promise<FileReport> {
+function lintFile(file: string, settings: LintSettings): FileReport {
   let text: string;
   try {
     text = readRegularTextSync(file, { maxBytes: READ_LIMITS.lintInput, what: LINT_INPUT });
@@ -128,14 +126,14 @@ interface SkippedEntry {
  * error (exit 3). One that turns into a FIFO between the walk and the read is refused by the
  * bounded reader.
  */
-async function jsonFilesUnder(folder: string): Promise<{ files: string[]; problems: FileReport[]; skipped: SkippedEntry[] }> {
+function jsonFilesUnder(folder: string): { files: string[]; problems: FileReport[]; skipped: SkippedEntry[] } {
   const files: string[] = [];
   const problems: FileReport[] = [];
   const skipped: SkippedEntry[] = [];
-  const walk = async (current: string): Promise<void> => {
+  const walk = (current: string): void => {
     let entries;
     try {
-      entries = await readdir(current, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true });
     } catch (error) {
       problems.push(unreadableFile(current, describeReadError(error)));
       return;
@@ -144,14 +142,11 @@ async function jsonFilesUnder(folder: string): Promise<{ files: string[]; proble
     for (const entry of entries) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) await walk(path);
+        if (!entry.name.startsWith(".") && !SKIPPED_FOLDERS.has(entry.name)) walk(path);
       } else if (entry.name.toLowerCase().endsWith(".json")) {
         if (entry.isFile()) files.push(path);
         else if (entry.isSymbolicLink()) {
-          const target = await stat(path).then(
-            (stats) => stats,
-            () => undefined,
-          );
+          const target = statOrUndefined(path);
           if (target?.isFile() === true) files.push(path);
           else if (target === undefined) skipped.push({ path, why: "a link to nothing" });
           else if (!target.isDirectory()) skipped.push({ path, why: "a link to something that is not a regular file" });
@@ -159,8 +154,16 @@ async function jsonFilesUnder(folder: string): Promise<{ files: string[]; proble
       }
     }
   };
-  await walk(folder);
+  walk(folder);
   return { files, problems, skipped };
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function entryKind(entry: Dirent): string {

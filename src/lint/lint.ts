@@ -74,8 +74,10 @@ interface DocumentResult {
 
 function lintDocument(file: string, document: TrustDocument, parsed: ParsedJson, settings: LintSettings): DocumentResult {
   const result: DocumentResult = { documents: 0, findings: [], suppressed: [], problems: [], notes: [] };
-  const anchorPosition = parsed.positionOf(document.anchor);
-  const positionOf = (node: object | undefined): Position | undefined => (document.embedded || node === undefined ? anchorPosition : (parsed.positionOf(node) ?? anchorPosition));
+  // Worked out on the first finding that needs it: a file with none never pays for positions.
+  let anchorPosition: { readonly position: Position | undefined } | undefined;
+  const anchor = (): Position | undefined => (anchorPosition ??= { position: parsed.positionOf(document.anchor) }).position;
+  const positionOf = (node: object | undefined): Position | undefined => (document.embedded || node === undefined ? anchor() : (parsed.positionOf(node) ?? anchor()));
 
   const normalized = normalizeTrustPolicy(document.policy, document.resolve);
   if ("problem" in normalized) {
