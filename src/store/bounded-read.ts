@@ -11,6 +11,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
+import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 
 /** Caps, per kind of file: each is far above any real file and far below what hurts. */
 export const READ_LIMITS = {
@@ -41,21 +42,6 @@ export interface BoundedReadOptions {
   readonly keep?: boolean;
 }
 
-/** What tells one version of a file from another without reading it. */
-interface FileIdentity {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-}
-
-/**
- * A file changed this recently may change again within the same timestamp tick (file times come
- * from a coarse clock), unseen by a comparison of times: its bytes are never kept.
- */
-const RACY_CHANGE_NS = 1_000_000_000n;
-
 /**
  * The last file read with `keep`, and its identity when it was read. `write` reads the
  * credentials file for its checks and again to resolve the profile (profiles/aws-files.ts): with
@@ -65,12 +51,7 @@ const RACY_CHANGE_NS = 1_000_000_000n;
 let kept: { readonly identity: FileIdentity; readonly bytes: Buffer } | undefined;
 
 function identityOf(fd: number): FileIdentity {
-  const stats = fstatSync(fd, { bigint: true });
-  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
-}
-
-function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+  return identityOfStats(fstatSync(fd, { bigint: true }));
 }
 
 /** Why a path cannot be read as a regular file, or undefined when it can. */
@@ -124,7 +105,7 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     // Taken before the read: a change during it shows as a different identity next time.
     // File-system bookkeeping, not a credential decision: the clock is read directly, as the lock does.
     const identity = options.keep === true ? identityOf(fd) : undefined;
-    const keepable = identity !== undefined && BigInt(Date.now()) * 1_000_000n - identity.mtimeNs >= RACY_CHANGE_NS;
+    const keepable = identity !== undefined && settledLongEnough(identity, Date.now());
     // Read up to one byte past the cap: a file that grew after fstat is still refused.
     const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(stats.size, 0) + 1));
     let filled = 0;

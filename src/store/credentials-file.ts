@@ -15,6 +15,7 @@ import { IniByteDocument } from "./ini-bytes.js";
 import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
+import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -93,33 +94,13 @@ function fromFile(value: string, document: LoadedDocument): string {
   return Buffer.from(value, "latin1").toString("utf8");
 }
 
-/** What tells one version of a file from another without reading it. */
-interface FileIdentity {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-}
-
-/**
- * A file whose last change is this recent may change again within the same timestamp tick (file
- * times come from a coarse clock), unseen by a comparison of times: such a file is never reused.
- */
-const RACY_CHANGE_NS = 1_000_000_000n;
-
 function identityOf(path: string): FileIdentity | undefined {
   try {
-    const stats = statSync(path, { bigint: true });
-    if (BigInt(Date.now()) * 1_000_000n - stats.mtimeNs < RACY_CHANGE_NS) return undefined;
-    return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+    const identity = identityOfStats(statSync(path, { bigint: true }));
+    return settledLongEnough(identity, Date.now()) ? identity : undefined;
   } catch {
     return undefined;
   }
-}
-
-function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
 /**
