@@ -36,7 +36,10 @@ export interface SessionIdentity {
   readonly assumedRoleArn?: string | undefined;
   readonly sessionName?: string | undefined;
   readonly sourceIdentity?: string | undefined;
-  /** STS's PackedPolicySize: percent of the packed policy and tag budget used, when a policy or tags were sent. */
+  /**
+   * Percent of the session token's budget used when a policy or tags were sent: STS's
+   * PackedPolicySize, or its newer SessionTokenUtilization when STS sends only that (sts/calls.ts).
+   */
   readonly packedPolicySize?: number | undefined;
   /** Region the session was obtained in, passed on to exports and child processes. */
   readonly region?: string | undefined;

@@ -38,10 +38,27 @@ function temporaryCredentials(credentials: StsCredentials | undefined, operation
   return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration };
 }
 
+/**
+ * How full the session token's budget is, in percent. STS's model deprecated PackedPolicySize
+ * (2026-06-17) for SessionTokenUtilization, the share of the largest session token STS issues:
+ * the same budget that PackedPolicyTooLarge enforces. The older field is read while STS sends it;
+ * the newer one when it is the only one, so the "close to PackedPolicyTooLarge" warning survives
+ * STS dropping the old field.
+ */
+function packedPercent(answer: { PackedPolicySize?: number | undefined; SessionTokenUtilization?: number | undefined }): number | undefined {
+  return answer.PackedPolicySize ?? answer.SessionTokenUtilization;
+}
+
 function roleSession(
   roleArn: string,
   endpoint: StsEndpoint,
-  answer: { Credentials?: StsCredentials | undefined; AssumedRoleUser?: AssumedRoleUser | undefined; PackedPolicySize?: number | undefined; SourceIdentity?: string | undefined },
+  answer: {
+    Credentials?: StsCredentials | undefined;
+    AssumedRoleUser?: AssumedRoleUser | undefined;
+    PackedPolicySize?: number | undefined;
+    SessionTokenUtilization?: number | undefined;
+    SourceIdentity?: string | undefined;
+  },
   operation: string,
 ): RoleSession {
   // STS names the assumed-role user in every answer it documents; if one did not, it stays unknown.
@@ -52,7 +69,7 @@ function roleSession(
     assumedRoleArn,
     sessionName: assumedRoleArn?.slice(assumedRoleArn.lastIndexOf("/") + 1),
     sourceIdentity: answer.SourceIdentity,
-    packedPolicySize: answer.PackedPolicySize,
+    packedPolicySize: packedPercent(answer),
     region: endpoint.region,
   };
 }
@@ -148,7 +165,7 @@ export async function getFederationToken(
       new GetFederationTokenCommand({ Name: params.name, DurationSeconds: params.durationSeconds, Policy: params.policy, PolicyArns: policyArnList(params.policyArns) }),
     );
     const arn = answer.FederatedUser?.Arn ?? "";
-    return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: answer.PackedPolicySize };
+    return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: packedPercent(answer) };
   } catch (error) {
     throw toStsError(error, stsCallContext("GetFederationToken", endpoint, params));
   }

@@ -181,6 +181,24 @@ describe("rolecred user: the policy, ARNs, tags, transitive keys and source iden
     expect(packed).toBeGreaterThan(0);
   });
 
+  it("reads STS's SessionTokenUtilization when STS no longer sends the deprecated PackedPolicySize", async () => {
+    // As STS answers once it drops the field its model deprecated on 2026-06-17.
+    const newer = await startWorld({ tamper: (xml, action) => (action === "AssumeRole" ? xml.replace(/<(\/?)PackedPolicySize>/g, "<$1SessionTokenUtilization>") : xml) });
+    try {
+      const { env: newerEnv } = await makeJoHome(newer, { config: CONFIG });
+      const result = await rolecred(["user", ROLES.ci, "--profile", "tenant", "--json", ...narrowing, ...identity], { env: { ...newerEnv, AWS_PROFILE: "jo-script" } });
+      expect(result.exitCode).toBe(0);
+      const packed = packedPolicyPercent((await shownPolicy(narrowing)).Policy ?? "", [S3_READ_ONLY], [
+        { key: "Project", value: "blue" },
+        { key: "Team", value: "data" },
+      ]);
+      expect(result.stderr).toContain(`packed into ${packed}% of STS's limit`);
+      expect(JSON.parse(result.stdout)).toMatchObject({ packedPolicySizePercent: packed });
+    } finally {
+      await newer.close();
+    }
+  });
+
   it("an explicit source identity is sent as given", async () => {
     const mark = world.sts.calls.length;
     const result = await rolecred(["user", ROLES.ci, "--profile", "tenant", "--source-identity", "jo.smith@example.com"]);
