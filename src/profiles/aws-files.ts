@@ -7,6 +7,7 @@ import type { Env } from "../deps.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
+import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -15,6 +16,30 @@ export interface AwsFiles {
   readonly credentialsPath: string;
   readonly config: IniSections;
   readonly credentials: IniSections;
+}
+
+/**
+ * A file's sections, looked up one at a time (IniSectionIndex); their names come from a scan of
+ * the header lines alone (src/store/section-scan.ts), not a parse of every line, unless an
+ * indented `[` leaves them to the whole parse. `profiles --names` lists 10,000 profiles this way.
+ */
+class ScannedSections extends IniSectionIndex {
+  readonly #bytes: Buffer;
+  #names: readonly string[] | undefined;
+
+  constructor(bytes: Buffer) {
+    super(bytes);
+    this.#bytes = bytes;
+  }
+
+  override keys(): MapIterator<string> {
+    if (this.#names === undefined) {
+      const headers = scanSectionHeaders(this.#bytes);
+      if (headers === undefined) return super.keys();
+      this.#names = sectionNames(headers);
+    }
+    return this.#names.values();
+  }
 }
 
 /**
@@ -31,7 +56,7 @@ function readSections(path: string, what: string): IniSections {
     if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
     throw error;
   }
-  return new IniSectionIndex(bytes);
+  return new ScannedSections(bytes);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
