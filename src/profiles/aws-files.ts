@@ -23,13 +23,26 @@ export interface AwsFiles {
  * the header lines alone (src/store/section-scan.ts), not a parse of every line, unless an
  * indented `[` leaves them to the whole parse. `profiles --names` lists 10,000 profiles this way.
  */
+const WHOLE_PARSE_AFTER_LOOKUPS = 32;
+
 class ScannedSections extends IniSectionIndex {
   readonly #bytes: Buffer;
   #names: readonly string[] | undefined;
+  #lookups = 0;
 
   constructor(bytes: Buffer) {
     super(bytes);
     this.#bytes = bytes;
+  }
+
+  /**
+   * A handful of lookups (a profile chain) search the bytes for each name; a listing that looks
+   * up every profile (`profiles`, the picker) would make that quadratic, so past a few lookups
+   * the whole file is parsed once and answers the rest.
+   */
+  override get(name: string): ReadonlyMap<string, string> | undefined {
+    if (++this.#lookups === WHOLE_PARSE_AFTER_LOOKUPS) void this.size; // size parses the whole file
+    return super.get(name);
   }
 
   override keys(): MapIterator<string> {
