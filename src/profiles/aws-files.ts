@@ -23,7 +23,7 @@ export interface AwsFiles {
  * the header lines alone (src/store/section-scan.ts), not a parse of every line, unless an
  * indented `[` leaves them to the whole parse. `profiles --names` lists 10,000 profiles this way.
  */
-const WHOLE_PARSE_AFTER_LOOKUPS = 32;
+const WHOLE_PARSE_AFTER_LOOKUPS = 16;
 
 class ScannedSections extends IniSectionIndex {
   readonly #bytes: Buffer;
@@ -36,12 +36,12 @@ class ScannedSections extends IniSectionIndex {
   }
 
   /**
-   * A handful of lookups (a profile chain) search the bytes for each name; a listing that looks
-   * up every profile (`profiles`, the picker) would make that quadratic, so past a few lookups
-   * the whole file is parsed once and answers the rest.
+   * A handful of lookups (a profile chain) search the bytes for each name. A listing that looks
+   * up every profile (`profiles`, the picker) would make that quadratic: a lookup after the names
+   * were listed, or past a few lookups, parses the whole file once, and it answers the rest.
    */
   override get(name: string): ReadonlyMap<string, string> | undefined {
-    if (++this.#lookups === WHOLE_PARSE_AFTER_LOOKUPS) void this.size; // size parses the whole file
+    if (this.#names !== undefined || ++this.#lookups > WHOLE_PARSE_AFTER_LOOKUPS) void this.size; // size parses the whole file
     return super.get(name);
   }
 
