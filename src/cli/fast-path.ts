@@ -12,7 +12,7 @@
 import type { Env } from "../deps.js";
 import { cacheDirectory } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
-import { renderProfiles, type ProfilesOptions } from "../commands/profiles.js";
+import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
@@ -52,14 +52,14 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
  * listing needs only the two AWS files, which this bundle already reads. Any error goes to the
  * full command line, which says what is wrong.
  */
-function listProfiles(format: ProfilesOptions["format"], env: Env): Promise<FastAnswer | undefined> {
+function listProfiles(format: ProfilesFormat, env: Env): Promise<FastAnswer | undefined> {
   return readAwsFiles(env).then(
     (files) => ({ stdout: renderProfiles(files, format), stderr: undefined }),
     () => undefined,
   );
 }
 
-const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesOptions["format"]> = new Map([
+const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Map([
   [undefined, "table"],
   ["--names", "names"],
   ["--json", "json"],

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
-import { renderProfiles } from "../../src/commands/profiles.js";
+import { renderProfiles } from "../../src/output/profiles.js";
 import { readIniSections } from "../../src/store/ini-document.js";
 
 const CONFIG = [
