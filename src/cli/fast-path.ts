@@ -4,14 +4,15 @@
  * day. Only the modules needed to resolve the profile and read one cache file are loaded; not
  * commander, not the AWS SDK, not inquirer.
  *
- * `rolecred profiles --names` is answered here too (see listProfileNames).
+ * `rolecred profiles` (`--names`, `--json`) is answered here too (see listProfiles).
  *
  * Anything out of the ordinary (another flag, --verbose, a narrowed profile, a cache miss, any
  * error) returns undefined, and the full command line handles it, including the error message.
  */
 import type { Env } from "../deps.js";
 import { cacheDirectory } from "../paths.js";
-import { accountAliases, profileNames, readAwsFiles } from "../profiles/aws-files.js";
+import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
+import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
@@ -47,18 +48,26 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
 }
 
 /**
- * `rolecred profiles --names` (shell completion runs it on every TAB): the names need only the
- * two AWS files, which this bundle already reads. Any error goes to the full command line.
+ * `rolecred profiles [--names | --json]` (shell completion runs `--names` on every TAB): the
+ * listing needs only the two AWS files, which this bundle already reads. Any error goes to the
+ * full command line, which says what is wrong.
  */
-function listProfileNames(env: Env): Promise<FastAnswer | undefined> {
+function listProfiles(format: ProfilesFormat, env: Env): Promise<FastAnswer | undefined> {
   return readAwsFiles(env).then(
-    (files) => ({ stdout: profileNames(files).map((name) => `${name}\n`).join(""), stderr: undefined }),
+    (files) => ({ stdout: renderProfiles(files, format), stderr: undefined }),
     () => undefined,
   );
 }
 
+const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Map([
+  [undefined, "table"],
+  ["--names", "names"],
+  ["--json", "json"],
+]);
+
 export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
-  if (args.length === 2 && args[0] === "profiles" && args[1] === "--names") return listProfileNames(env);
+  const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
+  if (profilesFormat !== undefined) return listProfiles(profilesFormat, env);
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.

@@ -6,8 +6,10 @@ import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
 import { accountOf } from "../arn.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
-import { listCachedSessions } from "../store/session-cache.js";
-import { readManagedProfiles } from "../store/credentials-file.js";
+import { listSessionsIndexed } from "../store/session-index.js";
+import { EXPIRY_KEY, MANAGED_MARKER_KEY, ROLE_ARN_KEY, SOURCE_IDENTITY_KEY } from "../store/credentials-file.js";
+import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
+import { readIniSections } from "../store/ini-document.js";
 import { renderStatusTable, type SessionStatus } from "../output/status.js";
 
 export interface StatusOptions {
@@ -17,16 +19,53 @@ export interface StatusOptions {
   readonly minSeconds: number | undefined;
 }
 
+interface WrittenSession {
+  readonly profile: string;
+  readonly roleArn: string | undefined;
+  readonly expiration: Date | undefined;
+  readonly sourceIdentity: string | undefined;
+}
+
+/**
+ * The sessions rolecred wrote into the credentials file (its marker key set), read as every
+ * read-only path reads the file (the tolerant parse, as the AWS SDK reads it), not with the
+ * writer's strict parse and line model: a listing changes nothing, and 10,000 managed sections
+ * are 10 MB of session tokens.
+ */
+function readWrittenSessions(path: string): WrittenSession[] {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return [];
+    throw error;
+  }
+  const written: WrittenSession[] = [];
+  for (const [profile, section] of readIniSections(bytes.toString("utf8"))) {
+    if (section.get(MANAGED_MARKER_KEY) !== "true") continue;
+    const expires = section.get(EXPIRY_KEY);
+    const expiration = expires === undefined ? undefined : new Date(expires);
+    written.push({
+      profile,
+      roleArn: section.get(ROLE_ARN_KEY),
+      expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined,
+      sourceIdentity: section.get(SOURCE_IDENTITY_KEY),
+    });
+  }
+  return written;
+}
+
 export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
-  const cached = await listCachedSessions(cacheDirectory(deps.env));
-  const written = await readManagedProfiles(credentialsFilePath(deps.env));
-  const fromCache: SessionStatus[] = cached.map(({ session }) => ({
+  // The cache through its index (src/store/session-index.ts): a stat per file, a read only of what changed.
+  const cached = await listSessionsIndexed(cacheDirectory(deps.env));
+  const written = readWrittenSessions(credentialsFilePath(deps.env));
+  const fromCache: SessionStatus[] = cached.map(({ description: session, expiration }) => ({
     profile: session.profile,
     where: session.kind === "session-token" ? "cache (MFA session)" : "cache",
     roleArn: session.roleArn,
     account: session.roleArn === undefined ? undefined : accountOf(session.roleArn),
     // On this machine's clock: a clock 2 h ahead of STS's must not show a fresh session as expired.
-    expiration: new Date(session.credentials.expiration.getTime() - (session.clockOffsetMs ?? 0)),
+    expiration: new Date(expiration.getTime() - (session.clockOffsetMs ?? 0)),
     sourceIdentity: session.sourceIdentity,
     policyCharacters: session.policy?.length,
     policyArns: session.policyArns ?? [],

@@ -7,6 +7,7 @@ import type { Env } from "../deps.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
+import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -15,6 +16,43 @@ export interface AwsFiles {
   readonly credentialsPath: string;
   readonly config: IniSections;
   readonly credentials: IniSections;
+}
+
+/**
+ * A file's sections, looked up one at a time (IniSectionIndex); their names come from a scan of
+ * the header lines alone (src/store/section-scan.ts), not a parse of every line, unless an
+ * indented `[` leaves them to the whole parse. `profiles --names` lists 10,000 profiles this way.
+ */
+const WHOLE_PARSE_AFTER_LOOKUPS = 16;
+
+class ScannedSections extends IniSectionIndex {
+  readonly #bytes: Buffer;
+  #names: readonly string[] | undefined;
+  #lookups = 0;
+
+  constructor(bytes: Buffer) {
+    super(bytes);
+    this.#bytes = bytes;
+  }
+
+  /**
+   * A handful of lookups (a profile chain) search the bytes for each name. A listing that looks
+   * up every profile (`profiles`, the picker) would make that quadratic: a lookup after the names
+   * were listed, or past a few lookups, parses the whole file once, and it answers the rest.
+   */
+  override get(name: string): ReadonlyMap<string, string> | undefined {
+    if (this.#names !== undefined || ++this.#lookups > WHOLE_PARSE_AFTER_LOOKUPS) void this.size; // size parses the whole file
+    return super.get(name);
+  }
+
+  override keys(): MapIterator<string> {
+    if (this.#names === undefined) {
+      const headers = scanSectionHeaders(this.#bytes);
+      if (headers === undefined) return super.keys();
+      this.#names = sectionNames(headers);
+    }
+    return this.#names.values();
+  }
 }
 
 /**
@@ -31,7 +69,7 @@ function readSections(path: string, what: string): IniSections {
     if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
     throw error;
   }
-  return new IniSectionIndex(bytes);
+  return new ScannedSections(bytes);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {

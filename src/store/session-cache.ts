@@ -85,7 +85,7 @@ function isString(value: unknown): value is string {
 }
 
 /** A cache file's content as a session, or undefined when it is not one rolecred wrote. */
-function decodeCacheFile(text: string, key: string | undefined): { key: string; session: CachedSession } | undefined {
+export function decodeCacheFile(text: string, key: string | undefined): { key: string; session: CachedSession } | undefined {
   const parsed = parseJsonRecord(text);
   if (parsed === undefined) return undefined;
   const file = parsed as Partial<CacheFile>;

@@ -1,0 +1,36 @@
+/** The `rolecred profiles` listing: names, a table or JSON, from the AWS files (no STS, no secrets). */
+import { escapeControl } from "../log.js";
+import { profileNames, profileSettings, type AwsFiles } from "../profiles/aws-files.js";
+
+export type ProfilesFormat = "names" | "json" | "table";
+
+/**
+ * The listing as text, from files already read. The bundled fast path (src/cli/fast-path.ts)
+ * prints it without starting the full command line, which alone costs about 3 × a bare Node start.
+ */
+export function renderProfiles(files: AwsFiles, format: ProfilesFormat): string {
+  const names = profileNames(files);
+  if (format === "names") return names.map((name) => `${name}\n`).join("");
+  const rows = names.map((name) => {
+    const settings = profileSettings(files, name) ?? new Map<string, string>();
+    const kind = settings.has("role_arn") ? "role" : settings.has("aws_session_token") ? "temporary keys" : settings.has("aws_access_key_id") ? "keys" : "other";
+    return {
+      profile: name,
+      kind,
+      roleArn: settings.get("role_arn") ?? null,
+      sourceProfile: settings.get("source_profile") ?? null,
+      mfaSerial: settings.get("mfa_serial") ?? null,
+      region: settings.get("region") ?? null,
+      managedByRolecred: settings.get("x_rolecred_managed") === "true",
+    };
+  });
+  if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
+  const header = ["PROFILE", "KIND", "ROLE", "SOURCE", "MFA", "REGION"];
+  const cells = rows.map((row) =>
+    [row.profile, row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind, row.roleArn ?? "", row.sourceProfile ?? "", row.mfaSerial ?? "", row.region ?? ""].map((cell) => escapeControl(cell, false)),
+  );
+  // Widths in one pass: spreading 10,000 cells into Math.max per column costs more than the rows.
+  const widths = header.map((title) => title.length);
+  for (const row of cells) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
+  return `${[header, ...cells].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n")}\n`;
+}

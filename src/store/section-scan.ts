@@ -1,0 +1,85 @@
+/**
+ * The section headers of an AWS INI file, found in its bytes without reading its lines: for the
+ * paths that need every name but few values (`profiles --names`, shell completion on every TAB)
+ * in files of tens of thousands of profiles (docs/bench.md).
+ *
+ * It answers exactly what the whole tolerant parse (`readIniSections`) answers, or nothing. A
+ * line that begins in column 0 with `[` is classified the same way wherever it stands (nothing
+ * before it can make it a continuation or an entry), so it is a header exactly when it matches
+ * the section pattern with a name the parse accepts. An indented `[`, which only the lines above
+ * it can classify (a continuation after a key, a header after a blank line), makes the scan give
+ * up: the caller parses the whole file instead.
+ */
+
+const OPEN_BRACKET = 0x5b;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** The classifier's section line (src/store/ini-document.ts), for a line that starts with `[`. */
+const SECTION_LINE = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/;
+/** What `\s` may be in UTF-8: ASCII spaces, or the first or later bytes of a multi-byte character. */
+function mayBeSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0b || byte === 0x0c || byte >= 0x80;
+}
+
+/** Headers in file order (a repeated section appears each time), with the byte offset of each line. */
+export interface SectionHeaders {
+  readonly names: readonly string[];
+  readonly starts: readonly number[];
+}
+
+/** The section name a header line gives, or undefined when the parse would not read it as one. */
+function headerName(line: string): string | undefined {
+  const raw = SECTION_LINE.exec(line)?.[1];
+  // The classifier's refusals: empty, spaces inside the brackets, __proto__.
+  if (raw === undefined || raw === "" || raw.trim() !== raw || raw === "__proto__") return undefined;
+  return raw;
+}
+
+/**
+ * Every section header of `bytes` (UTF-8, as the readers decode it), or undefined when an indented
+ * `[` leaves the answer to the whole parse.
+ */
+export function scanSectionHeaders(bytes: Buffer): SectionHeaders | undefined {
+  const names: string[] = [];
+  const starts: number[] = [];
+  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // Where the next \r is, looked up again only once passed: most files have none, and searching
+  // the rest of a 50 MB file for one at every header would be quadratic.
+  let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
+  const lineEnd = (from: number): number => {
+    if (nextReturn !== -1 && nextReturn < from) nextReturn = bytes.indexOf(CARRIAGE_RETURN, from);
+    const feed = bytes.indexOf(LINE_FEED, from);
+    const end = feed === -1 ? bytes.length : feed;
+    return nextReturn !== -1 && nextReturn < end ? nextReturn : end;
+  };
+  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1; ) {
+    const end = lineEnd(at);
+    const previous = at === bodyStart ? LINE_FEED : bytes[at - 1];
+    if (previous === LINE_FEED || previous === CARRIAGE_RETURN) {
+      const name = headerName(bytes.toString("utf8", at, end));
+      if (name !== undefined) {
+        names.push(name);
+        starts.push(at);
+      }
+    } else if (indentedOnly(bytes, at, bodyStart)) {
+      return undefined;
+    }
+    // Only a line's first `[` can begin a header: the rest of the line is skipped.
+    at = bytes.indexOf(OPEN_BRACKET, end);
+  }
+  return { names, starts };
+}
+
+/** Whether only white space (JavaScript's `\s`, as the classifier tests it) precedes `at` on its line. */
+function indentedOnly(bytes: Buffer, at: number, bodyStart: number): boolean {
+  let start = at;
+  while (start > bodyStart && mayBeSpace(bytes[start - 1] ?? 0)) start--;
+  if (start > bodyStart && bytes[start - 1] !== LINE_FEED && bytes[start - 1] !== CARRIAGE_RETURN) return false;
+  return /^\s+$/.test(bytes.toString("utf8", start, at));
+}
+
+/** The distinct section names, in the order of their first header (the whole parse's key order). */
+export function sectionNames(headers: SectionHeaders): string[] {
+  return [...new Set(headers.names)];
+}

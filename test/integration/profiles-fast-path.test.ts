@@ -1,0 +1,45 @@
+/**
+ * `rolecred profiles` (table, --json, --names) is answered by the bundled fast path, and what it
+ * prints must be what the whole-file parse of the same files gives, hostile files included.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
+import { renderProfiles } from "../../src/output/profiles.js";
+import { readIniSections } from "../../src/store/ini-document.js";
+
+const CONFIG = [
+  "# top [profile commented]",
+  "[default]\r\nregion = eu-west-1\r\n",
+  "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Dev\nsource_profile = jo\ns3 =\n  max_concurrent_requests = 20\n  [profile not-a-header]\n",
+  "[dev]\nregion = ignored-bare-section\n",
+  "[profile dev]\nregion = us-east-2 ; not a comment in a value\n",
+  "[ profile spaced ]\nregion = x\n",
+  "[profile ops]\rmfa_serial = arn:aws:iam::111111111111:mfa/jo\r",
+  ...Array.from({ length: 60 }, (_, index) => `[profile org-${index}]\nrole_arn = arn:aws:iam::111111111111:role/R${index}\nsource_profile = dev\n`),
+].join("\n");
+const CREDENTIALS = [
+  "[jo]\naws_access_key_id = AKIAJO\naws_secret_access_key = s\n",
+  "[written]\naws_access_key_id = ASIA1\naws_secret_access_key = s\naws_session_token = t\nx_rolecred_managed = true\n",
+  "[jo]\nregion = ap-south-1\n",
+].join("\n");
+
+describe("profiles on the fast path", () => {
+  it.each([
+    ["table", []],
+    ["json", ["--json"]],
+    ["names", ["--names"]],
+  ] as const)("prints the %s the whole parse gives, without loading the full command line", async (format, flags) => {
+    const home = await makeTempHome();
+    await mkdir(join(home, ".aws"), { recursive: true });
+    await writeFile(join(home, ".aws", "config"), CONFIG);
+    await writeFile(join(home, ".aws", "credentials"), CREDENTIALS);
+    const result = await runCli(["profiles", ...flags], { env: cliEnv(home, { NODE_DEBUG: "module" }) });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(renderProfiles({ configPath: "c", credentialsPath: "k", config: readIniSections(CONFIG), credentials: readIniSections(CREDENTIALS) }, format));
+    expect(result.stdout).toContain("org-59");
+    expect(result.stderr).not.toContain("node_modules/commander");
+    expect(result.stderr).not.toContain("run.js");
+  });
+});

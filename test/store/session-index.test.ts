@@ -1,0 +1,106 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cacheFileName, listCachedSessions, writeCachedSession, type CachedSession } from "../../src/store/session-cache.js";
+import { listSessionsIndexed, SESSION_INDEX_FILE } from "../../src/store/session-index.js";
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
+const TOKEN = `IQoJb3JpZ2luX2VjEXAMPLETOKEN${"x".repeat(40)}`;
+
+function session(profile: string, extra: Partial<CachedSession> = {}): CachedSession {
+  return {
+    kind: "assume-role",
+    profile,
+    roleArn: `arn:aws:iam::111111111111:role/${profile}`,
+    credentials: { accessKeyId: "ASIAEXAMPLE", secretAccessKey: SECRET, sessionToken: TOKEN, expiration: new Date("2030-01-01T12:00:00Z") },
+    ...extra,
+  };
+}
+
+/** What the listing without an index gives, in the indexed listing's shape. */
+async function withoutIndex(directory: string) {
+  return (await listCachedSessions(directory)).map(({ file, session: { credentials, ...description } }) => ({ file, description, expiration: credentials.expiration }));
+}
+
+async function cacheWithSessions(): Promise<string> {
+  const directory = join(await mkdtemp(join(tmpdir(), "rolecred-index-")), "cache");
+  await writeCachedSession(directory, "k-dev", session("dev", { tags: { team: "a" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], clockOffsetMs: 7200_000 }));
+  await writeCachedSession(directory, "k-prod", session("prod", { kind: "session-token", roleArn: undefined, sourceIdentity: "jo" }));
+  await writeCachedSession(directory, "k-ops", session("ops", { policy: '{"Version":"2012-10-17"}', packedPolicySize: 12 }));
+  await writeFile(join(directory, cacheFileName("k-junk")), "{ not a session");
+  return directory;
+}
+
+describe(listSessionsIndexed.name, () => {
+  it("lists what the cache files hold, then answers from an index that holds no credentials", async () => {
+    const directory = await cacheWithSessions();
+    const expected = await withoutIndex(directory);
+    expect(expected.map((entry) => entry.description.profile).sort()).toEqual(["dev", "ops", "prod"]);
+    expect(await listSessionsIndexed(directory)).toEqual(expected);
+    const index = await readFile(join(directory, SESSION_INDEX_FILE), "utf8");
+    for (const secret of [SECRET, TOKEN, "ASIAEXAMPLE"]) expect(index).not.toContain(secret);
+    expect((await stat(join(directory, SESSION_INDEX_FILE))).mode & 0o777).toBe(0o600);
+    expect(Object.keys((JSON.parse(index) as { files: object }).files)).toHaveLength(4);
+    // The second listing is answered from the index, with the same result.
+    expect(await listSessionsIndexed(directory)).toEqual(expected);
+  });
+
+  it.each([
+    ["not JSON", () => "{ broken"],
+    ["another version", (index: string) => index.replace('"version":1', '"version":9')],
+    ["an entry of the wrong shape", (index: string) => index.replace(/"session":\{"kind":"assume-role","profile":"dev"/, '"session":{"kind":"assume-role","profile":7')],
+    ["a forged identity of another type", (index: string) => index.replace(/"ino":\d+/, '"ino":"1"')],
+    ["an entry for a file that is gone", (index: string) => index.replace('"files":{', `"files":{"${"f".repeat(16)}.json":{"ino":1,"size":1,"mtimeMs":1,"ctimeMs":1,"session":null},`)],
+    ["an empty file", () => ""],
+  ])("gives the same answer as no index when the index is damaged: %s", async (_name, damage) => {
+    const directory = await cacheWithSessions();
+    const expected = await withoutIndex(directory);
+    await listSessionsIndexed(directory);
+    const path = join(directory, SESSION_INDEX_FILE);
+    const original = await readFile(path, "utf8");
+    const damaged = damage(original);
+    expect(damaged).not.toBe(original);
+    await writeFile(path, damaged);
+    expect(await listSessionsIndexed(directory)).toEqual(expected);
+    // ... and it is rewritten whole.
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1 });
+    expect(await listSessionsIndexed(directory)).toEqual(expected);
+  });
+
+  it("reads a file again when it changed since the index was written, even with its old size and mtime", async () => {
+    const directory = await cacheWithSessions();
+    const file = join(directory, cacheFileName("k-dev"));
+    // A whole second, so that it can be put back exactly.
+    await utimes(file, 1_700_000_000, 1_700_000_000);
+    await listSessionsIndexed(directory);
+    const text = await readFile(file, "utf8");
+    // Edited in place: same length, modification time put back (the change time still moves).
+    await writeFile(file, text.replace('"profile": "dev"', '"profile": "xyz"'));
+    await utimes(file, 1_700_000_000, 1_700_000_000);
+    expect((await stat(file)).mtimeMs).toBe(1_700_000_000_000);
+    const listed = await listSessionsIndexed(directory);
+    expect(listed).toEqual(await withoutIndex(directory));
+    expect(listed.map((entry) => entry.description.profile).sort()).toEqual(["ops", "prod", "xyz"]);
+  });
+
+  it("reads new files and drops replaced or removed ones", async () => {
+    const directory = await cacheWithSessions();
+    await listSessionsIndexed(directory);
+    await writeCachedSession(directory, "k-new", session("new"));
+    await writeFile(join(directory, cacheFileName("k-ops")), "{}");
+    await rm(join(directory, cacheFileName("k-prod")));
+    const listed = await listSessionsIndexed(directory);
+    expect(listed).toEqual(await withoutIndex(directory));
+    expect(listed.map((entry) => entry.description.profile).sort()).toEqual(["dev", "new"]);
+  });
+
+  it("does not read a FIFO planted in the cache, and lists an empty or missing folder as empty", async () => {
+    const directory = await cacheWithSessions();
+    execFileSync("mkfifo", [join(directory, cacheFileName("k-fifo"))]);
+    expect(await listSessionsIndexed(directory)).toEqual(await withoutIndex(directory));
+    expect(await listSessionsIndexed(join(directory, "missing"))).toEqual([]);
+    expect(await readdir(join(directory, ".."))).toEqual(["cache"]);
+  });
+});
