@@ -1,6 +1,9 @@
 /** The `rolecred profiles` listing: names, a table or JSON, from the AWS files (no STS, no secrets). */
 import { escapeControl } from "../log.js";
 import { profileNames, profileSettings, type AwsFiles } from "../profiles/aws-files.js";
+import { CREDENTIAL_PROCESS_SETTING } from "../sources/credential-process-keys.js";
+import { KEYS_SETTING } from "../sources/keyring.js";
+import { X509_KEYS } from "../x509/profile-keys.js";
 
 export type ProfilesFormat = "names" | "json" | "table";
 
@@ -8,12 +11,27 @@ export type ProfilesFormat = "names" | "json" | "table";
  * The listing as text, from files already read. The bundled fast path (src/cli/fast-path.ts)
  * prints it without starting the full command line, which alone costs about 3 × a bare Node start.
  */
+/**
+ * Where a profile's credentials come from, by the settings that decide it: a certificate or an
+ * Identity Center sign-in before role_arn (a certificate profile names the role it assumes too).
+ */
+function profileKind(settings: ReadonlyMap<string, string>): string {
+  if (settings.has(X509_KEYS.certificate)) return "certificate";
+  if (settings.has("sso_session") || settings.has("sso_start_url")) return "sso";
+  if (settings.has("role_arn")) return "role";
+  if (settings.has(CREDENTIAL_PROCESS_SETTING)) return "process";
+  if (settings.has(KEYS_SETTING)) return "keyring keys";
+  if (settings.has("aws_session_token")) return "temporary keys";
+  if (settings.has("aws_access_key_id")) return "keys";
+  return "other";
+}
+
 export function renderProfiles(files: AwsFiles, format: ProfilesFormat): string {
   const names = profileNames(files);
   if (format === "names") return names.map((name) => `${name}\n`).join("");
   const rows = names.map((name) => {
     const settings = profileSettings(files, name) ?? new Map<string, string>();
-    const kind = settings.has("role_arn") ? "role" : settings.has("aws_session_token") ? "temporary keys" : settings.has("aws_access_key_id") ? "keys" : "other";
+    const kind = profileKind(settings);
     return {
       profile: name,
       kind,

@@ -42,4 +42,24 @@ describe("profiles on the fast path", () => {
     expect(result.stderr).not.toContain("node_modules/commander");
     expect(result.stderr).not.toContain("run.js");
   });
+
+  it("names where each profile's credentials come from", async () => {
+    const home = await makeTempHome();
+    await mkdir(join(home, ".aws"), { recursive: true });
+    await writeFile(
+      join(home, ".aws", "config"),
+      [
+        "[profile cert]\nrolecred_x509_certificate = ~/me.pem\nrolecred_x509_private_key = ~/me.key\nrole_arn = arn:aws:iam::111111111111:role/Dev\n",
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+        "[profile sso-dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Dev\n",
+        "[profile chained]\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = sso-dev\n",
+        "[profile helper]\ncredential_process = op-aws jo\n",
+        "[profile kept]\nrolecred_keys = jo\n",
+      ].join("\n"),
+    );
+    const result = await runCli(["profiles", "--json"], { env: cliEnv(home) });
+    expect(result.exitCode).toBe(0);
+    const kinds = Object.fromEntries((JSON.parse(result.stdout) as Array<{ profile: string; kind: string }>).map((row) => [row.profile, row.kind]));
+    expect(kinds).toEqual({ cert: "certificate", "sso-dev": "sso", chained: "role", helper: "process", kept: "keyring keys" });
+  });
 });
