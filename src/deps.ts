@@ -35,7 +35,7 @@ export interface Deps {
 }
 
 /** Open /dev/tty for a prompt. Fails quietly (undefined) when the process has no terminal. */
-export function openControllingTerminal(): Terminal | undefined {
+function openControllingTerminal(): Terminal | undefined {
   let readFd: number | undefined;
   let writeFd: number | undefined;
   try {

@@ -20,7 +20,7 @@ function nameOf(args: readonly string[], context: ParseContext, command: string)
 
 const regionOf = (flags: Readonly<Record<string, unknown>>) => (typeof flags.region === "string" ? flags.region : undefined);
 
-export const keysAddCommand = defineCommand<KeysAddOptions>({
+const keysAddCommand = defineCommand<KeysAddOptions>({
   name: "keys add",
   declare(command) {
     command
@@ -38,7 +38,7 @@ export const keysAddCommand = defineCommand<KeysAddOptions>({
   run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysAdd),
 });
 
-export const keysListCommand = defineCommand<KeysListOptions>({
+const keysListCommand = defineCommand<KeysListOptions>({
   name: "keys list",
   declare(command) {
     command.description("list stored keys: name, masked key id, where, age").option("--json", "print JSON");
@@ -50,7 +50,7 @@ export const keysListCommand = defineCommand<KeysListOptions>({
   run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysList),
 });
 
-export const keysRemoveCommand = defineCommand<KeysNameOptions>({
+const keysRemoveCommand = defineCommand<KeysNameOptions>({
   name: "keys remove",
   declare(command) {
     command.description("delete stored keys (IAM keeps the key: delete or deactivate it there too)").argument("<name>", "the stored keys");
@@ -59,7 +59,7 @@ export const keysRemoveCommand = defineCommand<KeysNameOptions>({
   run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysRemove),
 });
 
-export const keysImportCommand = defineCommand<KeysImportOptions>({
+const keysImportCommand = defineCommand<KeysImportOptions>({
   name: "keys import",
   declare(command) {
     command
@@ -72,7 +72,7 @@ export const keysImportCommand = defineCommand<KeysImportOptions>({
   run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysImport),
 });
 
-export const keysExportCommand = defineCommand<KeysNameOptions>({
+const keysExportCommand = defineCommand<KeysNameOptions>({
   name: "keys export",
   declare(command) {
     command.description("show stored keys on the terminal, after a confirmation (the way back to ~/.aws/credentials)").argument("<name>", "the stored keys");
@@ -81,7 +81,7 @@ export const keysExportCommand = defineCommand<KeysNameOptions>({
   run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysExport),
 });
 
-export const keysRotateCommand = defineCommand<KeysRotateOptions>({
+const keysRotateCommand = defineCommand<KeysRotateOptions>({
   name: "keys rotate",
   declare(command) {
     command

@@ -9,7 +9,7 @@ import { defineCommand, lazyRun } from "./command.js";
 import { collect, flagValue } from "./session-flags.js";
 import type { LintFormat, LintOptions } from "../commands/lint.js";
 
-export const LINT_FORMATS = ["text", "json", "sarif"] as const satisfies readonly LintFormat[];
+const LINT_FORMATS = ["text", "json", "sarif"] as const satisfies readonly LintFormat[];
 
 export const lintCommand = defineCommand<LintOptions>({
   name: "lint",

@@ -15,7 +15,7 @@ import {
 } from "./session-flags.js";
 import type { SamlMode, SamlOptions } from "../commands/saml.js";
 
-export const DEFAULT_PROFILE_TEMPLATE = "{account}-{role}";
+const DEFAULT_PROFILE_TEMPLATE = "{account}-{role}";
 
 export const samlCommand = defineCommand<SamlOptions>({
   name: "saml",

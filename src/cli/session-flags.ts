@@ -68,7 +68,7 @@ function stringList(flags: Readonly<Record<string, unknown>>, name: string): str
 
 export const flagValue = { optionalString, stringList };
 
-export function requireDurationFlag(text: string): number {
+function requireDurationFlag(text: string): number {
   const seconds = parseDuration(text);
   if (seconds === undefined) throw usageError(`invalid --duration "${text}"`, "use seconds (3600) or a time such as 15m, 1h, 8h");
   return requireDurationIn(seconds, DURATION_LIMITS.assumeRole);

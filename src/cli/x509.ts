@@ -15,7 +15,7 @@ import { defineCommand, lazyRun } from "./command.js";
 import { declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue } from "./session-flags.js";
 
 /** The aws_signing_helper subcommand name, accepted as this command's operand. */
-export const SIGNING_HELPER_PROCESS = "credential-process";
+const SIGNING_HELPER_PROCESS = "credential-process";
 
 export const x509Command = defineCommand<X509Options>({
   name: "x509",

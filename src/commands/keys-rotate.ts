@@ -34,7 +34,7 @@ export interface KeysRotateOptions {
 }
 
 /** Waits between attempts to use the new key: IAM takes a few seconds to reach STS. About 20 s in all. */
-export const PROPAGATION_WAITS_MS: readonly number[] = [500, 1000, 1500, 2000, 3000, 4000, 4000, 4000];
+const PROPAGATION_WAITS_MS: readonly number[] = [500, 1000, 1500, 2000, 3000, 4000, 4000, 4000];
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

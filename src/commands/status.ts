@@ -55,7 +55,7 @@ function readWrittenSessions(path: string): WrittenSession[] {
   return written;
 }
 
-export async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
+async function collectSessions(deps: Deps): Promise<SessionStatus[]> {
   // The cache through its index (src/store/session-index.ts): a stat per file, a read only of what changed.
   const cached = await listSessionsIndexed(cacheDirectory(deps.env));
   const written = readWrittenSessions(credentialsFilePath(deps.env));

@@ -31,7 +31,7 @@ export const CONSOLE_DURATION = { min: 900, max: 43_200 } as const;
 export const CHAINED_CONSOLE_MAX_SECONDS = 3600;
 
 /** The environment variable that overrides the federation endpoint (tests, proxies, other partitions). */
-export const FEDERATION_URL_ENV = "ROLECRED_FEDERATION_URL";
+const FEDERATION_URL_ENV = "ROLECRED_FEDERATION_URL";
 
 export function partitionOfRegion(region: string): Partition {
   if (region.startsWith("cn-")) return "aws-cn";

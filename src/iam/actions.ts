@@ -6,7 +6,7 @@
  */
 import { globMatches } from "./glob.js";
 
-export function actionPatternCovers(pattern: string, action: string): boolean {
+function actionPatternCovers(pattern: string, action: string): boolean {
   return globMatches(pattern, action, { ignoreCase: true });
 }
 

@@ -15,9 +15,6 @@ export const DOCUMENT_ELEMENTS: readonly string[] = ["Version", "Id", "Statement
 /** Elements of a statement. */
 export const STATEMENT_ELEMENTS: readonly string[] = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
 
-/** The two Effect values, case included. */
-export const EFFECTS: readonly string[] = ["Allow", "Deny"];
-
 /** A name that is not one of `known`; `meant` is the known name it differs from only in case. */
 export interface UnknownElement {
   readonly name: string;

@@ -39,7 +39,7 @@ export function literalUnits(text: string): GlobUnit[] {
 }
 
 /** Lower-cases the literal units; a code point may lower-case to several (U+0130 → i + U+0307). */
-export function lowerCaseUnits(units: readonly GlobUnit[]): GlobUnit[] {
+function lowerCaseUnits(units: readonly GlobUnit[]): GlobUnit[] {
   return units.flatMap((unit): GlobUnit[] => (typeof unit === "string" ? Array.from(unit.toLowerCase()) : [unit]));
 }
 

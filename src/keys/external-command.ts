@@ -11,8 +11,8 @@ import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TextSink } from "../log.js";
 import { splitCommandLine } from "../command-line.js";
 
-export const PROCESS_TIMEOUT_ENV = "ROLECRED_PROCESS_TIMEOUT";
-export const DEFAULT_PROCESS_TIMEOUT_SECONDS = 120;
+const PROCESS_TIMEOUT_ENV = "ROLECRED_PROCESS_TIMEOUT";
+const DEFAULT_PROCESS_TIMEOUT_SECONDS = 120;
 const MAX_STDOUT_BYTES = 64 * 1024;
 
 export function processTimeoutMs(env: Env): number {

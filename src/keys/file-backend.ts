@@ -29,10 +29,10 @@ import { withFileLock } from "../store/lock.js";
 import { decodeKeys, encodeKeys, type StoredKeys } from "./entry.js";
 import type { KeyBackend } from "./backend.js";
 
-export const KEY_FILE_FORMAT = "rolecred-keys";
-export const KEY_FILE_VERSION = 1;
+const KEY_FILE_FORMAT = "rolecred-keys";
+const KEY_FILE_VERSION = 1;
 /** scrypt's cost for new files. Files carry their own; a file asking for more than the caps is refused. */
-export const SCRYPT_PARAMETERS = { N: 2 ** 17, r: 8, p: 1 } as const;
+const SCRYPT_PARAMETERS = { N: 2 ** 17, r: 8, p: 1 } as const;
 const SCRYPT_CAPS = { N: 2 ** 20, r: 16, p: 4 } as const;
 const KEY_FILE_MAX_BYTES = 1024 * 1024;
 

@@ -14,7 +14,7 @@ import type { Env } from "../deps.js";
 import { decodeKeys, encodeKeys, type StoredKeys } from "./entry.js";
 import type { KeyBackend } from "./backend.js";
 
-export const KEYRING_SERVICE = "rolecred";
+const KEYRING_SERVICE = "rolecred";
 
 type Binding = typeof import("@napi-rs/keyring");
 

@@ -14,14 +14,14 @@ import type { KeyBackend } from "./backend.js";
 import type { StoredKeys } from "./entry.js";
 import { fileBackend, type PassphraseSource } from "./file-backend.js";
 
-export const KEYS_BACKEND_ENV = "ROLECRED_KEYS_BACKEND";
-export const KEYS_PASSPHRASE_ENV = "ROLECRED_KEYS_PASSPHRASE";
-export const KEYS_FILE_ENV = "ROLECRED_KEYS_FILE";
+const KEYS_BACKEND_ENV = "ROLECRED_KEYS_BACKEND";
+const KEYS_PASSPHRASE_ENV = "ROLECRED_KEYS_PASSPHRASE";
+const KEYS_FILE_ENV = "ROLECRED_KEYS_FILE";
 /** A new key file's passphrase must be at least this long. */
-export const MIN_PASSPHRASE_LENGTH = 8;
+const MIN_PASSPHRASE_LENGTH = 8;
 
 /** ROLECRED_KEYS_FILE, else $XDG_DATA_HOME/rolecred/keys.enc, else ~/.local/share/rolecred/keys.enc. */
-export function keyFilePath(env: Env): string {
+function keyFilePath(env: Env): string {
   if (env[KEYS_FILE_ENV]) return env[KEYS_FILE_ENV];
   if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, "rolecred", "keys.enc");
   return join(homeDirectory(env), ".local", "share", "rolecred", "keys.enc");
@@ -51,7 +51,7 @@ function backendChoice(env: Env): BackendChoice {
 }
 
 /** The passphrase from ROLECRED_KEYS_PASSPHRASE, else asked on the terminal (twice for a new file). */
-export function passphraseSource(deps: Deps): PassphraseSource {
+function passphraseSource(deps: Deps): PassphraseSource {
   return async (purpose, path) => {
     const fromEnv = deps.env[KEYS_PASSPHRASE_ENV];
     let passphrase: string;

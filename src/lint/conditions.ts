@@ -28,7 +28,7 @@ export function isNegatedClause(clause: ConditionClause): boolean {
 }
 
 /** A value that matches every caller: `*` under a Like operator. */
-export function isOpenValue(clause: ConditionClause, value: string): boolean {
+function isOpenValue(clause: ConditionClause, value: string): boolean {
   return LIKE_TESTS.has(clause.test) && matchesEverything(value);
 }
 
@@ -37,11 +37,11 @@ export type ValueCheck = (value: string, clause: ConditionClause) => boolean;
 
 const ANY_VALUE: ValueCheck = () => true;
 
-export function positiveClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
+function positiveClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
   return isPositiveClause(clause) && clause.values.length > 0 && clause.values.every((value) => !isOpenValue(clause, value) && valueNarrows(value, clause));
 }
 
-export function negatedClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
+function negatedClauseNarrows(clause: ConditionClause, valueNarrows: ValueCheck = ANY_VALUE): boolean {
   return isNegatedClause(clause) && clause.values.length > 0 && clause.values.every((value) => !isOpenValue(clause, value) && valueNarrows(value, clause));
 }
 
@@ -56,7 +56,7 @@ export function clausesOn(statement: TrustStatement, matchesKey: (keyLower: stri
 }
 
 /** Actions a trust policy controls and the rules reason about. */
-export const ASSUME_ACTIONS: readonly string[] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
+const ASSUME_ACTIONS: readonly string[] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
 
 /** Answers of {@link coversAction} per statement: rules ask the same few actions of every statement, many times. */
 const actionCoverage = new WeakMap<TrustStatement, Map<string, boolean>>();
@@ -82,7 +82,7 @@ export function assumeActionsOf(statement: TrustStatement): string[] {
 }
 
 /** A Deny statement that applies to every request the Allow statement admits for `actions`. */
-export function denyCovers(deny: TrustStatement, allow: TrustStatement, actions: readonly string[]): boolean {
+function denyCovers(deny: TrustStatement, allow: TrustStatement, actions: readonly string[]): boolean {
   if (deny.effect !== "Deny" || deny.notPrincipals !== undefined) return false;
   const principalCovered = deny.principals.some(isAnyonePrincipal) || allow.principals.every((principal) => deny.principals.some((other) => other.kind.toLowerCase() === principal.kind.toLowerCase() && other.value === principal.value));
   return principalCovered && actions.every((action) => coversAction(deny, action));

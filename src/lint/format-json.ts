@@ -4,7 +4,7 @@
  */
 import type { FileReport, LintFinding, LintSummary } from "./lint.js";
 
-export const JSON_REPORT_VERSION = 1;
+const JSON_REPORT_VERSION = 1;
 
 function findingJson(finding: LintFinding): Record<string, unknown> {
   return {

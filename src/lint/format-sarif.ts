@@ -12,7 +12,7 @@ import type { Position } from "../json-parse.js";
 import type { TrustRule } from "./rule.js";
 import { ALL_RULES } from "./rules.js";
 
-export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /** What `rolecred lint` calls stdin in its own output; it has no URI. */
 export const STDIN_LABEL = "<stdin>";

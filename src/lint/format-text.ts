@@ -14,7 +14,7 @@ function statementLabel(finding: LintFinding): string {
   return finding.document === "" ? statement : `${finding.document} ${statement}`;
 }
 
-export function formatFindingText(finding: LintFinding): string {
+function formatFindingText(finding: LintFinding): string {
   return `${where(finding.file, finding.position)}: ${finding.severity} ${finding.ruleId} ${statementLabel(finding)}: ${finding.reason}\n    fix: ${finding.fix}\n`;
 }
 

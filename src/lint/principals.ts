@@ -17,7 +17,7 @@ export function isAccountId(text: string): boolean {
   return ACCOUNT_ID.test(text);
 }
 
-export function isAwsPrincipal(principal: Principal): boolean {
+function isAwsPrincipal(principal: Principal): boolean {
   return principal.kind.toLowerCase() === "aws";
 }
 

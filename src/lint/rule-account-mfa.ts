@@ -28,7 +28,7 @@ export interface MfaVerdict {
  * MFA is required when the policy refuses both requests that carry no MFA key at all (AssumeRole
  * called with long-term access keys and no MFA code) and requests whose key says "no MFA".
  */
-export function mfaVerdict(policy: TrustPolicy, allow: TrustStatement): MfaVerdict {
+function mfaVerdict(policy: TrustPolicy, allow: TrustStatement): MfaVerdict {
   let refusesMissingKey = false;
   let refusesNoMfa = false;
   const notes: string[] = [];

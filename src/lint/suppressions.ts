@@ -14,7 +14,7 @@
 import { isJsonObject } from "./policy.js";
 import { isRuleId, type RuleId } from "./rule-ids.js";
 
-export const IGNORE_TAG_KEY = "rolecred:ignore";
+const IGNORE_TAG_KEY = "rolecred:ignore";
 
 const SID_MARK = /rolecredignore((?:\d{3})+)/i;
 

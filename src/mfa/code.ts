@@ -65,7 +65,7 @@ async function obtainCode(input: MfaCodeInput, serial: string, deps: Deps): Prom
   }
 }
 
-export const MFA_PROCESS_SETTING = "mfa_process";
+const MFA_PROCESS_SETTING = "mfa_process";
 
 /**
  * The mfa_process of the profiles whose mfa_serial is `serial` (as aws-vault reads it), or

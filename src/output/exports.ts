@@ -9,7 +9,7 @@ export const SHELLS = ["bash", "zsh", "sh", "fish", "powershell"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** What `env` sets and what `--unset` clears. */
-export const SESSION_VARIABLES = [
+const SESSION_VARIABLES = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
@@ -26,7 +26,7 @@ export const SESSION_VARIABLES = [
  * Cleared before a session is set: a profile variable would make some tools ignore the keys, and
  * botocore reads the legacy AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN.
  */
-export const SHADOWING_VARIABLES = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] as const;
+const SHADOWING_VARIABLES = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] as const;
 
 export interface ExportedSession {
   readonly credentials: TemporaryCredentials;
@@ -35,7 +35,7 @@ export interface ExportedSession {
   readonly label: string;
 }
 
-export function sessionVariables(session: ExportedSession): Array<[string, string]> {
+function sessionVariables(session: ExportedSession): Array<[string, string]> {
   const variables: Array<[string, string]> = [
     ["AWS_ACCESS_KEY_ID", session.credentials.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", session.credentials.secretAccessKey],

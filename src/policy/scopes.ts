@@ -66,7 +66,7 @@ const S3_BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation"];
  * same name, minus its regional services (kms, config, directconnect), which a region scope must
  * restrict.
  */
-export const GLOBAL_SERVICE_ACTIONS = [
+const GLOBAL_SERVICE_ACTIONS = [
   "a4b:*",
   "account:*",
   "aws-marketplace-management:*",
@@ -113,7 +113,7 @@ export const GLOBAL_SERVICE_ACTIONS = [
  * wildcard in the service prefix ("*:Delete*"), so deny-delete has to name services; the list is
  * in docs/session-policies.md, and anything outside it is not covered.
  */
-export const DESTRUCTIVE_ACTIONS = [
+const DESTRUCTIVE_ACTIONS = [
   "acm:Delete*",
   "apigateway:DELETE",
   "athena:Delete*",

@@ -16,7 +16,7 @@ const MIN_PAGE_SIZE = 3;
 /** A terminal that does not say how tall it is: the classic 24 rows. */
 const DEFAULT_ROWS = 24;
 
-export function roleLabel(role: SamlRole, aliases: ReadonlyMap<string, string>, accountWidth: number): string {
+function roleLabel(role: SamlRole, aliases: ReadonlyMap<string, string>, accountWidth: number): string {
   const alias = aliases.get(role.account);
   const account = alias === undefined ? role.account : `${role.account} ${alias}`;
   // Aliases come from the config and names from the assertion: control characters shown escaped.
@@ -35,7 +35,7 @@ export function helpLine(shown: number, matching: number): string {
   return `${more}↑↓ navigate • ⏎ select • esc cancel`;
 }
 
-export const PICKER_CANCELLED = "cancelled: no role was chosen, nothing was sent";
+const PICKER_CANCELLED = "cancelled: no role was chosen, nothing was sent";
 
 export async function pickRole(terminal: Terminal, roles: readonly SamlRole[], aliases: ReadonlyMap<string, string>): Promise<SamlRole> {
   const { default: inquirer } = await import("inquirer");

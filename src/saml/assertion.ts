@@ -13,13 +13,13 @@ import { ExitCode, inputError, RolecredError } from "../errors.js";
 import type { ParsedSamlXml } from "./xml.js";
 import { parseRoleValues, type SamlRole } from "./roles.js";
 
-export const AWS_ATTRIBUTE_PREFIX = "https://aws.amazon.com/SAML/Attributes/";
-export const ROLE_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}Role`;
-export const SESSION_NAME_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}RoleSessionName`;
-export const SESSION_DURATION_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SessionDuration`;
-export const SOURCE_IDENTITY_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SourceIdentity`;
+const AWS_ATTRIBUTE_PREFIX = "https://aws.amazon.com/SAML/Attributes/";
+const ROLE_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}Role`;
+const SESSION_NAME_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}RoleSessionName`;
+const SESSION_DURATION_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SessionDuration`;
+const SOURCE_IDENTITY_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}SourceIdentity`;
 export const PRINCIPAL_TAG_PREFIX = `${AWS_ATTRIBUTE_PREFIX}PrincipalTag:`;
-export const TRANSITIVE_TAG_KEYS_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}TransitiveTagKeys`;
+const TRANSITIVE_TAG_KEYS_ATTRIBUTE = `${AWS_ATTRIBUTE_PREFIX}TransitiveTagKeys`;
 
 const SUCCESS_STATUS = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
@@ -306,7 +306,7 @@ async function withConsoleCaptured<T>(sink: ((line: string) => void) | undefined
  * Attribute Name → trimmed values, matching elements by local name in any (or no) namespace,
  * each value the whole text of its AttributeValue minus comments (as canonicalisation reads it).
  */
-export function attributesByLocalName(assertion: Element): Map<string, string[]> {
+function attributesByLocalName(assertion: Element): Map<string, string[]> {
   const attributes = new Map<string, string[]>();
   for (const statement of childrenNamed(assertion, "AttributeStatement")) {
     for (const attribute of childrenNamed(statement, "Attribute")) {

@@ -8,7 +8,7 @@ import { parseSamlXml, type ParsedSamlXml } from "./xml.js";
 import { readSamlAssertion, type SamlAssertion } from "./assertion.js";
 
 /** What rolecred reads from stdin at most: real responses are a few to tens of KiB. */
-export const MAX_SAML_INPUT_BYTES = 1024 * 1024;
+const MAX_SAML_INPUT_BYTES = 1024 * 1024;
 /** STS's limit on SAMLAssertion: "SAML authentication response base64 encoded: 100,000 characters". */
 export const MAX_SAML_ASSERTION_CHARACTERS = 100_000;
 
@@ -40,7 +40,7 @@ export function readCertificates(files: readonly string[], source = "--idp-cert"
  * Response itself, else the Response cut out of its envelope, in the encoding it was written in
  * (declared again when the declaration was outside the cut).
  */
-export function bytesToSend(decoded: DecodedSamlInput, parsed: ParsedSamlXml): Buffer {
+function bytesToSend(decoded: DecodedSamlInput, parsed: ParsedSamlXml): Buffer {
   if (parsed.responseXml === decoded.xml) return decoded.bytes;
   if (decoded.encoding === "utf8") return Buffer.from(parsed.responseXml, "utf8");
   const declared = parsed.responseXml.startsWith("<?xml") ? "" : '<?xml version="1.0" encoding="ISO-8859-1"?>\n';

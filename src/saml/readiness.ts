@@ -8,9 +8,9 @@ import { SESSION_NAME_PATTERN } from "../sts/limits.js";
 import type { SamlAssertion } from "./assertion.js";
 
 /** STS: "Token must be redeemed within 5 minutes of issuance". */
-export const REDEEM_WITHIN_SECONDS = 5 * 60;
+const REDEEM_WITHIN_SECONDS = 5 * 60;
 /** Clock skew tolerated on NotBefore, as identity providers and STS allow. */
-export const CLOCK_SKEW_SECONDS = 60;
+const CLOCK_SKEW_SECONDS = 60;
 
 const AWS_RECIPIENT = /^https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/(static\/)?saml$/;
 const AWS_AUDIENCE = /^(urn:amazon:webservices|https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/(static\/)?saml)$/i;

@@ -13,8 +13,8 @@ import { DOMParser, XMLSerializer, type Document, type Element } from "@xmldom/x
 import { inputError } from "../errors.js";
 import { prescanSamlXml } from "./xml-prescan.js";
 
-export const SAML_PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol";
-export const SAML_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+const SAML_PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol";
+const SAML_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /** Prefixes SAML documents use by convention, for repairing an undeclared one. */
 const WELL_KNOWN_PREFIXES: Readonly<Record<string, string>> = {

@@ -81,7 +81,7 @@ export function logSessionPolicy(composed: ComposedSessionPolicy, deps: Deps): v
  * After the call, when anything narrowed the session: how much of STS's budgets it used (the
  * 2,048-character inline policy limit and STS's packed size for policies and tags).
  */
-export function reportPolicyUse(session: RoleSession, composed: ComposedSessionPolicy, deps: Deps): void {
+function reportPolicyUse(session: RoleSession, composed: ComposedSessionPolicy, deps: Deps): void {
   const parts: string[] = [];
   if (composed.policy !== undefined) parts.push(`session policy ${describePolicySize(composed.policy)}`);
   if (composed.policyArns.length > 0) parts.push(`${composed.policyArns.length} managed policy ARN${composed.policyArns.length > 1 ? "s" : ""}`);

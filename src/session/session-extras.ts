@@ -24,7 +24,7 @@ import { requireSourceIdentity } from "../sts/limits.js";
 import { inputError, RolecredError } from "../errors.js";
 
 /** A separated config value as a list. */
-export function configList(value: string | undefined, separator: string | RegExp = ","): string[] {
+function configList(value: string | undefined, separator: string | RegExp = ","): string[] {
   return (value ?? "")
     .split(separator)
     .map((item) => item.trim())

@@ -38,7 +38,7 @@ interface ProcessCredentials {
 }
 
 /** The Version 1 JSON the AWS CLI documents; anything else is refused naming the field, never echoing it. */
-export function parseProcessOutput(stdout: string, label: string, now: Date): ProcessCredentials {
+function parseProcessOutput(stdout: string, label: string, now: Date): ProcessCredentials {
   const refuse = (why: string) => new RolecredError(`${label} printed ${why}`, { exitCode: ExitCode.badInput, hint: 'expected {"Version": 1, "AccessKeyId": …, "SecretAccessKey": …, "SessionToken": …, "Expiration": …}' });
   let parsed: unknown;
   try {

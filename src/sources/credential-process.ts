@@ -51,6 +51,6 @@ export const credentialProcessSource: CredentialSource = {
 };
 
 /** The profiles whose credential_process is running above this rolecred, outermost first. */
-export function runningProfiles(env: Readonly<Record<string, string | undefined>>): string[] {
+function runningProfiles(env: Readonly<Record<string, string | undefined>>): string[] {
   return (env[RUNNING_PROCESS_PROFILES_ENV] ?? "").split(",").filter((name) => name !== "");
 }

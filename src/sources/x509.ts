@@ -38,7 +38,7 @@ function value(settings: ReadonlyMap<string, string>, key: string): string | und
   return found === undefined || found === "" ? undefined : found;
 }
 
-export function x509ProfileSettings(profile: string, settings: ReadonlyMap<string, string>): X509ProfileSettings {
+function x509ProfileSettings(profile: string, settings: ReadonlyMap<string, string>): X509ProfileSettings {
   const required = (key: string): string => {
     const found = value(settings, key);
     if (found === undefined) throw inputError(`profile "${profile}": ${key} is missing`, `a certificate profile needs ${[X509_KEYS.certificate, X509_KEYS.privateKey, X509_KEYS.trustAnchorArn, X509_KEYS.profileArn, "role_arn"].join(", ")}`);

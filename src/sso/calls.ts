@@ -13,7 +13,7 @@ function field(error: unknown, name: string): unknown {
 }
 
 /** An SDK failure as one line: unreachable (exit 5), refused (exit 4), or the service's words. */
-export function toSsoError(error: unknown, service: string, url: string): RolecredError {
+function toSsoError(error: unknown, service: string, url: string): RolecredError {
   if (error instanceof RolecredError) return error;
   const code = field(error, "code");
   const name = field(error, "name");

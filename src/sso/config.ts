@@ -25,7 +25,7 @@ export interface SsoSession {
 }
 
 /** The scope the AWS CLI registers an sso-session for when sso_registration_scopes is not set. */
-export const DEFAULT_REGISTRATION_SCOPE = "sso:account:access";
+const DEFAULT_REGISTRATION_SCOPE = "sso:account:access";
 
 const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 

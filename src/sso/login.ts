@@ -19,7 +19,7 @@ import type { SsoEndpoints } from "./endpoints.js";
 import type { ClientRegistration, IssuedToken } from "./calls.js";
 import type { SsoToken } from "./token-cache.js";
 
-export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** How long rolecred waits for the browser to come back (the device flow has its own expiry). */
 const CALLBACK_WAIT_MS = 10 * 60 * 1000;
@@ -90,7 +90,7 @@ export async function signInWithDeviceCode(session: SsoSession, context: SignInC
 // ----- authorization code with PKCE ------------------------------------------------------------
 
 /** RFC 7636 §4.1–4.2: a 43-character verifier and its S256 challenge. */
-export function pkcePair(): { verifier: string; challenge: string } {
+function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString("base64url");
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }

@@ -14,9 +14,9 @@
  */
 import type { PortalAccount } from "./calls.js";
 
-export const MANAGED_KEY = "rolecred_managed";
+const MANAGED_KEY = "rolecred_managed";
 
-export function managedValue(session: string): string {
+function managedValue(session: string): string {
   return `sso:${session}`;
 }
 

@@ -31,7 +31,7 @@ export interface SsoToken {
 }
 
 /** ~/.aws/sso/cache (the AWS CLI and SDKs do not move it with any variable). */
-export function ssoCacheDirectory(env: Env): string {
+function ssoCacheDirectory(env: Env): string {
   return join(homeDirectory(env), ".aws", "sso", "cache");
 }
 
@@ -77,7 +77,7 @@ export function decodeSsoToken(content: string): SsoToken | undefined {
   };
 }
 
-export function encodeSsoToken(token: SsoToken): string {
+function encodeSsoToken(token: SsoToken): string {
   const file: Record<string, string> = { startUrl: token.startUrl, region: token.region, accessToken: token.accessToken, expiresAt: cliTime(token.expiresAt) };
   if (token.clientId !== undefined) file.clientId = token.clientId;
   if (token.clientSecret !== undefined) file.clientSecret = token.clientSecret;

@@ -39,7 +39,7 @@ export interface RegionSources {
 const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** Region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's region; else an error. */
-export function resolveRegion(sources: RegionSources, env: Env): string {
+function resolveRegion(sources: RegionSources, env: Env): string {
   // An empty variable is no choice (`AWS_REGION= aws …` is how one unsets it for a command).
   const region = sources.flag ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined) ?? sources.profile;
   if (region === undefined || region === "") {
@@ -95,7 +95,7 @@ const CLOCK_OFFSET_NOISE_MS = 60_000;
  * local clock (the SDK corrects itself, other tools may not) and far more than the 5 minutes by
  * which sessions are refreshed early. Smaller offsets are still applied, silently.
  */
-export const CLOCK_SKEW_WARNING_MS = 15 * 60_000;
+const CLOCK_SKEW_WARNING_MS = 15 * 60_000;
 
 /** STS's clock minus this machine's (ms), from the Date header of the latest STS answer in this process. */
 let observedClockOffsetMs: number | undefined;

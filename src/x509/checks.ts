@@ -50,7 +50,7 @@ export function checkValidity(certificate: X509Certificate, now: Date, what = "t
 }
 
 /** Each intermediate must issue the certificate before it (the first, the leaf), and be valid now. */
-export function checkChain(certificate: X509Certificate, chain: readonly X509Certificate[], now: Date): void {
+function checkChain(certificate: X509Certificate, chain: readonly X509Certificate[], now: Date): void {
   let issued = certificate;
   chain.forEach((intermediate, index) => {
     const position = `intermediate ${index + 1} (${intermediate.subject.split("\n").join(", ")})`;

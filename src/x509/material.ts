@@ -54,7 +54,7 @@ export function readCertificate(path: string): X509Certificate {
   return first;
 }
 
-export async function readPrivateKey(path: string, passphrase: () => Promise<string>): Promise<KeyObject> {
+async function readPrivateKey(path: string, passphrase: () => Promise<string>): Promise<KeyObject> {
   const text = readRegularTextSync(path, { maxBytes: READ_LIMITS.certificate, what: "the private key file" });
   const keys = pemBlocks(text).filter((block) => KEY_LABELS.has(block.label));
   const [key] = keys;

@@ -5,7 +5,7 @@
  */
 import type { Deps } from "../deps.js";
 
-export const PASSPHRASE_ENV = "ROLECRED_X509_PASSPHRASE";
+const PASSPHRASE_ENV = "ROLECRED_X509_PASSPHRASE";
 
 export function passphraseProvider(keyPath: string, deps: Deps): () => Promise<string> {
   return async () => {
