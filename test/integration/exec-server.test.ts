@@ -6,6 +6,8 @@
  * sessions in a row, every call succeeding, and a request without the right token must be refused.
  * (The lifetime used to be 304 s, which made the child wait ~4 s for each new session.)
  */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, ROLECRED_BIN, runProcess } from "../support/run-cli.js";
 import { runInPty } from "../support/pty.js";
@@ -98,10 +100,13 @@ describe("rolecred exec --server with an MFA code given once", () => {
     await writeJoProfile(home, `[profile dev]\nrole_arn = ${ROLES.developer}\nsource_profile = jo\n`);
     const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
     // Inside the refresh window, the child asks for credentials (the refresh now needs a code: a
-    // prompt on the terminal), then exits 7 without waiting for the answer.
-    const child = "await new Promise((resolve) => setTimeout(resolve, 5000)); void fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).catch(() => {}); await new Promise((resolve) => setTimeout(resolve, 1500)); process.exit(7);";
+    // prompt on the terminal), then exits 7 without waiting for the answer, once the test has seen
+    // the prompt (it creates the file the child waits for).
+    const seen = join(home, "prompt-seen");
+    const child = `await new Promise((resolve) => setTimeout(resolve, 2000)); void fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).catch(() => {}); const { existsSync } = await import("node:fs"); while (!existsSync(${JSON.stringify(seen)})) await new Promise((resolve) => setTimeout(resolve, 50)); process.exit(7);`;
     const terminal = runInPty(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, cwd: REPO_ROOT });
-    await terminal.waitFor("MFA code for", 20_000);
+    await terminal.waitFor("MFA code for", 30_000);
+    await writeFile(seen, "");
     // Nobody answers. Without the fix rolecred waited at the prompt for ever after the command ended.
     const ended = await Promise.race([terminal.exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 20_000))]);
     expect(ended).toEqual({ exitCode: 7, signal: undefined });
