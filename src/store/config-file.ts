@@ -4,11 +4,11 @@
  * the sections the edit means to change, then an atomic replace. Comments, order, line endings and
  * every other profile survive byte for byte. The file keeps its mode (a new one is 0600).
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { IniDocument, IniSyntaxError } from "./ini-document.js";
-import { resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { makeDirectory, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock } from "./lock.js";
 
 async function loadConfigDocument(path: string): Promise<{ document: IniDocument; mode: number }> {
@@ -42,7 +42,7 @@ export async function readConfigDocument(path: string): Promise<IniDocument> {
 /** Change the config file under its lock: `edit` changes the document and says whether it did. */
 export async function editConfigFile<T>(path: string, edit: (document: IniDocument) => { result: T; changed: boolean }): Promise<T> {
   const target = await resolveWriteTarget(path);
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(target), 0o700);
   return withFileLock(target, async () => {
     const { document, mode } = await loadConfigDocument(target);
     const { result, changed } = edit(document);

@@ -6,13 +6,12 @@
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
 import { statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
 import { IniByteDocument } from "./ini-bytes.js";
-import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { assertReplaceable, makeDirectory, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
@@ -241,7 +240,7 @@ async function editCredentialsFile<T>(path: string, edit: (loaded: LoadedDocumen
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
 async function ensureDirectory(target: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(target), 0o700);
 }
 
 /**

@@ -7,13 +7,13 @@
  * never trusted, never a crash. The cache holds temporary credentials only; it is as sensitive
  * as the credentials file and kept with the same care.
  */
-import { mkdir, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { directoryEntries, parseJsonRecord } from "./json-file.js";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
 import type { Session, SessionIdentity, TemporaryCredentials } from "../credentials/types.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { makeDirectory, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock, type LockOptions, type LockWaitNotice } from "./lock.js";
 
 /** Sessions are refreshed this long before they expire, as the AWS SDKs do. */
@@ -158,7 +158,7 @@ export async function writeCachedSession(directory: string, key: string, session
       Expiration: credentials.expiration.toISOString(),
     },
   };
-  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await makeDirectory(directory, 0o700);
   await writeFileAtomic(join(directory, cacheFileName(key)), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, directoryMode: 0o700 });
 }
 
@@ -167,7 +167,7 @@ export async function writeCachedSession(directory: string, key: string, session
  * make one STS call and ask for one MFA code. The lock waits long enough for a person to type a code.
  */
 export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>, onWait?: LockWaitNotice): Promise<T> {
-  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await makeDirectory(directory, 0o700);
   const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000, onWait };
   return withFileLock(join(directory, cacheFileName(key)), refresh, options);
 }

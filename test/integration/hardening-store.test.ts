@@ -175,6 +175,28 @@ describe("4. the owner of a replaced file is kept", () => {
   });
 });
 
+describe("4b. sudo rolecred with the user's HOME: what rolecred creates belongs to the user", () => {
+  it("as root, new folders and files (credentials file, session cache) take the owner of the folder they are created in", async () => {
+    // Everything in this HOME belongs to uid 65534, as a user's HOME would when sudo keeps HOME.
+    execFileSync("chown", ["-R", "65534:65534", home]);
+    const elsewhere = join(home, "new-folder", "credentials");
+    const keys = { AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey, AWS_PROFILE: "" };
+    const written = await rolecred(["user", ROLES.ci, "--profile", "dev"], { env: { ...env, ...keys, AWS_SHARED_CREDENTIALS_FILE: elsewhere } });
+    expect(written.exitCode).toBe(0);
+    const cached = await rolecred(["process", "ci"]);
+    expect(cached.exitCode).toBe(0);
+    const owners = new Map<string, string>();
+    const walk = async (path: string): Promise<void> => {
+      const info = await lstat(path);
+      owners.set(path.slice(home.length) || "/", `${info.uid}:${info.gid}`);
+      if (info.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+    };
+    await walk(home);
+    expect(owners.get("/new-folder/credentials")).toBe("65534:65534");
+    expect([...owners].filter(([, owner]) => owner !== "65534:65534")).toEqual([]);
+  });
+});
+
 describe("5 and 6. read-only files and folders are refused before the STS call", () => {
   it("a 0400 credentials file: exit 3, mode and bytes kept, and the MFA code still works afterwards", async () => {
     await chmod(credentialsPath(), 0o400);
