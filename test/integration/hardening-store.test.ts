@@ -185,6 +185,9 @@ describe("4b. sudo rolecred with the user's HOME: what rolecred creates belongs 
     expect(written.exitCode).toBe(0);
     const cached = await rolecred(["process", "ci"]);
     expect(cached.exitCode).toBe(0);
+    // `assume` notes the profile in the recently-used list (the picker's order).
+    const switched = await rolecred(["assume", "ci", "--shell", "bash"]);
+    expect(switched.exitCode).toBe(0);
     const owners = new Map<string, string>();
     const walk = async (path: string): Promise<void> => {
       const info = await lstat(path);
