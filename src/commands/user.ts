@@ -49,12 +49,7 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const mfaSerial = options.mfaSerial ?? configuredMfaSerial(sourceSettings?.get("mfa_serial"), sourceProfile, deps);
   if (options.delivery.profile !== undefined) await precheckDelivery([options.delivery.profile], options.delivery, deps);
 
-  const credentials = await loadSourceCredentials({
-    profile: options.sourceProfile,
-    credentialsPath: files.credentialsPath,
-    configPath: files.configPath,
-    deps,
-  });
+  const credentials = await loadSourceCredentials({ profile: options.sourceProfile, files, deps });
   deps.secrets.add(credentials.secretAccessKey);
   deps.secrets.add(credentials.sessionToken);
   deps.log.verbose(`source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`);

@@ -60,11 +60,11 @@ class ScannedSections extends IniSectionIndex {
  * more than the read itself. The sections are found when asked for, not parsed up front: the
  * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
  */
-function readSections(path: string, what: string): IniSections {
+function readSections(path: string, what: string, keep = false): IniSections {
   let bytes: Buffer;
   try {
     // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
-    bytes = readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile });
+    bytes = readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep });
   } catch (error) {
     if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
     throw error;
@@ -75,7 +75,13 @@ function readSections(path: string, what: string): IniSections {
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
-  return { configPath, credentialsPath, config: readSections(configPath, "the config file"), credentials: readSections(credentialsPath, "the credentials file") };
+  return {
+    configPath,
+    credentialsPath,
+    config: readSections(configPath, "the config file"),
+    // Kept (store/bounded-read.ts): a write later in the run (its precheck, the read under the lock) takes these bytes while the file is unchanged.
+    credentials: readSections(credentialsPath, "the credentials file", true),
+  };
 }
 
 /**

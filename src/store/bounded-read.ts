@@ -9,7 +9,7 @@
  * the check and the read) decides whether it is a regular file, and the read stops one byte past
  * the cap so an oversized file is refused without reading it all.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 
@@ -37,7 +37,8 @@ export interface BoundedReadOptions {
   /**
    * Keep the bytes for the rest of the run: a later read of the same, unchanged file returns the
    * same Buffer instead of a second copy (see {@link kept}). Whoever reads a file must not change
-   * the Buffer it is given.
+   * the Buffer it is given. A reader asking to keep is told the kept bytes after a `stat` of the
+   * path alone, without opening the file again (see {@link keptBytesOf}).
    */
   readonly keep?: boolean;
 }
@@ -83,6 +84,8 @@ function kindOf(mode: number): string {
  * the path and the reason; `reason === "missing"` lets callers treat an absent file as empty.
  */
 export function readRegularFileSync(path: string, options: BoundedReadOptions): Buffer {
+  const unchanged = options.keep === true ? keptBytesOf(path) : undefined;
+  if (unchanged !== undefined) return unchanged;
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -127,6 +130,21 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The kept bytes when `path` is still the file they were read from (a regular file, same device,
+ * inode, size and times), found by a `stat` of the path: nothing is opened or read. A cold `user`
+ * run resolves the profile, prechecks the write and reads under the lock: one read of the
+ * credentials file serves them all. Opening is what guards against a FIFO or a device, and a
+ * path that names the kept regular file is neither.
+ */
+function keptBytesOf(path: string): Buffer | undefined {
+  if (kept === undefined) return undefined;
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  if (stats === undefined || !stats.isFile()) return undefined;
+  const identity = { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+  return sameIdentity(identity, kept.identity) ? kept.bytes : undefined;
 }
 
 /** {@link readRegularFileSync} as UTF-8 text. */

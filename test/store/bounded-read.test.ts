@@ -55,7 +55,7 @@ describe("readRegularFileSync with keep (one copy of a large credentials file pe
     writeFileSync(path, "[a]\nx = 1\n");
     utimesSync(path, anHourAgo, anHourAgo);
     const first = readRegularFileSync(path, keep);
-    // A reader that does not ask to keep (profiles/aws-files.ts) gets the kept bytes too.
+    // A reader that does not ask to keep gets the kept bytes too.
     expect(readRegularFileSync(path, { maxBytes: 1024, what: "the credentials file" })).toBe(first);
   });
 
@@ -71,6 +71,16 @@ describe("readRegularFileSync with keep (one copy of a large credentials file pe
     writeFileSync(path, "[c]\nx = 3\n");
     utimesSync(path, anHourAgo, anHourAgo);
     expect(readRegularFileSync(path, keep).toString()).toBe("[c]\nx = 3\n");
+  });
+
+  it("refuses a FIFO put in the kept file's place (the unopened shortcut is only for the same regular file)", () => {
+    const path = join(dir, "swapped");
+    writeFileSync(path, "[a]\nx = 1\n");
+    utimesSync(path, anHourAgo, anHourAgo);
+    readRegularFileSync(path, keep);
+    renameSync(path, join(dir, "swapped-away"));
+    execFileSync("mkfifo", [path]);
+    expect(() => readRegularFileSync(path, keep)).toThrow(/is a FIFO, not a regular file/);
   });
 
   it("never keeps a file changed within the last second (a change in the same tick would go unseen)", () => {
