@@ -7,7 +7,7 @@ import type { Deps } from "../deps.js";
 import type { Outcome } from "../outcome.js";
 import { sessionNameFromCaller } from "../credentials/caller-name.js";
 import { maskKeyId } from "../log.js";
-import { activeProfileName, profileSettings, readAwsFiles } from "../profiles/aws-files.js";
+import { profileSettings, readAwsFiles, sdkProfileName } from "../profiles/aws-files.js";
 import { loadSourceCredentials } from "../credentials/source-credentials.js";
 import { mfaCodeProvider } from "../mfa/code.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
@@ -39,7 +39,7 @@ export interface UserOptions {
 export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome> {
   const files = await readAwsFiles(deps.env);
   // The source profile's config (mfa_serial, region) applies whether it was named or is the active one.
-  const sourceProfile = options.sourceProfile ?? activeProfileName(deps.env);
+  const sourceProfile = options.sourceProfile ?? sdkProfileName(deps.env);
   const sourceSettings = profileSettings(files, sourceProfile);
   const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: sourceSettings?.get("region") }, deps.env);
   deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region})`);

@@ -7,7 +7,7 @@
  */
 import type { Deps, Env } from "../deps.js";
 import { ExitCode, RolecredError } from "../errors.js";
-import { profileSettings, activeProfileName, type AwsFiles } from "../profiles/aws-files.js";
+import { profileSettings, sdkProfileName, type AwsFiles } from "../profiles/aws-files.js";
 import { KEYS_SETTING } from "../sources/keyring.js";
 import type { AwsCredentials } from "./types.js";
 
@@ -74,7 +74,7 @@ export function staticKeysOf(profile: string | undefined, files: AwsFiles, env: 
   const keysInEnvironment = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY);
   // Any key in the environment: fromEnv takes it (or, with AWS_PROFILE, the SDK warns); either way, the SDK's call.
   if (profile === undefined && keysInEnvironment) return undefined;
-  const name = profile ?? (env.AWS_PROFILE || "default");
+  const name = profile ?? sdkProfileName(env);
   const settings = profileSettings(files, name);
   if (settings === undefined || settings.has("role_arn")) return undefined;
   const accessKeyId = settings.get("aws_access_key_id");
@@ -105,7 +105,7 @@ function noSourceCredentials(error: unknown, profile: string | undefined): Rolec
  */
 async function storedKeysOf(profile: string | undefined, files: AwsFiles, deps: Deps): Promise<AwsCredentials | undefined> {
   if (profile === undefined && (deps.env.AWS_ACCESS_KEY_ID || deps.env.AWS_CONTAINER_CREDENTIALS_FULL_URI || deps.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)) return undefined;
-  const name = profile ?? activeProfileName(deps.env);
+  const name = profile ?? sdkProfileName(deps.env);
   const entry = profileSettings(files, name)?.get(KEYS_SETTING);
   if (entry === undefined) return undefined;
   const { openKeyStore } = await import("../keys/store.js");

@@ -114,6 +114,15 @@ export function profileNames(files: AwsFiles): string[] {
   return [...names].sort();
 }
 
+/**
+ * The profile the AWS SDK's default chain takes keys from: AWS_PROFILE, else "default". The SDK
+ * does not read the legacy AWS_DEFAULT_PROFILE, so whatever goes with those keys (`user`'s MFA
+ * device and region) must not either, or they would belong to another profile.
+ */
+export function sdkProfileName(env: Env): string {
+  return env.AWS_PROFILE || "default";
+}
+
 /** The profile AWS_PROFILE (or the legacy AWS_DEFAULT_PROFILE) selects, else "default". */
 export function activeProfileName(env: Env): string {
   return env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || "default";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runUser, type UserOptions } from "../../src/commands/user.js";
-import { fakeDeps, runInProcess, type FakeDeps } from "../support/fake-deps.js";
+import { fakeDeps, homeEnv, runInProcess, type FakeDeps } from "../support/fake-deps.js";
 import { FakeSts, sdkStyleError } from "../support/fake-sts.js";
 import { ACCOUNT, JO_KEYS, MFA_SERIAL, USER_ARN, writeJoProfile } from "../support/world.js";
 
@@ -67,6 +67,19 @@ describe("runUser", () => {
     expect(written).toContain(`[jo-script]\naws_access_key_id = ${JO_KEYS.accessKeyId}`);
     expect(sts.calls.map((call) => call.operation)).toEqual(["GetCallerIdentity", "AssumeRole"]);
     expect(sts.calls[1]).toMatchObject({ callerArn: USER_ARN, roleArn: CI, sessionName: "jo" });
+  });
+
+  it("takes the MFA device and region from the profile its keys come from: AWS_PROFILE, else default (AWS_DEFAULT_PROFILE is not read, as by the SDK)", async () => {
+    await writeJoProfile(home, "\n[profile legacy]\nmfa_serial = arn:aws:iam::111111111111:mfa/someone-else\nregion = ap-south-1\n", `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    const legacy = fakeDeps({ home, now: NOW, sts, env: homeEnv(home, { AWS_DEFAULT_PROFILE: "legacy", AWS_REGION: "" }) });
+    const result = await runInProcess(legacy, (deps) => runUser(options({ sourceProfile: undefined }), deps));
+    // The keys are [default]'s (the SDK's rule): legacy's MFA device and region would belong to someone else.
+    expect(result.stderr).toBe("rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region (e.g. --region eu-west-1) or set AWS_REGION\n");
+    expect(result.exitCode).toBe(2);
+    const withRegion = fakeDeps({ home, now: NOW, sts, env: homeEnv(home, { AWS_DEFAULT_PROFILE: "legacy" }) });
+    const assumed = await runInProcess(withRegion, (deps) => runUser(options({ sourceProfile: undefined }), deps));
+    expect(assumed.stderr).toBe("dev: assumed Ci in 111111111111 as jo, expires 13:00 (in 1h 0m)\n");
+    expect(sts.calls.filter((call) => call.operation === "AssumeRole")).toHaveLength(1);
   });
 
   it("sends the MFA code from --mfa-token, and refuses a used one with exit 4 and nothing written", async () => {
