@@ -1,6 +1,6 @@
 /**
  * Which program opens a URL, one rule for every command that opens one (console, sso login):
- * `$BROWSER` when set — a colon-separated list as xdg-open and Python's webbrowser read it; the
+ * `$BROWSER` when set — a colon-separated list (semicolons on Windows) as xdg-open and Python's webbrowser read it; the
  * first non-empty entry is a command line, split like credential_process (shlex rules, quotes for
  * a path with spaces), with `%s` replaced by the URL, else the URL appended — else the platform's
  * opener: `open` on macOS, `rundll32 url.dll,FileProtocolHandler` on Windows (no cmd.exe, which
@@ -19,7 +19,8 @@ export interface BrowserCommand {
 
 /** The command that opens `url`, or undefined when this machine has no browser to open. */
 export function browserCommand(url: string, env: Env, platform: NodeJS.Platform): BrowserCommand | undefined {
-  const entry = (env.BROWSER ?? "").split(":").find((candidate) => candidate.trim() !== "");
+  // The list separator is os.pathsep, as Python's webbrowser splits it: ";" on Windows, where ":" follows a drive letter.
+  const entry = (env.BROWSER ?? "").split(platform === "win32" ? ";" : ":").find((candidate) => candidate.trim() !== "");
   if (entry !== undefined) {
     const split = splitCommandLine(entry);
     if ("error" in split) throw usageError(`cannot read BROWSER "${entry}": ${split.error}`, "BROWSER is a command line, e.g. firefox or \"/opt/my browser/bin/browser\" --new-window");

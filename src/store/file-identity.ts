@@ -28,7 +28,9 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-/** Whether a file with this identity may be reused: not changed within the last timestamp tick. */
+/** Whether a file with this identity may be reused: neither modified nor changed within the last timestamp tick. */
 export function settledLongEnough(identity: FileIdentity, nowMs: number): boolean {
-  return BigInt(nowMs) * 1_000_000n - identity.mtimeNs >= RACY_CHANGE_NS;
+  // The change time too: an in-place write that restores the modification time (cp -p, touch -r, rsync -t --inplace) moves only it.
+  const changedNs = identity.ctimeNs > identity.mtimeNs ? identity.ctimeNs : identity.mtimeNs;
+  return BigInt(nowMs) * 1_000_000n - changedNs >= RACY_CHANGE_NS;
 }

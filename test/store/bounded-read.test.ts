@@ -50,10 +50,12 @@ describe("readRegularFileSync with keep (one copy of a large credentials file pe
   const anHourAgo = new Date(Date.now() - 3_600_000);
   const keep = { maxBytes: 1024, what: "the credentials file", keep: true };
 
-  it("hands a later read of the same, unchanged file the same Buffer", () => {
+  it("hands a later read of the same, unchanged file the same Buffer", async () => {
     const path = join(dir, "same");
     writeFileSync(path, "[a]\nx = 1\n");
     utimesSync(path, anHourAgo, anHourAgo);
+    // Its change time cannot be set back: the file must really be left alone for a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const first = readRegularFileSync(path, keep);
     // A reader that does not ask to keep gets the kept bytes too.
     expect(readRegularFileSync(path, { maxBytes: 1024, what: "the credentials file" })).toBe(first);
@@ -73,14 +75,25 @@ describe("readRegularFileSync with keep (one copy of a large credentials file pe
     expect(readRegularFileSync(path, keep).toString()).toBe("[c]\nx = 3\n");
   });
 
-  it("refuses a FIFO put in the kept file's place (the unopened shortcut is only for the same regular file)", () => {
+  it("refuses a FIFO put in the kept file's place (the unopened shortcut is only for the same regular file)", async () => {
     const path = join(dir, "swapped");
     writeFileSync(path, "[a]\nx = 1\n");
     utimesSync(path, anHourAgo, anHourAgo);
+    // Kept only once its change time is a second old too.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     readRegularFileSync(path, keep);
     renameSync(path, join(dir, "swapped-away"));
     execFileSync("mkfifo", [path]);
     expect(() => readRegularFileSync(path, keep)).toThrow(/is a FIFO, not a regular file/);
+  });
+
+  it("never keeps a file changed within the last second even when its modification time was set back (cp -p, touch -r)", () => {
+    const path = join(dir, "restored-times");
+    writeFileSync(path, "[a]\nx = 1\n");
+    // An in-place write that restores the old times: only the change time says it just changed.
+    utimesSync(path, anHourAgo, anHourAgo);
+    const first = readRegularFileSync(path, keep);
+    expect(readRegularFileSync(path, keep)).not.toBe(first);
   });
 
   it("never keeps a file changed within the last second (a change in the same tick would go unseen)", () => {

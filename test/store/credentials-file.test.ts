@@ -270,6 +270,8 @@ describe("credentials file: one parse per write (issue 16)", () => {
     const fresh = await readFile(path, "utf8");
     await writeFile(path, original, { mode: 0o600 });
     await utimes(path, anHourAgo, anHourAgo);
+    // Reused only once its change time (which cannot be set back) is a second old too (file-identity.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     await precheckProfileWrites(path, ["a"], { force: false });
     await writeProfiles(path, [{ profile: "a", session: session("a") }], { force: false });
     expect(await readFile(path, "utf8")).toBe(fresh);
