@@ -315,29 +315,39 @@ export async function removeManagedProfiles(
   return editCredentialsFile(path, (document) => {
     const removed: string[] = [];
     const kept: string[] = [];
-    for (const profile of managedProfilesOf(document).filter(select)) {
-      const section = document.section(inFile(profile.profile, document));
+    // By the name as the file spells it: a Latin-1 name has no exact UTF-8 form to find it by again.
+    for (const { fileName, profile } of managedSectionsOf(document)) {
+      if (!select(profile)) continue;
+      const section = document.section(fileName);
       if (section !== undefined && holdsLongTermKeys(section) && !options.force) kept.push(profile.profile);
-      else removed.push(profile.profile);
+      // Only what is really gone is reported removed.
+      else if (document.removeSection(fileName)) removed.push(profile.profile);
     }
-    for (const profile of removed) document.removeSection(inFile(profile, document));
     return { result: { removed, kept }, changed: removed.length > 0 };
   }, options.onLockWait);
 }
 
 function managedProfilesOf(document: LoadedDocument): ManagedProfile[] {
-  const profiles: ManagedProfile[] = [];
+  return managedSectionsOf(document).map(({ profile }) => profile);
+}
+
+/** rolecred's sections, each with its name as the file spells it and as rolecred shows it. */
+function managedSectionsOf(document: LoadedDocument): Array<{ fileName: string; profile: ManagedProfile }> {
+  const profiles: Array<{ fileName: string; profile: ManagedProfile }> = [];
   for (const name of document.sectionNames()) {
     const section = document.section(name);
     if (section?.get(MANAGED_MARKER_KEY) !== "true") continue;
     const expires = section.get(EXPIRY_KEY);
     const expiration = expires === undefined ? undefined : new Date(expires);
     profiles.push({
-      profile: fromFile(name, document),
-      roleArn: section.get(ROLE_ARN_KEY),
-      sessionArn: section.get(SESSION_ARN_KEY),
-      expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined,
-      sourceIdentity: section.get(SOURCE_IDENTITY_KEY),
+      fileName: name,
+      profile: {
+        profile: fromFile(name, document),
+        roleArn: section.get(ROLE_ARN_KEY),
+        sessionArn: section.get(SESSION_ARN_KEY),
+        expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined,
+        sourceIdentity: section.get(SOURCE_IDENTITY_KEY),
+      },
     });
   }
   return profiles;
