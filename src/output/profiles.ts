@@ -28,7 +28,8 @@ function profileKind(settings: ReadonlyMap<string, string>): string {
 
 export function renderProfiles(files: AwsFiles, format: ProfilesFormat): string {
   const names = profileNames(files);
-  if (format === "names") return names.map((name) => `${name}\n`).join("");
+  // Escaped like every name rolecred shows: a section such as [profile c\x1b[31m] must not drive the terminal.
+  if (format === "names") return names.map((name) => `${escapeControl(name, false)}\n`).join("");
   const rows = names.map((name) => {
     const settings = profileSettings(files, name) ?? new Map<string, string>();
     const kind = profileKind(settings);

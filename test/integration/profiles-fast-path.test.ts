@@ -62,4 +62,14 @@ describe("profiles on the fast path", () => {
     const kinds = Object.fromEntries((JSON.parse(result.stdout) as Array<{ profile: string; kind: string }>).map((row) => [row.profile, row.kind]));
     expect(kinds).toEqual({ cert: "certificate", "sso-dev": "sso", chained: "role", helper: "process", kept: "keyring keys" });
   });
+
+  it("--names shows a control character in a section name escaped, never raw", async () => {
+    const home = await makeTempHome();
+    await mkdir(join(home, ".aws"), { recursive: true });
+    await writeFile(join(home, ".aws", "config"), "[profile red\u001b[31m]\nregion = x\n[profile plain]\nregion = y\n");
+    const result = await runCli(["profiles", "--names"], { env: cliEnv(home) });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("plain\nred\\x1b[31m\n");
+    expect(result.stdout).not.toContain("\u001b");
+  });
 });
