@@ -190,6 +190,13 @@ function assume {
     if ($LASTEXITCODE -ne 0) { return }
     Invoke-Expression ($exports -join "\`n")
 }
+# A profile name is inserted as a verbatim string when it holds anything PowerShell would read as
+# code ($(...), backticks, quotes, spaces): the typographic quotes PowerShell also ends strings on
+# are doubled like '.
+function _RolecredCompletion([string]$name) {
+    $text = if ($name -match '^[\\w.:/-]+$') { $name } else { "'" + ($name -replace "['\u2018\u2019\u201A\u201B]", '$0$0') + "'" }
+    [System.Management.Automation.CompletionResult]::new($text, $name, 'ParameterValue', $name)
+}
 $rolecredFlags = @{
 ${table}
 }
@@ -203,11 +210,11 @@ Register-ArgumentCompleter -Native -CommandName rolecred -ScriptBlock {
     } else {
         $candidates = & rolecred profiles --names 2>$null
     }
-    $candidates | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { [System.Management.Automation.CompletionResult]::new($_) }
+    $candidates | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { _RolecredCompletion $_ }
 }
 Register-ArgumentCompleter -Native -CommandName assume -ScriptBlock {
     param($wordToComplete)
-    & rolecred profiles --names 2>$null | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { [System.Management.Automation.CompletionResult]::new($_) }
+    & rolecred profiles --names 2>$null | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object { _RolecredCompletion $_ }
 }
 `;
 }

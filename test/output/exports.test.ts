@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { renderShellInit } from "../../src/output/shell-init.js";
 import { quoteForShell, renderExports, type Shell } from "../../src/output/exports.js";
 
 const run = promisify(execFile);
@@ -96,5 +97,29 @@ describe("PowerShell quoting, by the language specification's rules", () => {
       expect(readVerbatimString(match?.[2] ?? "").rest, line).toBe("");
     }
     expect(renderExports(session(value), "powershell")).toContain("$Env:AWS_SECRET_ACCESS_KEY = 'a\u2018\u2018b''c\u201b\u201bd'");
+  });
+});
+
+describe("PowerShell completion of profile names (shell-init powershell)", () => {
+  // No pwsh on the test machines: the completer's two rules are read from the script and applied
+  // as PowerShell applies them, then the result is read back by the specification's rules.
+  const script = renderShellInit("powershell", []);
+  const plain = /\$name -match '(\^\[[^\]]+\]\+\$)'/.exec(script)?.[1];
+  const quotes = /\$name -replace "\[([^\]]+)\]", '\$0\$0'/.exec(script)?.[1];
+
+  it("inserts every name through one completer, never raw", () => {
+    expect(script).not.toContain("CompletionResult]::new($_)");
+    expect(script.match(/ForEach-Object \{ _RolecredCompletion \$_ \}/g)).toHaveLength(2);
+    expect(plain).toBe("^[\\w.:/-]+$");
+    expect(Array.from(quotes ?? "")).toEqual(["'", "\u2018", "\u2019", "\u201a", "\u201b"]);
+  });
+
+  it.each(["dev", "org-1/admin", "$(touch /tmp/pwned)", "a'b", "a\u2018b\u201bc", "with space", "`whoami`", "x;y"])("%j is inserted as itself", (name) => {
+    const text = new RegExp(plain ?? "^$", "u").test(name) ? name : `'${name.replace(new RegExp(`[${quotes ?? ""}]`, "gu"), "$&$&")}'`;
+    if (text === name) {
+      expect(name).toMatch(/^[\w.:/-]+$/);
+    } else {
+      expect(readVerbatimString(text)).toEqual({ value: name, rest: "" });
+    }
   });
 });
