@@ -483,8 +483,9 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         label: `write dev --to out, ${sized} profiles`,
         subject: rolecred("write", "dev", "--to", "bench-out"),
         // Each run edits the same file as it was generated (the copy is untimed; -p keeps its
-        // modification time, as a file last written minutes ago has).
-        prepare: ["cp", "-p", pristine, join(home, ".aws", "credentials")],
+        // modification time, as a file last written minutes ago has, and the pause lets its change
+        // time settle too: rolecred reuses a read only of a file unchanged for a second).
+        prepare: ["sh", "-c", `cp -p "$1" "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         memory: true,
         ...(size === 50 ? {} : { targetAbove: { id: "write-50", ms: 150 }, targetPeakMb: 100 }),
         check: noCheck,
