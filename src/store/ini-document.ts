@@ -12,6 +12,7 @@
  * any section, a line that is none of section / key = value / comment, a duplicated section or a
  * duplicated key all make the file unparseable, and rolecred refuses to write it.
  */
+import { scanSectionHeaders } from "./section-scan.js";
 
 export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
 
@@ -257,18 +258,28 @@ function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
 }
 
 /**
- * {@link readIniSections} of a whole file, answered one section at a time: `get(name)` finds the
- * section's unindented `[name]` headers with a byte search and reads only from each to the next
- * unindented header. A section always restarts the reader's state, and an unindented `[x]` line
+ * {@link readIniSections} of a whole file, answered one section at a time: the first `get` finds
+ * every unindented header in one pass over the bytes (section-scan.ts), and each `get(name)` reads
+ * only from each of that name's headers to the next header; a name with no header costs a map
+ * lookup, not another pass over a 49 MB file. Where an indented `[` makes that scan give up, each
+ * `get(name)` searches the bytes for `[name]` instead. A section always restarts the reader's state, and an unindented `[x]` line
  * is a header wherever it stands, so each piece reads exactly as it does in the whole file. Used
  * where a handful of profiles is looked up in files of any size (the cached fast path); listing
  * every section (`keys()`, iteration) parses the whole file once. An indented header, which only
  * the whole file's context can classify, also falls back to the whole parse.
  */
+/** Every unindented header's byte offset in file order, and where each name's headers are in that list. */
+interface ScannedHeaders {
+  readonly starts: readonly number[];
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+}
+
 export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
   readonly #bytes: Buffer;
   readonly #found = new Map<string, Map<string, string> | undefined>();
   #whole: Map<string, Map<string, string>> | undefined;
+  /** Each name's header positions (indexes into `starts`); null once the scan gave up. */
+  #headers: ScannedHeaders | null | undefined;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -316,10 +327,43 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
     return this.#whole;
   }
 
+  #scannedHeaders(): ScannedHeaders | null {
+    if (this.#headers === undefined) {
+      const headers = scanSectionHeaders(this.#bytes);
+      if (headers === undefined) {
+        this.#headers = null;
+      } else {
+        const byName = new Map<string, number[]>();
+        headers.names.forEach((header, index) => {
+          const positions = byName.get(header);
+          if (positions === undefined) byName.set(header, [index]);
+          else positions.push(index);
+        });
+        this.#headers = { starts: headers.starts, byName };
+      }
+    }
+    return this.#headers;
+  }
+
   /** The section read piece by piece, undefined when absent, "unsure" when only the whole file can tell. */
   #search(name: string): Map<string, string> | undefined | "unsure" {
     // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
     if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    const headers = this.#scannedHeaders();
+    if (headers === null) return this.#searchBytes(name);
+    let merged: Map<string, string> | undefined;
+    // Each piece runs from one of the name's headers to the next header of any name.
+    for (const index of headers.byName.get(name) ?? []) {
+      const piece = readIniSections(this.#bytes.toString("utf8", headers.starts[index], headers.starts[index + 1] ?? this.#bytes.length));
+      if (piece.size !== 1 || !piece.has(name)) return "unsure";
+      merged ??= new Map();
+      for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);
+    }
+    return merged;
+  }
+
+  /** {@link #search} by a byte search for `[name]`: for a file where an indented `[` stopped the header scan. */
+  #searchBytes(name: string): Map<string, string> | undefined | "unsure" {
     const needle = Buffer.from(`[${name}]`, "utf8");
     let merged: Map<string, string> | undefined;
     for (let at = this.#bytes.indexOf(needle); at !== -1; at = this.#bytes.indexOf(needle, at + 1)) {

@@ -43,6 +43,28 @@ describe("IniSectionIndex (sections read one at a time)", () => {
   it("answers lone-CR files and names with brackets or non-ASCII", () => {
     expectSameAsWholeParse("[a[b]\rx = 1\r[é]\ry = 2\r", ["a[b", "é", "a]b"]);
   });
+
+  it("passes over the bytes once for all its lookups: a name that is not there costs no second pass", () => {
+    const text = Array.from({ length: 2000 }, (_, index) => `[org-${index}]\naws_access_key_id = ASIA${index}\nnote = [org-${index + 1}]\n`).join("");
+    const bytes = Buffer.from(text, "utf8");
+    // Every search of the bytes, counted on this buffer only.
+    let searchedBytes = 0;
+    const indexOf = bytes.indexOf.bind(bytes);
+    bytes.indexOf = (value, from, encoding) => {
+      const found = indexOf(value, from, encoding);
+      searchedBytes += (found === -1 ? bytes.length : found + 1) - (typeof from === "number" ? from : 0);
+      return found;
+    };
+    const index = new IniSectionIndex(bytes);
+    expect(index.get("org-1999")?.get("aws_access_key_id")).toBe("ASIA1999");
+    const afterFirst = searchedBytes;
+    expect(afterFirst).toBeLessThan(3 * bytes.length);
+    for (const name of ["jo", "default", "profile org-7", "org-2000", "org-5"]) index.get(name);
+    expect(index.get("org-5")?.get("note")).toBe("[org-6]");
+    expect(searchedBytes - afterFirst).toBeLessThan(bytes.length / 100);
+    const whole = readIniSections(text);
+    for (const name of ["org-0", "org-1999", "jo", "org-2000"]) expect(index.get(name), name).toEqual(whole.get(name));
+  });
 });
 
 describe("IniDocument edits one section's text, as the whole line model would", () => {
