@@ -50,11 +50,12 @@ describe("IniSectionIndex (sections read one at a time)", () => {
     // Every search of the bytes, counted on this buffer only.
     let searchedBytes = 0;
     const indexOf = bytes.indexOf.bind(bytes);
-    bytes.indexOf = (value, from, encoding) => {
-      const found = indexOf(value, from, encoding);
-      searchedBytes += (found === -1 ? bytes.length : found + 1) - (typeof from === "number" ? from : 0);
+    const counted = (value: string | number | Uint8Array, from?: number): number => {
+      const found = indexOf(value, from);
+      searchedBytes += (found === -1 ? bytes.length : found + 1) - (from ?? 0);
       return found;
     };
+    bytes.indexOf = counted as Buffer["indexOf"];
     const index = new IniSectionIndex(bytes);
     expect(index.get("org-1999")?.get("aws_access_key_id")).toBe("ASIA1999");
     const afterFirst = searchedBytes;
