@@ -261,23 +261,29 @@ function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
 }
 
 /**
- * {@link readIniSections} of a whole file, answered one section at a time: the first `get` finds
- * every line that may be a header in one pass over the bytes, bucketed by a hash of its name
- * (section-scan.ts scanHeaderCandidates), and each `get(name)` reads only from each of that
- * name's headers to the next header; a name with no header costs a map lookup, not another pass
- * over a 49 MB file. Where an indented `[` makes that scan give up, each
- * `get(name)` searches the bytes for `[name]` instead. A section always restarts the reader's state, and an unindented `[x]` line
- * is a header wherever it stands, so each piece reads exactly as it does in the whole file. Used
+ * {@link readIniSections} of a whole file, answered one section at a time. The first two names
+ * are found by a byte search for `[name]`; the third lookup finds every line that may be a
+ * header in one pass over the bytes, bucketed by a hash of its name (section-scan.ts
+ * scanHeaderCandidates), and from then on each `get(name)` reads only from each of that name's
+ * headers to the next header: a name with no header costs a bucket lookup, not another pass over
+ * a 49 MB file. Each piece runs from a header to the next unindented header. Where an indented
+ * `[` makes that scan give up, each `get(name)` searches the bytes for `[name]` instead. A
+ * section always restarts the reader's state, and an unindented `[x]` line is a header wherever
+ * it stands, so each piece reads exactly as it does in the whole file. Used
  * where a handful of profiles is looked up in files of any size (the cached fast path); listing
  * every section (`keys()`, iteration) parses the whole file once. An indented header, which only
  * the whole file's context can classify, also falls back to the whole parse.
  */
+/** Lookups answered by a byte search each before the headers are indexed (see #search). */
+const SEARCHES_BEFORE_INDEX = 2;
+
 export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
   readonly #bytes: Buffer;
   readonly #found = new Map<string, Map<string, string> | undefined>();
   #whole: Map<string, Map<string, string>> | undefined;
   /** The lines that may be headers, by a hash of their names; null once an indented `[` stopped the scan. */
   #candidates: HeaderCandidates | null | undefined;
+  #searches = 0;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -334,6 +340,9 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
   #search(name: string): Map<string, string> | undefined | "unsure" {
     // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
     if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    // The first few names are searched for: two searches of a 49 MB file cost less than indexing
+    // its 50,000 headers in a short-lived process (a write looks up two names per file).
+    if (this.#candidates === undefined && ++this.#searches <= SEARCHES_BEFORE_INDEX) return this.#searchBytes(name);
     const candidates = this.#scannedCandidates();
     if (candidates === null) return this.#searchBytes(name);
     const bytes = this.#bytes;
