@@ -24,6 +24,7 @@ import { escapeControl } from "../log.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
 import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 import { precheckProfileWrites } from "../store/credentials-file.js";
+import { resolveStsEndpoint } from "../sts/client.js";
 import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
@@ -112,6 +113,9 @@ export async function serveFromCache(
     if (session === undefined) return undefined;
     if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
     if (request.kind === "write") {
+      // The full path settles the STS endpoint (a region, valid endpoint variables) before it
+      // looks in the cache: without one it refuses, so the write from the cache must not happen.
+      resolveStsEndpoint({ profile: chain.region }, env);
       const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }

@@ -83,6 +83,18 @@ describe("write from the cache", () => {
     expect(await readFile(credentialsPath, "utf8")).toMatch(/\[ci-creds\]\naws_access_key_id = ASIA/);
   });
 
+  it("leaves a missing region to the full path, which refuses before it looks in the cache", async () => {
+    await rolecred(["process", "ci"]);
+    await writeFile(join(home, ".aws", "config"), (await readFile(join(home, ".aws", "config"), "utf8")).replace("region = eu-central-1\n", ""));
+    const original = await readFile(credentialsPath, "utf8");
+    const noRegion = { AWS_REGION: "", AWS_DEFAULT_REGION: "" };
+    const fast = await rolecred(["write", "ci", "--to", "ci-creds"], noRegion);
+    expect(fast.stderr).toBe((await rolecred(["write", "ci", "--to", "ci-creds", ...FULL_PATH], noRegion)).stderr);
+    expect(fast.stderr).toMatch(/^rolecred: no AWS region/);
+    expect(fast.exitCode).toBe(2);
+    expect(await readFile(credentialsPath, "utf8")).toBe(original);
+  });
+
   it("leaves a refusal to the full path: the same one-line error, the file untouched", async () => {
     await rolecred(["process", "ci"]);
     const original = await readFile(credentialsPath, "utf8");
