@@ -45,7 +45,8 @@ export interface FastAnswer {
 
 /** `write PROFILE`, `write PROFILE --to NAME` or `--to=NAME`: any other flag needs the full command line. */
 function writeRequest(profile: string, rest: readonly string[]): FastRequest | undefined {
-  const to = rest.length === 0 ? profile : rest.length === 2 && rest[0] === "--to" ? rest[1] : rest.length === 1 ? /^--to=(.+)$/.exec(rest[0] ?? "")?.[1] : undefined;
+  const to =
+    rest.length === 0 ? profile : rest.length === 2 && rest[0] === "--to" ? rest[1] : rest.length === 1 ? /^--to=(.+)$/.exec(rest[0] ?? "")?.[1] : undefined;
   if (to === undefined || !PLAIN_PROFILE.test(to) || to.startsWith("-")) return undefined;
   return { kind: "write", profile, to };
 }
