@@ -25,6 +25,7 @@ import { recordProfileUse } from "../store/recent-profiles.js";
 import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 import { precheckProfileWrites } from "../store/credentials-file.js";
 import { resolveStsEndpoint } from "../sts/client.js";
+import { MFA_CODE_ENV } from "../mfa/code.js";
 import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
@@ -117,6 +118,9 @@ export async function serveFromCache(
       // The full path settles the STS endpoint (a region, valid endpoint variables) before it
       // looks in the cache: without one it refuses, so the write from the cache must not happen.
       resolveStsEndpoint({ profile: chain.region }, env);
+      // A code in the environment is checked by the full path's options (a malformed one is
+      // refused there, exit 2); whichever it is, the full path decides.
+      if ((env[MFA_CODE_ENV] ?? "") !== "") return undefined;
       const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }

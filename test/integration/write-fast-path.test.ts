@@ -95,6 +95,17 @@ describe("write from the cache", () => {
     expect(await readFile(credentialsPath, "utf8")).toBe(original);
   });
 
+  it("leaves a malformed ROLECRED_MFA_TOKEN to the full path, which refuses it", async () => {
+    await rolecred(["process", "ci"]);
+    const original = await readFile(credentialsPath, "utf8");
+    const badCode = { ROLECRED_MFA_TOKEN: "12ab" };
+    const fast = await rolecred(["write", "ci", "--to", "ci-creds"], badCode);
+    expect(fast.stderr).toBe((await rolecred(["write", "ci", "--to", "ci-creds", ...FULL_PATH], badCode)).stderr);
+    expect(fast.stderr).toMatch(/^rolecred: .*ROLECRED_MFA_TOKEN/);
+    expect(fast.exitCode).toBe(2);
+    expect(await readFile(credentialsPath, "utf8")).toBe(original);
+  });
+
   it("leaves a refusal to the full path: the same one-line error, the file untouched", async () => {
     await rolecred(["process", "ci"]);
     const original = await readFile(credentialsPath, "utf8");
