@@ -47,6 +47,11 @@ export class RolecredError extends Error {
   }
 }
 
+/** The one line a RolecredError is shown as (before redaction and escaping): by run.ts, and by the fast path's `write`. */
+export function errorLine(error: RolecredError): string {
+  return `rolecred: ${error.message}${error.hint === undefined ? "" : ` — ${error.hint}`}`;
+}
+
 /** A usage error: exit 2, like a flag commander itself rejected. */
 export function usageError(message: string, hint?: string): RolecredError {
   return new RolecredError(message, { exitCode: ExitCode.usage, ...(hint === undefined ? {} : { hint }) });

@@ -4,13 +4,14 @@
  * day. Only the modules needed to resolve the profile and read one cache file are loaded; not
  * commander, not the AWS SDK, not inquirer.
  *
- * `rolecred profiles` (`--names`, `--json`) is answered here too (see listProfiles).
+ * `rolecred profiles` (`--names`, `--json`) is answered here too (see listProfiles), and
+ * `rolecred write PROFILE [--to NAME]` with a fresh cached session (fast-write.ts).
  *
  * Anything out of the ordinary (another flag, --verbose, a narrowed profile, a cache miss, any
  * error) returns undefined, and the full command line handles it, including the error message.
  */
 import type { Env } from "../deps.js";
-import { cacheDirectory } from "../paths.js";
+import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
 import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
@@ -22,24 +23,40 @@ import { describeAssumed } from "../output/summary.js";
 import { escapeControl } from "../log.js";
 import { recordProfileUse } from "../store/recent-profiles.js";
 import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
+import { precheckProfileWrites } from "../store/credentials-file.js";
+import { resolveStsEndpoint } from "../sts/client.js";
+import { MFA_CODE_ENV } from "../mfa/code.js";
+import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
 
 type FastRequest =
   | { readonly kind: "process"; readonly profile: string }
   /** `assume` (the shell function) also says what it switched to and notes the profile as used. */
-  | { readonly kind: "env"; readonly profile: string; readonly shell: Shell; readonly assume: boolean };
+  | { readonly kind: "env"; readonly profile: string; readonly shell: Shell; readonly assume: boolean }
+  | ({ readonly kind: "write" } & FastWriteRequest);
 
-/** What the fast path answers: stdout, and for `assume` the one line for stderr. */
+/** What the fast path answers: stdout, and for `assume` and `write` the last line for stderr. */
 export interface FastAnswer {
   readonly stdout: string;
   readonly stderr: string | undefined;
+  /** `write` refused under the lock (long-term keys put there since the precheck, a lock that never freed): its exit code. */
+  readonly exitCode?: number;
+}
+
+/** `write PROFILE`, `write PROFILE --to NAME` or `--to=NAME`: any other flag needs the full command line. */
+function writeRequest(profile: string, rest: readonly string[]): FastRequest | undefined {
+  const to =
+    rest.length === 0 ? profile : rest.length === 2 && rest[0] === "--to" ? rest[1] : rest.length === 1 ? /^--to=(.+)$/.exec(rest[0] ?? "")?.[1] : undefined;
+  if (to === undefined || !PLAIN_PROFILE.test(to) || to.startsWith("-")) return undefined;
+  return { kind: "write", profile, to };
 }
 
 function fastRequest(args: readonly string[], env: Env): FastRequest | undefined {
   const [command, profile, ...rest] = args;
   if (profile === undefined || !PLAIN_PROFILE.test(profile) || profile.startsWith("-")) return undefined;
   if (command === "process" && rest.length === 0) return { kind: "process", profile };
+  if (command === "write") return writeRequest(profile, rest);
   if (command !== "env" && command !== "assume") return undefined;
   const assume = command === "assume";
   if (rest.length === 0) return { kind: "env", profile, shell: shellFromEnvironment(env.SHELL), assume };
@@ -65,7 +82,18 @@ const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Ma
   ["--json", "json"],
 ]);
 
-export async function serveFromCache(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
+/**
+ * `writeErr`: lines `write` says before it ends (a warning, a lock wait), as they happen. Nothing
+ * is written to stderr or to a file before the answer is certain, except by `write` once its
+ * precheck passed and its session was found: then it answers itself, errors included.
+ */
+export async function serveFromCache(
+  args: readonly string[],
+  env: Env,
+  now: Date,
+  stdoutIsTerminal: boolean,
+  writeErr: (text: string) => void = () => undefined,
+): Promise<FastAnswer | undefined> {
   const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
   if (profilesFormat !== undefined) return listProfiles(profilesFormat, env);
   const request = fastRequest(args, env);
@@ -73,6 +101,9 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
   // Exports are never printed to a terminal by default: the full command line explains why.
   if (request.kind === "env" && stdoutIsTerminal) return undefined;
   try {
+    // As the full path does, the write's checks come first: they read the credentials file, whose
+    // bytes readAwsFiles then gets again without a second copy (bounded-read's kept bytes).
+    if (request.kind === "write") await precheckProfileWrites(credentialsFilePath(env), [request.to], { force: false });
     const files = await readAwsFiles(env);
     const chain = resolveProfileChain(request.profile, files);
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
@@ -83,6 +114,16 @@ export async function serveFromCache(args: readonly string[], env: Env, now: Dat
     const { session } = await readCachedSession(directory, targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
     if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
+    if (request.kind === "write") {
+      // The full path settles the STS endpoint (a region, valid endpoint variables) before it
+      // looks in the cache: without one it refuses, so the write from the cache must not happen.
+      resolveStsEndpoint({ profile: chain.region }, env);
+      // A code in the environment is checked by the full path's options (a malformed one is
+      // refused there, exit 2); whichever it is, the full path decides.
+      if ((env[MFA_CODE_ENV] ?? "") !== "") return undefined;
+      const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
+      return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
+    }
     // The region of this call (environment, then profile), not the one the session was made in.
     const region = deliveryRegion(undefined, env, chain.region);
     if (region !== undefined && !isRegionCode(region)) return undefined;

@@ -14,11 +14,11 @@ import type { Outcome } from "../outcome.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(args: readonly string[]): Promise<Outcome> {
-  const cached = await serveFromCache(args, process.env, new Date(), await stdoutIsTerminal());
+  const cached = await serveFromCache(args, process.env, new Date(), await stdoutIsTerminal(), (text) => writeAll(2, text));
   if (cached !== undefined) {
     writeAll(1, cached.stdout);
     if (cached.stderr !== undefined) writeAll(2, cached.stderr);
-    return { exitCode: 0 };
+    return { exitCode: cached.exitCode ?? 0 };
   }
   const { runCli } = await import("./run.js");
   return runCli(args);

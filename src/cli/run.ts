@@ -5,7 +5,7 @@
  */
 import { CommanderError } from "commander";
 import { defaultDeps, type Deps } from "../deps.js";
-import { ExitCode, RolecredError } from "../errors.js";
+import { errorLine, ExitCode, RolecredError } from "../errors.js";
 import { escapeControl } from "../log.js";
 import { splitChildCommand } from "./argv.js";
 import type { Outcome } from "../outcome.js";
@@ -43,10 +43,8 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
   }
 }
 
-/** The one line a RolecredError is shown as (before redaction and escaping). In-process tests show it the same way. */
-export function errorLine(error: RolecredError): string {
-  return `rolecred: ${error.message}${error.hint === undefined ? "" : ` — ${error.hint}`}`;
-}
+// The one line a RolecredError is shown as; in-process tests import it from here.
+export { errorLine };
 
 function report(error: unknown, deps: Deps | undefined, verbose: boolean): number {
   if (error instanceof CommanderError) return commanderExitCode(error); // commander already printed it

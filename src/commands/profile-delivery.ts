@@ -7,7 +7,7 @@ import type { Deps, Terminal } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../session/options.js";
 import { credentialsFilePath } from "../paths.js";
-import { describeProfileSession } from "../output/summary.js";
+import { describeProfileSession, roleProfileWriteWarning } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
 import type { Env } from "../deps.js";
@@ -144,7 +144,7 @@ export async function runWrite(options: ProfileRequestOptions & { readonly to: s
   await precheckProfileWrites(credentialsFilePath(deps.env), [options.to], { force: options.force });
   const { session, chain } = await obtain(options, deps);
   if (options.to === options.profile && chain.hops.length > 0) {
-    deps.log.warn(`[profile ${options.profile}] has role_arn in the config file, so the AWS CLI and SDKs will assume the role themselves rather than use the written keys; --to another name avoids that`);
+    deps.log.warn(roleProfileWriteWarning(options.profile));
   }
   await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], { force: options.force, onLockWait: (message) => deps.log.info(message) });
   deps.log.info(summary(options.to, session, deps));

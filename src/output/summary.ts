@@ -83,3 +83,8 @@ export function sessionSummaryJson(session: RoleSession, profile: string | undef
     ...(session.packedPolicySize === undefined ? {} : { packedPolicySizePercent: session.packedPolicySize }),
   };
 }
+
+/** `write dev` where dev assumes a role: said by the full path and the fast path alike. */
+export function roleProfileWriteWarning(profile: string): string {
+  return `[profile ${profile}] has role_arn in the config file, so the AWS CLI and SDKs will assume the role themselves rather than use the written keys; --to another name avoids that`;
+}

@@ -12,6 +12,7 @@
  * any section, a line that is none of section / key = value / comment, a duplicated section or a
  * duplicated key all make the file unparseable, and rolecred refuses to write it.
  */
+import { headerNameHash, scanHeaderCandidates, type HeaderCandidates } from "./section-scan.js";
 
 export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
 
@@ -231,6 +232,7 @@ export function readIniSections(text: string): Map<string, Map<string, string>> 
 }
 
 const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
@@ -244,8 +246,10 @@ function lineStartOf(bytes: Buffer, at: number): number {
 function lineEndOf(bytes: Buffer, at: number): number {
   const feed = bytes.indexOf(LINE_FEED, at);
   const end = feed === -1 ? bytes.length : feed;
-  const carriage = bytes.indexOf(CARRIAGE_RETURN, at);
-  return carriage !== -1 && carriage < end ? carriage : end;
+  // A \r is looked for on this line only: in a file without one, a search from `at` read the
+  // whole rest of the file for every header checked.
+  const carriage = bytes.subarray(at, end).indexOf(CARRIAGE_RETURN);
+  return carriage === -1 ? end : at + carriage;
 }
 
 /** A line that begins in column 0 with `[` and reads as a valid section header, whatever precedes it. */
@@ -257,18 +261,29 @@ function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
 }
 
 /**
- * {@link readIniSections} of a whole file, answered one section at a time: `get(name)` finds the
- * section's unindented `[name]` headers with a byte search and reads only from each to the next
- * unindented header. A section always restarts the reader's state, and an unindented `[x]` line
- * is a header wherever it stands, so each piece reads exactly as it does in the whole file. Used
+ * {@link readIniSections} of a whole file, answered one section at a time. The first two names
+ * are found by a byte search for `[name]`; the third lookup finds every line that may be a
+ * header in one pass over the bytes, bucketed by a hash of its name (section-scan.ts
+ * scanHeaderCandidates), and from then on each `get(name)` reads only from each of that name's
+ * headers to the next header: a name with no header costs a bucket lookup, not another pass over
+ * a 49 MB file. Each piece runs from a header to the next unindented header. Where an indented
+ * `[` makes that scan give up, each `get(name)` searches the bytes for `[name]` instead. A
+ * section always restarts the reader's state, and an unindented `[x]` line is a header wherever
+ * it stands, so each piece reads exactly as it does in the whole file. Used
  * where a handful of profiles is looked up in files of any size (the cached fast path); listing
  * every section (`keys()`, iteration) parses the whole file once. An indented header, which only
  * the whole file's context can classify, also falls back to the whole parse.
  */
+/** Lookups answered by a byte search each before the headers are indexed (see #search). */
+const SEARCHES_BEFORE_INDEX = 2;
+
 export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
   readonly #bytes: Buffer;
   readonly #found = new Map<string, Map<string, string> | undefined>();
   #whole: Map<string, Map<string, string>> | undefined;
+  /** The lines that may be headers, by a hash of their names; null once an indented `[` stopped the scan. */
+  #candidates: HeaderCandidates | null | undefined;
+  #searches = 0;
 
   constructor(bytes: Buffer) {
     this.#bytes = bytes;
@@ -316,10 +331,46 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
     return this.#whole;
   }
 
+  #scannedCandidates(): HeaderCandidates | null {
+    if (this.#candidates === undefined) this.#candidates = scanHeaderCandidates(this.#bytes) ?? null;
+    return this.#candidates;
+  }
+
   /** The section read piece by piece, undefined when absent, "unsure" when only the whole file can tell. */
   #search(name: string): Map<string, string> | undefined | "unsure" {
     // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
     if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    // The first few names are searched for: two searches of a 49 MB file cost less than indexing
+    // its 50,000 headers in a short-lived process (a write looks up two names per file).
+    if (this.#candidates === undefined && ++this.#searches <= SEARCHES_BEFORE_INDEX) return this.#searchBytes(name);
+    const candidates = this.#scannedCandidates();
+    if (candidates === null) return this.#searchBytes(name);
+    const bytes = this.#bytes;
+    const needle = Buffer.from(name, "utf8");
+    const nameEnd = (at: number) => at + 1 + needle.length;
+    let merged: Map<string, string> | undefined;
+    for (const index of candidates.withHash(headerNameHash(needle, 0, needle.length))) {
+      const at = candidates.starts[index] ?? 0;
+      if (bytes[nameEnd(at)] !== CLOSE_BRACKET || bytes.compare(needle, 0, needle.length, at + 1, nameEnd(at)) !== 0 || !isUnindentedHeader(bytes, at)) continue;
+      // The piece ends at the next line that is a header of any name.
+      let end = bytes.length;
+      for (let next = index + 1; next < candidates.starts.length; next++) {
+        const start = candidates.starts[next] ?? bytes.length;
+        if (isUnindentedHeader(bytes, start)) {
+          end = start;
+          break;
+        }
+      }
+      const piece = readIniSections(bytes.toString("utf8", at, end));
+      if (piece.size !== 1 || !piece.has(name)) return "unsure";
+      merged ??= new Map();
+      for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);
+    }
+    return merged;
+  }
+
+  /** {@link #search} by a byte search for `[name]`: for a file where an indented `[` stopped the header scan. */
+  #searchBytes(name: string): Map<string, string> | undefined | "unsure" {
     const needle = Buffer.from(`[${name}]`, "utf8");
     let merged: Map<string, string> | undefined;
     for (let at = this.#bytes.indexOf(needle); at !== -1; at = this.#bytes.indexOf(needle, at + 1)) {

@@ -83,3 +83,82 @@ function indentedOnly(bytes: Buffer, at: number, bodyStart: number): boolean {
 export function sectionNames(headers: SectionHeaders): string[] {
   return [...new Set(headers.names)];
 }
+
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * The lines that may be headers, found without decoding any: every line that begins with `[` and
+ * has a `]`, bucketed by a hash of the bytes between them. A lookup by name (ini-document.ts
+ * IniSectionIndex) then checks only the lines in its bucket, and decodes only those (and the next
+ * header after each). Building it costs a `[` search and a few bytes per header, far less than
+ * decoding every header line (`scanSectionHeaders`) in a 50,000-profile file; the buckets are
+ * two typed arrays (a chain per bucket), not a Map of 50,000 arrays.
+ */
+export class HeaderCandidates {
+  /** Where each candidate line starts, in file order. */
+  readonly starts: readonly number[];
+  readonly #heads: Int32Array;
+  readonly #next: Int32Array;
+
+  constructor(starts: readonly number[], hashes: readonly number[]) {
+    this.starts = starts;
+    let size = 16;
+    while (size < starts.length * 2) size *= 2;
+    this.#heads = new Int32Array(size).fill(-1);
+    this.#next = new Int32Array(starts.length);
+    // Linked from the last to the first, so each chain is walked in file order.
+    for (let index = starts.length - 1; index >= 0; index--) {
+      const bucket = (hashes[index] ?? 0) & (size - 1);
+      this.#next[index] = this.#heads[bucket] ?? -1;
+      this.#heads[bucket] = index;
+    }
+  }
+
+  /** Indexes into `starts` of the lines whose name may hash to `hash` (every one must be compared), in file order. */
+  withHash(hash: number): number[] {
+    const found: number[] = [];
+    for (let index = this.#heads[hash & (this.#heads.length - 1)] ?? -1; index !== -1; index = this.#next[index] ?? -1) found.push(index);
+    return found;
+  }
+}
+
+/**
+ * A name's bucket from its length and its first and last four bytes: constant work per header
+ * (a loop over every byte of 50,000 names ran slower than the searches it replaces, in a process
+ * too short-lived for the loop to be optimised). Generated names (`org-123`) differ at the end.
+ */
+export function headerNameHash(bytes: Uint8Array, from: number, to: number): number {
+  const length = to - from;
+  const at = (offset: number) => (offset >= from && offset < to ? (bytes[offset] ?? 0) : 0);
+  let hash = Math.imul(length, 0x01000193) ^ at(from);
+  for (let offset = to - 4; offset < to; offset++) hash = Math.imul(hash ^ at(offset), 0x01000193);
+  return hash >>> 0;
+}
+
+/** The candidates of `bytes`, or undefined when an indented `[` leaves the answer to the whole parse (as {@link scanSectionHeaders}). */
+export function scanHeaderCandidates(bytes: Buffer): HeaderCandidates | undefined {
+  const starts: number[] = [];
+  const hashes: number[] = [];
+  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // The next \r, searched again only once passed: most files have none.
+  let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
+  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1; ) {
+    const previous = at === bodyStart ? LINE_FEED : bytes[at - 1];
+    if (previous !== LINE_FEED && previous !== CARRIAGE_RETURN) {
+      if (indentedOnly(bytes, at, bodyStart)) return undefined;
+      at = bytes.indexOf(OPEN_BRACKET, at + 1);
+      continue;
+    }
+    if (nextReturn !== -1 && nextReturn < at) nextReturn = bytes.indexOf(CARRIAGE_RETURN, at);
+    const feed = bytes.indexOf(LINE_FEED, at);
+    const lineEnd = Math.min(feed === -1 ? bytes.length : feed, nextReturn === -1 ? bytes.length : nextReturn);
+    const close = bytes.indexOf(CLOSE_BRACKET, at);
+    if (close !== -1 && close < lineEnd) {
+      starts.push(at);
+      hashes.push(headerNameHash(bytes, at + 1, close));
+    }
+    // Only a line's first `[` can begin a header.
+    at = bytes.indexOf(OPEN_BRACKET, lineEnd);
+  }
+  return new HeaderCandidates(starts, hashes);
+}

@@ -4,11 +4,15 @@ import { IniDocument, IniSectionIndex, readIniSections } from "../../src/store/i
 /** The index must answer every lookup exactly as the whole-file tolerant parse does. */
 function expectSameAsWholeParse(text: string, names: readonly string[]): void {
   const whole = readIniSections(text);
-  for (const name of [...names, ...whole.keys()]) {
+  // One index for every name: past the first two lookups it answers from its index of the headers.
+  const shared = new IniSectionIndex(Buffer.from(text, "utf8"));
+  for (const name of [...names, "absent-1", "absent-2", ...names, ...whole.keys()]) {
     const index = new IniSectionIndex(Buffer.from(text, "utf8"));
     const expected = whole.get(name);
     const found = index.get(name);
     expect(found === undefined ? undefined : [...found], `[${name}]`).toEqual(expected === undefined ? undefined : [...expected]);
+    const fromShared = shared.get(name);
+    expect(fromShared === undefined ? undefined : [...fromShared], `[${name}] (shared)`).toEqual(expected === undefined ? undefined : [...expected]);
   }
   expect([...new IniSectionIndex(Buffer.from(text, "utf8")).keys()]).toEqual([...whole.keys()]);
 }
@@ -42,6 +46,32 @@ describe("IniSectionIndex (sections read one at a time)", () => {
 
   it("answers lone-CR files and names with brackets or non-ASCII", () => {
     expectSameAsWholeParse("[a[b]\rx = 1\r[é]\ry = 2\r", ["a[b", "é", "a]b"]);
+  });
+
+  it("after two lookups, indexes the headers in one pass: a name that is not there costs no further pass", () => {
+    const text = Array.from({ length: 2000 }, (_, index) => `[org-${index}]\naws_access_key_id = ASIA${index}\nnote = [org-${index + 1}]\n`).join("");
+    const bytes = Buffer.from(text, "utf8");
+    // Every search of the bytes, counted on this buffer only.
+    let searchedBytes = 0;
+    const indexOf = bytes.indexOf.bind(bytes);
+    const counted = (value: string | number | Uint8Array, from?: number): number => {
+      const found = indexOf(value, from);
+      searchedBytes += (found === -1 ? bytes.length : found + 1) - (from ?? 0);
+      return found;
+    };
+    bytes.indexOf = counted as Buffer["indexOf"];
+    const index = new IniSectionIndex(bytes);
+    expect(index.get("org-1999")?.get("aws_access_key_id")).toBe("ASIA1999");
+    expect(index.get("jo")).toBeUndefined();
+    const beforeIndexing = searchedBytes;
+    expect(index.get("default")).toBeUndefined();
+    expect(searchedBytes - beforeIndexing).toBeLessThan(3 * bytes.length); // the one pass
+    const indexed = searchedBytes;
+    for (const name of ["profile org-7", "org-2000", "org-5", "jo-script", "org-0"]) index.get(name);
+    expect(index.get("org-5")?.get("note")).toBe("[org-6]");
+    expect(searchedBytes - indexed).toBeLessThan(bytes.length / 100);
+    const whole = readIniSections(text);
+    for (const name of ["org-0", "org-1999", "jo", "org-2000"]) expect(index.get(name), name).toEqual(whole.get(name));
   });
 });
 
