@@ -36,18 +36,49 @@ type Json = Record<string, unknown>;
 function statementsFor(index: number): Json[] {
   const account = String(100_000_000_000 + (index % 97)).padStart(12, "0");
   const variants: Json[][] = [
-    [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }],
-    [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["sts:AssumeRole", "sts:TagSession"], Condition: { StringEquals: { "aws:ResourceTag/env": "${aws:PrincipalTag/env}" } } }],
-    [{ Effect: "Allow", Principal: { Federated: `arn:aws:iam::${account}:saml-provider/Idp${index}` }, Action: "sts:AssumeRoleWithSAML", Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } } }],
+    [
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "sts:AssumeRole",
+        Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+      },
+    ],
+    [
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: { StringEquals: { "aws:ResourceTag/env": "${aws:PrincipalTag/env}" } },
+      },
+    ],
+    [
+      {
+        Effect: "Allow",
+        Principal: { Federated: `arn:aws:iam::${account}:saml-provider/Idp${index}` },
+        Action: "sts:AssumeRoleWithSAML",
+        Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } },
+      },
+    ],
     [
       {
         Effect: "Allow",
         Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": `repo:org${index}/app:*` } },
+        Condition: {
+          StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+          StringLike: { "token.actions.githubusercontent.com:sub": `repo:org${index}/app:*` },
+        },
       },
     ],
-    [{ Effect: "Allow", Principal: { Service: "rolesanywhere.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], Condition: { StringEquals: { "aws:PrincipalTag/x509Subject/CN": `workload-${index}` } } }],
+    [
+      {
+        Effect: "Allow",
+        Principal: { Service: "rolesanywhere.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+        Condition: { StringEquals: { "aws:PrincipalTag/x509Subject/CN": `workload-${index}` } },
+      },
+    ],
     [
       { Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorgid" } } },
       { Effect: "Deny", Principal: "*", Action: "sts:AssumeRole", Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } } },
@@ -70,12 +101,25 @@ function fileFor(index: number): string {
     case 2:
       return JSON.stringify({ Role: { RoleName: name, Arn: arn, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)) } });
     case 3:
-      return JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: { Bucket: { Type: "AWS::S3::Bucket" }, Role: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: policy } } } }, null, 2);
+      return JSON.stringify(
+        {
+          AWSTemplateFormatVersion: "2010-09-09",
+          Resources: { Bucket: { Type: "AWS::S3::Bucket" }, Role: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: policy } } },
+        },
+        null,
+        2,
+      );
     default:
       return JSON.stringify({
         format_version: "1.2",
         terraform_version: "1.9.0",
-        planned_values: { root_module: { resources: [{ address: `aws_iam_role.${name}`, mode: "managed", type: "aws_iam_role", name, values: { name, assume_role_policy: JSON.stringify(policy) } }] } },
+        planned_values: {
+          root_module: {
+            resources: [
+              { address: `aws_iam_role.${name}`, mode: "managed", type: "aws_iam_role", name, values: { name, assume_role_policy: JSON.stringify(policy) } },
+            ],
+          },
+        },
       });
   }
 }
@@ -109,7 +153,17 @@ function quietDeps(): { deps: Deps; bytes: () => number } {
   const sink = { write: (text: string) => (bytes += text.length) };
   const secrets = new SecretRegistry();
   return {
-    deps: { env: {}, stdin: Readable.from([]), stdout: sink, stderr: sink, openTerminal: () => undefined, now: () => new Date(0), secrets, log: createLogger(sink, secrets, false), sts: NO_STS },
+    deps: {
+      env: {},
+      stdin: Readable.from([]),
+      stdout: sink,
+      stderr: sink,
+      openTerminal: () => undefined,
+      now: () => new Date(0),
+      secrets,
+      log: createLogger(sink, secrets, false),
+      sts: NO_STS,
+    },
     bytes: () => bytes,
   };
 }
@@ -234,8 +288,12 @@ async function main(): Promise<void> {
     );
     console.log("");
     console.log(`a folder of ${MANY_FILES.toLocaleString("en")} files (the five shapes above)`);
-    console.log(`${"sync read + JSON.parse (baseline)".padEnd(32)} ${manyParse.toFixed(1).padStart(9)} ${((manyParse * 100) / MANY_FILES).toFixed(2).padStart(8)} ${"1.00".padStart(11)}`);
-    console.log(`${"lint, text output".padEnd(32)} ${manyLint.toFixed(1).padStart(9)} ${((manyLint * 100) / MANY_FILES).toFixed(2).padStart(8)} ${(manyLint / manyParse).toFixed(2).padStart(11)}`);
+    console.log(
+      `${"sync read + JSON.parse (baseline)".padEnd(32)} ${manyParse.toFixed(1).padStart(9)} ${((manyParse * 100) / MANY_FILES).toFixed(2).padStart(8)} ${"1.00".padStart(11)}`,
+    );
+    console.log(
+      `${"lint, text output".padEnd(32)} ${manyLint.toFixed(1).padStart(9)} ${((manyLint * 100) / MANY_FILES).toFixed(2).padStart(8)} ${(manyLint / manyParse).toFixed(2).padStart(11)}`,
+    );
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

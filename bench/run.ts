@@ -284,7 +284,17 @@ async function main(): Promise<void> {
 
     const aws = await awsCliSupport(env);
     const cases: Case[] = [
-      { id: "process-warm", label: "process dev (warm)", subject: rolecred("process", "dev"), baselineLabel: "node -e 0", baseline: nodeBaseline, target: TARGET, speed: "fast", check: sameSession, sts: "none" },
+      {
+        id: "process-warm",
+        label: "process dev (warm)",
+        subject: rolecred("process", "dev"),
+        baselineLabel: "node -e 0",
+        baseline: nodeBaseline,
+        target: TARGET,
+        speed: "fast",
+        check: sameSession,
+        sts: "none",
+      },
       {
         id: "aws-export-credentials",
         label: "aws export-credentials",
@@ -304,7 +314,8 @@ async function main(): Promise<void> {
         target: TARGET,
         speed: "fast" as const,
         check: (stdout: string) => {
-          if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`)) throw new Error("no export of the cached key");
+          if (!stdout.includes(`export AWS_ACCESS_KEY_ID=${first.AccessKeyId}`) && !stdout.includes(`export AWS_ACCESS_KEY_ID='${first.AccessKeyId}'`))
+            throw new Error("no export of the cached key");
         },
         sts: "none" as const,
       })),
@@ -353,7 +364,10 @@ async function main(): Promise<void> {
 
     const timer = await chooseTimer(scratch);
     const rows: (Row | Skipped)[] = [];
-    const hasGnuTime = await access(GNU_TIME, constants.X_OK).then(() => true, () => false);
+    const hasGnuTime = await access(GNU_TIME, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
     for (const item of cases) {
       if (ONLY !== undefined && !ONLY.test(item.id)) continue;
       if (item.id === "aws-export-credentials" && aws.missing !== null) {
@@ -377,7 +391,8 @@ async function main(): Promise<void> {
       const measured = await timer.measure(item, caseEnv);
       const stsCalls = world.sts.calls.slice(callsBefore).filter((call) => call.action === "AssumeRole").length;
       if (item.sts === "none" && stsCalls > 0) throw new Error(`${item.label}: ${stsCalls} AssumeRole calls; the cache was not used`);
-      if (item.sts === "every run" && stsCalls < measured.subjectMs.length) throw new Error(`${item.label}: only ${stsCalls} AssumeRole calls for ${measured.subjectMs.length} runs; not a cache miss every time`);
+      if (item.sts === "every run" && stsCalls < measured.subjectMs.length)
+        throw new Error(`${item.label}: only ${stsCalls} AssumeRole calls for ${measured.subjectMs.length} runs; not a cache miss every time`);
       const subjectMedian = median(measured.subjectMs);
       const baselineMedian = median([...measured.baselineBeforeMs, ...measured.baselineAfterMs]);
       const ratio = subjectMedian / baselineMedian;
@@ -385,7 +400,9 @@ async function main(): Promise<void> {
       const above = item.targetAbove === undefined ? undefined : rows.find((row): row is Row => "medianMs" in row && row.id === item.targetAbove?.id);
       const goals = [
         item.targetMs === undefined ? undefined : `< ${item.targetMs} ms`,
-        item.targetAbove === undefined ? undefined : `≤ +${item.targetAbove.ms} ms vs ${item.targetAbove.id}${above === undefined ? " (not run)" : ` (+${round(subjectMedian - above.medianMs, 0)})`}`,
+        item.targetAbove === undefined
+          ? undefined
+          : `≤ +${item.targetAbove.ms} ms vs ${item.targetAbove.id}${above === undefined ? " (not run)" : ` (+${round(subjectMedian - above.medianMs, 0)})`}`,
         item.targetPeakMb === undefined ? undefined : `< ${item.targetPeakMb} MB`,
       ].filter((goal): goal is string => goal !== undefined);
       const met = [
@@ -474,9 +491,31 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
     await mustRun(["cp", "-p", join(home, ".aws", "credentials"), pristine], env);
     const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, env, sts: "none" as const, speed: size === 50 ? ("slow" as const) : ("scale" as const) };
     cases.push(
-      { ...base, id: `process-${size}`, label: `process dev (warm), ${sized} profiles`, subject: rolecred("process", "dev"), target: TARGET, memory: true, check: sameSession },
-      { ...base, id: `env-${size}`, label: `env dev (warm), ${sized} profiles`, subject: rolecred("env", "dev", "--shell", "bash"), target: TARGET, check: exportsKey },
-      { ...base, id: `assume-${size}`, label: `assume dev (warm), ${sized} profiles`, subject: rolecred("assume", "dev", "--shell", "bash"), target: TARGET, check: exportsKey },
+      {
+        ...base,
+        id: `process-${size}`,
+        label: `process dev (warm), ${sized} profiles`,
+        subject: rolecred("process", "dev"),
+        target: TARGET,
+        memory: true,
+        check: sameSession,
+      },
+      {
+        ...base,
+        id: `env-${size}`,
+        label: `env dev (warm), ${sized} profiles`,
+        subject: rolecred("env", "dev", "--shell", "bash"),
+        target: TARGET,
+        check: exportsKey,
+      },
+      {
+        ...base,
+        id: `assume-${size}`,
+        label: `assume dev (warm), ${sized} profiles`,
+        subject: rolecred("assume", "dev", "--shell", "bash"),
+        target: TARGET,
+        check: exportsKey,
+      },
       {
         ...base,
         id: `write-${size}`,
@@ -666,7 +705,9 @@ function printTable(report: { node: string; cpus: string; loadAverage: number[];
   const measured = report.rows.filter((row): row is Row => !("skipped" in row));
   console.log("");
   console.log(`runs per command: ${measured.map((row) => `${row.case} ${row.runs}`).join(", ")}`);
-  console.log(`baseline drift (later runs vs earlier): ${measured.map((row) => `${row.baselineDriftPercent > 0 ? "+" : ""}${row.baselineDriftPercent}%`).join(", ")}`);
+  console.log(
+    `baseline drift (later runs vs earlier): ${measured.map((row) => `${row.baselineDriftPercent > 0 ? "+" : ""}${row.baselineDriftPercent}%`).join(", ")}`,
+  );
   const cold = measured.find((row) => row.stsCalls > 0 && row.case.startsWith("process dev (cold"));
   if (cold !== undefined) console.log(`STS AssumeRole calls: ${cold.stsCalls} on the cold row (${cold.runs} timed runs + warmup), 0 on every warm row`);
   console.log("Ratios are the result; the milliseconds are this machine's. Exit code 0 whatever the verdicts.");

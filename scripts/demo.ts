@@ -22,7 +22,10 @@ function step(text: string): void {
 
 /** Secrets in the credentials file, shown the way a careful screenshot would. */
 function masked(text: string): string {
-  return text.replace(/^(aws_secret_access_key|aws_session_token) = (.*)$/gm, (_, key: string, value: string) => `${key} = ${value.slice(0, 4)}…(${value.length} characters)`);
+  return text.replace(
+    /^(aws_secret_access_key|aws_session_token) = (.*)$/gm,
+    (_, key: string, value: string) => `${key} = ${value.slice(0, 4)}…(${value.length} characters)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -52,7 +55,9 @@ async function main(): Promise<void> {
 
     step("what STS received (the MFA code and keys are not shown)");
     for (const call of world.sts.calls) {
-      process.stdout.write(`${call.action.padEnd(18)} caller=${call.callerArn ?? "(unsigned)"}${call.params.RoleArn ? ` RoleArn=${call.params.RoleArn}` : ""}${call.params.SerialNumber ? ` SerialNumber=${call.params.SerialNumber}` : ""}${call.errorCode ? ` -> ${call.errorCode}` : ""}\n`);
+      process.stdout.write(
+        `${call.action.padEnd(18)} caller=${call.callerArn ?? "(unsigned)"}${call.params.RoleArn ? ` RoleArn=${call.params.RoleArn}` : ""}${call.params.SerialNumber ? ` SerialNumber=${call.params.SerialNumber}` : ""}${call.errorCode ? ` -> ${call.errorCode}` : ""}\n`,
+      );
     }
     process.stdout.write("\ndemo passed: the profile rolecred wrote is the one the AWS SDK uses\n");
   } finally {

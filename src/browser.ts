@@ -23,7 +23,11 @@ export function browserCommand(url: string, env: Env, platform: NodeJS.Platform)
   const entry = (env.BROWSER ?? "").split(platform === "win32" ? ";" : ":").find((candidate) => candidate.trim() !== "");
   if (entry !== undefined) {
     const split = splitCommandLine(entry);
-    if ("error" in split) throw usageError(`cannot read BROWSER "${entry}": ${split.error}`, "BROWSER is a command line, e.g. firefox or \"/opt/my browser/bin/browser\" --new-window");
+    if ("error" in split)
+      throw usageError(
+        `cannot read BROWSER "${entry}": ${split.error}`,
+        'BROWSER is a command line, e.g. firefox or "/opt/my browser/bin/browser" --new-window',
+      );
     const [file = "", ...rest] = split.words;
     const words = [file, ...rest];
     const substituted = words.some((word) => word.includes("%s"));

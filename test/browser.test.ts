@@ -26,12 +26,17 @@ describe(browserCommand.name, () => {
 
   it("on Windows reads BROWSER as a ;-separated list (os.pathsep, as Python's webbrowser does), so a drive letter is no list separator", () => {
     const firefox = String.raw`"C:\Program Files\Mozilla Firefox\firefox.exe" -new-tab`;
-    expect(browserCommand("U", { BROWSER: firefox }, "win32")).toEqual({ file: String.raw`C:\Program Files\Mozilla Firefox\firefox.exe`, args: ["-new-tab", "U"] });
+    expect(browserCommand("U", { BROWSER: firefox }, "win32")).toEqual({
+      file: String.raw`C:\Program Files\Mozilla Firefox\firefox.exe`,
+      args: ["-new-tab", "U"],
+    });
     expect(browserCommand("U", { BROWSER: String.raw`;"C:\Tools\b.exe";"D:\c.exe"` }, "win32")).toEqual({ file: String.raw`C:\Tools\b.exe`, args: ["U"] });
   });
 
   it("refuses a BROWSER it cannot split, naming it", () => {
-    expect(() => browserCommand("U", { BROWSER: `"/opt/my browser` }, "linux")).toThrow(`cannot read BROWSER ""/opt/my browser": its double quote is never closed`);
+    expect(() => browserCommand("U", { BROWSER: `"/opt/my browser` }, "linux")).toThrow(
+      `cannot read BROWSER ""/opt/my browser": its double quote is never closed`,
+    );
   });
 
   it("uses the platform's opener, and finds no browser on Linux without a graphical session", () => {

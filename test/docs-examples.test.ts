@@ -68,14 +68,20 @@ export function readMarkedBlocks(page: string, text: string): Page {
 }
 
 const pages = await Promise.all(
-  (await readdir(DOCS)).filter((name) => name.endsWith(".md")).sort().map(async (name) => readMarkedBlocks(`docs/${name}`, await readFile(join(DOCS, name), "utf8"))),
+  (await readdir(DOCS))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map(async (name) => readMarkedBlocks(`docs/${name}`, await readFile(join(DOCS, name), "utf8"))),
 );
 const examples = pages.flatMap((page) => page.examples.map((example) => [`${example.page}:${example.line}: ${example.command}`, example, page.files] as const));
 
 describe("documentation examples", () => {
   it("there are some, and the marker reader finds files and commands", () => {
     expect(examples.length).toBeGreaterThanOrEqual(3);
-    const sample = readMarkedBlocks("x.md", ["<!-- doc-file: a.json -->", "```json", "{}", "```", "<!-- doc-test -->", "```console", "$ echo hi", "hi", "```"].join("\n"));
+    const sample = readMarkedBlocks(
+      "x.md",
+      ["<!-- doc-file: a.json -->", "```json", "{}", "```", "<!-- doc-test -->", "```console", "$ echo hi", "hi", "```"].join("\n"),
+    );
     expect(sample).toEqual({ files: new Map([["a.json", "{}\n"]]), examples: [{ page: "x.md", line: 7, command: "echo hi", expected: ["hi"] }] });
   });
 

@@ -12,7 +12,17 @@ describe(parseJson.name, () => {
   });
 
   it("agrees with JSON.parse on a larger document", () => {
-    const value = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111111111111:root"] }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }] };
+    const value = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
+          Action: "sts:AssumeRole",
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+        },
+      ],
+    };
     const text = JSON.stringify(value, null, 4);
     expect(parseJson(text).value).toEqual(JSON.parse(text));
   });
@@ -116,7 +126,10 @@ describe("parseJson agrees with the position-aware parser", () => {
   const deep = (levels: number): string => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
 
   it.each([
-    ["a policy with CRLF and tabs", '{\r\n\t"Statement": [\r\n\t\t{"Effect": "Allow", "Principal": {"AWS": ["a", "b"]}},\r\n\t\t{"Effect": "Deny"}\r\n\t]\r\n}'],
+    [
+      "a policy with CRLF and tabs",
+      '{\r\n\t"Statement": [\r\n\t\t{"Effect": "Allow", "Principal": {"AWS": ["a", "b"]}},\r\n\t\t{"Effect": "Deny"}\r\n\t]\r\n}',
+    ],
     ["a byte-order mark", '\uFEFF{"a": {"b": [{}]}}'],
     ["brackets, colons and quotes inside strings", '{"s": "[{\\"k\\": 1}]", "t": "a:b", "u": "{", "v": [":", "]"]}'],
     ["escaped backslashes before a closing quote", '{"a\\\\": {"b\\\\\\"c": ["x\\\\", {"d": "\\\\\\\\"}]}}'],
@@ -139,7 +152,12 @@ describe("parseJson agrees with the position-aware parser", () => {
 
   it("a generated corpus of policies: same values and positions", () => {
     for (let index = 0; index < 200; index += 1) {
-      const statement = { Sid: `S${index}`, Effect: index % 3 === 0 ? "Deny" : "Allow", Principal: { AWS: [`arn:aws:iam::${index}:root`, "\\\"quoted\\\""] }, Condition: { StringLike: { "k:[x]": ["{", "\\"] } } };
+      const statement = {
+        Sid: `S${index}`,
+        Effect: index % 3 === 0 ? "Deny" : "Allow",
+        Principal: { AWS: [`arn:aws:iam::${index}:root`, '\\"quoted\\"'] },
+        Condition: { StringLike: { "k:[x]": ["{", "\\"] } },
+      };
       const text = JSON.stringify({ Version: "2012-10-17", Statement: [statement, { ...statement, Sid: "" }] }, null, index % 4);
       expect(outcome(parseJson, text)).toEqual(outcome(parseJsonWithPositions, text));
     }

@@ -62,5 +62,8 @@ export function splitCommandString(text: string): string[] {
 }
 
 function needsShell(text: string): RolecredError {
-  return usageError(`--exec "${text}" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one`, `write -- sh -c '${text.replace(/'/g, "'\\''")}'`);
+  return usageError(
+    `--exec "${text}" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one`,
+    `write -- sh -c '${text.replace(/'/g, "'\\''")}'`,
+  );
 }

@@ -37,7 +37,14 @@ export const assumeCommand = defineCommand<AssumeOptions>({
     }
     // The profile flags' parsing needs a name; the picker's choice replaces it.
     const request = profileRequestOptions(args[0] ?? "default", flags, context);
-    return { kind: "switch", shell, profile: args[0] === undefined ? undefined : request.profile, console: flags.console === true, showSecrets: flags.showSecrets === true, request };
+    return {
+      kind: "switch",
+      shell,
+      profile: args[0] === undefined ? undefined : request.profile,
+      console: flags.console === true,
+      showSecrets: flags.showSecrets === true,
+      request,
+    };
   },
   async run(options: AssumeOptions, deps: Deps): Promise<Outcome> {
     if (options.kind === "unset") {
@@ -45,7 +52,8 @@ export const assumeCommand = defineCommand<AssumeOptions>({
       return runUnset(options, deps);
     }
     // Checked before the picker, a prompt or a call: exports nobody can use cost nothing.
-    if (!options.console && deps.stdout.isTTY === true && !options.showSecrets) throw refuseTerminal({ profile: options.profile ?? "PROFILE", shell: options.shell });
+    if (!options.console && deps.stdout.isTTY === true && !options.showSecrets)
+      throw refuseTerminal({ profile: options.profile ?? "PROFILE", shell: options.shell });
     const { runAssume } = await import("../commands/assume.js");
     return runAssume(options, deps);
   },

@@ -31,5 +31,8 @@ export const consoleCommand = defineCommand<ConsoleOptions>({
       federationUrl: flagValue.optionalString(flags, "federationUrl"),
     };
   },
-  run: lazyRun(() => import("../commands/console.js"), (module) => module.runConsole),
+  run: lazyRun(
+    () => import("../commands/console.js"),
+    (module) => module.runConsole,
+  ),
 });

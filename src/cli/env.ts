@@ -40,7 +40,7 @@ export const envCommand = defineCommand<EnvOptions>({
   name: "env",
   declare(command) {
     command
-      .description("print shell exports of a profile's session, for eval \"$(rolecred env dev)\" (interactive switching: assume)")
+      .description('print shell exports of a profile\'s session, for eval "$(rolecred env dev)" (interactive switching: assume)')
       .argument("[profile]", "profile in ~/.aws/config")
       .addOption(new Option("--shell <shell>", "shell to quote for (default: from $SHELL)").choices([...SHELLS]))
       .option("--unset", "print the lines that clear a session from the shell instead")

@@ -20,8 +20,12 @@ export const execCommand = defineCommand<ExecOptions>({
   },
   toOptions(args, flags, context) {
     const command = context.childCommand;
-    if (command !== undefined && command.length === 0) throw usageError("name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell");
+    if (command !== undefined && command.length === 0)
+      throw usageError("name the command to run after --, e.g. rolecred exec dev -- aws s3 ls, or leave out -- for a shell");
     return { ...profileRequestOptions(args[0], flags, context), command, server: flags.server === true };
   },
-  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runExec),
+  run: lazyRun(
+    () => import("../commands/profile-delivery.js"),
+    (module) => module.runExec,
+  ),
 });

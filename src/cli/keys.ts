@@ -35,7 +35,10 @@ const keysAddCommand = defineCommand<KeysAddOptions>({
     if (flags.stdin === true && flags.env === true) throw usageError("--stdin and --env are alternatives");
     return { name, from: flags.stdin === true ? "stdin" : flags.env === true ? "env" : "terminal", force: flags.force === true };
   },
-  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysAdd),
+  run: lazyRun(
+    () => import("../commands/keys.js"),
+    (module) => module.runKeysAdd,
+  ),
 });
 
 const keysListCommand = defineCommand<KeysListOptions>({
@@ -47,7 +50,10 @@ const keysListCommand = defineCommand<KeysListOptions>({
     if (context.childCommand !== undefined || args.length > 0) throw usageError("keys list takes no arguments");
     return { json: flags.json === true };
   },
-  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysList),
+  run: lazyRun(
+    () => import("../commands/keys.js"),
+    (module) => module.runKeysList,
+  ),
 });
 
 const keysRemoveCommand = defineCommand<KeysNameOptions>({
@@ -56,7 +62,10 @@ const keysRemoveCommand = defineCommand<KeysNameOptions>({
     command.description("delete stored keys (IAM keeps the key: delete or deactivate it there too)").argument("<name>", "the stored keys");
   },
   toOptions: (args, _flags, context) => ({ name: nameOf(args, context, "remove") }),
-  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysRemove),
+  run: lazyRun(
+    () => import("../commands/keys.js"),
+    (module) => module.runKeysRemove,
+  ),
 });
 
 const keysImportCommand = defineCommand<KeysImportOptions>({
@@ -69,7 +78,10 @@ const keysImportCommand = defineCommand<KeysImportOptions>({
       .option("--force", "replace other keys already stored under that name");
   },
   toOptions: (args, flags, context) => ({ name: nameOf(args, context, "import"), region: regionOf(flags), force: flags.force === true }),
-  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysImport),
+  run: lazyRun(
+    () => import("../commands/keys.js"),
+    (module) => module.runKeysImport,
+  ),
 });
 
 const keysExportCommand = defineCommand<KeysNameOptions>({
@@ -78,7 +90,10 @@ const keysExportCommand = defineCommand<KeysNameOptions>({
     command.description("show stored keys on the terminal, after a confirmation (the way back to ~/.aws/credentials)").argument("<name>", "the stored keys");
   },
   toOptions: (args, _flags, context) => ({ name: nameOf(args, context, "export") }),
-  run: lazyRun(() => import("../commands/keys.js"), (module) => module.runKeysExport),
+  run: lazyRun(
+    () => import("../commands/keys.js"),
+    (module) => module.runKeysExport,
+  ),
 });
 
 const keysRotateCommand = defineCommand<KeysRotateOptions>({
@@ -100,7 +115,10 @@ const keysRotateCommand = defineCommand<KeysRotateOptions>({
       region: regionOf(flags),
     };
   },
-  run: lazyRun(() => import("../commands/keys-rotate.js"), (module) => module.runKeysRotate),
+  run: lazyRun(
+    () => import("../commands/keys-rotate.js"),
+    (module) => module.runKeysRotate,
+  ),
 });
 
 /** The subcommands, by name, for src/cli/program.ts. */

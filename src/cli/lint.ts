@@ -16,7 +16,10 @@ export const lintCommand = defineCommand<LintOptions>({
   declare(command) {
     command
       .description("check IAM role trust policies for mistakes that let the wrong principal assume a role (offline)")
-      .argument("<paths...>", "trust policies, IAM get-role/list-roles answers, CloudFormation templates or Terraform plans (JSON); folders (every .json inside); - for stdin")
+      .argument(
+        "<paths...>",
+        "trust policies, IAM get-role/list-roles answers, CloudFormation templates or Terraform plans (JSON); folders (every .json inside); - for stdin",
+      )
       .option("--known-accounts <file>", "YAML or JSON: accounts you vouch for (id: name) or known-vendor lists ([{name, accounts}]); repeatable", collect)
       .option("--ignore <id>", "do not run this rule, e.g. RC-TRUST-002; repeatable or comma-separated", collect)
       .addOption(new Option("--format <format>", "output format").choices([...LINT_FORMATS]).default("text"))
@@ -53,13 +56,20 @@ export const lintCommand = defineCommand<LintOptions>({
       format: format as LintFormat,
     };
   },
-  run: lazyRun(() => import("../commands/lint.js"), (module) => module.runLint),
+  run: lazyRun(
+    () => import("../commands/lint.js"),
+    (module) => module.runLint,
+  ),
 });
 
 /** `--ignore` values, split on commas, upper-cased, and every one a rule that exists. */
 function requireRuleIds(values: readonly string[]): RuleId[] {
-  const ids = values.flatMap((value) => value.split(",")).map((word) => word.trim().toUpperCase()).filter((word) => word !== "");
+  const ids = values
+    .flatMap((value) => value.split(","))
+    .map((word) => word.trim().toUpperCase())
+    .filter((word) => word !== "");
   const unknown = ids.filter((id) => !isRuleId(id));
-  if (unknown.length > 0) throw usageError(`--ignore ${unknown.join(", ")}: no such rule`, `rule ids run from ${RULE_IDS[0]} to ${RULE_IDS[RULE_IDS.length - 1]}; see docs/lint.md`);
+  if (unknown.length > 0)
+    throw usageError(`--ignore ${unknown.join(", ")}: no such rule`, `rule ids run from ${RULE_IDS[0]} to ${RULE_IDS[RULE_IDS.length - 1]}; see docs/lint.md`);
   return [...new Set(ids.filter(isRuleId))];
 }

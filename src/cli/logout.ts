@@ -18,5 +18,8 @@ export const logoutCommand = defineCommand<LogoutOptions>({
     if (all === (args[0] !== undefined)) throw usageError("name a profile or pass --all (not both)");
     return { profile: args[0], all, ...(flags.force === true ? { force: true } : {}) };
   },
-  run: lazyRun(() => import("../commands/logout.js"), (module) => module.runLogout),
+  run: lazyRun(
+    () => import("../commands/logout.js"),
+    (module) => module.runLogout,
+  ),
 });

@@ -22,7 +22,10 @@ export const policyShowCommand = defineCommand<PolicyShowOptions>({
   toOptions(_args, flags) {
     return { sources: policySources(flags), json: flags.json === true };
   },
-  run: lazyRun(() => import("../commands/policy.js"), (module) => module.runPolicyShow),
+  run: lazyRun(
+    () => import("../commands/policy.js"),
+    (module) => module.runPolicyShow,
+  ),
 });
 
 export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
@@ -50,5 +53,8 @@ export const policyCheckCommand = defineCommand<PolicyCheckOptions>({
     }
     return { sources: policySources(flags), action, resource, context, json: flags.json === true };
   },
-  run: lazyRun(() => import("../commands/policy.js"), (module) => module.runPolicyCheck),
+  run: lazyRun(
+    () => import("../commands/policy.js"),
+    (module) => module.runPolicyCheck,
+  ),
 });

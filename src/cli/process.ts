@@ -17,5 +17,8 @@ export const processCommand = defineCommand<ProfileRequestOptions>({
     if (context.childCommand !== undefined) throw usageError("process prints credential_process JSON; it runs no command");
     return profileRequestOptions(args[0], flags, context);
   },
-  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runProcess),
+  run: lazyRun(
+    () => import("../commands/profile-delivery.js"),
+    (module) => module.runProcess,
+  ),
 });

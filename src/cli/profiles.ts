@@ -16,5 +16,8 @@ export const profilesCommand = defineCommand<ProfilesOptions>({
     if (flags.names === true && flags.json === true) throw usageError("--names and --json are alternatives");
     return { format: flags.names === true ? "names" : flags.json === true ? "json" : "table" };
   },
-  run: lazyRun(() => import("../commands/profiles.js"), (module) => module.runProfiles),
+  run: lazyRun(
+    () => import("../commands/profiles.js"),
+    (module) => module.runProfiles,
+  ),
 });

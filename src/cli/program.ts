@@ -36,7 +36,10 @@ const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: "sso login", load: async () => (await import("./sso.js")).ssoLoginCommand },
   { name: "sso logout", load: async () => (await import("./sso.js")).ssoLogoutCommand },
   { name: "sso populate", load: async () => (await import("./sso.js")).ssoPopulateCommand },
-  ...(["add", "list", "remove", "import", "export", "rotate"] as const).map((sub) => ({ name: `keys ${sub}`, load: async () => (await import("./keys.js")).keysCommands[sub] })),
+  ...(["add", "list", "remove", "import", "export", "rotate"] as const).map((sub) => ({
+    name: `keys ${sub}`,
+    load: async () => (await import("./keys.js")).keysCommands[sub],
+  })),
 ];
 
 /** Descriptions of commands that only group subcommands. */
@@ -105,7 +108,11 @@ export function buildProgram(hooks: ProgramHooks, specs: ReadonlyArray<CommandSp
         .command(word)
         .description(PARENT_DESCRIPTIONS[word] ?? "")
         .exitOverride()
-        .configureOutput({ writeOut: hooks.writeOut, writeErr: hooks.writeErr, outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`) });
+        .configureOutput({
+          writeOut: hooks.writeOut,
+          writeErr: hooks.writeErr,
+          outputError: (message, write) => write(`${message.trimEnd().replace(/^error: /, "rolecred: ")}\n`),
+        });
       parents.set(word, parent);
     }
     return parent;

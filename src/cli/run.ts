@@ -23,17 +23,20 @@ export async function runCli(args: readonly string[]): Promise<Outcome> {
     if (error.code !== "EPIPE") throw error;
   });
   const specs = await loadCommandSpecs(rolecredArgs);
-  const program = buildProgram({
-    env: process.env,
-    childCommand,
-    writeOut: (text) => process.stdout.write(text),
-    // commander echoes unknown flags and bad values as typed: shown escaped like every message.
-    writeErr: (text) => process.stderr.write(escapeControl(text)),
-    dispatch: async (spec, options, verbose, quiet) => {
-      deps = defaultDeps({ verbose, quiet: quiet ?? false });
-      outcome = await spec.run(options, deps);
+  const program = buildProgram(
+    {
+      env: process.env,
+      childCommand,
+      writeOut: (text) => process.stdout.write(text),
+      // commander echoes unknown flags and bad values as typed: shown escaped like every message.
+      writeErr: (text) => process.stderr.write(escapeControl(text)),
+      dispatch: async (spec, options, verbose, quiet) => {
+        deps = defaultDeps({ verbose, quiet: quiet ?? false });
+        outcome = await spec.run(options, deps);
+      },
     },
-  }, specs);
+    specs,
+  );
   try {
     await program.parseAsync(rolecredArgs, { from: "user" });
     return outcome;

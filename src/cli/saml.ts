@@ -5,14 +5,7 @@
 import { usageError } from "../errors.js";
 import { requireRoleArn } from "../arn.js";
 import { defineCommand, lazyRun } from "./command.js";
-import {
-  collect,
-  declareDeliveryFlags,
-  declareSessionFlags,
-  deliveryOptions,
-  flagValue,
-  sessionRequestOptions,
-} from "./session-flags.js";
+import { collect, declareDeliveryFlags, declareSessionFlags, deliveryOptions, flagValue, sessionRequestOptions } from "./session-flags.js";
 import type { SamlMode, SamlOptions } from "../commands/saml.js";
 
 const DEFAULT_PROFILE_TEMPLATE = "{account}-{role}";
@@ -23,7 +16,10 @@ export const samlCommand = defineCommand<SamlOptions>({
     command
       .description("assume a role with a SAML response read from stdin, and write a profile (or run a command)")
       .option("--role-arn <arn>", "assume exactly this role")
-      .option("--role <pattern>", "pick the role by glob on its name, ACCOUNT:NAME or ALIAS:NAME (e.g. '*:Developer'); on the whole ARN when it starts with arn:")
+      .option(
+        "--role <pattern>",
+        "pick the role by glob on its name, ACCOUNT:NAME or ALIAS:NAME (e.g. '*:Developer'); on the whole ARN when it starts with arn:",
+      )
       .option("--account <id|alias>", "only roles in this account")
       .option("--list", "print the roles and attributes the assertion carries, and call nothing")
       .option("--all-roles", "assume every role and write one profile each (see --profile-template)")
@@ -63,7 +59,11 @@ export const samlCommand = defineCommand<SamlOptions>({
         throw usageError("--all-roles writes one profile per role named by --profile-template; it cannot take --profile or a command");
       }
       if (roleArn !== undefined || flags.role !== undefined) throw usageError("--all-roles assumes every role; --role-arn and --role choose one");
-      mode = { kind: "all-roles", profileTemplate: requireTemplate(template ?? DEFAULT_PROFILE_TEMPLATE), delivery: { to: "allRoles", json, force: flags.force === true } };
+      mode = {
+        kind: "all-roles",
+        profileTemplate: requireTemplate(template ?? DEFAULT_PROFILE_TEMPLATE),
+        delivery: { to: "allRoles", json, force: flags.force === true },
+      };
     } else {
       if (template !== undefined) throw usageError("--profile-template goes with --all-roles");
       mode = { kind: "assume", delivery: deliveryOptions(flags, context) };
@@ -79,7 +79,10 @@ export const samlCommand = defineCommand<SamlOptions>({
       session,
     };
   },
-  run: lazyRun(() => import("../commands/saml.js"), (module) => module.runSaml),
+  run: lazyRun(
+    () => import("../commands/saml.js"),
+    (module) => module.runSaml,
+  ),
 });
 
 const TEMPLATE_FIELDS = new Set(["account", "alias", "role"]);

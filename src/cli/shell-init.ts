@@ -36,22 +36,23 @@ function completionCommands(specs: ReadonlyArray<CommandSpec<unknown>>): Complet
   return commands;
 }
 
-export const shellInitCommand = (loadAllSpecs: () => Promise<ReadonlyArray<CommandSpec<unknown>>>) => defineCommand<ShellInitOptions>({
-  name: "shell-init",
-  declare(command) {
-    command
-      .description('print the `assume` shell function and completions: eval "$(rolecred shell-init bash)"')
-      .addArgument(new Argument("<shell>", "the shell").choices([...INIT_SHELLS]))
-      .option("--auto-renew", "also renew the exported session from the cache before each prompt when it ends within 5 minutes (never prompts)");
-  },
-  toOptions(args, flags, context) {
-    if (context.childCommand !== undefined) throw usageError("shell-init runs no command");
-    const shell = args[0] as InitShell;
-    if (flags.autoRenew === true && shell === "powershell") throw usageError("--auto-renew is for bash, zsh and fish");
-    return { shell, autoRenew: flags.autoRenew === true };
-  },
-  async run(options: ShellInitOptions, deps: Deps): Promise<Outcome> {
-    const [{ runShellInit }, specs] = await Promise.all([import("../commands/shell-init.js"), loadAllSpecs()]);
-    return runShellInit(options, completionCommands(specs), deps);
-  },
-});
+export const shellInitCommand = (loadAllSpecs: () => Promise<ReadonlyArray<CommandSpec<unknown>>>) =>
+  defineCommand<ShellInitOptions>({
+    name: "shell-init",
+    declare(command) {
+      command
+        .description('print the `assume` shell function and completions: eval "$(rolecred shell-init bash)"')
+        .addArgument(new Argument("<shell>", "the shell").choices([...INIT_SHELLS]))
+        .option("--auto-renew", "also renew the exported session from the cache before each prompt when it ends within 5 minutes (never prompts)");
+    },
+    toOptions(args, flags, context) {
+      if (context.childCommand !== undefined) throw usageError("shell-init runs no command");
+      const shell = args[0] as InitShell;
+      if (flags.autoRenew === true && shell === "powershell") throw usageError("--auto-renew is for bash, zsh and fish");
+      return { shell, autoRenew: flags.autoRenew === true };
+    },
+    async run(options: ShellInitOptions, deps: Deps): Promise<Outcome> {
+      const [{ runShellInit }, specs] = await Promise.all([import("../commands/shell-init.js"), loadAllSpecs()]);
+      return runShellInit(options, completionCommands(specs), deps);
+    },
+  });

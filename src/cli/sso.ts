@@ -10,7 +10,12 @@ import type { SsoPopulateOptions } from "../commands/sso-populate.js";
 
 const SESSION_NAME = /^[^\s\]]+$/;
 
-export function target(command: string, args: readonly string[], flags: Readonly<Record<string, unknown>>, childCommand: readonly string[] | undefined): SsoTarget {
+export function target(
+  command: string,
+  args: readonly string[],
+  flags: Readonly<Record<string, unknown>>,
+  childCommand: readonly string[] | undefined,
+): SsoTarget {
   if (childCommand !== undefined) throw usageError(`sso ${command} runs no command`);
   const session = flagValue.optionalString(flags, "session");
   const profile = args[0];
@@ -50,7 +55,10 @@ export const ssoLogoutCommand = defineCommand<SsoLogoutOptions>({
     const named = target("logout", args, flags, context.childCommand);
     return { ...named, all: named.session === undefined && named.profile === undefined };
   },
-  run: lazyRun(() => import("../commands/sso-logout.js"), (module) => module.runSsoLogout),
+  run: lazyRun(
+    () => import("../commands/sso-logout.js"),
+    (module) => module.runSsoLogout,
+  ),
 });
 
 const PREFIX = /^[\w.@+=,-]*$/;
@@ -70,8 +78,12 @@ export const ssoPopulateCommand = defineCommand<SsoPopulateOptions>({
     const prefix = flagValue.optionalString(flags, "prefix") ?? "";
     if (!PREFIX.test(prefix)) throw usageError(`invalid --prefix "${prefix}"`, "letters, digits and _.@+=,- only");
     const region = flagValue.optionalString(flags, "region");
-    if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region)) throw usageError(`invalid region "${region}"`, "expected a region code such as us-east-1");
+    if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region))
+      throw usageError(`invalid region "${region}"`, "expected a region code such as us-east-1");
     return { session: named.session ?? "", prefix, region, dryRun: flags.dryRun === true };
   },
-  run: lazyRun(() => import("../commands/sso-populate.js"), (module) => module.runSsoPopulate),
+  run: lazyRun(
+    () => import("../commands/sso-populate.js"),
+    (module) => module.runSsoPopulate,
+  ),
 });

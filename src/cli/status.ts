@@ -22,5 +22,8 @@ export const statusCommand = defineCommand<StatusOptions>({
     if (minSeconds !== undefined && args[0] === undefined) throw usageError("--min needs a profile: rolecred status dev --min 15m");
     return { profile: args[0], json: flags.json === true, minSeconds };
   },
-  run: lazyRun(() => import("../commands/status.js"), (module) => module.runStatus),
+  run: lazyRun(
+    () => import("../commands/status.js"),
+    (module) => module.runStatus,
+  ),
 });

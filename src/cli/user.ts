@@ -67,7 +67,10 @@ export const userCommand = defineCommand<UserOptions>({
     validateUserOptions(options);
     return options;
   },
-  run: lazyRun(() => import("../commands/user.js"), (module) => module.runUser),
+  run: lazyRun(
+    () => import("../commands/user.js"),
+    (module) => module.runUser,
+  ),
 });
 
 /** ROLE_ARN [SESSION_NAME], or --role-arn ARN [SESSION_NAME]: the role is named once. */
@@ -85,7 +88,8 @@ function roleAndSessionName(args: readonly string[], roleArnFlag: string | undef
 function sameValue(flags: Readonly<Record<string, unknown>>, flag: string, key: string, aliasFlag: string, aliasKey: string): string | undefined {
   const value = flagValue.optionalString(flags, key);
   const alias = flagValue.optionalString(flags, aliasKey);
-  if (value !== undefined && alias !== undefined && value !== alias) throw usageError(`${flag} and ${aliasFlag} are the same flag and were given different values`);
+  if (value !== undefined && alias !== undefined && value !== alias)
+    throw usageError(`${flag} and ${aliasFlag} are the same flag and were given different values`);
   return value ?? alias;
 }
 

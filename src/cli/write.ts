@@ -22,5 +22,8 @@ export const writeCommand = defineCommand<WriteOptions>({
     const to = flagValue.optionalString(flags, "to");
     return { ...request, to: to === undefined ? request.profile : requireProfileName(to, "--to"), force: flags.force === true };
   },
-  run: lazyRun(() => import("../commands/profile-delivery.js"), (module) => module.runWrite),
+  run: lazyRun(
+    () => import("../commands/profile-delivery.js"),
+    (module) => module.runWrite,
+  ),
 });

@@ -21,16 +21,24 @@ export const x509Command = defineCommand<X509Options>({
   name: "x509",
   declare(command) {
     command
-      .description("get a role session with an X.509 certificate and its key (IAM Roles Anywhere), and write a profile, run a command, or print credential_process JSON")
+      .description(
+        "get a role session with an X.509 certificate and its key (IAM Roles Anywhere), and write a profile, run a command, or print credential_process JSON",
+      )
       .argument("[credential-process]", "aws_signing_helper's subcommand name: the same as --process")
       .option("--certificate <file>", "the end-entity certificate (PEM), or a PKCS#12 bundle (.p12/.pfx) holding it, its chain and its key")
-      .option("--private-key <file>", "its private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC; encrypted PKCS#8 asks for the passphrase or reads ROLECRED_X509_PASSPHRASE)")
+      .option(
+        "--private-key <file>",
+        "its private key (PEM: PKCS#8, PKCS#1 RSA, SEC1 EC; encrypted PKCS#8 asks for the passphrase or reads ROLECRED_X509_PASSPHRASE)",
+      )
       .option("--intermediates <file>", "the intermediate CA certificates (PEM bundle), issuer of the certificate first")
       .option("--trust-anchor-arn <arn>", "the Roles Anywhere trust anchor holding your CA")
       .option("--profile-arn <arn>", "the Roles Anywhere profile")
       .option("--role-arn <arn>", "the role to get a session of (listed in the profile)")
       .option("--session-duration <seconds>", "session length in seconds, 900-43200 (aws_signing_helper's name for --duration)")
-      .option("--endpoint <url>", "the Roles Anywhere endpoint (default: AWS_ENDPOINT_URL_ROLESANYWHERE, AWS_ENDPOINT_URL, then rolesanywhere.REGION.amazonaws.com)")
+      .option(
+        "--endpoint <url>",
+        "the Roles Anywhere endpoint (default: AWS_ENDPOINT_URL_ROLESANYWHERE, AWS_ENDPOINT_URL, then rolesanywhere.REGION.amazonaws.com)",
+      )
       .option("--role-session-name <name>", "the session's name, if the profile accepts one (default: the certificate's serial number)")
       .option("--process", "print credential_process JSON on stdout (for credential_process = rolecred x509 --process ...)")
       .option("--inspect", "print what Roles Anywhere will see in the certificate (source identity, principal tags), offline");
@@ -52,7 +60,8 @@ export const x509Command = defineCommand<X509Options>({
   },
   toOptions(args, flags, context) {
     const [operand] = args;
-    if (operand !== undefined && operand !== SIGNING_HELPER_PROCESS) throw usageError(`unknown operand "${operand}"`, `rolecred x509 takes only "${SIGNING_HELPER_PROCESS}" (the same as --process)`);
+    if (operand !== undefined && operand !== SIGNING_HELPER_PROCESS)
+      throw usageError(`unknown operand "${operand}"`, `rolecred x509 takes only "${SIGNING_HELPER_PROCESS}" (the same as --process)`);
     refuseSessionPolicies(flags);
     const certificatePath = flagValue.optionalString(flags, "certificate");
     if (certificatePath === undefined) throw usageError("--certificate is required", "the end-entity certificate file (PEM)");
@@ -61,7 +70,8 @@ export const x509Command = defineCommand<X509Options>({
     const bundle = isPkcs12Path(certificatePath);
     const required = (name: string, flag: string): string => {
       const value = flagValue.optionalString(flags, name);
-      if (value === undefined && mode.kind !== "inspect" && !(bundle && name === "privateKey")) throw usageError(`${flag} is required`, "rolecred x509 needs --certificate, --private-key, --trust-anchor-arn, --profile-arn and --role-arn");
+      if (value === undefined && mode.kind !== "inspect" && !(bundle && name === "privateKey"))
+        throw usageError(`${flag} is required`, "rolecred x509 needs --certificate, --private-key, --trust-anchor-arn, --profile-arn and --role-arn");
       return value ?? "";
     };
     const privateKeyPath = required("privateKey", "--private-key");
@@ -84,7 +94,10 @@ export const x509Command = defineCommand<X509Options>({
       roleSessionName: sessionName === undefined ? undefined : requireSessionName(sessionName, "--role-session-name"),
     };
   },
-  run: lazyRun(() => import("../commands/x509.js"), (module) => module.runX509),
+  run: lazyRun(
+    () => import("../commands/x509.js"),
+    (module) => module.runX509,
+  ),
 });
 
 /**
@@ -92,7 +105,11 @@ export const x509Command = defineCommand<X509Options>({
  * silently dropped, so it is refused, saying where narrowing does work.
  */
 function refuseSessionPolicies(flags: Readonly<Record<string, unknown>>): void {
-  const given = [["policy", "--policy"], ["policyArn", "--policy-arn"], ["scope", "--scope"]].find(([name]) => flags[name ?? ""] !== undefined);
+  const given = [
+    ["policy", "--policy"],
+    ["policyArn", "--policy-arn"],
+    ["scope", "--scope"],
+  ].find(([name]) => flags[name ?? ""] !== undefined);
   if (given === undefined) return;
   throw usageError(
     `${given[1]} cannot be used with x509: Roles Anywhere's CreateSession takes no session policy, so nothing would narrow the session`,
@@ -101,9 +118,11 @@ function refuseSessionPolicies(flags: Readonly<Record<string, unknown>>): void {
 }
 
 function modeOf(flags: Readonly<Record<string, unknown>>, processOperand: boolean, json: boolean, context: Parameters<typeof deliveryOptions>[1]): X509Mode {
-  const delivering = flagValue.optionalString(flags, "profile") !== undefined || context.childCommand !== undefined || flagValue.stringList(flags, "exec").length > 0;
+  const delivering =
+    flagValue.optionalString(flags, "profile") !== undefined || context.childCommand !== undefined || flagValue.stringList(flags, "exec").length > 0;
   if (flags.inspect === true) {
-    if (processOperand || flags.process === true || delivering) throw usageError("--inspect only prints what the certificate carries; drop --process, --profile and the command");
+    if (processOperand || flags.process === true || delivering)
+      throw usageError("--inspect only prints what the certificate carries; drop --process, --profile and the command");
     return { kind: "inspect", json };
   }
   if (processOperand || flags.process === true) {

@@ -125,7 +125,14 @@ function environmentKeys(deps: Deps): AwsCredentials | undefined {
   return { accessKeyId, secretAccessKey, sessionToken, expiration: expiration !== undefined && !Number.isNaN(expiration.getTime()) ? expiration : undefined };
 }
 
-async function federatedSession(keys: AwsCredentials, label: string, endpoint: StsEndpoint, options: ConsoleRequest, policy: { policy: string | undefined; policyArns: readonly string[] }, deps: Deps): Promise<ConsoleSession> {
+async function federatedSession(
+  keys: AwsCredentials,
+  label: string,
+  endpoint: StsEndpoint,
+  options: ConsoleRequest,
+  policy: { policy: string | undefined; policyArns: readonly string[] },
+  deps: Deps,
+): Promise<ConsoleSession> {
   const caller = await deps.sts.getCallerIdentity(endpoint, keys);
   const name = (callerNameOf(caller.arn) ?? "rolecred").replace(FEDERATED_NAME, "-").slice(0, 32).padEnd(2, "-");
   const narrowed = policy.policy !== undefined || policy.policyArns.length > 0;
@@ -178,7 +185,14 @@ async function profileSession(profile: string, options: ConsoleRequest, deps: De
     },
     deps,
   );
-  return { label: profile, credentials: session.credentials, arn: session.assumedRoleArn, federated: false, chained: isChained(chain), region: session.region ?? chain.region };
+  return {
+    label: profile,
+    credentials: session.credentials,
+    arn: session.assumedRoleArn,
+    federated: false,
+    chained: isChained(chain),
+    region: session.region ?? chain.region,
+  };
 }
 
 async function chooseSession(options: ConsoleRequest, deps: Deps): Promise<ConsoleSession> {
@@ -193,7 +207,12 @@ async function chooseSession(options: ConsoleRequest, deps: Deps): Promise<Conso
       return federatedSession(keys, label, endpoint, options, { policy: narrowing.extras.policy, policyArns: narrowing.extras.policyArns ?? [] }, deps);
     }
     deps.secrets.add(keys.sessionToken);
-    const credentials: TemporaryCredentials = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken, expiration: keys.expiration ?? new Date(0) };
+    const credentials: TemporaryCredentials = {
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      sessionToken: keys.sessionToken,
+      expiration: keys.expiration ?? new Date(0),
+    };
     return { label, credentials, arn: undefined, federated: false, chained: undefined, region: undefined };
   }
   if (deps.env.AWS_PROFILE !== undefined && deps.env.AWS_PROFILE !== "") return profileSession(activeProfileName(deps.env), options, deps);
@@ -223,7 +242,10 @@ export async function runConsole(consoleOptions: ConsoleOptions, deps: Deps): Pr
   checkDuration(options);
   // Before any call: no MFA code or session is spent on a link nothing can open.
   if (!options.print && browserCommand("about:blank", deps.env, process.platform) === undefined) {
-    throw new RolecredError("no browser on this machine (no BROWSER, no graphical session)", { exitCode: ExitCode.usage, hint: "run again with --print and open the URL yourself" });
+    throw new RolecredError("no browser on this machine (no BROWSER, no graphical session)", {
+      exitCode: ExitCode.usage,
+      hint: "run again with --print and open the URL yourself",
+    });
   }
   const session = await chooseSession(options, deps);
   const duration = options.consoleDurationSeconds;

@@ -50,19 +50,26 @@ function profilesUsing(name: string, files: Awaited<ReturnType<typeof readAwsFil
 export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Promise<Outcome> {
   const store = await openKeyStore(deps);
   const found = await store.find(options.name);
-  if (found === undefined) throw new RolecredError(`no keys named "${options.name}" in ${store.backends.map((backend) => backend.location).join(" or ")}`, { exitCode: ExitCode.badInput });
+  if (found === undefined)
+    throw new RolecredError(`no keys named "${options.name}" in ${store.backends.map((backend) => backend.location).join(" or ")}`, {
+      exitCode: ExitCode.badInput,
+    });
   const old = found.entry;
   deps.secrets.add(old.secretAccessKey);
   const oldKeys: AwsCredentials = { accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey };
   const using = profilesUsing(options.name, await readAwsFiles(deps.env));
   const mfaSerial = options.mfaSerial ?? using.map((settings) => settings.get("mfa_serial")).find((serial) => serial !== undefined && serial !== "");
-  const sts = resolveStsEndpoint({ flag: options.region, profile: using.map((settings) => settings.get("region")).find((region) => region !== undefined) }, deps.env);
+  const sts = resolveStsEndpoint(
+    { flag: options.region, profile: using.map((settings) => settings.get("region")).find((region) => region !== undefined) },
+    deps.env,
+  );
   const iam = resolveIamEndpoint(sts.region, sts.timeoutMs, deps.env);
 
   // 1. Who, and with what IAM is called.
   const identity = await deps.sts.getCallerIdentity(sts, oldKeys);
   const userName = /:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn)?.[1];
-  if (userName === undefined) throw new RolecredError(`the keys of ${options.name} belong to ${identity.arn}, not an IAM user`, { exitCode: ExitCode.badInput });
+  if (userName === undefined)
+    throw new RolecredError(`the keys of ${options.name} belong to ${identity.arn}, not an IAM user`, { exitCode: ExitCode.badInput });
   let caller: AwsCredentials = oldKeys;
   if (mfaSerial !== undefined) {
     const code = await mfaCodeProvider(options.mfaCode, deps)(mfaSerial);
@@ -79,10 +86,13 @@ export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Pro
   });
   const others = existing.filter((key) => key.accessKeyId !== old.accessKeyId);
   if (existing.length >= 2) {
-    throw new RolecredError(`${userName} already has two access keys (${existing.map((key) => maskKeyId(key.accessKeyId)).join(", ")}); IAM allows two, so no new one can be created`, {
-      exitCode: ExitCode.failure,
-      hint: `${unchanged}; delete the unused key ${others.map((key) => maskKeyId(key.accessKeyId)).join(", ")} in IAM, then rotate again`,
-    });
+    throw new RolecredError(
+      `${userName} already has two access keys (${existing.map((key) => maskKeyId(key.accessKeyId)).join(", ")}); IAM allows two, so no new one can be created`,
+      {
+        exitCode: ExitCode.failure,
+        hint: `${unchanged}; delete the unused key ${others.map((key) => maskKeyId(key.accessKeyId)).join(", ")} in IAM, then rotate again`,
+      },
+    );
   }
 
   // 3. The new key.
@@ -117,9 +127,14 @@ export async function runKeysRotate(options: KeysRotateOptions, deps: Deps): Pro
   try {
     await deleteAccessKey(iam, caller, userName, old.accessKeyId);
   } catch (error) {
-    throw withState(error, `the new key ${maskKeyId(created.accessKeyId)} is stored and in use, but the old key ${maskKeyId(old.accessKeyId)} still exists in IAM: delete it there (aws iam delete-access-key --user-name ${userName} --access-key-id ${old.accessKeyId})`);
+    throw withState(
+      error,
+      `the new key ${maskKeyId(created.accessKeyId)} is stored and in use, but the old key ${maskKeyId(old.accessKeyId)} still exists in IAM: delete it there (aws iam delete-access-key --user-name ${userName} --access-key-id ${old.accessKeyId})`,
+    );
   }
-  deps.log.info(`rotated ${options.name}: ${maskKeyId(old.accessKeyId)} → ${maskKeyId(created.accessKeyId)} (new key proved and stored in ${found.backend.location}; old key deleted in IAM)`);
+  deps.log.info(
+    `rotated ${options.name}: ${maskKeyId(old.accessKeyId)} → ${maskKeyId(created.accessKeyId)} (new key proved and stored in ${found.backend.location}; old key deleted in IAM)`,
+  );
   return SUCCESS;
 }
 

@@ -38,14 +38,21 @@ async function readKeyPair(options: KeysAddOptions, deps: Deps): Promise<{ acces
       const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token } = deps.env;
       if (!id || !secret) throw usageError("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
       deps.secrets.add(secret);
-      if (token) throw new RolecredError("AWS_SESSION_TOKEN is set: the environment holds temporary credentials, not an IAM user's keys", { exitCode: ExitCode.badInput });
+      if (token)
+        throw new RolecredError("AWS_SESSION_TOKEN is set: the environment holds temporary credentials, not an IAM user's keys", {
+          exitCode: ExitCode.badInput,
+        });
       return checkKeyPair(id, secret, "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY");
     }
     case "stdin": {
-      const lines = (await readStdinText(deps.stdin, 4096, "the keys on stdin")).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+      const lines = (await readStdinText(deps.stdin, 4096, "the keys on stdin"))
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== "");
       const [id = "", secret = "", ...rest] = lines;
       deps.secrets.add(secret);
-      if (rest.length > 0 || secret === "") throw new RolecredError("stdin must hold two lines: the access key id, then the secret access key", { exitCode: ExitCode.badInput });
+      if (rest.length > 0 || secret === "")
+        throw new RolecredError("stdin must hold two lines: the access key id, then the secret access key", { exitCode: ExitCode.badInput });
       return checkKeyPair(id, secret, "stdin");
     }
     case "terminal": {
@@ -66,7 +73,10 @@ async function forgetSessions(name: string, deps: Deps): Promise<void> {
 async function requireEntry(store: KeyStore, name: string) {
   const found = await store.find(name);
   if (found === undefined) {
-    throw new RolecredError(`no keys named "${name}" in ${store.backends.map((backend) => backend.location).join(" or ")}`, { exitCode: ExitCode.badInput, hint: "`rolecred keys list` shows what is stored" });
+    throw new RolecredError(`no keys named "${name}" in ${store.backends.map((backend) => backend.location).join(" or ")}`, {
+      exitCode: ExitCode.badInput,
+      hint: "`rolecred keys list` shows what is stored",
+    });
   }
   return found;
 }
@@ -76,7 +86,10 @@ export async function runKeysAdd(options: KeysAddOptions, deps: Deps): Promise<O
   const store = await openKeyStore(deps);
   const existing = await store.find(options.name);
   if (existing !== undefined && !options.force) {
-    throw new RolecredError(`keys named "${options.name}" are already stored (${maskKeyId(existing.entry.accessKeyId)}, in ${existing.backend.location})`, { exitCode: ExitCode.failure, hint: "pass --force to replace them, or choose another name" });
+    throw new RolecredError(`keys named "${options.name}" are already stored (${maskKeyId(existing.entry.accessKeyId)}, in ${existing.backend.location})`, {
+      exitCode: ExitCode.failure,
+      hint: "pass --force to replace them, or choose another name",
+    });
   }
   const entry: StoredKeys = { name: options.name, ...pair, createdAt: deps.now().toISOString() };
   const backend = existing?.backend ?? store.writeBackend;
@@ -96,7 +109,14 @@ export async function runKeysList(options: KeysListOptions, deps: Deps): Promise
   const store = await openKeyStore(deps);
   const found = await store.list();
   const now = deps.now();
-  const rows = found.map(({ entry, backend }) => ({ name: entry.name, accessKeyId: maskKeyId(entry.accessKeyId), backend: backend.name, location: backend.location, createdAt: entry.createdAt, ageDays: ageOf(entry.createdAt, now).days }));
+  const rows = found.map(({ entry, backend }) => ({
+    name: entry.name,
+    accessKeyId: maskKeyId(entry.accessKeyId),
+    backend: backend.name,
+    location: backend.location,
+    createdAt: entry.createdAt,
+    ageDays: ageOf(entry.createdAt, now).days,
+  }));
   if (options.json) {
     deps.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return SUCCESS;
@@ -105,9 +125,21 @@ export async function runKeysList(options: KeysListOptions, deps: Deps): Promise
     deps.log.info(`no keys stored in ${store.backends.map((backend) => backend.location).join(" or ")}; \`rolecred keys add NAME\` stores some`);
     return SUCCESS;
   }
-  const table = [["NAME", "KEY ID", "BACKEND", "AGE"], ...found.map(({ entry, backend }) => [entry.name, maskKeyId(entry.accessKeyId), backend.name, ageOf(entry.createdAt, now).text])];
+  const table = [
+    ["NAME", "KEY ID", "BACKEND", "AGE"],
+    ...found.map(({ entry, backend }) => [entry.name, maskKeyId(entry.accessKeyId), backend.name, ageOf(entry.createdAt, now).text]),
+  ];
   const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
-  deps.stdout.write(table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n") + "\n");
+  deps.stdout.write(
+    table
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n",
+  );
   return SUCCESS;
 }
 
@@ -127,9 +159,16 @@ export async function runKeysImport(options: KeysImportOptions, deps: Deps): Pro
   const files = await readAwsFiles(deps.env);
   const section = files.credentials.get(options.name);
   if (section === undefined || !holdsLongTermKeys(section) || !section.get("aws_secret_access_key")) {
-    throw new RolecredError(`[${options.name}] in ${files.credentialsPath} holds no long-term keys to import`, { exitCode: ExitCode.badInput, hint: "name a section with aws_access_key_id and aws_secret_access_key (and no session token)" });
+    throw new RolecredError(`[${options.name}] in ${files.credentialsPath} holds no long-term keys to import`, {
+      exitCode: ExitCode.badInput,
+      hint: "name a section with aws_access_key_id and aws_secret_access_key (and no session token)",
+    });
   }
-  const pair = checkKeyPair(section.get("aws_access_key_id") ?? "", section.get("aws_secret_access_key") ?? "", `[${options.name}] in ${files.credentialsPath}`);
+  const pair = checkKeyPair(
+    section.get("aws_access_key_id") ?? "",
+    section.get("aws_secret_access_key") ?? "",
+    `[${options.name}] in ${files.credentialsPath}`,
+  );
   deps.secrets.add(pair.secretAccessKey);
 
   // Prove the keys before anything moves: keys that do not work are not worth a keyring entry.
@@ -141,10 +180,17 @@ export async function runKeysImport(options: KeysImportOptions, deps: Deps): Pro
   const store = await openKeyStore(deps);
   const existing = await store.find(options.name);
   if (existing !== undefined && existing.entry.accessKeyId !== pair.accessKeyId && !options.force) {
-    throw new RolecredError(`other keys named "${options.name}" are already stored (${maskKeyId(existing.entry.accessKeyId)}); nothing was moved`, { exitCode: ExitCode.failure, hint: "pass --force to replace them" });
+    throw new RolecredError(`other keys named "${options.name}" are already stored (${maskKeyId(existing.entry.accessKeyId)}); nothing was moved`, {
+      exitCode: ExitCode.failure,
+      hint: "pass --force to replace them",
+    });
   }
   const backend = existing?.backend ?? store.writeBackend;
-  await backend.put({ name: options.name, ...pair, createdAt: existing?.entry.accessKeyId === pair.accessKeyId ? existing.entry.createdAt : deps.now().toISOString() });
+  await backend.put({
+    name: options.name,
+    ...pair,
+    createdAt: existing?.entry.accessKeyId === pair.accessKeyId ? existing.entry.createdAt : deps.now().toISOString(),
+  });
   // Read back before the file loses its copy: the store must really hold them.
   if ((await backend.get(options.name))?.secretAccessKey !== pair.secretAccessKey) {
     throw new RolecredError(`${backend.location} did not keep the keys of ${options.name}; ${files.credentialsPath} was left as it is`);
@@ -154,13 +200,18 @@ export async function runKeysImport(options: KeysImportOptions, deps: Deps): Pro
     changed = await replaceLongTermKeys(files.credentialsPath, options.name, pair.accessKeyId, [KEYS_SETTING, options.name]);
   } catch (error) {
     if (error instanceof RolecredError) {
-      throw new RolecredError(`the keys of ${options.name} are now in ${backend.location}, but ${files.credentialsPath} still holds them: ${error.message}`, { exitCode: error.exitCode, hint: "fix the file, then run the import again (it is safe to repeat)" });
+      throw new RolecredError(`the keys of ${options.name} are now in ${backend.location}, but ${files.credentialsPath} still holds them: ${error.message}`, {
+        exitCode: error.exitCode,
+        hint: "fix the file, then run the import again (it is safe to repeat)",
+      });
     }
     throw error;
   }
   await forgetSessions(options.name, deps);
   deps.log.info(`moved the keys of ${identity.arn} (${maskKeyId(pair.accessKeyId)}) into ${backend.location}`);
-  deps.log.info(`${files.credentialsPath}: ${changed.map((name) => `[${name}]`).join(", ")} now say${changed.length === 1 ? "s" : ""} ${KEYS_SETTING} = ${options.name} instead of holding the keys`);
+  deps.log.info(
+    `${files.credentialsPath}: ${changed.map((name) => `[${name}]`).join(", ")} now say${changed.length === 1 ? "s" : ""} ${KEYS_SETTING} = ${options.name} instead of holding the keys`,
+  );
   return SUCCESS;
 }
 

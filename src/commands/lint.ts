@@ -67,7 +67,9 @@ export async function runLint(options: LintOptions, deps: Deps): Promise<Outcome
 /** A file the user named that holds no trust policy deserves a word; one found in a folder does not. */
 function noteIfNoPolicy(report: FileReport, deps: Deps): FileReport {
   if (report.kind === "unrecognised" && report.problems.length === 0) {
-    deps.log.info(`note: ${report.file}: no trust policy found (expected a policy document, an IAM get-role or list-roles answer, a CloudFormation template or a Terraform plan)`);
+    deps.log.info(
+      `note: ${report.file}: no trust policy found (expected a policy document, an IAM get-role or list-roles answer, a CloudFormation template or a Terraform plan)`,
+    );
   }
   return report;
 }
@@ -205,7 +207,10 @@ async function loadKnownAccounts(files: readonly string[], deps: Deps): Promise<
       lists.push(await knownAccountsFromText(text, file));
     } catch (error) {
       if (error instanceof KnownAccountsError) {
-        throw inputError(`--known-accounts ${file}: ${error.message}`, "expected a map of account id → name, or a list of {name, accounts: [ids]} like fwdcloudsec's accounts.yaml");
+        throw inputError(
+          `--known-accounts ${file}: ${error.message}`,
+          "expected a map of account id → name, or a list of {name, accounts: [ids]} like fwdcloudsec's accounts.yaml",
+        );
       }
       throw error;
     }

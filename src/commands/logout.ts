@@ -21,7 +21,10 @@ export async function runLogout(options: LogoutOptions, deps: Deps): Promise<Out
   const cached = (await listCachedSessions(cacheDirectory(deps.env))).filter(({ session }) => matches(session.profile));
   for (const { file } of cached) await removeCacheFile(file);
   const path = credentialsFilePath(deps.env);
-  const { removed, kept } = await removeManagedProfiles(path, (profile) => matches(profile.profile), { force: options.force === true, onLockWait: (message) => deps.log.info(message) });
+  const { removed, kept } = await removeManagedProfiles(path, (profile) => matches(profile.profile), {
+    force: options.force === true,
+    onLockWait: (message) => deps.log.info(message),
+  });
   for (const profile of kept) deps.log.warn(`kept [${profile}] in ${path}: it holds long-term access keys (pass --force to remove it)`);
   const what = [
     `${cached.length} cached session${cached.length === 1 ? "" : "s"}`,

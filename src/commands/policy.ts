@@ -45,7 +45,9 @@ export async function runPolicyCheck(options: PolicyCheckOptions, deps: Deps): P
   const request = { action: options.action, resource: options.resource, context: { ...options.context } };
   // One answer, as a sentence or as {"decision", "action", "resource", "reason"}.
   const answer = (decision: "allowed" | "denied" | "undecided", reason: string): Outcome => {
-    deps.stdout.write(options.json ? `${JSON.stringify({ decision, action: options.action, resource: options.resource, reason })}\n` : `${decision}: ${reason}\n`);
+    deps.stdout.write(
+      options.json ? `${JSON.stringify({ decision, action: options.action, resource: options.resource, reason })}\n` : `${decision}: ${reason}\n`,
+    );
     return { exitCode: decision === "allowed" ? 0 : 1 };
   };
   if (composed.document === undefined) {
@@ -53,7 +55,10 @@ export async function runPolicyCheck(options: PolicyCheckOptions, deps: Deps): P
   }
   const decision = evaluatePolicies([toPolicyDocument(composed.document)], request);
   if (!decision.allowed && decision.kind === "implicit-deny" && composed.policyArns.length > 0) {
-    return answer("undecided", `the inline policy does not allow ${options.action} on ${options.resource}, but the managed policies (${composed.policyArns.join(", ")}) may; rolecred cannot read them offline`);
+    return answer(
+      "undecided",
+      `the inline policy does not allow ${options.action} on ${options.resource}, but the managed policies (${composed.policyArns.join(", ")}) may; rolecred cannot read them offline`,
+    );
   }
   // "allowed by statement 1 (Sid) of ..." → "allowed: decided by statement 1 (Sid) of ...".
   return answer(decision.allowed ? "allowed" : "denied", decision.explanation.replace(/^(allowed|denied) by /, "decided by "));

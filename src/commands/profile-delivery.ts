@@ -80,7 +80,9 @@ async function warnOfShadowingDefault(deps: Deps): Promise<void> {
   const { readAwsFiles, profileSettings } = await import("../profiles/aws-files.js");
   const settings = profileSettings(await readAwsFiles(deps.env), "default");
   if (settings === undefined) return;
-  const claims = ["aws_access_key_id", "role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"].filter((key) => settings.has(key));
+  const claims = ["aws_access_key_id", "role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"].filter((key) =>
+    settings.has(key),
+  );
   if (claims.length > 0) {
     deps.log.warn(`the default profile has ${claims.join(", ")}: the AWS SDKs and CLI in the command use it before the credential server`);
   }
@@ -97,7 +99,8 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
   deps.log.verbose(summary(options.profile, session, deps));
   const region = deliveryRegion(options.session.region, deps.env, chain.region);
   const command = options.command ?? interactiveShell(deps.env);
-  if (options.command === undefined) deps.log.info(`${options.profile}: starting ${command[0] ?? "a shell"} with the session (${ACTIVE_PROFILE_ENV}=${options.profile}); exit to return`);
+  if (options.command === undefined)
+    deps.log.info(`${options.profile}: starting ${command[0] ?? "a shell"} with the session (${ACTIVE_PROFILE_ENV}=${options.profile}); exit to return`);
   if (!options.server) {
     return runChild(command, childEnvironment(deps.env, { credentials: session.credentials, region, label: options.profile }));
   }
@@ -122,7 +125,8 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
     // (--mfa-token -) belongs to the child now: a refresh that needs a code asks like a prompt
     // would (mfa_process, else the terminal), never re-sends the spent code or reads the child's stdin.
     session: async () => (await obtain({ ...options, refresh: false, mfaCode: { from: "prompt" } }, refreshDeps)).session.credentials,
-    onRequest: (sharesRefresh) => deps.log.verbose(`credential server: a request for ${options.profile}'s session${sharesRefresh ? ", sharing the refresh in progress" : ""}`),
+    onRequest: (sharesRefresh) =>
+      deps.log.verbose(`credential server: a request for ${options.profile}'s session${sharesRefresh ? ", sharing the refresh in progress" : ""}`),
     onError: (message) => {
       if (!commandEnded) deps.log.warn(`credential server: could not refresh ${options.profile}: ${message}`);
     },
@@ -146,7 +150,10 @@ export async function runWrite(options: ProfileRequestOptions & { readonly to: s
   if (options.to === options.profile && chain.hops.length > 0) {
     deps.log.warn(roleProfileWriteWarning(options.profile));
   }
-  await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], { force: options.force, onLockWait: (message) => deps.log.info(message) });
+  await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], {
+    force: options.force,
+    onLockWait: (message) => deps.log.info(message),
+  });
   deps.log.info(summary(options.to, session, deps));
   return SUCCESS;
 }

@@ -66,7 +66,10 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
   const [problem] = readiness.problems;
   if (problem !== undefined) throw problem;
   if (samlAssertionBase64.length > MAX_SAML_ASSERTION_CHARACTERS) {
-    throw inputError(`the SAML response is ${samlAssertionBase64.length} characters in base64; STS accepts at most ${MAX_SAML_ASSERTION_CHARACTERS}`, "nothing was sent; ask the identity provider's admin to send AWS fewer roles or attributes");
+    throw inputError(
+      `the SAML response is ${samlAssertionBase64.length} characters in base64; STS accepts at most ${MAX_SAML_ASSERTION_CHARACTERS}`,
+      "nothing was sent; ask the identity provider's admin to send AWS fewer roles or attributes",
+    );
   }
   for (const warning of readiness.warnings) deps.log.warn(warning);
   logAttributes(assertion, deps);
@@ -82,7 +85,11 @@ export async function runSaml(options: SamlOptions, deps: Deps): Promise<Outcome
   const durationSeconds = chooseDuration(options.session.durationSeconds, assertion, deps);
   const endpoint = resolveStsEndpoint({ flag: options.session.region, profile: profileSettings(files, activeProfileName(deps.env))?.get("region") }, deps.env);
   deps.log.verbose(`STS endpoint ${describeEndpoint(endpoint)} (region ${endpoint.region}); AssumeRoleWithSAML is unsigned: no AWS credentials are used`);
-  await precheckDelivery(profiles.filter((profile): profile is string => profile !== undefined), delivery, deps);
+  await precheckDelivery(
+    profiles.filter((profile): profile is string => profile !== undefined),
+    delivery,
+    deps,
+  );
 
   const sessions: NamedSession[] = [];
   for (const [index, role] of roles.entries()) {
@@ -109,8 +116,11 @@ async function chosenRole(roles: readonly SamlRole[], options: SamlOptions, alia
   const { withTerminal } = await import("../prompt/terminal.js");
   const { pickRole } = await import("../prompt/role-picker.js");
   const offered = choice.candidates.map((role) => describeRole(role, aliases)).join(", ");
-  return withTerminal(deps, `which of ${choice.candidates.length} roles to assume (${offered})`, "choose with --role-arn ARN, --role PATTERN or --account ID", (terminal) =>
-    pickRole(terminal, choice.candidates, aliases),
+  return withTerminal(
+    deps,
+    `which of ${choice.candidates.length} roles to assume (${offered})`,
+    "choose with --role-arn ARN, --role PATTERN or --account ID",
+    (terminal) => pickRole(terminal, choice.candidates, aliases),
   );
 }
 
@@ -143,7 +153,14 @@ async function assumeWithDurationFallback(
   deps: Deps,
 ): Promise<SamlRoleSession> {
   const call = (durationSeconds: number) =>
-    deps.sts.assumeRoleWithSaml(endpoint, { roleArn: role.roleArn, principalArn: role.principalArn, samlAssertion, durationSeconds, policy: shape.policy, policyArns: shape.policyArns });
+    deps.sts.assumeRoleWithSaml(endpoint, {
+      roleArn: role.roleArn,
+      principalArn: role.principalArn,
+      samlAssertion,
+      durationSeconds,
+      policy: shape.policy,
+      policyArns: shape.policyArns,
+    });
   try {
     return await call(shape.durationSeconds);
   } catch (error) {
@@ -157,13 +174,18 @@ async function assumeWithDurationFallback(
 function profileNamesFor(roles: readonly SamlRole[], template: string, aliases: ReadonlyMap<string, string>): string[] {
   const names = roles.map((role) =>
     requireProfileName(
-      template.replace(/\{(account|alias|role)\}/g, (_, field: string) => (field === "account" ? role.account : field === "alias" ? (aliases.get(role.account) ?? role.account) : role.roleName)),
+      template.replace(/\{(account|alias|role)\}/g, (_, field: string) =>
+        field === "account" ? role.account : field === "alias" ? (aliases.get(role.account) ?? role.account) : role.roleName,
+      ),
       "--profile-template",
     ),
   );
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) {
-    throw new RolecredError(`--profile-template gives two roles the same profile name "${duplicate}"`, { exitCode: ExitCode.usage, hint: "include {account} in the template" });
+    throw new RolecredError(`--profile-template gives two roles the same profile name "${duplicate}"`, {
+      exitCode: ExitCode.usage,
+      hint: "include {account} in the template",
+    });
   }
   return names;
 }
@@ -172,7 +194,9 @@ function logAttributes(assertion: SamlAssertion, deps: Deps): void {
   if (!deps.log.isVerbose) return;
   deps.log.verbose(`assertion read by ${assertion.reader}; signature ${assertion.signature}`);
   deps.log.verbose(`roles offered: ${assertion.roles.map((role) => `${role.account}:${displayRoleName(role)}`).join(", ")}`);
-  deps.log.verbose(`RoleSessionName ${assertion.sessionName ?? "(none)"}; SessionDuration ${assertion.sessionDuration ?? "(none)"}; SourceIdentity ${assertion.sourceIdentity ?? "(none)"}`);
+  deps.log.verbose(
+    `RoleSessionName ${assertion.sessionName ?? "(none)"}; SessionDuration ${assertion.sessionDuration ?? "(none)"}; SourceIdentity ${assertion.sourceIdentity ?? "(none)"}`,
+  );
   const tags = Object.entries(assertion.principalTags).map(([key, value]) => `${key}=${value}`);
   if (tags.length > 0) deps.log.verbose(`principal tags ${tags.join(", ")}; transitive ${assertion.transitiveTagKeys.join(", ") || "(none)"}`);
   deps.log.verbose(`subject ${assertion.nameId ?? "(none)"}; issuer ${assertion.issuer ?? "(none)"}; audience ${assertion.audiences.join(", ") || "(none)"}`);

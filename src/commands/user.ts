@@ -52,7 +52,9 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
   const credentials = await loadSourceCredentials({ profile: options.sourceProfile, files, deps });
   deps.secrets.add(credentials.secretAccessKey);
   deps.secrets.add(credentials.sessionToken);
-  deps.log.verbose(`source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`);
+  deps.log.verbose(
+    `source credentials: access key ${maskKeyId(credentials.accessKeyId)}${credentials.sessionToken ? " (temporary: STS caps the role session at 1h)" : ""}`,
+  );
 
   // Who is calling: for the default session name, `--source-identity auto`, and the guards.
   const caller = await deps.sts.getCallerIdentity(endpoint, credentials);
@@ -64,7 +66,10 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     options.identity.strict,
     deps.log,
   );
-  if (options.identity.tags.length > 0) deps.log.verbose(`session tags ${options.identity.tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${options.identity.transitiveTagKeys.join(", ") || "(none)"}`);
+  if (options.identity.tags.length > 0)
+    deps.log.verbose(
+      `session tags ${options.identity.tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${options.identity.transitiveTagKeys.join(", ") || "(none)"}`,
+    );
   if (sourceIdentity !== undefined) deps.log.verbose(`source identity ${sourceIdentity}`);
 
   const mfa = mfaSerial === undefined ? undefined : { serial: mfaSerial, code: await mfaCodeProvider(options.mfaCode, deps)(mfaSerial) };
@@ -83,7 +88,12 @@ export async function runUser(options: UserOptions, deps: Deps): Promise<Outcome
     sourceIdentity,
   };
   const session = await assumeWithDurationFallback(
-    { roleArn: params.roleArn, durationSeconds: params.durationSeconds, mfa, nextCode: options.mfaCode.from === "prompt" ? mfaCodeProvider(options.mfaCode, deps) : undefined },
+    {
+      roleArn: params.roleArn,
+      durationSeconds: params.durationSeconds,
+      mfa,
+      nextCode: options.mfaCode.from === "prompt" ? mfaCodeProvider(options.mfaCode, deps) : undefined,
+    },
     (durationSeconds, retryMfa) => deps.sts.assumeRole(endpoint, credentials, { ...params, durationSeconds, mfa: retryMfa }),
     deps,
   );

@@ -84,7 +84,12 @@ function requestOf(options: X509Options): X509Request {
  */
 async function inspect(options: X509Options, json: boolean, deps: Deps): Promise<Outcome> {
   const certificate = isPkcs12Path(options.certificatePath)
-    ? (await loadSigningMaterial({ certificatePath: options.certificatePath, privateKeyPath: undefined, intermediatesPath: undefined }, passphraseProvider(options.certificatePath, deps))).certificate
+    ? (
+        await loadSigningMaterial(
+          { certificatePath: options.certificatePath, privateKeyPath: undefined, intermediatesPath: undefined },
+          passphraseProvider(options.certificatePath, deps),
+        )
+      ).certificate
     : readCertificate(options.certificatePath);
   const identity = certificateIdentity(certificate);
   deps.stdout.write(json ? `${JSON.stringify(identityJson(identity), null, 2)}\n` : `${describeIdentity(identity).join("\n")}\n`);

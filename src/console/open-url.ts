@@ -42,7 +42,12 @@ export async function oneTimeRedirect(target: string, timeoutMs: number): Promis
   const timer = setTimeout(() => {
     server.close();
     server.closeAllConnections();
-    settle?.reject(new RolecredError(`the browser did not open the sign-in link within ${Math.round(timeoutMs / 1000)} s`, { exitCode: ExitCode.failure, hint: "run again with --print and open the URL yourself" }));
+    settle?.reject(
+      new RolecredError(`the browser did not open the sign-in link within ${Math.round(timeoutMs / 1000)} s`, {
+        exitCode: ExitCode.failure,
+        hint: "run again with --print and open the URL yourself",
+      }),
+    );
   }, timeoutMs);
   timer.unref();
   void delivered.finally(() => clearTimeout(timer)).catch(() => undefined);

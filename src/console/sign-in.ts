@@ -104,7 +104,12 @@ export interface SigninTokenRequest {
 
 /** Printable, one line, at most 200 characters of an endpoint's error body. */
 function firstLine(text: string): string {
-  const line = text.replace(/<[^>]*>/g, " ").split(/\r?\n/).map((part) => part.trim()).find((part) => part !== "") ?? "";
+  const line =
+    text
+      .replace(/<[^>]*>/g, " ")
+      .split(/\r?\n/)
+      .map((part) => part.trim())
+      .find((part) => part !== "") ?? "";
   // The body is outside input: no control characters reach the terminal.
   return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?").slice(0, 200);
 }
@@ -122,14 +127,20 @@ async function boundedBody(response: Response, endpoint: string): Promise<string
         total += chunk.byteLength;
         if (total > MAX_FEDERATION_BODY_BYTES) {
           await response.body.cancel().catch(() => undefined);
-          throw new RolecredError(`the federation endpoint ${endpoint} answered more than ${MAX_FEDERATION_BODY_BYTES / 1024} KiB`, { exitCode: ExitCode.unavailable });
+          throw new RolecredError(`the federation endpoint ${endpoint} answered more than ${MAX_FEDERATION_BODY_BYTES / 1024} KiB`, {
+            exitCode: ExitCode.unavailable,
+          });
         }
         chunks.push(chunk);
       }
     }
   } catch (error) {
     if (error instanceof RolecredError) throw error;
-    throw new RolecredError(`the federation endpoint ${endpoint} did not finish its answer`, { exitCode: ExitCode.unavailable, cause: error, hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url` });
+    throw new RolecredError(`the federation endpoint ${endpoint} did not finish its answer`, {
+      exitCode: ExitCode.unavailable,
+      cause: error,
+      hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url`,
+    });
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -146,7 +157,11 @@ export async function fetchSigninToken(request: SigninTokenRequest): Promise<str
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(request.timeoutMs), redirect: "error" });
   } catch (error) {
-    throw new RolecredError(`cannot reach the federation endpoint ${url.origin}${url.pathname}`, { exitCode: ExitCode.unavailable, cause: error, hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url` });
+    throw new RolecredError(`cannot reach the federation endpoint ${url.origin}${url.pathname}`, {
+      exitCode: ExitCode.unavailable,
+      cause: error,
+      hint: `check the network, or ${FEDERATION_URL_ENV} / --federation-url`,
+    });
   }
   const body = await boundedBody(response, `${url.origin}${url.pathname}`);
   if (response.status >= 500) {

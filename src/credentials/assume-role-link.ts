@@ -47,7 +47,9 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
       }
       logNarrowing(hop.profile, extras, sourceIdentity, deps);
       if (hop.cappedFrom !== undefined) {
-        deps.log.info(`note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`);
+        deps.log.info(
+          `note: ${hop.profile}: asking for 1h, not ${hop.cappedFrom}s: STS limits a role assumed with temporary credentials (role chaining) to 1 hour`,
+        );
       }
       const code = hop.mfaSerial === undefined ? undefined : await context.mfaCode(hop.mfaSerial);
       deps.log.verbose(`${hop.profile}: AssumeRole ${hop.roleArn} as ${sessionName}${hop.mfaSerial === undefined ? "" : ` with MFA device ${hop.mfaSerial}`}`);
@@ -94,9 +96,13 @@ export function assumeRoleLink(parent: Link, hop: RoleHop, extras: SessionExtras
 function logNarrowing(profile: string, extras: SessionExtras, sourceIdentity: string | undefined, deps: Deps): void {
   if (!deps.log.isVerbose) return;
   if (extras.policy !== undefined) deps.log.verbose(`${profile}: session policy, ${describePolicySize(extras.policy)}: ${extras.policy}`);
-  if (extras.policyArns !== undefined && extras.policyArns.length > 0) deps.log.verbose(`${profile}: managed session policies: ${extras.policyArns.join(", ")}`);
+  if (extras.policyArns !== undefined && extras.policyArns.length > 0)
+    deps.log.verbose(`${profile}: managed session policies: ${extras.policyArns.join(", ")}`);
   const tags = extras.tags ?? [];
-  if (tags.length > 0) deps.log.verbose(`${profile}: session tags ${tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${extras.transitiveTagKeys?.join(", ") || "(none)"}`);
+  if (tags.length > 0)
+    deps.log.verbose(
+      `${profile}: session tags ${tags.map(({ key, value }) => `${key}=${value}`).join(", ")}; transitive ${extras.transitiveTagKeys?.join(", ") || "(none)"}`,
+    );
   if (sourceIdentity !== undefined) deps.log.verbose(`${profile}: source identity ${sourceIdentity}`);
 }
 

@@ -33,21 +33,27 @@ export function cachedLink(link: Link, label: string, cache: CacheSettings, deps
     key: link.key,
     obtain: async () =>
       (await lookup()) ??
-      withCacheLock(cache.directory, link.key, async () => {
-        const justRefreshed = await lookup();
-        if (justRefreshed !== undefined) return justRefreshed;
-        const obtained = await link.obtain();
-        // Expiry is judged on STS's clock (its Date header) when this machine's is off.
-        const { stsClockOffsetMs, takeClockSkewWarning } = await import("../sts/client.js");
-        const clockOffsetMs = stsClockOffsetMs();
-        const fresh = obtained.session === undefined || clockOffsetMs === undefined ? obtained : { ...obtained, session: { ...obtained.session, clockOffsetMs } };
-        const skew = takeClockSkewWarning();
-        if (skew !== undefined) deps.log.warn(skew);
-        if (fresh.session !== undefined) {
-          if (!isFresh(fresh.session, deps.now())) deps.log.warn(`${label}: STS issued a session that expires within 5 minutes`);
-          await writeCachedSession(cache.directory, link.key, fresh.session);
-        }
-        return fresh;
-      }, (message) => deps.log.info(message)),
+      withCacheLock(
+        cache.directory,
+        link.key,
+        async () => {
+          const justRefreshed = await lookup();
+          if (justRefreshed !== undefined) return justRefreshed;
+          const obtained = await link.obtain();
+          // Expiry is judged on STS's clock (its Date header) when this machine's is off.
+          const { stsClockOffsetMs, takeClockSkewWarning } = await import("../sts/client.js");
+          const clockOffsetMs = stsClockOffsetMs();
+          const fresh =
+            obtained.session === undefined || clockOffsetMs === undefined ? obtained : { ...obtained, session: { ...obtained.session, clockOffsetMs } };
+          const skew = takeClockSkewWarning();
+          if (skew !== undefined) deps.log.warn(skew);
+          if (fresh.session !== undefined) {
+            if (!isFresh(fresh.session, deps.now())) deps.log.warn(`${label}: STS issued a session that expires within 5 minutes`);
+            await writeCachedSession(cache.directory, link.key, fresh.session);
+          }
+          return fresh;
+        },
+        (message) => deps.log.info(message),
+      ),
   };
 }

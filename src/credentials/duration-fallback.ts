@@ -46,7 +46,9 @@ export async function assumeWithDurationFallback(
         cause: error,
       });
     }
-    deps.log.warn(`${role} allows less than ${asked}s; retrying with ${DEFAULT_SESSION_SECONDS}s, which needs the next MFA code (the first went with the refused request)`);
+    deps.log.warn(
+      `${role} allows less than ${asked}s; retrying with ${DEFAULT_SESSION_SECONDS}s, which needs the next MFA code (the first went with the refused request)`,
+    );
     const code = await request.nextCode(request.mfa.serial);
     return call(DEFAULT_SESSION_SECONDS, { serial: request.mfa.serial, code });
   }

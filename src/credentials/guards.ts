@@ -30,19 +30,25 @@ export function sessionWarnings(context: GuardContext): string[] {
   const caller = context.callerArn;
   const callerRole = caller === undefined ? undefined : roleOfAssumedRoleArn(caller);
   if (callerRole !== undefined && callerRole.account === accountOf(context.roleArn) && callerRole.roleName === roleNameOf(context.roleArn)) {
-    warnings.push(`the caller is already a session of ${callerRole.roleName}: re-assuming it lets the caller pick a new session name and tags, which then say nothing about who acts (use sts:SourceIdentity to carry identity)`);
+    warnings.push(
+      `the caller is already a session of ${callerRole.roleName}: re-assuming it lets the caller pick a new session name and tags, which then say nothing about who acts (use sts:SourceIdentity to carry identity)`,
+    );
   }
   const inherited = new Map(Object.entries(context.callerTransitiveTags).map(([key, value]) => [key.toLowerCase(), { key, value }]));
   for (const tag of context.tags) {
     const carried = inherited.get(tag.key.toLowerCase());
     if (carried !== undefined && carried.value !== tag.value) {
-      warnings.push(`tag ${tag.key}=${tag.value} would override the transitive tag ${carried.key}=${carried.value} the calling session carries; STS refuses that, and policies comparing aws:PrincipalTag/${carried.key} rely on it`);
+      warnings.push(
+        `tag ${tag.key}=${tag.value} would override the transitive tag ${carried.key}=${carried.value} the calling session carries; STS refuses that, and policies comparing aws:PrincipalTag/${carried.key} rely on it`,
+      );
     }
   }
   if (caller !== undefined && callerKindOf(caller) === "user") {
     const userName = callerNameOf(caller);
     if (userName !== undefined && userName !== context.sessionName) {
-      warnings.push(`session name "${context.sessionName}" is not your IAM user name "${userName}": CloudTrail will not tie the session to you, and trust policies requiring sts:RoleSessionName = \${aws:username} refuse it`);
+      warnings.push(
+        `session name "${context.sessionName}" is not your IAM user name "${userName}": CloudTrail will not tie the session to you, and trust policies requiring sts:RoleSessionName = \${aws:username} refuse it`,
+      );
     }
   }
   return warnings;
@@ -52,7 +58,10 @@ export function sessionWarnings(context: GuardContext): string[] {
 export function applyGuards(warnings: readonly string[], strict: boolean, log: Logger): void {
   const [first] = warnings;
   if (strict && first !== undefined) {
-    throw new RolecredError(`refused by --strict: ${first}`, { exitCode: ExitCode.usage, hint: warnings.length > 1 ? `and ${warnings.length - 1} more` : "drop --strict to go on with a warning" });
+    throw new RolecredError(`refused by --strict: ${first}`, {
+      exitCode: ExitCode.usage,
+      hint: warnings.length > 1 ? `and ${warnings.length - 1} more` : "drop --strict to go on with a warning",
+    });
   }
   for (const warning of warnings) log.warn(warning);
 }

@@ -11,8 +11,12 @@ export function sessionTokenLink(parent: Link, profile: string, mfaSerial: strin
     obtain: async () => {
       const below = await parent.obtain();
       const code = mfaSerial === undefined ? undefined : await context.mfaCode(mfaSerial);
-      context.deps.log.verbose(`GetSessionToken with ${profile}'s keys ${maskKeyId(below.credentials.accessKeyId)}${mfaSerial === undefined ? "" : ` and MFA device ${mfaSerial}`}`);
-      const credentials = await context.deps.sts.getSessionToken(context.endpoint, below.credentials, { mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code } });
+      context.deps.log.verbose(
+        `GetSessionToken with ${profile}'s keys ${maskKeyId(below.credentials.accessKeyId)}${mfaSerial === undefined ? "" : ` and MFA device ${mfaSerial}`}`,
+      );
+      const credentials = await context.deps.sts.getSessionToken(context.endpoint, below.credentials, {
+        mfa: mfaSerial === undefined || code === undefined ? undefined : { serial: mfaSerial, code },
+      });
       context.deps.secrets.add(credentials.secretAccessKey);
       context.deps.secrets.add(credentials.sessionToken);
       const sessionName = await callerName(below, context);

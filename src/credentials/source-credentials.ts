@@ -104,7 +104,8 @@ function noSourceCredentials(error: unknown, profile: string | undefined): Rolec
  * profile chains do. Undefined for any other profile: the SDK's providers handle those.
  */
 async function storedKeysOf(profile: string | undefined, files: AwsFiles, deps: Deps): Promise<AwsCredentials | undefined> {
-  if (profile === undefined && (deps.env.AWS_ACCESS_KEY_ID || deps.env.AWS_CONTAINER_CREDENTIALS_FULL_URI || deps.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)) return undefined;
+  if (profile === undefined && (deps.env.AWS_ACCESS_KEY_ID || deps.env.AWS_CONTAINER_CREDENTIALS_FULL_URI || deps.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI))
+    return undefined;
   const name = profile ?? sdkProfileName(deps.env);
   const entry = profileSettings(files, name)?.get(KEYS_SETTING);
   if (entry === undefined) return undefined;
@@ -112,10 +113,13 @@ async function storedKeysOf(profile: string | undefined, files: AwsFiles, deps: 
   const store = await openKeyStore(deps);
   const found = await store.find(entry.trim());
   if (found === undefined) {
-    throw new RolecredError(`cannot load credentials of source profile "${name}": no keys named "${entry.trim()}" in ${store.backends.map((backend) => backend.location).join(" or ")}`, {
-      exitCode: ExitCode.badInput,
-      hint: `store them with \`rolecred keys add ${entry.trim()}\``,
-    });
+    throw new RolecredError(
+      `cannot load credentials of source profile "${name}": no keys named "${entry.trim()}" in ${store.backends.map((backend) => backend.location).join(" or ")}`,
+      {
+        exitCode: ExitCode.badInput,
+        hint: `store them with \`rolecred keys add ${entry.trim()}\``,
+      },
+    );
   }
   deps.secrets.add(found.entry.secretAccessKey);
   return { accessKeyId: found.entry.accessKeyId, secretAccessKey: found.entry.secretAccessKey };

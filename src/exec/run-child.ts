@@ -16,7 +16,8 @@ const LEFT_TO_CHILD: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
 
 /** Why a command could not start, as the shell reports it: 127 not found, 126 not executable. */
 function startFailure(file: string, error: NodeJS.ErrnoException): RolecredError {
-  if (error.code === "ENOENT" || error.code === "ENOTDIR") return new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound, cause: error });
+  if (error.code === "ENOENT" || error.code === "ENOTDIR")
+    return new RolecredError(`command not found: ${file}`, { exitCode: ExitCode.commandNotFound, cause: error });
   if (error.code === "EACCES") return new RolecredError(`permission denied running ${file}`, { exitCode: ExitCode.cannotExecute, cause: error });
   return new RolecredError(`cannot run ${file}: ${error.message}`, { cause: error });
 }

@@ -11,7 +11,10 @@ function actionPatternCovers(pattern: string, action: string): boolean {
 }
 
 /** Action / NotAction as a statement has them: NotAction covers what none of its patterns match. */
-export function actionElementCovers(element: { readonly actions?: readonly string[] | undefined; readonly notActions?: readonly string[] | undefined }, action: string): boolean {
+export function actionElementCovers(
+  element: { readonly actions?: readonly string[] | undefined; readonly notActions?: readonly string[] | undefined },
+  action: string,
+): boolean {
   if (element.notActions !== undefined) return !element.notActions.some((pattern) => actionPatternCovers(pattern, action));
   return element.actions?.some((pattern) => actionPatternCovers(pattern, action)) ?? false;
 }

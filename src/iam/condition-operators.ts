@@ -61,9 +61,7 @@ export interface ParsedConditionOperator {
  * safer than this evaluator silently ignoring a Deny it could have read.
  */
 export function parseConditionOperator(written: string): ParsedConditionOperator | undefined {
-  const setOperator = (["ForAllValues", "ForAnyValue"] as const).find((prefix) =>
-    written.toLowerCase().startsWith(`${prefix.toLowerCase()}:`),
-  );
+  const setOperator = (["ForAllValues", "ForAnyValue"] as const).find((prefix) => written.toLowerCase().startsWith(`${prefix.toLowerCase()}:`));
   let rest = setOperator === undefined ? written : written.slice(setOperator.length + 1);
   const ifExists = rest.toLowerCase().endsWith("ifexists");
   if (ifExists) rest = rest.slice(0, -"IfExists".length);

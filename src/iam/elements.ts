@@ -13,7 +13,17 @@
 export const DOCUMENT_ELEMENTS: readonly string[] = ["Version", "Id", "Statement"];
 
 /** Elements of a statement. */
-export const STATEMENT_ELEMENTS: readonly string[] = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+export const STATEMENT_ELEMENTS: readonly string[] = [
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+];
 
 /** A name that is not one of `known`; `meant` is the known name it differs from only in case. */
 export interface UnknownElement {
@@ -32,7 +42,9 @@ export function unknownElementOf(object: Readonly<Record<string, unknown>>, know
 
 /** `unknown policy element "effect" (did you mean "Effect"?)`. */
 export function describeUnknownElement(element: UnknownElement): string {
-  return element.meant === undefined ? `unknown policy element "${element.name}"` : `unknown policy element "${element.name}" (did you mean "${element.meant}"?)`;
+  return element.meant === undefined
+    ? `unknown policy element "${element.name}"`
+    : `unknown policy element "${element.name}" (did you mean "${element.meant}"?)`;
 }
 
 /** A key of `object` that differs from `name` only in case, to say "did you mean" about it. */

@@ -35,7 +35,8 @@ export async function forgetSessionsOf(directory: string, entry: string): Promis
     const file = join(directory, name);
     let key: unknown;
     try {
-      key = (JSON.parse(readOptionalTextSync(file, { maxBytes: READ_LIMITS.cacheFile, what: "a session cache file" }) ?? "null") as { key?: unknown } | null)?.key;
+      key = (JSON.parse(readOptionalTextSync(file, { maxBytes: READ_LIMITS.cacheFile, what: "a session cache file" }) ?? "null") as { key?: unknown } | null)
+        ?.key;
     } catch {
       continue; // not a cache file rolecred can read: not ours to judge here
     }

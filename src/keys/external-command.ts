@@ -48,10 +48,20 @@ export async function runExternalCommand(command: ExternalCommand): Promise<stri
       failure ??= error;
       child.kill("SIGKILL");
     };
-    const timer = setTimeout(() => fail(new RolecredError(`${command.label} (${file}) did not finish within ${command.timeoutMs / 1000} s`, { exitCode: ExitCode.failure, hint: `${PROCESS_TIMEOUT_ENV} sets the wait in seconds` })), command.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new RolecredError(`${command.label} (${file}) did not finish within ${command.timeoutMs / 1000} s`, {
+            exitCode: ExitCode.failure,
+            hint: `${PROCESS_TIMEOUT_ENV} sets the wait in seconds`,
+          }),
+        ),
+      command.timeoutMs,
+    );
     child.stdout.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_STDOUT_BYTES) fail(new RolecredError(`${command.label} (${file}) printed more than ${MAX_STDOUT_BYTES / 1024} KiB`, { exitCode: ExitCode.badInput }));
+      if (size > MAX_STDOUT_BYTES)
+        fail(new RolecredError(`${command.label} (${file}) printed more than ${MAX_STDOUT_BYTES / 1024} KiB`, { exitCode: ExitCode.badInput }));
       else chunks.push(chunk);
     });
     // Passed through as it comes (prompts, progress, errors): it is the command's voice, not data.
@@ -64,7 +74,13 @@ export async function runExternalCommand(command: ExternalCommand): Promise<stri
     child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (failure !== undefined) return reject(failure);
-      if (code !== 0) return reject(new RolecredError(`${command.label} (${file}) failed: ${signal === null ? `exit code ${code ?? "?"}` : `killed by ${signal}`}`, { exitCode: ExitCode.failure, hint: "its own messages, if any, are above" }));
+      if (code !== 0)
+        return reject(
+          new RolecredError(`${command.label} (${file}) failed: ${signal === null ? `exit code ${code ?? "?"}` : `killed by ${signal}`}`, {
+            exitCode: ExitCode.failure,
+            hint: "its own messages, if any, are above",
+          }),
+        );
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
   });

@@ -65,7 +65,9 @@ function refused(path: string, why: string, hint?: string): RolecredError {
 
 function scrypt(passphrase: string, salt: Buffer, kdf: Pick<KdfParameters, "N" | "r" | "p">): Promise<Buffer> {
   const options: ScryptOptions = { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scryptCallback(passphrase.normalize("NFC"), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCallback(passphrase.normalize("NFC"), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 /** The additional data GCM authenticates: the header, serialised the same way on every write. */
@@ -93,8 +95,15 @@ function parseKeyFile(text: string): KeyFile | "newer" | undefined {
   if (file.version !== KEY_FILE_VERSION || file.cipher !== "aes-256-gcm") return undefined;
   const kdf = file.kdf as Record<string, unknown> | null | undefined;
   if (typeof kdf !== "object" || kdf === null || kdf.name !== "scrypt") return undefined;
-  if (!isCount(kdf.N, SCRYPT_CAPS.N) || (kdf.N & (kdf.N - 1)) !== 0 || kdf.N < 2 ** 14 || !isCount(kdf.r, SCRYPT_CAPS.r) || !isCount(kdf.p, SCRYPT_CAPS.p)) return undefined;
-  if (base64Field(kdf.salt, 16) === undefined || base64Field(file.iv, 12) === undefined || base64Field(file.tag, 16) === undefined || base64Field(file.ciphertext, undefined) === undefined) return undefined;
+  if (!isCount(kdf.N, SCRYPT_CAPS.N) || (kdf.N & (kdf.N - 1)) !== 0 || kdf.N < 2 ** 14 || !isCount(kdf.r, SCRYPT_CAPS.r) || !isCount(kdf.p, SCRYPT_CAPS.p))
+    return undefined;
+  if (
+    base64Field(kdf.salt, 16) === undefined ||
+    base64Field(file.iv, 12) === undefined ||
+    base64Field(file.tag, 16) === undefined ||
+    base64Field(file.ciphertext, undefined) === undefined
+  )
+    return undefined;
   return file as unknown as KeyFile;
 }
 
@@ -135,7 +144,12 @@ export function fileBackend(path: string, askPassphrase: PassphraseSource): KeyB
     if (text === undefined) return undefined;
     const file = parseKeyFile(text);
     if (file === "newer") throw refused(path, "it was written by a newer rolecred", "upgrade rolecred; the file was left as it is");
-    if (file === undefined) throw refused(path, "it is not a complete rolecred key file (truncated or damaged)", "the file was left as it is; restore it from a backup, or move it away to start a new one");
+    if (file === undefined)
+      throw refused(
+        path,
+        "it is not a complete rolecred key file (truncated or damaged)",
+        "the file was left as it is; restore it from a backup, or move it away to start a new one",
+      );
     const key = await deriveKey(file.kdf);
     let plaintext: Buffer;
     try {
@@ -181,7 +195,12 @@ export function fileBackend(path: string, askPassphrase: PassphraseSource): KeyB
     cipher.setAAD(associatedData(opened.header));
     const body = JSON.stringify({ entries: Object.fromEntries([...opened.entries].map(([name, entry]) => [name, encodeKeys(entry)])) });
     const ciphertext = Buffer.concat([cipher.update(body, "utf8"), cipher.final()]);
-    const file: KeyFile = { ...opened.header, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), ciphertext: ciphertext.toString("base64") };
+    const file: KeyFile = {
+      ...opened.header,
+      iv: iv.toString("base64"),
+      tag: cipher.getAuthTag().toString("base64"),
+      ciphertext: ciphertext.toString("base64"),
+    };
     return `${JSON.stringify(file, null, 2)}\n`;
   };
 

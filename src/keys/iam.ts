@@ -24,7 +24,8 @@ function iamRegion(region: string): string {
 
 export function resolveIamEndpoint(region: string, timeoutMs: number, env: Env): IamEndpoint {
   const url = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true" ? undefined : env.AWS_ENDPOINT_URL_IAM || env.AWS_ENDPOINT_URL || undefined;
-  if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw usageError(`invalid IAM endpoint URL "${url}" (from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL)`, "expected https://host[:port]");
+  if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url))
+    throw usageError(`invalid IAM endpoint URL "${url}" (from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL)`, "expected https://host[:port]");
   return { region: iamRegion(region), url, timeoutMs };
 }
 
@@ -43,7 +44,10 @@ async function client(endpoint: IamEndpoint, credentials: AwsCredentials): Promi
 export function iamError(operation: string, error: unknown): RolecredError {
   const code = typeof error === "object" && error !== null && "name" in error ? String(error.name) : "Error";
   const denied = code === "AccessDenied" || code === "AccessDeniedException" || code === "InvalidClientTokenId";
-  return new RolecredError(`IAM ${operation} failed: ${code}: ${messageOf(error).split("\n")[0]}`, { exitCode: denied ? ExitCode.denied : code === "LimitExceeded" || code === "LimitExceededException" ? ExitCode.failure : ExitCode.unavailable, cause: error });
+  return new RolecredError(`IAM ${operation} failed: ${code}: ${messageOf(error).split("\n")[0]}`, {
+    exitCode: denied ? ExitCode.denied : code === "LimitExceeded" || code === "LimitExceededException" ? ExitCode.failure : ExitCode.unavailable,
+    cause: error,
+  });
 }
 
 export interface AccessKeyListing {
@@ -61,7 +65,11 @@ export async function listAccessKeys(endpoint: IamEndpoint, credentials: AwsCred
   }
 }
 
-export async function createAccessKey(endpoint: IamEndpoint, credentials: AwsCredentials, userName: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+export async function createAccessKey(
+  endpoint: IamEndpoint,
+  credentials: AwsCredentials,
+  userName: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   try {
     const { CreateAccessKeyCommand } = await import("@aws-sdk/client-iam");
     const answer = await (await client(endpoint, credentials)).send(new CreateAccessKeyCommand({ UserName: userName }));

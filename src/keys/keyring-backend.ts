@@ -43,7 +43,14 @@ export async function openKeyringBackend(env: Env, platform: NodeJS.Platform): P
   } catch (error) {
     return messageOf(error).split("\n")[0] ?? "it did not answer";
   }
-  const location = platform === "linux" ? "the Secret Service keyring" : platform === "darwin" ? "the macOS Keychain" : platform === "win32" ? "the Windows Credential Manager" : "the OS keyring";
+  const location =
+    platform === "linux"
+      ? "the Secret Service keyring"
+      : platform === "darwin"
+        ? "the macOS Keychain"
+        : platform === "win32"
+          ? "the Windows Credential Manager"
+          : "the OS keyring";
   const list = async (): Promise<StoredKeys[]> => {
     let found: Array<{ account: string; password: string }>;
     try {

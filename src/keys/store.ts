@@ -80,7 +80,10 @@ export async function openKeyStore(deps: Deps): Promise<KeyStore> {
     const keyring = await openKeyringBackend(deps.env, process.platform);
     if (typeof keyring === "string") {
       if (choice === "keyring") {
-        throw new RolecredError(`the OS keyring is not reachable: ${keyring}`, { exitCode: ExitCode.unavailable, hint: `unset ${KEYS_BACKEND_ENV} (or set it to file) to use the encrypted key file` });
+        throw new RolecredError(`the OS keyring is not reachable: ${keyring}`, {
+          exitCode: ExitCode.unavailable,
+          hint: `unset ${KEYS_BACKEND_ENV} (or set it to file) to use the encrypted key file`,
+        });
       }
       deps.log.verbose(`keys: the OS keyring is not reachable (${keyring}); using the key file ${file.location}`);
       backends = [file];

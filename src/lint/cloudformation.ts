@@ -68,7 +68,12 @@ function ignoreTokensOf(resource: Readonly<Record<string, unknown>>, properties:
 }
 
 export function isCloudFormationTemplate(value: unknown): value is { Resources: Record<string, unknown> } {
-  return isJsonObject(value) && isJsonObject(value.Resources) && ("AWSTemplateFormatVersion" in value || Object.values(value.Resources).some((resource) => isJsonObject(resource) && typeof resource.Type === "string" && resource.Type.includes("::")));
+  return (
+    isJsonObject(value) &&
+    isJsonObject(value.Resources) &&
+    ("AWSTemplateFormatVersion" in value ||
+      Object.values(value.Resources).some((resource) => isJsonObject(resource) && typeof resource.Type === "string" && resource.Type.includes("::")))
+  );
 }
 
 export function extractFromCloudFormation(template: { Resources: Record<string, unknown> }): Extraction {
@@ -80,7 +85,14 @@ export function extractFromCloudFormation(template: { Resources: Record<string, 
     const label = `Resources.${logicalId}`;
     const properties = isJsonObject(resource.Properties) ? resource.Properties : {};
     const raw = properties.AssumeRolePolicyDocument;
-    const common = { label, resolve: resolveCfnValue, anchor: resource, roleArn: undefined, ownAccount: CFN_OWN_ACCOUNT, ignoreTokens: ignoreTokensOf(resource, properties) };
+    const common = {
+      label,
+      resolve: resolveCfnValue,
+      anchor: resource,
+      roleArn: undefined,
+      ownAccount: CFN_OWN_ACCOUNT,
+      ignoreTokens: ignoreTokensOf(resource, properties),
+    };
     if (hasStatementElement(raw)) {
       documents.push({ ...common, policy: raw, embedded: false });
     } else if (typeof raw === "string") {
@@ -91,7 +103,11 @@ export function extractFromCloudFormation(template: { Resources: Record<string, 
       problems.push({ label, message: "AWS::IAM::Role has no AssumeRolePolicyDocument", node: resource });
     } else {
       // Fn::If and friends choose the whole document at deploy time.
-      notes.push({ label, message: "AssumeRolePolicyDocument is computed by an intrinsic function; rolecred cannot tell which policy applies, so it was not checked", node: resource });
+      notes.push({
+        label,
+        message: "AssumeRolePolicyDocument is computed by an intrinsic function; rolecred cannot tell which policy applies, so it was not checked",
+        node: resource,
+      });
     }
   }
   return { kind: "CloudFormation template", documents, problems, notes };

@@ -84,7 +84,11 @@ export function assumeActionsOf(statement: TrustStatement): string[] {
 /** A Deny statement that applies to every request the Allow statement admits for `actions`. */
 function denyCovers(deny: TrustStatement, allow: TrustStatement, actions: readonly string[]): boolean {
   if (deny.effect !== "Deny" || deny.notPrincipals !== undefined) return false;
-  const principalCovered = deny.principals.some(isAnyonePrincipal) || allow.principals.every((principal) => deny.principals.some((other) => other.kind.toLowerCase() === principal.kind.toLowerCase() && other.value === principal.value));
+  const principalCovered =
+    deny.principals.some(isAnyonePrincipal) ||
+    allow.principals.every((principal) =>
+      deny.principals.some((other) => other.kind.toLowerCase() === principal.kind.toLowerCase() && other.value === principal.value),
+    );
   return principalCovered && actions.every((action) => coversAction(deny, action));
 }
 

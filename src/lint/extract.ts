@@ -62,7 +62,16 @@ function iamRolesOf(value: JsonObject): readonly unknown[] | undefined {
 
 export function extractTrustDocuments(value: unknown): Extraction {
   if (hasStatementElement(value)) {
-    const document: TrustDocument = { label: "", policy: value, resolve: undefined, embedded: false, anchor: value, roleArn: undefined, ownAccount: undefined, ignoreTokens: [] };
+    const document: TrustDocument = {
+      label: "",
+      policy: value,
+      resolve: undefined,
+      embedded: false,
+      anchor: value,
+      roleArn: undefined,
+      ownAccount: undefined,
+      ignoreTokens: [],
+    };
     return { kind: "trust policy", documents: [document], problems: [], notes: [] };
   }
   if (!isJsonObject(value)) return { kind: "unrecognised", documents: [], problems: [], notes: [] };

@@ -29,7 +29,13 @@ export function formatJson(reports: readonly FileReport[], summary: LintSummary)
     findings: reports.flatMap((file) => file.findings.map(findingJson)),
     suppressed: reports.flatMap((file) => file.suppressed.map(findingJson)),
     problems: reports.flatMap((file) =>
-      file.problems.map((problem) => ({ file: problem.file, document: problem.document, line: problem.position?.line ?? null, column: problem.position?.column ?? null, message: problem.message })),
+      file.problems.map((problem) => ({
+        file: problem.file,
+        document: problem.document,
+        line: problem.position?.line ?? null,
+        column: problem.position?.column ?? null,
+        message: problem.message,
+      })),
     ),
     notes: reports.flatMap((file) => file.notes.map((note) => ({ file: note.file, document: note.document, message: note.message }))),
   };

@@ -63,7 +63,10 @@ function resultOf(finding: LintFinding, ruleIndex: number): Result {
     locations: locationsOf(finding.file, finding.position, finding.document === "" ? statement : `${finding.document}/${statement}`),
   };
   if (finding.suppressedBy !== undefined) {
-    const mark = finding.suppressedBy === "sid" ? `the statement's Sid "${finding.sid ?? ""}" names ${finding.ruleId}` : `the role's rolecred:ignore mark names ${finding.ruleId}`;
+    const mark =
+      finding.suppressedBy === "sid"
+        ? `the statement's Sid "${finding.sid ?? ""}" names ${finding.ruleId}`
+        : `the role's rolecred:ignore mark names ${finding.ruleId}`;
     result.suppressions = [{ kind: "inSource", justification: mark }];
   }
   return result;
@@ -72,16 +75,25 @@ function resultOf(finding: LintFinding, ruleIndex: number): Result {
 export function formatSarif(reports: readonly FileReport[], summary: LintSummary, options: SarifOptions): string {
   const rules = options.rules ?? ALL_RULES;
   const indexOf = new Map(rules.map((rule, index) => [rule.id, index]));
-  const results = reports.flatMap((report) => [...report.findings, ...report.suppressed].map((finding) => resultOf(finding, indexOf.get(finding.ruleId) ?? -1)));
+  const results = reports.flatMap((report) =>
+    [...report.findings, ...report.suppressed].map((finding) => resultOf(finding, indexOf.get(finding.ruleId) ?? -1)),
+  );
   const notifications: Notification[] = reports.flatMap((report) => [
     ...report.problems.map((problem) => ({
       level: "error" as const,
       message: { text: problem.document === "" ? problem.message : `${problem.document}: ${problem.message}` },
       locations: locationsOf(problem.file, problem.position, undefined),
     })),
-    ...report.notes.map((note) => ({ level: "note" as const, message: { text: note.document === "" ? note.message : `${note.document}: ${note.message}` }, locations: locationsOf(note.file, undefined, undefined) })),
+    ...report.notes.map((note) => ({
+      level: "note" as const,
+      message: { text: note.document === "" ? note.message : `${note.document}: ${note.message}` },
+      locations: locationsOf(note.file, undefined, undefined),
+    })),
   ]);
-  const invocation: Invocation = { executionSuccessful: summary.problems === 0, ...(notifications.length === 0 ? {} : { toolExecutionNotifications: notifications }) };
+  const invocation: Invocation = {
+    executionSuccessful: summary.problems === 0,
+    ...(notifications.length === 0 ? {} : { toolExecutionNotifications: notifications }),
+  };
   const log: Log = {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",

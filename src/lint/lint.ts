@@ -77,11 +77,17 @@ function lintDocument(file: string, document: TrustDocument, parsed: ParsedJson,
   // Worked out on the first finding that needs it: a file with none never pays for positions.
   let anchorPosition: { readonly position: Position | undefined } | undefined;
   const anchor = (): Position | undefined => (anchorPosition ??= { position: parsed.positionOf(document.anchor) }).position;
-  const positionOf = (node: object | undefined): Position | undefined => (document.embedded || node === undefined ? anchor() : (parsed.positionOf(node) ?? anchor()));
+  const positionOf = (node: object | undefined): Position | undefined =>
+    document.embedded || node === undefined ? anchor() : (parsed.positionOf(node) ?? anchor());
 
   const normalized = normalizeTrustPolicy(document.policy, document.resolve);
   if ("problem" in normalized) {
-    result.problems.push({ file, document: document.label, position: positionOf(normalized.problem.node), message: `${normalized.problem.path}: ${normalized.problem.reason}` });
+    result.problems.push({
+      file,
+      document: document.label,
+      position: positionOf(normalized.problem.node),
+      message: `${normalized.problem.path}: ${normalized.problem.reason}`,
+    });
     return result;
   }
   const policy = normalized.policy;
@@ -124,8 +130,19 @@ export function lintText(file: string, text: string, settings: LintSettings): Fi
     parsed = parseJson(text);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    const message = error instanceof JsonDuplicateKeyError ? `${error.reason}: IAM refuses a policy that repeats a key, and readers disagree on which one counts` : `invalid JSON: ${error.reason}`;
-    return { file, kind: "invalid JSON", documents: 0, findings: [], suppressed: [], problems: [{ file, document: "", position: error.position, message }], notes: [] };
+    const message =
+      error instanceof JsonDuplicateKeyError
+        ? `${error.reason}: IAM refuses a policy that repeats a key, and readers disagree on which one counts`
+        : `invalid JSON: ${error.reason}`;
+    return {
+      file,
+      kind: "invalid JSON",
+      documents: 0,
+      findings: [],
+      suppressed: [],
+      problems: [{ file, document: "", position: error.position, message }],
+      notes: [],
+    };
   }
   const extraction = extractTrustDocuments(parsed.value);
   const problems: LintProblem[] = extraction.problems.map((issue) => ({
@@ -151,7 +168,15 @@ export function lintText(file: string, text: string, settings: LintSettings): Fi
 
 /** A file that could not be read at all (missing, a permission problem). */
 export function unreadableFile(file: string, message: string): FileReport {
-  return { file, kind: "unrecognised", documents: 0, findings: [], suppressed: [], problems: [{ file, document: "", position: undefined, message }], notes: [] };
+  return {
+    file,
+    kind: "unrecognised",
+    documents: 0,
+    findings: [],
+    suppressed: [],
+    problems: [{ file, document: "", position: undefined, message }],
+    notes: [],
+  };
 }
 
 export interface LintSummary {

@@ -148,11 +148,20 @@ function conditionsOf(value: unknown, path: string, node: object, resolve: Value
 function statementOf(raw: unknown, index: number, path: string, resolve: ValueResolver | undefined, container: object): TrustStatement {
   if (!isJsonObject(raw)) throw new ShapeError({ path, reason: "a statement must be an object", node: container });
   const unknown = unknownElementOf(raw, STATEMENT_ELEMENTS);
-  if (unknown !== undefined) throw new ShapeError({ path: `${path}.${unknown.name}`, reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`, node: raw });
+  if (unknown !== undefined)
+    throw new ShapeError({
+      path: `${path}.${unknown.name}`,
+      reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`,
+      node: raw,
+    });
   const effectText = element(raw, "Effect");
   // "The Effect value is case sensitive."
   if (effectText !== "Allow" && effectText !== "Deny") {
-    throw new ShapeError({ path: `${path}.Effect`, reason: effectText === undefined ? 'missing: say "Allow" or "Deny"' : 'must be "Allow" or "Deny" (case-sensitive)', node: raw });
+    throw new ShapeError({
+      path: `${path}.Effect`,
+      reason: effectText === undefined ? 'missing: say "Allow" or "Deny"' : 'must be "Allow" or "Deny" (case-sensitive)',
+      node: raw,
+    });
   }
   const effect = effectText;
   const sid = element(raw, "Sid");
@@ -185,7 +194,14 @@ export function hasStatementElement(value: unknown): value is JsonObject {
 
 export function normalizeTrustPolicy(document: JsonObject, resolve?: ValueResolver): NormalizeResult {
   const unknown = unknownElementOf(document, DOCUMENT_ELEMENTS);
-  if (unknown !== undefined) return { problem: { path: unknown.name, reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`, node: document } };
+  if (unknown !== undefined)
+    return {
+      problem: {
+        path: unknown.name,
+        reason: `${describeUnknownElement(unknown)}: IAM element names are case-sensitive and IAM refuses the policy`,
+        node: document,
+      },
+    };
   const raw = element(document, "Statement");
   // IAM accepts a single statement object as well as a list.
   const list = Array.isArray(raw) ? raw : [raw];

@@ -14,7 +14,8 @@ const PRESENT = "aws:multifactorauthpresent";
 const AGE = "aws:multifactorauthage";
 const isMfaKey = (key: string): boolean => key === PRESENT || key === AGE;
 
-const allValues = (clause: ConditionClause, wanted: string): boolean => clause.values.length > 0 && clause.values.every((value) => value.trim().toLowerCase() === wanted);
+const allValues = (clause: ConditionClause, wanted: string): boolean =>
+  clause.values.length > 0 && clause.values.every((value) => value.trim().toLowerCase() === wanted);
 const isNumericBelow = (clause: ConditionClause): boolean => clause.test === "numericlessthan" || clause.test === "numericlessthanequals";
 const isNumericAbove = (clause: ConditionClause): boolean => clause.test === "numericgreaterthan" || clause.test === "numericgreaterthanequals";
 
@@ -57,7 +58,10 @@ function mfaVerdict(policy: TrustPolicy, allow: TrustStatement): MfaVerdict {
     if (clause.keyLower === PRESENT && clause.test === "bool" && allValues(clause, "false")) {
       refusesNoMfa = true;
       if (clause.ifExists) refusesMissingKey = true;
-      else notes.push(`the Deny in Statement[${deny.index}] uses Bool, which does not match requests that carry no MFA key at all (long-term access keys): use BoolIfExists`);
+      else
+        notes.push(
+          `the Deny in Statement[${deny.index}] uses Bool, which does not match requests that carry no MFA key at all (long-term access keys): use BoolIfExists`,
+        );
     } else if (clause.keyLower === PRESENT && clause.test === "null" && allValues(clause, "true")) {
       refusesMissingKey = true;
     } else if (clause.keyLower === AGE && isNumericAbove(clause) && clause.ifExists) {

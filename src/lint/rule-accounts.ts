@@ -34,7 +34,10 @@ export const unknownAccountRule: TrustRule = {
       if (statement.effect !== "Allow") continue;
       const unknown = externalAccounts(statement, context).filter((account) => !known.byId.has(account));
       if (unknown.length === 0) continue;
-      hits.push({ statementIndex: statement.index, reason: `account${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} trusted but not in the known-accounts list: nobody has vouched for ${unknown.length === 1 ? "it" : "them"}` });
+      hits.push({
+        statementIndex: statement.index,
+        reason: `account${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} trusted but not in the known-accounts list: nobody has vouched for ${unknown.length === 1 ? "it" : "them"}`,
+      });
     }
     return hits;
   },
@@ -57,7 +60,10 @@ export const vendorWithoutExternalIdRule: TrustRule = {
         .map((account) => known.byId.get(account))
         .filter((account): account is KnownAccount => account !== undefined && account.thirdParty && !account.awsService);
       if (vendors.length === 0 || isRequired(policy, statement, { matchesKey: (key) => key === "sts:externalid" })) continue;
-      hits.push({ statementIndex: statement.index, reason: `third-party account${vendors.length === 1 ? "" : "s"} ${vendors.map((vendor) => `${vendor.id} (${vendor.name})`).join(", ")} may assume this role with no sts:ExternalId condition: another customer of the vendor can have it assume your role` });
+      hits.push({
+        statementIndex: statement.index,
+        reason: `third-party account${vendors.length === 1 ? "" : "s"} ${vendors.map((vendor) => `${vendor.id} (${vendor.name})`).join(", ")} may assume this role with no sts:ExternalId condition: another customer of the vendor can have it assume your role`,
+      });
     }
     return hits;
   },

@@ -55,7 +55,9 @@ function subjectNarrows(value: string): boolean {
 function providerPrincipals(statement: TrustStatement): { principal: Principal; provider: string }[] {
   const webIdentity = coversAction(statement, "sts:AssumeRoleWithWebIdentity") && !coversAction(statement, "sts:AssumeRoleWithSAML");
   return statement.principals.flatMap((principal) => {
-    const provider = oidcProviderOf(principal) ?? (webIdentity && principal.kind.toLowerCase() === "federated" && principal.value.includes("${") ? principal.value : undefined);
+    const provider =
+      oidcProviderOf(principal) ??
+      (webIdentity && principal.kind.toLowerCase() === "federated" && principal.value.includes("${") ? principal.value : undefined);
     return provider === undefined ? [] : [{ principal, provider }];
   });
 }

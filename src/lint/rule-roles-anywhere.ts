@@ -30,7 +30,8 @@ export const rolesAnywhereWithoutSubjectRule: TrustRule = {
       .filter((statement) => !isRequired(policy, statement, { matchesKey: isCertificateSubjectKey }))
       .map((statement) => ({
         statementIndex: statement.index,
-        reason: "IAM Roles Anywhere is trusted with no condition on the certificate subject (aws:PrincipalTag/x509Subject/... or x509SAN/...): any certificate the trust anchor's CA ever issued can assume this role",
+        reason:
+          "IAM Roles Anywhere is trusted with no condition on the certificate subject (aws:PrincipalTag/x509Subject/... or x509SAN/...): any certificate the trust anchor's CA ever issued can assume this role",
       }));
   },
 };
@@ -48,7 +49,10 @@ export const rolesAnywhereSeveralSubjectsRule: TrustRule = {
       for (const clause of clausesOn(statement, (key) => key === CN_KEY)) {
         const names = [...new Set(clause.values)];
         if (!isPositiveClause(clause) || names.length < 2) continue;
-        hits.push({ statementIndex: statement.index, reason: `${clause.operator} on ${clause.key} accepts ${names.length} certificate common names (${names.join(", ")}): those workloads share this role's permissions` });
+        hits.push({
+          statementIndex: statement.index,
+          reason: `${clause.operator} on ${clause.key} accepts ${names.length} certificate common names (${names.join(", ")}): those workloads share this role's permissions`,
+        });
       }
     }
     return hits;
@@ -70,8 +74,14 @@ export const rolesAnywhereMixedPrincipalsRule: TrustRule = {
     if (others.length === 0) return hits;
     const [first] = rolesAnywhereStatements(policy);
     if (first === undefined) return hits;
-    const described = others.map(({ statement, principal }) => `${principal.kind} ${describePrincipal(principal)}${statement.index === first.index ? "" : ` (Statement[${statement.index}])`}`);
-    hits.push({ statementIndex: first.index, reason: `this role trusts IAM Roles Anywhere and also ${described.join(", ")}: the certificate conditions do not bind those callers` });
+    const described = others.map(
+      ({ statement, principal }) =>
+        `${principal.kind} ${describePrincipal(principal)}${statement.index === first.index ? "" : ` (Statement[${statement.index}])`}`,
+    );
+    hits.push({
+      statementIndex: first.index,
+      reason: `this role trusts IAM Roles Anywhere and also ${described.join(", ")}: the certificate conditions do not bind those callers`,
+    });
     return hits;
   },
 };

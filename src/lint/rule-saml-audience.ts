@@ -16,7 +16,10 @@ export const samlWithoutAudienceRule: TrustRule = {
       .filter((statement) => !isRequired(policy, statement, { matchesKey: (key) => key === "saml:aud" }))
       .map((statement) => ({
         statementIndex: statement.index,
-        reason: `SAML provider ${statement.principals.filter(isSamlProviderPrincipal).map((principal) => principal.value).join(", ")} is trusted with no SAML:aud condition: an assertion meant for another service provider can be replayed to AWS`,
+        reason: `SAML provider ${statement.principals
+          .filter(isSamlProviderPrincipal)
+          .map((principal) => principal.value)
+          .join(", ")} is trusted with no SAML:aud condition: an assertion meant for another service provider can be replayed to AWS`,
       }));
   },
 };

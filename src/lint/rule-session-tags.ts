@@ -40,7 +40,8 @@ const passableTags = new WeakMap<TrustStatement, Map<string, boolean>>();
 
 function tagIsPassable(policy: TrustPolicy, tagger: TrustStatement, tag: string): boolean {
   const limits = clausesOn(tagger, (key) => key === "aws:tagkeys").filter(
-    (clause) => clause.qualifier === "forallvalues" && (clause.test === "stringequals" || clause.test === "stringlike" || clause.test === "stringequalsignorecase"),
+    (clause) =>
+      clause.qualifier === "forallvalues" && (clause.test === "stringequals" || clause.test === "stringlike" || clause.test === "stringequalsignorecase"),
   );
   // Tag keys compare without case here: IAM keeps at most one of `Team` and `team` on a session,
   // so reading a limit loosely can only make the rule more careful.
@@ -48,14 +49,20 @@ function tagIsPassable(policy: TrustPolicy, tagger: TrustStatement, tag: string)
   return !denialsCovering(policy, tagger, ["sts:TagSession"]).some((deny) => {
     if (deny.conditions.length === 0) return true;
     return deny.conditions.every(
-      (clause) => clause.keyLower === "aws:tagkeys" && clause.qualifier === "foranyvalue" && (clause.test === "stringequals" || clause.test === "stringlike") && clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })),
+      (clause) =>
+        clause.keyLower === "aws:tagkeys" &&
+        clause.qualifier === "foranyvalue" &&
+        (clause.test === "stringequals" || clause.test === "stringlike") &&
+        clause.values.some((pattern) => globMatches(pattern, tag, { ignoreCase: true })),
     );
   });
 }
 
 /** Statements that let AWS principals (not services, not identity providers) pass session tags. */
 function taggingStatements(policy: TrustPolicy): TrustStatement[] {
-  return policy.statements.filter((statement) => statement.effect === "Allow" && awsPrincipalsOf(statement).length > 0 && coversAction(statement, "sts:TagSession"));
+  return policy.statements.filter(
+    (statement) => statement.effect === "Allow" && awsPrincipalsOf(statement).length > 0 && coversAction(statement, "sts:TagSession"),
+  );
 }
 
 /**

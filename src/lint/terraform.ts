@@ -47,12 +47,26 @@ function changedResources(changes: readonly unknown[]): PlannedResource[] {
     const actions = Array.isArray(item.change.actions) ? item.change.actions : [];
     if (actions.length === 1 && actions[0] === "delete") return [];
     const after = item.change.after;
-    return isJsonObject(after) ? [{ address: typeof item.address === "string" ? item.address : item.type, type: item.type, mode: typeof item.mode === "string" ? item.mode : "managed", values: after, node: item }] : [];
+    return isJsonObject(after)
+      ? [
+          {
+            address: typeof item.address === "string" ? item.address : item.type,
+            type: item.type,
+            mode: typeof item.mode === "string" ? item.mode : "managed",
+            values: after,
+            node: item,
+          },
+        ]
+      : [];
   });
 }
 
 export function isTerraformJson(value: unknown): value is JsonObject {
-  return isJsonObject(value) && typeof value.format_version === "string" && ("planned_values" in value || "values" in value || "resource_changes" in value || "terraform_version" in value);
+  return (
+    isJsonObject(value) &&
+    typeof value.format_version === "string" &&
+    ("planned_values" in value || "values" in value || "resource_changes" in value || "terraform_version" in value)
+  );
 }
 
 function plannedValuesRoot(plan: JsonObject): unknown {

@@ -10,10 +10,7 @@ import { MFA_CODE_PATTERN } from "../sts/limits.js";
 import { readStdinText } from "../stdin.js";
 
 export type MfaCodeInput =
-  | { readonly from: "flag"; readonly code: string }
-  | { readonly from: "env"; readonly code: string }
-  | { readonly from: "stdin" }
-  | { readonly from: "prompt" };
+  { readonly from: "flag"; readonly code: string } | { readonly from: "env"; readonly code: string } | { readonly from: "stdin" } | { readonly from: "prompt" };
 
 export type MfaCodeProvider = (serial: string) => Promise<string>;
 
@@ -58,8 +55,11 @@ async function obtainCode(input: MfaCodeInput, serial: string, deps: Deps): Prom
       if (command !== undefined) return runMfaProcess(command, serial, deps);
       const { withTerminal } = await import("../prompt/terminal.js");
       const { promptMfaCode } = await import("../prompt/mfa-prompt.js");
-      return withTerminal(deps, `the MFA code for ${serial}`, `pass --mfa-token CODE, --mfa-token - to read it from stdin, or set ${MFA_CODE_ENV}`, (terminal) =>
-        promptMfaCode(terminal, serial),
+      return withTerminal(
+        deps,
+        `the MFA code for ${serial}`,
+        `pass --mfa-token CODE, --mfa-token - to read it from stdin, or set ${MFA_CODE_ENV}`,
+        (terminal) => promptMfaCode(terminal, serial),
       );
     }
   }
@@ -83,7 +83,10 @@ async function mfaProcessFor(serial: string, deps: Deps): Promise<{ profile: str
   }
   const commands = new Set(found.map((entry) => entry.command));
   if (commands.size > 1) {
-    throw inputError(`profiles ${found.map((entry) => `"${entry.profile}"`).join(", ")} name different mfa_process commands for ${serial}`, "give the device one mfa_process");
+    throw inputError(
+      `profiles ${found.map((entry) => `"${entry.profile}"`).join(", ")} name different mfa_process commands for ${serial}`,
+      "give the device one mfa_process",
+    );
   }
   return found[0];
 }
@@ -93,12 +96,21 @@ async function runMfaProcess(found: { profile: string; command: string }, serial
   const { childEnvironment, processTimeoutMs, runExternalCommand } = await import("../keys/external-command.js");
   const label = `mfa_process "${found.command}" (profile "${found.profile}")`;
   deps.log.verbose(`MFA code for ${serial} from ${label}`);
-  const stdout = await runExternalCommand({ label, line: found.command, env: childEnvironment(deps.env), timeoutMs: processTimeoutMs(deps.env), stderr: deps.stderr });
+  const stdout = await runExternalCommand({
+    label,
+    line: found.command,
+    env: childEnvironment(deps.env),
+    timeoutMs: processTimeoutMs(deps.env),
+    stderr: deps.stderr,
+  });
   const codes = stdout.match(/(?<!\d)\d{6}(?!\d)/g) ?? [];
   for (const code of codes) deps.secrets.add(code);
   const [code] = codes;
   if (code === undefined || codes.length > 1) {
-    throw inputError(`${label} printed ${code === undefined ? "no" : "more than one"} 6-digit code`, "run the command yourself to see what it prints; it must print the current code");
+    throw inputError(
+      `${label} printed ${code === undefined ? "no" : "more than one"} 6-digit code`,
+      "run the command yourself to see what it prints; it must print the current code",
+    );
   }
   return code;
 }

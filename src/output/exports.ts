@@ -88,7 +88,10 @@ function unsetLine(shell: Shell, name: string): string {
 }
 
 export function renderExports(session: ExportedSession, shell: Shell): string {
-  const lines = [...SHADOWING_VARIABLES.map((name) => unsetLine(shell, name)), ...sessionVariables(session).map(([name, value]) => setLine(shell, name, value))];
+  const lines = [
+    ...SHADOWING_VARIABLES.map((name) => unsetLine(shell, name)),
+    ...sessionVariables(session).map(([name, value]) => setLine(shell, name, value)),
+  ];
   return `${lines.join("\n")}\n`;
 }
 
@@ -98,7 +101,11 @@ export function renderUnset(shell: Shell): string {
 
 /** The shell from $SHELL (its basename), for when --shell is not given. */
 export function shellFromEnvironment(shellPath: string | undefined): Shell {
-  const name = (shellPath ?? "").split(/[\\/]/).at(-1)?.replace(/\.exe$/i, "") ?? "";
+  const name =
+    (shellPath ?? "")
+      .split(/[\\/]/)
+      .at(-1)
+      ?.replace(/\.exe$/i, "") ?? "";
   if (name === "pwsh" || name === "powershell") return "powershell";
   return (SHELLS as readonly string[]).includes(name) ? (name as Shell) : "sh";
 }

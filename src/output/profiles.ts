@@ -46,10 +46,24 @@ export function renderProfiles(files: AwsFiles, format: ProfilesFormat): string 
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
   const header = ["PROFILE", "KIND", "ROLE", "SOURCE", "MFA", "REGION"];
   const cells = rows.map((row) =>
-    [row.profile, row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind, row.roleArn ?? "", row.sourceProfile ?? "", row.mfaSerial ?? "", row.region ?? ""].map((cell) => escapeControl(cell, false)),
+    [
+      row.profile,
+      row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind,
+      row.roleArn ?? "",
+      row.sourceProfile ?? "",
+      row.mfaSerial ?? "",
+      row.region ?? "",
+    ].map((cell) => escapeControl(cell, false)),
   );
   // Widths in one pass: spreading 10,000 cells into Math.max per column costs more than the rows.
   const widths = header.map((title) => title.length);
   for (const row of cells) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
-  return `${[header, ...cells].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n")}\n`;
+  return `${[header, ...cells]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }

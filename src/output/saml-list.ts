@@ -36,10 +36,17 @@ export function samlListJson(assertion: SamlAssertion, aliases: ReadonlyMap<stri
 
 export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<string, string>, now: Date): string {
   // Every value below comes from the assertion or the config: shown with control characters escaped.
-  const rows = assertion.roles.map((role) => [role.account, aliases.get(role.account) ?? "", displayRoleName(role), role.principalArn].map((cell) => escapeControl(cell, false)));
+  const rows = assertion.roles.map((role) =>
+    [role.account, aliases.get(role.account) ?? "", displayRoleName(role), role.principalArn].map((cell) => escapeControl(cell, false)),
+  );
   const header = ["ACCOUNT", "ALIAS", "ROLE", "PROVIDER"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  const table = [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
   const duration = sessionDurationSeconds(assertion);
   const validity =
     assertion.notOnOrAfter === undefined
@@ -60,6 +67,8 @@ export function samlListText(assertion: SamlAssertion, aliases: ReadonlyMap<stri
     ["valid until", validity],
     ["signature", assertion.signature === "verified" ? "verified against --idp-cert" : "not checked (STS checks it; --idp-cert checks it here first)"],
   ];
-  const lines = details.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([label, value]) => `${`${label}:`.padEnd(21)}${escapeControl(value, false)}`);
+  const lines = details
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([label, value]) => `${`${label}:`.padEnd(21)}${escapeControl(value, false)}`);
   return `${[...(rows.length === 0 ? ["(no AWS roles)"] : table), "", ...lines].join("\n")}\n`;
 }

@@ -45,9 +45,14 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     const paint = !color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN;
     return {
       // Names, ARNs and tags come from files and STS: shown escaped (the colour codes are ours).
-      cells: [session.profile, session.where, session.roleArn ?? session.description ?? "(session of the user's keys)", session.expiration === undefined ? "" : formatExpiry(session.expiration, now), leftText, narrowing(session)].map((cell) =>
-        escapeControl(cell, false),
-      ),
+      cells: [
+        session.profile,
+        session.where,
+        session.roleArn ?? session.description ?? "(session of the user's keys)",
+        session.expiration === undefined ? "" : formatExpiry(session.expiration, now),
+        leftText,
+        narrowing(session),
+      ].map((cell) => escapeControl(cell, false)),
       paint,
     };
   });

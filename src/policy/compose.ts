@@ -19,7 +19,15 @@ import { READ_LIMITS } from "../store/bounded-read.js";
 import { inputError, usageError } from "../errors.js";
 import { MAX_POLICY_CHARACTERS } from "../sts/limits.js";
 import type { Scope, Statement } from "./scopes.js";
-import { describePolicySource, minifyPolicy, parsePolicyJson, readPolicyText, requirePolicyArns, requirePolicyFits, type PolicySource } from "./session-policy.js";
+import {
+  describePolicySource,
+  minifyPolicy,
+  parsePolicyJson,
+  readPolicyText,
+  requirePolicyArns,
+  requirePolicyFits,
+  type PolicySource,
+} from "./session-policy.js";
 import { validateSessionPolicy } from "./validate.js";
 
 export interface SessionPolicyInput {
@@ -97,7 +105,9 @@ export function composeSessionPolicy(input: SessionPolicyInput): ComposedSession
   // A session policy only ever grants what it allows: one of denies alone leaves the session
   // nothing, unless managed session policies supply the allows.
   if (policyArns.length === 0 && !checked.document.statements.some((statement) => statement.effect === "Allow")) {
-    warnings.push(`${origin} has no Allow statement: the session will be allowed nothing (a session policy grants only what it allows; deny-type --scope values add an Allow * on * for you)`);
+    warnings.push(
+      `${origin} has no Allow statement: the session will be allowed nothing (a session policy grants only what it allows; deny-type --scope values add an Allow * on * for you)`,
+    );
   }
   const policy = requirePolicyFits(minifyPolicy(document), origin);
   return { policy, document, policyArns, warnings };

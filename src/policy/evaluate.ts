@@ -332,9 +332,7 @@ function withPolicyText(compare: (policyText: GlobUnit[], requestValue: string) 
 }
 
 const stringEquals = withPolicyText((units, requestValue) => patternAsText(units) === requestValue);
-const stringEqualsIgnoreCase = withPolicyText(
-  (units, requestValue) => patternAsText(units).toLowerCase() === requestValue.toLowerCase(),
-);
+const stringEqualsIgnoreCase = withPolicyText((units, requestValue) => patternAsText(units).toLowerCase() === requestValue.toLowerCase());
 const stringLike = withPolicyText((units, requestValue) => wildcardMatches(units, requestValue));
 
 /**
@@ -348,9 +346,7 @@ const arnLike: ValueComparison = (policyValue, requestValue, scope) => {
   if (patternComponents === undefined) return "unknown";
   const valueComponents = splitArn(Array.from(requestValue), (char) => char === ":");
   if (valueComponents === undefined) return "no-match";
-  return matchOrNot(
-    patternComponents.every((component, index) => wildcardMatches(component, (valueComponents[index] ?? []).join(""))),
-  );
+  return matchOrNot(patternComponents.every((component, index) => wildcardMatches(component, (valueComponents[index] ?? []).join(""))));
 };
 
 /** Numeric, Date, IP and Binary operators take no policy variables ("You can not use a policy variable with ..."). */
@@ -442,12 +438,7 @@ const OPERATOR_COMPARISONS: Record<Exclude<ConditionOperatorName, "Null">, Value
  * single negated matching condition operator includes multiple values for a context key, those
  * values are evaluated using a logical NOR."
  */
-function holdsForRequestValue(
-  semantics: OperatorSemantics,
-  policyValues: readonly string[],
-  requestValue: string,
-  scope: PolicyScope,
-): boolean {
+function holdsForRequestValue(semantics: OperatorSemantics, policyValues: readonly string[], requestValue: string, scope: PolicyScope): boolean {
   const tests = policyValues.map((policyValue) => semantics.compare(policyValue, requestValue, scope));
   return semantics.negated ? tests.every((test) => test === "no-match") : tests.includes("match");
 }
@@ -457,12 +448,7 @@ function nullHolds(policyValues: readonly string[], keyIsAbsent: boolean): boole
   return policyValues.some((value) => parseBoolean(value) === keyIsAbsent);
 }
 
-function conditionKeyHolds(
-  operator: ParsedConditionOperator,
-  key: string,
-  policyValues: readonly string[],
-  scope: PolicyScope,
-): boolean {
+function conditionKeyHolds(operator: ParsedConditionOperator, key: string, policyValues: readonly string[], scope: PolicyScope): boolean {
   const requestValues = scope.context.get(key.toLowerCase());
   const keyIsAbsent = requestValues === undefined || requestValues.length === 0;
   if (operator.baseName === "Null") return nullHolds(policyValues, keyIsAbsent);
@@ -541,17 +527,12 @@ function describeStatement(location: StatementLocation, policyCount: number, pol
 
 function decidedBy(kind: "explicit-deny" | "allow", location: StatementLocation, explanation: string): Decision {
   const { policyIndex, statementIndex, statement } = location;
-  const decidingStatement =
-    statement.sid === undefined ? { policyIndex, statementIndex } : { policyIndex, statementIndex, sid: statement.sid };
+  const decidingStatement = statement.sid === undefined ? { policyIndex, statementIndex } : { policyIndex, statementIndex, sid: statement.sid };
   return { kind, allowed: kind === "allow", decidingStatement, explanation };
 }
 
 /** Evaluate policies that apply together (e.g. an inline session policy plus others): explicit Deny in any wins; else an Allow in any allows; else implicit deny. */
-export function evaluatePolicies(
-  policies: readonly PolicyDocument[],
-  request: RequestToEvaluate,
-  policyLabel = "the session policy",
-): Decision {
+export function evaluatePolicies(policies: readonly PolicyDocument[], request: RequestToEvaluate, policyLabel = "the session policy"): Decision {
   const context = toRequestContext(request.context);
   let firstAllow: StatementLocation | undefined;
   for (const [policyIndex, policy] of policies.entries()) {

@@ -205,10 +205,7 @@ export function toPolicyDocument(json: unknown): PolicyDocument {
   const version = optionalString(json, "Version", root);
   if (version !== undefined) {
     if (!POLICY_LANGUAGE_VERSIONS.includes(version)) {
-      throw new PolicyShapeError(
-        childPath(root, "Version"),
-        `must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(version)}`,
-      );
+      throw new PolicyShapeError(childPath(root, "Version"), `must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(version)}`);
     }
     document.version = version;
   }

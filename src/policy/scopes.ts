@@ -283,6 +283,7 @@ export function parseScope(text: string): Scope {
   const template = TEMPLATES[name];
   if (template === undefined) throw usageError(`unknown --scope "${name}"`, `scopes: ${SCOPE_NAMES.join(", ")}`);
   if (template.argument === "none" && argument !== undefined) throw usageError(`--scope ${name} takes no value`);
-  if (template.argument === "required" && (argument === undefined || argument === "")) throw usageError(`--scope ${name} needs a value, e.g. --scope ${template.example}`);
+  if (template.argument === "required" && (argument === undefined || argument === ""))
+    throw usageError(`--scope ${name} needs a value, e.g. --scope ${template.example}`);
   return { name, argument, part: template.build(argument) };
 }

@@ -9,10 +9,7 @@ import { MAX_POLICY_ARNS, MAX_POLICY_CHARACTERS, POLICY_CHARACTERS } from "../st
 import { parseArn } from "../arn.js";
 import { JsonDuplicateKeyError, JsonSyntaxError, parseJson } from "../json-parse.js";
 
-export type PolicySource =
-  | { readonly kind: "inline"; readonly json: string }
-  | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "stdin" };
+export type PolicySource = { readonly kind: "inline"; readonly json: string } | { readonly kind: "file"; readonly path: string } | { readonly kind: "stdin" };
 
 /** `-` is stdin, text starting with `{` is the policy itself, anything else a file path. */
 export function policySourceOf(flagValue: string): PolicySource {

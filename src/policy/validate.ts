@@ -46,10 +46,15 @@ export function validateSessionPolicy(json: unknown, origin: string): PolicyChec
       if (!ACTION.test(action)) throw inputError(`${where}: "${action}" is not an action (expected service:Action, e.g. s3:GetObject, or *)`);
     }
     for (const resource of [...(statement.resource ?? []), ...(statement.notResource ?? [])]) {
-      if (!isResourcePattern(resource)) throw inputError(`${where}: "${resource}" is not a resource ARN (expected arn:partition:service:region:account:resource, or *)`);
+      if (!isResourcePattern(resource))
+        throw inputError(`${where}: "${resource}" is not a resource ARN (expected arn:partition:service:region:account:resource, or *)`);
     }
     for (const operator of Object.keys(statement.condition ?? {})) {
-      if (parseConditionOperator(operator) === undefined) throw inputError(`${where}: unknown condition operator "${operator}"`, "e.g. StringEquals, StringLike, ArnLike, Bool, IpAddress, with IfExists / ForAnyValue: / ForAllValues:");
+      if (parseConditionOperator(operator) === undefined)
+        throw inputError(
+          `${where}: unknown condition operator "${operator}"`,
+          "e.g. StringEquals, StringLike, ArnLike, Bool, IpAddress, with IfExists / ForAnyValue: / ForAllValues:",
+        );
     }
     const everyAction = statement.action?.includes("*") === true;
     const everyResource = statement.resource?.includes("*") === true;

@@ -49,7 +49,8 @@ export async function profileCatalogue(files: AwsFiles, cacheDirectory: string, 
       const { roleName, account } = roleOf(settings);
       const written = files.credentials.get(name)?.get("x_rolecred_managed") === "true";
       const writtenExpiry = written ? new Date(files.credentials.get(name)?.get("x_security_token_expires") ?? "") : undefined;
-      const expiration = writtenExpiry !== undefined && !Number.isNaN(writtenExpiry.getTime()) ? writtenExpiry : await cachedExpiry(name, files, cacheDirectory, now);
+      const expiration =
+        writtenExpiry !== undefined && !Number.isNaN(writtenExpiry.getTime()) ? writtenExpiry : await cachedExpiry(name, files, cacheDirectory, now);
       return {
         name,
         roleName,
@@ -66,7 +67,9 @@ export async function profileCatalogue(files: AwsFiles, cacheDirectory: string, 
 /** Recently used first (in the order given), then the rest by name. */
 export function orderByRecency(entries: readonly ProfileEntry[], recent: readonly string[]): ProfileEntry[] {
   const rank = new Map(recent.map((name, index) => [name, index]));
-  return [...entries].sort((a, b) => (rank.get(a.name) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.name) ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name));
+  return [...entries].sort(
+    (a, b) => (rank.get(a.name) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.name) ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name),
+  );
 }
 
 /** Fuzzy, multi-word: every word of the filter appears in the line in order (not necessarily together). */

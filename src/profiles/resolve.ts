@@ -53,7 +53,15 @@ export type MfaMode = "direct" | "session";
  * The rolecred_* keys that narrow or label a session (read by src/session/session-extras.ts).
  * Other rolecred_* keys configure a source (rolecred_x509_*, rolecred_keys) or the MFA mode.
  */
-export const NARROWING_KEYS: readonly string[] = ["rolecred_policy", "rolecred_policy_arns", "rolecred_scopes", "rolecred_tags", "rolecred_transitive_tags", "rolecred_source_identity", "rolecred_strict"];
+export const NARROWING_KEYS: readonly string[] = [
+  "rolecred_policy",
+  "rolecred_policy_arns",
+  "rolecred_scopes",
+  "rolecred_tags",
+  "rolecred_transitive_tags",
+  "rolecred_source_identity",
+  "rolecred_strict",
+];
 
 /** Where a chain starts: keys in the AWS files, or a profile a registered source claims (src/sources/). */
 export type ChainSource = StaticSource | RegisteredSourceBase;
@@ -116,7 +124,10 @@ export function resolveProfileChain(target: string, files: AwsFiles, options: Re
     const settings = profileSettings(files, name);
     if (settings === undefined) {
       const whose = visited.length > 1 ? ` (source_profile of ${visited[visited.length - 2]})` : "";
-      throw fail(`profile "${name}"${whose} is not in ${files.configPath} or ${files.credentialsPath}`, visited.length > 1 ? `chain so far: ${visited.join(" → ")}` : "`rolecred profiles` lists the profiles there are");
+      throw fail(
+        `profile "${name}"${whose} is not in ${files.configPath} or ${files.credentialsPath}`,
+        visited.length > 1 ? `chain so far: ${visited.join(" → ")}` : "`rolecred profiles` lists the profiles there are",
+      );
     }
     regionFromChain ??= optional(settings, "region");
     const firstHop = visited.length === 1;
@@ -130,7 +141,10 @@ export function resolveProfileChain(target: string, files: AwsFiles, options: Re
       hopsFromTarget.push(roleHop(name, roleArn, settings));
       if (sourceProfile === undefined) {
         const other = UNSUPPORTED_SOURCES.find(([key]) => settings.has(key));
-        throw fail(other?.[0] === "credential_source" ? `profile "${name}": ${other[1]}` : `profile "${name}" has role_arn but no source_profile`, "add source_profile = <the profile holding your keys>");
+        throw fail(
+          other?.[0] === "credential_source" ? `profile "${name}": ${other[1]}` : `profile "${name}" has role_arn but no source_profile`,
+          "add source_profile = <the profile holding your keys>",
+        );
       }
       name = sourceProfile;
       continue;
@@ -146,7 +160,10 @@ export function resolveProfileChain(target: string, files: AwsFiles, options: Re
     }
     const unsupported = UNSUPPORTED_SOURCES.find(([key]) => settings.has(key));
     if (unsupported !== undefined) throw fail(`profile "${name}": ${unsupported[1]}`);
-    throw fail(`profile "${name}" holds no credentials: no role_arn and no aws_access_key_id`, "put the IAM user's keys in ~/.aws/credentials under that name, or give it role_arn and source_profile");
+    throw fail(
+      `profile "${name}" holds no credentials: no role_arn and no aws_access_key_id`,
+      "put the IAM user's keys in ~/.aws/credentials under that name, or give it role_arn and source_profile",
+    );
   }
 }
 
@@ -217,7 +234,14 @@ function mfaModeOf(profile: string, settings: ReadonlyMap<string, string>): MfaM
  * role assumed with temporary credentials: such hops are capped here, visibly, instead of failing
  * with a ValidationError.
  */
-function assemble(target: string, source: ChainSource, hops: RoleHop[], mode: MfaMode, region: string | undefined, targetSettings: ReadonlyMap<string, string>): ResolvedChain {
+function assemble(
+  target: string,
+  source: ChainSource,
+  hops: RoleHop[],
+  mode: MfaMode,
+  region: string | undefined,
+  targetSettings: ReadonlyMap<string, string>,
+): ResolvedChain {
   const usesKeys = startsFromLongTermKeys(source);
   const [first, ...rest] = hops;
   const firstMfa = first?.mfaSerial ?? (usesKeys ? source.mfaSerial : undefined);

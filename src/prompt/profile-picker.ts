@@ -6,16 +6,23 @@ import { matchesFilter, type ProfileEntry } from "../profiles/catalogue.js";
 
 /** One line per profile, in columns: name, role, account (alias), region, time left. */
 export function profileLines(entries: readonly ProfileEntry[], now: Date): string[] {
-  const cells = entries.map((entry) => [
-    entry.name,
-    entry.roleName ?? (entry.written ? "(written session)" : "(keys)"),
-    entry.account === undefined ? "" : entry.alias === undefined ? entry.account : `${entry.account} (${entry.alias})`,
-    entry.region ?? "",
-    entry.expiration === undefined ? "" : `${formatDuration((entry.expiration.getTime() - now.getTime()) / 1000)} left`,
-    // Names and values come from the config files: an escape sequence in one must not reach the terminal.
-  ].map((cell) => escapeControl(cell, false)));
+  const cells = entries.map((entry) =>
+    [
+      entry.name,
+      entry.roleName ?? (entry.written ? "(written session)" : "(keys)"),
+      entry.account === undefined ? "" : entry.alias === undefined ? entry.account : `${entry.account} (${entry.alias})`,
+      entry.region ?? "",
+      entry.expiration === undefined ? "" : `${formatDuration((entry.expiration.getTime() - now.getTime()) / 1000)} left`,
+      // Names and values come from the config files: an escape sequence in one must not reach the terminal.
+    ].map((cell) => escapeControl(cell, false)),
+  );
   const widths = [0, 1, 2, 3].map((column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
-  return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 export async function pickProfile(terminal: Terminal, entries: readonly ProfileEntry[], now: Date): Promise<string> {

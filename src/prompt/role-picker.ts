@@ -43,7 +43,11 @@ export async function pickRole(terminal: Terminal, roles: readonly SamlRole[], a
   const sorted = [...roles].sort((a, b) => a.account.localeCompare(b.account) || displayRoleName(a).localeCompare(displayRoleName(b)));
   const width = Math.max(...sorted.map((role) => (aliases.has(role.account) ? `${role.account} ${aliases.get(role.account)}` : role.account).length));
   // The value is the position: one role can come with two providers, so its ARN is not unique.
-  const choices = sorted.map((role, index) => ({ name: roleLabel(role, aliases, width), value: index, description: escapeControl(`${role.roleArn} via ${role.principalArn}`, false) }));
+  const choices = sorted.map((role, index) => ({
+    name: roleLabel(role, aliases, width),
+    value: index,
+    description: escapeControl(`${role.roleArn} via ${role.principalArn}`, false),
+  }));
   const pageSize = pageSizeFor(terminal.output.rows, choices.length);
   // How many roles match the filter, for the help line; none are shown until the first search.
   let matching = 0;
@@ -65,7 +69,10 @@ export async function pickRole(terminal: Terminal, roles: readonly SamlRole[], a
         pageSize,
         theme: { style: { keysHelpTip: () => helpLine(Math.min(pageSize, matching), matching) } },
         source: (term: string | undefined) => {
-          const words = (term ?? "").toLowerCase().split(/\s+/).filter((word) => word !== "");
+          const words = (term ?? "")
+            .toLowerCase()
+            .split(/\s+/)
+            .filter((word) => word !== "");
           const found = choices.filter((choice) => words.every((word) => `${choice.name} ${choice.description}`.toLowerCase().includes(word)));
           matching = found.length;
           return found;

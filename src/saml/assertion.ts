@@ -87,7 +87,16 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
     requireSameReading(fromLibrary, attributes);
   }
   const reader = verifying ? "saml2-js" : "local element names";
-  return describeAssertion(response, assertion, attributes, verifying ? "verified" : "not checked", reader, notes, weakSignatureAlgorithm(signatures), verifying);
+  return describeAssertion(
+    response,
+    assertion,
+    attributes,
+    verifying ? "verified" : "not checked",
+    reader,
+    notes,
+    weakSignatureAlgorithm(signatures),
+    verifying,
+  );
 }
 
 /** saml2-js's reading of the response, its signature verified against the certificates. */
@@ -105,10 +114,16 @@ async function readSignedWithSaml2Js(responseXml: string, assertion: Element, op
     if (/not valid for this audience/i.test(reason)) {
       // saml2-js checks the Audience only after the signature verified.
       const audiences = descendants(assertion, "Audience").map(textOf).join(", ");
-      throw inputError(`the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`, "nothing was sent to STS; this is the identity provider's assertion for another application");
+      throw inputError(
+        `the SAML assertion is signed for another audience (${audiences}), not AWS sign-in (urn:amazon:webservices), so STS would refuse it`,
+        "nothing was sent to STS; this is the identity provider's assertion for another application",
+      );
     }
     // Not a bad signature: the checker could not read the response around it.
-    throw inputError(`could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`, "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature");
+    throw inputError(
+      `could not verify the SAML response's signature: saml2-js cannot read this response (${reason})`,
+      "nothing was sent to STS; without --idp-cert (and saml_idp_cert), STS still checks the signature",
+    );
   }
 }
 
@@ -116,7 +131,10 @@ function requireSameReading(signed: Attributes, read: Attributes): void {
   for (const [name, values] of signed) {
     const ours = read.get(name) ?? [];
     if (ours.length !== values.length || ours.some((value, index) => value !== values[index])) {
-      throw inputError(`could not verify the SAML response: its attribute ${name} reads differently in the signed form than in the document`, "nothing was sent to STS; this is not how an identity provider writes a response");
+      throw inputError(
+        `could not verify the SAML response: its attribute ${name} reads differently in the signed form than in the document`,
+        "nothing was sent to STS; this is not how an identity provider writes a response",
+      );
     }
   }
 }
@@ -131,12 +149,18 @@ function theOnlyAssertion(response: Element): Element {
   const [assertion] = assertions;
   if (assertion === undefined) {
     if (firstDescendant(response, "EncryptedAssertion") !== undefined) {
-      throw inputError("the SAML assertion is encrypted, so rolecred cannot read the roles in it", "ask your identity provider's admin to send AWS an unencrypted assertion (STS checks its signature)");
+      throw inputError(
+        "the SAML assertion is encrypted, so rolecred cannot read the roles in it",
+        "ask your identity provider's admin to send AWS an unencrypted assertion (STS checks its signature)",
+      );
     }
     throw inputError("the SAML response holds no Assertion");
   }
   if (assertions.length > 1) {
-    throw inputError(`the SAML response holds ${assertions.length} Assertion elements; rolecred reads a response with exactly one`, "nothing was sent to STS; identity providers send AWS one assertion, and extra ones are how signature-wrapping attacks hide a forged one");
+    throw inputError(
+      `the SAML response holds ${assertions.length} Assertion elements; rolecred reads a response with exactly one`,
+      "nothing was sent to STS; identity providers send AWS one assertion, and extra ones are how signature-wrapping attacks hide a forged one",
+    );
   }
   return assertion;
 }
@@ -176,13 +200,18 @@ function requireSupportedSignatureLayout(response: Element, assertion: Element, 
     else if (id === "" || uri !== `#${id}`) problems.push(`a signature whose Reference ${uri} is not its ${parent.localName}'s ID`);
     else return;
   }
-  throw inputError(`could not verify the SAML response's signature: unsupported layout (${problems.join("; ")})`, "nothing was sent to STS; rolecred verifies an enveloped signature on the Assertion or the Response that references its ID");
+  throw inputError(
+    `could not verify the SAML response's signature: unsupported layout (${problems.join("; ")})`,
+    "nothing was sent to STS; rolecred verifies an enveloped signature on the Assertion or the Response that references its ID",
+  );
 }
 
 /** SHA-1 signatures still verify, and AWS still accepts them, but a collision is within reach. */
 function weakSignatureAlgorithm(signatures: readonly Element[]): boolean {
   return signatures.some((signature) => {
-    const algorithms = [...descendants(signature, "SignatureMethod"), ...descendants(signature, "DigestMethod")].map((element) => element.getAttribute("Algorithm") ?? "");
+    const algorithms = [...descendants(signature, "SignatureMethod"), ...descendants(signature, "DigestMethod")].map(
+      (element) => element.getAttribute("Algorithm") ?? "",
+    );
     return algorithms.some((algorithm) => /(?:#|-)sha1$/i.test(algorithm));
   });
 }
@@ -206,12 +235,16 @@ function describeAssertion(
   // signature on the Assertion does not cover (unless unverified skeletons leave nothing else).
   const subject = firstChild(assertion, "Subject");
   const confirmations = subject === undefined ? [] : childrenNamed(subject, "SubjectConfirmation");
-  const confirmationData = confirmations.map((confirmation) => firstChild(confirmation, "SubjectConfirmationData")).filter((data): data is Element => data !== undefined);
+  const confirmationData = confirmations
+    .map((confirmation) => firstChild(confirmation, "SubjectConfirmationData"))
+    .filter((data): data is Element => data !== undefined);
   const conditions = firstChild(assertion, "Conditions");
   const authnStatement = firstChild(assertion, "AuthnStatement");
   const nameIdElement = subject === undefined ? undefined : firstChild(subject, "NameID");
   const issuerElement = firstChild(assertion, "Issuer") ?? (verifying ? undefined : firstChild(response, "Issuer"));
-  const notOnOrAfters = [conditions, ...confirmationData].map((element) => dateAttribute(element, "NotOnOrAfter")).filter((date): date is Date => date !== undefined);
+  const notOnOrAfters = [conditions, ...confirmationData]
+    .map((element) => dateAttribute(element, "NotOnOrAfter"))
+    .filter((date): date is Date => date !== undefined);
   return {
     roles,
     rejectedRoleValues: rejected,
@@ -222,7 +255,13 @@ function describeAssertion(
     transitiveTagKeys: [...(attributes.get(TRANSITIVE_TAG_KEYS_ATTRIBUTE) ?? [])],
     nameId: textOf(nameIdElement) || undefined,
     issuer: textOf(issuerElement) || undefined,
-    audiences: conditions === undefined ? [] : childrenNamed(conditions, "AudienceRestriction").flatMap((restriction) => childrenNamed(restriction, "Audience")).map(textOf).filter((audience) => audience !== ""),
+    audiences:
+      conditions === undefined
+        ? []
+        : childrenNamed(conditions, "AudienceRestriction")
+            .flatMap((restriction) => childrenNamed(restriction, "Audience"))
+            .map(textOf)
+            .filter((audience) => audience !== ""),
     recipient: confirmationData[0]?.getAttribute("Recipient")?.trim() || undefined,
     issueInstant: dateAttribute(assertion, "IssueInstant") ?? (verifying ? undefined : dateAttribute(response, "IssueInstant")),
     notBefore: dateAttribute(conditions, "NotBefore"),
@@ -265,21 +304,23 @@ async function readWithSaml2Js(base64: string, options: ReadAssertionOptions): P
     sso_logout_url: "https://idp.invalid/",
     certificates: [...(options.idpCertificates ?? [])],
   });
-  const response = await withConsoleCaptured(options.onLibraryOutput, () =>
-    new Promise<import("saml2-js").PostAssertResponse>((resolve, reject) => {
-      serviceProvider.post_assert(
-        identityProvider,
-        {
-          request_body: { SAMLResponse: base64 },
-          allow_unencrypted_assertion: true,
-          require_session_index: false,
-          ignore_signature: !verifying,
-          ignore_timing: true,
-          audience: AWS_AUDIENCE,
-        },
-        (error, result) => (error ? reject(error) : resolve(result)),
-      );
-    }),
+  const response = await withConsoleCaptured(
+    options.onLibraryOutput,
+    () =>
+      new Promise<import("saml2-js").PostAssertResponse>((resolve, reject) => {
+        serviceProvider.post_assert(
+          identityProvider,
+          {
+            request_body: { SAMLResponse: base64 },
+            allow_unencrypted_assertion: true,
+            require_session_index: false,
+            ignore_signature: !verifying,
+            ignore_timing: true,
+            audience: AWS_AUDIENCE,
+          },
+          (error, result) => (error ? reject(error) : resolve(result)),
+        );
+      }),
   );
   // saml2-js returns values untrimmed; pretty-printed responses (Okta OIE, PingFederate) indent them.
   return new Map(Object.entries(response.user.attributes).map(([name, values]) => [name, values.map((value) => value.trim())]));

@@ -40,7 +40,10 @@ export function describeRole(role: SamlRole, aliases: ReadonlyMap<string, string
 export function requireUsableAliases(aliases: ReadonlyMap<string, string>): void {
   for (const [account, alias] of aliases) {
     if (/^\d{12}$/.test(alias)) {
-      throw inputError(`the account alias "${alias}" for ${account} is 12 digits, so it reads as another account's id`, "rename it in account_aliases in the [rolecred] section of ~/.aws/config (aliases need a letter)");
+      throw inputError(
+        `the account alias "${alias}" for ${account} is 12 digits, so it reads as another account's id`,
+        "rename it in account_aliases in the [rolecred] section of ~/.aws/config (aliases need a letter)",
+      );
     }
   }
 }

@@ -27,7 +27,10 @@ const NOT_SAML_HINT = "pipe in what your identity provider's login helper prints
 
 export function decodeSamlInput(input: Buffer): DecodedSamlInput {
   if (input.includes(0)) throw inputError("stdin holds binary data, not a SAML response", NOT_SAML_HINT);
-  const text = input.toString("utf8").replace(/^\uFEFF/, "").trim();
+  const text = input
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trim();
   if (text === "") {
     throw inputError("stdin is empty: no SAML response was piped in", "e.g. okta-login -u jo | rolecred saml --profile dev");
   }
@@ -52,11 +55,18 @@ export function decodeSamlInput(input: Buffer): DecodedSamlInput {
  * the identity provider never signed.
  */
 function declaredEncoding(bytes: Buffer, what: string): XmlEncoding {
-  const head = bytes.subarray(0, 200).toString("latin1").replace(/^\u00EF\u00BB\u00BF/, "").trimStart();
+  const head = bytes
+    .subarray(0, 200)
+    .toString("latin1")
+    .replace(/^\u00EF\u00BB\u00BF/, "")
+    .trimStart();
   const declared = /^<\?xml\b[^?]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
   if (declared === undefined || declared === "utf-8" || declared === "utf8") return "utf8";
   if (["iso-8859-1", "iso8859-1", "latin1", "l1", "us-ascii", "ascii"].includes(declared)) return "latin1";
-  throw inputError(`${what} declares the character encoding ${declared}; rolecred reads SAML responses in UTF-8 or ISO-8859-1 only`, "ask the identity provider's admin to send UTF-8, as identity providers do by default");
+  throw inputError(
+    `${what} declares the character encoding ${declared}; rolecred reads SAML responses in UTF-8 or ISO-8859-1 only`,
+    "ask the identity provider's admin to send UTF-8, as identity providers do by default",
+  );
 }
 
 /** The XML text of `bytes`, decoded by its declaration; UTF-8 that is not valid UTF-8 is refused, never repaired. */
@@ -69,7 +79,10 @@ function xmlFromBytes(bytes: Buffer, what: string): { xml: string; bytes: Buffer
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
-      throw inputError(`${what} is not valid UTF-8, and its XML declaration names no other encoding`, "rolecred sends the identity provider's bytes unchanged and will not guess their encoding");
+      throw inputError(
+        `${what} is not valid UTF-8, and its XML declaration names no other encoding`,
+        "rolecred sends the identity provider's bytes unchanged and will not guess their encoding",
+      );
     }
   }
   return { xml: text.replace(/^\uFEFF/, "").trim(), bytes, encoding };
@@ -103,7 +116,8 @@ function decodeHtmlEntities(text: string): string {
 
 /** The character a numeric reference names; one XML forbids (`&#x110000;`) is bad input, not a crash. */
 function characterOf(reference: string, codePoint: number): string {
-  if (!isXmlChar(codePoint)) throw inputError(`the HTML form holds the character reference ${reference.slice(0, 16)}, which is not a valid character`, NOT_SAML_HINT);
+  if (!isXmlChar(codePoint))
+    throw inputError(`the HTML form holds the character reference ${reference.slice(0, 16)}, which is not a valid character`, NOT_SAML_HINT);
   return String.fromCodePoint(codePoint);
 }
 
@@ -138,7 +152,11 @@ function xmlFromBase64(encoded: string, what: string): { xml: string; bytes: Buf
     throw inputError(`${what} is not a SAML response: it is neither XML nor base64`, NOT_SAML_HINT);
   }
   const decoded = Buffer.from(compact.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  const looksLikeXml = decoded.toString("latin1").replace(/^\u00EF\u00BB\u00BF/, "").trimStart().startsWith("<");
+  const looksLikeXml = decoded
+    .toString("latin1")
+    .replace(/^\u00EF\u00BB\u00BF/, "")
+    .trimStart()
+    .startsWith("<");
   if (!looksLikeXml || decoded.includes(0)) {
     throw inputError(`${what} is base64 but does not decode to XML, so it is not a SAML response`, NOT_SAML_HINT);
   }

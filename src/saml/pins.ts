@@ -74,16 +74,22 @@ export function samlPins(files: AwsFiles, profile: string | undefined, env: Env)
   const ownCertificate = own?.get("rolecred_saml_idp_cert");
   const globalCertificate = global.get("saml_idp_cert");
   const [certificateValue, certificateWhere] =
-    ownCertificate !== undefined && ownCertificate !== "" ? [ownCertificate, ownWhere("rolecred_saml_idp_cert")] : globalCertificate !== undefined && globalCertificate !== "" ? [globalCertificate, "saml_idp_cert in [rolecred]"] : [undefined, undefined];
+    ownCertificate !== undefined && ownCertificate !== ""
+      ? [ownCertificate, ownWhere("rolecred_saml_idp_cert")]
+      : globalCertificate !== undefined && globalCertificate !== ""
+        ? [globalCertificate, "saml_idp_cert in [rolecred]"]
+        : [undefined, undefined];
   return {
     certificateFiles: list(certificateValue).map((file) => configuredPath(file, env)),
     certificateWhere,
-    accounts: [accountsFrom(global.get("saml_accounts"), "saml_accounts in [rolecred]"), accountsFrom(own?.get("rolecred_saml_accounts"), ownWhere("rolecred_saml_accounts"))].filter(
-      (allowed): allowed is AllowList => allowed !== undefined,
-    ),
-    providers: [providersFrom(global.get("saml_providers"), "saml_providers in [rolecred]"), providersFrom(own?.get("rolecred_saml_providers"), ownWhere("rolecred_saml_providers"))].filter(
-      (allowed): allowed is AllowList => allowed !== undefined,
-    ),
+    accounts: [
+      accountsFrom(global.get("saml_accounts"), "saml_accounts in [rolecred]"),
+      accountsFrom(own?.get("rolecred_saml_accounts"), ownWhere("rolecred_saml_accounts")),
+    ].filter((allowed): allowed is AllowList => allowed !== undefined),
+    providers: [
+      providersFrom(global.get("saml_providers"), "saml_providers in [rolecred]"),
+      providersFrom(own?.get("rolecred_saml_providers"), ownWhere("rolecred_saml_providers")),
+    ].filter((allowed): allowed is AllowList => allowed !== undefined),
   };
 }
 
@@ -95,7 +101,11 @@ function allows(pins: SamlPins, role: SamlRole): boolean {
  * The roles the pins allow, and a warning naming the ones they do not. When none is allowed the
  * assertion is refused (exit 4, as for an assertion AWS would not trust): nothing is sent.
  */
-export function allowedRoles(roles: readonly SamlRole[], pins: SamlPins, aliases: ReadonlyMap<string, string>): { roles: SamlRole[]; warning: string | undefined } {
+export function allowedRoles(
+  roles: readonly SamlRole[],
+  pins: SamlPins,
+  aliases: ReadonlyMap<string, string>,
+): { roles: SamlRole[]; warning: string | undefined } {
   if (pins.accounts.length === 0 && pins.providers.length === 0) return { roles: [...roles], warning: undefined };
   const allowed = roles.filter((role) => allows(pins, role));
   const refused = roles.filter((role) => !allows(pins, role));

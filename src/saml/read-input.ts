@@ -56,7 +56,10 @@ export interface CertificateFiles {
 
 export async function readSamlFromStdin(deps: Deps, certificateFiles: CertificateFiles): Promise<SamlInput> {
   if (deps.stdin.isTTY === true) {
-    throw usageError("nothing is piped in: rolecred saml reads the SAML response from stdin", "e.g. okta-login -u jo | rolecred saml --profile dev, or rolecred saml --profile dev < response.b64");
+    throw usageError(
+      "nothing is piped in: rolecred saml reads the SAML response from stdin",
+      "e.g. okta-login -u jo | rolecred saml --profile dev, or rolecred saml --profile dev < response.b64",
+    );
   }
   const pinned = readCertificates(certificateFiles.pinned, "saml_idp_cert");
   const flagged = readCertificates(certificateFiles.flag);

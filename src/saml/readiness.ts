@@ -40,13 +40,18 @@ export function checkReadiness(assertion: SamlAssertion, now: Date): Readiness {
           }),
     );
   } else if (assertion.rejectedRoleValues.length > 0) {
-    warnings.push(`ignored ${assertion.rejectedRoleValues.length} Role value(s) that are not a role and provider ARN pair: ${assertion.rejectedRoleValues.map(({ value }) => `"${value}"`).join(", ")}`);
+    warnings.push(
+      `ignored ${assertion.rejectedRoleValues.length} Role value(s) that are not a role and provider ARN pair: ${assertion.rejectedRoleValues.map(({ value }) => `"${value}"`).join(", ")}`,
+    );
   }
   if (assertion.notOnOrAfter !== undefined && seconds(assertion.notOnOrAfter) >= 0) {
     problems.push(
-      new RolecredError(`the SAML assertion expired at ${assertion.notOnOrAfter.toISOString()} (${formatDuration(seconds(assertion.notOnOrAfter))} ago): log in again`, {
-        exitCode: ExitCode.badInput,
-      }),
+      new RolecredError(
+        `the SAML assertion expired at ${assertion.notOnOrAfter.toISOString()} (${formatDuration(seconds(assertion.notOnOrAfter))} ago): log in again`,
+        {
+          exitCode: ExitCode.badInput,
+        },
+      ),
     );
   }
   if (assertion.notBefore !== undefined && -seconds(assertion.notBefore) > CLOCK_SKEW_SECONDS) {
@@ -58,7 +63,12 @@ export function checkReadiness(assertion: SamlAssertion, now: Date): Readiness {
     );
   }
   if (assertion.sessionName === undefined) {
-    problems.push(new RolecredError("the assertion has no RoleSessionName attribute, which STS requires", { exitCode: ExitCode.badInput, hint: "map https://aws.amazon.com/SAML/Attributes/RoleSessionName in the identity provider's AWS app (an e-mail address works)" }));
+    problems.push(
+      new RolecredError("the assertion has no RoleSessionName attribute, which STS requires", {
+        exitCode: ExitCode.badInput,
+        hint: "map https://aws.amazon.com/SAML/Attributes/RoleSessionName in the identity provider's AWS app (an e-mail address works)",
+      }),
+    );
   } else if (!SESSION_NAME_PATTERN.test(assertion.sessionName)) {
     problems.push(
       new RolecredError(`the assertion's RoleSessionName "${assertion.sessionName}" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})`, {
@@ -71,7 +81,9 @@ export function checkReadiness(assertion: SamlAssertion, now: Date): Readiness {
     warnings.push("the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256");
   }
   if (assertion.issueInstant !== undefined && seconds(assertion.issueInstant) > REDEEM_WITHIN_SECONDS) {
-    warnings.push(`the assertion was issued ${formatDuration(seconds(assertion.issueInstant))} ago; STS refuses assertions older than 5 minutes (log in again if it does)`);
+    warnings.push(
+      `the assertion was issued ${formatDuration(seconds(assertion.issueInstant))} ago; STS refuses assertions older than 5 minutes (log in again if it does)`,
+    );
   }
   if (assertion.sessionDuration !== undefined && sessionDurationSeconds(assertion) === undefined) {
     warnings.push(`ignoring SessionDuration "${assertion.sessionDuration}": not a whole number of seconds between 900 and 43200`);

@@ -69,7 +69,9 @@ export function parseSamlXml(xml: string): ParsedSamlXml {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const cut = /Only one element can be added/i.test(reason) ? endOfFirstRoot(original) : undefined;
-      const prefixes = /prefix is non-null and namespace is null|unbound namespace prefix/i.test(reason) ? withUndeclaredPrefixes(original)?.prefixes : undefined;
+      const prefixes = /prefix is non-null and namespace is null|unbound namespace prefix/i.test(reason)
+        ? withUndeclaredPrefixes(original)?.prefixes
+        : undefined;
       if (cut !== undefined && cut < original.length) {
         repairs.push("ignored a second XML document after the first Response");
         original = original.slice(0, cut);

@@ -34,7 +34,12 @@ export interface NamedSession {
 }
 
 /** Deliver one or more sessions as the options say. More than one session only ever goes to profiles. */
-export async function deliverSessions(sessions: readonly NamedSession[], delivery: DeliveryOptions, deps: Deps, composed?: ComposedSessionPolicy): Promise<Outcome> {
+export async function deliverSessions(
+  sessions: readonly NamedSession[],
+  delivery: DeliveryOptions,
+  deps: Deps,
+  composed?: ComposedSessionPolicy,
+): Promise<Outcome> {
   if (delivery.childCommand !== undefined) {
     const [only] = sessions;
     if (only === undefined || sessions.length !== 1) throw new RolecredError("internal: exec needs exactly one session");

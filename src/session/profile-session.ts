@@ -52,14 +52,18 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
   let link: Link = baseLink(chain, context, directory, request.refresh && chain.hops.length === 0);
   if (chain.sessionToken !== undefined) {
     const label = `${chain.source.profile} (MFA session)`;
-    link = memoizedLink(cachedLink(sessionTokenLink(link, chain.source.profile, chain.sessionToken.mfaSerial, context), label, { directory, refresh: false }, deps));
+    link = memoizedLink(
+      cachedLink(sessionTokenLink(link, chain.source.profile, chain.sessionToken.mfaSerial, context), label, { directory, refresh: false }, deps),
+    );
   }
   chain.hops.forEach((hop, index) => {
     const isTarget = index === chain.hops.length - 1;
     const own = isTarget ? narrowing : hopNarrowings[index];
     if (own === undefined) throw new RolecredError(`internal: no narrowing for hop ${hop.profile}`);
     const guard = { strict: own.strict, policyWarnings: own.composed.warnings };
-    link = memoizedLink(cachedLink(assumeRoleLink(link, hop, own.extras, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps));
+    link = memoizedLink(
+      cachedLink(assumeRoleLink(link, hop, own.extras, context, guard), hop.profile, { directory, refresh: isTarget && request.refresh }, deps),
+    );
   });
   const { session } = await link.obtain();
   if (session === undefined && chain.source.kind === "registered") {
@@ -88,7 +92,9 @@ function refuseUnappliedNarrowing(chain: ResolvedChain, narrowing: ProfileNarrow
   const { extras } = narrowing;
   const sessionSource = chain.source.kind === "registered" && !chain.source.source.longTermKeys;
   const dropped = [
-    extras.policy !== undefined || (extras.policyArns ?? []).length > 0 ? "a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes)" : undefined,
+    extras.policy !== undefined || (extras.policyArns ?? []).length > 0
+      ? "a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes)"
+      : undefined,
     (extras.tags ?? []).length > 0 || (extras.transitiveTagKeys ?? []).length > 0 ? "session tags" : undefined,
     extras.sourceIdentity !== undefined ? "a source identity" : undefined,
     sessionSource && durationSeconds !== undefined ? "--duration (set duration_seconds in the profile)" : undefined,
@@ -120,7 +126,11 @@ function describeSource(source: ResolvedChain["source"]): string {
 
 function describeChain(chain: ResolvedChain): string {
   const steps = [describeSource(chain.source)];
-  if (chain.sessionToken !== undefined) steps.push(`GetSessionToken${chain.sessionToken.mfaSerial === undefined ? "" : ` with MFA ${chain.sessionToken.mfaSerial}`}`);
-  for (const hop of chain.hops) steps.push(`AssumeRole ${hop.roleArn}${hop.mfaSerial === undefined ? "" : " with MFA"}${hop.durationSeconds === undefined ? "" : ` for ${hop.durationSeconds}s`}`);
+  if (chain.sessionToken !== undefined)
+    steps.push(`GetSessionToken${chain.sessionToken.mfaSerial === undefined ? "" : ` with MFA ${chain.sessionToken.mfaSerial}`}`);
+  for (const hop of chain.hops)
+    steps.push(
+      `AssumeRole ${hop.roleArn}${hop.mfaSerial === undefined ? "" : " with MFA"}${hop.durationSeconds === undefined ? "" : ` for ${hop.durationSeconds}s`}`,
+    );
   return steps.join(" → ");
 }

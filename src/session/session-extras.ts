@@ -61,7 +61,11 @@ function fromConfigKey<T>(where: string, read: () => T): T {
     return read();
   } catch (error) {
     if (!(error instanceof RolecredError)) throw error;
-    throw new RolecredError(`${where}: ${error.message}`, { exitCode: error.exitCode, cause: error, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+    throw new RolecredError(`${where}: ${error.message}`, {
+      exitCode: error.exitCode,
+      cause: error,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+    });
   }
 }
 
@@ -78,13 +82,23 @@ function configuredPolicySource(value: string, deps: Deps): PolicySource {
   return { kind: "file", path };
 }
 
-async function narrowingOf(flags: SessionRequestOptions, identity: SessionIdentityOptions, settings: ReadonlyMap<string, string>, profile: string, deps: Deps): Promise<ProfileNarrowing> {
+async function narrowingOf(
+  flags: SessionRequestOptions,
+  identity: SessionIdentityOptions,
+  settings: ReadonlyMap<string, string>,
+  profile: string,
+  deps: Deps,
+): Promise<ProfileNarrowing> {
   const where = (key: string) => `${key} of profile ${profile}`;
   const configuredPolicy = settings.get("rolecred_policy");
   const policy = flags.policy ?? (configuredPolicy === undefined || configuredPolicy === "" ? undefined : configuredPolicySource(configuredPolicy, deps));
   if (flags.policy === undefined && policy?.kind === "stdin") throw inputError(`${where("rolecred_policy")} cannot be - (stdin)`);
-  const policyArns = flags.policyArns.length > 0 ? flags.policyArns : fromConfigKey(where("rolecred_policy_arns"), () => requirePolicyArns(configList(settings.get("rolecred_policy_arns"))));
-  const scopes = flags.scopes.length > 0 ? flags.scopes : fromConfigKey(where("rolecred_scopes"), () => configList(settings.get("rolecred_scopes"), ";").map(parseScope));
+  const policyArns =
+    flags.policyArns.length > 0
+      ? flags.policyArns
+      : fromConfigKey(where("rolecred_policy_arns"), () => requirePolicyArns(configList(settings.get("rolecred_policy_arns"))));
+  const scopes =
+    flags.scopes.length > 0 ? flags.scopes : fromConfigKey(where("rolecred_scopes"), () => configList(settings.get("rolecred_scopes"), ";").map(parseScope));
   const composed = await prepareSessionPolicy({ policy, policyArns, scopes }, deps.stdin);
 
   const fromConfig = identity.tags.length === 0 && identity.transitiveTagKeys.length === 0;
@@ -93,7 +107,10 @@ async function narrowingOf(flags: SessionRequestOptions, identity: SessionIdenti
   if (fromConfig) requireSessionTags(tags, transitiveTagKeys, where("rolecred_tags"));
   const configuredIdentity = settings.get("rolecred_source_identity");
   const sourceIdentity =
-    identity.sourceIdentity ?? (configuredIdentity === undefined || configuredIdentity === "" || configuredIdentity === "auto" ? configuredIdentity || undefined : requireSourceIdentity(configuredIdentity));
+    identity.sourceIdentity ??
+    (configuredIdentity === undefined || configuredIdentity === "" || configuredIdentity === "auto"
+      ? configuredIdentity || undefined
+      : requireSourceIdentity(configuredIdentity));
 
   const extras: SessionExtras = {
     ...(composed.policy === undefined ? {} : { policy: composed.policy }),

@@ -26,7 +26,12 @@ export async function obtainFromCredentialProcess(base: RegisteredSourceBase, ru
   }
   return {
     credentials,
-    session: { kind: "credential-process", profile: base.profile, region: context.endpoint.region, credentials: { ...credentials, sessionToken: credentials.sessionToken, expiration: credentials.expiration } },
+    session: {
+      kind: "credential-process",
+      profile: base.profile,
+      region: context.endpoint.region,
+      credentials: { ...credentials, sessionToken: credentials.sessionToken, expiration: credentials.expiration },
+    },
   };
 }
 
@@ -39,7 +44,11 @@ interface ProcessCredentials {
 
 /** The Version 1 JSON the AWS CLI documents; anything else is refused naming the field, never echoing it. */
 function parseProcessOutput(stdout: string, label: string, now: Date): ProcessCredentials {
-  const refuse = (why: string) => new RolecredError(`${label} printed ${why}`, { exitCode: ExitCode.badInput, hint: 'expected {"Version": 1, "AccessKeyId": …, "SecretAccessKey": …, "SessionToken": …, "Expiration": …}' });
+  const refuse = (why: string) =>
+    new RolecredError(`${label} printed ${why}`, {
+      exitCode: ExitCode.badInput,
+      hint: 'expected {"Version": 1, "AccessKeyId": …, "SecretAccessKey": …, "SessionToken": …, "Expiration": …}',
+    });
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);

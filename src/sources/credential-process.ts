@@ -28,17 +28,21 @@ export const credentialProcessSource: CredentialSource = {
       throw new RolecredError(`profile "${profile}": credential_process is empty`, { exitCode: ExitCode.badInput });
     }
   },
-  cacheKey: (base) => JSON.stringify({ kind: "credential-process", profile: base.profile, command: base.settings.get(CREDENTIAL_PROCESS_SETTING)?.trim() ?? "" }),
+  cacheKey: (base) =>
+    JSON.stringify({ kind: "credential-process", profile: base.profile, command: base.settings.get(CREDENTIAL_PROCESS_SETTING)?.trim() ?? "" }),
   describe: (base) => `credential_process ${base.settings.get(CREDENTIAL_PROCESS_SETTING)?.trim() ?? ""}`,
   link: (base, context) => {
     // Checked here, before the cache lock the link is wrapped in: the rolecred that runs this
     // command holds that very lock while it waits for it.
     const running = runningProfiles(context.deps.env);
     if (running.includes(base.profile)) {
-      throw new RolecredError(`profile "${base.profile}": credential_process runs rolecred for "${base.profile}" again: a loop (${[...running, base.profile].join(" → ")})`, {
-        exitCode: ExitCode.badInput,
-        hint: "a profile's credential_process must not resolve that same profile; point it at another profile",
-      });
+      throw new RolecredError(
+        `profile "${base.profile}": credential_process runs rolecred for "${base.profile}" again: a loop (${[...running, base.profile].join(" → ")})`,
+        {
+          exitCode: ExitCode.badInput,
+          hint: "a profile's credential_process must not resolve that same profile; point it at another profile",
+        },
+      );
     }
     return {
       key: credentialProcessSource.cacheKey(base),

@@ -27,10 +27,16 @@ export const identityCenterSource: CredentialSource = {
   validate(profile, settings) {
     ssoRoleOfSettings(profile, settings);
     if (setting(settings, "sso_session") === null && (setting(settings, "sso_start_url") === null || setting(settings, "sso_region") === null)) {
-      throw inputError(`profile "${profile}" has sso_account_id and sso_role_name but no sso_session (or legacy sso_start_url and sso_region)`, "add sso_session = NAME with an [sso-session NAME] section");
+      throw inputError(
+        `profile "${profile}" has sso_account_id and sso_role_name but no sso_session (or legacy sso_start_url and sso_region)`,
+        "add sso_session = NAME with an [sso-session NAME] section",
+      );
     }
     if (setting(settings, "role_arn") !== null) {
-      throw inputError(`profile "${profile}" has both Identity Center settings and role_arn without source_profile`, "put role_arn in another profile with source_profile = this one");
+      throw inputError(
+        `profile "${profile}" has both Identity Center settings and role_arn without source_profile`,
+        "put role_arn in another profile with source_profile = this one",
+      );
     }
   },
   cacheKey(base) {
@@ -58,7 +64,10 @@ export const identityCenterSource: CredentialSource = {
   },
   describe(base) {
     const { settings } = base;
-    const via = setting(settings, "sso_session") === null ? `start URL ${setting(settings, "sso_start_url") ?? "?"}` : `sso-session ${setting(settings, "sso_session") ?? "?"}`;
+    const via =
+      setting(settings, "sso_session") === null
+        ? `start URL ${setting(settings, "sso_start_url") ?? "?"}`
+        : `sso-session ${setting(settings, "sso_session") ?? "?"}`;
     return `Identity Center role ${setting(settings, "sso_role_name") ?? "?"} in ${setting(settings, "sso_account_id") ?? "?"} (${via})`;
   },
 };

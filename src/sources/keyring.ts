@@ -52,7 +52,10 @@ export const keyringSource: CredentialSource = {
       }
       context.deps.secrets.add(found.entry.secretAccessKey);
       context.deps.log.verbose(`${base.profile}: keys ${maskKeyId(found.entry.accessKeyId)} from ${found.backend.location}`);
-      return { credentials: { accessKeyId: found.entry.accessKeyId, secretAccessKey: found.entry.secretAccessKey, sessionToken: undefined }, session: undefined };
+      return {
+        credentials: { accessKeyId: found.entry.accessKeyId, secretAccessKey: found.entry.secretAccessKey, sessionToken: undefined },
+        session: undefined,
+      };
     },
   }),
 };

@@ -41,7 +41,11 @@ function value(settings: ReadonlyMap<string, string>, key: string): string | und
 function x509ProfileSettings(profile: string, settings: ReadonlyMap<string, string>): X509ProfileSettings {
   const required = (key: string): string => {
     const found = value(settings, key);
-    if (found === undefined) throw inputError(`profile "${profile}": ${key} is missing`, `a certificate profile needs ${[X509_KEYS.certificate, X509_KEYS.privateKey, X509_KEYS.trustAnchorArn, X509_KEYS.profileArn, "role_arn"].join(", ")}`);
+    if (found === undefined)
+      throw inputError(
+        `profile "${profile}": ${key} is missing`,
+        `a certificate profile needs ${[X509_KEYS.certificate, X509_KEYS.privateKey, X509_KEYS.trustAnchorArn, X509_KEYS.profileArn, "role_arn"].join(", ")}`,
+      );
     return found;
   };
   const arns = { trustAnchorArn: required(X509_KEYS.trustAnchorArn), profileArn: required(X509_KEYS.profileArn), roleArn: required("role_arn") };

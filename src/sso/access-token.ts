@@ -22,7 +22,12 @@ function needsRefresh(token: SsoToken, now: Date): boolean {
 }
 
 function canRefresh(token: SsoToken, now: Date): boolean {
-  return token.refreshToken !== undefined && token.clientId !== undefined && token.clientSecret !== undefined && (token.registrationExpiresAt === undefined || token.registrationExpiresAt > now);
+  return (
+    token.refreshToken !== undefined &&
+    token.clientId !== undefined &&
+    token.clientSecret !== undefined &&
+    (token.registrationExpiresAt === undefined || token.registrationExpiresAt > now)
+  );
 }
 
 function remember(token: SsoToken, deps: Deps): SsoToken {
@@ -45,7 +50,10 @@ export async function validAccessToken(session: SsoSession, deps: Deps, profile?
   }
   if (!canRefresh(cached, deps.now())) {
     if (cached.expiresAt > deps.now()) return cached; // a few minutes left and no way to refresh: use them
-    throw new RolecredError(`the IAM Identity Center sign-in for ${session.label} expired at ${cached.expiresAt.toISOString()}`, { exitCode: ExitCode.denied, hint });
+    throw new RolecredError(`the IAM Identity Center sign-in for ${session.label} expired at ${cached.expiresAt.toISOString()}`, {
+      exitCode: ExitCode.denied,
+      hint,
+    });
   }
   return withFileLock(path, async () => {
     const current = readSsoToken(path);
@@ -55,10 +63,17 @@ export async function validAccessToken(session: SsoSession, deps: Deps, profile?
     const { createToken } = await import("./calls.js");
     deps.log.verbose(`${session.label}: refreshing the SSO access token with the refresh token`);
     const endpoints = resolveSsoEndpoints(session.region, deps.env);
-    const answer = await createToken(endpoints, { clientId: base.clientId ?? "", clientSecret: base.clientSecret ?? "", expiresAt: base.registrationExpiresAt ?? deps.now() }, { grantType: "refresh_token", refreshToken: base.refreshToken ?? "" });
+    const answer = await createToken(
+      endpoints,
+      { clientId: base.clientId ?? "", clientSecret: base.clientSecret ?? "", expiresAt: base.registrationExpiresAt ?? deps.now() },
+      { grantType: "refresh_token", refreshToken: base.refreshToken ?? "" },
+    );
     if ("refused" in answer) {
       if (base.expiresAt > deps.now()) return base;
-      throw new RolecredError(`the IAM Identity Center sign-in for ${session.label} expired and could not be refreshed (${answer.refused})`, { exitCode: ExitCode.denied, hint });
+      throw new RolecredError(`the IAM Identity Center sign-in for ${session.label} expired and could not be refreshed (${answer.refused})`, {
+        exitCode: ExitCode.denied,
+        hint,
+      });
     }
     const refreshed = remember(
       {

@@ -64,7 +64,9 @@ const OIDC = "IAM Identity Center (OIDC)";
 export async function registerClient(endpoints: SsoEndpoints, request: RegistrationRequest): Promise<ClientRegistration> {
   const { RegisterClientCommand } = await import("@aws-sdk/client-sso-oidc");
   try {
-    const answer = await (await oidcClient(endpoints)).send(
+    const answer = await (
+      await oidcClient(endpoints)
+    ).send(
       new RegisterClientCommand({
         clientName: "rolecred",
         clientType: "public",
@@ -74,7 +76,8 @@ export async function registerClient(endpoints: SsoEndpoints, request: Registrat
         ...(request.issuerUrl === undefined ? {} : { issuerUrl: request.issuerUrl }),
       }),
     );
-    if (answer.clientId === undefined || answer.clientSecret === undefined) throw new RolecredError(`${OIDC} registered no client`, { exitCode: ExitCode.unavailable });
+    if (answer.clientId === undefined || answer.clientSecret === undefined)
+      throw new RolecredError(`${OIDC} registered no client`, { exitCode: ExitCode.unavailable });
     return { clientId: answer.clientId, clientSecret: answer.clientSecret, expiresAt: new Date((answer.clientSecretExpiresAt ?? 0) * 1000) };
   } catch (error) {
     throw toSsoError(error, OIDC, endpoints.oidcUrl);
@@ -93,9 +96,12 @@ export interface DeviceAuthorization {
 export async function startDeviceAuthorization(endpoints: SsoEndpoints, client: ClientRegistration, startUrl: string): Promise<DeviceAuthorization> {
   const { StartDeviceAuthorizationCommand } = await import("@aws-sdk/client-sso-oidc");
   try {
-    const answer = await (await oidcClient(endpoints)).send(new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl }));
+    const answer = await (
+      await oidcClient(endpoints)
+    ).send(new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl }));
     const { deviceCode, userCode, verificationUri } = answer;
-    if (deviceCode === undefined || userCode === undefined || verificationUri === undefined) throw new RolecredError(`${OIDC} started no device authorization`, { exitCode: ExitCode.unavailable });
+    if (deviceCode === undefined || userCode === undefined || verificationUri === undefined)
+      throw new RolecredError(`${OIDC} started no device authorization`, { exitCode: ExitCode.unavailable });
     return {
       deviceCode,
       userCode,
@@ -131,11 +137,16 @@ const REFUSALS: Readonly<Record<string, TokenRefusal>> = {
   InvalidGrantException: "invalid_grant",
 };
 
-export async function createToken(endpoints: SsoEndpoints, client: ClientRegistration, grant: TokenGrant): Promise<{ token: IssuedToken } | { refused: TokenRefusal; detail: string }> {
+export async function createToken(
+  endpoints: SsoEndpoints,
+  client: ClientRegistration,
+  grant: TokenGrant,
+): Promise<{ token: IssuedToken } | { refused: TokenRefusal; detail: string }> {
   const { CreateTokenCommand } = await import("@aws-sdk/client-sso-oidc");
   try {
     const answer = await (await oidcClient(endpoints)).send(new CreateTokenCommand({ clientId: client.clientId, clientSecret: client.clientSecret, ...grant }));
-    if (answer.accessToken === undefined || answer.expiresIn === undefined) throw new RolecredError(`${OIDC} issued no access token`, { exitCode: ExitCode.unavailable });
+    if (answer.accessToken === undefined || answer.expiresIn === undefined)
+      throw new RolecredError(`${OIDC} issued no access token`, { exitCode: ExitCode.unavailable });
     return { token: { accessToken: answer.accessToken, expiresInSeconds: answer.expiresIn, refreshToken: answer.refreshToken } };
   } catch (error) {
     const name = field(error, "name");
@@ -206,7 +217,13 @@ export async function listAccountRoles(endpoints: SsoEndpoints, accessToken: str
   return roles;
 }
 
-export async function getRoleCredentials(endpoints: SsoEndpoints, accessToken: string, accountId: string, roleName: string, loginHint: string): Promise<TemporaryCredentials> {
+export async function getRoleCredentials(
+  endpoints: SsoEndpoints,
+  accessToken: string,
+  accountId: string,
+  roleName: string,
+  loginHint: string,
+): Promise<TemporaryCredentials> {
   const { GetRoleCredentialsCommand } = await import("@aws-sdk/client-sso");
   let answer;
   try {
@@ -222,10 +239,20 @@ export async function getRoleCredentials(endpoints: SsoEndpoints, accessToken: s
     throw toSsoError(error, PORTAL, endpoints.portalUrl);
   }
   const credentials = answer.roleCredentials;
-  if (credentials?.accessKeyId === undefined || credentials.secretAccessKey === undefined || credentials.sessionToken === undefined || credentials.expiration === undefined) {
+  if (
+    credentials?.accessKeyId === undefined ||
+    credentials.secretAccessKey === undefined ||
+    credentials.sessionToken === undefined ||
+    credentials.expiration === undefined
+  ) {
     throw new RolecredError(`${PORTAL} returned incomplete role credentials`, { exitCode: ExitCode.unavailable });
   }
-  return { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, expiration: new Date(credentials.expiration) };
+  return {
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    expiration: new Date(credentials.expiration),
+  };
 }
 
 /** The portal's Logout: the access token (and the sign-in behind it) stops working. */

@@ -57,7 +57,10 @@ export function ssoSessionByName(files: AwsFiles, name: string): SsoSession {
   const label = `sso-session "${name}"`;
   if (section === undefined) {
     const known = ssoSessionNames(files);
-    throw inputError(`there is no [sso-session ${name}] in ${files.configPath}`, known.length > 0 ? `sessions there: ${known.join(", ")}` : "add one: [sso-session NAME] with sso_start_url and sso_region");
+    throw inputError(
+      `there is no [sso-session ${name}] in ${files.configPath}`,
+      known.length > 0 ? `sessions there: ${known.join(", ")}` : "add one: [sso-session NAME] with sso_start_url and sso_region",
+    );
   }
   const startUrl = nonEmpty(section, "sso_start_url");
   if (startUrl === undefined) throw inputError(`${label} has no sso_start_url`);
@@ -78,13 +81,23 @@ export function ssoSessionOfSettings(files: AwsFiles, profile: string, settings:
   const region = nonEmpty(settings, "sso_region");
   if (sessionName !== undefined) {
     const session = ssoSessionByName(files, sessionName);
-    if (startUrl !== undefined && startUrl !== session.startUrl) throw inputError(`profile "${profile}": sso_start_url differs from the one of sso-session "${sessionName}"`, "remove sso_start_url from the profile");
-    if (region !== undefined && region !== session.region) throw inputError(`profile "${profile}": sso_region differs from the one of sso-session "${sessionName}"`, "remove sso_region from the profile");
+    if (startUrl !== undefined && startUrl !== session.startUrl)
+      throw inputError(`profile "${profile}": sso_start_url differs from the one of sso-session "${sessionName}"`, "remove sso_start_url from the profile");
+    if (region !== undefined && region !== session.region)
+      throw inputError(`profile "${profile}": sso_region differs from the one of sso-session "${sessionName}"`, "remove sso_region from the profile");
     return session;
   }
   const label = `profile "${profile}"`;
-  if (startUrl === undefined) throw inputError(`profile "${profile}" has no sso_session and no sso_start_url`, "add sso_session = NAME (see `rolecred help sso login`)");
-  return { name: undefined, startUrl: checkStartUrl(startUrl, label), region: checkRegion(region, label), scopes: [], cacheId: startUrl, label: `${label} (legacy sso_start_url)` };
+  if (startUrl === undefined)
+    throw inputError(`profile "${profile}" has no sso_session and no sso_start_url`, "add sso_session = NAME (see `rolecred help sso login`)");
+  return {
+    name: undefined,
+    startUrl: checkStartUrl(startUrl, label),
+    region: checkRegion(region, label),
+    scopes: [],
+    cacheId: startUrl,
+    label: `${label} (legacy sso_start_url)`,
+  };
 }
 
 /** The session of a named profile; exit 3 when the profile is missing or not an Identity Center profile. */
@@ -103,7 +116,8 @@ export function isSsoProfile(settings: ReadonlyMap<string, string>): boolean {
 export function ssoRoleOfSettings(profile: string, settings: ReadonlyMap<string, string>): { readonly accountId: string; readonly roleName: string } {
   const accountId = nonEmpty(settings, "sso_account_id");
   const roleName = nonEmpty(settings, "sso_role_name");
-  if (accountId === undefined) throw inputError(`profile "${profile}" has no sso_account_id`, "add sso_account_id = the 12-digit account (`rolecred sso populate` writes these profiles)");
+  if (accountId === undefined)
+    throw inputError(`profile "${profile}" has no sso_account_id`, "add sso_account_id = the 12-digit account (`rolecred sso populate` writes these profiles)");
   if (!/^\d{12}$/.test(accountId)) throw inputError(`profile "${profile}": sso_account_id "${accountId}" is not a 12-digit account id`);
   if (roleName === undefined) throw inputError(`profile "${profile}" has no sso_role_name`, "add sso_role_name = the permission set's name");
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw inputError(`profile "${profile}": sso_role_name "${roleName}" is not a role name`);

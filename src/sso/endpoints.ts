@@ -38,7 +38,8 @@ export function resolveSsoEndpoints(region: string, env: Env): SsoEndpoints {
   const oidc = pick("AWS_ENDPOINT_URL_SSO_OIDC");
   const portal = pick("AWS_ENDPOINT_URL_SSO");
   const timeoutSeconds = env.ROLECRED_STS_TIMEOUT === undefined ? undefined : Number(env.ROLECRED_STS_TIMEOUT);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw usageError(`invalid ROLECRED_STS_TIMEOUT "${env.ROLECRED_STS_TIMEOUT}": expected seconds, e.g. 10`);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0))
+    throw usageError(`invalid ROLECRED_STS_TIMEOUT "${env.ROLECRED_STS_TIMEOUT}": expected seconds, e.g. 10`);
   return {
     region,
     oidcUrl: oidc === undefined ? `https://oidc.${region}.${suffix}` : checked(oidc.url, oidc.variable),

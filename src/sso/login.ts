@@ -95,7 +95,8 @@ function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
-const PAGE = (title: string, text: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;
+const PAGE = (title: string, text: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;
 
 interface Callback {
   readonly redirectUri: string;
@@ -117,12 +118,20 @@ async function listenForCallback(state: string): Promise<Callback> {
     }
     // Another tab or page cannot finish (or abort) this sign-in without the state we made up.
     if (url.searchParams.get("state") !== state) {
-      response.writeHead(400, { "Content-Type": "text/html; charset=utf-8" }).end(PAGE("Sign-in not recognised", "This answer is not for the sign-in rolecred is waiting for."));
+      response
+        .writeHead(400, { "Content-Type": "text/html; charset=utf-8" })
+        .end(PAGE("Sign-in not recognised", "This answer is not for the sign-in rolecred is waiting for."));
       return;
     }
     const code = url.searchParams.get("code");
     const error = url.searchParams.get("error");
-    response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", Connection: "close" }).end(code !== null ? PAGE("Signed in", "rolecred has your sign-in. You can close this window and return to the terminal.") : PAGE("Sign-in not completed", "rolecred was told the sign-in did not complete. Return to the terminal."));
+    response
+      .writeHead(200, { "Content-Type": "text/html; charset=utf-8", Connection: "close" })
+      .end(
+        code !== null
+          ? PAGE("Signed in", "rolecred has your sign-in. You can close this window and return to the terminal.")
+          : PAGE("Sign-in not completed", "rolecred was told the sign-in did not complete. Return to the terminal."),
+      );
     settle(code !== null ? { code } : { error: error ?? "no code" });
   });
   await new Promise<void>((resolve, reject) => {
@@ -176,7 +185,12 @@ export async function signInWithAuthorizationCode(session: SsoSession, context: 
     const answer = await Promise.race([callback.result, timeout]);
     if ("error" in answer) throw denied(`the sign-in was not completed in the browser (${answer.error})`);
     deps.secrets.add(answer.code);
-    const issued = await createToken(endpoints, client, { grantType: "authorization_code", code: answer.code, redirectUri: callback.redirectUri, codeVerifier: verifier });
+    const issued = await createToken(endpoints, client, {
+      grantType: "authorization_code",
+      code: answer.code,
+      redirectUri: callback.redirectUri,
+      codeVerifier: verifier,
+    });
     if ("refused" in issued) throw denied(`IAM Identity Center refused the authorization code (${issued.refused}): ${issued.detail}`);
     return tokenFrom(session, client, issued.token, deps);
   } finally {

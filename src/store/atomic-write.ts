@@ -71,7 +71,10 @@ export async function assertReplaceable(target: string, what: string): Promise<v
     if (errnoCode(error) !== "ENOENT") throw cannotReplace(`cannot use ${what} ${target}: ${errnoCode(error) ?? String(error)}`);
   }
   if (stats !== undefined && !stats.isFile()) {
-    throw cannotReplace(`${what} ${target} is ${kindOf(stats)}, not a regular file; rolecred will not replace it`, "point AWS_SHARED_CREDENTIALS_FILE at a regular file");
+    throw cannotReplace(
+      `${what} ${target} is ${kindOf(stats)}, not a regular file; rolecred will not replace it`,
+      "point AWS_SHARED_CREDENTIALS_FILE at a regular file",
+    );
   }
   if (stats !== undefined && (stats.mode & 0o200) === 0) {
     throw cannotReplace(
@@ -213,7 +216,8 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
     if (errnoCode(error) !== "ENOENT") throw error;
   }
   // Under the caller's lock the target cannot change kind, but a swap since the precheck is refused here too.
-  if (existing !== undefined && !existing.isFile()) throw cannotReplace(`${what} ${target} is ${kindOf(existing)}, not a regular file; rolecred will not replace it`);
+  if (existing !== undefined && !existing.isFile())
+    throw cannotReplace(`${what} ${target} is ${kindOf(existing)}, not a regular file; rolecred will not replace it`);
   await removeStaleTemporaries(target);
   // Same folder as the target: rename() is only atomic within one filesystem.
   // Unpredictability is not needed ('wx' below refuses an existing file); uniqueness per process is.
@@ -228,7 +232,10 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
     const created = existing === undefined ? undefined : await handle.stat();
     if (existing !== undefined && created !== undefined && (created.uid !== existing.uid || created.gid !== existing.gid)) {
       await handle.chown(existing.uid, existing.gid).catch((error: unknown) => {
-        throw cannotReplace(`cannot keep the owner (uid ${existing.uid}, gid ${existing.gid}) of ${what} ${target}: ${errnoCode(error) ?? String(error)}; rolecred will not replace it`, "run rolecred as the file's owner");
+        throw cannotReplace(
+          `cannot keep the owner (uid ${existing.uid}, gid ${existing.gid}) of ${what} ${target}: ${errnoCode(error) ?? String(error)}; rolecred will not replace it`,
+          "run rolecred as the file's owner",
+        );
       });
     }
     if (existing === undefined && runningAsRoot()) {

@@ -28,7 +28,11 @@ async function loadConfigDocument(path: string): Promise<{ document: IniDocument
     return { document: IniDocument.parse(text), mode };
   } catch (error) {
     if (error instanceof IniSyntaxError) {
-      throw new RolecredError(`cannot parse ${path}, ${error.message}`, { exitCode: ExitCode.badInput, hint: "fix that line; rolecred has left the file untouched", cause: error });
+      throw new RolecredError(`cannot parse ${path}, ${error.message}`, {
+        exitCode: ExitCode.badInput,
+        hint: "fix that line; rolecred has left the file untouched",
+        cause: error,
+      });
     }
     throw error;
   }

@@ -118,7 +118,10 @@ let remembered: { readonly path: string; readonly identity: FileIdentity; readon
  */
 function loadDocument(path: string, forEdit = false): LoadedDocument {
   const identity = identityOf(path);
-  const reusable = remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity) ? remembered.loaded : undefined;
+  const reusable =
+    remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity)
+      ? remembered.loaded
+      : undefined;
   if (forEdit) remembered = undefined;
   if (reusable !== undefined) return reusable;
   const loaded = parseFile(path);
@@ -219,7 +222,11 @@ function sessionEntries(session: WritableSession): Array<[string, string]> {
 }
 
 /** Change the file under its lock: read, let `edit` change the document, write back if it did. */
-async function editCredentialsFile<T>(path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }, onLockWait?: LockWaitNotice): Promise<T> {
+async function editCredentialsFile<T>(
+  path: string,
+  edit: (loaded: LoadedDocument) => { result: T; changed: boolean },
+  onLockWait?: LockWaitNotice,
+): Promise<T> {
   const target = await resolveWriteTarget(path);
   // Before the lock: a lock file must never be created beside /dev/null or in a folder that is not ours to write.
   await assertReplaceable(target, "the credentials file");
@@ -257,7 +264,12 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
   await editCredentialsFile(
     path,
     (document) => {
-      assertWritable(document, path, writes.map((write) => write.profile), options);
+      assertWritable(
+        document,
+        path,
+        writes.map((write) => write.profile),
+        options,
+      );
       for (const { profile, values } of entries) {
         document.upsertSection(
           inFile(profile, document),
@@ -312,19 +324,23 @@ export async function removeManagedProfiles(
 ): Promise<{ removed: string[]; kept: string[] }> {
   // Nothing to remove (or no file at all): no lock, no write, no ~/.aws created.
   if (!(await readManagedProfiles(path)).some(select)) return { removed: [], kept: [] };
-  return editCredentialsFile(path, (document) => {
-    const removed: string[] = [];
-    const kept: string[] = [];
-    // By the name as the file spells it: a Latin-1 name has no exact UTF-8 form to find it by again.
-    for (const { fileName, profile } of managedSectionsOf(document)) {
-      if (!select(profile)) continue;
-      const section = document.section(fileName);
-      if (section !== undefined && holdsLongTermKeys(section) && !options.force) kept.push(profile.profile);
-      // Only what is really gone is reported removed.
-      else if (document.removeSection(fileName)) removed.push(profile.profile);
-    }
-    return { result: { removed, kept }, changed: removed.length > 0 };
-  }, options.onLockWait);
+  return editCredentialsFile(
+    path,
+    (document) => {
+      const removed: string[] = [];
+      const kept: string[] = [];
+      // By the name as the file spells it: a Latin-1 name has no exact UTF-8 form to find it by again.
+      for (const { fileName, profile } of managedSectionsOf(document)) {
+        if (!select(profile)) continue;
+        const section = document.section(fileName);
+        if (section !== undefined && holdsLongTermKeys(section) && !options.force) kept.push(profile.profile);
+        // Only what is really gone is reported removed.
+        else if (document.removeSection(fileName)) removed.push(profile.profile);
+      }
+      return { result: { removed, kept }, changed: removed.length > 0 };
+    },
+    options.onLockWait,
+  );
 }
 
 function managedProfilesOf(document: LoadedDocument): ManagedProfile[] {

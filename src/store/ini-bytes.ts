@@ -115,7 +115,7 @@ class ByteScan {
     let nextFeed = bytes.indexOf(LINE_FEED, bodyStart);
     let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
     let lineNumber = 0;
-    for (let start = bodyStart; start < bytes.length; ) {
+    for (let start = bodyStart; start < bytes.length;) {
       if (nextFeed !== -1 && nextFeed < start) nextFeed = bytes.indexOf(LINE_FEED, start);
       if (nextReturn !== -1 && nextReturn < start) nextReturn = bytes.indexOf(CARRIAGE_RETURN, start);
       // A line ends at \r\n, \n or a lone \r, as in ini-document.ts.

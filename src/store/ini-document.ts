@@ -147,7 +147,10 @@ export class LineClassifier {
         // configparser and the JS SDK keep the spaces: `[ dev ]` is the profile " dev ", which
         // `--profile dev` never finds. Reading it as "dev" would write keys nobody uses.
         line.kind = "invalid";
-        this.problems.push({ line: lineNumber, reason: `section header [${raw}] has spaces inside the brackets; the AWS CLI and SDKs do not read it as [${name}]` });
+        this.problems.push({
+          line: lineNumber,
+          reason: `section header [${raw}] has spaces inside the brackets; the AWS CLI and SDKs do not read it as [${name}]`,
+        });
         return;
       }
       if (name === "" || name === "__proto__") {
@@ -206,7 +209,7 @@ export function readIniSections(text: string): Map<string, Map<string, string>> 
   let current: Map<string, string> | undefined;
   let parentKey: string | undefined; // a `key =` with no value opens a sub-section of indented lines
   let lineNumber = 0;
-  for (let start = 0; start < body.length; ) {
+  for (let start = 0; start < body.length;) {
     const feed = body.indexOf("\n", start);
     const end = feed === -1 ? body.length : feed;
     line.text = body.slice(start, end);
@@ -351,7 +354,8 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
     let merged: Map<string, string> | undefined;
     for (const index of candidates.withHash(headerNameHash(needle, 0, needle.length))) {
       const at = candidates.starts[index] ?? 0;
-      if (bytes[nameEnd(at)] !== CLOSE_BRACKET || bytes.compare(needle, 0, needle.length, at + 1, nameEnd(at)) !== 0 || !isUnindentedHeader(bytes, at)) continue;
+      if (bytes[nameEnd(at)] !== CLOSE_BRACKET || bytes.compare(needle, 0, needle.length, at + 1, nameEnd(at)) !== 0 || !isUnindentedHeader(bytes, at))
+        continue;
       // The piece ends at the next line that is a header of any name.
       let end = bytes.length;
       for (let next = index + 1; next < candidates.starts.length; next++) {

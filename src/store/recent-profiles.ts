@@ -16,7 +16,9 @@ const RECORDABLE = /^[^\r\n\u0000-\u001f\u007f]{1,256}$/;
 
 function readLines(directory: string): string[] {
   try {
-    return readRegularTextSync(join(directory, FILE_NAME), { maxBytes: 1024 * 1024, what: "the recent-profiles file" }).split("\n").filter((line) => line !== "");
+    return readRegularTextSync(join(directory, FILE_NAME), { maxBytes: 1024 * 1024, what: "the recent-profiles file" })
+      .split("\n")
+      .filter((line) => line !== "");
   } catch (error) {
     if (error instanceof BoundedReadError) return [];
     throw error;

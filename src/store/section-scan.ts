@@ -53,7 +53,7 @@ export function scanSectionHeaders(bytes: Buffer): SectionHeaders | undefined {
     const end = feed === -1 ? bytes.length : feed;
     return nextReturn !== -1 && nextReturn < end ? nextReturn : end;
   };
-  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1; ) {
+  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1;) {
     const end = lineEnd(at);
     const previous = at === bodyStart ? LINE_FEED : bytes[at - 1];
     if (previous === LINE_FEED || previous === CARRIAGE_RETURN) {
@@ -142,7 +142,7 @@ export function scanHeaderCandidates(bytes: Buffer): HeaderCandidates | undefine
   const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   // The next \r, searched again only once passed: most files have none.
   let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
-  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1; ) {
+  for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1;) {
     const previous = at === bodyStart ? LINE_FEED : bytes[at - 1];
     if (previous !== LINE_FEED && previous !== CARRIAGE_RETURN) {
       if (indentedOnly(bytes, at, bodyStart)) return undefined;

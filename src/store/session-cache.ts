@@ -73,7 +73,7 @@ export function cacheFileName(key: string): string {
     low ^= key.charCodeAt(index);
     // 64-bit multiply by the FNV prime 0x100000001b3, in two 32-bit halves.
     const lowProduct = Math.imul(low, 0x1b3) >>> 0;
-    const carry = Math.floor((low >>> 0) * 0x1b3 / 0x100000000);
+    const carry = Math.floor(((low >>> 0) * 0x1b3) / 0x100000000);
     high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
     low = lowProduct;
   }
@@ -117,7 +117,11 @@ function withoutInventedNames<T extends SessionDescription>(description: T): T {
 }
 
 /** Fresh: more than the window left, judged on STS's clock when the session recorded an offset. */
-export function isFresh(session: { readonly credentials: TemporaryCredentials; readonly clockOffsetMs?: number | undefined }, now: Date, windowSeconds = EXPIRY_WINDOW_SECONDS): boolean {
+export function isFresh(
+  session: { readonly credentials: TemporaryCredentials; readonly clockOffsetMs?: number | undefined },
+  now: Date,
+  windowSeconds = EXPIRY_WINDOW_SECONDS,
+): boolean {
   const stsNow = now.getTime() + (session.clockOffsetMs ?? 0);
   return session.credentials.expiration.getTime() - stsNow > windowSeconds * 1000;
 }
@@ -141,7 +145,11 @@ export async function readCachedSession(directory: string, key: string, now: Dat
   }
   const decoded = decodeCacheFile(text, key);
   if (decoded === undefined) return { session: undefined, rejected: "cache file is corrupt or not rolecred's; it will be replaced" };
-  if (!isFresh(decoded.session, now)) return { session: undefined, rejected: `cached session expires ${decoded.session.credentials.expiration.toISOString()}, within ${EXPIRY_WINDOW_SECONDS / 60} minutes` };
+  if (!isFresh(decoded.session, now))
+    return {
+      session: undefined,
+      rejected: `cached session expires ${decoded.session.credentials.expiration.toISOString()}, within ${EXPIRY_WINDOW_SECONDS / 60} minutes`,
+    };
   return { session: decoded.session, rejected: undefined };
 }
 

@@ -57,11 +57,13 @@ function indexedSession(value: unknown): IndexEntry["session"] | undefined {
   const session = value as Record<string, unknown>;
   if (!(SESSION_KINDS as readonly unknown[]).includes(session.kind) || typeof session.profile !== "string" || session.profile === "") return undefined;
   if (typeof session.expiration !== "string" || Number.isNaN(new Date(session.expiration).getTime())) return undefined;
-  for (const key of ["roleArn", "assumedRoleArn", "sessionName", "sourceIdentity", "region", "mfaSerial", "policy"]) if (!isOptionalString(session[key])) return undefined;
+  for (const key of ["roleArn", "assumedRoleArn", "sessionName", "sourceIdentity", "region", "mfaSerial", "policy"])
+    if (!isOptionalString(session[key])) return undefined;
   if (!isOptionalNumber(session.packedPolicySize) || !isOptionalNumber(session.clockOffsetMs)) return undefined;
   if (!isStringArray(session.policyArns) || !isStringArray(session.transitiveTagKeys)) return undefined;
   const tags = session.tags;
-  if (tags !== undefined && (typeof tags !== "object" || tags === null || Array.isArray(tags) || !Object.values(tags).every((tag) => typeof tag === "string"))) return undefined;
+  if (tags !== undefined && (typeof tags !== "object" || tags === null || Array.isArray(tags) || !Object.values(tags).every((tag) => typeof tag === "string")))
+    return undefined;
   return value as IndexEntry["session"];
 }
 
@@ -117,7 +119,9 @@ function readEntry(file: string, stats: Stats): IndexEntry {
 export async function listSessionsIndexed(directory: string): Promise<ListedSession[]> {
   let names: string[];
   try {
-    names = readdirSync(directory).filter((name) => CACHE_FILE_NAME.test(name)).sort();
+    names = readdirSync(directory)
+      .filter((name) => CACHE_FILE_NAME.test(name))
+      .sort();
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return [];
     throw error;

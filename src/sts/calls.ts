@@ -7,9 +7,28 @@ import { RolecredError } from "../errors.js";
 import type { AwsCredentials, RoleSession, TemporaryCredentials } from "../credentials/types.js";
 import { describeEndpoint, StsClientPool, type StsEndpoint } from "./client.js";
 import { toStsError, type StsCallContext, type StsOperation } from "./errors.js";
-import type { StsApi, MfaProof, AssumeRoleParams, AssumeRoleWithSamlParams, CallerIdentity, SamlRoleSession, GetSessionTokenParams, GetFederationTokenParams } from "./api.js";
+import type {
+  StsApi,
+  MfaProof,
+  AssumeRoleParams,
+  AssumeRoleWithSamlParams,
+  CallerIdentity,
+  SamlRoleSession,
+  GetSessionTokenParams,
+  GetFederationTokenParams,
+} from "./api.js";
 // Their home is api.ts; importers of ./calls.ts keep working.
-export type { MfaProof, SessionTag, SessionShape, AssumeRoleParams, AssumeRoleWithSamlParams, CallerIdentity, SamlRoleSession, GetSessionTokenParams, GetFederationTokenParams } from "./api.js";
+export type {
+  MfaProof,
+  SessionTag,
+  SessionShape,
+  AssumeRoleParams,
+  AssumeRoleWithSamlParams,
+  CallerIdentity,
+  SamlRoleSession,
+  GetSessionTokenParams,
+  GetFederationTokenParams,
+} from "./api.js";
 
 /** What an error message may say about a call (./errors.ts): shared with test/support/fake-sts.ts. */
 export function stsCallContext(
@@ -78,7 +97,12 @@ function policyArnList(arns: readonly string[] | undefined): Array<{ arn: string
   return arns === undefined || arns.length === 0 ? undefined : arns.map((arn) => ({ arn }));
 }
 
-export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredentials, params: AssumeRoleParams, clients: StsClientPool = processClients): Promise<RoleSession> {
+export async function assumeRole(
+  endpoint: StsEndpoint,
+  credentials: AwsCredentials,
+  params: AssumeRoleParams,
+  clients: StsClientPool = processClients,
+): Promise<RoleSession> {
   const context = stsCallContext("AssumeRole", endpoint, params);
   try {
     const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
@@ -104,7 +128,11 @@ export async function assumeRole(endpoint: StsEndpoint, credentials: AwsCredenti
   }
 }
 
-export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams, clients: StsClientPool = processClients): Promise<SamlRoleSession> {
+export async function assumeRoleWithSaml(
+  endpoint: StsEndpoint,
+  params: AssumeRoleWithSamlParams,
+  clients: StsClientPool = processClients,
+): Promise<SamlRoleSession> {
   const context = stsCallContext("AssumeRoleWithSAML", endpoint, params);
   try {
     const { AssumeRoleWithSAMLCommand } = await import("@aws-sdk/client-sts");
@@ -126,7 +154,12 @@ export async function assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRo
   }
 }
 
-export async function getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams, clients: StsClientPool = processClients): Promise<TemporaryCredentials> {
+export async function getSessionToken(
+  endpoint: StsEndpoint,
+  credentials: AwsCredentials,
+  params: GetSessionTokenParams,
+  clients: StsClientPool = processClients,
+): Promise<TemporaryCredentials> {
   const context = stsCallContext("GetSessionToken", endpoint, params);
   try {
     const { GetSessionTokenCommand } = await import("@aws-sdk/client-sts");
@@ -162,10 +195,21 @@ export async function getFederationToken(
     const { GetFederationTokenCommand } = await import("@aws-sdk/client-sts");
     const client = await clients.client(endpoint, credentials);
     const answer = await client.send(
-      new GetFederationTokenCommand({ Name: params.name, DurationSeconds: params.durationSeconds, Policy: params.policy, PolicyArns: policyArnList(params.policyArns) }),
+      new GetFederationTokenCommand({
+        Name: params.name,
+        DurationSeconds: params.durationSeconds,
+        Policy: params.policy,
+        PolicyArns: policyArnList(params.policyArns),
+      }),
     );
     const arn = answer.FederatedUser?.Arn ?? "";
-    return { credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"), roleArn: arn, assumedRoleArn: arn, sessionName: params.name, packedPolicySize: packedPercent(answer) };
+    return {
+      credentials: temporaryCredentials(answer.Credentials, "GetFederationToken"),
+      roleArn: arn,
+      assumedRoleArn: arn,
+      sessionName: params.name,
+      packedPolicySize: packedPercent(answer),
+    };
   } catch (error) {
     throw toStsError(error, stsCallContext("GetFederationToken", endpoint, params));
   }

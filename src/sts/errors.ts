@@ -39,10 +39,20 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
   const name = fieldOf(error, "name");
   const network = describeNetworkError(errno);
   if (network !== undefined) {
-    return fail(`cannot reach STS at ${context.endpoint}: ${network}`, ExitCode.unavailable, error, "check --region, AWS_ENDPOINT_URL_STS and your network or proxy");
+    return fail(
+      `cannot reach STS at ${context.endpoint}: ${network}`,
+      ExitCode.unavailable,
+      error,
+      "check --region, AWS_ENDPOINT_URL_STS and your network or proxy",
+    );
   }
   if (name === "TimeoutError" || name === "RequestTimeout" || errno === "ETIMEDOUT" || errno === "ERR_SOCKET_CONNECTION_TIMEOUT") {
-    return fail(`STS at ${context.endpoint} did not answer in time`, ExitCode.unavailable, error, "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds");
+    return fail(
+      `STS at ${context.endpoint} did not answer in time`,
+      ExitCode.unavailable,
+      error,
+      "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds",
+    );
   }
   const code = stsCodeOf(error) ?? "Error";
   const stsMessage = messageOf(error).trim();
@@ -51,16 +61,36 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
     case "AccessDenied":
       return accessDenied(stsMessage, context, role, error);
     case "ExpiredToken":
-      return fail("the source credentials have expired (STS: the security token included in the request is expired)", ExitCode.denied, error, "refresh them, or use long-term keys with --source-profile");
+      return fail(
+        "the source credentials have expired (STS: the security token included in the request is expired)",
+        ExitCode.denied,
+        error,
+        "refresh them, or use long-term keys with --source-profile",
+      );
     case "InvalidClientTokenId":
       return fail("STS does not recognise the source access key", ExitCode.denied, error, "it was deleted or deactivated, or belongs to another AWS partition");
     case "SignatureDoesNotMatch":
-      return fail(`the source secret access key does not match its access key id (${stsMessage.split(".")[0]})`, ExitCode.denied, error, "check the keys of the source profile, and the system clock");
+      return fail(
+        `the source secret access key does not match its access key id (${stsMessage.split(".")[0]})`,
+        ExitCode.denied,
+        error,
+        "check the keys of the source profile, and the system clock",
+      );
     case "ExpiredTokenException":
-      return fail(`STS refused the SAML assertion as too old: ${stsMessage}`, ExitCode.denied, error, "assertions must be redeemed within 5 minutes of issuance: log in again and pipe the new one straight in");
+      return fail(
+        `STS refused the SAML assertion as too old: ${stsMessage}`,
+        ExitCode.denied,
+        error,
+        "assertions must be redeemed within 5 minutes of issuance: log in again and pipe the new one straight in",
+      );
     case "InvalidIdentityToken":
     case "InvalidIdentityTokenException":
-      return fail(`STS rejected the SAML assertion: ${stsMessage}`, ExitCode.denied, error, "check the identity provider's signing certificate and the SAML provider registered in IAM");
+      return fail(
+        `STS rejected the SAML assertion: ${stsMessage}`,
+        ExitCode.denied,
+        error,
+        "check the identity provider's signing certificate and the SAML provider registered in IAM",
+      );
     case "IDPRejectedClaim":
     case "IDPRejectedClaimException":
       return fail(`STS rejected the identity provider's claim: ${stsMessage}`, ExitCode.denied, error);
@@ -75,10 +105,17 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
         `the session policy, policy ARNs and tags are too large for STS: ${stsMessage}`,
         ExitCode.badInput,
         error,
-        context.operation === "AssumeRoleWithSAML" ? "shorten the policy or pass fewer --policy-arn (the assertion's PrincipalTag attributes count too)" : "shorten the policy, or pass fewer --policy-arn or --tag",
+        context.operation === "AssumeRoleWithSAML"
+          ? "shorten the policy or pass fewer --policy-arn (the assertion's PrincipalTag attributes count too)"
+          : "shorten the policy, or pass fewer --policy-arn or --tag",
       );
     case "RegionDisabledException":
-      return fail(`STS is not activated in this region for the account: ${stsMessage}`, ExitCode.denied, error, "activate the region in the IAM account settings, or use another --region");
+      return fail(
+        `STS is not activated in this region for the account: ${stsMessage}`,
+        ExitCode.denied,
+        error,
+        "activate the region in the IAM account settings, or use another --region",
+      );
     case "Throttling":
     case "ThrottlingException":
     case "InternalFailure":
@@ -92,16 +129,31 @@ export function toStsError(error: unknown, context: StsCallContext): RolecredErr
 function accessDenied(stsMessage: string, context: StsCallContext, role: string, cause: unknown): RolecredError {
   const serial = context.mfaSerial ?? "the MFA device";
   if (stsMessage.includes("invalid MFA one time pass code")) {
-    return fail(`STS rejected the MFA code for ${serial}: it is wrong or was already used`, ExitCode.denied, cause, "each code works only once: wait for the next code and try again");
+    return fail(
+      `STS rejected the MFA code for ${serial}: it is wrong or was already used`,
+      ExitCode.denied,
+      cause,
+      "each code works only once: wait for the next code and try again",
+    );
   }
   if (stsMessage.includes("unable to validate MFA code")) {
-    return fail(`STS could not validate the MFA code: ${serial} is not an MFA device of this IAM user`, ExitCode.denied, cause, "check --mfa-serial (or mfa_serial in ~/.aws/config) against the user's devices in IAM");
+    return fail(
+      `STS could not validate the MFA code: ${serial} is not an MFA device of this IAM user`,
+      ExitCode.denied,
+      cause,
+      "check --mfa-serial (or mfa_serial in ~/.aws/config) against the user's devices in IAM",
+    );
   }
   if (stsMessage.includes("must provide both MFA serial number")) {
     return fail("STS needs both the MFA serial and a code", ExitCode.denied, cause, "pass --mfa-serial with --mfa-token, or neither");
   }
   if (context.operation === "AssumeRoleWithSAML") {
-    return fail(`not allowed to assume ${role}: ${stsMessage}`, ExitCode.denied, cause, "the role's trust policy must trust this SAML provider, its SAML:aud must match the assertion's Recipient, and PrincipalTag or SourceIdentity attributes need sts:TagSession or sts:SetSourceIdentity");
+    return fail(
+      `not allowed to assume ${role}: ${stsMessage}`,
+      ExitCode.denied,
+      cause,
+      "the role's trust policy must trust this SAML provider, its SAML:aud must match the assertion's Recipient, and PrincipalTag or SourceIdentity attributes need sts:TagSession or sts:SetSourceIdentity",
+    );
   }
   if (context.operation === "AssumeRole") {
     const hint = context.sentMfa
@@ -115,10 +167,20 @@ function accessDenied(stsMessage: string, context: StsCallContext, role: string,
 function validationError(stsMessage: string, context: StsCallContext, cause: unknown): RolecredError {
   const asked = context.durationSeconds === undefined ? "" : ` (${context.durationSeconds}s asked)`;
   if (stsMessage.includes("MaxSessionDuration")) {
-    return fail(`the duration${asked} exceeds the role's maximum session duration`, ExitCode.usage, cause, "ask for less with --duration, or raise the role's MaxSessionDuration in IAM");
+    return fail(
+      `the duration${asked} exceeds the role's maximum session duration`,
+      ExitCode.usage,
+      cause,
+      "ask for less with --duration, or raise the role's MaxSessionDuration in IAM",
+    );
   }
   if (stsMessage.includes("role chaining")) {
-    return fail(`the duration${asked} exceeds the 1 hour limit STS sets on role chaining`, ExitCode.usage, cause, "a session assuming another role gets at most --duration 1h");
+    return fail(
+      `the duration${asked} exceeds the 1 hour limit STS sets on role chaining`,
+      ExitCode.usage,
+      cause,
+      "a session assuming another role gets at most --duration 1h",
+    );
   }
   return fail(`STS rejected a parameter: ${stsMessage}`, ExitCode.usage, cause);
 }

@@ -56,9 +56,7 @@ export function requireMfaSerial(value: string): string {
 
 export function requireDurationIn(seconds: number, limits: { min: number; max: number }, flag = "--duration"): number {
   if (!Number.isInteger(seconds) || seconds < limits.min || seconds > limits.max) {
-    throw usageError(
-      `${flag} must be between ${limits.min} and ${limits.max} seconds (${limits.min / 60}m to ${limits.max / 3600}h), got ${seconds}`,
-    );
+    throw usageError(`${flag} must be between ${limits.min} and ${limits.max} seconds (${limits.min / 60}m to ${limits.max / 3600}h), got ${seconds}`);
   }
   return seconds;
 }

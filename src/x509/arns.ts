@@ -31,7 +31,14 @@ function rolesAnywhereArn(text: string, kind: "trust-anchor" | "profile", what: 
   const slash = arn?.resource.indexOf("/") ?? -1;
   const type = arn?.resource.slice(0, slash);
   const id = arn?.resource.slice(slash + 1) ?? "";
-  if (arn === undefined || arn.service !== "rolesanywhere" || !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(arn.region) || !/^\d{12}$/.test(arn.account) || type !== kind || !RESOURCE_ID.test(id)) {
+  if (
+    arn === undefined ||
+    arn.service !== "rolesanywhere" ||
+    !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(arn.region) ||
+    !/^\d{12}$/.test(arn.account) ||
+    type !== kind ||
+    !RESOURCE_ID.test(id)
+  ) {
     throw usageError(`invalid ${what} "${text}"`, `expected arn:aws:rolesanywhere:REGION:ACCOUNT:${kind}/ID`);
   }
   return { partition: arn.partition, region: arn.region, account: arn.account };
@@ -54,14 +61,23 @@ export function checkRolesAnywhereArns(arns: RolesAnywhereArns, names: ArnNames 
   const profile = rolesAnywhereArn(arns.profileArn, "profile", names.profile);
   if (!isRoleArn(arns.roleArn)) throw usageError(`invalid ${names.role} "${arns.roleArn}"`, "expected arn:aws:iam::123456789012:role/NAME");
   if (anchor.region !== profile.region) {
-    throw usageError(`${names.trustAnchor} is in ${anchor.region} but ${names.profile} is in ${profile.region}`, "a trust anchor and a profile are used together only in one region");
+    throw usageError(
+      `${names.trustAnchor} is in ${anchor.region} but ${names.profile} is in ${profile.region}`,
+      "a trust anchor and a profile are used together only in one region",
+    );
   }
   if (anchor.account !== profile.account) {
-    throw usageError(`${names.trustAnchor} is in account ${anchor.account} but ${names.profile} is in account ${profile.account}`, "use the trust anchor and the profile of one account");
+    throw usageError(
+      `${names.trustAnchor} is in account ${anchor.account} but ${names.profile} is in account ${profile.account}`,
+      "use the trust anchor and the profile of one account",
+    );
   }
   const roleAccount = parseArn(arns.roleArn)?.account;
   if (roleAccount !== anchor.account) {
-    throw usageError(`${names.role} is in account ${roleAccount ?? "?"} but the trust anchor and profile are in ${anchor.account}`, "Roles Anywhere issues sessions only for roles of the profile's account");
+    throw usageError(
+      `${names.role} is in account ${roleAccount ?? "?"} but the trust anchor and profile are in ${anchor.account}`,
+      "Roles Anywhere issues sessions only for roles of the profile's account",
+    );
   }
   return anchor;
 }

@@ -21,16 +21,27 @@ export function signingAlgorithmFor(key: KeyObject): SigningAlgorithm {
   const details = key.asymmetricKeyDetails ?? {};
   if (type === "rsa") {
     const bits = details.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) throw inputError(`the private key is RSA ${bits}-bit: Roles Anywhere needs RSA of at least ${MIN_RSA_BITS} bits`, "issue a new certificate for an RSA 2048+ or EC P-256/P-384 key");
+    if (bits < MIN_RSA_BITS)
+      throw inputError(
+        `the private key is RSA ${bits}-bit: Roles Anywhere needs RSA of at least ${MIN_RSA_BITS} bits`,
+        "issue a new certificate for an RSA 2048+ or EC P-256/P-384 key",
+      );
     return "AWS4-X509-RSA-SHA256";
   }
   if (type === "ec") {
     const curve = details.namedCurve ?? "unknown";
-    if (CURVES[curve] === undefined) throw inputError(`the private key is EC on curve ${curve}: Roles Anywhere signs with P-256 or P-384`, "issue a new certificate for an EC P-256/P-384 or RSA 2048+ key");
+    if (CURVES[curve] === undefined)
+      throw inputError(
+        `the private key is EC on curve ${curve}: Roles Anywhere signs with P-256 or P-384`,
+        "issue a new certificate for an EC P-256/P-384 or RSA 2048+ key",
+      );
     return "AWS4-X509-ECDSA-SHA256";
   }
   const named = type === "ed25519" ? "Ed25519" : type === "ed448" ? "Ed448" : (type ?? "unknown");
-  throw inputError(`the private key is ${named}: Roles Anywhere accepts only RSA (2048+) and EC P-256/P-384 keys`, "issue a new certificate for an RSA or EC key");
+  throw inputError(
+    `the private key is ${named}: Roles Anywhere accepts only RSA (2048+) and EC P-256/P-384 keys`,
+    "issue a new certificate for an RSA or EC key",
+  );
 }
 
 /** "RSA 2048", "EC P-384": for --verbose. */
@@ -56,7 +67,10 @@ function checkChain(certificate: X509Certificate, chain: readonly X509Certificat
     const position = `intermediate ${index + 1} (${intermediate.subject.split("\n").join(", ")})`;
     if (!issued.checkIssued(intermediate) || !issued.verify(intermediate.publicKey)) {
       const issuedWhat = index === 0 ? "the certificate" : `intermediate ${index}`;
-      throw inputError(`the intermediates are out of order or do not belong: ${position} did not issue ${issuedWhat}`, "list them leaf-side first: the CA that issued the certificate, then the CA that issued that one");
+      throw inputError(
+        `the intermediates are out of order or do not belong: ${position} did not issue ${issuedWhat}`,
+        "list them leaf-side first: the CA that issued the certificate, then the CA that issued that one",
+      );
     }
     if (!intermediate.ca) throw inputError(`${position} is not a CA certificate`);
     checkValidity(intermediate, now, position);
@@ -68,8 +82,13 @@ export function checkSigningMaterial(material: SigningMaterial, now: Date): Sign
   const { certificate, privateKey } = material;
   checkValidity(certificate, now);
   const algorithm = signingAlgorithmFor(privateKey);
-  if (!certificate.checkPrivateKey(privateKey)) throw inputError("the private key does not match the certificate", "give the key the certificate was issued for");
-  if (!allowsDigitalSignature(certificate.raw)) throw inputError("the certificate's key usage does not include digitalSignature", "Roles Anywhere needs a certificate whose key may sign: ask your CA for keyUsage=digitalSignature");
+  if (!certificate.checkPrivateKey(privateKey))
+    throw inputError("the private key does not match the certificate", "give the key the certificate was issued for");
+  if (!allowsDigitalSignature(certificate.raw))
+    throw inputError(
+      "the certificate's key usage does not include digitalSignature",
+      "Roles Anywhere needs a certificate whose key may sign: ask your CA for keyUsage=digitalSignature",
+    );
   checkChain(certificate, material.chain, now);
   return algorithm;
 }

@@ -46,16 +46,20 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 function send(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpAnswer> {
   const request = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
-      });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      response.on("error", reject);
-    });
+    const outgoing = request(
+      url,
+      { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, timeout: timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
     outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
     outgoing.on("error", reject);
     outgoing.end(body);
@@ -79,22 +83,48 @@ function refusal(answer: HttpAnswer, endpoint: string, params: CreateSessionPara
     parsed = undefined;
   }
   const headerType = answer.headers["x-amzn-errortype"];
-  const type = (typeof headerType === "string" ? headerType : undefined)?.split(":")[0] ?? (isRecord(parsed) ? (text(parsed, "__type") ?? text(parsed, "code")) : undefined) ?? `HTTP ${answer.status}`;
+  const type =
+    (typeof headerType === "string" ? headerType : undefined)?.split(":")[0] ??
+    (isRecord(parsed) ? (text(parsed, "__type") ?? text(parsed, "code")) : undefined) ??
+    `HTTP ${answer.status}`;
   const message = (isRecord(parsed) ? (text(parsed, "message") ?? text(parsed, "Message")) : undefined) ?? answer.body.slice(0, 200).replace(/\s+/g, " ");
   const role = `${roleNameOf(params.roleArn)} (${params.roleArn})`;
   switch (type) {
     case "AccessDeniedException":
-      return new RolesAnywhereRefusal(type, message, `Roles Anywhere refused a session for ${role}: ${message}`, ExitCode.denied,
-        "the trust anchor must hold your CA, the profile must be enabled and list the role, and the role's trust policy must accept the certificate: `rolecred x509 --inspect` shows what it carries");
+      return new RolesAnywhereRefusal(
+        type,
+        message,
+        `Roles Anywhere refused a session for ${role}: ${message}`,
+        ExitCode.denied,
+        "the trust anchor must hold your CA, the profile must be enabled and list the role, and the role's trust policy must accept the certificate: `rolecred x509 --inspect` shows what it carries",
+      );
     case "ValidationException":
       return new RolesAnywhereRefusal(type, message, `Roles Anywhere rejected the request: ${message}`, ExitCode.usage, undefined);
     case "ResourceNotFoundException":
-      return new RolesAnywhereRefusal(type, message, `Roles Anywhere does not know the trust anchor or profile: ${message}`, ExitCode.denied, "check --trust-anchor-arn, --profile-arn and the region");
+      return new RolesAnywhereRefusal(
+        type,
+        message,
+        `Roles Anywhere does not know the trust anchor or profile: ${message}`,
+        ExitCode.denied,
+        "check --trust-anchor-arn, --profile-arn and the region",
+      );
     case "ThrottlingException":
     case "InternalServerException":
-      return new RolesAnywhereRefusal(type, message, `Roles Anywhere at ${endpoint} is unavailable (${type}): ${message}`, ExitCode.unavailable, "try again in a moment");
+      return new RolesAnywhereRefusal(
+        type,
+        message,
+        `Roles Anywhere at ${endpoint} is unavailable (${type}): ${message}`,
+        ExitCode.unavailable,
+        "try again in a moment",
+      );
     default:
-      return new RolesAnywhereRefusal(type, message, `Roles Anywhere CreateSession failed: ${type}: ${message}`, answer.status >= 500 ? ExitCode.unavailable : ExitCode.failure, undefined);
+      return new RolesAnywhereRefusal(
+        type,
+        message,
+        `Roles Anywhere CreateSession failed: ${type}: ${message}`,
+        answer.status >= 500 ? ExitCode.unavailable : ExitCode.failure,
+        undefined,
+      );
   }
 }
 
@@ -127,7 +157,13 @@ function sessionOf(answer: HttpAnswer, params: CreateSessionParams, region: stri
   };
 }
 
-export async function createSession(endpoint: RolesAnywhereEndpoint, params: CreateSessionParams, material: SigningMaterial, algorithm: SigningAlgorithm, now: Date): Promise<RoleSession> {
+export async function createSession(
+  endpoint: RolesAnywhereEndpoint,
+  params: CreateSessionParams,
+  material: SigningMaterial,
+  algorithm: SigningAlgorithm,
+  now: Date,
+): Promise<RoleSession> {
   const base = new URL(endpoint.url);
   const url = new URL(`${base.pathname.replace(/\/+$/, "")}/sessions`, base);
   const body = JSON.stringify({
@@ -137,14 +173,27 @@ export async function createSession(endpoint: RolesAnywhereEndpoint, params: Cre
     trustAnchorArn: params.trustAnchorArn,
     ...(params.roleSessionName === undefined ? {} : { roleSessionName: params.roleSessionName }),
   });
-  const headers = signRolesAnywhereRequest({ method: "POST", url, body, headers: { "content-type": "application/json" } }, material, algorithm, endpoint.region, now);
+  const headers = signRolesAnywhereRequest(
+    { method: "POST", url, body, headers: { "content-type": "application/json" } },
+    material,
+    algorithm,
+    endpoint.region,
+    now,
+  );
   let answer: HttpAnswer;
   try {
     answer = await send(url, headers, body, endpoint.timeoutMs);
   } catch (error) {
     const code = errnoCode(error) ?? "";
-    if (code === "ETIMEDOUT") throw new RolecredError(`Roles Anywhere at ${endpoint.url} did not answer in time`, { exitCode: ExitCode.unavailable, hint: "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds" });
-    throw new RolecredError(`cannot reach Roles Anywhere at ${endpoint.url}: ${describeNetworkError(code) ?? code}`, { exitCode: ExitCode.unavailable, hint: "check --region, --endpoint, AWS_ENDPOINT_URL_ROLESANYWHERE and your network or proxy" });
+    if (code === "ETIMEDOUT")
+      throw new RolecredError(`Roles Anywhere at ${endpoint.url} did not answer in time`, {
+        exitCode: ExitCode.unavailable,
+        hint: "check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds",
+      });
+    throw new RolecredError(`cannot reach Roles Anywhere at ${endpoint.url}: ${describeNetworkError(code) ?? code}`, {
+      exitCode: ExitCode.unavailable,
+      hint: "check --region, --endpoint, AWS_ENDPOINT_URL_ROLESANYWHERE and your network or proxy",
+    });
   }
   if (answer.status < 200 || answer.status >= 300) throw refusal(answer, endpoint.url, params);
   return sessionOf(answer, params, endpoint.region, endpoint.url);

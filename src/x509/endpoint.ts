@@ -26,8 +26,10 @@ export function resolveRolesAnywhereEndpoint(options: { readonly flag: string | 
   const chosen = candidates.find(([value]) => value !== undefined && value !== "");
   const suffix = options.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   const [url, from] = chosen ?? [`https://rolesanywhere.${options.region}.${suffix}`, `the region ${options.region}`];
-  if (url === undefined || !/^https?:\/\/[^\s/]+/.test(url)) throw usageError(`invalid Roles Anywhere endpoint "${url ?? ""}" (from ${from})`, "expected https://host[:port]");
+  if (url === undefined || !/^https?:\/\/[^\s/]+/.test(url))
+    throw usageError(`invalid Roles Anywhere endpoint "${url ?? ""}" (from ${from})`, "expected https://host[:port]");
   const timeoutSeconds = env.ROLECRED_STS_TIMEOUT === undefined ? undefined : Number(env.ROLECRED_STS_TIMEOUT);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw usageError(`invalid ROLECRED_STS_TIMEOUT "${env.ROLECRED_STS_TIMEOUT}": expected seconds, e.g. 10`);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0))
+    throw usageError(`invalid ROLECRED_STS_TIMEOUT "${env.ROLECRED_STS_TIMEOUT}": expected seconds, e.g. 10`);
   return { region: options.region, url, timeoutMs: timeoutSeconds === undefined ? DEFAULT_STS_TIMEOUT_MS : timeoutSeconds * 1000, from };
 }

@@ -27,7 +27,26 @@ export interface CertificateIdentity {
 }
 
 /** The RDN attributes Roles Anywhere maps (by their short names as node:crypto prints them). */
-const SUPPORTED_RDNS = new Set(["CN", "OU", "O", "L", "ST", "C", "DC", "serialNumber", "title", "emailAddress", "UID", "street", "GN", "SN", "initials", "pseudonym", "generationQualifier", "dnQualifier"]);
+const SUPPORTED_RDNS = new Set([
+  "CN",
+  "OU",
+  "O",
+  "L",
+  "ST",
+  "C",
+  "DC",
+  "serialNumber",
+  "title",
+  "emailAddress",
+  "UID",
+  "street",
+  "GN",
+  "SN",
+  "initials",
+  "pseudonym",
+  "generationQualifier",
+  "dnQualifier",
+]);
 
 /** RFC 4514 escapes as node:crypto prints them: \, \+ and \HH (hex) stand for the character. */
 function unescapeValue(text: string): string {

@@ -50,7 +50,11 @@ const KEY_LABELS = new Set(["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", 
 export function readCertificate(path: string): X509Certificate {
   const [first, ...rest] = readCertificates(path, "the certificate file");
   if (first === undefined) throw inputError(`the certificate file ${path} holds no PEM certificate`);
-  if (rest.length > 0) throw inputError(`the certificate file ${path} holds ${rest.length + 1} certificates`, "put only the end-entity certificate there and the CA certificates in --intermediates");
+  if (rest.length > 0)
+    throw inputError(
+      `the certificate file ${path} holds ${rest.length + 1} certificates`,
+      "put only the end-entity certificate there and the CA certificates in --intermediates",
+    );
   return first;
 }
 
@@ -59,8 +63,15 @@ async function readPrivateKey(path: string, passphrase: () => Promise<string>): 
   const keys = pemBlocks(text).filter((block) => KEY_LABELS.has(block.label));
   const [key] = keys;
   if (key === undefined) {
-    if (text.includes("-----BEGIN OPENSSH PRIVATE KEY-----")) throw inputError(`the private key file ${path} is an OpenSSH key`, "convert it to PEM: ssh-keygen -p -m PEM -f FILE, or use the key the certificate was issued for");
-    throw inputError(`the private key file ${path} holds no PEM private key`, "expected PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY)");
+    if (text.includes("-----BEGIN OPENSSH PRIVATE KEY-----"))
+      throw inputError(
+        `the private key file ${path} is an OpenSSH key`,
+        "convert it to PEM: ssh-keygen -p -m PEM -f FILE, or use the key the certificate was issued for",
+      );
+    throw inputError(
+      `the private key file ${path} holds no PEM private key`,
+      "expected PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY)",
+    );
   }
   if (keys.length > 1) throw inputError(`the private key file ${path} holds ${keys.length} private keys`, "keep only the certificate's key in it");
   const encrypted = key.label === "ENCRYPTED PRIVATE KEY" || /^Proc-Type: 4,ENCRYPTED$/m.test(key.pem);
@@ -69,21 +80,29 @@ async function readPrivateKey(path: string, passphrase: () => Promise<string>): 
   } catch (error) {
     if (error instanceof RolecredError) throw error; // no terminal for the passphrase, a cancelled prompt
     // node's message is about the parse, never the key's bytes; keep it out anyway.
-    if (encrypted) throw inputError(`cannot decrypt the private key ${path}: wrong passphrase, or a cipher this Node.js does not support`, "check ROLECRED_X509_PASSPHRASE or the passphrase you typed");
+    if (encrypted)
+      throw inputError(
+        `cannot decrypt the private key ${path}: wrong passphrase, or a cipher this Node.js does not support`,
+        "check ROLECRED_X509_PASSPHRASE or the passphrase you typed",
+      );
     throw inputError(`the private key file ${path} cannot be parsed as a ${key.label}`);
   }
 }
 
 export async function loadSigningMaterial(files: MaterialFiles, passphrase: () => Promise<string>): Promise<SigningMaterial> {
   const extra = (certificate: X509Certificate) =>
-    files.intermediatesPath === undefined ? [] : readCertificates(files.intermediatesPath, "the intermediates file").filter((candidate) => !candidate.raw.equals(certificate.raw));
+    files.intermediatesPath === undefined
+      ? []
+      : readCertificates(files.intermediatesPath, "the intermediates file").filter((candidate) => !candidate.raw.equals(certificate.raw));
   const head = readRegularFileSync(files.certificatePath, { maxBytes: READ_LIMITS.certificate, what: "the certificate file" });
   if (looksLikePkcs12(files.certificatePath, head)) {
-    if (files.privateKeyPath !== undefined) throw inputError(`${files.certificatePath} is a PKCS#12 bundle: it holds the key itself`, "drop --private-key (rolecred_x509_private_key)");
+    if (files.privateKeyPath !== undefined)
+      throw inputError(`${files.certificatePath} is a PKCS#12 bundle: it holds the key itself`, "drop --private-key (rolecred_x509_private_key)");
     const bundle = await loadPkcs12(head, files.certificatePath, passphrase);
     return { ...bundle, chain: [...bundle.chain, ...extra(bundle.certificate)] };
   }
-  if (files.privateKeyPath === undefined) throw inputError("no private key given", "pass --private-key (or rolecred_x509_private_key), or a PKCS#12 bundle (.p12/.pfx) as the certificate");
+  if (files.privateKeyPath === undefined)
+    throw inputError("no private key given", "pass --private-key (or rolecred_x509_private_key), or a PKCS#12 bundle (.p12/.pfx) as the certificate");
   const certificate = readCertificate(files.certificatePath);
   // A CA's "fullchain.pem" starts with the certificate itself: it is not an intermediate, so it is
   // dropped rather than sent twice (and refused as out of order).
@@ -110,7 +129,9 @@ async function loadPkcs12(der: Buffer, path: string, passphrase: () => Promise<s
   const chain: X509Certificate[] = [];
   let current = certificate;
   for (;;) {
-    const issuer = certificates.find((candidate) => candidate !== current && !chain.includes(candidate) && candidate !== certificate && current.checkIssued(candidate));
+    const issuer = certificates.find(
+      (candidate) => candidate !== current && !chain.includes(candidate) && candidate !== certificate && current.checkIssued(candidate),
+    );
     if (issuer === undefined) break;
     chain.push(issuer);
     current = issuer;

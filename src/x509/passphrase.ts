@@ -16,12 +16,17 @@ export function passphraseProvider(keyPath: string, deps: Deps): () => Promise<s
       return fromEnv;
     }
     const { withTerminal } = await import("../prompt/terminal.js");
-    const passphrase = await withTerminal(deps, `the passphrase of ${keyPath}`, `set ${PASSPHRASE_ENV} (from your secret store), or run where there is a terminal`, async (terminal) => {
-      const { default: inquirer } = await import("inquirer");
-      const prompt = inquirer.createPromptModule({ input: terminal.input, output: terminal.output });
-      const answers = await prompt<{ passphrase: string }>([{ type: "password", name: "passphrase", message: `Passphrase for ${keyPath}:`, mask: "*" }]);
-      return answers.passphrase;
-    });
+    const passphrase = await withTerminal(
+      deps,
+      `the passphrase of ${keyPath}`,
+      `set ${PASSPHRASE_ENV} (from your secret store), or run where there is a terminal`,
+      async (terminal) => {
+        const { default: inquirer } = await import("inquirer");
+        const prompt = inquirer.createPromptModule({ input: terminal.input, output: terminal.output });
+        const answers = await prompt<{ passphrase: string }>([{ type: "password", name: "passphrase", message: `Passphrase for ${keyPath}:`, mask: "*" }]);
+        return answers.passphrase;
+      },
+    );
     deps.secrets.add(passphrase);
     return passphrase;
   };

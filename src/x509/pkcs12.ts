@@ -22,7 +22,12 @@ const OID = {
   pbkdf2: "1.2.840.113549.1.5.12",
 } as const;
 
-const PRFS: Readonly<Record<string, string>> = { "1.2.840.113549.2.7": "sha1", "1.2.840.113549.2.9": "sha256", "1.2.840.113549.2.10": "sha384", "1.2.840.113549.2.11": "sha512" };
+const PRFS: Readonly<Record<string, string>> = {
+  "1.2.840.113549.2.7": "sha1",
+  "1.2.840.113549.2.9": "sha256",
+  "1.2.840.113549.2.10": "sha384",
+  "1.2.840.113549.2.11": "sha512",
+};
 const CIPHERS: Readonly<Record<string, { name: string; keyLength: number }>> = {
   "2.16.840.1.101.3.4.1.2": { name: "aes-128-cbc", keyLength: 16 },
   "2.16.840.1.101.3.4.1.22": { name: "aes-192-cbc", keyLength: 24 },
@@ -66,7 +71,11 @@ function octets(der: Buffer, tlv: Tlv): Buffer {
 function pbes2Decrypt(der: Buffer, algorithm: Tlv, encrypted: Buffer, password: string): Buffer {
   const [oid, params] = children(der, algorithm);
   const scheme = oidText(der, need(oid, OBJECT));
-  if (scheme !== OID.pbes2) throw inputError(`the PKCS#12 file uses legacy encryption (${scheme})`, "re-export it with OpenSSL 3: openssl pkcs12 -in old.p12 -nodes | openssl pkcs12 -export -out new.p12");
+  if (scheme !== OID.pbes2)
+    throw inputError(
+      `the PKCS#12 file uses legacy encryption (${scheme})`,
+      "re-export it with OpenSSL 3: openssl pkcs12 -in old.p12 -nodes | openssl pkcs12 -export -out new.p12",
+    );
   const [kdf, cipher] = children(der, need(params, SEQUENCE));
   const [kdfOid, kdfParams] = children(der, need(kdf, SEQUENCE));
   if (oidText(der, need(kdfOid, OBJECT)) !== OID.pbkdf2) throw inputError("the PKCS#12 file uses a key derivation other than PBKDF2");
@@ -76,8 +85,15 @@ function pbes2Decrypt(der: Buffer, algorithm: Tlv, encrypted: Buffer, password: 
   const prf = prfOid === undefined ? "sha1" : PRFS[oidText(der, prfOid)];
   const [cipherOid, iv] = children(der, need(cipher, SEQUENCE));
   const cipherSpec = CIPHERS[oidText(der, need(cipherOid, OBJECT))];
-  if (prf === undefined || cipherSpec === undefined) throw inputError("the PKCS#12 file uses a cipher rolecred does not read", "re-export it with OpenSSL 3's defaults (AES-256-CBC, PBKDF2 with SHA-256)");
-  const key = pbkdf2Sync(Buffer.from(password, "utf8"), octets(der, need(salt, OCTET_STRING)), integer(der, need(iterations, INTEGER)), cipherSpec.keyLength, prf);
+  if (prf === undefined || cipherSpec === undefined)
+    throw inputError("the PKCS#12 file uses a cipher rolecred does not read", "re-export it with OpenSSL 3's defaults (AES-256-CBC, PBKDF2 with SHA-256)");
+  const key = pbkdf2Sync(
+    Buffer.from(password, "utf8"),
+    octets(der, need(salt, OCTET_STRING)),
+    integer(der, need(iterations, INTEGER)),
+    cipherSpec.keyLength,
+    prf,
+  );
   const decipher = createDecipheriv(cipherSpec.name, key, octets(der, need(iv, OCTET_STRING)));
   return Buffer.concat([decipher.update(encrypted), decipher.final()]);
 }

@@ -42,14 +42,19 @@ export async function prepareX509(request: X509Request, deps: Deps): Promise<Pre
   const names = request.names ?? FLAG_NAMES;
   const location = checkRolesAnywhereArns(request.arns, names);
   if (request.region !== undefined && request.region !== location.region) {
-    throw usageError(`--region ${request.region} differs from the trust anchor's region ${location.region}`, "Roles Anywhere must be asked in the region of the trust anchor and profile; drop --region");
+    throw usageError(
+      `--region ${request.region} differs from the trust anchor's region ${location.region}`,
+      "Roles Anywhere must be asked in the region of the trust anchor and profile; drop --region",
+    );
   }
   const endpoint = resolveRolesAnywhereEndpoint({ flag: request.endpoint, region: location.region }, deps.env);
   const material = await loadSigningMaterial(request.files, passphraseProvider(request.files.privateKeyPath ?? request.files.certificatePath, deps));
   const algorithm = checkSigningMaterial(material, deps.now());
   const identity = certificateIdentity(material.certificate);
   if (deps.log.isVerbose) {
-    deps.log.verbose(`certificate ${request.files.certificatePath}: ${describeKey(material.privateKey)} key, signing with ${algorithm}${material.chain.length === 0 ? "" : `, ${material.chain.length} intermediate${material.chain.length > 1 ? "s" : ""}`}`);
+    deps.log.verbose(
+      `certificate ${request.files.certificatePath}: ${describeKey(material.privateKey)} key, signing with ${algorithm}${material.chain.length === 0 ? "" : `, ${material.chain.length} intermediate${material.chain.length > 1 ? "s" : ""}`}`,
+    );
     deps.log.verbose("what Roles Anywhere will see (and the role's trust policy can test):");
     for (const line of describeIdentity(identity)) deps.log.verbose(`  ${line}`);
     deps.log.verbose(`CreateSession at ${endpoint.url} (from ${endpoint.from}), region ${endpoint.region}`);
@@ -61,7 +66,13 @@ export async function prepareX509(request: X509Request, deps: Deps): Promise<Pre
 export async function createX509Session(request: X509Request, prepared: PreparedX509, deps: Deps): Promise<RoleSession> {
   const requested = request.durationSeconds ?? DEFAULT_SESSION_SECONDS;
   const call = (durationSeconds: number) =>
-    createSession(prepared.endpoint, { ...request.arns, durationSeconds, roleSessionName: request.roleSessionName }, prepared.material, prepared.algorithm, deps.now());
+    createSession(
+      prepared.endpoint,
+      { ...request.arns, durationSeconds, roleSessionName: request.roleSessionName },
+      prepared.material,
+      prepared.algorithm,
+      deps.now(),
+    );
   let session: RoleSession;
   try {
     session = await call(requested);

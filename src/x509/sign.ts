@@ -26,7 +26,10 @@ export interface UnsignedRequest {
 
 /** `YYYYMMDDTHHMMSSZ` */
 export function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 const sha256Hex = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
@@ -49,7 +52,13 @@ function canonicalQuery(search: URLSearchParams): string {
 }
 
 /** The request's headers with the signature's own: the returned record is what goes on the wire. */
-export function signRolesAnywhereRequest(request: UnsignedRequest, material: SigningMaterial, algorithm: SigningAlgorithm, region: string, now: Date): Record<string, string> {
+export function signRolesAnywhereRequest(
+  request: UnsignedRequest,
+  material: SigningMaterial,
+  algorithm: SigningAlgorithm,
+  region: string,
+  now: Date,
+): Record<string, string> {
   const date = amzDate(now);
   const headers: Record<string, string> = {
     ...Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),

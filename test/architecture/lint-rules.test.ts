@@ -86,7 +86,9 @@ describe("the lint config's layer rules (.oxlintrc.json)", () => {
   });
 
   it("reports nothing else: the planted tree is otherwise clean, so the findings above are the rules'", () => {
-    const others = lintPlanted().diagnostics.filter((diagnostic) => diagnostic.code !== "eslint(no-restricted-imports)" && diagnostic.code !== "import(no-cycle)");
+    const others = lintPlanted().diagnostics.filter(
+      (diagnostic) => diagnostic.code !== "eslint(no-restricted-imports)" && diagnostic.code !== "import(no-cycle)",
+    );
     expect(others).toEqual([]);
   });
 });

@@ -36,13 +36,23 @@ async function cacheDevSession(expiresInSeconds: number): Promise<void> {
     kind: "assume-role",
     profile: "dev",
     roleArn: "arn:aws:iam::111111111111:role/Ci",
-    credentials: { accessKeyId: "ASIACACHED0000000001", secretAccessKey: "cached-secret", sessionToken: "cached-token", expiration: new Date(NOW.getTime() + expiresInSeconds * 1000) },
+    credentials: {
+      accessKeyId: "ASIACACHED0000000001",
+      secretAccessKey: "cached-secret",
+      sessionToken: "cached-token",
+      expiration: new Date(NOW.getTime() + expiresInSeconds * 1000),
+    },
   });
 }
 
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), "rolecred-fast-large-"));
-  env = { HOME: home, AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"), ROLECRED_CACHE_DIR: join(home, "cache") };
+  env = {
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, ".aws", "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+    ROLECRED_CACHE_DIR: join(home, "cache"),
+  };
 });
 
 describe("the fast path with thousands of profiles", () => {

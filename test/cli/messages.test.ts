@@ -31,7 +31,9 @@ describe("SecretRegistry", () => {
   it("masks an MFA code as a whole number, never the digits of an account id or ARN", () => {
     const secrets = new SecretRegistry();
     secrets.add("123456");
-    expect(secrets.redact("account 123456789012, arn:aws:iam::123456789012:mfa/jo, 9123456")).toBe("account 123456789012, arn:aws:iam::123456789012:mfa/jo, 9123456");
+    expect(secrets.redact("account 123456789012, arn:aws:iam::123456789012:mfa/jo, 9123456")).toBe(
+      "account 123456789012, arn:aws:iam::123456789012:mfa/jo, 9123456",
+    );
     expect(secrets.redact("code 123456 rejected; code=123456, '123456'")).toBe("code **** rejected; code=****, '****'");
   });
 

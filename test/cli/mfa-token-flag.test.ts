@@ -15,7 +15,9 @@ describe("--mfa-token", () => {
       expect(result.exitCode).toBe(0);
       helps.push(flagHelp(result.stdout, "--mfa-token"));
     }
-    expect(helps[0]).toMatch(/^--mfa-token <code> MFA code, or - to read it from stdin \(default: ROLECRED_MFA_TOKEN, mfa_process, else a prompt on the terminal\)$/);
+    expect(helps[0]).toMatch(
+      /^--mfa-token <code> MFA code, or - to read it from stdin \(default: ROLECRED_MFA_TOKEN, mfa_process, else a prompt on the terminal\)$/,
+    );
     expect(helps.slice(1)).toEqual([helps[0], helps[0]]);
   });
 });

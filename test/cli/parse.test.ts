@@ -31,7 +31,27 @@ describe("rolecred user", () => {
       },
     ],
     [
-      ["user", ROLE, "jo", "--profile", "dev", "--mfa-serial", MFA, "--mfa-token", " 123456 ", "--duration", "8h", "--region", "eu-west-1", "--external-id", "vendor-42", "--source-profile", "jo-keys", "--force", "--json"],
+      [
+        "user",
+        ROLE,
+        "jo",
+        "--profile",
+        "dev",
+        "--mfa-serial",
+        MFA,
+        "--mfa-token",
+        " 123456 ",
+        "--duration",
+        "8h",
+        "--region",
+        "eu-west-1",
+        "--external-id",
+        "vendor-42",
+        "--source-profile",
+        "jo-keys",
+        "--force",
+        "--json",
+      ],
       {},
       {
         roleArn: ROLE,
@@ -48,20 +68,55 @@ describe("rolecred user", () => {
     [
       ["user", ROLE, "--mfa-token", "-", "--", "aws", "s3", "ls", "--profile", "other"],
       {},
-      expect.objectContaining({ mfaCode: { from: "stdin" }, sessionName: undefined, delivery: { to: "childCommand", childCommand: ["aws", "s3", "ls", "--profile", "other"], json: false, force: false } }),
+      expect.objectContaining({
+        mfaCode: { from: "stdin" },
+        sessionName: undefined,
+        delivery: { to: "childCommand", childCommand: ["aws", "s3", "ls", "--profile", "other"], json: false, force: false },
+      }),
     ],
     [["user", ROLE, "--exec", "env"], {}, expect.objectContaining({ delivery: { to: "childCommand", childCommand: ["env"], json: false, force: false } })],
     [["user", ROLE, "--profile", "dev"], { ROLECRED_MFA_TOKEN: "654321" }, expect.objectContaining({ mfaCode: { from: "env", code: "654321" } })],
-    [["user", ROLE, "--profile", "dev", "--mfa-token", "111111"], { ROLECRED_MFA_TOKEN: "654321" }, expect.objectContaining({ mfaCode: { from: "flag", code: "111111" } })],
     [
-      ["user", ROLE, "--profile", "dev", "--policy", "p.json", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess", "--scope", "deny-iam", "--tag", "Project=blue", "--transitive-tag", "Project", "--source-identity", "auto", "--strict"],
+      ["user", ROLE, "--profile", "dev", "--mfa-token", "111111"],
+      { ROLECRED_MFA_TOKEN: "654321" },
+      expect.objectContaining({ mfaCode: { from: "flag", code: "111111" } }),
+    ],
+    [
+      [
+        "user",
+        ROLE,
+        "--profile",
+        "dev",
+        "--policy",
+        "p.json",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "--scope",
+        "deny-iam",
+        "--tag",
+        "Project=blue",
+        "--transitive-tag",
+        "Project",
+        "--source-identity",
+        "auto",
+        "--strict",
+      ],
       {},
       expect.objectContaining({
-        session: { ...noSession, policy: { kind: "file", path: "p.json" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], scopes: [parseScope("deny-iam")] },
+        session: {
+          ...noSession,
+          policy: { kind: "file", path: "p.json" },
+          policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          scopes: [parseScope("deny-iam")],
+        },
         identity: { tags: [{ key: "Project", value: "blue" }], transitiveTagKeys: ["Project"], sourceIdentity: "auto", strict: true },
       }),
     ],
-    [["user", ROLE, "--profile", "dev", "--policy", '{"Version":"2012-10-17"}'], {}, expect.objectContaining({ session: { ...noSession, policy: { kind: "inline", json: '{"Version":"2012-10-17"}' } } })],
+    [
+      ["user", ROLE, "--profile", "dev", "--policy", '{"Version":"2012-10-17"}'],
+      {},
+      expect.objectContaining({ session: { ...noSession, policy: { kind: "inline", json: '{"Version":"2012-10-17"}' } } }),
+    ],
     [["user", ROLE, "--profile", "dev", "--duration", "900"], {}, expect.objectContaining({ session: { ...noSession, durationSeconds: 900 } })],
   ])("%j", async (args, env, expected) => {
     const parsed = await parseArgv(args, env);
@@ -101,14 +156,28 @@ describe("rolecred user", () => {
 
 describe("rolecred saml", () => {
   it.each<[string[], unknown]>([
-    [["saml", "--profile", "dev"], { mode: { kind: "assume", delivery: { to: "profile", profile: "dev", json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: undefined }, idpCertFiles: [], session: noSession }],
+    [
+      ["saml", "--profile", "dev"],
+      {
+        mode: { kind: "assume", delivery: { to: "profile", profile: "dev", json: false, force: false } },
+        selector: { roleArn: undefined, pattern: undefined, account: undefined },
+        idpCertFiles: [],
+        session: noSession,
+      },
+    ],
     [["saml", "--list", "--json"], expect.objectContaining({ mode: { kind: "list", json: true } })],
     [
       ["saml", "--all-roles", "--profile-template", "{alias}-{role}", "--account", "sandbox"],
-      expect.objectContaining({ mode: { kind: "all-roles", profileTemplate: "{alias}-{role}", delivery: { to: "allRoles", json: false, force: false } }, selector: { roleArn: undefined, pattern: undefined, account: "sandbox" } }),
+      expect.objectContaining({
+        mode: { kind: "all-roles", profileTemplate: "{alias}-{role}", delivery: { to: "allRoles", json: false, force: false } },
+        selector: { roleArn: undefined, pattern: undefined, account: "sandbox" },
+      }),
     ],
     [["saml", "--all-roles"], expect.objectContaining({ mode: expect.objectContaining({ profileTemplate: "{account}-{role}" }) })],
-    [["saml", "--role", "*:Dev*", "--idp-cert", "a.pem", "--idp-cert", "b.pem", "--", "terraform", "plan"], expect.objectContaining({ selector: { roleArn: undefined, pattern: "*:Dev*", account: undefined }, idpCertFiles: ["a.pem", "b.pem"] })],
+    [
+      ["saml", "--role", "*:Dev*", "--idp-cert", "a.pem", "--idp-cert", "b.pem", "--", "terraform", "plan"],
+      expect.objectContaining({ selector: { roleArn: undefined, pattern: "*:Dev*", account: undefined }, idpCertFiles: ["a.pem", "b.pem"] }),
+    ],
   ])("%j", async (args, expected) => {
     const parsed = await parseArgv(args);
     expect(parsed.error).toBeUndefined();
@@ -139,15 +208,53 @@ describe("profile commands", () => {
   it.each<[string[], Record<string, string>, string, unknown]>([
     [["process", "dev"], {}, "process", request],
     [["env", "dev"], { SHELL: "/usr/bin/fish" }, "env", { kind: "export", shell: "fish", showSecrets: false, ...request }],
-    [["assume", "dev", "--shell", "powershell"], {}, "assume", { kind: "switch", shell: "powershell", profile: "dev", console: false, showSecrets: false, request }],
-    [["assume", "--shell", "bash", "-r", "eu-west-1", "-d", "2h"], {}, "assume", { kind: "switch", shell: "bash", profile: undefined, console: false, showSecrets: false, request: { ...request, profile: "default", session: { ...request.session, region: "eu-west-1", durationSeconds: 7200 } } }],
-    [["assume", "-c", "dev"], { SHELL: "/usr/bin/fish" }, "assume", { kind: "switch", shell: "fish", profile: "dev", console: true, showSecrets: false, request }],
+    [
+      ["assume", "dev", "--shell", "powershell"],
+      {},
+      "assume",
+      { kind: "switch", shell: "powershell", profile: "dev", console: false, showSecrets: false, request },
+    ],
+    [
+      ["assume", "--shell", "bash", "-r", "eu-west-1", "-d", "2h"],
+      {},
+      "assume",
+      {
+        kind: "switch",
+        shell: "bash",
+        profile: undefined,
+        console: false,
+        showSecrets: false,
+        request: { ...request, profile: "default", session: { ...request.session, region: "eu-west-1", durationSeconds: 7200 } },
+      },
+    ],
+    [
+      ["assume", "-c", "dev"],
+      { SHELL: "/usr/bin/fish" },
+      "assume",
+      { kind: "switch", shell: "fish", profile: "dev", console: true, showSecrets: false, request },
+    ],
     [["assume", "--unset"], { SHELL: "/bin/zsh" }, "assume", { kind: "unset", shell: "zsh" }],
     [["env", "dev", "--show-secrets"], { SHELL: "/bin/bash" }, "env", { kind: "export", shell: "bash", showSecrets: true, ...request }],
     [["env", "--unset"], { SHELL: "/bin/zsh" }, "env", { kind: "unset", shell: "zsh" }],
-    [["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"], {}, "exec", { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"], server: false }],
+    [
+      ["exec", "dev", "--mfa-mode", "session", "--refresh", "--", "terraform", "plan"],
+      {},
+      "exec",
+      { ...request, mfaMode: "session", refresh: true, command: ["terraform", "plan"], server: false },
+    ],
     [["exec", "dev", "--server"], {}, "exec", { ...request, command: undefined, server: true }],
-    [["console", "dev", "--service", "s3", "--duration", "4h", "--print"], {}, "console", { profile: "dev", request: { ...request, session: { ...request.session, durationSeconds: 14_400 } }, service: "s3", print: true, federationUrl: undefined }],
+    [
+      ["console", "dev", "--service", "s3", "--duration", "4h", "--print"],
+      {},
+      "console",
+      {
+        profile: "dev",
+        request: { ...request, session: { ...request.session, durationSeconds: 14_400 } },
+        service: "s3",
+        print: true,
+        federationUrl: undefined,
+      },
+    ],
     [["write", "dev"], {}, "write", { ...request, to: "dev", force: false }],
     [["write", "dev", "--to", "dev-creds", "--force"], {}, "write", { ...request, to: "dev-creds", force: true }],
     [["status"], {}, "status", { profile: undefined, json: false, minSeconds: undefined }],
@@ -188,8 +295,28 @@ describe("profile commands", () => {
 
 describe("rolecred policy", () => {
   it("show and check take the same policy sources", async () => {
-    expect((await parseArgv(["policy", "show", "--scope", "read-only", "--json"])).options).toEqual({ sources: { policy: undefined, policyArns: [], scopes: [parseScope("read-only")] }, json: true });
-    expect((await parseArgv(["policy", "check", "s3:GetObject", "arn:aws:s3:::b/k", "--scope", "deny-iam", "--context", "aws:SourceIp=10.0.0.1", "--context", "aws:TagKeys=a", "--context", "aws:TagKeys=b"])).options).toEqual({
+    expect((await parseArgv(["policy", "show", "--scope", "read-only", "--json"])).options).toEqual({
+      sources: { policy: undefined, policyArns: [], scopes: [parseScope("read-only")] },
+      json: true,
+    });
+    expect(
+      (
+        await parseArgv([
+          "policy",
+          "check",
+          "s3:GetObject",
+          "arn:aws:s3:::b/k",
+          "--scope",
+          "deny-iam",
+          "--context",
+          "aws:SourceIp=10.0.0.1",
+          "--context",
+          "aws:TagKeys=a",
+          "--context",
+          "aws:TagKeys=b",
+        ])
+      ).options,
+    ).toEqual({
       sources: { policy: undefined, policyArns: [], scopes: [parseScope("deny-iam")] },
       action: "s3:GetObject",
       resource: "arn:aws:s3:::b/k",

@@ -98,7 +98,9 @@ describe("runProcess", () => {
   it("a wrong MFA code from ROLECRED_MFA_TOKEN: exit 4, one line, nothing on stdout", async () => {
     const result = await runInProcess(fakeDeps({ home, now: NOW, sts }), (deps) => runProcess(options("admin", { from: "env", code: "000000" }), deps));
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toBe(`rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`);
+    expect(result.stderr).toBe(
+      `rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`,
+    );
     expect(result.stdout).toBe("");
   });
 });

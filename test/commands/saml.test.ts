@@ -28,7 +28,13 @@ beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), "rolecred-unit-saml-"));
   await mkdir(join(home, ".aws"), { mode: 0o700 });
   await writeFile(join(home, ".aws", "credentials"), "# mine\n[keep]\nregion = eu-west-1\n", { mode: 0o600 });
-  sts = new FakeSts({ now: () => NOW, roles: [{ arn: DEVELOPER, trusts: [], samlProviders: [PROVIDER], maxSessionSeconds: 4 * 3600 }, { arn: UNTRUSTING, trusts: [] }] });
+  sts = new FakeSts({
+    now: () => NOW,
+    roles: [
+      { arn: DEVELOPER, trusts: [], samlProviders: [PROVIDER], maxSessionSeconds: 4 * 3600 },
+      { arn: UNTRUSTING, trusts: [] },
+    ],
+  });
   assertion = issueSamlResponseBase64(idp, {
     now: NOW,
     roles: [
@@ -70,7 +76,9 @@ describe("runSaml", () => {
     const fake = fakeDeps({ home, now: NOW, sts, stdin: assertion });
     const result = await runInProcess(fake, (deps) => runSaml(options(UNTRUSTING), deps));
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/^rolecred: not allowed to assume Untrusting \(arn:aws:iam::111122223333:role\/Untrusting\): Not authorized to perform sts:AssumeRoleWithSAML — the role's trust policy must trust this SAML provider/);
+    expect(result.stderr).toMatch(
+      /^rolecred: not allowed to assume Untrusting \(arn:aws:iam::111122223333:role\/Untrusting\): Not authorized to perform sts:AssumeRoleWithSAML — the role's trust policy must trust this SAML provider/,
+    );
     expect(result.stderr.split("\n")).toHaveLength(2);
     expect(await credentialsFile()).toBe("# mine\n[keep]\nregion = eu-west-1\n");
   });

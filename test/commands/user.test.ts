@@ -70,11 +70,17 @@ describe("runUser", () => {
   });
 
   it("takes the MFA device and region from the profile its keys come from: AWS_PROFILE, else default (AWS_DEFAULT_PROFILE is not read, as by the SDK)", async () => {
-    await writeJoProfile(home, "\n[profile legacy]\nmfa_serial = arn:aws:iam::111111111111:mfa/someone-else\nregion = ap-south-1\n", `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    await writeJoProfile(
+      home,
+      "\n[profile legacy]\nmfa_serial = arn:aws:iam::111111111111:mfa/someone-else\nregion = ap-south-1\n",
+      `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
+    );
     const legacy = fakeDeps({ home, now: NOW, sts, env: homeEnv(home, { AWS_DEFAULT_PROFILE: "legacy", AWS_REGION: "" }) });
     const result = await runInProcess(legacy, (deps) => runUser(options({ sourceProfile: undefined }), deps));
     // The keys are [default]'s (the SDK's rule): legacy's MFA device and region would belong to someone else.
-    expect(result.stderr).toBe("rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region (e.g. --region eu-west-1) or set AWS_REGION\n");
+    expect(result.stderr).toBe(
+      "rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region (e.g. --region eu-west-1) or set AWS_REGION\n",
+    );
     expect(result.exitCode).toBe(2);
     const withRegion = fakeDeps({ home, now: NOW, sts, env: homeEnv(home, { AWS_DEFAULT_PROFILE: "legacy" }) });
     const assumed = await runInProcess(withRegion, (deps) => runUser(options({ sourceProfile: undefined }), deps));
@@ -84,22 +90,41 @@ describe("runUser", () => {
 
   it("sends the MFA code from --mfa-token, and refuses a used one with exit 4 and nothing written", async () => {
     const code = sts.nextMfaCode(MFA_SERIAL);
-    const first = await runInProcess(fake, (deps) => runUser(options({ roleArn: DEVELOPER, mfaSerial: MFA_SERIAL, mfaCode: { from: "flag", code }, session: { ...options().session, durationSeconds: 8 * 3600 } }), deps));
+    const first = await runInProcess(fake, (deps) =>
+      runUser(
+        options({ roleArn: DEVELOPER, mfaSerial: MFA_SERIAL, mfaCode: { from: "flag", code }, session: { ...options().session, durationSeconds: 8 * 3600 } }),
+        deps,
+      ),
+    );
     expect(first.exitCode).toBe(0);
     expect(first.stderr).toBe("dev: assumed Developer in 111111111111 as jo, expires 20:00 (in 8h 0m)\n");
 
     const again = fakeDeps({ home, now: NOW, sts });
     const before = await credentialsFile();
-    const second = await runInProcess(again, (deps) => runUser(options({ roleArn: DEVELOPER, mfaSerial: MFA_SERIAL, mfaCode: { from: "flag", code }, delivery: { to: "profile", profile: "other", json: false, force: false } }), deps));
+    const second = await runInProcess(again, (deps) =>
+      runUser(
+        options({
+          roleArn: DEVELOPER,
+          mfaSerial: MFA_SERIAL,
+          mfaCode: { from: "flag", code },
+          delivery: { to: "profile", profile: "other", json: false, force: false },
+        }),
+        deps,
+      ),
+    );
     expect(second.exitCode).toBe(4);
-    expect(second.stderr).toBe(`rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`);
+    expect(second.stderr).toBe(
+      `rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`,
+    );
     expect(await credentialsFile()).toBe(before);
   });
 
   it("without an MFA device, a role that requires MFA is refused with the hint to pass --mfa-serial (exit 4)", async () => {
     const result = await runInProcess(fake, (deps) => runUser(options({ roleArn: DEVELOPER }), deps));
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/^rolecred: not allowed to assume Developer \(arn:aws:iam::111111111111:role\/Developer\): User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: sts:AssumeRole on resource: .* — the role's trust policy does not allow this caller, or requires MFA: pass --mfa-serial\n$/);
+    expect(result.stderr).toMatch(
+      /^rolecred: not allowed to assume Developer \(arn:aws:iam::111111111111:role\/Developer\): User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: sts:AssumeRole on resource: .* — the role's trust policy does not allow this caller, or requires MFA: pass --mfa-serial\n$/,
+    );
     expect(await credentialsFile()).not.toContain("[dev]");
   });
 
@@ -111,10 +136,22 @@ describe("runUser", () => {
   });
 
   it("above the role's maximum with a code from --mfa-token, stops with exit 2: a code is never sent twice", async () => {
-    sts = new FakeSts({ now: fake.deps.now, users: [{ arn: USER_ARN, ...JO_KEYS, mfaSerials: [MFA_SERIAL] }], roles: [{ arn: DEVELOPER, trusts: [USER_ARN], requireMfa: true }] });
+    sts = new FakeSts({
+      now: fake.deps.now,
+      users: [{ arn: USER_ARN, ...JO_KEYS, mfaSerials: [MFA_SERIAL] }],
+      roles: [{ arn: DEVELOPER, trusts: [USER_ARN], requireMfa: true }],
+    });
     const short = fakeDeps({ home, now: NOW, sts });
     const refused = await runInProcess(short, (deps) =>
-      runUser(options({ roleArn: DEVELOPER, mfaSerial: MFA_SERIAL, mfaCode: { from: "flag", code: sts.nextMfaCode(MFA_SERIAL) }, session: { ...options().session, durationSeconds: 7200 } }), deps),
+      runUser(
+        options({
+          roleArn: DEVELOPER,
+          mfaSerial: MFA_SERIAL,
+          mfaCode: { from: "flag", code: sts.nextMfaCode(MFA_SERIAL) },
+          session: { ...options().session, durationSeconds: 7200 },
+        }),
+        deps,
+      ),
     );
     expect(refused.exitCode).toBe(2);
     expect(sts.calls.filter((call) => call.operation === "AssumeRole")).toHaveLength(1);
@@ -127,14 +164,20 @@ describe("runUser", () => {
     const stranger = new FakeSts({ now: fake.deps.now, roles: [{ arn: CI, trusts: [`arn:aws:iam::${ACCOUNT}:root`] }] });
     const run = fakeDeps({ home, now: NOW, sts: stranger });
     const result = await runInProcess(run, (deps) => runUser(options(), deps));
-    expect(result).toMatchObject({ exitCode: 4, stderr: "rolecred: STS does not recognise the source access key — it was deleted or deactivated, or belongs to another AWS partition\n" });
+    expect(result).toMatchObject({
+      exitCode: 4,
+      stderr: "rolecred: STS does not recognise the source access key — it was deleted or deactivated, or belongs to another AWS partition\n",
+    });
     expect(await credentialsFile()).not.toContain("[dev]");
   });
 
   it("STS throttling, as the SDK throws it: exit 5 naming the endpoint", async () => {
     sts.failNextCall(sdkStyleError("Throttling", "Rate exceeded", 400));
     const result = await runInProcess(fake, (deps) => runUser(options(), deps));
-    expect(result).toMatchObject({ exitCode: 5, stderr: "rolecred: STS at https://sts.us-east-1.amazonaws.com is unavailable (Throttling): Rate exceeded — try again in a moment\n" });
+    expect(result).toMatchObject({
+      exitCode: 5,
+      stderr: "rolecred: STS at https://sts.us-east-1.amazonaws.com is unavailable (Throttling): Rate exceeded — try again in a moment\n",
+    });
   });
 
   it("--json prints the summary on stdout without a secret", async () => {

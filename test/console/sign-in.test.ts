@@ -37,9 +37,12 @@ describe(consoleDestination.name, () => {
     expect(consoleDestination(service, "eu-west-1", "aws")).toBe(url);
   });
 
-  it.each(["https://example.com/", "//evil.example/x", "https://console.aws.amazon.com.evil.example/", "http://console.aws.amazon.com/", "S3 bucket"])("refuses %s", (service) => {
-    expect(() => consoleDestination(service, "eu-west-1", "aws")).toThrow("is neither a service name");
-  });
+  it.each(["https://example.com/", "//evil.example/x", "https://console.aws.amazon.com.evil.example/", "http://console.aws.amazon.com/", "S3 bucket"])(
+    "refuses %s",
+    (service) => {
+      expect(() => consoleDestination(service, "eu-west-1", "aws")).toThrow("is neither a service name");
+    },
+  );
 
   it("uses the partition's console host", () => {
     expect(consoleDestination("s3", "cn-north-1", "aws-cn")).toBe("https://console.amazonaws.cn/s3/home?region=cn-north-1");
@@ -48,9 +51,20 @@ describe(consoleDestination.name, () => {
 
 describe(loginUrl.name, () => {
   it("carries the token and an encoded destination; the session JSON uses the endpoint's names", () => {
-    const url = new URL(loginUrl(new URL("https://signin.aws.amazon.com/federation"), "TOKEN", "https://console.aws.amazon.com/s3/home?region=x&y=1", "rolecred"));
-    expect(Object.fromEntries(url.searchParams)).toEqual({ Action: "login", Issuer: "rolecred", Destination: "https://console.aws.amazon.com/s3/home?region=x&y=1", SigninToken: "TOKEN" });
-    expect(JSON.parse(sessionParameter({ accessKeyId: "A", secretAccessKey: "S", sessionToken: "T", expiration: new Date(0) }))).toEqual({ sessionId: "A", sessionKey: "S", sessionToken: "T" });
+    const url = new URL(
+      loginUrl(new URL("https://signin.aws.amazon.com/federation"), "TOKEN", "https://console.aws.amazon.com/s3/home?region=x&y=1", "rolecred"),
+    );
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      Action: "login",
+      Issuer: "rolecred",
+      Destination: "https://console.aws.amazon.com/s3/home?region=x&y=1",
+      SigninToken: "TOKEN",
+    });
+    expect(JSON.parse(sessionParameter({ accessKeyId: "A", secretAccessKey: "S", sessionToken: "T", expiration: new Date(0) }))).toEqual({
+      sessionId: "A",
+      sessionKey: "S",
+      sessionToken: "T",
+    });
   });
 });
 

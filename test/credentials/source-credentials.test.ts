@@ -18,7 +18,10 @@ describe(staticKeysOf.name, () => {
   it("takes AWS_PROFILE's keys, else [default]'s (the SDK ignores AWS_DEFAULT_PROFILE)", () => {
     const files = filesWith({ default: KEYS, jo: { ...KEYS, aws_access_key_id: "AKIAJO00000000000001" } });
     expect(staticKeysOf(undefined, files, { AWS_PROFILE: "jo" })?.credentials.accessKeyId).toBe("AKIAJO00000000000001");
-    expect(staticKeysOf(undefined, files, {})).toEqual({ profile: "default", credentials: { accessKeyId: KEYS.aws_access_key_id, secretAccessKey: KEYS.aws_secret_access_key } });
+    expect(staticKeysOf(undefined, files, {})).toEqual({
+      profile: "default",
+      credentials: { accessKeyId: KEYS.aws_access_key_id, secretAccessKey: KEYS.aws_secret_access_key },
+    });
     expect(staticKeysOf(undefined, files, { AWS_DEFAULT_PROFILE: "jo" })?.profile).toBe("default");
   });
 
@@ -32,8 +35,15 @@ describe(staticKeysOf.name, () => {
   });
 
   it("merges the config file's section under the credentials file's, keeping a session token", () => {
-    const files = filesWith({ jo: { aws_secret_access_key: "from/credentials" } }, { "profile jo": { aws_access_key_id: "AKIACONFIG0000000001", aws_secret_access_key: "from/config", aws_session_token: "token/from+config" } });
-    expect(staticKeysOf("jo", files, {})?.credentials).toEqual({ accessKeyId: "AKIACONFIG0000000001", secretAccessKey: "from/credentials", sessionToken: "token/from+config" });
+    const files = filesWith(
+      { jo: { aws_secret_access_key: "from/credentials" } },
+      { "profile jo": { aws_access_key_id: "AKIACONFIG0000000001", aws_secret_access_key: "from/config", aws_session_token: "token/from+config" } },
+    );
+    expect(staticKeysOf("jo", files, {})?.credentials).toEqual({
+      accessKeyId: "AKIACONFIG0000000001",
+      secretAccessKey: "from/credentials",
+      sessionToken: "token/from+config",
+    });
   });
 
   it.each([
@@ -53,7 +63,9 @@ describe(staticKeysOf.name, () => {
   });
 
   it("takes the keys of a profile that also names credential_process or SSO settings (fromIni takes static keys before those)", () => {
-    expect(staticKeysOf("p", filesWith({ p: { ...KEYS, credential_process: "/bin/get-keys", sso_session: "corp" } }), {})?.credentials.accessKeyId).toBe(KEYS.aws_access_key_id);
+    expect(staticKeysOf("p", filesWith({ p: { ...KEYS, credential_process: "/bin/get-keys", sso_session: "corp" } }), {})?.credentials.accessKeyId).toBe(
+      KEYS.aws_access_key_id,
+    );
   });
 
   it("leaves a missing profile to the SDK (its error, or the rest of its chain)", () => {

@@ -48,9 +48,16 @@ describe(childEnvironment.name, () => {
 describe(serverChildEnvironment.name, () => {
   it("gives the child the loopback endpoint and its token, and no keys at all", () => {
     const env = serverChildEnvironment(PARENT, { url: "http://127.0.0.1:4321/creds", token: "t0k", label: "dev" });
-    for (const name of CREDENTIAL_ENV_NAMES.filter((variable) => !variable.startsWith("AWS_CONTAINER_CREDENTIALS_FULL") && variable !== "AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+    for (const name of CREDENTIAL_ENV_NAMES.filter(
+      (variable) => !variable.startsWith("AWS_CONTAINER_CREDENTIALS_FULL") && variable !== "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    )) {
       expect(env[name], name).toBeUndefined();
     }
-    expect(env).toMatchObject({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:4321/creds", AWS_CONTAINER_AUTHORIZATION_TOKEN: "t0k", ROLECRED_PROFILE: "dev", PATH: "/usr/bin" });
+    expect(env).toMatchObject({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:4321/creds",
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: "t0k",
+      ROLECRED_PROFILE: "dev",
+      PATH: "/usr/bin",
+    });
   });
 });

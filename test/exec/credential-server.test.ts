@@ -3,7 +3,12 @@ import { startCredentialServer } from "../../src/exec/credential-server.js";
 import { RolecredError } from "../../src/errors.js";
 import type { TemporaryCredentials } from "../../src/credentials/types.js";
 
-const session: TemporaryCredentials = { accessKeyId: "ASIATEST", secretAccessKey: "secret", sessionToken: "token", expiration: new Date("2030-01-01T00:00:00Z") };
+const session: TemporaryCredentials = {
+  accessKeyId: "ASIATEST",
+  secretAccessKey: "secret",
+  sessionToken: "token",
+  expiration: new Date("2030-01-01T00:00:00Z"),
+};
 
 describe(startCredentialServer.name, () => {
   it("answers the container-credentials shape to the token holder only, on loopback", async () => {

@@ -15,13 +15,18 @@ import { toPolicyDocument } from "../../src/policy/policy-document.js";
 
 /** The evaluator's answer for a request that lacks the key. */
 function holdsWithoutKey(operator: string): boolean {
-  const document = toPolicyDocument({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { [operator]: { "aws:SourceIp": "1" } } }] });
+  const document = toPolicyDocument({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { [operator]: { "aws:SourceIp": "1" } } }],
+  });
   return evaluatePolicies([document], { action: "s3:GetObject", resource: "*" }).allowed;
 }
 
 /** Lint's reading of the same operator in a trust policy. */
 function lintClause(operator: string) {
-  const result = normalizeTrustPolicy({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { [operator]: { "aws:SourceIp": "1" } } }] });
+  const result = normalizeTrustPolicy({
+    Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Condition: { [operator]: { "aws:SourceIp": "1" } } }],
+  });
   if (!("policy" in result)) throw new Error("unreadable");
   const clause = result.policy.statements[0]?.conditions[0];
   if (clause === undefined) throw new Error("no clause");

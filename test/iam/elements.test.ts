@@ -28,7 +28,11 @@ const statement = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::11111111111
 
 describe("IAM element names and the Effect value are case-sensitive, in lint and in policy", () => {
   it.each([
-    ["a miscased element name", { Statement: [{ ...statement, Effect: undefined, effect: "Allow" }] }, /effect.*unknown policy element "effect" \(did you mean "Effect"\?\)/],
+    [
+      "a miscased element name",
+      { Statement: [{ ...statement, Effect: undefined, effect: "Allow" }] },
+      /effect.*unknown policy element "effect" \(did you mean "Effect"\?\)/,
+    ],
     ["a miscased Effect value", { Statement: [{ ...statement, Effect: "allow" }] }, /Effect.*must be "Allow" or "Deny"/],
     ["a miscased Statement", { statement: [statement] }, /unknown policy element "statement" \(did you mean "Statement"\?\)/],
   ])("%s is refused by both", (_name, json, reason) => {

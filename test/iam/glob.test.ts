@@ -78,7 +78,9 @@ describe("pathological patterns", () => {
 
   it("saml --role '*a*a*a*a*a*b' picks nothing among roles with long names, and says so", () => {
     const roleName = "a".repeat(60);
-    const roles = [{ roleArn: `arn:aws:iam::111122223333:role/${roleName}`, principalArn: "arn:aws:iam::111122223333:saml-provider/Idp", account: "111122223333", roleName }];
+    const roles = [
+      { roleArn: `arn:aws:iam::111122223333:role/${roleName}`, principalArn: "arn:aws:iam::111122223333:saml-provider/Idp", account: "111122223333", roleName },
+    ];
     expect(() => chooseRole(roles, { pattern: "*a*a*a*a*a*a*a*a*a*a*b" }, new Map())).toThrow(/no role in the assertion matches --role/);
     expect(chooseRole(roles, { pattern: "*a*a*a*a*a*a*a*a*a*a*" }, new Map())).toMatchObject({ kind: "chosen" });
   });

@@ -57,7 +57,8 @@ beforeEach(async () => {
 });
 
 const rolecred = (args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...extra } });
-const shell = (path: string, args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> => runProcess(path, args, { env: { ...env, ...extra }, cwd: home, timeoutMs: 60_000 });
+const shell = (path: string, args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+  runProcess(path, args, { env: { ...env, ...extra }, cwd: home, timeoutMs: 60_000 });
 
 describe("rolecred assume", () => {
   it("says in one line what the shell now is, on the full path and from the cache", async () => {
@@ -117,7 +118,12 @@ describe("rolecred assume", () => {
   it("picks on the terminal: recently used first, fuzzy multi-word filter, exports on stdout", async () => {
     await rolecred(["assume", "ci", "--shell", "bash"]);
     const out = join(home, "exports");
-    const terminal = runInPty("/bin/sh", ["-c", `'${process.execPath}' '${ROLECRED_BIN}' assume --shell bash > '${out}'`], { env, cwd: REPO_ROOT, cols: 120, rows: 20 });
+    const terminal = runInPty("/bin/sh", ["-c", `'${process.execPath}' '${ROLECRED_BIN}' assume --shell bash > '${out}'`], {
+      env,
+      cwd: REPO_ROOT,
+      cols: 120,
+      rows: 20,
+    });
     await terminal.waitFor("Profile to assume");
     // ci was used last, so it is listed first, with its role, account alias and time left.
     await terminal.waitFor(/ci\s+Ci\s+111111111111 \(acme-dev\)\s+eu-central-1\s+(1h 0m|59m) left/);
@@ -133,7 +139,10 @@ describe("rolecred assume", () => {
 
   it("-c opens the console with the profile's session instead of exporting it", async () => {
     const browser = join(home, "browser");
-    await writeFile(browser, `#!/bin/sh\nexec node -e 'fetch(process.argv[1]).then(r => r.text()).then(t => require("fs").writeFileSync(process.argv[2], t))' "$1" '${join(home, "page.html")}'\n`);
+    await writeFile(
+      browser,
+      `#!/bin/sh\nexec node -e 'fetch(process.argv[1]).then(r => r.text()).then(t => require("fs").writeFileSync(process.argv[2], t))' "$1" '${join(home, "page.html")}'\n`,
+    );
     await chmod(browser, 0o755);
     const result = await rolecred(["assume", "-c", "ci", "-r", "eu-west-1"], { BROWSER: browser });
     expect(result.stderr).toBe(`ci (Ci in ${ACCOUNT}): opened the console in your browser\n`);
@@ -181,7 +190,8 @@ describe("the opt-in auto-renew hook", () => {
   });
 
   it("fish: renews on the prompt event", async () => {
-    const script = "rolecred shell-init fish --auto-renew | source; assume ci-short 2>/dev/null; set before $AWS_ACCESS_KEY_ID; emit fish_prompt; echo $before $AWS_ACCESS_KEY_ID";
+    const script =
+      "rolecred shell-init fish --auto-renew | source; assume ci-short 2>/dev/null; set before $AWS_ACCESS_KEY_ID; emit fish_prompt; echo $before $AWS_ACCESS_KEY_ID";
     const result = await shell("/usr/bin/fish", ["--no-config", "-c", script], shortEnv());
     const [before, after] = result.stdout.trim().split(" ");
     expect(before).toMatch(/^ASIA/);

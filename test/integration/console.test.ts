@@ -72,14 +72,18 @@ async function chromiumBrowser(): Promise<{ command: string; page: () => Promise
   return { command: script, page: () => waitFor("page.html"), argv: () => waitFor("argv") };
 }
 
-const rolecred = (args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...extra }, timeoutMs: 60_000 });
+const rolecred = (args: readonly string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, { env: { ...env, ...extra }, timeoutMs: 60_000 });
 const textOf = (page: string, id: string): string | undefined => new RegExp(`id="${id}">([^<]*)<`).exec(page)?.[1];
 
 describe("rolecred console", () => {
   it("opens the console for a role profile in a real browser, with the token never in any argv", async () => {
     const browser = await chromiumBrowser();
     // No AWS_REGION: the profile's region is the console's.
-    const result = await rolecred(["console", "dev", "--service", "s3", "--duration", "8h", "--mfa-token", world.nextMfaCode()], { BROWSER: browser.command, AWS_REGION: "" });
+    const result = await rolecred(["console", "dev", "--service", "s3", "--duration", "8h", "--mfa-token", world.nextMfaCode()], {
+      BROWSER: browser.command,
+      AWS_REGION: "",
+    });
     expect(result.stderr).toBe(`dev (Developer in ${ACCOUNT}): opened the console in your browser\n`);
     expect(result.exitCode).toBe(0);
     const page = await browser.page();
@@ -96,7 +100,9 @@ describe("rolecred console", () => {
   it("turns an IAM user's keys into a federated session with GetFederationToken, narrowed by --scope", async () => {
     const result = await rolecred(["console", "jo-keys", "--print", "--scope", "read-only", "--scope", "deny-iam"]);
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain("note: jo-keys is an IAM user's keys; the console needs a federated session, so rolecred asks GetFederationToken for one narrowed by your session policy; it carries no MFA\n");
+    expect(result.stderr).toContain(
+      "note: jo-keys is an IAM user's keys; the console needs a federated session, so rolecred asks GetFederationToken for one narrowed by your session policy; it carries no MFA\n",
+    );
     const call = world.sts.calls.filter((entry) => entry.action === "GetFederationToken").at(-1);
     expect(call?.params.Name).toBe("jo");
     expect(call?.params["PolicyArns.member.1.arn"]).toBe("arn:aws:iam::aws:policy/ReadOnlyAccess");
@@ -110,7 +116,9 @@ describe("rolecred console", () => {
   it("refuses a console session over an hour for a chained role before any STS call", async () => {
     const before = world.sts.calls.length;
     const result = await rolecred(["console", "prod-ro", "--duration", "2h", "--print"]);
-    expect(result.stderr).toBe("rolecred: prod-ro is a role reached by role chaining: its console session can last at most 1h, not 7200s — ask for --duration 1h or less\n");
+    expect(result.stderr).toBe(
+      "rolecred: prod-ro is a role reached by role chaining: its console session can last at most 1h, not 7200s — ask for --duration 1h or less\n",
+    );
     expect(result.exitCode).toBe(2);
     expect(world.sts.calls.length).toBe(before);
   });
@@ -118,7 +126,12 @@ describe("rolecred console", () => {
   it("uses the session `assume` exported, and says plainly when the endpoint refuses a GetSessionToken session", async () => {
     const exported = await rolecred(["process", "ci"]);
     const role = JSON.parse(exported.stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-    const sessionEnv = { AWS_ACCESS_KEY_ID: role.AccessKeyId, AWS_SECRET_ACCESS_KEY: role.SecretAccessKey, AWS_SESSION_TOKEN: role.SessionToken, ROLECRED_PROFILE: "ci" };
+    const sessionEnv = {
+      AWS_ACCESS_KEY_ID: role.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: role.SecretAccessKey,
+      AWS_SESSION_TOKEN: role.SessionToken,
+      ROLECRED_PROFILE: "ci",
+    };
     const printed = await rolecred(["console", "--print", "--service", "/ec2/home#Instances"], sessionEnv);
     expect(printed.exitCode).toBe(0);
     const page = await (await fetch(printed.stdout.trim())).text();
@@ -127,7 +140,11 @@ describe("rolecred console", () => {
     expect(printed.stderr).toBe("ci: console sign-in link, good for 15 minutes; it is a secret until then\n");
 
     const keysOnly = JSON.parse((await rolecred(["process", "jo-script"])).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-    const refused = await rolecred(["console", "--print"], { AWS_ACCESS_KEY_ID: keysOnly.AccessKeyId, AWS_SECRET_ACCESS_KEY: keysOnly.SecretAccessKey, AWS_SESSION_TOKEN: keysOnly.SessionToken });
+    const refused = await rolecred(["console", "--print"], {
+      AWS_ACCESS_KEY_ID: keysOnly.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: keysOnly.SecretAccessKey,
+      AWS_SESSION_TOKEN: keysOnly.SessionToken,
+    });
     expect(refused.stderr).toBe(
       "rolecred: the federation endpoint refused the session (HTTP 400): Credentials from GetSessionToken cannot be used to sign in to the console — console sign-in takes role or federated-user sessions, not GetSessionToken ones; a chained role allows at most --duration 1h\n",
     );
@@ -137,18 +154,26 @@ describe("rolecred console", () => {
 
   it("refuses a destination off the console and a missing opener, in one line each", async () => {
     const offsite = await rolecred(["console", "ci", "--service", "https://example.com/steal"], { BROWSER: join(home, "no-such-browser") });
-    expect(offsite.stderr).toBe('rolecred: --service "https://example.com/steal" is neither a service name (s3, ec2), a console path (/s3/home) nor a console.aws.amazon.com URL\n');
+    expect(offsite.stderr).toBe(
+      'rolecred: --service "https://example.com/steal" is neither a service name (s3, ec2), a console path (/s3/home) nor a console.aws.amazon.com URL\n',
+    );
     expect(offsite.exitCode).toBe(2);
     const noOpener = await rolecred(["console", "ci"], { BROWSER: join(home, "no-such-browser") });
-    expect(noOpener.stderr).toBe(`rolecred: cannot start the browser opener ${join(home, "no-such-browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`);
+    expect(noOpener.stderr).toBe(
+      `rolecred: cannot start the browser opener ${join(home, "no-such-browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`,
+    );
     expect(noOpener.exitCode).toBe(127);
     // No BROWSER and no graphical session (SSH, a container): said before any call, not after a timeout.
     const noBrowser = await rolecred(["console", "ci"], { BROWSER: "", DISPLAY: "", WAYLAND_DISPLAY: "" });
-    expect(noBrowser.stderr).toBe("rolecred: no browser on this machine (no BROWSER, no graphical session) — run again with --print and open the URL yourself\n");
+    expect(noBrowser.stderr).toBe(
+      "rolecred: no browser on this machine (no BROWSER, no graphical session) — run again with --print and open the URL yourself\n",
+    );
     expect(noBrowser.exitCode).toBe(2);
     // A quoted path with a space in a colon-separated list: the first entry is the command.
     const listed = await rolecred(["console", "ci"], { BROWSER: `"${join(home, "no such browser")}" --new-tab:firefox` });
-    expect(listed.stderr).toBe(`rolecred: cannot start the browser opener ${join(home, "no such browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`);
+    expect(listed.stderr).toBe(
+      `rolecred: cannot start the browser opener ${join(home, "no such browser")}: ENOENT — set BROWSER to your browser's command, or use --print\n`,
+    );
   });
 
   it("knows the other partitions' endpoints and console hosts", async () => {

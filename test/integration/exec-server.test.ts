@@ -56,10 +56,22 @@ describe("rolecred exec --server", () => {
     const home = await makeTempHome();
     await writeJoProfile(home, `[profile ci]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nregion = us-east-1\n`);
     const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
-    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "ci", "--server", "--", process.execPath, "--input-type=module", "-e", CHILD], { env, timeoutMs: 120_000 });
+    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "ci", "--server", "--", process.execPath, "--input-type=module", "-e", CHILD], {
+      env,
+      timeoutMs: 120_000,
+    });
     expect(result.stderr).toContain("credential server refused 2 request(s) without the right token");
     expect(result.exitCode).toBe(0);
-    const report = JSON.parse(result.stdout) as { keysInEnv: string | null; sdkKeys: string[]; sdkArns: string[]; cliKeys: string[]; cliArns: string[]; noToken: number; wrongToken: number; host: string };
+    const report = JSON.parse(result.stdout) as {
+      keysInEnv: string | null;
+      sdkKeys: string[];
+      sdkArns: string[];
+      cliKeys: string[];
+      cliArns: string[];
+      noToken: number;
+      wrongToken: number;
+      host: string;
+    };
     expect(report.keysInEnv).toBeNull();
     expect(report.host).toBe("127.0.0.1");
     expect(new Set(report.sdkKeys).size).toBeGreaterThanOrEqual(3);
@@ -75,7 +87,11 @@ describe("rolecred exec --server", () => {
 describe("rolecred exec --server with a [default] profile", () => {
   it("warns that the child's SDK would use [default] before the server", async () => {
     const home = await makeTempHome();
-    await writeJoProfile(home, `[profile ci]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\n`, `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    await writeJoProfile(
+      home,
+      `[profile ci]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\n`,
+      `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
+    );
     const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
     const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "ci", "--server", "--", "true"], { env });
     expect(result.stderr).toBe("warning: the default profile has aws_access_key_id: the AWS SDKs and CLI in the command use it before the credential server\n");
@@ -89,8 +105,13 @@ describe("rolecred exec --server with an MFA code given once", () => {
     await writeJoProfile(home, `[profile dev]\nrole_arn = ${ROLES.developer}\nsource_profile = jo\n`);
     const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
     // The first session is 301 s long: 2 s later it is inside the refresh window and a new one needs a code.
-    const child = "await new Promise((resolve) => setTimeout(resolve, 2000)); const answer = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }); process.stdout.write(String(answer.status));";
-    const result = await runProcess(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, timeoutMs: 60_000 });
+    const child =
+      "await new Promise((resolve) => setTimeout(resolve, 2000)); const answer = await fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }); process.stdout.write(String(answer.status));";
+    const result = await runProcess(
+      process.execPath,
+      [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child],
+      { env, timeoutMs: 60_000 },
+    );
     expect(result.stdout).toBe("500");
     expect(result.stderr).toMatch(/^warning: credential server: could not refresh dev: .*terminal.*\n/);
   });
@@ -104,7 +125,11 @@ describe("rolecred exec --server with an MFA code given once", () => {
     // the prompt (it creates the file the child waits for).
     const seen = join(home, "prompt-seen");
     const child = `await new Promise((resolve) => setTimeout(resolve, 2000)); void fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).catch(() => {}); const { existsSync } = await import("node:fs"); while (!existsSync(${JSON.stringify(seen)})) await new Promise((resolve) => setTimeout(resolve, 50)); process.exit(7);`;
-    const terminal = runInPty(process.execPath, [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child], { env, cwd: REPO_ROOT });
+    const terminal = runInPty(
+      process.execPath,
+      [ROLECRED_BIN, "exec", "dev", "--server", "--mfa-token", world.nextMfaCode(), "--", process.execPath, "--input-type=module", "-e", child],
+      { env, cwd: REPO_ROOT },
+    );
     await terminal.waitFor("MFA code for", 30_000);
     await writeFile(seen, "");
     // Nobody answers. Without the fix rolecred waited at the prompt for ever after the command ended.

@@ -100,7 +100,11 @@ describe("19: every field comes from the one assertion the roles came from", () 
   ])("an unsigned decoy valid until 2099, %s, placed before it is refused, with or without --idp-cert, and nothing is sent", async (_name, namespace) => {
     const attacked = signedXml({ now: IN_2020 }).replace("<saml:Assertion ", `${decoy(namespace)}<saml:Assertion `);
     expect(attacked).toContain("2099-01-01");
-    for (const flags of [["--idp-cert", certificate, "--profile", "dev"], ["--profile", "dev"], ["--list", "--idp-cert", certificate]]) {
+    for (const flags of [
+      ["--idp-cert", certificate, "--profile", "dev"],
+      ["--profile", "dev"],
+      ["--list", "--idp-cert", certificate],
+    ]) {
       const calls = samlCalls().length;
       const result = await saml(flags, base64(attacked));
       await expectRefused(
@@ -142,7 +146,12 @@ describe("21, 23, 24: hostile input is refused at once, in one line, exit 3", ()
   it("an invalid character reference in the XML or in the HTML form", async () => {
     const calls = samlCalls().length;
     const inXml = signedXml().replace("alice@example.com</saml:AttributeValue>", "alice&#x110000;</saml:AttributeValue>");
-    await expectRefused(await saml(["--profile", "dev"], inXml), calls, 3, "rolecred: the SAML response holds the character reference &#x110000;, which is not a character XML allows");
+    await expectRefused(
+      await saml(["--profile", "dev"], inXml),
+      calls,
+      3,
+      "rolecred: the SAML response holds the character reference &#x110000;, which is not a character XML allows",
+    );
     const form = '<html><body><form method="post"><input type="hidden" name="SAMLResponse" value="PD94&#x110000;"/></form></body></html>';
     await expectRefused(
       await saml(["--profile", "dev"], form),
@@ -156,12 +165,22 @@ describe("21, 23, 24: hostile input is refused at once, in one line, exit 3", ()
     const deep = `<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol">${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}</saml2p:Response>`;
     const flags = extra.map((flag) => (flag === "CERT" ? certificate : flag));
     const calls = samlCalls().length;
-    await expectRefused(await saml([...flags, "--profile", "dev"], deep), calls, 3, "rolecred: the SAML response nests elements more than 64 deep; no identity provider sends that, so rolecred refuses it");
+    await expectRefused(
+      await saml([...flags, "--profile", "dev"], deep),
+      calls,
+      3,
+      "rolecred: the SAML response nests elements more than 64 deep; no identity provider sends that, so rolecred refuses it",
+    );
   });
 
   it("--idp-cert /dev/zero is refused without reading it", async () => {
     const calls = samlCalls().length;
-    await expectRefused(await saml(["--idp-cert", "/dev/zero", "--profile", "dev"], base64(signedXml())), calls, 3, "rolecred: the --idp-cert file /dev/zero is a character device, not a regular file");
+    await expectRefused(
+      await saml(["--idp-cert", "/dev/zero", "--profile", "dev"], base64(signedXml())),
+      calls,
+      3,
+      "rolecred: the --idp-cert file /dev/zero is a character device, not a regular file",
+    );
   });
 });
 
@@ -170,9 +189,17 @@ describe("25: the identity provider's bytes reach STS unaltered", () => {
     ["raw XML", (bytes: Buffer) => bytes],
     ["base64", (bytes: Buffer) => base64(bytes)],
   ])("an ISO-8859-1 response (%s) is read in its encoding and sent byte for byte; the signature still verifies", async (_name, wrap) => {
-    const bytes = issueSamlResponseBytes(idp, { roles: [OFFER.developer], sessionName: "alice@example.com", principalTags: { Team: "Équipe" }, encoding: "ISO-8859-1" });
+    const bytes = issueSamlResponseBytes(idp, {
+      roles: [OFFER.developer],
+      sessionName: "alice@example.com",
+      principalTags: { Team: "Équipe" },
+      encoding: "ISO-8859-1",
+    });
     expect(bytes.includes(Buffer.from("\xc9quipe", "latin1"))).toBe(true);
-    for (const flags of [["--profile", "dev"], ["--idp-cert", certificate, "--profile", "dev", "--verbose"]]) {
+    for (const flags of [
+      ["--profile", "dev"],
+      ["--idp-cert", certificate, "--profile", "dev", "--verbose"],
+    ]) {
       const result = await saml(flags, wrap(bytes));
       expect(result.exitCode).toBe(0);
       if (flags.includes("--verbose")) expect(result.stderr).toContain("principal tags Team=Équipe");
@@ -237,7 +264,9 @@ describe("26: could not verify is not the same as invalid; PEM bundles; SHA-1", 
 
   it("a SHA-1 signature is accepted with a warning", async () => {
     const result = await saml(["--idp-cert", certificate, "--profile", "dev"], base64(signedXml({ algorithm: "sha1" })));
-    expect(result.stderr).toContain("warning: the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256\n");
+    expect(result.stderr).toContain(
+      "warning: the response is signed with SHA-1, which is no longer safe against forgery; ask the identity provider's admin to sign with SHA-256\n",
+    );
     expect(result.exitCode).toBe(0);
   });
 });
@@ -260,7 +289,9 @@ describe("27: aliases and paths", () => {
     const xml = base64(signedXml({ roles: [OFFER.developer, underAdmin] }));
     const calls = samlCalls().length;
     const result = await saml(["--role", "*Admin*", "--profile", "dev"], xml);
-    expect(result.stderr).toMatch(/^rolecred: no role in the assertion matches --role '\*Admin\*' — the assertion offers 111122223333 \(sandbox\):Developer, 111122223333 \(sandbox\):Admin\/ReadOnly\n$/);
+    expect(result.stderr).toMatch(
+      /^rolecred: no role in the assertion matches --role '\*Admin\*' — the assertion offers 111122223333 \(sandbox\):Developer, 111122223333 \(sandbox\):Admin\/ReadOnly\n$/,
+    );
     expect(result.exitCode).toBe(2);
     expect(samlCalls().length).toBe(calls);
     const list = await saml(["--list"], xml);
@@ -276,7 +307,12 @@ describe("28: ~/.aws/config pins what SAML runs accept", () => {
     await config("saml_idp_cert = okta.pem\n"); // relative to the config file's folder
     const calls = samlCalls().length;
     const result = await saml(["--profile", "dev"], base64(signedXml({}, stranger)));
-    await expectRefused(result, calls, 4, /^rolecred: the SAML response's signature is invalid: it does not verify against the saml_idp_cert of ~\/\.aws\/config /);
+    await expectRefused(
+      result,
+      calls,
+      4,
+      /^rolecred: the SAML response's signature is invalid: it does not verify against the saml_idp_cert of ~\/\.aws\/config /,
+    );
     const ours = await saml(["--profile", "dev", "--verbose"], base64(signedXml()));
     expect(ours.exitCode).toBe(0);
     expect(ours.stderr).toContain("rolecred: signature must verify against saml_idp_cert in [rolecred]\n");
@@ -296,7 +332,9 @@ describe("28: ~/.aws/config pins what SAML runs accept", () => {
     // Two roles offered, one allowed: no question, the allowed one, and a warning about the other.
     const both = await saml(["--profile", "dev"], base64(signedXml({ roles: [OFFER.readOnly, OFFER.developer] })));
     expect(both.exitCode).toBe(0);
-    expect(both.stderr).toContain(`warning: ignored 1 role(s) ~/.aws/config does not allow (saml_accounts in [rolecred]: ${SANDBOX}): ${PROD}:ReadOnly via ${PROD_IDP}\n`);
+    expect(both.stderr).toContain(
+      `warning: ignored 1 role(s) ~/.aws/config does not allow (saml_accounts in [rolecred]: ${SANDBOX}): ${PROD}:ReadOnly via ${PROD_IDP}\n`,
+    );
     expect(samlCalls().at(-1)?.params).toMatchObject({ RoleArn: DEVELOPER });
   });
 
@@ -317,12 +355,20 @@ describe("28: ~/.aws/config pins what SAML runs accept", () => {
   it("a pin that is not an account id is bad configuration, exit 3", async () => {
     await config("saml_accounts = sandbox\n");
     const calls = samlCalls().length;
-    await expectRefused(await saml(["--profile", "dev"], base64(signedXml())), calls, 3, 'rolecred: saml_accounts in [rolecred] in ~/.aws/config: "sandbox" is not a 12-digit account id');
+    await expectRefused(
+      await saml(["--profile", "dev"], base64(signedXml())),
+      calls,
+      3,
+      'rolecred: saml_accounts in [rolecred] in ~/.aws/config: "sandbox" is not a 12-digit account id',
+    );
   });
 });
 
 describe("issue 10 bug 3: the picker", () => {
-  const manyRoles = Array.from({ length: 48 }, (_, index) => ({ roleArn: `arn:aws:iam::${SANDBOX}:role/Team${String(index).padStart(2, "0")}`, providerArn: SANDBOX_IDP }));
+  const manyRoles = Array.from({ length: 48 }, (_, index) => ({
+    roleArn: `arn:aws:iam::${SANDBOX}:role/Team${String(index).padStart(2, "0")}`,
+    providerArn: SANDBOX_IDP,
+  }));
 
   async function picker(): Promise<ReturnType<typeof runInPty>> {
     const file = join(home, "assertion.b64");
@@ -358,7 +404,9 @@ describe("issue 10 bug 3: the picker", () => {
     // lines), and nothing but the one line is printed after it.
     const afterLastRole = screen.slice(screen.lastIndexOf("Team"));
     expect((afterLastRole.match(/\x1b\[2K/g) ?? []).length).toBeGreaterThanOrEqual(34 + 3);
-    expect(screen.slice(screen.lastIndexOf("\x1b[2K")).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")).toBe("rolecred: cancelled: no role was chosen, nothing was sent\r\n");
+    expect(screen.slice(screen.lastIndexOf("\x1b[2K")).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")).toBe(
+      "rolecred: cancelled: no role was chosen, nothing was sent\r\n",
+    );
     expect(samlCalls().length).toBe(calls);
   });
 });

@@ -120,7 +120,8 @@ describe("assume returns 0 on success in every shell (item 14)", () => {
 
   it("fish: `assume dev; and ...` runs, and so does `rolecred env dev | source; and ...`", async () => {
     const credentials = await warmDev();
-    const script = "rolecred shell-init fish | source; assume dev; and echo ok $AWS_ACCESS_KEY_ID; echo status $status; rolecred env dev --shell fish | source; and echo sourced";
+    const script =
+      "rolecred shell-init fish | source; assume dev; and echo ok $AWS_ACCESS_KEY_ID; echo status $status; rolecred env dev --shell fish | source; and echo sourced";
     const { stdout } = await shell("/usr/bin/fish", ["--no-config", "-c", script]);
     expect(stdout.trim().split("\n")).toEqual([`ok ${credentials.AccessKeyId}`, "status 0", "sourced"]);
   });
@@ -153,7 +154,11 @@ describe("a code piped into assume (item 15)", () => {
   });
 
   it("zsh runs a pipeline's last command in the current shell: `echo CODE | assume dev --mfa-token -` works", async () => {
-    const { stdout, code } = await shell("/usr/bin/zsh", ["-f", "-c", `eval "$(rolecred shell-init zsh)"; echo ${world.nextMfaCode()} | assume dev --mfa-token -; echo "status $? $ROLECRED_PROFILE"`]);
+    const { stdout, code } = await shell("/usr/bin/zsh", [
+      "-f",
+      "-c",
+      `eval "$(rolecred shell-init zsh)"; echo ${world.nextMfaCode()} | assume dev --mfa-token -; echo "status $? $ROLECRED_PROFILE"`,
+    ]);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe("status 0 dev");
   });
@@ -176,7 +181,11 @@ describe("zsh shell-init and compinit (issue 10, bug 4)", () => {
   });
 
   it("runs compinit itself in a shell that has not", async () => {
-    const { stdout } = await shell("/usr/bin/zsh", ["-f", "-c", `eval "$(rolecred shell-init zsh)"; print -r -- "\${+functions[compdef]} \${_comps[rolecred]}"`]);
+    const { stdout } = await shell("/usr/bin/zsh", [
+      "-f",
+      "-c",
+      `eval "$(rolecred shell-init zsh)"; print -r -- "\${+functions[compdef]} \${_comps[rolecred]}"`,
+    ]);
     expect(stdout.trim()).toBe("1 _bash_complete -F _rolecred_complete");
   });
 });
@@ -212,7 +221,7 @@ describe("no secrets on a terminal (item 16)", () => {
     expect(terminal.screen()).toContain(`export AWS_SECRET_ACCESS_KEY='${credentials.SecretAccessKey}'`);
   });
 
-  it("stdout a pipe (eval \"$(rolecred env dev)\") still gets the exports, with a terminal attached", async () => {
+  it('stdout a pipe (eval "$(rolecred env dev)") still gets the exports, with a terminal attached', async () => {
     const credentials = await warmDev();
     const terminal = runInPty("/bin/bash", ["-c", `eval "$(rolecred env dev --shell bash)"; echo "got $AWS_ACCESS_KEY_ID"`], { env, cwd: REPO_ROOT });
     expect((await terminal.exited).exitCode).toBe(0);
@@ -275,6 +284,8 @@ describe("MFA codes are masked as codes, not inside account ids (item 18)", () =
     expect(ACCOUNT).toBe("111111111111");
     const result = await rolecred(["env", "dev", "--shell", "bash", "--mfa-token", "111111"]);
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toBe(`rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`);
+    expect(result.stderr).toBe(
+      `rolecred: STS rejected the MFA code for ${MFA_SERIAL}: it is wrong or was already used — each code works only once: wait for the next code and try again\n`,
+    );
   });
 });

@@ -55,7 +55,14 @@ function oneLine(result: CliResult): string {
 }
 
 describe("1. long-term keys: AKIA, or no/empty session token", () => {
-  const prodKeys = ["", "[prod-keys]", "aws_access_key_id = AKIAPRODEXAMPLE00001", "aws_secret_access_key = prod/secret/EXAMPLE", "aws_session_token =", ""].join("\n");
+  const prodKeys = [
+    "",
+    "[prod-keys]",
+    "aws_access_key_id = AKIAPRODEXAMPLE00001",
+    "aws_secret_access_key = prod/secret/EXAMPLE",
+    "aws_session_token =",
+    "",
+  ].join("\n");
 
   it("user and write refuse to overwrite an AKIA section with an empty aws_session_token, before any STS call", async () => {
     await writeFile(credentialsPath(), `${(await credentialsBytes()).toString()}${prodKeys}`);
@@ -72,7 +79,15 @@ describe("1. long-term keys: AKIA, or no/empty session token", () => {
   });
 
   it("logout --all keeps a section marked as rolecred's that holds an AKIA key; --force removes it", async () => {
-    const marked = ["", "[old]", "aws_access_key_id = AKIAPRODEXAMPLE00002", "aws_secret_access_key = s", "aws_session_token =", "x_rolecred_managed = true", ""].join("\n");
+    const marked = [
+      "",
+      "[old]",
+      "aws_access_key_id = AKIAPRODEXAMPLE00002",
+      "aws_secret_access_key = s",
+      "aws_session_token =",
+      "x_rolecred_managed = true",
+      "",
+    ].join("\n");
     await writeFile(credentialsPath(), `${(await credentialsBytes()).toString()}${marked}`);
     const kept = await rolecred(["logout", "--all"]);
     expect(kept.exitCode).toBe(0);
@@ -88,7 +103,10 @@ describe("1. long-term keys: AKIA, or no/empty session token", () => {
 describe("2. control characters are never written", () => {
   it("a hostile STS putting a newline into AccessKeyId: exit 5, one line, nothing written", async () => {
     const hostile = await startWorld({
-      tamper: (xml, action) => (action === "AssumeRole" ? xml.replace(/<AccessKeyId>(\w+)<\/AccessKeyId>/, "<AccessKeyId>$1\n[injected]\naws_access_key_id = AKIAINJECTED</AccessKeyId>") : xml),
+      tamper: (xml, action) =>
+        action === "AssumeRole"
+          ? xml.replace(/<AccessKeyId>(\w+)<\/AccessKeyId>/, "<AccessKeyId>$1\n[injected]\naws_access_key_id = AKIAINJECTED</AccessKeyId>")
+          : xml,
     });
     try {
       const before = await credentialsBytes();
@@ -118,7 +136,10 @@ describe("2. control characters are never written", () => {
   it("a profile name with a newline or ESC is refused before any STS call (exit 2)", async () => {
     const calls = stsCalls();
     const cases = [
-      [["user", ROLES.ci, "--profile", "a\n[b]"], /invalid --profile "a\\n\[b\]": a profile name cannot contain \[ \], line breaks or other control characters/],
+      [
+        ["user", ROLES.ci, "--profile", "a\n[b]"],
+        /invalid --profile "a\\n\[b\]": a profile name cannot contain \[ \], line breaks or other control characters/,
+      ],
       [["user", ROLES.ci, "--profile", "dev\u001b]52;c;eA==\u0007"], /invalid --profile "dev\\x1b\]52;c;eA==\\x07"/],
       [["write", "ci", "--to", "dev\u009b31m"], /invalid --to "dev\\x9b31m"/],
     ] as const;
@@ -141,7 +162,12 @@ describe("3. non-regular credentials files: exit 3, never replaced, never a hang
     const folder = join(home, "a-folder");
     await mkdir(folder);
     const calls = stsCalls();
-    for (const [target, kind] of [["/dev/null", "a character device"], [link, "a character device"], [fifo, "a FIFO"], [folder, "a directory"]] as const) {
+    for (const [target, kind] of [
+      ["/dev/null", "a character device"],
+      [link, "a character device"],
+      [fifo, "a FIFO"],
+      [folder, "a directory"],
+    ] as const) {
       const result = await rolecred(["user", ROLES.ci, "--profile", "dev"], { env: { ...env, AWS_SHARED_CREDENTIALS_FILE: target } });
       expect(result.exitCode, target).toBe(3);
       expect(oneLine(result)).toContain(kind);
@@ -318,7 +344,11 @@ describe("10. locks: released on signals, waits announced, dead owners detected"
       const silent = await silentEndpoint();
       const cache = join(home, ".cache", "rolecred");
       try {
-        const child = spawn(process.execPath, [ROLECRED_BIN, "process", "ci"], { env: { ...env, AWS_ENDPOINT_URL_STS: silent.url }, detached: true, stdio: "ignore" });
+        const child = spawn(process.execPath, [ROLECRED_BIN, "process", "ci"], {
+          env: { ...env, AWS_ENDPOINT_URL_STS: silent.url },
+          detached: true,
+          stdio: "ignore",
+        });
         const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, received) => resolve(received)));
         while ((await lockFiles(cache)).length === 0) await sleep(20);
         child.kill(signal);
@@ -334,7 +364,11 @@ describe("10. locks: released on signals, waits announced, dead owners detected"
     // Learn the lock's path from a run that holds it, then plant a lock owned by a live process.
     const silent = await silentEndpoint();
     const cache = join(home, ".cache", "rolecred");
-    const holder = spawn(process.execPath, [ROLECRED_BIN, "process", "ci"], { env: { ...env, AWS_ENDPOINT_URL_STS: silent.url }, detached: true, stdio: "ignore" });
+    const holder = spawn(process.execPath, [ROLECRED_BIN, "process", "ci"], {
+      env: { ...env, AWS_ENDPOINT_URL_STS: silent.url },
+      detached: true,
+      stdio: "ignore",
+    });
     const holderExited = new Promise((resolve) => holder.on("close", resolve));
     while ((await lockFiles(cache)).length === 0) await sleep(20);
     const [lockName] = await lockFiles(cache);
@@ -367,7 +401,11 @@ describe("32. a clock 2 h ahead of STS's", () => {
       expect(first.stderr).not.toMatch(/expires within 5 minutes/);
       const assumes = () => skewed.sts.calls.filter((call) => call.action === "AssumeRole" && call.errorCode === undefined).length;
       expect(assumes()).toBe(1);
-      for (const args of [["process", "ci"], ["env", "ci", "--shell", "bash"], ["exec", "ci", "--", "true"]]) {
+      for (const args of [
+        ["process", "ci"],
+        ["env", "ci", "--shell", "bash"],
+        ["exec", "ci", "--", "true"],
+      ]) {
         const again = await rolecred(args, { env: skewEnv });
         expect(again.exitCode, args.join(" ")).toBe(0);
       }
@@ -387,7 +425,10 @@ describe("1, 5 and 6 for saml: the assertion is not spent on a write that would 
     const idp = createTestIdp("https://idp.rolecred.test/saml");
     const provider = "arn:aws:iam::111122223333:saml-provider/TestIdP";
     const role = "arn:aws:iam::111122223333:role/Short";
-    const samlWorld = await startWorld({ samlProviders: [{ arn: provider, certificatePem: idp.certificatePem }], extraRoles: [{ arn: role, trust: [{ principals: [provider] }] }] });
+    const samlWorld = await startWorld({
+      samlProviders: [{ arn: provider, certificatePem: idp.certificatePem }],
+      extraRoles: [{ arn: role, trust: [{ principals: [provider] }] }],
+    });
     try {
       const samlEnv = { ...env, AWS_ENDPOINT_URL_STS: samlWorld.sts.url };
       const response = issueSamlResponseBase64(idp, { roles: [{ roleArn: role, providerArn: provider }], sessionName: "alice@example.com" });
@@ -396,7 +437,10 @@ describe("1, 5 and 6 for saml: the assertion is not spent on a write that would 
         outputs.push(result.stdout, result.stderr);
         return result;
       };
-      await writeFile(credentialsPath(), `${(await credentialsBytes()).toString()}\n[prod-keys]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = x\naws_session_token =\n`);
+      await writeFile(
+        credentialsPath(),
+        `${(await credentialsBytes()).toString()}\n[prod-keys]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = x\naws_session_token =\n`,
+      );
       const guarded = await saml("prod-keys");
       expect(guarded.exitCode).toBe(1);
       expect(guarded.stderr).toMatch(/holds long-term access keys/);

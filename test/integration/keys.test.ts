@@ -97,7 +97,13 @@ async function filesHolding(secret: string, folder = home): Promise<string[]> {
 const keyFile = () => join(home, ".local", "share", "rolecred", "keys.enc");
 /** An empty key file, unless one is there already. */
 const seedKeyFile = async () => {
-  if (!(await stat(keyFile()).then(() => true, () => false))) await writeEmptyKeyFile(keyFile(), PASSPHRASE);
+  if (
+    !(await stat(keyFile()).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await writeEmptyKeyFile(keyFile(), PASSPHRASE);
 };
 const callsSince = (mark: number) => world.sts.calls.slice(mark);
 
@@ -110,7 +116,9 @@ describe("keys add, list, remove", () => {
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toBe("NAME  KEY ID    BACKEND  AGE\njo    ****0001  file     today\n");
     const json = await rolecred(["keys", "list", "--json"]);
-    expect(JSON.parse(json.stdout)).toEqual([{ name: "jo", accessKeyId: "****0001", backend: "file", location: keyFile(), createdAt: expect.any(String), ageDays: 0 }]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { name: "jo", accessKeyId: "****0001", backend: "file", location: keyFile(), createdAt: expect.any(String), ageDays: 0 },
+    ]);
     expect(json.stdout).not.toContain(JO_KEYS.accessKeyId);
     const removed = await rolecred(["keys", "remove", "jo"]);
     expect(removed.exitCode).toBe(0);
@@ -123,7 +131,11 @@ describe("keys add, list, remove", () => {
 
   it("takes the keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY with --env, and refuses temporary ones", async () => {
     await seedKeyFile();
-    const temporary = await rolecred(["keys", "add", "jo", "--env"], { AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey, AWS_SESSION_TOKEN: "token-token" });
+    const temporary = await rolecred(["keys", "add", "jo", "--env"], {
+      AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey,
+      AWS_SESSION_TOKEN: "token-token",
+    });
     expect(temporary.exitCode).toBe(3);
     expect(temporary.stderr).toMatch(/^rolecred: AWS_SESSION_TOKEN is set/);
     const added = await rolecred(["keys", "add", "jo", "--env"], { AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey });
@@ -172,9 +184,15 @@ describe("keys add, list, remove", () => {
   it("refuses a wrong passphrase with one line, and leaves the file as it was", async () => {
     await addJo();
     const before = await readFile(keyFile());
-    const result = await rolecred(["keys", "add", "ana", "--stdin"], { ROLECRED_KEYS_PASSPHRASE: "not the passphrase" }, `AKIAANAEXAMPLE000002\n${JO_KEYS.secretAccessKey}\n`);
+    const result = await rolecred(
+      ["keys", "add", "ana", "--stdin"],
+      { ROLECRED_KEYS_PASSPHRASE: "not the passphrase" },
+      `AKIAANAEXAMPLE000002\n${JO_KEYS.secretAccessKey}\n`,
+    );
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toBe(`rolecred: cannot open the key file ${keyFile()}: the passphrase is wrong, or the file was altered — check ROLECRED_KEYS_PASSPHRASE or what you typed; the file was left as it is\n`);
+    expect(result.stderr).toBe(
+      `rolecred: cannot open the key file ${keyFile()}: the passphrase is wrong, or the file was altered — check ROLECRED_KEYS_PASSPHRASE or what you typed; the file was left as it is\n`,
+    );
     expect(await readFile(keyFile())).toEqual(before);
   });
 });
@@ -198,7 +216,10 @@ describe("profiles with rolecred_keys", () => {
     await addJo();
     const dev = await rolecred(["process", "dev-vault"], { ROLECRED_MFA_TOKEN: world.nextMfaCode() });
     expect(dev.exitCode).toBe(0);
-    expect(world.sts.session((JSON.parse(dev.stdout) as { AccessKeyId: string }).AccessKeyId)).toMatchObject({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Developer/jo`, mfaPresent: true });
+    expect(world.sts.session((JSON.parse(dev.stdout) as { AccessKeyId: string }).AccessKeyId)).toMatchObject({
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Developer/jo`,
+      mfaPresent: true,
+    });
     const mark = world.sts.calls.length;
     const session = await rolecred(["process", "dev-vault-session"], { ROLECRED_MFA_TOKEN: world.nextMfaCode() });
     expect(session.exitCode).toBe(0);
@@ -224,7 +245,9 @@ describe("profiles with rolecred_keys", () => {
 
   it("names the profile and the missing entry when the store does not hold it", async () => {
     const result = await rolecred(["process", "ci-vault"]);
-    expect(result.stderr).toBe(`rolecred: profile "jo-vault-nomfa": no keys named "jo" in ${keyFile()} — store them with \`rolecred keys add jo\` (or \`rolecred keys import\` from ~/.aws/credentials)\n`);
+    expect(result.stderr).toBe(
+      `rolecred: profile "jo-vault-nomfa": no keys named "jo" in ${keyFile()} — store them with \`rolecred keys add jo\` (or \`rolecred keys import\` from ~/.aws/credentials)\n`,
+    );
     expect(result.exitCode).toBe(3);
   });
 
@@ -250,7 +273,9 @@ describe("keys import and export", () => {
       `moved the keys of arn:aws:iam::${ACCOUNT}:user/jo (****0001) into ${keyFile()}\n${credentials}: [jo], [jo-script] now say rolecred_keys = jo instead of holding the keys\n`,
     );
     expect(result.exitCode).toBe(0);
-    expect(await readFile(credentials, "utf8")).toBe("# jo's own keys: must survive every rolecred write\n[jo]\nrolecred_keys = jo\n\n[jo-script]\nrolecred_keys = jo\n");
+    expect(await readFile(credentials, "utf8")).toBe(
+      "# jo's own keys: must survive every rolecred write\n[jo]\nrolecred_keys = jo\n\n[jo-script]\nrolecred_keys = jo\n",
+    );
     expect(await filesHolding(JO_KEYS.secretAccessKey)).toEqual([]);
     expect(await filesHolding(JO_KEYS.accessKeyId)).toEqual([]);
     expect(world.sts.calls.at(-1)).toMatchObject({ action: "GetCallerIdentity", callerArn: `arn:aws:iam::${ACCOUNT}:user/jo` });
@@ -334,31 +359,46 @@ describe("credential_process as the source of a chain", () => {
       ["GetCallerIdentity", `arn:aws:iam::${ACCOUNT}:user/jo`],
       ["AssumeRole", `arn:aws:iam::${ACCOUNT}:user/jo`],
     ]);
-    const argv = (await readFile(join(home, "argv.log"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as string[]);
+    const argv = (await readFile(join(home, "argv.log"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string[]);
     expect(argv).toEqual([[process.execPath, join(home, "op helper.mjs"), "--item", 'jo "keys"']]);
   });
 
   it("does not hand out the long-term keys it prints when the profile is only that", async () => {
-    await addConfig(`[profile op-only]\ncredential_process = ${await writeHelper("op", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId, SecretAccessKey: JO_KEYS.secretAccessKey }))}`);
+    await addConfig(
+      `[profile op-only]\ncredential_process = ${await writeHelper("op", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId, SecretAccessKey: JO_KEYS.secretAccessKey }))}`,
+    );
     const result = await rolecred(["process", "op-only"]);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe('helper: looking up the item\nrolecred: profile "op-only": its process source gave long-term keys, and rolecred hands out only sessions — use the profile as the source_profile of a role, or store the keys with `rolecred keys add` and use rolecred_keys\n');
+    expect(result.stderr).toBe(
+      'helper: looking up the item\nrolecred: profile "op-only": its process source gave long-term keys, and rolecred hands out only sessions — use the profile as the source_profile of a role, or store the keys with `rolecred keys add` and use rolecred_keys\n',
+    );
     expect(result.exitCode).toBe(3);
   });
 
   it("uses a session it prints (here: rolecred's own, for another profile) and caches the role on top", async () => {
-    await addConfig(`[profile cp-session]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process ci\n\n[profile prod-via-cp]\nrole_arn = ${ROLES.prodReadOnly}\nsource_profile = cp-session`);
+    await addConfig(
+      `[profile cp-session]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process ci\n\n[profile prod-via-cp]\nrole_arn = ${ROLES.prodReadOnly}\nsource_profile = cp-session`,
+    );
     const result = await rolecred(["process", "prod-via-cp"]);
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
-    expect(world.sts.calls.at(-1)).toMatchObject({ action: "AssumeRole", callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Ci/jo`, params: { RoleArn: ROLES.prodReadOnly } });
+    expect(world.sts.calls.at(-1)).toMatchObject({
+      action: "AssumeRole",
+      callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Ci/jo`,
+      params: { RoleArn: ROLES.prodReadOnly },
+    });
     const mark = world.sts.calls.length;
     expect((await rolecred(["process", "prod-via-cp"])).exitCode).toBe(0);
     expect(callsSince(mark)).toEqual([]);
   });
 
   it("stops a profile whose credential_process runs rolecred on itself", async () => {
-    await addConfig(`[profile loop-cp]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process loop-cp\n\n[profile via-loop]\nrole_arn = ${ROLES.ci}\nsource_profile = loop-cp`);
+    await addConfig(
+      `[profile loop-cp]\ncredential_process = "${process.execPath}" "${ROLECRED_BIN}" process loop-cp\n\n[profile via-loop]\nrole_arn = ${ROLES.ci}\nsource_profile = loop-cp`,
+    );
     const result = await rolecred(["process", "via-loop"]);
     expect(result.stderr).toContain('rolecred: profile "loop-cp": credential_process runs rolecred for "loop-cp" again: a loop (loop-cp → loop-cp)');
     expect(result.stderr).toMatch(/rolecred: profile "loop-cp": credential_process \(.*node\) failed: exit code 3 — its own messages, if any, are above\n$/);
@@ -369,10 +409,17 @@ describe("credential_process as the source of a chain", () => {
     ["not JSON", "Enter your password:", 0, 'printed something that is not JSON — expected {"Version": 1'],
     ["another version", JSON.stringify({ Version: 2, AccessKeyId: "a", SecretAccessKey: "b" }), 0, "printed Version 2, not 1"],
     ["no secret", JSON.stringify({ Version: 1, AccessKeyId: JO_KEYS.accessKeyId }), 0, "printed no SecretAccessKey"],
-    ["expired credentials", JSON.stringify({ Version: 1, AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: "2020-01-01T00:00:00Z" }), 0, "printed credentials that expired at 2020-01-01T00:00:00.000Z"],
+    [
+      "expired credentials",
+      JSON.stringify({ Version: 1, AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: "2020-01-01T00:00:00Z" }),
+      0,
+      "printed credentials that expired at 2020-01-01T00:00:00.000Z",
+    ],
     ["a failure", "", 7, "failed: exit code 7"],
   ])("refuses a command that prints %s, naming the profile, never echoing its output", async (_name, output, exitCode, message) => {
-    await addConfig(`[profile bad-cp]\ncredential_process = ${await writeHelper("bad", output, exitCode)}\n\n[profile via-bad]\nrole_arn = ${ROLES.ci}\nsource_profile = bad-cp`);
+    await addConfig(
+      `[profile bad-cp]\ncredential_process = ${await writeHelper("bad", output, exitCode)}\n\n[profile via-bad]\nrole_arn = ${ROLES.ci}\nsource_profile = bad-cp`,
+    );
     const result = await rolecred(["process", "via-bad"]);
     expect(result.stderr).toContain(`rolecred: profile "bad-cp": credential_process`);
     expect(result.stderr).toContain(message);
@@ -383,7 +430,9 @@ describe("credential_process as the source of a chain", () => {
   it("kills a command that does not finish in time", async () => {
     await addConfig(`[profile slow-cp]\ncredential_process = sleep 30\n\n[profile via-slow]\nrole_arn = ${ROLES.ci}\nsource_profile = slow-cp`);
     const result = await rolecred(["process", "via-slow"], { ROLECRED_PROCESS_TIMEOUT: "1" });
-    expect(result.stderr).toBe('rolecred: profile "slow-cp": credential_process (sleep) did not finish within 1 s — ROLECRED_PROCESS_TIMEOUT sets the wait in seconds\n');
+    expect(result.stderr).toBe(
+      'rolecred: profile "slow-cp": credential_process (sleep) did not finish within 1 s — ROLECRED_PROCESS_TIMEOUT sets the wait in seconds\n',
+    );
     expect(result.exitCode).toBe(1);
   });
 });
@@ -391,7 +440,9 @@ describe("credential_process as the source of a chain", () => {
 describe("mfa_process", () => {
   it("takes the code from the command's stdout: no prompt, no flag, and the code is never shown", async () => {
     const code = world.nextMfaCode();
-    await addConfig(`[profile jo-otp]\nrolecred_keys = jo\nmfa_serial = ${MFA_SERIAL}\nmfa_process = ${await writeHelper("otp", `${code}\n`)}\n\n[profile dev-otp]\nrole_arn = ${ROLES.developer}\nsource_profile = jo-otp`);
+    await addConfig(
+      `[profile jo-otp]\nrolecred_keys = jo\nmfa_serial = ${MFA_SERIAL}\nmfa_process = ${await writeHelper("otp", `${code}\n`)}\n\n[profile dev-otp]\nrole_arn = ${ROLES.developer}\nsource_profile = jo-otp`,
+    );
     await addJo();
     const result = await rolecred(["process", "dev-otp", "--verbose"]);
     expect(result.exitCode).toBe(0);
@@ -403,7 +454,9 @@ describe("mfa_process", () => {
   it("refuses a command that prints no code, naming it", async () => {
     await writeJoProfile(home, `mfa_process = ${await writeHelper("otp", "no item found\n")}\n${CONFIG}`);
     const result = await rolecred(["process", "dev"]);
-    expect(result.stderr).toMatch(/^helper: looking up the item\nrolecred: mfa_process ".*otp helper\.mjs.*" \(profile "jo"\) printed no 6-digit code — run the command yourself/);
+    expect(result.stderr).toMatch(
+      /^helper: looking up the item\nrolecred: mfa_process ".*otp helper\.mjs.*" \(profile "jo"\) printed no 6-digit code — run the command yourself/,
+    );
     expect(result.exitCode).toBe(3);
   });
 });
@@ -422,7 +475,12 @@ describe("keys rotate, against local STS + IAM", () => {
     // Fresh IAM state per test: jo's one original key, a user whose key actions need MFA.
     const users = [{ account: ACCOUNT, name: "jo", ...JO_KEYS, mfaDevices: [{ serial: MFA_SERIAL, secret: mfaSecret }] }];
     iam = createLocalIam({ users, requireMfa: ["jo"], consistencyDelayMs: 1500 });
-    sts = await startLocalSts({ users, roles: [{ arn: ROLES.ci, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`] }] }], now: () => new Date(Date.now() + offsetMs), extension: iam.extension });
+    sts = await startLocalSts({
+      users,
+      roles: [{ arn: ROLES.ci, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`] }] }],
+      now: () => new Date(Date.now() + offsetMs),
+      extension: iam.extension,
+    });
     env = { ...env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url };
     await addJo();
   });
@@ -451,7 +509,10 @@ describe("keys rotate, against local STS + IAM", () => {
     const mark = sts.calls.length;
     expect((await rolecred(["process", "ci-vault"])).exitCode).toBe(0);
     expect(sts.calls.slice(mark).every((call) => call.errorCode === undefined)).toBe(true);
-    await writeFile(join(home, ".aws", "credentials"), `[old]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`);
+    await writeFile(
+      join(home, ".aws", "credentials"),
+      `[old]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
+    );
     expect((await rolecred(["keys", "import", "old"])).stderr).toMatch(/^rolecred: STS does not recognise the source access key/);
     expect(result.stderr).not.toContain(JO_KEYS.secretAccessKey);
   });
@@ -477,7 +538,9 @@ describe("keys rotate, against local STS + IAM", () => {
   it("without MFA, IAM's explicit deny is reported with IAM's state: nothing changed", async () => {
     // No profile names an MFA device here: the stored keys call IAM themselves.
     const plain = await rolecred(["keys", "rotate", "jo"], { AWS_CONFIG_FILE: join(home, "no-config") });
-    expect(plain.stderr).toMatch(/^rolecred: IAM ListAccessKeys failed: AccessDenied: User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: iam:ListAccessKeys .* — nothing changed in IAM; \*\*\*\*0001 is still the stored key\n$/);
+    expect(plain.stderr).toMatch(
+      /^rolecred: IAM ListAccessKeys failed: AccessDenied: User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: iam:ListAccessKeys .* — nothing changed in IAM; \*\*\*\*0001 is still the stored key\n$/,
+    );
     expect(plain.exitCode).toBe(4);
     expect(iam.keysOf("jo")).toEqual([JO_KEYS.accessKeyId]);
   });
@@ -488,7 +551,9 @@ describe("keys rotate, against local STS + IAM", () => {
     const [, newKey = ""] = iam.keysOf("jo");
     expect(iam.keysOf("jo")).toHaveLength(2);
     expect(result.stderr).toMatch(/^rolecred: IAM DeleteAccessKey failed: AccessDenied: .*/);
-    expect(result.stderr).toContain(`— the new key ****${newKey.slice(-4)} is stored and in use, but the old key ****0001 still exists in IAM: delete it there (aws iam delete-access-key --user-name jo --access-key-id ${JO_KEYS.accessKeyId})\n`);
+    expect(result.stderr).toContain(
+      `— the new key ****${newKey.slice(-4)} is stored and in use, but the old key ****0001 still exists in IAM: delete it there (aws iam delete-access-key --user-name jo --access-key-id ${JO_KEYS.accessKeyId})\n`,
+    );
     expect(result.exitCode).toBe(4);
     expect(await storedKeyId()).toBe(`****${newKey.slice(-4)}`);
     expect((await rolecred(["process", "ci-vault"])).exitCode).toBe(0);
@@ -503,7 +568,9 @@ describe("keys rotate, against local STS + IAM", () => {
       sts = await startLocalSts({ users, roles: [], now: () => new Date(Date.now() + offsetMs), extension: iam.extension });
       env = { ...env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url };
       const result = await rolecred(["keys", "rotate", "jo"], { ROLECRED_MFA_TOKEN: nextCode() });
-      expect(result.stderr).toMatch(/^rolecred: the source secret access key does not match its access key id .* — the new key \*\*\*\*\w{4} never worked; \*\*\*\*\w{4} was deleted again: IAM holds \*\*\*\*0001 as before, still stored\n$/);
+      expect(result.stderr).toMatch(
+        /^rolecred: the source secret access key does not match its access key id .* — the new key \*\*\*\*\w{4} never worked; \*\*\*\*\w{4} was deleted again: IAM holds \*\*\*\*0001 as before, still stored\n$/,
+      );
       expect(result.exitCode).toBe(4);
       expect(iam.calls.map((call) => call.action)).toEqual(["ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"]);
       expect(iam.keysOf("jo")).toEqual([JO_KEYS.accessKeyId]);

@@ -24,12 +24,16 @@ beforeAll(async () => {
   home = await makeTempHome();
   work = await mkdtemp(join(tmpdir(), "rolecred-lint-cli-"));
   await mkdir(join(work, "roles", "team"), { recursive: true });
-  for (const file of ["account-root-with-mfa.json", "saml-with-audience.json", "rolesanywhere-no-subject.json"]) await copyFile(join(REFERENCE, file), join(work, "roles", file));
+  for (const file of ["account-root-with-mfa.json", "saml-with-audience.json", "rolesanywhere-no-subject.json"])
+    await copyFile(join(REFERENCE, file), join(work, "roles", file));
   await copyFile(join(REFERENCE, "session-name-pinned-to-username.json"), join(work, "roles", "team", "session-name.json"));
   await writeFile(join(work, "clean.json"), policy({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }));
   await writeFile(join(work, "broken.json"), '{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow" "Principal": "*" }\n  ]\n}\n');
   await writeFile(join(work, "open.json"), policy({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }));
-  await writeFile(join(work, "vendor.json"), policy({ Sid: "Datadog", Effect: "Allow", Principal: { AWS: "arn:aws:iam::464622532012:root" }, Action: "sts:AssumeRole" }));
+  await writeFile(
+    join(work, "vendor.json"),
+    policy({ Sid: "Datadog", Effect: "Allow", Principal: { AWS: "arn:aws:iam::464622532012:root" }, Action: "sts:AssumeRole" }),
+  );
   await writeFile(join(work, "vendors.yaml"), "- name: 'Datadog'\n  source: ['https://docs.datadoghq.com/']\n  accounts: ['464622532012', '865078226113']\n");
 });
 
@@ -74,7 +78,13 @@ describe("rolecred lint", () => {
   });
 
   it("reads a get-role answer on stdin, AssumeRolePolicyDocument URL-encoded as the raw API sends it", async () => {
-    const answer = { Role: { RoleName: "Developer", Arn: "arn:aws:iam::111111111111:role/Developer", AssumeRolePolicyDocument: encodeURIComponent(policy({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" })) } };
+    const answer = {
+      Role: {
+        RoleName: "Developer",
+        Arn: "arn:aws:iam::111111111111:role/Developer",
+        AssumeRolePolicyDocument: encodeURIComponent(policy({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" })),
+      },
+    };
     const result = await lint(["-"], JSON.stringify(answer, null, 2));
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^<stdin>:2:11: error RC-TRUST-001 role Developer Statement\[0\]: /);
@@ -85,7 +95,14 @@ describe("rolecred lint", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe("");
     expect(sarifErrors(result.stdout)).toEqual([]);
-    const log = JSON.parse(result.stdout) as { runs: [{ tool: { driver: { name: string } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }] };
+    const log = JSON.parse(result.stdout) as {
+      runs: [
+        {
+          tool: { driver: { name: string } };
+          results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+        },
+      ];
+    };
     expect(log.runs[0].tool.driver.name).toBe("rolecred");
     expect(log.runs[0].results.map((result) => [result.ruleId, result.level, result.locations[0]?.physicalLocation.artifactLocation.uri])).toEqual([
       ["RC-TRUST-006", "error", "roles/rolesanywhere-no-subject.json"],
@@ -116,12 +133,19 @@ describe("rolecred lint", () => {
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toMatch(/^open\.json:4:5: error RC-TRUST-001 /);
     expect(result.stderr).toBe(
-      ['broken.json:4:25: invalid JSON: unexpected """, expected "," or "}"', "1 error, 0 warnings in 2 trust policies from 3 files (1 input could not be read)", ""].join("\n"),
+      [
+        'broken.json:4:25: invalid JSON: unexpected """, expected "," or "}"',
+        "1 error, 0 warnings in 2 trust policies from 3 files (1 input could not be read)",
+        "",
+      ].join("\n"),
     );
   });
 
   it.each([
-    [["--ignore", "RC-TRUST-404", "open.json"], "rolecred: --ignore RC-TRUST-404: no such rule — rule ids run from RC-TRUST-001 to RC-TRUST-015; see docs/lint.md"],
+    [
+      ["--ignore", "RC-TRUST-404", "open.json"],
+      "rolecred: --ignore RC-TRUST-404: no such rule — rule ids run from RC-TRUST-001 to RC-TRUST-015; see docs/lint.md",
+    ],
     [["--format", "xml", "open.json"], "rolecred: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif."],
     [[], "rolecred: missing required argument 'paths'"],
   ])("exits 2 on a usage error: %j", async (args, message) => {

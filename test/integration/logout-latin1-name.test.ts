@@ -14,7 +14,10 @@ it("logout removes a managed section with a Latin-1 name, or does not claim it d
   const home = await makeTempHome();
   const path = join(home, ".aws", "credentials");
   await mkdir(join(home, ".aws"), { recursive: true });
-  const section = Buffer.from("[caf\xe9]\naws_access_key_id = ASIALATIN1\naws_secret_access_key = s\naws_session_token = t\nx_rolecred_managed = true\n", "latin1");
+  const section = Buffer.from(
+    "[caf\xe9]\naws_access_key_id = ASIALATIN1\naws_secret_access_key = s\naws_session_token = t\nx_rolecred_managed = true\n",
+    "latin1",
+  );
   await writeFile(path, Buffer.concat([Buffer.from("[mine]\naws_access_key_id = AKIAMINE\naws_secret_access_key = s\n\n"), section]));
   const result = await runCli(["logout", "--all"], { env: cliEnv(home) });
   const after = await readFile(path, "latin1");

@@ -161,10 +161,14 @@ describe("rolecred user: the policy, ARNs, tags, transitive keys and source iden
     expect(session?.tags).toEqual({ Project: "blue", Team: "data" });
 
     const policy = shown.Policy ?? "";
-    const packed = packedPolicyPercent(policy, [S3_READ_ONLY], [
-      { key: "Project", value: "blue" },
-      { key: "Team", value: "data" },
-    ]);
+    const packed = packedPolicyPercent(
+      policy,
+      [S3_READ_ONLY],
+      [
+        { key: "Project", value: "blue" },
+        { key: "Team", value: "data" },
+      ],
+    );
     expect(result.stderr).toMatch(new RegExp(`^tenant: assumed Ci in ${ACCOUNT} as jo, ${EXPIRY}\\n`));
     expect(result.stderr.split("\n")[1]).toBe(
       `session policy ${policy.length} of 2048 characters (${Math.round((policy.length / 2048) * 100)}%), 1 managed policy ARN, packed into ${packed}% of STS's limit`,
@@ -183,15 +187,23 @@ describe("rolecred user: the policy, ARNs, tags, transitive keys and source iden
 
   it("reads STS's SessionTokenUtilization when STS no longer sends the deprecated PackedPolicySize", async () => {
     // As STS answers once it drops the field its model deprecated on 2026-06-17.
-    const newer = await startWorld({ tamper: (xml, action) => (action === "AssumeRole" ? xml.replace(/<(\/?)PackedPolicySize>/g, "<$1SessionTokenUtilization>") : xml) });
+    const newer = await startWorld({
+      tamper: (xml, action) => (action === "AssumeRole" ? xml.replace(/<(\/?)PackedPolicySize>/g, "<$1SessionTokenUtilization>") : xml),
+    });
     try {
       const { env: newerEnv } = await makeJoHome(newer, { config: CONFIG });
-      const result = await rolecred(["user", ROLES.ci, "--profile", "tenant", "--json", ...narrowing, ...identity], { env: { ...newerEnv, AWS_PROFILE: "jo-script" } });
+      const result = await rolecred(["user", ROLES.ci, "--profile", "tenant", "--json", ...narrowing, ...identity], {
+        env: { ...newerEnv, AWS_PROFILE: "jo-script" },
+      });
       expect(result.exitCode).toBe(0);
-      const packed = packedPolicyPercent((await shownPolicy(narrowing)).Policy ?? "", [S3_READ_ONLY], [
-        { key: "Project", value: "blue" },
-        { key: "Team", value: "data" },
-      ]);
+      const packed = packedPolicyPercent(
+        (await shownPolicy(narrowing)).Policy ?? "",
+        [S3_READ_ONLY],
+        [
+          { key: "Project", value: "blue" },
+          { key: "Team", value: "data" },
+        ],
+      );
       expect(result.stderr).toContain(`packed into ${packed}% of STS's limit`);
       expect(JSON.parse(result.stdout)).toMatchObject({ packedPolicySizePercent: packed });
     } finally {
@@ -284,7 +296,9 @@ describe("guards: a warning on stderr, an error with --strict", () => {
     const before = await credentialsFile();
     const mark = world.sts.calls.length;
     const result = await rolecred(["user", ROLES.ci, "othername", "--profile", "other", "--strict"]);
-    expect(result.stderr).toMatch(/^rolecred: refused by --strict: session name "othername" is not your IAM user name "jo": .* — drop --strict to go on with a warning\n$/);
+    expect(result.stderr).toMatch(
+      /^rolecred: refused by --strict: session name "othername" is not your IAM user name "jo": .* — drop --strict to go on with a warning\n$/,
+    );
     expect(result.exitCode).toBe(2);
     expect(assumeRoleCalls(mark)).toEqual([]);
     expect(await credentialsFile()).toBe(before);
@@ -311,27 +325,72 @@ describe("guards: a warning on stderr, an error with --strict", () => {
   it("the same with --strict: refused before the chained call", async () => {
     const mark = world.sts.calls.length;
     const result = await rolecred(["process", "tagged-prod", "--tag", "Project=red", "--strict"]);
-    expect(result.stderr).toMatch(/^rolecred: refused by --strict: tag Project=red would override the transitive tag Project=blue the calling session carries; .*\n$/);
+    expect(result.stderr).toMatch(
+      /^rolecred: refused by --strict: tag Project=red would override the transitive tag Project=blue the calling session carries; .*\n$/,
+    );
     expect(result.exitCode).toBe(2);
     expect(assumeRoleCalls(mark).map((call) => call.params.RoleArn)).toEqual([ROLES.ci]);
   });
 });
 
 describe("refused before any call: one line, the exit code, nothing sent, nothing written", () => {
-  const principalPolicy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "*" }] });
+  const principalPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "*" }],
+  });
   const cases: Array<[string, string[], number, string | RegExp]> = [
     ["a --tag that is not KEY=VALUE", ["--tag", "Project"], 2, 'rolecred: --tag "Project" is not KEY=VALUE'],
     ["a tag key STS does not accept", ["--tag", "Pro*ject=blue"], 2, 'rolecred: --tag: tag key "Pro*ject" must be 1-128 letters, digits, spaces or _.:/=+-@'],
-    ["a tag value over 256 characters", ["--tag", `Project=${"v".repeat(257)}`], 2, "rolecred: --tag: value of tag Project must be at most 256 letters, digits, spaces or _.:/=+-@"],
+    [
+      "a tag value over 256 characters",
+      ["--tag", `Project=${"v".repeat(257)}`],
+      2,
+      "rolecred: --tag: value of tag Project must be at most 256 letters, digits, spaces or _.:/=+-@",
+    ],
     ["51 tags", Array.from({ length: 51 }, (_, i) => ["--tag", `k${i}=v`]).flat(), 2, "rolecred: at most 50 session tags are allowed, got 51"],
-    ["keys that differ only in case", ["--tag", "Project=blue", "--tag", "project=red"], 2, "rolecred: --tag: tag keys Project and project are the same to STS (keys ignore case)"],
-    ["a transitive key that is not a tag", ["--tag", "Project=blue", "--transitive-tag", "Team"], 2, 'rolecred: transitive tag key "Team" is not the key of a session tag — add --tag Team=VALUE'],
-    ["a source identity starting with aws:", ["--source-identity", "aws:x"], 2, 'rolecred: invalid source identity "aws:x": 2-64 characters of letters, digits and _+=,.@-, not starting with aws:'],
-    ["a policy with a Principal", ["--policy", principalPolicy], 3, "rolecred: the --policy JSON, statement 1 has a Principal: a session policy cannot name principals (it applies to the session itself) — remove the Principal element"],
-    ["an unknown scope", ["--scope", "readonly"], 2, 'rolecred: unknown --scope "readonly" — scopes: read-only, services, s3-prefix, deny-iam, deny-delete, region'],
+    [
+      "keys that differ only in case",
+      ["--tag", "Project=blue", "--tag", "project=red"],
+      2,
+      "rolecred: --tag: tag keys Project and project are the same to STS (keys ignore case)",
+    ],
+    [
+      "a transitive key that is not a tag",
+      ["--tag", "Project=blue", "--transitive-tag", "Team"],
+      2,
+      'rolecred: transitive tag key "Team" is not the key of a session tag — add --tag Team=VALUE',
+    ],
+    [
+      "a source identity starting with aws:",
+      ["--source-identity", "aws:x"],
+      2,
+      'rolecred: invalid source identity "aws:x": 2-64 characters of letters, digits and _+=,.@-, not starting with aws:',
+    ],
+    [
+      "a policy with a Principal",
+      ["--policy", principalPolicy],
+      3,
+      "rolecred: the --policy JSON, statement 1 has a Principal: a session policy cannot name principals (it applies to the session itself) — remove the Principal element",
+    ],
+    [
+      "an unknown scope",
+      ["--scope", "readonly"],
+      2,
+      'rolecred: unknown --scope "readonly" — scopes: read-only, services, s3-prefix, deny-iam, deny-delete, region',
+    ],
     ["a scope with a bad argument", ["--scope", "region=mars"], 2, 'rolecred: --scope region: "mars" is not a region code'],
-    ["read-only with --policy", ["--scope", "read-only", "--policy", '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}'], 2, /^rolecred: --scope read-only cannot be narrowed together with --policy or --policy-arn: .* — use --scope services=\.\.\. or s3-prefix=\.\.\. with your policy/],
-    ["scopes over the size limit", ["--scope", "services=s3,ec2", "--scope", PREFIX_SCOPE, "--scope", "deny-delete", "--scope", "region=eu-west-1"], 3, /^rolecred: the combined session policy is 2\d{3} characters minified, \d+ over STS's 2048-character limit for session policies — /],
+    [
+      "read-only with --policy",
+      ["--scope", "read-only", "--policy", '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}'],
+      2,
+      /^rolecred: --scope read-only cannot be narrowed together with --policy or --policy-arn: .* — use --scope services=\.\.\. or s3-prefix=\.\.\. with your policy/,
+    ],
+    [
+      "scopes over the size limit",
+      ["--scope", "services=s3,ec2", "--scope", PREFIX_SCOPE, "--scope", "deny-delete", "--scope", "region=eu-west-1"],
+      3,
+      /^rolecred: the combined session policy is 2\d{3} characters minified, \d+ over STS's 2048-character limit for session policies — /,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, flags, exitCode, message) => {
@@ -349,8 +408,16 @@ describe("refused before any call: one line, the exit code, nothing sent, nothin
 
   it.each([
     ["rolecred_tags", "Project", 'rolecred: rolecred_tags of profile bad "Project" is not KEY=VALUE'],
-    ["rolecred_scopes", "deny-iam; readonly", 'rolecred: rolecred_scopes of profile bad: unknown --scope "readonly" — scopes: read-only, services, s3-prefix, deny-iam, deny-delete, region'],
-    ["rolecred_policy_arns", "ReadOnlyAccess", 'rolecred: rolecred_policy_arns of profile bad: invalid --policy-arn "ReadOnlyAccess" — expected arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME'],
+    [
+      "rolecred_scopes",
+      "deny-iam; readonly",
+      'rolecred: rolecred_scopes of profile bad: unknown --scope "readonly" — scopes: read-only, services, s3-prefix, deny-iam, deny-delete, region',
+    ],
+    [
+      "rolecred_policy_arns",
+      "ReadOnlyAccess",
+      'rolecred: rolecred_policy_arns of profile bad: invalid --policy-arn "ReadOnlyAccess" — expected arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME',
+    ],
   ])("a bad %s in the config: names the key and the profile", async (key, value, line) => {
     await appendConfig(`[profile bad]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\n${key} = ${value}\n`);
     const mark = world.sts.calls.length;
@@ -402,8 +469,13 @@ describe("rolecred policy show", () => {
   });
 
   it("reads --policy from stdin and passes it through minified", async () => {
-    const result = await rolecred(["policy", "show", "--json", "--policy", "-"], { stdin: '{\n  "Version": "2012-10-17",\n  "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}\n}\n' });
-    expect(JSON.parse(result.stdout)).toEqual({ Policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}', PolicyArns: [] });
+    const result = await rolecred(["policy", "show", "--json", "--policy", "-"], {
+      stdin: '{\n  "Version": "2012-10-17",\n  "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}\n}\n',
+    });
+    expect(JSON.parse(result.stdout)).toEqual({
+      Policy: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}',
+      PolicyArns: [],
+    });
   });
 
   it("warns, on stderr, about a policy that narrows nothing", async () => {
@@ -423,14 +495,54 @@ describe("rolecred policy check", () => {
   const check = (args: readonly string[]) => rolecred(["policy", "check", ...args]);
 
   it.each<[string, string[], number, string]>([
-    ["an object under the prefix", ["s3:GetObject", "arn:aws:s3:::my-data-bucket/123/data.txt", "--scope", PREFIX_SCOPE], 0, "allowed: decided by statement 1 (ScopeS3PrefixObjects) of the session policy"],
-    ["an object outside it", ["s3:GetObject", "arn:aws:s3:::my-data-bucket/789/data.txt", "--scope", PREFIX_SCOPE], 1, "denied: no statement of the session policy allows s3:GetObject on arn:aws:s3:::my-data-bucket/789/data.txt"],
-    ["a listing of the prefix", ["s3:ListBucket", "arn:aws:s3:::my-data-bucket", "--scope", PREFIX_SCOPE, "--context", "s3:prefix=123/reports/"], 0, "allowed: decided by statement 2 (ScopeS3PrefixList) of the session policy"],
-    ["a listing of another prefix", ["s3:ListBucket", "arn:aws:s3:::my-data-bucket", "--scope", PREFIX_SCOPE, "--context", "s3:prefix=789/"], 1, "denied: no statement of the session policy allows s3:ListBucket on arn:aws:s3:::my-data-bucket"],
-    ["IAM under deny-iam", ["iam:CreateUser", "*", "--scope", PREFIX_SCOPE, "--scope", "deny-iam"], 1, "denied: decided by statement 4 (ScopeDenyIam) of the session policy"],
-    ["the allowed region", ["ec2:DescribeInstances", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=eu-west-1"], 0, "allowed: decided by statement 1 (ScopeBaseAllowAll) of the session policy"],
-    ["another region", ["ec2:DescribeInstances", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=us-east-1"], 1, "denied: decided by statement 2 (ScopeRegion) of the session policy"],
-    ["a global service from us-east-1", ["iam:ListRoles", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=us-east-1"], 0, "allowed: decided by statement 1 (ScopeBaseAllowAll) of the session policy"],
+    [
+      "an object under the prefix",
+      ["s3:GetObject", "arn:aws:s3:::my-data-bucket/123/data.txt", "--scope", PREFIX_SCOPE],
+      0,
+      "allowed: decided by statement 1 (ScopeS3PrefixObjects) of the session policy",
+    ],
+    [
+      "an object outside it",
+      ["s3:GetObject", "arn:aws:s3:::my-data-bucket/789/data.txt", "--scope", PREFIX_SCOPE],
+      1,
+      "denied: no statement of the session policy allows s3:GetObject on arn:aws:s3:::my-data-bucket/789/data.txt",
+    ],
+    [
+      "a listing of the prefix",
+      ["s3:ListBucket", "arn:aws:s3:::my-data-bucket", "--scope", PREFIX_SCOPE, "--context", "s3:prefix=123/reports/"],
+      0,
+      "allowed: decided by statement 2 (ScopeS3PrefixList) of the session policy",
+    ],
+    [
+      "a listing of another prefix",
+      ["s3:ListBucket", "arn:aws:s3:::my-data-bucket", "--scope", PREFIX_SCOPE, "--context", "s3:prefix=789/"],
+      1,
+      "denied: no statement of the session policy allows s3:ListBucket on arn:aws:s3:::my-data-bucket",
+    ],
+    [
+      "IAM under deny-iam",
+      ["iam:CreateUser", "*", "--scope", PREFIX_SCOPE, "--scope", "deny-iam"],
+      1,
+      "denied: decided by statement 4 (ScopeDenyIam) of the session policy",
+    ],
+    [
+      "the allowed region",
+      ["ec2:DescribeInstances", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=eu-west-1"],
+      0,
+      "allowed: decided by statement 1 (ScopeBaseAllowAll) of the session policy",
+    ],
+    [
+      "another region",
+      ["ec2:DescribeInstances", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=us-east-1"],
+      1,
+      "denied: decided by statement 2 (ScopeRegion) of the session policy",
+    ],
+    [
+      "a global service from us-east-1",
+      ["iam:ListRoles", "*", "--scope", "region=eu-west-1", "--context", "aws:RequestedRegion=us-east-1"],
+      0,
+      "allowed: decided by statement 1 (ScopeBaseAllowAll) of the session policy",
+    ],
     [
       "managed policies only",
       ["s3:GetObject", "arn:aws:s3:::my-data-bucket/123/data.txt", "--scope", "read-only"],
@@ -443,7 +555,12 @@ describe("rolecred policy check", () => {
       1,
       "undecided: the inline policy does not allow s3:GetObject on arn:aws:s3:::my-data-bucket/123/data.txt, but the managed policies (arn:aws:iam::aws:policy/ReadOnlyAccess) may; rolecred cannot read them offline",
     ],
-    ["read-only with deny-iam, for IAM", ["iam:ListRoles", "*", "--scope", "read-only", "--scope", "deny-iam"], 1, "denied: decided by statement 1 (ScopeDenyIam) of the session policy"],
+    [
+      "read-only with deny-iam, for IAM",
+      ["iam:ListRoles", "*", "--scope", "read-only", "--scope", "deny-iam"],
+      1,
+      "denied: decided by statement 1 (ScopeDenyIam) of the session policy",
+    ],
   ])("%s", async (_name, args, exitCode, line) => {
     const result = await check(args);
     expect(result.stdout).toBe(`${line}\n`);
@@ -453,7 +570,13 @@ describe("rolecred policy check", () => {
 
   it("evaluates the user's own policy read from a file", async () => {
     const file = join(home, "policy.json");
-    await writeFile(file, JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "OwnFolder", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::my-data-bucket/${aws:username}/*" }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "OwnFolder", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::my-data-bucket/${aws:username}/*" }],
+      }),
+    );
     const mine = await check(["s3:GetObject", "arn:aws:s3:::my-data-bucket/jo/a.txt", "--policy", file, "--context", "aws:username=jo"]);
     expect(mine.stdout).toBe("allowed: decided by statement 1 (OwnFolder) of the session policy\n");
     const theirs = await check(["s3:GetObject", "arn:aws:s3:::my-data-bucket/kim/a.txt", "--policy", file, "--context", "aws:username=jo"]);
@@ -461,8 +584,16 @@ describe("rolecred policy check", () => {
   });
 
   it.each<[string, string[], string]>([
-    ["an action that is not one", ["GetObject", "*", "--scope", "deny-iam"], 'rolecred: "GetObject" is not an action — expected service:Action, e.g. s3:GetObject'],
-    ["a context that is not KEY=VALUE", ["s3:GetObject", "*", "--scope", "deny-iam", "--context", "aws:RequestedRegion"], 'rolecred: --context "aws:RequestedRegion" is not KEY=VALUE'],
+    [
+      "an action that is not one",
+      ["GetObject", "*", "--scope", "deny-iam"],
+      'rolecred: "GetObject" is not an action — expected service:Action, e.g. s3:GetObject',
+    ],
+    [
+      "a context that is not KEY=VALUE",
+      ["s3:GetObject", "*", "--scope", "deny-iam", "--context", "aws:RequestedRegion"],
+      'rolecred: --context "aws:RequestedRegion" is not KEY=VALUE',
+    ],
   ])("refuses %s (exit 2)", async (_name, args, line) => {
     const result = await check(args);
     expect(result.stderr).toBe(`${line}\n`);
@@ -478,16 +609,22 @@ describe("rolecred status: what narrows each session", () => {
     const call = assumeRoleCalls(mark)[0];
     expect(call?.params).toMatchObject({ Policy: shown.Policy, SourceIdentity: "jo", "Tags.member.1.Key": "Project", "Tags.member.2.Key": "Team" });
     const policyLength = shown.Policy?.length ?? 0;
-    const packed = packedPolicyPercent(shown.Policy ?? "", [], [
-      { key: "Project", value: "blue" },
-      { key: "Team", value: "data" },
-    ]);
+    const packed = packedPolicyPercent(
+      shown.Policy ?? "",
+      [],
+      [
+        { key: "Project", value: "blue" },
+        { key: "Team", value: "data" },
+      ],
+    );
 
     const table = await rolecred(["status"]);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(/^PROFILE +WHERE +ROLE +EXPIRES +LEFT +NARROWED BY\n/);
     expect(table.stdout).toMatch(
-      new RegExp(`\\nnarrow +cache +arn:aws:iam::${ACCOUNT}:role/Ci +(\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(59m|1h 0m) +policy ${policyLength} chars; tags Project=blue,Team=data; source identity jo; packed ${packed}%\\n`),
+      new RegExp(
+        `\\nnarrow +cache +arn:aws:iam::${ACCOUNT}:role/Ci +(\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(59m|1h 0m) +policy ${policyLength} chars; tags Project=blue,Team=data; source identity jo; packed ${packed}%\\n`,
+      ),
     );
 
     const json = JSON.parse((await rolecred(["status", "narrow", "--json"])).stdout) as Array<Record<string, unknown>>;
@@ -537,7 +674,10 @@ describe("profiles narrowed by rolecred_* keys", () => {
 });
 
 describe("rolecred saml: session policies yes, session tags no", () => {
-  const assertion = () => Buffer.from(issueSamlResponse(idp, { roles: [{ roleArn: SAML_ROLE, providerArn: SAML_IDP }], sessionName: "alice@example.com" }), "utf8").toString("base64");
+  const assertion = () =>
+    Buffer.from(issueSamlResponse(idp, { roles: [{ roleArn: SAML_ROLE, providerArn: SAML_IDP }], sessionName: "alice@example.com" }), "utf8").toString(
+      "base64",
+    );
 
   it("sends the scopes and --policy composed exactly as `policy show` prints them", async () => {
     const own = '{"Version":"2012-10-17","Statement":[{"Sid":"TenantRead","Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}';
@@ -545,7 +685,11 @@ describe("rolecred saml: session policies yes, session tags no", () => {
     const shown = await shownPolicy(flags);
     const mark = world.sts.calls.length;
     const result = await rolecred(["saml", "--profile", "t123", ...flags], { stdin: assertion() });
-    expect(result.stderr).toMatch(new RegExp(`^t123: assumed Tenant in ${SAML_ACCOUNT} as alice@example.com, ${EXPIRY}\\nsession policy \\d+ of 2048 characters \\(\\d+%\\), packed into \\d+% of STS's limit\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^t123: assumed Tenant in ${SAML_ACCOUNT} as alice@example.com, ${EXPIRY}\\nsession policy \\d+ of 2048 characters \\(\\d+%\\), packed into \\d+% of STS's limit\\n$`,
+      ),
+    );
     expect(result.exitCode).toBe(0);
     const [call, ...others] = callsSince(mark);
     expect(others).toEqual([]);

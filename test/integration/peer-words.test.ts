@@ -14,7 +14,10 @@ describe("an unknown command", () => {
     [["login"], "rolecred: unknown command 'login' — rolecred console PROFILE opens the AWS console; rolecred sso login signs in to IAM Identity Center\n"],
     [["list"], "rolecred: unknown command 'list' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
     [["ls", "--json"], "rolecred: unknown command 'ls' — rolecred profiles lists the profiles, rolecred status the sessions held\n"],
-    [["export", "dev"], "rolecred: unknown command 'export' — rolecred env PROFILE prints the exports (rolecred write PROFILE puts them in the credentials file)\n"],
+    [
+      ["export", "dev"],
+      "rolecred: unknown command 'export' — rolecred env PROFILE prints the exports (rolecred write PROFILE puts them in the credentials file)\n",
+    ],
     [["lsit"], "rolecred: unknown command 'lsit'\n(Did you mean lint?)\n"],
     [["logut"], "rolecred: unknown command 'logut'\n(Did you mean logout?)\n"],
   ])("%j → one hint, exit 2", async (args, stderr) => {
@@ -32,7 +35,11 @@ describe("an unknown command", () => {
 
 describe("a reader that stops early", () => {
   it("`rolecred COMMAND --help | head -c 1` ends quietly: no EPIPE crash on stderr", async () => {
-    const result = await runProcess("/bin/bash", ["-c", `set -o pipefail; '${process.execPath}' '${ROLECRED_BIN}' x509 --help 2>err.txt | head -c 1 >/dev/null; cat err.txt`], { env: cliEnv(await makeTempHome()), cwd: await makeTempHome() });
+    const result = await runProcess(
+      "/bin/bash",
+      ["-c", `set -o pipefail; '${process.execPath}' '${ROLECRED_BIN}' x509 --help 2>err.txt | head -c 1 >/dev/null; cat err.txt`],
+      { env: cliEnv(await makeTempHome()), cwd: await makeTempHome() },
+    );
     expect(result.stdout).not.toContain("EPIPE");
     expect(result.stdout).not.toContain("Unhandled");
   });

@@ -37,7 +37,9 @@ describe("profiles on the fast path", () => {
     await writeFile(join(home, ".aws", "credentials"), CREDENTIALS);
     const result = await runCli(["profiles", ...flags], { env: cliEnv(home, { NODE_DEBUG: "module" }) });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe(renderProfiles({ configPath: "c", credentialsPath: "k", config: readIniSections(CONFIG), credentials: readIniSections(CREDENTIALS) }, format));
+    expect(result.stdout).toBe(
+      renderProfiles({ configPath: "c", credentialsPath: "k", config: readIniSections(CONFIG), credentials: readIniSections(CREDENTIALS) }, format),
+    );
     expect(result.stdout).toContain("org-59");
     expect(result.stderr).not.toContain("node_modules/commander");
     expect(result.stderr).not.toContain("run.js");

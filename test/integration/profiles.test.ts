@@ -111,7 +111,10 @@ describe("rolecred process: credential_process", () => {
   it("is what the AWS SDK's default chain and the AWS CLI use through credential_process in ~/.aws/config", async () => {
     await warm("dev");
     const config = join(home, ".aws", "config");
-    await writeFile(config, `${await readFile(config, "utf8")}\n[profile dev-cp]\ncredential_process = ${process.execPath} ${ROLECRED_BIN} process dev\nregion = us-east-1\n`);
+    await writeFile(
+      config,
+      `${await readFile(config, "utf8")}\n[profile dev-cp]\ncredential_process = ${process.execPath} ${ROLECRED_BIN} process dev\nregion = us-east-1\n`,
+    );
     const expected = `arn:aws:sts::${ACCOUNT}:assumed-role/Developer/jo`;
     expect((await identityViaSdk(env, "dev-cp")).Arn).toBe(expected);
     expect((await identityViaAwsCli(env, "dev-cp", world.sts.url)).Arn).toBe(expected);
@@ -183,16 +186,22 @@ describe("profile chains", () => {
     const calls = callsSince(mark);
     expect(calls.filter((call) => call.action === "GetSessionToken")).toHaveLength(1);
     expect(calls.filter((call) => call.action === "GetSessionToken")[0]?.params.SerialNumber).toBe(MFA_SERIAL);
-    expect(calls.filter((call) => call.action === "AssumeRole").map((call) => [call.params.RoleArn, call.params.SerialNumber, call.params.ExternalId])).toEqual([
-      [ROLES.developer, undefined, undefined],
-      [ROLES.vendor, undefined, "vendor-42"],
-    ]);
+    expect(calls.filter((call) => call.action === "AssumeRole").map((call) => [call.params.RoleArn, call.params.SerialNumber, call.params.ExternalId])).toEqual(
+      [
+        [ROLES.developer, undefined, undefined],
+        [ROLES.vendor, undefined, "vendor-42"],
+      ],
+    );
   });
 
   it.each([
     ["a loop", "loop-a", "profile chain loops: loop-a → loop-b → loop-a — fix source_profile in ~/.aws/config"],
     ["a missing source profile", "orphan", /^profile "nobody" \(source_profile of orphan\) is not in /],
-    ["credential_source", "on-ec2", 'profile "on-ec2": credential_source (EC2 instance, ECS container or environment credentials) is out of rolecred\'s scope; use source_profile — add source_profile = <the profile holding your keys>'],
+    [
+      "credential_source",
+      "on-ec2",
+      'profile "on-ec2": credential_source (EC2 instance, ECS container or environment credentials) is out of rolecred\'s scope; use source_profile — add source_profile = <the profile holding your keys>',
+    ],
     ["a profile that does not exist", "nope", /^profile "nope" is not in .* — `rolecred profiles` lists the profiles there are$/],
   ])("refuses %s with one clear line", async (_name, profile, message) => {
     const result = await rolecred(["process", profile]);
@@ -215,7 +224,15 @@ describe("rolecred env / assume in real shells", () => {
     const credentials = await warm("dev");
     const script = `export AWS_PROFILE=stale AWS_SECURITY_TOKEN=stale; eval "$('${process.execPath}' '${ROLECRED_BIN}' env dev --shell ${shell})"; printf '%s\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_REGION" "$ROLECRED_PROFILE" "\${AWS_PROFILE-unset}" "\${AWS_SECURITY_TOKEN-unset}"`;
     const { stdout } = await run(path, args(script), { env });
-    expect(stdout.split("\n").slice(0, 7)).toEqual([credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, "us-east-1", "dev", "unset", "unset"]);
+    expect(stdout.split("\n").slice(0, 7)).toEqual([
+      credentials.AccessKeyId,
+      credentials.SecretAccessKey,
+      credentials.SessionToken,
+      "us-east-1",
+      "dev",
+      "unset",
+      "unset",
+    ]);
   });
 
   it("fish evaluates its exports", async () => {
@@ -289,7 +306,10 @@ describe("the region is the delivery's, not the cached session's", () => {
   const exportedRegion = (stdout: string) => /^export AWS_REGION='([^']*)'$/m.exec(stdout)?.[1];
 
   it("env/assume and exec take --region, then AWS_REGION, then the profile's region, on every call", async () => {
-    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile dev-eu]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nregion = eu-central-1\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile dev-eu]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nregion = eu-central-1\n`,
+    );
     await warm("dev-eu"); // made in us-east-1 (AWS_REGION of the test environment)
     const mark = world.sts.calls.length;
     // The test environment's AWS_REGION left out, and these set instead.
@@ -310,13 +330,23 @@ describe("the region is the delivery's, not the cached session's", () => {
 
 describe("a profile's duration_seconds above the role's maximum", () => {
   it("falls back to 1h with a warning, and the session is cached", async () => {
-    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile ci-long]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nduration_seconds = 10800\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `${await readFile(join(home, ".aws", "config"), "utf8")}\n[profile ci-long]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-script\nduration_seconds = 10800\n`,
+    );
     const mark = world.sts.calls.length;
     const first = await rolecred(["exec", "ci-long", "--", "sh", "-c", "echo ran"]);
     expect(first.stderr).toBe("warning: Ci allows less than 10800s; retrying with 3600s\n");
     expect(first.stdout).toBe("ran\n");
     expect(first.exitCode).toBe(0);
-    expect(callsSince(mark).filter((call) => call.action === "AssumeRole").map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["10800", "ValidationError"], ["3600", undefined]]);
+    expect(
+      callsSince(mark)
+        .filter((call) => call.action === "AssumeRole")
+        .map((call) => [call.params.DurationSeconds, call.errorCode]),
+    ).toEqual([
+      ["10800", "ValidationError"],
+      ["3600", undefined],
+    ]);
     const again = await rolecred(["process", "ci-long"]);
     expect(again.stderr).toBe("");
     expect(callsSince(mark).filter((call) => call.action === "AssumeRole")).toHaveLength(2);
@@ -326,7 +356,9 @@ describe("a profile's duration_seconds above the role's maximum", () => {
 describe("rolecred exec", () => {
   it("runs the command with the profile's session and passes its exit code", async () => {
     const credentials = await warm("dev");
-    const result = await rolecred(["exec", "dev", "--", "sh", "-c", 'echo "$AWS_ACCESS_KEY_ID ${AWS_PROFILE-none} $ROLECRED_PROFILE"; exit 3'], { AWS_PROFILE: "jo" });
+    const result = await rolecred(["exec", "dev", "--", "sh", "-c", 'echo "$AWS_ACCESS_KEY_ID ${AWS_PROFILE-none} $ROLECRED_PROFILE"; exit 3'], {
+      AWS_PROFILE: "jo",
+    });
     expect(result.stdout.trim()).toBe(`${credentials.AccessKeyId} none dev`);
     expect(result.exitCode).toBe(3);
   });
@@ -420,7 +452,9 @@ describe("rolecred write, status and logout", () => {
 describe("rolecred profiles", () => {
   it("lists names for completion, and a table", async () => {
     expect((await rolecred(["profiles", "--names"])).stdout).toBe(
-      ["audit", "ci", "dev", "dev-session", "jo", "jo-script", "loop-a", "loop-b", "on-ec2", "orphan", "prod-ro", "vendor-session"].map((name) => `${name}\n`).join(""),
+      ["audit", "ci", "dev", "dev-session", "jo", "jo-script", "loop-a", "loop-b", "on-ec2", "orphan", "prod-ro", "vendor-session"]
+        .map((name) => `${name}\n`)
+        .join(""),
     );
     expect((await rolecred(["profiles"])).stdout).toMatch(/\ndev +role +arn:aws:iam::111111111111:role\/Developer +jo\n/);
   });
@@ -444,7 +478,11 @@ describe("rolecred profiles", () => {
     const many = await makeTempHome();
     await mkdir(join(many, ".aws"), { recursive: true });
     await writeFile(join(many, ".aws", "config"), Array.from({ length: 20_000 }, (_, index) => `[profile p-${index}]\nregion = eu-west-1\n`).join(""));
-    const piped = await runProcess("/bin/bash", ["-c", `'${process.execPath}' '${ROLECRED_BIN}' profiles --names 2>err.txt | head -n 1; echo "exit \${PIPESTATUS[0]}"; cat err.txt`], { env: cliEnv(many), cwd: many });
+    const piped = await runProcess(
+      "/bin/bash",
+      ["-c", `'${process.execPath}' '${ROLECRED_BIN}' profiles --names 2>err.txt | head -n 1; echo "exit \${PIPESTATUS[0]}"; cat err.txt`],
+      { env: cliEnv(many), cwd: many },
+    );
     expect(piped.stdout).toBe("p-0\nexit 0\n");
   });
 });

@@ -79,7 +79,11 @@ afterAll(async () => {
 beforeEach(async () => {
   home = await makeTempHome();
   await mkdir(join(home, ".aws"), { mode: 0o700 });
-  await writeFile(credentialsPath(), "# my own keys: must survive every rolecred write\n[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = mine/EXAMPLE+0000000000000000000000000001\n", { mode: 0o600 });
+  await writeFile(
+    credentialsPath(),
+    "# my own keys: must survive every rolecred write\n[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = mine/EXAMPLE+0000000000000000000000000001\n",
+    { mode: 0o600 },
+  );
   await writeFile(join(home, ".aws", "config"), ALIASES_CONFIG);
   env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url });
 });
@@ -131,7 +135,9 @@ describe("rolecred saml: an assertion piped in, one role", () => {
     const after = await credentialsFile();
     expect(after.startsWith(before)).toBe(true); // my keys and comment untouched, dev appended
     // The profile `rolecred user` writes (same code): the three keys the SDKs read, then rolecred's own x_ keys.
-    expect(after.slice(before.length)).toMatch(/^\n?\[dev\]\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\n(x_\w+ = \S+\n)+$/);
+    expect(after.slice(before.length)).toMatch(
+      /^\n?\[dev\]\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\n(x_\w+ = \S+\n)+$/,
+    );
     expect(after).toMatch(/\nx_security_token_expires = \d{4}-\d\d-\d\dT[\d:.]+Z\n/);
     expect((await stat(credentialsPath())).mode & 0o777).toBe(0o600);
 
@@ -139,7 +145,14 @@ describe("rolecred saml: an assertion piped in, one role", () => {
     const call = samlCalls().at(-1);
     expect(call?.callerArn).toBeUndefined(); // unsigned: no AWS credentials were used
     expect(call?.errorCode).toBeUndefined();
-    expect(call?.params).toEqual({ Action: "AssumeRoleWithSAML", Version: "2011-06-15", RoleArn: ROLE.developer, PrincipalArn: SANDBOX_IDP, SAMLAssertion: base64, DurationSeconds: "3600" });
+    expect(call?.params).toEqual({
+      Action: "AssumeRoleWithSAML",
+      Version: "2011-06-15",
+      RoleArn: ROLE.developer,
+      PrincipalArn: SANDBOX_IDP,
+      SAMLAssertion: base64,
+      DurationSeconds: "3600",
+    });
 
     const expected = `arn:aws:sts::${SANDBOX}:assumed-role/Developer/alice@example.com`;
     expect((await identityViaSdk(env, "dev")).Arn).toBe(expected);
@@ -148,8 +161,18 @@ describe("rolecred saml: an assertion piped in, one role", () => {
 
   it.each<[string, (base64: string) => string]>([
     ["raw XML", (base64) => Buffer.from(base64, "base64").toString("utf8")],
-    ["the HTML auto-post form", (base64) => `<html><body onload="document.forms[0].submit()"><form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="${base64}"/></form></body></html>`],
-    ["a SOAP envelope", (base64) => `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>${Buffer.from(base64, "base64").toString("utf8").replace(/^<\?xml[^>]*>\s*/, "")}</S:Body></S:Envelope>`],
+    [
+      "the HTML auto-post form",
+      (base64) =>
+        `<html><body onload="document.forms[0].submit()"><form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="${base64}"/></form></body></html>`,
+    ],
+    [
+      "a SOAP envelope",
+      (base64) =>
+        `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>${Buffer.from(base64, "base64")
+          .toString("utf8")
+          .replace(/^<\?xml[^>]*>\s*/, "")}</S:Body></S:Envelope>`,
+    ],
     ["percent-encoded base64 wrapped at 76 columns", (base64) => encodeURIComponent((base64.match(/.{1,76}/g) ?? []).join("\n"))],
   ])("takes %s, and sends STS standard base64 of the Response", async (_form, wrap) => {
     const base64 = assertion();
@@ -205,7 +228,9 @@ describe("rolecred saml: several roles", () => {
     const terminal = runInPty(process.execPath, [ROLECRED_BIN, "saml", "--list"], { env, cwd: REPO_ROOT });
     const { exitCode } = await terminal.exited;
     expect(exitCode).toBe(2);
-    expect(terminal.screen()).toContain("rolecred: nothing is piped in: rolecred saml reads the SAML response from stdin — e.g. okta-login -u jo | rolecred saml --profile dev");
+    expect(terminal.screen()).toContain(
+      "rolecred: nothing is piped in: rolecred saml reads the SAML response from stdin — e.g. okta-login -u jo | rolecred saml --profile dev",
+    );
   });
 
   it("without a terminal, fails listing the roles and naming the flags, and sends nothing", async () => {
@@ -243,7 +268,9 @@ describe("rolecred saml: several roles", () => {
     const before = await credentialsFile();
     const calls = world.sts.calls.length;
     const result = await rolecred([...flags, "--profile", "dev"], three());
-    expect(result.stderr).toBe(`rolecred: no role in the assertion matches ${asked} — the assertion offers ${SANDBOX} (sandbox):Developer, ${SANDBOX} (sandbox):Short, ${PROD} (prod):ReadOnly\n`);
+    expect(result.stderr).toBe(
+      `rolecred: no role in the assertion matches ${asked} — the assertion offers ${SANDBOX} (sandbox):Developer, ${SANDBOX} (sandbox):Short, ${PROD} (prod):ReadOnly\n`,
+    );
     expect(result.exitCode).toBe(2);
     expect(world.sts.calls.length).toBe(calls);
     expect(await credentialsFile()).toBe(before);
@@ -353,7 +380,11 @@ describe("rolecred saml --all-roles", () => {
   it("writes one profile per role, named by the template, in one write", async () => {
     const before = await credentialsFile();
     const result = await rolecred(["--all-roles", "--profile-template", "{account}-{role}"], assertion({ roles: [OFFER.developer, OFFER.readOnly] }));
-    expect(result.stderr).toMatch(new RegExp(`^${SANDBOX}-Developer: assumed Developer in ${SANDBOX} as alice@example.com, ${EXPIRY}\\n${PROD}-ReadOnly: assumed ReadOnly in ${PROD} as alice@example.com, ${EXPIRY}\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^${SANDBOX}-Developer: assumed Developer in ${SANDBOX} as alice@example.com, ${EXPIRY}\\n${PROD}-ReadOnly: assumed ReadOnly in ${PROD} as alice@example.com, ${EXPIRY}\\n$`,
+      ),
+    );
     expect(result.exitCode).toBe(0);
     const after = await credentialsFile();
     expect(after.startsWith(before)).toBe(true);
@@ -362,7 +393,10 @@ describe("rolecred saml --all-roles", () => {
   });
 
   it("with --account, only that account's roles; {alias} names them", async () => {
-    const result = await rolecred(["--all-roles", "--account", "sandbox", "--profile-template", "{alias}-{role}"], assertion({ roles: [OFFER.developer, OFFER.short, OFFER.readOnly] }));
+    const result = await rolecred(
+      ["--all-roles", "--account", "sandbox", "--profile-template", "{alias}-{role}"],
+      assertion({ roles: [OFFER.developer, OFFER.short, OFFER.readOnly] }),
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/^sandbox-Developer: assumed Developer .*\nsandbox-Short: assumed Short .*\n$/);
     expect(await credentialsFile()).not.toContain("ReadOnly");
@@ -371,7 +405,9 @@ describe("rolecred saml --all-roles", () => {
   it("writes nothing at all when one role is refused", async () => {
     const before = await credentialsFile();
     const result = await rolecred(["--all-roles"], assertion({ roles: [OFFER.developer, OFFER.untrusting] }));
-    expect(result.stderr).toMatch(/^rolecred: not allowed to assume Untrusting \(arn:aws:iam::111122223333:role\/Untrusting\): Not authorized to perform sts:AssumeRoleWithSAML — /);
+    expect(result.stderr).toMatch(
+      /^rolecred: not allowed to assume Untrusting \(arn:aws:iam::111122223333:role\/Untrusting\): Not authorized to perform sts:AssumeRoleWithSAML — /,
+    );
     expect(result.exitCode).toBe(4);
     expect(await credentialsFile()).toBe(before);
   });
@@ -399,9 +435,17 @@ describe("rolecred saml: how long", () => {
   it("a role whose maximum is below the SessionDuration: retried once with one hour, and said", async () => {
     const calls = samlCalls().length;
     const result = await rolecred(["--profile", "dev"], assertion({ roles: [OFFER.short], sessionDuration: 7200 }));
-    expect(result.stderr).toMatch(new RegExp(`^warning: Short allows less than 7200s; retrying with 3600s\\ndev: assumed Short in ${SANDBOX} as alice@example.com, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in (1h 0m|59m)\\)\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^warning: Short allows less than 7200s; retrying with 3600s\\ndev: assumed Short in ${SANDBOX} as alice@example.com, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in (1h 0m|59m)\\)\\n$`,
+      ),
+    );
     expect(result.exitCode).toBe(0);
-    expect(samlCalls().slice(calls).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([
+    expect(
+      samlCalls()
+        .slice(calls)
+        .map((call) => [call.params.DurationSeconds, call.errorCode]),
+    ).toEqual([
       ["7200", "ValidationError"],
       ["3600", undefined],
     ]);
@@ -437,9 +481,14 @@ describe("rolecred saml --idp-cert", () => {
     expect(garbled.exitCode).toBe(3);
   });
 
-  const SIGNATURE_FAILED = "rolecred: the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s))) — nothing was sent to STS; check the certificate is the identity provider's current signing certificate\n";
+  const SIGNATURE_FAILED =
+    "rolecred: the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s))) — nothing was sent to STS; check the certificate is the identity provider's current signing certificate\n";
   it.each<[string, () => Promise<{ stdin: string; cert?: string }>, string]>([
-    ["a tampered assertion (a role renamed after signing)", async () => ({ stdin: Buffer.from(Buffer.from(assertion(), "base64").toString("utf8").replace("role/Developer,", "role/Admin,")).toString("base64") }), SIGNATURE_FAILED],
+    [
+      "a tampered assertion (a role renamed after signing)",
+      async () => ({ stdin: Buffer.from(Buffer.from(assertion(), "base64").toString("utf8").replace("role/Developer,", "role/Admin,")).toString("base64") }),
+      SIGNATURE_FAILED,
+    ],
     [
       "an unsigned assertion",
       async () => ({ stdin: assertion({ sign: "none" }) }),
@@ -487,7 +536,20 @@ describe("rolecred saml: what reaches STS", () => {
   it("--policy and --policy-arn reach STS exactly, minified", async () => {
     const policyFile = join(home, "policy.json");
     await writeFile(policyFile, '{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" } ]\n}\n');
-    const result = await rolecred(["--profile", "dev", "--policy", policyFile, "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess", "--policy-arn", `arn:aws:iam::${SANDBOX}:policy/Team`, "--json"], assertion());
+    const result = await rolecred(
+      [
+        "--profile",
+        "dev",
+        "--policy",
+        policyFile,
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "--policy-arn",
+        `arn:aws:iam::${SANDBOX}:policy/Team`,
+        "--json",
+      ],
+      assertion(),
+    );
     expect(result.exitCode).toBe(0);
     expect(samlCalls().at(-1)?.params).toMatchObject({
       Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
@@ -495,7 +557,13 @@ describe("rolecred saml: what reaches STS", () => {
       "PolicyArns.member.2.arn": `arn:aws:iam::${SANDBOX}:policy/Team`,
     });
     expect(world.sts.session(await keyIdOf("dev"))?.policyArns).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess", `arn:aws:iam::${SANDBOX}:policy/Team`]);
-    expect(JSON.parse(result.stdout)).toMatchObject({ profile: "dev", roleArn: ROLE.developer, account: SANDBOX, sessionName: "alice@example.com", packedPolicySizePercent: expect.any(Number) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      profile: "dev",
+      roleArn: ROLE.developer,
+      account: SANDBOX,
+      sessionName: "alice@example.com",
+      packedPolicySizePercent: expect.any(Number),
+    });
     expect(result.stdout).not.toMatch(/secret|token/i);
   });
 
@@ -507,7 +575,11 @@ describe("rolecred saml: what reaches STS", () => {
 });
 
 describe("rolecred saml -- COMMAND", () => {
-  const printEnv = ["node", "-e", "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, secret:Boolean(e.AWS_SECRET_ACCESS_KEY), token:Boolean(e.AWS_SESSION_TOKEN), region:e.AWS_REGION, marker:e.ROLECRED_PROFILE}))"];
+  const printEnv = [
+    "node",
+    "-e",
+    "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, secret:Boolean(e.AWS_SECRET_ACCESS_KEY), token:Boolean(e.AWS_SESSION_TOKEN), region:e.AWS_REGION, marker:e.ROLECRED_PROFILE}))",
+  ];
 
   it.each([["--"], ["--exec"]])("%s runs the command with the session, writes no file, and passes its exit code through", async (separator) => {
     const before = await credentialsFile();
@@ -585,7 +657,12 @@ describe("rolecred saml: what STS refuses, in one line each", () => {
     expect(result.exitCode).toBe(exitCode);
     expect(result.stdout).toBe("");
     expect(await credentialsFile()).toBe(before);
-    if (errorCode !== undefined) expect(samlCalls().slice(calls).map((call) => call.errorCode)).toEqual([errorCode]);
+    if (errorCode !== undefined)
+      expect(
+        samlCalls()
+          .slice(calls)
+          .map((call) => call.errorCode),
+      ).toEqual([errorCode]);
   });
 });
 
@@ -599,7 +676,12 @@ describe("rolecred saml: bad input gets one line, a non-zero exit, and nothing i
 
   it.each<[string, () => string | Buffer, number, string]>([
     ["empty stdin", () => "", 3, "rolecred: stdin is empty: no SAML response was piped in — e.g. okta-login -u jo | rolecred saml --profile dev"],
-    ["garbage", () => "Login failed: your password has expired!\n", 3, "rolecred: stdin is not a SAML response: it is neither XML nor base64 — pipe in what your identity provider's login helper prints: base64, XML, the HTML form page, or SAMLResponse=... form data"],
+    [
+      "garbage",
+      () => "Login failed: your password has expired!\n",
+      3,
+      "rolecred: stdin is not a SAML response: it is neither XML nor base64 — pipe in what your identity provider's login helper prints: base64, XML, the HTML form page, or SAMLResponse=... form data",
+    ],
     ["2 MiB of random bytes", () => randomBytes(2 * 1024 * 1024), 3, "rolecred: stdin is larger than 1 MiB; that is not what rolecred expects there"],
     [
       "a truncated assertion",
@@ -610,10 +692,18 @@ describe("rolecred saml: bad input gets one line, a non-zero exit, and nothing i
       3,
       "rolecred: the SAML response is not well-formed XML (cut off?): unclosed xml tag(s): saml2p:Response, saml:Assertion, saml:AttributeStatement",
     ],
-    ["the billion laughs", () => laughs, 3, "rolecred: the SAML response contains a DOCTYPE or entity declarations; rolecred refuses those (no entity is ever expanded)"],
+    [
+      "the billion laughs",
+      () => laughs,
+      3,
+      "rolecred: the SAML response contains a DOCTYPE or entity declarations; rolecred refuses those (no entity is ever expanded)",
+    ],
     [
       "an external entity",
-      () => xmlOf().replace(/^<\?xml[^>]*>\n/, '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n').replace("alice@example.com", "&xxe;"),
+      () =>
+        xmlOf()
+          .replace(/^<\?xml[^>]*>\n/, '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n')
+          .replace("alice@example.com", "&xxe;"),
       3,
       "rolecred: the SAML response contains a DOCTYPE or entity declarations; rolecred refuses those (no entity is ever expanded)",
     ],
@@ -631,7 +721,12 @@ describe("rolecred saml: bad input gets one line, a non-zero exit, and nothing i
     ],
     [
       "an expired assertion",
-      () => assertion({ now: new Date(Date.now() - 10 * 60_000), issueInstant: new Date(Date.now() - 10 * 60_000), notOnOrAfter: new Date(Date.now() - 5 * 60_000) }),
+      () =>
+        assertion({
+          now: new Date(Date.now() - 10 * 60_000),
+          issueInstant: new Date(Date.now() - 10 * 60_000),
+          notOnOrAfter: new Date(Date.now() - 5 * 60_000),
+        }),
       3,
       "rolecred: the SAML assertion expired at \\S+ \\(5m ago\\): log in again",
     ],
@@ -639,7 +734,7 @@ describe("rolecred saml: bad input gets one line, a non-zero exit, and nothing i
       "a RoleSessionName STS would refuse",
       () => assertion({ sessionName: "Alice Smith" }),
       3,
-      'rolecred: the assertion\'s RoleSessionName "Alice Smith" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64}) — the identity provider\'s RoleSessionName mapping must produce 2-64 letters, digits or _+=,.@- (no spaces)',
+      "rolecred: the assertion's RoleSessionName \"Alice Smith\" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64}) — the identity provider's RoleSessionName mapping must produce 2-64 letters, digits or _+=,.@- (no spaces)",
     ],
   ])("%s", async (_name, stdin, exitCode, stderr) => {
     const before = await credentialsFile();

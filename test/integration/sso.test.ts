@@ -12,7 +12,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeTempHome, REPO_ROOT, runCli, runProcess, type CliResult } from "../support/run-cli.js";
 import { ACCOUNT, ROLES } from "../support/world.js";
 import { identityViaAwsCli, identityViaSdk } from "../support/readback.js";
-import { approvingHttpBrowser, chromiumBrowser, recordingBrowser, ssoEnv, SSO_SESSION, startIdentityCenterFixture, writeSsoConfig, type IdentityCenterFixture } from "../support/identity-center-fixture.js";
+import {
+  approvingHttpBrowser,
+  chromiumBrowser,
+  recordingBrowser,
+  ssoEnv,
+  SSO_SESSION,
+  startIdentityCenterFixture,
+  writeSsoConfig,
+  type IdentityCenterFixture,
+} from "../support/identity-center-fixture.js";
 
 let fixture: IdentityCenterFixture;
 let home: string;
@@ -124,13 +133,25 @@ describe("rolecred sso login", () => {
     expect(await readFile(join(home, "browser", "browser-result.html"), "utf8")).toContain("Signed in");
 
     const token = await readToken();
-    expect(Object.keys(token).sort()).toEqual(["accessToken", "clientId", "clientSecret", "expiresAt", "refreshToken", "region", "registrationExpiresAt", "startUrl"]);
+    expect(Object.keys(token).sort()).toEqual([
+      "accessToken",
+      "clientId",
+      "clientSecret",
+      "expiresAt",
+      "refreshToken",
+      "region",
+      "registrationExpiresAt",
+      "startUrl",
+    ]);
     expect(token).toMatchObject({ startUrl: fixture.center.startUrl, region: "us-east-1" });
     expect(token.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
     expect((await stat(tokenPath(SSO_SESSION))).mode & 0o777).toBe(0o600);
     expect((await stat(join(home, ".aws", "sso", "cache"))).mode & 0o777).toBe(0o700);
-    expect(fixture.center.calls.filter((call) => call.operation === "CreateToken").at(-1)).toMatchObject({ grantType: "authorization_code", errorCode: undefined });
+    expect(fixture.center.calls.filter((call) => call.operation === "CreateToken").at(-1)).toMatchObject({
+      grantType: "authorization_code",
+      errorCode: undefined,
+    });
     expectNoSecretsIn(token);
   });
 
@@ -144,12 +165,18 @@ describe("rolecred sso login", () => {
     expect(result.stderr).toContain(`${fixture.center.url}device?user_code=${userCode}`);
     const token = await readToken();
     expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
-    expect(fixture.center.calls.filter((call) => call.operation === "CreateToken").at(-1)).toMatchObject({ grantType: "urn:ietf:params:oauth:grant-type:device_code", errorCode: undefined });
+    expect(fixture.center.calls.filter((call) => call.operation === "CreateToken").at(-1)).toMatchObject({
+      grantType: "urn:ietf:params:oauth:grant-type:device_code",
+      errorCode: undefined,
+    });
     expectNoSecretsIn(token);
   });
 
   it("--no-browser only prints the URL; a legacy profile's token is cached under its start URL", async () => {
-    await writeFile(join(home, ".aws", "config"), `[profile legacy]\nsso_start_url = ${fixture.center.startUrl}\nsso_region = us-east-1\nsso_account_id = ${ACCOUNT}\nsso_role_name = ReadOnly\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `[profile legacy]\nsso_start_url = ${fixture.center.startUrl}\nsso_region = us-east-1\nsso_account_id = ${ACCOUNT}\nsso_role_name = ReadOnly\n`,
+    );
     const browser = await recordingBrowser(join(home, "browser"));
     const running = rolecred(["sso", "login", "legacy", "--use-device-code", "--no-browser"], { BROWSER: browser });
     await approveWhenAsked();
@@ -191,7 +218,9 @@ describe("rolecred sso login with a real headless Chromium", () => {
     const token = await readToken();
     expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
     // The page Chromium ended on is the one rolecred's listener served after the redirect.
-    await expect.poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 }).toContain("rolecred has your sign-in");
+    await expect
+      .poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 })
+      .toContain("rolecred has your sign-in");
     const pages = fixture.center.calls.map((call) => call.operation);
     expect(pages).toContain("Authorize");
     expect(pages).toContain("AuthorizeDecision");
@@ -204,7 +233,9 @@ describe("rolecred sso login with a real headless Chromium", () => {
     expect(result.exitCode).toBe(0);
     const token = await readToken();
     expect(fixture.center.isAccessTokenValid(token.accessToken)).toBe(true);
-    await expect.poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 }).toContain("Request approved");
+    await expect
+      .poll(async () => readFile(join(home, "chromium", "chromium-dom.html"), "utf8").catch(() => ""), { timeout: 15_000 })
+      .toContain("Request approved");
     expect(fixture.center.calls.map((call) => call.operation)).toContain("DeviceDecision");
     expectNoSecretsIn(token);
   });
@@ -217,7 +248,9 @@ describe("Identity Center profiles", () => {
     expect(direct.stderr).toBe("");
     expect(direct.exitCode).toBe(0);
     const credentials = JSON.parse(direct.stdout) as { AccessKeyId: string; SessionToken: string };
-    expect(fixture.world.sts.session(credentials.AccessKeyId)?.arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${fixture.center.roleArnOf(ACCOUNT, "AdministratorAccess").split("/").at(-1) ?? ""}/jo`);
+    expect(fixture.world.sts.session(credentials.AccessKeyId)?.arn).toBe(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/${fixture.center.roleArnOf(ACCOUNT, "AdministratorAccess").split("/").at(-1) ?? ""}/jo`,
+    );
     const portalCalls = fixture.center.calls.filter((call) => call.operation === "GetRoleCredentials").length;
     const again = await rolecred(["process", "sso-admin"]);
     expect(JSON.parse(again.stdout)).toEqual(JSON.parse(direct.stdout));
@@ -290,7 +323,7 @@ process.stdout.write((await client.send(new GetCallerIdentityCommand({}))).Arn);
     await writeFile(tokenPath(SSO_SESSION), JSON.stringify({ ...token, refreshToken: undefined, expiresAt: "2020-01-01T00:00:00Z" }));
     const expired = await rolecred(["process", "sso-admin"]);
     expect(expired.exitCode).toBe(4);
-    expect(expired.stderr).toContain("the IAM Identity Center sign-in for sso-session \"corp\" expired at 2020-01-01T00:00:00.000Z");
+    expect(expired.stderr).toContain('the IAM Identity Center sign-in for sso-session "corp" expired at 2020-01-01T00:00:00.000Z');
   });
 
   it("are narrowed only through a further AssumeRole: narrowing one that assumes no role is refused, never dropped", async () => {
@@ -298,7 +331,9 @@ process.stdout.write((await client.send(new GetCallerIdentityCommand({}))).Arn);
     const refused = await rolecred(["env", "sso-admin", "--scope", "deny-iam"]);
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toBe("");
-    expect(refused.stderr).toBe('rolecred: profile "sso-admin" assumes no role, so a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes) cannot apply to its session — narrow a profile with role_arn and source_profile = sso-admin instead\n');
+    expect(refused.stderr).toBe(
+      'rolecred: profile "sso-admin" assumes no role, so a session policy (--policy, --policy-arn, --scope, rolecred_policy*, rolecred_scopes) cannot apply to its session — narrow a profile with role_arn and source_profile = sso-admin instead\n',
+    );
     const narrowed = await rolecred(["process", "sso-ci"], {});
     expect(narrowed.exitCode).toBe(0);
     const scoped = await rolecred(["env", "sso-ci", "--scope", "deny-iam", "--refresh"]);
@@ -322,7 +357,9 @@ describe("rolecred status", () => {
     const table = await rolecred(["status"]);
     expect(table.exitCode).toBe(0);
     const lines = table.stdout.split("\n");
-    expect(lines.find((line) => line.startsWith("sso:corp "))).toMatch(new RegExp(`^sso:corp +SSO sign-in +${fixture.center.startUrl} \\(refreshable\\) +(?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(?:7h 59m|8h 0m)$`));
+    expect(lines.find((line) => line.startsWith("sso:corp "))).toMatch(
+      new RegExp(`^sso:corp +SSO sign-in +${fixture.center.startUrl} \\(refreshable\\) +(?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d +(?:7h 59m|8h 0m)$`),
+    );
     expect(lines.find((line) => line.startsWith("sso-admin "))).toMatch(/^sso-admin +cache +\(IAM Identity Center role session\) /);
     expect((await rolecred(["status", "sso:corp", "--min", "1h"])).exitCode).toBe(0);
     expect((await rolecred(["status", "sso:corp", "--min", "9h"])).exitCode).toBe(1);
@@ -361,13 +398,15 @@ describe("rolecred sso populate", () => {
     const dryRun = await rolecred(["sso", "populate", "--session", SSO_SESSION, "--dry-run"]);
     expect(dryRun.exitCode).toBe(0);
     expect(await readFile(config, "utf8")).toBe(original);
-    expect(dryRun.stdout.split("\n").filter((line) => line !== "")).toEqual([
-      "add prod.Billing (Billing in 333333333333 prod)",
-      "add prod.ReadOnly (ReadOnly in 333333333333 prod)",
-      "skip sandbox-team.ReadOnly (ReadOnly in 111111111111 Sandbox Team): a hand-written profile has that name",
-      "add sandbox-team.AdministratorAccess (AdministratorAccess in 111111111111 Sandbox Team)",
-      "add shared.ReadOnly (ReadOnly in 222222222222 shared)",
-    ].sort((a, b) => a.split(" ")[1]!.localeCompare(b.split(" ")[1]!)));
+    expect(dryRun.stdout.split("\n").filter((line) => line !== "")).toEqual(
+      [
+        "add prod.Billing (Billing in 333333333333 prod)",
+        "add prod.ReadOnly (ReadOnly in 333333333333 prod)",
+        "skip sandbox-team.ReadOnly (ReadOnly in 111111111111 Sandbox Team): a hand-written profile has that name",
+        "add sandbox-team.AdministratorAccess (AdministratorAccess in 111111111111 Sandbox Team)",
+        "add shared.ReadOnly (ReadOnly in 222222222222 shared)",
+      ].sort((a, b) => a.split(" ")[1]!.localeCompare(b.split(" ")[1]!)),
+    );
     expect(dryRun.stderr).toContain("would write");
 
     const result = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
@@ -376,13 +415,19 @@ describe("rolecred sso populate", () => {
     const written = await readFile(config, "utf8");
     expect(written.startsWith(original)).toBe(true);
     // New lines take the file's first line ending; the hand-written CRLF lines above keep theirs.
-    expect(written).toContain("[profile sandbox-team.AdministratorAccess]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\nregion = us-east-1\nrolecred_managed = sso:corp\n");
+    expect(written).toContain(
+      "[profile sandbox-team.AdministratorAccess]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\nregion = us-east-1\nrolecred_managed = sso:corp\n",
+    );
 
     const used = await rolecred(["process", "prod.Billing"]);
     expect(used.exitCode).toBe(0);
-    expect(fixture.world.sts.session((JSON.parse(used.stdout) as { AccessKeyId: string }).AccessKeyId)?.arn).toMatch(/^arn:aws:sts::333333333333:assumed-role\/AWSReservedSSO_Billing_/);
+    expect(fixture.world.sts.session((JSON.parse(used.stdout) as { AccessKeyId: string }).AccessKeyId)?.arn).toMatch(
+      /^arn:aws:sts::333333333333:assumed-role\/AWSReservedSSO_Billing_/,
+    );
     // `assume` completes profile names from `rolecred profiles --names`: the written profiles are there.
-    expect((await rolecred(["profiles", "--names"])).stdout.split("\n")).toEqual(expect.arrayContaining(["prod.Billing", "prod.ReadOnly", "sandbox-team.AdministratorAccess", "shared.ReadOnly", "sso-admin"]));
+    expect((await rolecred(["profiles", "--names"])).stdout.split("\n")).toEqual(
+      expect.arrayContaining(["prod.Billing", "prod.ReadOnly", "sandbox-team.AdministratorAccess", "shared.ReadOnly", "sso-admin"]),
+    );
 
     const again = await rolecred(["sso", "populate", "--session", SSO_SESSION]);
     expect(again.stderr).toContain("0 added, 0 updated, 0 removed, 4 unchanged, 1 skipped");

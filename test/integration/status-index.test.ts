@@ -73,7 +73,9 @@ describe("status and the session index", () => {
       const result = await runCli(["status", "dev-creds", "--json"], { env });
       expect(result.stderr).toBe("");
       expect(result.exitCode).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject([{ profile: "dev-creds", where: "credentials file", sourceIdentity: "jo", roleArn: "arn:aws:iam::111111111111:role/R-dev" }]);
+      expect(JSON.parse(result.stdout)).toMatchObject([
+        { profile: "dev-creds", where: "credentials file", sourceIdentity: "jo", roleArn: "arn:aws:iam::111111111111:role/R-dev" },
+      ]);
     } finally {
       await writeFile(path, before);
     }

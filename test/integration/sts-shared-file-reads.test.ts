@@ -31,7 +31,10 @@ beforeAll(async () => {
   home = await makeTempHome();
   // A credential_process printing jo's keys: a profile only the SDK's chain can resolve.
   const process = join(home, "jo-keys-process.cjs");
-  await writeFile(process, `#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(JO_KEYS.accessKeyId)}, SecretAccessKey: ${JSON.stringify(JO_KEYS.secretAccessKey)} }));\n`);
+  await writeFile(
+    process,
+    `#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(JO_KEYS.accessKeyId)}, SecretAccessKey: ${JSON.stringify(JO_KEYS.secretAccessKey)} }));\n`,
+  );
   await chmod(process, 0o700);
   await writeJoProfile(
     home,
@@ -44,7 +47,12 @@ afterAll(async () => {
   await world.close();
 });
 
-async function countedUser(name: string, extraEnv: Record<string, string>, args: readonly string[] = [], changedJustNow = false): Promise<{ config: { reads: number; sdkParses: number }; credentials: { reads: number; sdkParses: number }; readers: string[] }> {
+async function countedUser(
+  name: string,
+  extraEnv: Record<string, string>,
+  args: readonly string[] = [],
+  changedJustNow = false,
+): Promise<{ config: { reads: number; sdkParses: number }; credentials: { reads: number; sdkParses: number }; readers: string[] }> {
   const files = { config: join(home, ".aws", "config"), credentials: join(home, ".aws", "credentials") };
   const report = join(home, `reads-${name}.json`);
   const env = cliEnv(home, {
@@ -102,7 +110,11 @@ describe("a cold `rolecred user` run and the shared AWS files", () => {
   });
 
   it("with AWS_PROFILE and keys in the environment too: the SDK decides (it takes the profile's, and warns)", async () => {
-    const counted = await countedUser("profile-and-env", { AWS_PROFILE: "jo-script", AWS_ACCESS_KEY_ID: "AKIANOTJOEXAMPLE0001", AWS_SECRET_ACCESS_KEY: "not/jo/Secret0000000000000000000000000001" });
+    const counted = await countedUser("profile-and-env", {
+      AWS_PROFILE: "jo-script",
+      AWS_ACCESS_KEY_ID: "AKIANOTJOEXAMPLE0001",
+      AWS_SECRET_ACCESS_KEY: "not/jo/Secret0000000000000000000000000001",
+    });
     expect(countsOf(counted).sdkParses, counted.readers.join("\n")).toEqual({ config: 1, credentials: 1 });
   });
 

@@ -59,7 +59,9 @@ describe("rolecred user: the happy path", () => {
 
     const after = await credentialsFile();
     expect(after.startsWith(before)).toBe(true); // jo's keys and comment untouched, dev appended
-    expect(after).toMatch(/\n\[dev\]\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\nx_security_token_expires = \d{4}-\d\d-\d\dT[\d:.]+Z\nx_rolecred_managed = true\n/);
+    expect(after).toMatch(
+      /\n\[dev\]\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\nx_security_token_expires = \d{4}-\d\d-\d\dT[\d:.]+Z\nx_rolecred_managed = true\n/,
+    );
     expect((await stat(credentialsPath())).mode & 0o777).toBe(0o600);
 
     const call = world.sts.calls.at(-1);
@@ -94,7 +96,17 @@ describe("rolecred user: the happy path", () => {
   it("sends the minified inline policy and the managed policy ARNs", async () => {
     const policyFile = join(home, "policy.json");
     await writeFile(policyFile, '{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" } ]\n}\n');
-    const result = await rolecred(["user", ROLES.ci, "--profile", "ci", "--policy", policyFile, "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess", "--json"]);
+    const result = await rolecred([
+      "user",
+      ROLES.ci,
+      "--profile",
+      "ci",
+      "--policy",
+      policyFile,
+      "--policy-arn",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "--json",
+    ]);
     expect(result.exitCode).toBe(0);
     expect(world.sts.calls.at(-1)?.params).toMatchObject({
       Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
@@ -159,7 +171,11 @@ describe("rolecred user: the MFA prompt on a real terminal", () => {
 });
 
 describe("rolecred user --exec / -- COMMAND", () => {
-  const printEnv = ["node", "-e", "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, token:Boolean(e.AWS_SESSION_TOKEN), exp:e.AWS_CREDENTIAL_EXPIRATION, region:e.AWS_REGION, profile:e.AWS_PROFILE ?? null, marker:e.ROLECRED_PROFILE}))"];
+  const printEnv = [
+    "node",
+    "-e",
+    "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, token:Boolean(e.AWS_SESSION_TOKEN), exp:e.AWS_CREDENTIAL_EXPIRATION, region:e.AWS_REGION, profile:e.AWS_PROFILE ?? null, marker:e.ROLECRED_PROFILE}))",
+  ];
 
   it("runs the command with the session in its environment and writes no file", async () => {
     const before = await credentialsFile();
@@ -239,11 +255,36 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
   }
 
   const cases: Array<[string, () => Promise<{ args: string[]; env?: Record<string, string>; stdin?: string }>, number, RegExp, number?]> = [
-    ["an invalid role ARN", async () => ({ args: ["user", "arn:aws:iam::1111:role/Developer", "--profile", "dev"] }), 2, /^rolecred: invalid role ARN "arn:aws:iam::1111:role\/Developer" — expected arn:aws:iam::123456789012:role\/NAME/],
-    ["a bad session name", async () => ({ args: ["user", ROLES.ci, "jo smith", "--profile", "dev"] }), 2, /^rolecred: invalid session name "jo smith": STS accepts 2-64 characters/],
-    ["a duration out of range", async () => ({ args: ["user", ROLES.ci, "--duration", "5m", "--profile", "dev"] }), 2, /^rolecred: --duration must be between 900 and 43200 seconds \(15m to 12h\), got 300$/m],
-    ["a duration that is not one", async () => ({ args: ["user", ROLES.ci, "--duration", "soon", "--profile", "dev"] }), 2, /^rolecred: invalid --duration "soon"/],
-    ["a missing policy file", async () => ({ args: ["user", ROLES.ci, "--policy", "/nope/policy.json", "--profile", "dev"] }), 3, /^rolecred: cannot read policy file \/nope\/policy.json: no such file$/m],
+    [
+      "an invalid role ARN",
+      async () => ({ args: ["user", "arn:aws:iam::1111:role/Developer", "--profile", "dev"] }),
+      2,
+      /^rolecred: invalid role ARN "arn:aws:iam::1111:role\/Developer" — expected arn:aws:iam::123456789012:role\/NAME/,
+    ],
+    [
+      "a bad session name",
+      async () => ({ args: ["user", ROLES.ci, "jo smith", "--profile", "dev"] }),
+      2,
+      /^rolecred: invalid session name "jo smith": STS accepts 2-64 characters/,
+    ],
+    [
+      "a duration out of range",
+      async () => ({ args: ["user", ROLES.ci, "--duration", "5m", "--profile", "dev"] }),
+      2,
+      /^rolecred: --duration must be between 900 and 43200 seconds \(15m to 12h\), got 300$/m,
+    ],
+    [
+      "a duration that is not one",
+      async () => ({ args: ["user", ROLES.ci, "--duration", "soon", "--profile", "dev"] }),
+      2,
+      /^rolecred: invalid --duration "soon"/,
+    ],
+    [
+      "a missing policy file",
+      async () => ({ args: ["user", ROLES.ci, "--policy", "/nope/policy.json", "--profile", "dev"] }),
+      3,
+      /^rolecred: cannot read policy file \/nope\/policy.json: no such file$/m,
+    ],
     [
       "a policy that is not JSON",
       async () => {
@@ -257,19 +298,44 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
     [
       "a policy over 2048 characters",
       async () => ({
-        args: ["user", ROLES.ci, "--profile", "dev", "--policy", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: Array.from({ length: 100 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`) }] })],
+        args: [
+          "user",
+          ROLES.ci,
+          "--profile",
+          "dev",
+          "--policy",
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: Array.from({ length: 100 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`) }],
+          }),
+        ],
       }),
       3,
       /^rolecred: the --policy JSON is \d+ characters minified, \d+ over STS's 2048-character limit for session policies/,
     ],
-    ["eleven policy ARNs", async () => ({ args: ["user", ROLES.ci, "--profile", "dev", ...Array.from({ length: 11 }, (_, i) => ["--policy-arn", `arn:aws:iam::aws:policy/P${i}`]).flat()] }), 2, /^rolecred: at most 10 --policy-arn are allowed, got 11$/m],
+    [
+      "eleven policy ARNs",
+      async () => ({
+        args: ["user", ROLES.ci, "--profile", "dev", ...Array.from({ length: 11 }, (_, i) => ["--policy-arn", `arn:aws:iam::aws:policy/P${i}`]).flat()],
+      }),
+      2,
+      /^rolecred: at most 10 --policy-arn are allowed, got 11$/m,
+    ],
     [
       "no source credentials anywhere",
-      async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, AWS_SHARED_CREDENTIALS_FILE: join(home, "none"), AWS_CONFIG_FILE: join(home, "none2") }) }),
+      async () => ({
+        args: ["user", ROLES.ci, "--profile", "dev"],
+        env: cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, AWS_SHARED_CREDENTIALS_FILE: join(home, "none"), AWS_CONFIG_FILE: join(home, "none2") }),
+      }),
       1,
       /^rolecred: no AWS credentials found to call STS with .* — set AWS_PROFILE/,
     ],
-    ["a wrong MFA code", async () => ({ args: ["user", ROLES.developer, "--profile", "dev", "--mfa-token", "000000"] }), 4, /^rolecred: STS rejected the MFA code for arn:aws:iam::111111111111:mfa\/jo: it is wrong or was already used — each code works only once/],
+    [
+      "a wrong MFA code",
+      async () => ({ args: ["user", ROLES.developer, "--profile", "dev", "--mfa-token", "000000"] }),
+      4,
+      /^rolecred: STS rejected the MFA code for arn:aws:iam::111111111111:mfa\/jo: it is wrong or was already used — each code works only once/,
+    ],
     [
       "an MFA code that was already used",
       async () => {
@@ -280,8 +346,18 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
       4,
       /^rolecred: STS rejected the MFA code for arn:aws:iam::111111111111:mfa\/jo: it is wrong or was already used — each code works only once: wait for the next code and try again$/m,
     ],
-    ["an MFA code that is not six digits", async () => ({ args: ["user", ROLES.developer, "--profile", "dev", "--mfa-token", "12345"] }), 2, /^rolecred: --mfa-token must be the 6 digits your MFA device shows$/m],
-    ["a role that does not trust the caller", async () => ({ args: ["user", ROLES.locked, "--profile", "dev"] }), 4, /^rolecred: not allowed to assume Locked \(arn:aws:iam::111111111111:role\/Locked\): User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role\/Locked — .*requires MFA: pass --mfa-serial$/m],
+    [
+      "an MFA code that is not six digits",
+      async () => ({ args: ["user", ROLES.developer, "--profile", "dev", "--mfa-token", "12345"] }),
+      2,
+      /^rolecred: --mfa-token must be the 6 digits your MFA device shows$/m,
+    ],
+    [
+      "a role that does not trust the caller",
+      async () => ({ args: ["user", ROLES.locked, "--profile", "dev"] }),
+      4,
+      /^rolecred: not allowed to assume Locked \(arn:aws:iam::111111111111:role\/Locked\): User: arn:aws:iam::111111111111:user\/jo is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role\/Locked — .*requires MFA: pass --mfa-serial$/m,
+    ],
     [
       "a session name the trust policy forbids (after the guard's warning)",
       async () => ({ args: ["user", ROLES.developer, "someone-else", "--profile", "dev", "--mfa-token", world.nextMfaCode()] }),
@@ -289,12 +365,40 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
       /^warning: session name "someone-else" is not your IAM user name "jo": .*\nrolecred: not allowed to assume Developer/,
       2,
     ],
-    ["no region", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_REGION: "", AWS_CONFIG_FILE: join(home, "no-config") } }), 2, /^rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region/],
-    ["an unreachable endpoint", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" } }), 5, /^rolecred: cannot reach STS at http:\/\/127.0.0.1:9: connection refused — /],
-    ["an endpoint that never answers", async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: await silentEndpoint(), ROLECRED_STS_TIMEOUT: "1" } }), 5, /^rolecred: STS at http:\/\/127.0.0.1:\d+ did not answer in time — /],
-    ["an unknown flag", async () => ({ args: ["user", ROLES.ci, "--profle", "dev"] }), 2, /^rolecred: unknown option '--profle'\n.*\nusage: rolecred user \[options\] <role-arn> \[session-name\]$/m],
+    [
+      "no region",
+      async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_REGION: "", AWS_CONFIG_FILE: join(home, "no-config") } }),
+      2,
+      /^rolecred: no AWS region: STS is regional and rolecred will not guess one — pass --region/,
+    ],
+    [
+      "an unreachable endpoint",
+      async () => ({ args: ["user", ROLES.ci, "--profile", "dev"], env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" } }),
+      5,
+      /^rolecred: cannot reach STS at http:\/\/127.0.0.1:9: connection refused — /,
+    ],
+    [
+      "an endpoint that never answers",
+      async () => ({
+        args: ["user", ROLES.ci, "--profile", "dev"],
+        env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: await silentEndpoint(), ROLECRED_STS_TIMEOUT: "1" },
+      }),
+      5,
+      /^rolecred: STS at http:\/\/127.0.0.1:\d+ did not answer in time — /,
+    ],
+    [
+      "an unknown flag",
+      async () => ({ args: ["user", ROLES.ci, "--profle", "dev"] }),
+      2,
+      /^rolecred: unknown option '--profle'\n.*\nusage: rolecred user \[options\] <role-arn> \[session-name\]$/m,
+    ],
     ["no destination", async () => ({ args: ["user", ROLES.ci] }), 2, /^rolecred: say where the credentials go: --profile NAME, or -- COMMAND/],
-    ["the source profile's own section as destination", async () => ({ args: ["user", ROLES.ci, "--profile", "jo"] }), 1, /^rolecred: profile \[jo\] in \S+ holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force/],
+    [
+      "the source profile's own section as destination",
+      async () => ({ args: ["user", ROLES.ci, "--profile", "jo"] }),
+      1,
+      /^rolecred: profile \[jo\] in \S+ holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force/,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, setup, exitCode, message, lines = 1) => {
@@ -325,7 +429,9 @@ describe("rolecred user: one clear line, a non-zero exit, and nothing written", 
     await writeFile(credentialsPath(), broken);
     const brokenLine = broken.split("\n").length - 1;
     const result = await rolecred(["user", ROLES.ci, "--profile", "dev"]);
-    expect(result.stderr).toBe(`rolecred: cannot parse ${credentialsPath()}, line ${brokenLine}: not a [section], a key = value line or a comment — fix that line; rolecred has left the file untouched\n`);
+    expect(result.stderr).toBe(
+      `rolecred: cannot parse ${credentialsPath()}, line ${brokenLine}: not a [section], a key = value line or a comment — fix that line; rolecred has left the file untouched\n`,
+    );
     expect(result.exitCode).toBe(3);
     expect(await credentialsFile()).toBe(broken);
   });
@@ -366,7 +472,17 @@ describe("rolecred user: aws_role_credentials' flags", () => {
     // aws_role_credentials' README: `user arn:aws:iam::111111:role/dev jobloggs-session --profile dev
     // --mfa-serial-number arn:aws:iam::111111:mfa/Jo --mfa-token 102345`, with this world's role,
     // device and a code the local STS accepts.
-    const result = await rolecred(["user", DOCUMENTED_ROLE, "jobloggs-session", "--profile", "dev", "--mfa-serial-number", MFA_SERIAL, "--mfa-token", world.nextMfaCode()]);
+    const result = await rolecred([
+      "user",
+      DOCUMENTED_ROLE,
+      "jobloggs-session",
+      "--profile",
+      "dev",
+      "--mfa-serial-number",
+      MFA_SERIAL,
+      "--mfa-token",
+      world.nextMfaCode(),
+    ]);
     expect(result.stderr).toMatch(/^dev: assumed dev in 111111111111 as jobloggs-session, expires /m);
     expect(result.exitCode).toBe(0);
     expect(world.sts.calls.at(-1)?.params).toMatchObject({ RoleArn: DOCUMENTED_ROLE, RoleSessionName: "jobloggs-session", SerialNumber: MFA_SERIAL });
@@ -380,9 +496,15 @@ describe("rolecred user: aws_role_credentials' flags", () => {
   });
 
   it.each([
-    [["user", "--role-arn", ROLES.ci, ROLES.ci, "s", "--profile", "ci"], "rolecred: the role is named twice: give ROLE_ARN or --role-arn, then the session name\n"],
+    [
+      ["user", "--role-arn", ROLES.ci, ROLES.ci, "s", "--profile", "ci"],
+      "rolecred: the role is named twice: give ROLE_ARN or --role-arn, then the session name\n",
+    ],
     [["user", "--profile", "ci"], "rolecred: missing required argument 'role-arn' (or --role-arn ARN)\n"],
-    [["user", ROLES.developer, "--mfa-serial", MFA_SERIAL, "--mfa-serial-number", `${MFA_SERIAL}2`, "--profile", "dev"], "rolecred: --mfa-serial and --mfa-serial-number are the same flag and were given different values\n"],
+    [
+      ["user", ROLES.developer, "--mfa-serial", MFA_SERIAL, "--mfa-serial-number", `${MFA_SERIAL}2`, "--profile", "dev"],
+      "rolecred: --mfa-serial and --mfa-serial-number are the same flag and were given different values\n",
+    ],
   ])("refuses %j in one line, exit 2", async (args, stderr) => {
     const calls = world.sts.calls.length;
     const result = await rolecred(args);
@@ -392,7 +514,12 @@ describe("rolecred user: aws_role_credentials' flags", () => {
   });
 
   it("runs --exec 'CMD STRING' split into words, without a shell", async () => {
-    const result = await rolecred(["user", ROLES.ci, "--exec", `node -e 'console.log(process.argv.slice(1).join("|"), process.env.AWS_SESSION_TOKEN ? "token" : "none")' "two words" x\\ y`]);
+    const result = await rolecred([
+      "user",
+      ROLES.ci,
+      "--exec",
+      `node -e 'console.log(process.argv.slice(1).join("|"), process.env.AWS_SESSION_TOKEN ? "token" : "none")' "two words" x\\ y`,
+    ]);
     expect(result.stdout).toBe("two words|x y token\n");
     expect(result.exitCode).toBe(0);
   });
@@ -400,7 +527,9 @@ describe("rolecred user: aws_role_credentials' flags", () => {
   it("refuses an --exec string that needs a shell, naming the form that has one", async () => {
     const calls = world.sts.calls.length;
     const result = await rolecred(["user", ROLES.ci, "--exec", "aws s3 ls | head"]);
-    expect(result.stderr).toBe(`rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`);
+    expect(result.stderr).toBe(
+      `rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`,
+    );
     expect(result.exitCode).toBe(2);
     expect(world.sts.calls.length).toBe(calls);
   });
@@ -433,21 +562,28 @@ describe("rolecred user: a duration above the role's maximum", () => {
     const terminal = runInPty("/bin/sh", ["-c", command], { env: freshEnv(), cwd: REPO_ROOT });
     await terminal.waitFor(`MFA code for ${MFA_SERIAL}:`);
     terminal.type(`${fresh.nextMfaCode()}\r`);
-    await terminal.waitFor("warning: dev allows less than 43200s; retrying with 3600s, which needs the next MFA code (the first went with the refused request)");
+    await terminal.waitFor(
+      "warning: dev allows less than 43200s; retrying with 3600s, which needs the next MFA code (the first went with the refused request)",
+    );
     await terminal.waitFor(/warning: [^\n]*\n[^]*MFA code for /);
     terminal.type(`${fresh.nextMfaCode()}\r`);
     const { exitCode } = await terminal.exited;
     outputs.push(terminal.screen());
     expect(exitCode).toBe(0);
     expect(terminal.screen()).toMatch(/dev: assumed dev in 111111111111 as jo, expires (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 1h \d+m\)/);
-    expect(fresh.sts.calls.slice(-2).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([["43200", "ValidationError"], ["3600", undefined]]);
+    expect(fresh.sts.calls.slice(-2).map((call) => [call.params.DurationSeconds, call.errorCode])).toEqual([
+      ["43200", "ValidationError"],
+      ["3600", undefined],
+    ]);
   });
 
   it("with the code given in argv, says the code is spent and what to run instead; nothing written", async () => {
     const before = await credentialsFile();
     const result = await runCli(["user", DOCUMENTED_ROLE, "--profile", "dev", "--duration", "12h", "--mfa-token", fresh.nextMfaCode()], { env: freshEnv() });
     outputs.push(result.stdout, result.stderr);
-    expect(result.stderr).toBe("rolecred: dev allows less than 43200s, and the MFA code went with the refused request (STS takes a code once) — run again with --duration 1h (or the role's maximum) and the next code\n");
+    expect(result.stderr).toBe(
+      "rolecred: dev allows less than 43200s, and the MFA code went with the refused request (STS takes a code once) — run again with --duration 1h (or the role's maximum) and the next code\n",
+    );
     expect(result.exitCode).toBe(2);
     expect(await credentialsFile()).toBe(before);
   });
@@ -469,7 +605,9 @@ describe("rolecred user: a caller name STS would refuse as a session name", () =
     try {
       const before = await credentialsFile();
       const result = await rolecred(["user", ROLES.ci, "--profile", "ci"], { env: { ...scriptEnv(), AWS_ENDPOINT_URL_STS: oneLetter.sts.url } });
-      expect(result.stderr).toBe(`rolecred: cannot use "j" (from arn:aws:iam::${ACCOUNT}:user/j) as the session name — give one as the second argument: rolecred user ROLE_ARN SESSION_NAME\n`);
+      expect(result.stderr).toBe(
+        `rolecred: cannot use "j" (from arn:aws:iam::${ACCOUNT}:user/j) as the session name — give one as the second argument: rolecred user ROLE_ARN SESSION_NAME\n`,
+      );
       expect(result.exitCode).toBe(3);
       expect(await credentialsFile()).toBe(before);
       expect(oneLetter.sts.calls.map((call) => call.action)).toEqual(["GetCallerIdentity"]);

@@ -82,7 +82,11 @@ const serialHex = (leaf: Issued) => BigInt(leaf.serialDecimal).toString(16);
 describe("rolecred x509: the deliveries", () => {
   it("writes a profile that the AWS SDK and the AWS CLI use, keeping the rest of the file", async () => {
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--profile", "pipeline"]);
-    expect(result.stderr).toMatch(new RegExp(`^pipeline: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.p256)}, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in 1h 0m\\)\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^pipeline: assumed pipeline in 111111111111 as ${serialHex(pki.leaves.p256)}, expires (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d \\(in 1h 0m\\)\\n$`,
+      ),
+    );
     expect([result.exitCode, result.stdout]).toEqual([0, ""]);
     const file = await credentialsFile();
     expect(file.startsWith("# mine\n[keep]\n")).toBe(true);
@@ -93,7 +97,14 @@ describe("rolecred x509: the deliveries", () => {
 
   it("runs a command with the session in its environment, writing nothing", async () => {
     const before = await credentialsFile();
-    const result = await rolecred(["x509", ...x509Flags(pki.leaves.rsa2048), "--", "node", "-e", "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, token:Boolean(e.AWS_SESSION_TOKEN), region:e.AWS_REGION}))"]);
+    const result = await rolecred([
+      "x509",
+      ...x509Flags(pki.leaves.rsa2048),
+      "--",
+      "node",
+      "-e",
+      "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, token:Boolean(e.AWS_SESSION_TOKEN), region:e.AWS_REGION}))",
+    ]);
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ token: true, id: expect.stringMatching(/^ASIA/) });
     expect(await credentialsFile()).toBe(before);
@@ -107,7 +118,17 @@ describe("rolecred x509: the deliveries", () => {
       profile: "pipeline",
       roleArn: RA_ROLES.pipeline,
       sourceIdentity: PIPELINE_CN,
-      certificate: { sourceIdentity: PIPELINE_CN, serialNumberDecimal: pki.leaves.p384.serialDecimal, principalTags: { "x509Subject/CN": PIPELINE_CN, "x509Subject/OU": "Platform", "x509Issuer/CN": "Example-Issuing", "x509SAN/DNS": PIPELINE_CN, "x509SAN/URI": "spiffe://example.org/pipeline" } },
+      certificate: {
+        sourceIdentity: PIPELINE_CN,
+        serialNumberDecimal: pki.leaves.p384.serialDecimal,
+        principalTags: {
+          "x509Subject/CN": PIPELINE_CN,
+          "x509Subject/OU": "Platform",
+          "x509Issuer/CN": "Example-Issuing",
+          "x509SAN/DNS": PIPELINE_CN,
+          "x509SAN/URI": "spiffe://example.org/pipeline",
+        },
+      },
     });
     expect(result.stdout).not.toMatch(/secret|token/i);
   });
@@ -137,14 +158,37 @@ describe("rolecred x509: certificate bundles", () => {
     const bundle = join(home, "bundle.pem");
     await writeFile(bundle, [pki.leaves.p256.certPem, pki.intermediate.cert.certPem].join(""));
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--certificate": bundle }), "--profile", "p"]);
-    expect([result.exitCode, result.stderr]).toEqual([3, expect.stringMatching(/^rolecred: the certificate file .*bundle\.pem holds 2 certificates — put only the end-entity certificate there and the CA certificates in --intermediates\n$/)]);
+    expect([result.exitCode, result.stderr]).toEqual([
+      3,
+      expect.stringMatching(
+        /^rolecred: the certificate file .*bundle\.pem holds 2 certificates — put only the end-entity certificate there and the CA certificates in --intermediates\n$/,
+      ),
+    ]);
   });
 });
 
 describe("rolecred x509: a PKCS#12 bundle as --certificate", () => {
   const p12 = (name: string, args: readonly string[], password = PASSPHRASE) => {
     const path = join(home, name);
-    execFileSync("openssl", ["pkcs12", "-export", "-in", pki.leaves.rsa2048.certPath, "-inkey", pki.leaves.rsa2048.keyPath, "-certfile", pki.intermediatesPath, "-out", path, "-passout", "env:PASS", ...args], { env: { ...process.env, PASS: password }, stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "pkcs12",
+        "-export",
+        "-in",
+        pki.leaves.rsa2048.certPath,
+        "-inkey",
+        pki.leaves.rsa2048.keyPath,
+        "-certfile",
+        pki.intermediatesPath,
+        "-out",
+        path,
+        "-passout",
+        "env:PASS",
+        ...args,
+      ],
+      { env: { ...process.env, PASS: password }, stdio: "ignore" },
+    );
     return path;
   };
   const flags = (path: string) => x509Flags(pki.leaves.rsa2048, { "--certificate": path, "--private-key": undefined, "--intermediates": undefined });
@@ -169,18 +213,37 @@ describe("rolecred x509: a PKCS#12 bundle as --certificate", () => {
     const calls = ra.rolesAnywhere.calls.length;
     const path = p12("me.p12", []);
     const wrong = await rolecred(["x509", ...flags(path), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: "not the passphrase" } });
-    expect([wrong.exitCode, wrong.stderr]).toEqual([3, expect.stringMatching(/^rolecred: cannot open the PKCS#12 file .*me\.p12: wrong passphrase, or damaged — /)]);
+    expect([wrong.exitCode, wrong.stderr]).toEqual([
+      3,
+      expect.stringMatching(/^rolecred: cannot open the PKCS#12 file .*me\.p12: wrong passphrase, or damaged — /),
+    ]);
     const twice = await rolecred(["x509", ...flags(path), "--private-key", pki.leaves.rsa2048.keyPath, "--profile", "p"]);
-    expect([twice.exitCode, twice.stderr]).toEqual([3, expect.stringMatching(/^rolecred: .*me\.p12 is a PKCS#12 bundle: it holds the key itself — drop --private-key/)]);
+    expect([twice.exitCode, twice.stderr]).toEqual([
+      3,
+      expect.stringMatching(/^rolecred: .*me\.p12 is a PKCS#12 bundle: it holds the key itself — drop --private-key/),
+    ]);
     const legacy = p12("legacy.p12", ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]);
     const old = await rolecred(["x509", ...flags(legacy), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
-    expect([old.exitCode, old.stderr]).toEqual([3, expect.stringMatching(/^rolecred: the PKCS#12 file uses legacy encryption \(1\.2\.840\.113549\.1\.12\.1\.3\) — re-export it with OpenSSL 3/)]);
+    expect([old.exitCode, old.stderr]).toEqual([
+      3,
+      expect.stringMatching(/^rolecred: the PKCS#12 file uses legacy encryption \(1\.2\.840\.113549\.1\.12\.1\.3\) — re-export it with OpenSSL 3/),
+    ]);
     expect(ra.rolesAnywhere.calls.length).toBe(calls);
   });
 
   it("works as rolecred_x509_certificate of a config profile, with no rolecred_x509_private_key", async () => {
     const path = p12("me.p12", []);
-    await writeFile(join(home, ".aws", "config"), [`[profile ra]`, `rolecred_x509_certificate = ${path}`, `rolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}`, `rolecred_x509_profile_arn = ${PROFILE_ARN}`, `role_arn = ${RA_ROLES.pipeline}`, ""].join("\n"));
+    await writeFile(
+      join(home, ".aws", "config"),
+      [
+        `[profile ra]`,
+        `rolecred_x509_certificate = ${path}`,
+        `rolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}`,
+        `rolecred_x509_profile_arn = ${PROFILE_ARN}`,
+        `role_arn = ${RA_ROLES.pipeline}`,
+        "",
+      ].join("\n"),
+    );
     const result = await rolecred(["process", "ra"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
     expect([result.exitCode, result.stderr]).toEqual([0, ""]);
   });
@@ -202,29 +265,47 @@ describe("rolecred x509: keys in every PEM form", () => {
     let encrypted: string;
     beforeEach(() => {
       encrypted = join(home, "encrypted.key");
-      execFileSync("openssl", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", pki.leaves.p256.keyPath, "-out", encrypted, "-passout", "env:PASS"], { env: { ...process.env, PASS: PASSPHRASE }, stdio: "ignore" });
+      execFileSync("openssl", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", pki.leaves.p256.keyPath, "-out", encrypted, "-passout", "env:PASS"], {
+        env: { ...process.env, PASS: PASSPHRASE },
+        stdio: "ignore",
+      });
     });
 
     it("takes its passphrase from ROLECRED_X509_PASSPHRASE", async () => {
-      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--private-key": encrypted }), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE } });
+      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--private-key": encrypted }), "--profile", "p"], {
+        env: { ...env, ROLECRED_X509_PASSPHRASE: PASSPHRASE },
+      });
       expect(result.exitCode).toBe(0);
     });
 
     it("refuses a wrong passphrase in one line, exit 3, sending nothing", async () => {
       const calls = ra.rolesAnywhere.calls.length;
-      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--private-key": encrypted }), "--profile", "p"], { env: { ...env, ROLECRED_X509_PASSPHRASE: "not the passphrase" } });
-      expect([result.exitCode, result.stderr]).toEqual([3, expect.stringMatching(/^rolecred: cannot decrypt the private key .*encrypted\.key: wrong passphrase/)]);
+      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--private-key": encrypted }), "--profile", "p"], {
+        env: { ...env, ROLECRED_X509_PASSPHRASE: "not the passphrase" },
+      });
+      expect([result.exitCode, result.stderr]).toEqual([
+        3,
+        expect.stringMatching(/^rolecred: cannot decrypt the private key .*encrypted\.key: wrong passphrase/),
+      ]);
       expect(ra.rolesAnywhere.calls.length).toBe(calls);
     });
 
     it("with no terminal and no variable, fails naming the variable (exit 2)", async () => {
       const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--private-key": encrypted }), "--profile", "p"]);
-      expect([result.exitCode, result.stderr]).toEqual([2, expect.stringMatching(/^rolecred: no terminal to ask for the passphrase of .*ROLECRED_X509_PASSPHRASE/)]);
+      expect([result.exitCode, result.stderr]).toEqual([
+        2,
+        expect.stringMatching(/^rolecred: no terminal to ask for the passphrase of .*ROLECRED_X509_PASSPHRASE/),
+      ]);
     });
 
     it("asks for it on the terminal, masked, while stdin is a pipe", async () => {
-      const args = x509Flags(pki.leaves.p256, { "--private-key": encrypted }).map((arg) => `'${arg}'`).join(" ");
-      const terminal = runInPty("/bin/sh", ["-c", `echo not-the-passphrase | '${process.execPath}' '${ROLECRED_BIN}' x509 ${args} --profile p`], { env, cwd: REPO_ROOT });
+      const args = x509Flags(pki.leaves.p256, { "--private-key": encrypted })
+        .map((arg) => `'${arg}'`)
+        .join(" ");
+      const terminal = runInPty("/bin/sh", ["-c", `echo not-the-passphrase | '${process.execPath}' '${ROLECRED_BIN}' x509 ${args} --profile p`], {
+        env,
+        cwd: REPO_ROOT,
+      });
       await terminal.waitFor("Passphrase for");
       terminal.type(`${PASSPHRASE}\r`);
       const { exitCode } = await terminal.exited;
@@ -237,24 +318,94 @@ describe("rolecred x509: keys in every PEM form", () => {
 
 describe("rolecred x509: checks before any request, one line each", () => {
   const cases: ReadonlyArray<readonly [string, () => string[], number, RegExp]> = [
-    ["an expired certificate", () => x509Flags(pki.leaves.expired), 3, /^rolecred: the certificate expired on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z — renew it with your CA\n$/],
+    [
+      "an expired certificate",
+      () => x509Flags(pki.leaves.expired),
+      3,
+      /^rolecred: the certificate expired on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z — renew it with your CA\n$/,
+    ],
     ["a certificate not yet valid", () => x509Flags(pki.leaves.notYetValid), 3, /^rolecred: the certificate is not valid until \d{4}-\d\d-\d\dT/],
-    ["a key of another certificate", () => x509Flags(pki.leaves.p256, { "--private-key": pki.strayKeyPath }), 3, /^rolecred: the private key does not match the certificate — /],
-    ["a certificate without digitalSignature", () => x509Flags(pki.leaves.noDigitalSignature), 3, /^rolecred: the certificate's key usage does not include digitalSignature/],
-    ["intermediates that did not issue the certificate", () => x509Flags(pki.leaves.p256, { "--intermediates": pki.root.cert.certPath }), 3, /^rolecred: the intermediates are out of order or do not belong: intermediate 1 \(O=Example, CN=Example-Root\) did not issue the certificate/],
+    [
+      "a key of another certificate",
+      () => x509Flags(pki.leaves.p256, { "--private-key": pki.strayKeyPath }),
+      3,
+      /^rolecred: the private key does not match the certificate — /,
+    ],
+    [
+      "a certificate without digitalSignature",
+      () => x509Flags(pki.leaves.noDigitalSignature),
+      3,
+      /^rolecred: the certificate's key usage does not include digitalSignature/,
+    ],
+    [
+      "intermediates that did not issue the certificate",
+      () => x509Flags(pki.leaves.p256, { "--intermediates": pki.root.cert.certPath }),
+      3,
+      /^rolecred: the intermediates are out of order or do not belong: intermediate 1 \(O=Example, CN=Example-Root\) did not issue the certificate/,
+    ],
     ["an RSA 1024 key", () => x509Flags(pki.leaves.rsa1024), 3, /^rolecred: the private key is RSA 1024-bit: Roles Anywhere needs RSA of at least 2048 bits/],
-    ["an Ed25519 key", () => x509Flags(pki.leaves.ed25519), 3, /^rolecred: the private key is Ed25519: Roles Anywhere accepts only RSA \(2048\+\) and EC P-256\/P-384 keys/],
-    ["a malformed trust anchor ARN", () => x509Flags(pki.leaves.p256, { "--trust-anchor-arn": "arn:aws:rolesanywhere:eu-west-1:111111111111:profile/x" }), 2, /^rolecred: invalid --trust-anchor-arn "arn:aws:rolesanywhere:eu-west-1:111111111111:profile\/x" — expected arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor\/ID\n$/],
-    ["a profile in another region", () => x509Flags(pki.leaves.p256, { "--profile-arn": PROFILE_ARN.replace(RA_REGION, "us-west-2") }), 2, /^rolecred: --trust-anchor-arn is in eu-west-1 but --profile-arn is in us-west-2/],
-    ["a profile in another account", () => x509Flags(pki.leaves.p256, { "--profile-arn": PROFILE_ARN.replace("111111111111", "222222222222") }), 2, /^rolecred: --trust-anchor-arn is in account 111111111111 but --profile-arn is in account 222222222222/],
-    ["a role in another account", () => x509Flags(pki.leaves.p256, { "--role-arn": "arn:aws:iam::222222222222:role/pipeline" }), 2, /^rolecred: --role-arn is in account 222222222222 but the trust anchor and profile are in 111111111111/],
-    ["a duration under 900 seconds", () => [...x509Flags(pki.leaves.p256), "--session-duration", "600"], 2, /^rolecred: --session-duration must be between 900 and 43200 seconds/],
+    [
+      "an Ed25519 key",
+      () => x509Flags(pki.leaves.ed25519),
+      3,
+      /^rolecred: the private key is Ed25519: Roles Anywhere accepts only RSA \(2048\+\) and EC P-256\/P-384 keys/,
+    ],
+    [
+      "a malformed trust anchor ARN",
+      () => x509Flags(pki.leaves.p256, { "--trust-anchor-arn": "arn:aws:rolesanywhere:eu-west-1:111111111111:profile/x" }),
+      2,
+      /^rolecred: invalid --trust-anchor-arn "arn:aws:rolesanywhere:eu-west-1:111111111111:profile\/x" — expected arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor\/ID\n$/,
+    ],
+    [
+      "a profile in another region",
+      () => x509Flags(pki.leaves.p256, { "--profile-arn": PROFILE_ARN.replace(RA_REGION, "us-west-2") }),
+      2,
+      /^rolecred: --trust-anchor-arn is in eu-west-1 but --profile-arn is in us-west-2/,
+    ],
+    [
+      "a profile in another account",
+      () => x509Flags(pki.leaves.p256, { "--profile-arn": PROFILE_ARN.replace("111111111111", "222222222222") }),
+      2,
+      /^rolecred: --trust-anchor-arn is in account 111111111111 but --profile-arn is in account 222222222222/,
+    ],
+    [
+      "a role in another account",
+      () => x509Flags(pki.leaves.p256, { "--role-arn": "arn:aws:iam::222222222222:role/pipeline" }),
+      2,
+      /^rolecred: --role-arn is in account 222222222222 but the trust anchor and profile are in 111111111111/,
+    ],
+    [
+      "a duration under 900 seconds",
+      () => [...x509Flags(pki.leaves.p256), "--session-duration", "600"],
+      2,
+      /^rolecred: --session-duration must be between 900 and 43200 seconds/,
+    ],
     ["a duration over 12 hours", () => [...x509Flags(pki.leaves.p256), "--duration", "13h"], 2, /^rolecred: --duration must be between 900 and 43200 seconds/],
-    ["--region other than the trust anchor's", () => [...x509Flags(pki.leaves.p256), "--region", "us-east-1"], 2, /^rolecred: --region us-east-1 differs from the trust anchor's region eu-west-1/],
+    [
+      "--region other than the trust anchor's",
+      () => [...x509Flags(pki.leaves.p256), "--region", "us-east-1"],
+      2,
+      /^rolecred: --region us-east-1 differs from the trust anchor's region eu-west-1/,
+    ],
     ["a missing --role-arn", () => x509Flags(pki.leaves.p256, { "--role-arn": undefined }), 2, /^rolecred: --role-arn is required/],
-    ["--policy", () => [...x509Flags(pki.leaves.p256), "--policy", "{}"], 2, /^rolecred: --policy cannot be used with x509: Roles Anywhere's CreateSession takes no session policy.* — narrow it with the Roles Anywhere profile's session policies .*rolecred_policy.*`rolecred lint`/],
-    ["--scope", () => [...x509Flags(pki.leaves.p256), "--scope", "deny-iam"], 2, /^rolecred: --scope cannot be used with x509: Roles Anywhere's CreateSession takes no session policy/],
-    ["a certificate file holding a key", () => x509Flags(pki.leaves.p256, { "--certificate": pki.leaves.p256.keyPath }), 3, /^rolecred: the certificate file .* holds no PEM certificate/],
+    [
+      "--policy",
+      () => [...x509Flags(pki.leaves.p256), "--policy", "{}"],
+      2,
+      /^rolecred: --policy cannot be used with x509: Roles Anywhere's CreateSession takes no session policy.* — narrow it with the Roles Anywhere profile's session policies .*rolecred_policy.*`rolecred lint`/,
+    ],
+    [
+      "--scope",
+      () => [...x509Flags(pki.leaves.p256), "--scope", "deny-iam"],
+      2,
+      /^rolecred: --scope cannot be used with x509: Roles Anywhere's CreateSession takes no session policy/,
+    ],
+    [
+      "a certificate file holding a key",
+      () => x509Flags(pki.leaves.p256, { "--certificate": pki.leaves.p256.keyPath }),
+      3,
+      /^rolecred: the certificate file .* holds no PEM certificate/,
+    ],
     ["a FIFO as the key", () => x509Flags(pki.leaves.p256, { "--private-key": "/dev/zero" }), 3, /^rolecred: .*\/dev\/zero/],
   ];
 
@@ -274,7 +425,9 @@ describe("rolecred x509: what AWS refuses", () => {
   it("a CN the role's trust policy does not name: exit 4, Roles Anywhere's message and where to look", async () => {
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.otherCn), "--profile", "p"]);
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/^rolecred: Roles Anywhere refused a session for pipeline \(arn:aws:iam::111111111111:role\/pipeline\): Unable to assume role .* — .*rolecred x509 --inspect/);
+    expect(result.stderr).toMatch(
+      /^rolecred: Roles Anywhere refused a session for pipeline \(arn:aws:iam::111111111111:role\/pipeline\): Unable to assume role .* — .*rolecred x509 --inspect/,
+    );
   });
 
   it("a certificate from a CA the trust anchor does not hold: exit 4", async () => {
@@ -285,13 +438,29 @@ describe("rolecred x509: what AWS refuses", () => {
   it("a duration the profile does not allow: warns, falls back to one hour, and says so", async () => {
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--duration", "8h", "--profile", "p"]);
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toMatch(/^warning: Roles Anywhere refused 28800s \(.*durationSeconds.*\); retrying with 3600s\np: assumed pipeline .*\(in 1h 0m\)\n$/);
-    const long = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }), "--session-duration", "28800", "--profile", "p"]);
+    expect(result.stderr).toMatch(
+      /^warning: Roles Anywhere refused 28800s \(.*durationSeconds.*\); retrying with 3600s\np: assumed pipeline .*\(in 1h 0m\)\n$/,
+    );
+    const long = await rolecred([
+      "x509",
+      ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }),
+      "--session-duration",
+      "28800",
+      "--profile",
+      "p",
+    ]);
     expect(long.stderr).toMatch(/\(in 8h 0m\)\n$/);
   });
 
   it("--role-session-name: used where the profile accepts one, refused by Roles Anywhere where it does not (exit 2)", async () => {
-    const named = await rolecred(["x509", ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }), "--role-session-name", "ci-run-42", "--profile", "p"]);
+    const named = await rolecred([
+      "x509",
+      ...x509Flags(pki.leaves.p256, { "--profile-arn": LONG_PROFILE_ARN }),
+      "--role-session-name",
+      "ci-run-42",
+      "--profile",
+      "p",
+    ]);
     expect([named.exitCode, named.stderr]).toEqual([0, expect.stringContaining("p: assumed pipeline in 111111111111 as ci-run-42,")]);
     const refused = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--role-session-name", "ci-run-42", "--profile", "p"]);
     expect([refused.exitCode, refused.stderr]).toEqual([2, "rolecred: Roles Anywhere rejected the request: The profile does not accept a roleSessionName\n"]);
@@ -303,8 +472,13 @@ describe("rolecred x509: what AWS refuses", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
-      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--endpoint", url, "--profile", "p"], { env: { ...env, ROLECRED_STS_TIMEOUT: "1" } });
-      expect([result.exitCode, result.stderr]).toEqual([5, `rolecred: Roles Anywhere at ${url} did not answer in time — check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds\n`]);
+      const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--endpoint", url, "--profile", "p"], {
+        env: { ...env, ROLECRED_STS_TIMEOUT: "1" },
+      });
+      expect([result.exitCode, result.stderr]).toEqual([
+        5,
+        `rolecred: Roles Anywhere at ${url} did not answer in time — check your network or proxy; ROLECRED_STS_TIMEOUT sets the wait in seconds\n`,
+      ]);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -313,16 +487,23 @@ describe("rolecred x509: what AWS refuses", () => {
 
   it("an endpoint that does not answer: exit 5 naming it", async () => {
     const result = await rolecred(["x509", ...x509Flags(pki.leaves.p256), "--endpoint", "http://127.0.0.1:9", "--profile", "p"]);
-    expect([result.exitCode, result.stderr]).toEqual([5, expect.stringMatching(/^rolecred: cannot reach Roles Anywhere at http:\/\/127\.0\.0\.1:9: connection refused/)]);
+    expect([result.exitCode, result.stderr]).toEqual([
+      5,
+      expect.stringMatching(/^rolecred: cannot reach Roles Anywhere at http:\/\/127\.0\.0\.1:9: connection refused/),
+    ]);
   });
 });
 
 describe("rolecred x509: the endpoint", () => {
   it("--endpoint beats AWS_ENDPOINT_URL_ROLESANYWHERE, which beats AWS_ENDPOINT_URL", async () => {
     const dead = "http://127.0.0.1:9";
-    const viaFlag = await rolecred(["--verbose", "x509", ...x509Flags(pki.leaves.p256), "--endpoint", ra.rolesAnywhere.url, "--profile", "p"], { env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: dead } });
+    const viaFlag = await rolecred(["--verbose", "x509", ...x509Flags(pki.leaves.p256), "--endpoint", ra.rolesAnywhere.url, "--profile", "p"], {
+      env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: dead },
+    });
     expect(viaFlag.stderr).toContain(`CreateSession at ${ra.rolesAnywhere.url} (from --endpoint), region eu-west-1`);
-    const viaGeneric = await rolecred(["--verbose", "x509", ...x509Flags(pki.leaves.p256), "--profile", "p"], { env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: "", AWS_ENDPOINT_URL: ra.rolesAnywhere.url } });
+    const viaGeneric = await rolecred(["--verbose", "x509", ...x509Flags(pki.leaves.p256), "--profile", "p"], {
+      env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: "", AWS_ENDPOINT_URL: ra.rolesAnywhere.url },
+    });
     expect(viaGeneric.stderr).toContain("(from AWS_ENDPOINT_URL)");
     expect([viaFlag.exitCode, viaGeneric.exitCode]).toEqual([0, 0]);
   });
@@ -331,7 +512,9 @@ describe("rolecred x509: the endpoint", () => {
 describe("rolecred x509 --inspect and --verbose: what AWS will see", () => {
   it("--inspect prints the source identity and principal tags, offline, with no key", async () => {
     const calls = ra.rolesAnywhere.calls.length;
-    const result = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.p256.certPath], { env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:9" } });
+    const result = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.p256.certPath], {
+      env: { ...env, AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:9" },
+    });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`source identity ${PIPELINE_CN}\n`);
     expect(result.stdout).toContain(`aws:PrincipalTag/x509Subject/CN = ${PIPELINE_CN}\n`);
@@ -352,7 +535,10 @@ describe("rolecred x509 --inspect and --verbose: what AWS will see", () => {
 
   it("--inspect warns about what would stop the certificate: an Ed25519 key, no digitalSignature", async () => {
     const ed = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.ed25519.certPath]);
-    expect([ed.exitCode, ed.stderr]).toEqual([0, "warning: the certificate's key is Ed25519: Roles Anywhere accepts only RSA (2048+) and EC P-256/P-384 keys\n"]);
+    expect([ed.exitCode, ed.stderr]).toEqual([
+      0,
+      "warning: the certificate's key is Ed25519: Roles Anywhere accepts only RSA (2048+) and EC P-256/P-384 keys\n",
+    ]);
     const noSign = await rolecred(["x509", "--inspect", "--certificate", pki.leaves.noDigitalSignature.certPath]);
     expect(noSign.stderr).toBe("warning: the certificate's key usage does not include digitalSignature\n");
   });
@@ -381,7 +567,10 @@ describe("rolecred x509 as credential_process", () => {
   it("an aws_signing_helper credential-process line works with the binary swapped, read by the AWS SDK and the AWS CLI", async () => {
     const leaf = pki.leaves.rsa2048;
     const helperLine = `credential-process --certificate ${leaf.certPath} --private-key ${leaf.keyPath} --intermediates ${pki.intermediatesPath} --trust-anchor-arn ${TRUST_ANCHOR_ARN} --profile-arn ${LONG_PROFILE_ARN} --role-arn ${RA_ROLES.pipeline} --session-duration 7200 --region ${RA_REGION}`;
-    await writeFile(join(home, ".aws", "config"), `[profile helper]\ncredential_process = ${process.execPath} ${ROLECRED_BIN} x509 ${helperLine}\nregion = us-east-1\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `[profile helper]\ncredential_process = ${process.execPath} ${ROLECRED_BIN} x509 ${helperLine}\nregion = us-east-1\n`,
+    );
     const expected = `arn:aws:sts::111111111111:assumed-role/pipeline/${serialHex(leaf)}`;
     expect((await identityViaSdk(env, "helper")).Arn).toBe(expected);
     expect((await identityViaAwsCli(env, "helper", ra.world.sts.url)).Arn).toBe(expected);
@@ -465,10 +654,15 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
     const calls = ra.rolesAnywhere.calls.length;
     const scoped = await rolecred(["process", "ra", "--scope", "deny-iam"]);
     expect([scoped.exitCode, scoped.stdout]).toEqual([2, ""]);
-    expect(scoped.stderr).toMatch(/^rolecred: profile "ra" assumes no role, so a session policy \(.*\) cannot apply to its session — narrow a profile with role_arn and source_profile = ra instead/);
+    expect(scoped.stderr).toMatch(
+      /^rolecred: profile "ra" assumes no role, so a session policy \(.*\) cannot apply to its session — narrow a profile with role_arn and source_profile = ra instead/,
+    );
     const longer = await rolecred(["exec", "ra", "--duration", "2h", "--", "true"]);
     expect([longer.exitCode, longer.stderr]).toEqual([2, expect.stringContaining("--duration (set duration_seconds in the profile)")]);
-    await writeFile(join(home, ".aws", "config"), `${await readFile(join(home, ".aws", "config"), "utf8")}[profile ra-scoped]\nrolecred_x509_certificate = ~/.pki/me.pem\nrolecred_x509_private_key = ~/.pki/me.key\nrolecred_x509_intermediates = ${pki.intermediatesPath}\nrolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}\nrolecred_x509_profile_arn = ${PROFILE_ARN}\nrole_arn = ${RA_ROLES.pipeline}\nrolecred_scopes = deny-iam\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `${await readFile(join(home, ".aws", "config"), "utf8")}[profile ra-scoped]\nrolecred_x509_certificate = ~/.pki/me.pem\nrolecred_x509_private_key = ~/.pki/me.key\nrolecred_x509_intermediates = ${pki.intermediatesPath}\nrolecred_x509_trust_anchor_arn = ${TRUST_ANCHOR_ARN}\nrolecred_x509_profile_arn = ${PROFILE_ARN}\nrole_arn = ${RA_ROLES.pipeline}\nrolecred_scopes = deny-iam\n`,
+    );
     expect((await rolecred(["process", "ra-scoped"])).exitCode).toBe(2);
     expect(ra.rolesAnywhere.calls.length).toBe(calls);
     const hop = await rolecred(["process", "ra-admin", "--scope", "deny-iam"]);
@@ -484,7 +678,9 @@ describe("a ~/.aws/config profile whose source is a certificate", () => {
 
   it("--verbose describes the chain from the certificate", async () => {
     const result = await rolecred(["--verbose", "process", "ra-admin"]);
-    expect(result.stderr).toContain("profile ra-admin: x509 source of ra: certificate ~/.pki/me.pem through Roles Anywhere, role arn:aws:iam::111111111111:role/pipeline → AssumeRole arn:aws:iam::111111111111:role/admin for 3600s");
+    expect(result.stderr).toContain(
+      "profile ra-admin: x509 source of ra: certificate ~/.pki/me.pem through Roles Anywhere, role arn:aws:iam::111111111111:role/pipeline → AssumeRole arn:aws:iam::111111111111:role/admin for 3600s",
+    );
   });
 });
 
@@ -501,11 +697,32 @@ describe("docs/x509.md stays true", () => {
   it("the walkthrough's openssl commands make a certificate that gets a session through the walkthrough's trust anchor", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rolecred-walkthrough-"));
     execFileSync("bash", ["-euo", "pipefail", "-c", blockAfter("A CA with openssl", "sh")], { cwd: dir, stdio: "ignore" });
-    const walkthrough = await startLocalRolesAnywhere({ sts: ra.world.sts, region: RA_REGION, trustAnchors: [{ arn: TRUST_ANCHOR_ARN, certificatesPem: readFileSync(join(dir, "ca.pem"), "utf8") }], profiles: [{ arn: PROFILE_ARN, roleArns: [RA_ROLES.pipeline] }] });
+    const walkthrough = await startLocalRolesAnywhere({
+      sts: ra.world.sts,
+      region: RA_REGION,
+      trustAnchors: [{ arn: TRUST_ANCHOR_ARN, certificatesPem: readFileSync(join(dir, "ca.pem"), "utf8") }],
+      profiles: [{ arn: PROFILE_ARN, roleArns: [RA_ROLES.pipeline] }],
+    });
     try {
       const inspect = await rolecred(["x509", "--inspect", "--certificate", join(dir, "me.pem")]);
       expect(inspect.stdout).toContain(`aws:PrincipalTag/x509Subject/CN = ${PIPELINE_CN}\n`);
-      const result = await rolecred(["x509", "--certificate", join(dir, "me.pem"), "--private-key", join(dir, "me.key"), "--trust-anchor-arn", TRUST_ANCHOR_ARN, "--profile-arn", PROFILE_ARN, "--role-arn", RA_ROLES.pipeline, "--endpoint", walkthrough.url, "--profile", "p"]);
+      const result = await rolecred([
+        "x509",
+        "--certificate",
+        join(dir, "me.pem"),
+        "--private-key",
+        join(dir, "me.key"),
+        "--trust-anchor-arn",
+        TRUST_ANCHOR_ARN,
+        "--profile-arn",
+        PROFILE_ARN,
+        "--role-arn",
+        RA_ROLES.pipeline,
+        "--endpoint",
+        walkthrough.url,
+        "--profile",
+        "p",
+      ]);
       expect([result.exitCode, result.stderr]).toEqual([0, expect.stringContaining("p: assumed pipeline")]);
     } finally {
       await walkthrough.close();

@@ -18,7 +18,9 @@ const LINES = [
 ];
 
 function pythonSplit(line: string): string[] {
-  return JSON.parse(execFileSync("python3", ["-c", "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))", line], { encoding: "utf8" })) as string[];
+  return JSON.parse(
+    execFileSync("python3", ["-c", "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))", line], { encoding: "utf8" }),
+  ) as string[];
 }
 
 describe(splitCommandLine.name, () => {

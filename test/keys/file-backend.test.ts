@@ -13,8 +13,18 @@ import type { StoredKeys } from "../../src/keys/entry.js";
 import { writeEmptyKeyFile } from "../support/key-file.js";
 import { makeTempHome } from "../support/run-cli.js";
 
-const JO: StoredKeys = { name: "jo", accessKeyId: "AKIAJOEXAMPLE0000001", secretAccessKey: "jo/Secret+Key/EXAMPLE0000000000000000001", createdAt: "2026-01-02T03:04:05.000Z" };
-const ANA: StoredKeys = { name: "ana", accessKeyId: "AKIAANAEXAMPLE000002", secretAccessKey: "ana/Secret+Key/EXAMPLE000000000000000002", createdAt: "2026-02-03T04:05:06.000Z" };
+const JO: StoredKeys = {
+  name: "jo",
+  accessKeyId: "AKIAJOEXAMPLE0000001",
+  secretAccessKey: "jo/Secret+Key/EXAMPLE0000000000000000001",
+  createdAt: "2026-01-02T03:04:05.000Z",
+};
+const ANA: StoredKeys = {
+  name: "ana",
+  accessKeyId: "AKIAANAEXAMPLE000002",
+  secretAccessKey: "ana/Secret+Key/EXAMPLE000000000000000002",
+  createdAt: "2026-02-03T04:05:06.000Z",
+};
 
 /**
  * A key file's path and a backend on it. Unless `creating`, an empty file at scrypt's cheapest
@@ -52,7 +62,7 @@ describe("the encrypted key file", () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await stat(join(path, ".."))).mode & 0o777).toBe(0o700);
     const text = await readFile(path, "utf8");
-    for (const secret of [JO.secretAccessKey, JO.accessKeyId, ANA.secretAccessKey, "\"jo\""]) expect(text).not.toContain(secret);
+    for (const secret of [JO.secretAccessKey, JO.accessKeyId, ANA.secretAccessKey, '"jo"']) expect(text).not.toContain(secret);
     expect(JSON.parse(text)).toMatchObject({ format: "rolecred-keys", version: 1, kdf: { name: "scrypt", N: 131072, r: 8, p: 1 }, cipher: "aes-256-gcm" });
     expect(await backend.remove("jo")).toBe(true);
     expect(await backend.remove("jo")).toBe(false);

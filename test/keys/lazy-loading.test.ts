@@ -22,7 +22,13 @@ describe("lazy loading of the key store", () => {
       const home = await makeTempHome();
       await writeJoProfile(home, `[profile jo-vault]\nrolecred_keys = jo\n[profile ci-vault]\nrole_arn = ${ROLES.ci}\nsource_profile = jo-vault\n`);
       const env = cliEnv(home, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_KEYS_BACKEND: "file", ROLECRED_KEYS_PASSPHRASE: "lazy passphrase" });
-      expect((await runCli(["keys", "add", "jo", "--env"], { env: { ...env, AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey } })).exitCode).toBe(0);
+      expect(
+        (
+          await runCli(["keys", "add", "jo", "--env"], {
+            env: { ...env, AWS_ACCESS_KEY_ID: JO_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: JO_KEYS.secretAccessKey },
+          })
+        ).exitCode,
+      ).toBe(0);
       const cold = await runCli(["process", "ci-vault"], { env });
       expect(cold.exitCode).toBe(0);
       // The key file becomes unreadable garbage and the passphrase goes: a warm call must not care.

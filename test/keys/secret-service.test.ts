@@ -32,7 +32,13 @@ function startKeyringSession(keyringHome: string): Promise<{ child: ChildProcess
     "exec sleep 3600",
   ].join("\n");
   const child = spawn("dbus-run-session", ["--", "sh", "-c", script], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: keyringHome, XDG_RUNTIME_DIR: join(keyringHome, "run"), XDG_DATA_HOME: join(keyringHome, "data"), LANG: "C.UTF-8" },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: keyringHome,
+      XDG_RUNTIME_DIR: join(keyringHome, "run"),
+      XDG_DATA_HOME: join(keyringHome, "data"),
+      LANG: "C.UTF-8",
+    },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -80,10 +86,12 @@ async function rolecred(args: readonly string[], extraEnv: Record<string, string
 
 /** What the Secret Service holds for rolecred's entry `name`, read by libsecret's own tool. */
 async function secretToolLookup(name: string): Promise<string> {
-  const { stdout } = await run("secret-tool", ["lookup", "service", "rolecred", "username", name], { env: { ...env } }).catch((error: { stdout?: string; code?: number }) => {
-    if (error.code === 1) return { stdout: "" }; // secret-tool's "not found"
-    throw error;
-  });
+  const { stdout } = await run("secret-tool", ["lookup", "service", "rolecred", "username", name], { env: { ...env } }).catch(
+    (error: { stdout?: string; code?: number }) => {
+      if (error.code === 1) return { stdout: "" }; // secret-tool's "not found"
+      throw error;
+    },
+  );
   return stdout;
 }
 
@@ -106,7 +114,9 @@ describe("the Secret Service keyring (gnome-keyring over D-Bus)", () => {
     expect(stored).toMatchObject({ v: 1, accessKeyId: JO_KEYS.accessKeyId, secretAccessKey: JO_KEYS.secretAccessKey });
     expect(await filesHolding(JO_KEYS.secretAccessKey, join(home, "data"))).toEqual([]); // gnome-keyring's own files: encrypted
     const listed = await rolecred(["keys", "list", "--json"], { ROLECRED_KEYS_BACKEND: "keyring" });
-    expect(JSON.parse(listed.stdout)).toEqual([{ name: "jo", accessKeyId: "****0001", backend: "keyring", location: "the Secret Service keyring", createdAt: expect.any(String), ageDays: 0 }]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { name: "jo", accessKeyId: "****0001", backend: "keyring", location: "the Secret Service keyring", createdAt: expect.any(String), ageDays: 0 },
+    ]);
   });
 
   it("feeds a profile's chain: rolecred_keys = jo signs STS calls with the stored keys", async () => {
@@ -124,7 +134,9 @@ describe("the Secret Service keyring (gnome-keyring over D-Bus)", () => {
 
   it("ROLECRED_KEYS_BACKEND=keyring without a reachable keyring fails with one line, rather than falling back", async () => {
     const result = await rolecred(["keys", "list"], { ROLECRED_KEYS_BACKEND: "keyring", DBUS_SESSION_BUS_ADDRESS: "" });
-    expect(result.stderr).toBe("rolecred: the OS keyring is not reachable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set) — unset ROLECRED_KEYS_BACKEND (or set it to file) to use the encrypted key file\n");
+    expect(result.stderr).toBe(
+      "rolecred: the OS keyring is not reachable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set) — unset ROLECRED_KEYS_BACKEND (or set it to file) to use the encrypted key file\n",
+    );
     expect(result.exitCode).toBe(5);
   });
 });

@@ -70,7 +70,9 @@ describe("the keyring and credential_process sources in the resolver", () => {
   });
 
   it("cache keys name the profile and the store entry (or the command), never a secret or a key id", () => {
-    expect(targetLinkKey(resolveProfileChain("op", files), {})).toBe(JSON.stringify({ kind: "credential-process", profile: "op", command: 'op-aws "jo keys"' }));
+    expect(targetLinkKey(resolveProfileChain("op", files), {})).toBe(
+      JSON.stringify({ kind: "credential-process", profile: "op", command: 'op-aws "jo keys"' }),
+    );
     const jo = targetLinkKey(resolveProfileChain("jo", files), {});
     expect(jo).toBe(JSON.stringify({ kind: "session-token", mfaSerial: MFA, parent: JSON.stringify({ kind: "keyring", profile: "jo", entry: "jo" }) }));
   });

@@ -8,17 +8,43 @@ import { KNOWN, ruleIdsOf, VENDOR } from "./lint-helpers.js";
 const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected: readonly string[]]> = [
   [
     "IAM user guide: cross-account role requiring MFA",
-    { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }] },
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "sts:AssumeRole",
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+        },
+      ],
+    },
     [],
   ],
   [
     "IAM user guide: third-party access with an external ID (Statement as one object, bare account id)",
-    { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: { AWS: VENDOR }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "Unique ID Assigned by Example Corp" } } } },
+    {
+      Version: "2012-10-17",
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: VENDOR },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": "Unique ID Assigned by Example Corp" } },
+      },
+    },
     [],
   ],
   [
     "IAM user guide: SAML 2.0 federation role",
-    { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "sts:AssumeRoleWithSAML", Principal: { Federated: "arn:aws:iam::123456789012:saml-provider/ExampleOrgSSOProvider" }, Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } } } },
+    {
+      Version: "2012-10-17",
+      Statement: {
+        Effect: "Allow",
+        Action: "sts:AssumeRoleWithSAML",
+        Principal: { Federated: "arn:aws:iam::123456789012:saml-provider/ExampleOrgSSOProvider" },
+        Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } },
+      },
+    },
     [],
   ],
   [
@@ -30,7 +56,12 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
           Effect: "Allow",
           Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
           Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:ref:refs/heads/octo-branch" } },
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:ref:refs/heads/octo-branch",
+            },
+          },
         },
       ],
     },
@@ -66,7 +97,10 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
           Effect: "Allow",
           Principal: { Federated: "cognito-identity.amazonaws.com" },
           Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: { StringEquals: { "cognito-identity.amazonaws.com:aud": "us-east-1:12345678-corner-cafe-123456790ab" }, "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" } },
+          Condition: {
+            StringEquals: { "cognito-identity.amazonaws.com:aud": "us-east-1:12345678-corner-cafe-123456790ab" },
+            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
+          },
         },
       ],
     },
@@ -74,7 +108,17 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
   ],
   [
     "EKS user guide: Pod Identity role (the service sets the session tags)",
-    { Version: "2012-10-17", Statement: [{ Sid: "AllowEksAuthToAssumeRoleForPodIdentity", Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] },
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AllowEksAuthToAssumeRoleForPodIdentity",
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+        },
+      ],
+    },
     [],
   ],
   [
@@ -86,7 +130,10 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
           Effect: "Allow",
           Principal: { Service: "rolesanywhere.amazonaws.com" },
           Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-          Condition: { StringEquals: { "aws:PrincipalTag/x509Issuer/CN": "Bob" }, ArnEquals: { "aws:SourceArn": ["arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/TA_ID"] } },
+          Condition: {
+            StringEquals: { "aws:PrincipalTag/x509Issuer/CN": "Bob" },
+            ArnEquals: { "aws:SourceArn": ["arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/TA_ID"] },
+          },
         },
       ],
     },
@@ -97,13 +144,23 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
     {
       Version: "2012-10-17",
       Statement: [
-        { Sid: "AllowIamUserAssumeRole", Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: "arn:aws:iam::123456789012:user/test-session-tags" }, Condition: { StringLike: { "aws:RequestTag/Project": "*", "aws:RequestTag/CostCenter": "*" } } },
+        {
+          Sid: "AllowIamUserAssumeRole",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Principal: { AWS: "arn:aws:iam::123456789012:user/test-session-tags" },
+          Condition: { StringLike: { "aws:RequestTag/Project": "*", "aws:RequestTag/CostCenter": "*" } },
+        },
         {
           Sid: "AllowPassSessionTagsAndTransitive",
           Effect: "Allow",
           Action: "sts:TagSession",
           Principal: { AWS: "arn:aws:iam::123456789012:user/test-session-tags" },
-          Condition: { StringLike: { "aws:RequestTag/Project": "*", "aws:RequestTag/CostCenter": "*" }, StringEquals: { "aws:RequestTag/Department": ["Engineering", "Marketing"] }, "ForAllValues:StringEquals": { "sts:TransitiveTagKeys": ["Project", "Department"] } },
+          Condition: {
+            StringLike: { "aws:RequestTag/Project": "*", "aws:RequestTag/CostCenter": "*" },
+            StringEquals: { "aws:RequestTag/Department": ["Engineering", "Marketing"] },
+            "ForAllValues:StringEquals": { "sts:TransitiveTagKeys": ["Project", "Department"] },
+          },
         },
       ],
     },
@@ -111,12 +168,32 @@ const EXAMPLES: ReadonlyArray<readonly [name: string, policy: unknown, expected:
   ],
   [
     "IAM user guide: require a source identity equal to the user name",
-    { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:user/Alice" }, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Condition: { StringLike: { "sts:SourceIdentity": "${aws:username}" } } }] },
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:user/Alice" },
+          Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+          Condition: { StringLike: { "sts:SourceIdentity": "${aws:username}" } },
+        },
+      ],
+    },
     [],
   ],
   [
     "service role with confused-deputy conditions",
-    { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "personalize.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:personalize:us-west-2:111122223333:*" }, StringEquals: { "aws:SourceAccount": "111122223333" } } }] },
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "personalize.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { ArnLike: { "aws:SourceArn": "arn:aws:personalize:us-west-2:111122223333:*" }, StringEquals: { "aws:SourceAccount": "111122223333" } },
+        },
+      ],
+    },
     [],
   ],
   [

@@ -8,7 +8,11 @@ import { RolecredError } from "../../src/errors.js";
 async function parse(args: string[]): Promise<{ options?: LintOptions; error?: unknown; stderr: string }> {
   const parsed = await parseArgv(args);
   if (parsed.command !== undefined) expect(parsed.command).toBe(lintCommand.name);
-  return { ...(parsed.options === undefined ? {} : { options: parsed.options as LintOptions }), ...(parsed.error === undefined ? {} : { error: parsed.error }), stderr: parsed.stderr };
+  return {
+    ...(parsed.options === undefined ? {} : { options: parsed.options as LintOptions }),
+    ...(parsed.error === undefined ? {} : { error: parsed.error }),
+    stderr: parsed.stderr,
+  };
 }
 
 describe("rolecred lint options", () => {
@@ -16,7 +20,20 @@ describe("rolecred lint options", () => {
     [["lint", "a.json"], { paths: ["a.json"], knownAccountFiles: [], ignore: [], format: "text" }],
     [["lint", "-", "roles/", "b.json"], { paths: ["-", "roles/", "b.json"], knownAccountFiles: [], ignore: [], format: "text" }],
     [
-      ["lint", "--known-accounts", "ours.yaml", "--known-accounts", "vendors.yaml", "--ignore", "rc-trust-002", "--ignore", "RC-TRUST-013,RC-TRUST-002", "--format", "sarif", "roles"],
+      [
+        "lint",
+        "--known-accounts",
+        "ours.yaml",
+        "--known-accounts",
+        "vendors.yaml",
+        "--ignore",
+        "rc-trust-002",
+        "--ignore",
+        "RC-TRUST-013,RC-TRUST-002",
+        "--format",
+        "sarif",
+        "roles",
+      ],
       { paths: ["roles"], knownAccountFiles: ["ours.yaml", "vendors.yaml"], ignore: ["RC-TRUST-002", "RC-TRUST-013"], format: "sarif" },
     ],
     [["lint", "--format=json", "x.json"], { paths: ["x.json"], knownAccountFiles: [], ignore: [], format: "json" }],

@@ -42,7 +42,10 @@ describe(formatText.name, () => {
 describe(formatSummary.name, () => {
   it.each([
     [{ files: 1, documents: 1, errors: 0, warnings: 0, suppressed: 0, problems: 0 }, "no findings in 1 trust policy from 1 file"],
-    [{ files: 3, documents: 4, errors: 1, warnings: 2, suppressed: 1, problems: 2 }, "1 error, 2 warnings in 4 trust policies from 3 files (1 suppressed; 2 inputs could not be read)"],
+    [
+      { files: 3, documents: 4, errors: 1, warnings: 2, suppressed: 1, problems: 2 },
+      "1 error, 2 warnings in 4 trust policies from 3 files (1 suppressed; 2 inputs could not be read)",
+    ],
   ])("%j → %s", (summary, text) => {
     expect(formatSummary(summary)).toBe(text);
   });
@@ -87,7 +90,10 @@ describe(formatSarif.name, () => {
     const all = reports();
     const text = formatSarif(all, summarize(all), { toolVersion: "1.2.3" });
     expect(sarifErrors(text)).toEqual([]);
-    const log = JSON.parse(text) as { version: string; runs: [{ tool: { driver: { rules: { id: string }[] } }; results: Record<string, unknown>[]; invocations: [{ executionSuccessful: boolean }] }] };
+    const log = JSON.parse(text) as {
+      version: string;
+      runs: [{ tool: { driver: { rules: { id: string }[] } }; results: Record<string, unknown>[]; invocations: [{ executionSuccessful: boolean }] }];
+    };
     const [run] = log.runs;
     expect(log.version).toBe("2.1.0");
     expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual(ALL_RULES.map((rule) => rule.id));
@@ -96,11 +102,18 @@ describe(formatSarif.name, () => {
       ruleId: "RC-TRUST-001",
       ruleIndex: 0,
       level: "error",
-      locations: [{ physicalLocation: { artifactLocation: { uri: "infra/roles/open%20role.json" }, region: { startLine: 4, startColumn: 5 } }, logicalLocations: [{ fullyQualifiedName: "Statement[0]" }] }],
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: "infra/roles/open%20role.json" }, region: { startLine: 4, startColumn: 5 } },
+          logicalLocations: [{ fullyQualifiedName: "Statement[0]" }],
+        },
+      ],
     });
     expect(run.results).toContainEqual(expect.objectContaining({ suppressions: [expect.objectContaining({ kind: "inSource" })] }));
     // stdin has no URI: only the logical location remains.
-    expect(run.results).toContainEqual(expect.objectContaining({ locations: [{ logicalLocations: [{ fullyQualifiedName: "role Developer/Statement[0]", kind: "object" }] }] }));
+    expect(run.results).toContainEqual(
+      expect.objectContaining({ locations: [{ logicalLocations: [{ fullyQualifiedName: "role Developer/Statement[0]", kind: "object" }] }] }),
+    );
   });
 
   it("is valid for a clean run too", () => {

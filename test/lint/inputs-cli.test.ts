@@ -14,8 +14,13 @@ import { cliEnv, makeTempHome, runCli, type CliResult } from "../support/run-cli
 let home: string;
 let work: string;
 
-const CLEAN = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }, null, 2);
-const TWICE = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "sts:AssumeRole",\n      "Effect": "Allow"\n    }\n  ]\n}\n';
+const CLEAN = JSON.stringify(
+  { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+  null,
+  2,
+);
+const TWICE =
+  '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "sts:AssumeRole",\n      "Effect": "Allow"\n    }\n  ]\n}\n';
 
 function lint(args: string[], stdin?: string): Promise<CliResult> {
   return runCli(["lint", ...args], { env: cliEnv(home), cwd: work, ...(stdin === undefined ? {} : { stdin }) });
@@ -40,14 +45,18 @@ afterAll(async () => {
 describe("duplicate keys", () => {
   it("a statement with Effect twice is an error at the second one, naming the first", async () => {
     const result = await lint(["twice.json", "clean.json"]);
-    expect(result.stderr.split("\n")[0]).toBe('twice.json:8:7: duplicate key "Effect" (first at line 5 column 7): IAM refuses a policy that repeats a key, and readers disagree on which one counts');
+    expect(result.stderr.split("\n")[0]).toBe(
+      'twice.json:8:7: duplicate key "Effect" (first at line 5 column 7): IAM refuses a policy that repeats a key, and readers disagree on which one counts',
+    );
     expect(result.exitCode).toBe(3);
   });
 
   it("inside a URL-encoded policy of a get-role answer too", async () => {
     const answer = JSON.stringify({ Role: { RoleName: "r", Arn: "arn:aws:iam::111111111111:role/r", AssumeRolePolicyDocument: encodeURIComponent(TWICE) } });
     const result = await lint(["-"], answer);
-    expect(result.stderr).toMatch(/repeats a key, which IAM refuses \(duplicate key "Effect" \(first at line 5 column 7\) at line 8 column 7 of the policy text\)/);
+    expect(result.stderr).toMatch(
+      /repeats a key, which IAM refuses \(duplicate key "Effect" \(first at line 5 column 7\) at line 8 column 7 of the policy text\)/,
+    );
     expect(result.exitCode).toBe(3);
   });
 });

@@ -43,7 +43,9 @@ describe(knownAccountsFromText.name, () => {
   });
 
   it("reads YAML written as a map with vendor flags", async () => {
-    expect(await knownAccountsFromText("'464622532012': {name: Datadog, vendor: true}\n", "a.yaml")).toEqual([{ id: "464622532012", name: "Datadog", thirdParty: true, awsService: false }]);
+    expect(await knownAccountsFromText("'464622532012': {name: Datadog, vendor: true}\n", "a.yaml")).toEqual([
+      { id: "464622532012", name: "Datadog", thirdParty: true, awsService: false },
+    ]);
   });
 
   it("treats an empty file as no accounts", async () => {
@@ -66,13 +68,18 @@ describe(knownAccountsFromText.name, () => {
 
 describe(knownAccountsFromDocument.name, () => {
   it("pads JSON numbers back to 12 digits", () => {
-    expect(knownAccountsFromDocument([{ name: "V", accounts: [12345678901] }])).toEqual([{ id: "012345678901", name: "V", thirdParty: true, awsService: false }]);
+    expect(knownAccountsFromDocument([{ name: "V", accounts: [12345678901] }])).toEqual([
+      { id: "012345678901", name: "V", thirdParty: true, awsService: false },
+    ]);
   });
 });
 
 describe(mergeKnownAccounts.name, () => {
   it("lets a later file's entry win", () => {
-    const merged = mergeKnownAccounts([[{ id: "111111111111", name: "a", thirdParty: true, awsService: false }], [{ id: "111111111111", name: "ours", thirdParty: false, awsService: false }]]);
+    const merged = mergeKnownAccounts([
+      [{ id: "111111111111", name: "a", thirdParty: true, awsService: false }],
+      [{ id: "111111111111", name: "ours", thirdParty: false, awsService: false }],
+    ]);
     expect(merged.byId.get("111111111111")).toEqual({ id: "111111111111", name: "ours", thirdParty: false, awsService: false });
   });
 });

@@ -20,7 +20,17 @@ export function deny(principal: unknown, action: unknown = "sts:AssumeRole", con
 /** An `aws iam get-role` answer around a policy, for rules that need the role's own account. */
 export function getRoleAnswer(policy: Json, roleArn = "arn:aws:iam::111111111111:role/Developer", tags?: Json[]): Json {
   const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
-  return { Role: { Path: "/", RoleName: roleName, RoleId: "AROAEXAMPLEID", Arn: roleArn, CreateDate: "2024-01-01T00:00:00Z", AssumeRolePolicyDocument: policy, ...(tags === undefined ? {} : { Tags: tags }) } };
+  return {
+    Role: {
+      Path: "/",
+      RoleName: roleName,
+      RoleId: "AROAEXAMPLEID",
+      Arn: roleArn,
+      CreateDate: "2024-01-01T00:00:00Z",
+      AssumeRolePolicyDocument: policy,
+      ...(tags === undefined ? {} : { Tags: tags }),
+    },
+  };
 }
 
 export const OWN = "111111111111";
@@ -41,7 +51,10 @@ export interface LintInputOptions {
 }
 
 export function lintValue(value: unknown, options: LintInputOptions = {}, file = "policy.json"): FileReport {
-  const settings: LintSettings = { ignore: new Set(options.ignore ?? []), knownAccounts: options.known === undefined ? undefined : mergeKnownAccounts([options.known]) };
+  const settings: LintSettings = {
+    ignore: new Set(options.ignore ?? []),
+    knownAccounts: options.known === undefined ? undefined : mergeKnownAccounts([options.known]),
+  };
   return lintText(file, JSON.stringify(value, null, 2), settings);
 }
 

@@ -71,7 +71,10 @@ describe(runLint.name, () => {
     const run = recordingDeps("", true);
     const outcome = await runLint(options([join(folder, "roles")]), run.deps);
     expect(outcome).toEqual({ exitCode: 1 });
-    const lines = run.stdout().split("\n").filter((line) => !line.startsWith("    "));
+    const lines = run
+      .stdout()
+      .split("\n")
+      .filter((line) => !line.startsWith("    "));
     expect(lines.filter((line) => line !== "")).toEqual([
       `${join(folder, "roles", "a-open.json")}:4:5: error RC-TRUST-001 Statement[0]: sts:AssumeRole is allowed to principal "*" and no condition pins the caller's account, organization or ARN: anyone with AWS credentials can assume this role`,
       expect.stringMatching(/c-account\.JSON:1:38: warning RC-TRUST-002 Statement\[0\]: the whole account 111111111111/),
@@ -123,6 +126,9 @@ describe(runLint.name, () => {
       exitCode: 3,
       message: expect.stringContaining("notes.txt: expected a map of account id → name") as string,
     });
-    await expect(runLint(options([folder], { knownAccountFiles: [join(folder, "nope.yaml")] }), run.deps)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining("no such file") as string });
+    await expect(runLint(options([folder], { knownAccountFiles: [join(folder, "nope.yaml")] }), run.deps)).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining("no such file") as string,
+    });
   });
 });

@@ -59,7 +59,9 @@ describe("lint on 10,000 statements", () => {
         allow(root(account)),
         deny("*", "sts:AssumeRole", MFA_DENY),
         allow(root(account), ["sts:AssumeRole", "sts:TagSession"], { StringEquals: { "aws:ResourceTag/env": "${aws:PrincipalTag/env}" } }),
-        allow({ Federated: `arn:aws:iam::${account}:saml-provider/Idp` }, "sts:AssumeRoleWithSAML", { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } }),
+        allow({ Federated: `arn:aws:iam::${account}:saml-provider/Idp` }, "sts:AssumeRoleWithSAML", {
+          StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" },
+        }),
         allow({ Service: "ec2.amazonaws.com" }),
       );
     }
@@ -69,6 +71,8 @@ describe("lint on 10,000 statements", () => {
     expect(report.findings.filter((finding) => finding.ruleId === "RC-TRUST-002")).toEqual([]);
     const tagFindings = report.findings.filter((finding) => finding.ruleId === "RC-TRUST-010");
     expect(tagFindings).toHaveLength(2_000);
-    expect(tagFindings[0]?.reason).toMatch(/while this statement, Statement\[487\], Statement\[972\], Statement\[1457\], Statement\[1942\] and 16 more also lets/);
+    expect(tagFindings[0]?.reason).toMatch(
+      /while this statement, Statement\[487\], Statement\[972\], Statement\[1457\], Statement\[1942\] and 16 more also lets/,
+    );
   });
 });

@@ -18,7 +18,13 @@ describe(ruleIdsFromSid.name, () => {
 
 describe(ignoreTokensFromTags.name, () => {
   it.each([
-    [[{ Key: "rolecred:ignore", Value: "RC-TRUST-002 RC-TRUST-013" }, { Key: "team", Value: "x" }], ["RC-TRUST-002", "RC-TRUST-013"]],
+    [
+      [
+        { Key: "rolecred:ignore", Value: "RC-TRUST-002 RC-TRUST-013" },
+        { Key: "team", Value: "x" },
+      ],
+      ["RC-TRUST-002", "RC-TRUST-013"],
+    ],
     [[{ Key: "Rolecred:Ignore", Value: "RC-TRUST-002+RC-TRUST-013" }], ["RC-TRUST-002", "RC-TRUST-013"]],
     [{ "rolecred:ignore": "rc-trust-001" }, ["rc-trust-001"]],
     [undefined, []],
@@ -30,7 +36,10 @@ describe(ignoreTokensFromTags.name, () => {
 
 describe(ruleIdsFromTokens.name, () => {
   it("upper-cases ids and sets the rest apart", () => {
-    expect(ruleIdsFromTokens(["rc-trust-001", "RC-TRUST-013", "RC-TRUST-99", "all"])).toEqual({ ids: ["RC-TRUST-001", "RC-TRUST-013"], unknown: ["RC-TRUST-99", "all"] });
+    expect(ruleIdsFromTokens(["rc-trust-001", "RC-TRUST-013", "RC-TRUST-99", "all"])).toEqual({
+      ids: ["RC-TRUST-001", "RC-TRUST-013"],
+      unknown: ["RC-TRUST-99", "all"],
+    });
   });
 });
 
@@ -60,7 +69,9 @@ describe("suppressing findings", () => {
       [0, "tag"],
       [1, "tag"],
     ]);
-    expect(report.notes).toEqual([{ file: "policy.json", document: "role Developer", message: 'rolecred:ignore names "everything", which is not a rule id (expected RC-TRUST-NNN)' }]);
+    expect(report.notes).toEqual([
+      { file: "policy.json", document: "role Developer", message: 'rolecred:ignore names "everything", which is not a rule id (expected RC-TRUST-NNN)' },
+    ]);
   });
 
   it("--ignore does not run the rule at all", () => {

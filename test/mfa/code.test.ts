@@ -68,7 +68,10 @@ describe(mfaCodeProvider.name, () => {
 
   it("refuses stdin that is not 6 digits with exit 3, not echoing it", async () => {
     const fake = fakeDeps({ home, stdin: "hunter2\n" });
-    expect(await refusal(() => mfaCodeProvider({ from: "stdin" }, fake.deps)(SERIAL))).toEqual({ message: "the MFA code read from stdin is not 6 digits", exitCode: ExitCode.badInput });
+    expect(await refusal(() => mfaCodeProvider({ from: "stdin" }, fake.deps)(SERIAL))).toEqual({
+      message: "the MFA code read from stdin is not 6 digits",
+      exitCode: ExitCode.badInput,
+    });
   });
 
   it("with no terminal, the prompt fails naming the flags that avoid it", async () => {
@@ -80,18 +83,34 @@ describe(mfaCodeProvider.name, () => {
 
   it("runs the mfa_process of the profile with this device and takes the one 6-digit group it prints", async () => {
     await writeFile(join(home, ".aws", "config"), `[profile jo]\nmfa_serial = ${SERIAL}\nmfa_process = printf 'code: 135790\\n'\n`);
-    const fake = fakeDeps({ home, env: { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials") } });
+    const fake = fakeDeps({
+      home,
+      env: {
+        HOME: home,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        AWS_CONFIG_FILE: join(home, ".aws", "config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+      },
+    });
     expect(await mfaCodeProvider({ from: "prompt" }, fake.deps)(SERIAL)).toBe("135790");
   });
 
   it("refuses an mfa_process that prints two codes (exit 3), and two profiles naming different commands for one device", async () => {
-    const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials") };
+    const env = {
+      HOME: home,
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      AWS_CONFIG_FILE: join(home, ".aws", "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
+    };
     await writeFile(join(home, ".aws", "config"), `[profile jo]\nmfa_serial = ${SERIAL}\nmfa_process = echo 111111 222222\n`);
     expect(await refusal(() => mfaCodeProvider({ from: "prompt" }, fakeDeps({ home, env }).deps)(SERIAL))).toEqual({
       message: `mfa_process "echo 111111 222222" (profile "jo") printed more than one 6-digit code`,
       exitCode: ExitCode.badInput,
     });
-    await writeFile(join(home, ".aws", "config"), `[profile a]\nmfa_serial = ${SERIAL}\nmfa_process = echo 111111\n[profile b]\nmfa_serial = ${SERIAL}\nmfa_process = echo 222222\n`);
+    await writeFile(
+      join(home, ".aws", "config"),
+      `[profile a]\nmfa_serial = ${SERIAL}\nmfa_process = echo 111111\n[profile b]\nmfa_serial = ${SERIAL}\nmfa_process = echo 222222\n`,
+    );
     expect(await refusal(() => mfaCodeProvider({ from: "prompt" }, fakeDeps({ home, env }).deps)(SERIAL))).toEqual({
       message: `profiles "a", "b" name different mfa_process commands for ${SERIAL}`,
       exitCode: ExitCode.badInput,

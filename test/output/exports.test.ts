@@ -30,7 +30,11 @@ const VALUES: ReadonlyArray<[string, string]> = [
   ["empty", ""],
 ];
 
-const session = (secret: string) => ({ credentials: { accessKeyId: "ASIAEXAMPLE", secretAccessKey: secret, sessionToken: "token", expiration: new Date("2030-01-01T00:00:00Z") }, region: undefined, label: "dev" });
+const session = (secret: string) => ({
+  credentials: { accessKeyId: "ASIAEXAMPLE", secretAccessKey: secret, sessionToken: "token", expiration: new Date("2030-01-01T00:00:00Z") },
+  region: undefined,
+  label: "dev",
+});
 
 const REAL_SHELLS: ReadonlyArray<[Shell, string, readonly string[]]> = [
   ["bash", "/bin/bash", []],

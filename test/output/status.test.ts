@@ -30,7 +30,8 @@ describe("renderStatusTable", () => {
 });
 
 describe("the EXPIRES column", () => {
-  const at = (expiration: string, today: Date) => renderStatusTable([{ ...session, profile: "dev", tags: {}, expiration: new Date(expiration) }], today, false).split("\n")[1];
+  const at = (expiration: string, today: Date) =>
+    renderStatusTable([{ ...session, profile: "dev", tags: {}, expiration: new Date(expiration) }], today, false).split("\n")[1];
   it("shows the time alone today, and the date on the same day of another month or year", () => {
     const today = new Date(2030, 5, 15, 8, 0);
     expect(at(new Date(2030, 5, 15, 9, 30).toISOString(), today)).toMatch(/ 09:30 +1h 30m/);

@@ -61,12 +61,22 @@ describe(composeSessionPolicy.name, () => {
   });
 
   it("sends nothing when nothing narrows the session", () => {
-    expect(composeSessionPolicy({ inline: undefined, policyArns: [], scopes: [] })).toEqual({ policy: undefined, document: undefined, policyArns: [], warnings: [] });
+    expect(composeSessionPolicy({ inline: undefined, policyArns: [], scopes: [] })).toEqual({
+      policy: undefined,
+      document: undefined,
+      policyArns: [],
+      warnings: [],
+    });
   });
 
   it("managed ARNs alone: no inline policy", () => {
     const arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::111111111111:policy/team/TenantData"];
-    expect(composeSessionPolicy({ inline: undefined, policyArns: arns, scopes: [] })).toEqual({ policy: undefined, document: undefined, policyArns: arns, warnings: [] });
+    expect(composeSessionPolicy({ inline: undefined, policyArns: arns, scopes: [] })).toEqual({
+      policy: undefined,
+      document: undefined,
+      policyArns: arns,
+      warnings: [],
+    });
   });
 
   it("keeps the user's Version when scopes are added, and puts the user's statements first", () => {
@@ -116,7 +126,9 @@ describe(composeSessionPolicy.name, () => {
     });
 
     it("refuses characters STS does not take in a policy", () => {
-      const error = refusal({ inline: inline({ Version: "2012-10-17", Statement: [{ Sid: "Arrow", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/→/*" }] }) });
+      const error = refusal({
+        inline: inline({ Version: "2012-10-17", Statement: [{ Sid: "Arrow", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/→/*" }] }),
+      });
       expect(error.message).toBe("the --policy JSON contains characters STS does not accept in a policy (only tab, newline and U+0020 to U+00FF)");
     });
   });
@@ -134,8 +146,12 @@ describe(composeSessionPolicy.name, () => {
     });
 
     it("refuses a policy that is not an object", () => {
-      expect(refusal({ inline: inline(["Allow"]) }).message).toBe("the --policy JSON is not a valid IAM policy: $: a policy must be a JSON object, not an array");
-      expect(refusal({ inline: inline(["Allow"]), scopes: [parseScope("deny-iam")] }).message).toBe("the --policy JSON is not a valid IAM policy: $: a policy must be a JSON object, not an array");
+      expect(refusal({ inline: inline(["Allow"]) }).message).toBe(
+        "the --policy JSON is not a valid IAM policy: $: a policy must be a JSON object, not an array",
+      );
+      expect(refusal({ inline: inline(["Allow"]), scopes: [parseScope("deny-iam")] }).message).toBe(
+        "the --policy JSON is not a valid IAM policy: $: a policy must be a JSON object, not an array",
+      );
     });
   });
 
@@ -185,7 +201,9 @@ describe(composeSessionPolicy.name, () => {
     const error = refusal({ policyArns: ["arn:aws:iam::111111111111:role/NotAPolicy"] });
     expect(error.message).toBe('invalid --policy-arn "arn:aws:iam::111111111111:role/NotAPolicy"');
     expect(error.exitCode).toBe(2);
-    expect(refusal({ policyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`) }).message).toBe("at most 10 --policy-arn are allowed, got 11");
+    expect(refusal({ policyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`) }).message).toBe(
+      "at most 10 --policy-arn are allowed, got 11",
+    );
   });
 });
 
@@ -199,19 +217,25 @@ describe(prepareSessionPolicy.name, () => {
   });
 
   it("reads stdin for -", async () => {
-    const composed = await prepareSessionPolicy({ policy: policySourceOf("-"), policyArns: [], scopes: [] }, Readable.from([Buffer.from('{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}\n')]));
+    const composed = await prepareSessionPolicy(
+      { policy: policySourceOf("-"), policyArns: [], scopes: [] },
+      Readable.from([Buffer.from('{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}\n')]),
+    );
     expect(composed.policy).toBe('{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}');
   });
 
   it("says where JSON breaks: line and column", async () => {
-    const attempt = prepareSessionPolicy({ policy: policySourceOf('{\n  "Version": "2012-10-17",\n  "Statement": [ oops ]\n}'), policyArns: [], scopes: [] }, noStdin);
+    const attempt = prepareSessionPolicy(
+      { policy: policySourceOf('{\n  "Version": "2012-10-17",\n  "Statement": [ oops ]\n}'), policyArns: [], scopes: [] },
+      noStdin,
+    );
     await expect(attempt).rejects.toThrow(/^the --policy JSON is not valid JSON: .* at line 3, column 18$/);
   });
 
   it("refuses read-only with --policy before reading the policy", async () => {
-    await expect(prepareSessionPolicy({ policy: policySourceOf("/nope/policy.json"), policyArns: [], scopes: [parseScope("read-only")] }, noStdin)).rejects.toThrow(
-      /^--scope read-only cannot be narrowed together with --policy or --policy-arn/,
-    );
+    await expect(
+      prepareSessionPolicy({ policy: policySourceOf("/nope/policy.json"), policyArns: [], scopes: [parseScope("read-only")] }, noStdin),
+    ).rejects.toThrow(/^--scope read-only cannot be narrowed together with --policy or --policy-arn/);
   });
 
   it("says when the file cannot be read", async () => {

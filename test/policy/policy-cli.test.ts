@@ -20,10 +20,14 @@ afterAll(async () => {
 });
 
 function check(policy: string, stdin?: string): Promise<CliResult> {
-  return runCli(["policy", "check", "s3:GetObject", "arn:aws:s3:::bucket/key", "--policy", policy], { env: cliEnv(home), ...(stdin === undefined ? {} : { stdin }) });
+  return runCli(["policy", "check", "s3:GetObject", "arn:aws:s3:::bucket/key", "--policy", policy], {
+    env: cliEnv(home),
+    ...(stdin === undefined ? {} : { stdin }),
+  });
 }
 
-const ALLOW_THEN_DENY = '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": "s3:GetObject",\n    "Resource": "*",\n    "Effect": "Deny"\n  }]\n}\n';
+const ALLOW_THEN_DENY =
+  '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": "s3:GetObject",\n    "Resource": "*",\n    "Effect": "Deny"\n  }]\n}\n';
 
 describe("duplicate keys in a session policy", () => {
   it("a policy file with Effect twice is refused, naming both places, and nothing is evaluated", async () => {
@@ -31,13 +35,17 @@ describe("duplicate keys in a session policy", () => {
     await writeFile(file, ALLOW_THEN_DENY);
     const result = await check(file);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe(`rolecred: ${file} gives the key "Effect" twice in one object, at line 4, column 5 and at line 7, column 5 — IAM refuses a policy that repeats a key; keep the one you mean\n`);
+    expect(result.stderr).toBe(
+      `rolecred: ${file} gives the key "Effect" twice in one object, at line 4, column 5 and at line 7, column 5 — IAM refuses a policy that repeats a key; keep the one you mean\n`,
+    );
     expect(result.exitCode).toBe(3);
   });
 
   it("the same from stdin and inline", async () => {
     const fromStdin = await check("-", ALLOW_THEN_DENY);
-    expect(fromStdin.stderr).toMatch(/^rolecred: the policy on stdin gives the key "Effect" twice in one object, at line 4, column 5 and at line 7, column 5 — /);
+    expect(fromStdin.stderr).toMatch(
+      /^rolecred: the policy on stdin gives the key "Effect" twice in one object, at line 4, column 5 and at line 7, column 5 — /,
+    );
     expect(fromStdin.exitCode).toBe(3);
     const inline = await check('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Action": "s3:*"}}');
     expect(inline.stderr).toMatch(/^rolecred: the --policy JSON gives the key "Action" twice in one object, at line 1, column 35 and at line 1, column 67 — /);

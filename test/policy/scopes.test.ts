@@ -211,8 +211,12 @@ describe("each scope allows what it promises and nothing else", () => {
     expect(evaluatePolicies([document], { action: "s3:GetObject", resource: OBJECT("789/data.txt") }).explanation).toBe(
       "no statement of the session policy allows s3:GetObject on arn:aws:s3:::my-data-bucket/789/data.txt",
     );
-    expect(evaluatePolicies([document], { action: "s3:GetObject", resource: OBJECT("123/data.txt") }).explanation).toBe("allowed by statement 1 (ScopeS3PrefixObjects) of the session policy");
-    expect(evaluatePolicies([document], { action: "iam:CreateUser", resource: "*" }).explanation).toBe("denied by statement 4 (ScopeDenyIam) of the session policy");
+    expect(evaluatePolicies([document], { action: "s3:GetObject", resource: OBJECT("123/data.txt") }).explanation).toBe(
+      "allowed by statement 1 (ScopeS3PrefixObjects) of the session policy",
+    );
+    expect(evaluatePolicies([document], { action: "iam:CreateUser", resource: "*" }).explanation).toBe(
+      "denied by statement 4 (ScopeDenyIam) of the session policy",
+    );
   });
 
   it("lists every scope with an example that parses", () => {
@@ -244,7 +248,17 @@ const ACTIONS = [
   "kms:Decrypt",
   "lambda:InvokeFunction",
 ];
-const RESOURCES = ["*", OBJECT("123/a.txt"), OBJECT("789/a.txt"), OBJECT("456/a.txt"), BUCKET_ARN, OBJECT("123/a.txt", "other-bucket"), "arn:aws:s3:::other-bucket", TABLE, INSTANCE];
+const RESOURCES = [
+  "*",
+  OBJECT("123/a.txt"),
+  OBJECT("789/a.txt"),
+  OBJECT("456/a.txt"),
+  BUCKET_ARN,
+  OBJECT("123/a.txt", "other-bucket"),
+  "arn:aws:s3:::other-bucket",
+  TABLE,
+  INSTANCE,
+];
 const CONTEXTS: ReadonlyArray<Record<string, string>> = [
   {},
   { "aws:RequestedRegion": "eu-west-1" },
@@ -327,7 +341,13 @@ describe("combinations only ever narrow: allowed exactly when each part alone al
     // The managed policy supplies the allows, which the evaluator cannot read offline: the inline
     // part alone allows nothing, and denies what the deny scopes deny.
     expect(evaluatePolicies([toPolicyDocument(composed.document)], { action: "iam:ListRoles", resource: "*" }).kind).toBe("explicit-deny");
-    expect(evaluatePolicies([toPolicyDocument(composed.document)], { action: "s3:GetObject", resource: OBJECT("a"), context: { "aws:RequestedRegion": "eu-west-1" } }).kind).toBe("implicit-deny");
+    expect(
+      evaluatePolicies([toPolicyDocument(composed.document)], {
+        action: "s3:GetObject",
+        resource: OBJECT("a"),
+        context: { "aws:RequestedRegion": "eu-west-1" },
+      }).kind,
+    ).toBe("implicit-deny");
   });
 
   it("read-only with an allow scope: the scope becomes denies around the managed policy", () => {
@@ -377,7 +397,9 @@ describe(parseScope.name, () => {
   });
 
   it("trims the items of a list", () => {
-    expect(compose(["services= s3 , dynamodb "]).document?.Statement).toEqual([{ Sid: "ScopeServices", Effect: "Allow", Action: ["s3:*", "dynamodb:*"], Resource: "*" }]);
+    expect(compose(["services= s3 , dynamodb "]).document?.Statement).toEqual([
+      { Sid: "ScopeServices", Effect: "Allow", Action: ["s3:*", "dynamodb:*"], Resource: "*" },
+    ]);
   });
 
   it.each<[string, string, string?]>([

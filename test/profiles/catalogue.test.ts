@@ -59,7 +59,15 @@ describe(profileCatalogue.name, () => {
 
 describe("profileLines with hostile names", () => {
   it("shows control characters of a profile name or region as escapes, never raw to the terminal", () => {
-    const hostile: ProfileEntry = { name: "evil\u001b]0;owned\u0007\u202e", roleName: undefined, account: undefined, alias: undefined, written: false, region: "eu-west-1\u001b[2J", expiration: undefined };
+    const hostile: ProfileEntry = {
+      name: "evil\u001b]0;owned\u0007\u202e",
+      roleName: undefined,
+      account: undefined,
+      alias: undefined,
+      written: false,
+      region: "eu-west-1\u001b[2J",
+      expiration: undefined,
+    };
     const [line] = profileLines([hostile], now);
     expect(line).toBe("evil\\x1b]0;owned\\x07\\u202e  (keys)    eu-west-1\\x1b[2J");
   });
@@ -84,7 +92,15 @@ describe("recently used profiles", () => {
     for (const name of ["b", "c", "b", "d"]) recordProfileUse(directory, name);
     recordProfileUse(directory, "bad\nname");
     expect(recentProfiles(directory)).toEqual(["d", "b", "c"]);
-    const entry = (name: string): ProfileEntry => ({ name, roleName: undefined, account: undefined, alias: undefined, region: undefined, written: false, expiration: undefined });
+    const entry = (name: string): ProfileEntry => ({
+      name,
+      roleName: undefined,
+      account: undefined,
+      alias: undefined,
+      region: undefined,
+      written: false,
+      expiration: undefined,
+    });
     expect(orderByRecency(["a", "b", "c", "d", "e"].map(entry), recentProfiles(directory)).map((item) => item.name)).toEqual(["d", "b", "c", "a", "e"]);
   });
 

@@ -38,7 +38,11 @@ describe(resolveProfileChain.name, () => {
   });
 
   it("takes the MFA mode from rolecred_mfa_mode, and a --duration override for the target hop", () => {
-    const chain = resolveProfileChain("dev", files(`${BASE}[profile dev-s]\nrole_arn = ${DEV}\nsource_profile = jo\nrolecred_mfa_mode = session\n`.replace("[profile dev-s]", "[profile dev-s]")), { durationSeconds: 900 });
+    const chain = resolveProfileChain(
+      "dev",
+      files(`${BASE}[profile dev-s]\nrole_arn = ${DEV}\nsource_profile = jo\nrolecred_mfa_mode = session\n`.replace("[profile dev-s]", "[profile dev-s]")),
+      { durationSeconds: 900 },
+    );
     expect(chain.hops[0]?.durationSeconds).toBe(900);
     const session = resolveProfileChain("dev-s", files(`${BASE}[profile dev-s]\nrole_arn = ${DEV}\nsource_profile = jo\nrolecred_mfa_mode = session\n`));
     expect(session.sessionToken).toEqual({ mfaSerial: MFA });
@@ -61,28 +65,57 @@ describe(resolveProfileChain.name, () => {
 
   it("temporary keys as the source make even the first hop chained (1h) and take no MFA", () => {
     const credentials = "[tmp]\naws_access_key_id = ASIATMP\naws_secret_access_key = s\naws_session_token = t\n";
-    const chain = resolveProfileChain("dev2", files(`[profile tmp]\nmfa_serial = ${MFA}\n[profile dev2]\nrole_arn = ${DEV}\nsource_profile = tmp\nduration_seconds = 7200\n`, credentials));
+    const chain = resolveProfileChain(
+      "dev2",
+      files(`[profile tmp]\nmfa_serial = ${MFA}\n[profile dev2]\nrole_arn = ${DEV}\nsource_profile = tmp\nduration_seconds = 7200\n`, credentials),
+    );
     expect(chain.hops).toMatchObject([{ durationSeconds: 3600, cappedFrom: 7200, mfaSerial: undefined }]);
   });
 
   it("[default] counts as the profile named default; [profile default] too", () => {
-    const chain = resolveProfileChain("dev3", files(`[default]\nregion = us-west-2\n[profile dev3]\nrole_arn = ${DEV}\nsource_profile = default\n`, "[default]\naws_access_key_id = AKIAD\naws_secret_access_key = d\n"));
+    const chain = resolveProfileChain(
+      "dev3",
+      files(
+        `[default]\nregion = us-west-2\n[profile dev3]\nrole_arn = ${DEV}\nsource_profile = default\n`,
+        "[default]\naws_access_key_id = AKIAD\naws_secret_access_key = d\n",
+      ),
+    );
     expect(chain.source.profile).toBe("default");
     expect(chain.region).toBe("us-west-2");
   });
 
   it.each<[string, string, string, RegExp]>([
-    ["a loop", `[profile a]\nrole_arn = ${DEV}\nsource_profile = b\n[profile b]\nrole_arn = ${DEV}\nsource_profile = a\n`, "a", /^profile chain loops: a → b → a$/],
+    [
+      "a loop",
+      `[profile a]\nrole_arn = ${DEV}\nsource_profile = b\n[profile b]\nrole_arn = ${DEV}\nsource_profile = a\n`,
+      "a",
+      /^profile chain loops: a → b → a$/,
+    ],
     ["a self loop", `[profile a]\nrole_arn = ${DEV}\nsource_profile = a\n`, "a", /^profile chain loops: a → a$/],
     ["a missing source", `[profile a]\nrole_arn = ${DEV}\nsource_profile = nope\n`, "a", /^profile "nope" \(source_profile of a\) is not in/],
     ["a missing profile", "", "nope", /^profile "nope" is not in/],
     ["role_arn without a source", `[profile a]\nrole_arn = ${DEV}\n`, "a", /^profile "a" has role_arn but no source_profile$/],
-    ["credential_source", `[profile a]\nrole_arn = ${DEV}\ncredential_source = Environment\n`, "a", /^profile "a": credential_source .* is out of rolecred's scope/],
+    [
+      "credential_source",
+      `[profile a]\nrole_arn = ${DEV}\ncredential_source = Environment\n`,
+      "a",
+      /^profile "a": credential_source .* is out of rolecred's scope/,
+    ],
     ["an SSO profile without an account", "[profile a]\nsso_session = corp\n", "a", /^profile "a" has no sso_account_id/],
     ["no credentials at all", "[profile a]\nregion = eu-west-1\n", "a", /^profile "a" holds no credentials/],
     ["a bad role_arn", "[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = jo\n", "a", /^profile "a": role_arn .* is not a role ARN$/],
-    ["a bad duration", `[profile a]\nrole_arn = ${DEV}\nsource_profile = jo\nduration_seconds = 60\n`, "a", /^profile "a": duration_seconds "60" must be 900-43200$/],
-    ["a bad mfa mode", `[profile a]\nrole_arn = ${DEV}\nsource_profile = jo\nrolecred_mfa_mode = sometimes\n`, "a", /rolecred_mfa_mode must be direct or session/],
+    [
+      "a bad duration",
+      `[profile a]\nrole_arn = ${DEV}\nsource_profile = jo\nduration_seconds = 60\n`,
+      "a",
+      /^profile "a": duration_seconds "60" must be 900-43200$/,
+    ],
+    [
+      "a bad mfa mode",
+      `[profile a]\nrole_arn = ${DEV}\nsource_profile = jo\nrolecred_mfa_mode = sometimes\n`,
+      "a",
+      /rolecred_mfa_mode must be direct or session/,
+    ],
   ])("refuses %s", (_name, config, profile, message) => {
     let caught: unknown;
     try {

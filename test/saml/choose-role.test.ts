@@ -26,7 +26,7 @@ const names = (roles: readonly SamlRole[]) => roles.map((each) => `${each.accoun
 
 function outcome(selector: RoleSelector, roles: readonly SamlRole[] = ROLES): string[] | string {
   const choice = chooseRole(roles, selector, ALIASES);
-  return choice.kind === "chosen" ? names([choice.role])[0] ?? "" : names(choice.candidates);
+  return choice.kind === "chosen" ? (names([choice.role])[0] ?? "") : names(choice.candidates);
 }
 
 describe(chooseRole.name, () => {
@@ -61,7 +61,11 @@ describe(chooseRole.name, () => {
     ["--role", { pattern: "*:Billing" }, "no role in the assertion matches --role '*:Billing'"],
     ["--role whose '.' is a dot, not a regex", { pattern: "*.Admin" }, "no role in the assertion matches --role '*.Admin'"],
     ["--account", { account: "999999999999" }, "no role in the assertion matches --account 999999999999"],
-    ["--role and --account that disagree", { pattern: "ReadOnly", account: "444455556666" }, "no role in the assertion matches --role 'ReadOnly' --account 444455556666"],
+    [
+      "--role and --account that disagree",
+      { pattern: "ReadOnly", account: "444455556666" },
+      "no role in the assertion matches --role 'ReadOnly' --account 444455556666",
+    ],
   ])("a %s that matches nothing is a usage error listing what was offered", (_name, selector, message) => {
     let caught: unknown;
     try {

@@ -35,8 +35,16 @@ describe(decodeSamlInput.name, () => {
       `<!DOCTYPE html><html><body onload="document.forms[0].submit()"><form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="${B64}"/><input type="hidden" name="RelayState" value=""/></form></body></html>`,
       "html form",
     ],
-    ["an HTML form, value before name, single quotes", `<html><body><form><input value='${B64}' type='hidden' name='SAMLResponse'></form></body></html>`, "html form"],
-    ["an HTML form with entity-encoded base64 (&#43; &#x2F; &#61;)", `<form method="POST"><input type="hidden" value="${entityEncoded}" name="SAMLResponse" /></form>`, "html form"],
+    [
+      "an HTML form, value before name, single quotes",
+      `<html><body><form><input value='${B64}' type='hidden' name='SAMLResponse'></form></body></html>`,
+      "html form",
+    ],
+    [
+      "an HTML form with entity-encoded base64 (&#43; &#x2F; &#61;)",
+      `<form method="POST"><input type="hidden" value="${entityEncoded}" name="SAMLResponse" /></form>`,
+      "html form",
+    ],
     ["an HTML form with upper-case tags and an unquoted name", `<HTML><FORM><INPUT TYPE=hidden NAME=SAMLResponse VALUE="${B64}"></FORM></HTML>`, "html form"],
     ["an HTML form whose value is wrapped over lines", `<form><input name="SAMLResponse" value="${wrap(B64, 40)}"></form>`, "html form"],
     ["a form body, SAMLResponse first", `SAMLResponse=${encodeURIComponent(B64)}&RelayState=https%3A%2F%2Fexample.com%2F`, "form body"],
@@ -68,11 +76,31 @@ describe(decodeSamlInput.name, () => {
     ["binary data", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08]), "stdin holds binary data, not a SAML response", NOT_SAML_HINT],
     ["a sentence", "Login failed: wrong password!", "stdin is not a SAML response: it is neither XML nor base64", NOT_SAML_HINT],
     ["JSON", '{"SAMLResponse": "abc"}', "stdin is not a SAML response: it is neither XML nor base64", NOT_SAML_HINT],
-    ["base64 of something that is not XML", Buffer.from("just some text, not XML").toString("base64"), "stdin is base64 but does not decode to XML, so it is not a SAML response", NOT_SAML_HINT],
-    ["base64 of binary", Buffer.from([0x3c, 0x00, 0x01, 0x02]).toString("base64"), "stdin is base64 but does not decode to XML, so it is not a SAML response", NOT_SAML_HINT],
+    [
+      "base64 of something that is not XML",
+      Buffer.from("just some text, not XML").toString("base64"),
+      "stdin is base64 but does not decode to XML, so it is not a SAML response",
+      NOT_SAML_HINT,
+    ],
+    [
+      "base64 of binary",
+      Buffer.from([0x3c, 0x00, 0x01, 0x02]).toString("base64"),
+      "stdin is base64 but does not decode to XML, so it is not a SAML response",
+      NOT_SAML_HINT,
+    ],
     ["broken percent-encoding", "PHNhbWxw%E0%A4%A", "stdin looks percent-encoded but is not valid percent-encoding", NOT_SAML_HINT],
-    ["an HTML page without the form field", "<!DOCTYPE html><html><body><p>Your session has expired.</p></body></html>", "stdin is an HTML page without a SAMLResponse form field", NOT_SAML_HINT],
-    ["an HTML form field that is not base64", '<form><input name="SAMLResponse" value="not base64!"></form>', "the SAMLResponse field of the HTML form is not a SAML response: it is neither XML nor base64", NOT_SAML_HINT],
+    [
+      "an HTML page without the form field",
+      "<!DOCTYPE html><html><body><p>Your session has expired.</p></body></html>",
+      "stdin is an HTML page without a SAMLResponse form field",
+      NOT_SAML_HINT,
+    ],
+    [
+      "an HTML form field that is not base64",
+      '<form><input name="SAMLResponse" value="not base64!"></form>',
+      "the SAMLResponse field of the HTML form is not a SAML response: it is neither XML nor base64",
+      NOT_SAML_HINT,
+    ],
     ["an empty form field", "SAMLResponse=&RelayState=x", "the SAMLResponse form field is not a SAML response: it is neither XML nor base64", NOT_SAML_HINT],
   ];
 
@@ -98,10 +126,17 @@ describe(decodeSamlInput.name, () => {
   });
 
   it.each([
-    ["bytes that are not UTF-8 under no declaration", Buffer.from("<r>\xc9quipe</r>", "latin1"), "stdin is not valid UTF-8, and its XML declaration names no other encoding"],
-    ["an encoding rolecred does not read", Buffer.from('<?xml version="1.0" encoding="Shift_JIS"?><r/>'), "stdin declares the character encoding shift_jis; rolecred reads SAML responses in UTF-8 or ISO-8859-1 only"],
+    [
+      "bytes that are not UTF-8 under no declaration",
+      Buffer.from("<r>\xc9quipe</r>", "latin1"),
+      "stdin is not valid UTF-8, and its XML declaration names no other encoding",
+    ],
+    [
+      "an encoding rolecred does not read",
+      Buffer.from('<?xml version="1.0" encoding="Shift_JIS"?><r/>'),
+      "stdin declares the character encoding shift_jis; rolecred reads SAML responses in UTF-8 or ISO-8859-1 only",
+    ],
   ])("refuses %s, exit 3, rather than repair it", (_name, input, message) => {
     expect(() => decodeSamlInput(input)).toThrow(expect.objectContaining({ message, exitCode: 3 }));
   });
 });
-

@@ -98,9 +98,22 @@ const ROWS: Row[] = [
     reader: "local element names",
     notes: [],
     roles: [
-      ...rolesVia(provider("863369430055", "westpacidp"), "863369430055:wbc-admin", "863369430055:wbc-engineer", "863369430055:wbc-manager", "863369430055:wbc-viewonly", "863369430055:wbc-readonly"),
+      ...rolesVia(
+        provider("863369430055", "westpacidp"),
+        "863369430055:wbc-admin",
+        "863369430055:wbc-engineer",
+        "863369430055:wbc-manager",
+        "863369430055:wbc-viewonly",
+        "863369430055:wbc-readonly",
+      ),
       ...rolesVia(provider("169267451285", "westpacidp"), "169267451285:wbc-admin", "169267451285:wbc-engineer", "169267451285:wbc-viewonly"),
-      ...rolesVia(provider("401252830686", "westpacidp"), "401252830686:wbc-admin", "401252830686:wbc-engineer", "401252830686:wbc-viewonly", "401252830686:wbc-readonly"),
+      ...rolesVia(
+        provider("401252830686", "westpacidp"),
+        "401252830686:wbc-admin",
+        "401252830686:wbc-engineer",
+        "401252830686:wbc-viewonly",
+        "401252830686:wbc-readonly",
+      ),
       ...rolesVia(provider("169267451285", "westpacidp"), "169267451285:wbc-readonly"),
     ],
     sessionName: "L122893",
@@ -191,7 +204,11 @@ const ROWS: Row[] = [
   { file: "googleworkspace-aws-google-auth-1.xml", ...GOOGLE },
   { file: "googleworkspace-aws-google-auth-2.xml", ...GOOGLE }, // trailing commas
   { file: "googleworkspace-aws-google-auth-3.xml", ...GOOGLE },
-  { file: "googleworkspace-aws-google-auth-4.xml", ...GOOGLE, problems: ["the SAML assertion expired at 2011-07-24T10:36:41.125Z (2191d 23h ago): log in again"] },
+  {
+    file: "googleworkspace-aws-google-auth-4.xml",
+    ...GOOGLE,
+    problems: ["the SAML assertion expired at 2011-07-24T10:36:41.125Z (2191d 23h ago): log in again"],
+  },
   {
     file: "generic-aws_role_credentials-1.xml",
     form: "xml",
@@ -283,7 +300,11 @@ describe("the SAML fixtures, verified with --idp-cert", () => {
 
   it.each<[string, () => Promise<unknown>, string]>([
     ["the unsigned sample", () => read("testidp-generated-5-unsigned.xml", [pem()]), "the SAML response is not signed, so --idp-cert cannot verify it"],
-    ["a signed sample against another identity provider's certificate", () => read("testidp-generated-1.xml", [embeddedCertificate("netiq", decodeSamlInput(readFileSync(join(FIXTURES, "netiq-saml2aws-1.b64"))).xml)]), "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))"],
+    [
+      "a signed sample against another identity provider's certificate",
+      () => read("testidp-generated-1.xml", [embeddedCertificate("netiq", decodeSamlInput(readFileSync(join(FIXTURES, "netiq-saml2aws-1.b64"))).xml)]),
+      "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))",
+    ],
     [
       "a Google sample whose content was edited after signing, against Google's own certificate",
       () => {
@@ -299,7 +320,8 @@ describe("the SAML fixtures, verified with --idp-cert", () => {
   it("refuses the test IdP's sample with one role renamed (the signature covers the roles)", async () => {
     const tampered = readFileSync(join(FIXTURES, "testidp-generated-1.xml"), "utf8").replace("role/ReadOnly", "role/Admin");
     await expect(readSamlAssertion(parseSamlXml(tampered), { idpCertificates: [pem()], onLibraryOutput: () => undefined })).rejects.toMatchObject({
-      message: "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))",
+      message:
+        "the SAML response's signature is invalid: it does not verify against --idp-cert (SAML Assertion signature check failed! (checked 1 certificate(s)))",
       hint: "nothing was sent to STS; check the certificate is the identity provider's current signing certificate",
     });
   });

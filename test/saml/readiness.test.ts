@@ -10,7 +10,14 @@ const NOW = new Date("2030-06-01T12:00:00Z");
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
 const READY: SamlAssertion = {
-  roles: [{ roleArn: "arn:aws:iam::111122223333:role/Developer", principalArn: "arn:aws:iam::111122223333:saml-provider/Okta", account: "111122223333", roleName: "Developer" }],
+  roles: [
+    {
+      roleArn: "arn:aws:iam::111122223333:role/Developer",
+      principalArn: "arn:aws:iam::111122223333:saml-provider/Okta",
+      account: "111122223333",
+      roleName: "Developer",
+    },
+  ],
   rejectedRoleValues: [],
   sessionName: "jo@example.com",
   sessionDuration: "3600",
@@ -54,7 +61,11 @@ describe(checkReadiness.name, () => {
   it.each<[string, Partial<SamlAssertion>, { message: string; hint?: string }]>([
     ["expired", { notOnOrAfter: at(-3) }, { message: "the SAML assertion expired at 2030-06-01T11:57:00.000Z (3m ago): log in again" }],
     ["expired this very second", { notOnOrAfter: NOW }, { message: "the SAML assertion expired at 2030-06-01T12:00:00.000Z (0s ago): log in again" }],
-    ["not valid yet (beyond a minute of clock skew)", { notBefore: at(2) }, { message: "the SAML assertion is not valid before 2030-06-01T12:02:00.000Z", hint: "check this machine's clock" }],
+    [
+      "not valid yet (beyond a minute of clock skew)",
+      { notBefore: at(2) },
+      { message: "the SAML assertion is not valid before 2030-06-01T12:02:00.000Z", hint: "check this machine's clock" },
+    ],
     [
       "without a RoleSessionName",
       { sessionName: undefined },
@@ -63,14 +74,33 @@ describe(checkReadiness.name, () => {
         hint: "map https://aws.amazon.com/SAML/Attributes/RoleSessionName in the identity provider's AWS app (an e-mail address works)",
       },
     ],
-    ["with a session name holding a space", { sessionName: "Jo Smith" }, { message: 'the assertion\'s RoleSessionName "Jo Smith" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT }],
-    ["with a one-character session name", { sessionName: "j" }, { message: 'the assertion\'s RoleSessionName "j" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT }],
-    ["with a 65-character session name", { sessionName: "j".repeat(65) }, { message: `the assertion's RoleSessionName "${"j".repeat(65)}" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})`, hint: SESSION_NAME_HINT }],
-    ["with a Windows domain name as session name", { sessionName: "EXAMPLE\\jo" }, { message: 'the assertion\'s RoleSessionName "EXAMPLE\\jo" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT }],
+    [
+      "with a session name holding a space",
+      { sessionName: "Jo Smith" },
+      { message: 'the assertion\'s RoleSessionName "Jo Smith" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT },
+    ],
+    [
+      "with a one-character session name",
+      { sessionName: "j" },
+      { message: 'the assertion\'s RoleSessionName "j" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT },
+    ],
+    [
+      "with a 65-character session name",
+      { sessionName: "j".repeat(65) },
+      { message: `the assertion's RoleSessionName "${"j".repeat(65)}" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})`, hint: SESSION_NAME_HINT },
+    ],
+    [
+      "with a Windows domain name as session name",
+      { sessionName: "EXAMPLE\\jo" },
+      { message: 'the assertion\'s RoleSessionName "EXAMPLE\\jo" is not one STS accepts ([a-zA-Z_0-9+=,.@-]{2,64})', hint: SESSION_NAME_HINT },
+    ],
     [
       "without a Role attribute",
       { roles: [] },
-      { message: "the assertion grants no AWS roles (it has no https://aws.amazon.com/SAML/Attributes/Role attribute)", hint: "is this the AWS app's assertion? its attribute mapping must send Role values" },
+      {
+        message: "the assertion grants no AWS roles (it has no https://aws.amazon.com/SAML/Attributes/Role attribute)",
+        hint: "is this the AWS app's assertion? its attribute mapping must send Role values",
+      },
     ],
     [
       "with only unusable Role values",
@@ -102,12 +132,24 @@ describe(checkReadiness.name, () => {
   });
 
   it.each<[string, Partial<SamlAssertion>, string]>([
-    ["an IssueInstant over 5 minutes old", { issueInstant: at(-6) }, "the assertion was issued 6m ago; STS refuses assertions older than 5 minutes (log in again if it does)"],
+    [
+      "an IssueInstant over 5 minutes old",
+      { issueInstant: at(-6) },
+      "the assertion was issued 6m ago; STS refuses assertions older than 5 minutes (log in again if it does)",
+    ],
     ["SessionDuration below 900", { sessionDuration: "899" }, 'ignoring SessionDuration "899": not a whole number of seconds between 900 and 43200'],
     ["SessionDuration above 43200", { sessionDuration: "43201" }, 'ignoring SessionDuration "43201": not a whole number of seconds between 900 and 43200'],
     ["SessionDuration that is not a number", { sessionDuration: "8h" }, 'ignoring SessionDuration "8h": not a whole number of seconds between 900 and 43200'],
-    ["a Recipient that is not AWS sign-in", { recipient: "https://localhost:8443/saml/SSO" }, "the assertion is addressed to https://localhost:8443/saml/SSO, not AWS sign-in; STS will likely refuse it"],
-    ["only a foreign audience", { audiences: ["com:nike:gimme_creds:dev"] }, "the assertion's audience is com:nike:gimme_creds:dev, not AWS (urn:amazon:webservices); STS will likely refuse it"],
+    [
+      "a Recipient that is not AWS sign-in",
+      { recipient: "https://localhost:8443/saml/SSO" },
+      "the assertion is addressed to https://localhost:8443/saml/SSO, not AWS sign-in; STS will likely refuse it",
+    ],
+    [
+      "only a foreign audience",
+      { audiences: ["com:nike:gimme_creds:dev"] },
+      "the assertion's audience is com:nike:gimme_creds:dev, not AWS (urn:amazon:webservices); STS will likely refuse it",
+    ],
     [
       "some Role values it cannot use beside good ones",
       { rejectedRoleValues: [{ value: "Developer,Okta", reason: "no valid role ARN" }] },

@@ -13,7 +13,10 @@ describe(prescanSamlXml.name, () => {
     ["siblings, however many", `<r>${"<a/>".repeat(100_000)}${"<b>x</b>".repeat(10_000)}</r>`],
     ["self-closing tags with spaces and attributes", `<r>${'<a x="1" />'.repeat(200)}</r>`],
     ["a '>' inside an attribute value", `<r>${'<a x="1>2"/>'.repeat(200)}</r>`],
-    ["tags inside comments, CDATA and processing instructions", `<?xml version="1.0"?><r><!--${"<a>".repeat(200)}--><![CDATA[${"<a>".repeat(200)}]]><?pi ${"<a>".repeat(3)}?></r>`],
+    [
+      "tags inside comments, CDATA and processing instructions",
+      `<?xml version="1.0"?><r><!--${"<a>".repeat(200)}--><![CDATA[${"<a>".repeat(200)}]]><?pi ${"<a>".repeat(3)}?></r>`,
+    ],
     ["valid character references", "<r>&#x9;&#10;&#xD;&#x20;&#xE9;&#x10FFFF;&#65;</r>"],
   ])("lets through %s", (_name, xml) => {
     expect(() => prescanSamlXml(xml)).not.toThrow();
@@ -25,12 +28,17 @@ describe(prescanSamlXml.name, () => {
     ["nesting with prefixes and attributes", nested(1000, '<saml:A x="y">', "</saml:A>")],
   ])("refuses %s, exit 3", (_name, xml) => {
     expect(() => prescanSamlXml(xml)).toThrow(
-      expect.objectContaining({ message: `the SAML response nests elements more than ${MAX_XML_DEPTH} deep; no identity provider sends that, so rolecred refuses it`, exitCode: 3 }),
+      expect.objectContaining({
+        message: `the SAML response nests elements more than ${MAX_XML_DEPTH} deep; no identity provider sends that, so rolecred refuses it`,
+        exitCode: 3,
+      }),
     );
   });
 
   it.each(["&#x110000;", "&#0;", "&#x1;", "&#xFFFE;", "&#xD800;", "&#99999999999999999999;"])("refuses the character reference %s, exit 3", (reference) => {
-    expect(() => prescanSamlXml(`<r>${reference}</r>`)).toThrow(expect.objectContaining({ exitCode: 3, message: expect.stringContaining("which is not a character XML allows") }));
+    expect(() => prescanSamlXml(`<r>${reference}</r>`)).toThrow(
+      expect.objectContaining({ exitCode: 3, message: expect.stringContaining("which is not a character XML allows") }),
+    );
   });
 
   it("isXmlChar follows XML 1.0's Char production", () => {

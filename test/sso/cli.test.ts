@@ -5,12 +5,20 @@ import { parseArgv } from "../support/parse-argv.js";
 describe("rolecred sso argv", () => {
   it.each<[string[], string, unknown]>([
     [["sso", "login"], "sso login", { session: undefined, profile: undefined, useDeviceCode: false, noBrowser: false }],
-    [["sso", "login", "--session", "corp", "--use-device-code", "--no-browser"], "sso login", { session: "corp", profile: undefined, useDeviceCode: true, noBrowser: true }],
+    [
+      ["sso", "login", "--session", "corp", "--use-device-code", "--no-browser"],
+      "sso login",
+      { session: "corp", profile: undefined, useDeviceCode: true, noBrowser: true },
+    ],
     [["sso", "login", "dev"], "sso login", { session: undefined, profile: "dev", useDeviceCode: false, noBrowser: false }],
     [["sso", "logout"], "sso logout", { session: undefined, profile: undefined, all: true }],
     [["sso", "logout", "--session", "corp"], "sso logout", { session: "corp", profile: undefined, all: false }],
     [["sso", "populate", "--session", "corp"], "sso populate", { session: "corp", prefix: "", region: undefined, dryRun: false }],
-    [["sso", "populate", "--session", "corp", "--prefix", "c-", "--region", "eu-west-1", "--dry-run"], "sso populate", { session: "corp", prefix: "c-", region: "eu-west-1", dryRun: true }],
+    [
+      ["sso", "populate", "--session", "corp", "--prefix", "c-", "--region", "eu-west-1", "--dry-run"],
+      "sso populate",
+      { session: "corp", prefix: "c-", region: "eu-west-1", dryRun: true },
+    ],
   ])("%j", async (args, command, options) => {
     const parsed = await parseArgv(args);
     expect(parsed.error).toBeUndefined();

@@ -35,7 +35,10 @@ describe("editConfigFile", () => {
     expect((await stat(fresh)).mode & 0o777).toBe(0o600);
     const broken = join(dir, "broken");
     await writeFile(broken, "[profile a]\nnot a line\n");
-    await expect(editConfigFile(broken, () => ({ result: undefined, changed: true }))).rejects.toMatchObject({ exitCode: 3, message: `cannot parse ${broken}, line 2: not a [section], a key = value line or a comment` });
+    await expect(editConfigFile(broken, () => ({ result: undefined, changed: true }))).rejects.toMatchObject({
+      exitCode: 3,
+      message: `cannot parse ${broken}, line 2: not a [section], a key = value line or a comment`,
+    });
     expect(await readFile(broken, "utf8")).toBe("[profile a]\nnot a line\n");
   });
 });

@@ -57,15 +57,36 @@ describe("Identity Center settings", () => {
 
   it("follows a profile's sso_session, and reads a legacy profile's own start URL (cached under the URL, no scopes)", () => {
     expect(ssoSessionOfProfile(CONFIG, "dev").cacheId).toBe("corp");
-    expect(ssoSessionOfProfile(CONFIG, "legacy")).toMatchObject({ name: undefined, startUrl: "https://old.awsapps.com/start", region: "us-west-2", scopes: [], cacheId: "https://old.awsapps.com/start" });
+    expect(ssoSessionOfProfile(CONFIG, "legacy")).toMatchObject({
+      name: undefined,
+      startUrl: "https://old.awsapps.com/start",
+      region: "us-west-2",
+      scopes: [],
+      cacheId: "https://old.awsapps.com/start",
+    });
   });
 
   it.each([
     ["a missing session", () => ssoSessionByName(CONFIG, "nope"), "there is no [sso-session nope] in /h/.aws/config"],
     ["a session without a start URL", () => ssoSessionByName(CONFIG, "broken"), 'sso-session "broken" has no sso_start_url'],
-    ["a profile disagreeing with its session", () => ssoSessionOfProfile(CONFIG, "clash"), 'profile "clash": sso_region differs from the one of sso-session "corp"'],
+    [
+      "a profile disagreeing with its session",
+      () => ssoSessionOfProfile(CONFIG, "clash"),
+      'profile "clash": sso_region differs from the one of sso-session "corp"',
+    ],
     ["a profile that is not SSO", () => ssoSessionOfProfile(CONFIG, "plain"), 'profile "plain" has no sso_session and no sso_start_url'],
-    ["a bad account id", () => ssoRoleOfSettings("x", new Map([["sso_account_id", "1234"], ["sso_role_name", "R"]])), 'profile "x": sso_account_id "1234" is not a 12-digit account id'],
+    [
+      "a bad account id",
+      () =>
+        ssoRoleOfSettings(
+          "x",
+          new Map([
+            ["sso_account_id", "1234"],
+            ["sso_role_name", "R"],
+          ]),
+        ),
+      'profile "x": sso_account_id "1234" is not a 12-digit account id',
+    ],
     ["no role name", () => ssoRoleOfSettings("x", new Map([["sso_account_id", "111111111111"]])), 'profile "x" has no sso_role_name'],
   ])("refuses %s with exit 3", (_name, read, message) => {
     expect(read).toThrow(message);
@@ -78,6 +99,13 @@ describe("Identity Center settings", () => {
 
   it("knows an SSO profile by any of its keys, as the SDK does", () => {
     expect(isSsoProfile(new Map([["sso_role_name", "R"]]))).toBe(true);
-    expect(isSsoProfile(new Map([["region", "us-east-1"], ["sso_session", ""]]))).toBe(false);
+    expect(
+      isSsoProfile(
+        new Map([
+          ["region", "us-east-1"],
+          ["sso_session", ""],
+        ]),
+      ),
+    ).toBe(false);
   });
 });

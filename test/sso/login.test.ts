@@ -28,12 +28,29 @@ function deps(): { deps: Deps; stderr: () => string } {
   const stderr = { write: (text: string) => (err += text) };
   const secrets = new SecretRegistry();
   return {
-    deps: { env: {}, stdin: Readable.from([]), stdout: { write: () => true }, stderr, openTerminal: () => undefined, now: () => new Date(clock), secrets, log: createLogger(stderr, secrets, true), sts: NO_STS },
+    deps: {
+      env: {},
+      stdin: Readable.from([]),
+      stdout: { write: () => true },
+      stderr,
+      openTerminal: () => undefined,
+      now: () => new Date(clock),
+      secrets,
+      log: createLogger(stderr, secrets, true),
+      sts: NO_STS,
+    },
     stderr: () => err,
   };
 }
 
-const session = (): SsoSession => ({ name: "corp", startUrl: fixture.center.startUrl, region: "us-east-1", scopes: ["sso:account:access"], cacheId: "corp", label: 'sso-session "corp"' });
+const session = (): SsoSession => ({
+  name: "corp",
+  startUrl: fixture.center.startUrl,
+  region: "us-east-1",
+  scopes: ["sso:account:access"],
+  cacheId: "corp",
+  label: 'sso-session "corp"',
+});
 
 describe("signInWithDeviceCode", () => {
   it("waits while pending, slows down by 5 s when told to, and returns the token once confirmed", async () => {
@@ -74,6 +91,9 @@ describe("signInWithDeviceCode", () => {
         clock += 601_000;
       },
     });
-    await expect(failure).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/^the sign-in code [A-Z]{4}-[A-Z]{4} expired before it was confirmed$/) });
+    await expect(failure).rejects.toMatchObject({
+      exitCode: 4,
+      message: expect.stringMatching(/^the sign-in code [A-Z]{4}-[A-Z]{4} expired before it was confirmed$/),
+    });
   });
 });

@@ -33,12 +33,23 @@ describe("sso populate's plan", () => {
 
   it("adds, updates its own, removes its own that are gone, and never touches other profiles", () => {
     const sections = new Map<string, Map<string, string>>([
-      ["profile sandbox-team.ReadOnly", new Map([["sso_session", "corp"], ["sso_account_id", "111111111111"], ["sso_role_name", "ReadOnly"], ["region", "us-east-1"], ["rolecred_managed", "sso:corp"]])],
+      [
+        "profile sandbox-team.ReadOnly",
+        new Map([
+          ["sso_session", "corp"],
+          ["sso_account_id", "111111111111"],
+          ["sso_role_name", "ReadOnly"],
+          ["region", "us-east-1"],
+          ["rolecred_managed", "sso:corp"],
+        ]),
+      ],
       ["profile sandbox-team.AdministratorAccess", new Map([["region", "us-east-1"]])],
       ["profile old.Billing", new Map([["rolecred_managed", "sso:corp"]])],
       ["profile other.ReadOnly", new Map([["rolecred_managed", "sso:elsewhere"]])],
     ]);
-    const changes = planPopulate(REQUEST, sections).map((change) => (change.kind === "remove" ? `remove ${change.profile}` : `${change.kind} ${change.planned.profile}`));
+    const changes = planPopulate(REQUEST, sections).map((change) =>
+      change.kind === "remove" ? `remove ${change.profile}` : `${change.kind} ${change.planned.profile}`,
+    );
     expect(changes).toEqual([
       "add prod-222222222222.ReadOnly",
       "add prod-333333333333.ReadOnly",

@@ -43,8 +43,18 @@ describe("Identity Center profiles in the resolver (the registered source)", () 
     expect(chain.source.kind === "registered" && chain.source.source.name).toBe("sso");
     expect(chain.hops).toEqual([]);
     expect(chain.sessionToken).toBeUndefined();
-    expect(targetLinkKey(chain, {})).toBe(JSON.stringify({ kind: "identity-center", session: "corp", startUrl: null, account: "111111111111", role: "AdministratorAccess" }));
-    expect(targetLinkKey(resolveProfileChain("legacy", CONFIG), {})).toBe(JSON.stringify({ kind: "identity-center", session: null, startUrl: "https://d-1.awsapps.com/start", account: "111111111111", role: "AdministratorAccess" }));
+    expect(targetLinkKey(chain, {})).toBe(
+      JSON.stringify({ kind: "identity-center", session: "corp", startUrl: null, account: "111111111111", role: "AdministratorAccess" }),
+    );
+    expect(targetLinkKey(resolveProfileChain("legacy", CONFIG), {})).toBe(
+      JSON.stringify({
+        kind: "identity-center",
+        session: null,
+        startUrl: "https://d-1.awsapps.com/start",
+        account: "111111111111",
+        role: "AdministratorAccess",
+      }),
+    );
   });
 
   it("give the fast path the key of the link the full path caches under", () => {

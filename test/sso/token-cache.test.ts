@@ -46,7 +46,10 @@ describe("the SSO token cache", () => {
   it("reads what `aws sso login` writes, and ignores what is not a token", () => {
     const cli = decodeSsoToken('{"startUrl": "https://x.awsapps.com/start", "region": "us-east-1", "accessToken": "a", "expiresAt": "2026-01-01T00:00:00UTC"}');
     expect(cli?.expiresAt.toISOString()).toBe("2026-01-01T00:00:00.000Z"); // older AWS CLI releases' "UTC" suffix
-    expect(decodeSsoToken('{"startUrl": "https://x.awsapps.com/start", "region": "us-east-1", "accessToken": "a", "expiresAt": "2026-01-01T00:00:00Z"}')?.refreshToken).toBeUndefined();
+    expect(
+      decodeSsoToken('{"startUrl": "https://x.awsapps.com/start", "region": "us-east-1", "accessToken": "a", "expiresAt": "2026-01-01T00:00:00Z"}')
+        ?.refreshToken,
+    ).toBeUndefined();
     expect(decodeSsoToken('{"clientId": "x", "clientSecret": "y", "expiresAt": "2026-01-01T00:00:00Z"}')).toBeUndefined();
     expect(decodeSsoToken("not json")).toBeUndefined();
   });

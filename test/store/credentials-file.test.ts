@@ -58,11 +58,16 @@ describe(writeProfiles.name, () => {
 
   it("keeps every other section, comment and the order, and leaves no temporary file", async () => {
     await mkdir(join(folder, ".aws"));
-    const before = "# top comment\n[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = keep\n\n; dev is refreshed by rolecred\n[dev]\nregion = eu-west-1\naws_security_token = stale\n\n[zzz]\nx = 1\n";
+    const before =
+      "# top comment\n[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = keep\n\n; dev is refreshed by rolecred\n[dev]\nregion = eu-west-1\naws_security_token = stale\n\n[zzz]\nx = 1\n";
     await writeFile(path, before, { mode: 0o644 });
     await writeProfiles(path, [{ profile: "dev", session: session("B") }], { force: false });
     const after = await readFile(path, "utf8");
-    expect(after.startsWith("# top comment\n[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = keep\n\n; dev is refreshed by rolecred\n[dev]\nregion = eu-west-1\n")).toBe(true);
+    expect(
+      after.startsWith(
+        "# top comment\n[default]\naws_access_key_id = AKIALONGTERM\naws_secret_access_key = keep\n\n; dev is refreshed by rolecred\n[dev]\nregion = eu-west-1\n",
+      ),
+    ).toBe(true);
     expect(after).not.toContain("stale");
     expect(after.endsWith("\n\n[zzz]\nx = 1\n")).toBe(true);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -139,10 +144,32 @@ describe(removeManagedProfiles.name, () => {
 
 describe("credentials file: issue 9 hardening", () => {
   it("treats an AKIA key id, or a key id with an empty session token, as long-term (marker or not)", () => {
-    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "AKIAX"], ["aws_session_token", "t"], ["x_rolecred_managed", "true"]]))).toBe(true);
-    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"], ["aws_session_token", ""]]))).toBe(true);
+    expect(
+      holdsLongTermKeys(
+        new Map([
+          ["aws_access_key_id", "AKIAX"],
+          ["aws_session_token", "t"],
+          ["x_rolecred_managed", "true"],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      holdsLongTermKeys(
+        new Map([
+          ["aws_access_key_id", "ASIAX"],
+          ["aws_session_token", ""],
+        ]),
+      ),
+    ).toBe(true);
     expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"]]))).toBe(true);
-    expect(holdsLongTermKeys(new Map([["aws_access_key_id", "ASIAX"], ["aws_session_token", "t"]]))).toBe(false);
+    expect(
+      holdsLongTermKeys(
+        new Map([
+          ["aws_access_key_id", "ASIAX"],
+          ["aws_session_token", "t"],
+        ]),
+      ),
+    ).toBe(false);
     expect(holdsLongTermKeys(new Map([["region", "eu-west-1"]]))).toBe(false);
   });
 
@@ -196,7 +223,14 @@ describe("credentials file: issue 9 hardening", () => {
 
   it("keeps non-UTF-8 bytes (and a UTF-8 BOM) outside the written section byte for byte", async () => {
     await mkdir(join(folder, ".aws"));
-    const original = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("# J"), Buffer.from([0xf6]), Buffer.from("rg\n[caf"), Buffer.from([0xe9]), Buffer.from("]\nregion = x\n")]);
+    const original = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from("# J"),
+      Buffer.from([0xf6]),
+      Buffer.from("rg\n[caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("]\nregion = x\n"),
+    ]);
     await writeFile(path, original);
     await writeProfiles(path, [{ profile: "dev", session: session("A") }], { force: false });
     const after = await readFile(path);
@@ -209,7 +243,12 @@ describe("credentials file: issue 9 hardening", () => {
 
   it("removes its own stale temporary files, not a live writer's, not others'", async () => {
     await mkdir(join(folder, ".aws"));
-    const names = [".credentials.rolecred-999999-aaaaaaaa.tmp", `.credentials.rolecred-${process.pid}-bbbbbbbb.tmp`, ".credentials.rolecred-999999-cccc.tmp.bak", ".config.rolecred-999999-dddddddd.tmp"];
+    const names = [
+      ".credentials.rolecred-999999-aaaaaaaa.tmp",
+      `.credentials.rolecred-${process.pid}-bbbbbbbb.tmp`,
+      ".credentials.rolecred-999999-cccc.tmp.bak",
+      ".config.rolecred-999999-dddddddd.tmp",
+    ];
     const old = new Date(Date.now() - 60_000);
     for (const name of names) {
       await writeFile(join(folder, ".aws", name), "copy");
@@ -279,7 +318,8 @@ describe("credentials file: one parse per write (issue 16)", () => {
 });
 
 describe("credentials file: a large file edited as its bytes (issue 16)", () => {
-  const sectionOf = (index: number) => `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = t${index}\nx_rolecred_managed = true\n`;
+  const sectionOf = (index: number) =>
+    `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = t${index}\nx_rolecred_managed = true\n`;
   const large = (count: number) => Array.from({ length: count }, (_, index) => sectionOf(index)).join("\n");
 
   it("rewrites one section in the middle of 5,000 and leaves every other byte identical", async () => {

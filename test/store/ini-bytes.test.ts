@@ -24,9 +24,21 @@ function byteParse(bytes: Buffer): IniByteDocument | { error: string } {
 }
 
 const EDITS: Array<[string, Array<[string, string]>]> = [
-  ["b", [["aws_access_key_id", "NEW"], ["aws_session_token", "T"]]],
+  [
+    "b",
+    [
+      ["aws_access_key_id", "NEW"],
+      ["aws_session_token", "T"],
+    ],
+  ],
   ["new", [["k", "v"]]],
-  ["a", [["x", "9"], ["added", "yes"]]],
+  [
+    "a",
+    [
+      ["x", "9"],
+      ["added", "yes"],
+    ],
+  ],
   ["new", [["k", "w"]]],
   ["café", [["k", "é"]]],
 ];
@@ -62,7 +74,10 @@ const TEXTS: Array<[string, string | Buffer]> = [
   ["an empty file", ""],
   ["only a comment", "# only a comment"],
   ["a BOM and no final newline", "\uFEFF[a]\nx = 1\n\n[b]\ny = 2"],
-  ["comments, continuation lines, an indented header", "# top\n\n[a]\nx = 1\ns3 =\n  max = 2\n# between\n[b]\naws_access_key_id = A\naws_security_token = old\n\n\n[c]\nz = 3\n[d]\nx = 1\n  [e]\n[f]\nq = 1"],
+  [
+    "comments, continuation lines, an indented header",
+    "# top\n\n[a]\nx = 1\ns3 =\n  max = 2\n# between\n[b]\naws_access_key_id = A\naws_security_token = old\n\n\n[c]\nz = 3\n[d]\nx = 1\n  [e]\n[f]\nq = 1",
+  ],
   ["CRLF", "[a]\r\nx = 1\r\n\r\n[b]\r\ny = 2\r\n"],
   ["mixed and lone-CR line ends", "[a]\r\nx = 1\n[b]\ry = 2\r\r\n"],
   ["key: value, upper-case keys, tabs, \\v and \\f", "[a]\nKey: 1\n\tmore\n\u000b\u000c\n[b] ; note\t\nX\t= 2\n\t# indented comment\n"],
@@ -85,7 +100,18 @@ const TEXTS: Array<[string, string | Buffer]> = [
   ["a header with text after it", "[a] x\n"],
   ["a non-ASCII line that is none of them", "[a]\n\u00e9\n"],
   ["a U+2028 in a header's comment", "[a] # \u2028\nx = 1\n"],
-  ["Latin-1 bytes", Buffer.concat([Buffer.from("\uFEFF# J", "utf8"), Buffer.from([0xf6]), Buffer.from("rg\n[caf"), Buffer.from([0xe9]), Buffer.from("]\nr"), Buffer.from([0xe9]), Buffer.from("gion = x\n[a]\nx = 1\n")])],
+  [
+    "Latin-1 bytes",
+    Buffer.concat([
+      Buffer.from("\uFEFF# J", "utf8"),
+      Buffer.from([0xf6]),
+      Buffer.from("rg\n[caf"),
+      Buffer.from([0xe9]),
+      Buffer.from("]\nr"),
+      Buffer.from([0xe9]),
+      Buffer.from("gion = x\n[a]\nx = 1\n"),
+    ]),
+  ],
   ["a Latin-1 non-breaking space before a key", Buffer.concat([Buffer.from("[a]\n"), Buffer.from([0xa0]), Buffer.from("x = 1\n"), Buffer.from([0xff])])],
   ["a Latin-1 repeated section", Buffer.concat([Buffer.from("[caf"), Buffer.from([0xe9]), Buffer.from("]\n[caf"), Buffer.from([0xe9]), Buffer.from("]\n")])],
 ];
@@ -99,7 +125,28 @@ describe("IniByteDocument (the credentials file as its bytes)", () => {
 
   it("agrees with the whole parse on 1,000 random files of tricky lines", () => {
     // Mostly lines that parse, so that most files get as far as the edits; now and then one that does not.
-    const usual = ["[a]", "[b]", "[c] ; x", "  [e]", "[a[b]", "[é]", "x = 1", "X = 2", "y: 3", "key3 = 1", " z = 1", "  more", "\tmore", "# c", "  ; c", "", " ", "é = 1", "\u00a0x = 1", "\u2028"];
+    const usual = [
+      "[a]",
+      "[b]",
+      "[c] ; x",
+      "  [e]",
+      "[a[b]",
+      "[é]",
+      "x = 1",
+      "X = 2",
+      "y: 3",
+      "key3 = 1",
+      " z = 1",
+      "  more",
+      "\tmore",
+      "# c",
+      "  ; c",
+      "",
+      " ",
+      "é = 1",
+      "\u00a0x = 1",
+      "\u2028",
+    ];
     const broken = ["[ d ]", "[]", "=", "bad", "[x] y"];
     const ends = ["\n", "\r\n", "\r"];
     let seed = 16;

@@ -127,7 +127,9 @@ describe("readIniSections sub-sections", () => {
 
 describe("section headers the AWS CLI and SDKs would not find", () => {
   it("refuses [ devw ] naming the line; [profile dev] (a space inside the name) stays fine", () => {
-    expect(() => IniDocument.parse("[ok]\nk = v\n[ devw ]\nk = v\n")).toThrow(/^line 3: section header \[ devw \] has spaces inside the brackets; the AWS CLI and SDKs do not read it as \[devw\]$/);
+    expect(() => IniDocument.parse("[ok]\nk = v\n[ devw ]\nk = v\n")).toThrow(
+      /^line 3: section header \[ devw \] has spaces inside the brackets; the AWS CLI and SDKs do not read it as \[devw\]$/,
+    );
     expect(() => IniDocument.parse("[devw ]\n")).toThrow(/line 1/);
     expect(IniDocument.parse("[profile dev]\nk = v\n").sectionNames()).toEqual(["profile dev"]);
   });

@@ -85,9 +85,21 @@ describe("IniDocument edits one section's text, as the whole line model would", 
     "[a]\nx = 1\n  [b]\n[c]\nq = 1",
   ];
   const edits: Array<[string, Array<[string, string]>]> = [
-    ["b", [["aws_access_key_id", "NEW"], ["aws_session_token", "T"]]],
+    [
+      "b",
+      [
+        ["aws_access_key_id", "NEW"],
+        ["aws_session_token", "T"],
+      ],
+    ],
     ["new", [["k", "v"]]],
-    ["a", [["x", "9"], ["added", "yes"]]],
+    [
+      "a",
+      [
+        ["x", "9"],
+        ["added", "yes"],
+      ],
+    ],
     ["new", [["k", "w"]]],
   ];
   for (const text of texts) {
@@ -107,7 +119,7 @@ describe("IniDocument edits one section's text, as the whole line model would", 
 
   it("still refuses what the strict parse refuses, naming the line", () => {
     expect(() => IniDocument.parse("[a]\nx = 1\n[b]\n[a]\n")).toThrow("line 4: section [a] repeats the one on line 1");
-    expect(() => IniDocument.parse("[a]\nx = 1\nx = 2\n")).toThrow("line 3: key \"x\" repeats");
-    expect(() => IniDocument.parse("x = 1\n[a]\n")).toThrow("line 1: key \"x\" comes before any [section]");
+    expect(() => IniDocument.parse("[a]\nx = 1\nx = 2\n")).toThrow('line 3: key "x" repeats');
+    expect(() => IniDocument.parse("x = 1\n[a]\n")).toThrow('line 1: key "x" comes before any [section]');
   });
 });

@@ -80,7 +80,15 @@ describe("breaking an abandoned lock", () => {
       child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
       return {
         ready: new Promise<void>((resolve) => child.stdout.once("data", () => resolve())),
-        done: new Promise<string>((resolve) => child.on("close", () => resolve(Buffer.concat(chunks).toString().replace(/^ready/, "")))),
+        done: new Promise<string>((resolve) =>
+          child.on("close", () =>
+            resolve(
+              Buffer.concat(chunks)
+                .toString()
+                .replace(/^ready/, ""),
+            ),
+          ),
+        ),
       };
     });
     await Promise.all(outputs.map((output) => output.ready));

@@ -42,11 +42,15 @@ describe(withFileLock.name, () => {
     const target = join(await mkdtemp(join(tmpdir(), "rolecred-lock-")), "file");
     const options = { timeoutMs: 5000, staleMs: 300 };
     const order: string[] = [];
-    const holder = withFileLock(target, async () => {
-      order.push("holder in");
-      await sleep(900); // three stale periods: only the heartbeat keeps it alive
-      order.push("holder out");
-    }, options);
+    const holder = withFileLock(
+      target,
+      async () => {
+        order.push("holder in");
+        await sleep(900); // three stale periods: only the heartbeat keeps it alive
+        order.push("holder out");
+      },
+      options,
+    );
     await sleep(50);
     const waiter = withFileLock(target, async () => order.push("waiter in"), options);
     await Promise.all([holder, waiter]);

@@ -39,11 +39,33 @@ describe(scanSectionHeaders.name, () => {
   });
 
   it("is not fooled by a `[` later on an indented line or inside a value", () => {
-    expect(scanAgrees("[a]\nx = [1, 2]\n  y = [3]\npolicy = {\"a\":[\"b\"]}\né[c]\n[d]")).toBe("agrees");
+    expect(scanAgrees('[a]\nx = [1, 2]\n  y = [3]\npolicy = {"a":["b"]}\né[c]\n[d]')).toBe("agrees");
   });
 
   it("agrees with the whole parse on generated files of hostile lines", () => {
-    const pieces = ["[a]", "[b]", "[profile a]", "[ a ]", "[]", "[a] x", "[a] ;c", "  [a]", "\t[b]", "x = 1", "x =", "  y = 2", "# [a]", "; c", "", "é = [", "[é]", "[c[d]", "k = [a]", "[__proto__]", "\u00a0[b]"];
+    const pieces = [
+      "[a]",
+      "[b]",
+      "[profile a]",
+      "[ a ]",
+      "[]",
+      "[a] x",
+      "[a] ;c",
+      "  [a]",
+      "\t[b]",
+      "x = 1",
+      "x =",
+      "  y = 2",
+      "# [a]",
+      "; c",
+      "",
+      "é = [",
+      "[é]",
+      "[c[d]",
+      "k = [a]",
+      "[__proto__]",
+      "\u00a0[b]",
+    ];
     const endings = ["\n", "\r\n", "\r"];
     let seed = 7;
     const random = (below: number) => {

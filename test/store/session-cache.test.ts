@@ -38,8 +38,26 @@ describe("session cache", () => {
     ["not JSON", "{ nope"],
     ["another program's JSON", JSON.stringify({ AccessKeyId: "x" })],
     ["another version", JSON.stringify({ version: 2, key: "k" })],
-    ["a missing secret", JSON.stringify({ version: 1, key: "k", kind: "assume-role", profile: "dev", credentials: { AccessKeyId: "a", SessionToken: "t", Expiration: "2031-01-01T00:00:00Z" } })],
-    ["a bad expiry", JSON.stringify({ version: 1, key: "k", kind: "assume-role", profile: "dev", credentials: { AccessKeyId: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: "soon" } })],
+    [
+      "a missing secret",
+      JSON.stringify({
+        version: 1,
+        key: "k",
+        kind: "assume-role",
+        profile: "dev",
+        credentials: { AccessKeyId: "a", SessionToken: "t", Expiration: "2031-01-01T00:00:00Z" },
+      }),
+    ],
+    [
+      "a bad expiry",
+      JSON.stringify({
+        version: 1,
+        key: "k",
+        kind: "assume-role",
+        profile: "dev",
+        credentials: { AccessKeyId: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: "soon" },
+      }),
+    ],
   ])("never trusts a file with %s", async (_name, content) => {
     const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
     await writeFile(join(directory, cacheFileName("k")), content);
@@ -52,7 +70,10 @@ describe("session cache", () => {
   it("never serves a file written for another key (a hash collision or a copied file)", async () => {
     const directory = await mkdtemp(join(tmpdir(), "rolecred-cache-"));
     await writeCachedSession(directory, "other-key", session(60));
-    await writeFile(join(directory, cacheFileName("k")), await (await import("node:fs/promises")).readFile(join(directory, cacheFileName("other-key")), "utf8"));
+    await writeFile(
+      join(directory, cacheFileName("k")),
+      await (await import("node:fs/promises")).readFile(join(directory, cacheFileName("other-key")), "utf8"),
+    );
     expect((await readCachedSession(directory, "k", NOW)).session).toBeUndefined();
   });
 });

@@ -21,12 +21,20 @@ function session(profile: string, extra: Partial<CachedSession> = {}): CachedSes
 
 /** What the listing without an index gives, in the indexed listing's shape. */
 async function withoutIndex(directory: string) {
-  return (await listCachedSessions(directory)).map(({ file, session: { credentials, ...description } }) => ({ file, description, expiration: credentials.expiration }));
+  return (await listCachedSessions(directory)).map(({ file, session: { credentials, ...description } }) => ({
+    file,
+    description,
+    expiration: credentials.expiration,
+  }));
 }
 
 async function cacheWithSessions(): Promise<string> {
   const directory = join(await mkdtemp(join(tmpdir(), "rolecred-index-")), "cache");
-  await writeCachedSession(directory, "k-dev", session("dev", { tags: { team: "a" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], clockOffsetMs: 7200_000 }));
+  await writeCachedSession(
+    directory,
+    "k-dev",
+    session("dev", { tags: { team: "a" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], clockOffsetMs: 7200_000 }),
+  );
   await writeCachedSession(directory, "k-prod", session("prod", { kind: "session-token", roleArn: undefined, sourceIdentity: "jo" }));
   await writeCachedSession(directory, "k-ops", session("ops", { policy: '{"Version":"2012-10-17"}', packedPolicySize: 12 }));
   await writeFile(join(directory, cacheFileName("k-junk")), "{ not a session");
@@ -50,9 +58,15 @@ describe(listSessionsIndexed.name, () => {
   it.each([
     ["not JSON", () => "{ broken"],
     ["another version", (index: string) => index.replace('"version":1', '"version":9')],
-    ["an entry of the wrong shape", (index: string) => index.replace(/"session":\{"kind":"assume-role","profile":"dev"/, '"session":{"kind":"assume-role","profile":7')],
+    [
+      "an entry of the wrong shape",
+      (index: string) => index.replace(/"session":\{"kind":"assume-role","profile":"dev"/, '"session":{"kind":"assume-role","profile":7'),
+    ],
     ["a forged identity of another type", (index: string) => index.replace(/"ino":\d+/, '"ino":"1"')],
-    ["an entry for a file that is gone", (index: string) => index.replace('"files":{', `"files":{"${"f".repeat(16)}.json":{"ino":1,"size":1,"mtimeMs":1,"ctimeMs":1,"session":null},`)],
+    [
+      "an entry for a file that is gone",
+      (index: string) => index.replace('"files":{', `"files":{"${"f".repeat(16)}.json":{"ino":1,"size":1,"mtimeMs":1,"ctimeMs":1,"session":null},`),
+    ],
     ["an empty file", () => ""],
   ])("gives the same answer as no index when the index is damaged: %s", async (_name, damage) => {
     const directory = await cacheWithSessions();

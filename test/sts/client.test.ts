@@ -10,7 +10,18 @@ const KEYS = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" };
 
 describe(resolveStsEndpoint.name, () => {
   it("reads FIPS, dual-stack, the app id and clock-skew correction from the environment, as the SDKs do", () => {
-    expect(resolveStsEndpoint({}, { AWS_REGION: "us-east-1", AWS_USE_FIPS_ENDPOINT: "TRUE", AWS_USE_DUALSTACK_ENDPOINT: "false", AWS_SDK_UA_APP_ID: "ci-42", AWS_DISABLE_CLOCK_SKEW_CORRECTION: "true" })).toEqual({
+    expect(
+      resolveStsEndpoint(
+        {},
+        {
+          AWS_REGION: "us-east-1",
+          AWS_USE_FIPS_ENDPOINT: "TRUE",
+          AWS_USE_DUALSTACK_ENDPOINT: "false",
+          AWS_SDK_UA_APP_ID: "ci-42",
+          AWS_DISABLE_CLOCK_SKEW_CORRECTION: "true",
+        },
+      ),
+    ).toEqual({
       region: "us-east-1",
       url: undefined,
       timeoutMs: 10_000,

@@ -17,7 +17,12 @@ const fs = require("node:fs");
 const { syncBuiltinESMExports } = require("node:module");
 const { resolve } = require("node:path");
 
-const watched = new Set((process.env.ROLECRED_COUNT_READS_OF ?? "").split(":").filter(Boolean).map((path) => resolve(path)));
+const watched = new Set(
+  (process.env.ROLECRED_COUNT_READS_OF ?? "")
+    .split(":")
+    .filter(Boolean)
+    .map((path) => resolve(path)),
+);
 const report = process.env.ROLECRED_COUNT_READS_TO;
 const counts = Object.fromEntries([...watched].map((path) => [path, 0]));
 const contentUses = Object.fromEntries([...watched].map((path) => [path, 0]));
@@ -34,7 +39,10 @@ function watchedPath(path) {
 function caller() {
   // ROLECRED_COUNT_READS_STACKS=1: whole stacks, to find which SDK provider read a file.
   if (process.env.ROLECRED_COUNT_READS_STACKS === "1") return (new Error().stack ?? "").split("\n").slice(3).join(" | ");
-  const frame = (new Error().stack ?? "").split("\n").slice(3).find((line) => !line.includes("node:") && !line.includes("count-file-reads"));
+  const frame = (new Error().stack ?? "")
+    .split("\n")
+    .slice(3)
+    .find((line) => !line.includes("node:") && !line.includes("count-file-reads"));
   return (frame ?? "?").trim();
 }
 

@@ -159,13 +159,21 @@ export class FakeSts implements StsApi {
         sourceIdentity: params.sourceIdentity,
       });
       if (!SESSION_NAME.test(params.sessionName)) {
-        throw sdkStyleError("ValidationError", `1 validation error detected: Value '${params.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+        throw sdkStyleError(
+          "ValidationError",
+          `1 validation error detected: Value '${params.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+        );
       }
       const seconds = this.#duration(params.durationSeconds, ASSUME_ROLE_SECONDS, DEFAULT_SECONDS);
       const role = this.#roles.get(params.roleArn);
       const trusted = role !== undefined && this.#trusts(role, caller.principalArn);
       if (params.mfa !== undefined) this.#checkMfa(params.mfa, caller);
-      if (role === undefined || !trusted || (role.requireMfa === true && params.mfa === undefined && !caller.mfaAuthenticated) || (role.externalId !== undefined && role.externalId !== params.externalId)) {
+      if (
+        role === undefined ||
+        !trusted ||
+        (role.requireMfa === true && params.mfa === undefined && !caller.mfaAuthenticated) ||
+        (role.externalId !== undefined && role.externalId !== params.externalId)
+      ) {
         throw sdkStyleError("AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${params.roleArn}`, 403);
       }
       if (caller.isRoleSession && seconds > CHAINED_MAX_SECONDS) {
@@ -178,17 +186,33 @@ export class FakeSts implements StsApi {
       if (caller.sourceIdentity !== undefined && params.sourceIdentity !== undefined && params.sourceIdentity !== caller.sourceIdentity) {
         throw sdkStyleError("AccessDenied", "SourceIdentity cannot be changed by a role session", 403);
       }
-      return this.#roleSession(endpoint, params.roleArn, params.sessionName, seconds, "role", sourceIdentity, params.policy === undefined && (params.tags ?? []).length === 0 ? undefined : 10);
+      return this.#roleSession(
+        endpoint,
+        params.roleArn,
+        params.sessionName,
+        seconds,
+        "role",
+        sourceIdentity,
+        params.policy === undefined && (params.tags ?? []).length === 0 ? undefined : 10,
+      );
     });
   }
 
   async assumeRoleWithSaml(endpoint: StsEndpoint, params: AssumeRoleWithSamlParams): Promise<SamlRoleSession> {
     return this.#run("AssumeRoleWithSAML", endpoint, params, () => {
-      this.calls.push({ operation: "AssumeRoleWithSAML", endpoint: endpoint.url ?? endpoint.region, roleArn: params.roleArn, durationSeconds: params.durationSeconds, policy: params.policy });
+      this.calls.push({
+        operation: "AssumeRoleWithSAML",
+        endpoint: endpoint.url ?? endpoint.region,
+        roleArn: params.roleArn,
+        durationSeconds: params.durationSeconds,
+        policy: params.policy,
+      });
       const seconds = this.#duration(params.durationSeconds, ASSUME_ROLE_SECONDS, DEFAULT_SECONDS);
       const assertion = this.#assertions.get(params.samlAssertion);
-      if (assertion === undefined) throw sdkStyleError("InvalidIdentityToken", "Invalid SAML response: the signature does not verify against the provider's metadata", 400);
-      if (this.#now().getTime() >= assertion.notOnOrAfter.getTime()) throw sdkStyleError("ExpiredTokenException", "Token must be redeemed within 5 minutes of issuance", 400);
+      if (assertion === undefined)
+        throw sdkStyleError("InvalidIdentityToken", "Invalid SAML response: the signature does not verify against the provider's metadata", 400);
+      if (this.#now().getTime() >= assertion.notOnOrAfter.getTime())
+        throw sdkStyleError("ExpiredTokenException", "Token must be redeemed within 5 minutes of issuance", 400);
       const role = this.#roles.get(params.roleArn);
       if (role === undefined || !(role.samlProviders ?? []).includes(params.principalArn)) {
         throw sdkStyleError("AccessDenied", `Not authorized to perform sts:AssumeRoleWithSAML`, 403);
@@ -196,14 +220,24 @@ export class FakeSts implements StsApi {
       if (seconds > (role.maxSessionSeconds ?? DEFAULT_SECONDS)) {
         throw sdkStyleError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
       }
-      return { ...this.#roleSession(endpoint, params.roleArn, assertion.roleSessionName ?? assertion.subject, seconds, "role", undefined, undefined), subject: assertion.subject, issuer: assertion.issuer };
+      return {
+        ...this.#roleSession(endpoint, params.roleArn, assertion.roleSessionName ?? assertion.subject, seconds, "role", undefined, undefined),
+        subject: assertion.subject,
+        issuer: assertion.issuer,
+      };
     });
   }
 
   async getSessionToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetSessionTokenParams): Promise<TemporaryCredentials> {
     return this.#run("GetSessionToken", endpoint, params, () => {
       const caller = this.#authenticate(credentials);
-      this.calls.push({ operation: "GetSessionToken", endpoint: endpoint.url ?? endpoint.region, callerArn: caller.arn, durationSeconds: params.durationSeconds, mfaSerial: params.mfa?.serial });
+      this.calls.push({
+        operation: "GetSessionToken",
+        endpoint: endpoint.url ?? endpoint.region,
+        callerArn: caller.arn,
+        durationSeconds: params.durationSeconds,
+        mfaSerial: params.mfa?.serial,
+      });
       if (caller.issued !== undefined) throw sdkStyleError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
       const seconds = this.#duration(params.durationSeconds, SESSION_TOKEN_SECONDS, SESSION_TOKEN_DEFAULT_SECONDS);
       if (params.mfa !== undefined) this.#checkMfa(params.mfa, caller);
@@ -222,7 +256,13 @@ export class FakeSts implements StsApi {
   async getFederationToken(endpoint: StsEndpoint, credentials: AwsCredentials, params: GetFederationTokenParams): Promise<RoleSession> {
     return this.#run("GetFederationToken", endpoint, params, () => {
       const caller = this.#authenticate(credentials);
-      this.calls.push({ operation: "GetFederationToken", endpoint: endpoint.url ?? endpoint.region, callerArn: caller.arn, durationSeconds: params.durationSeconds, policy: params.policy });
+      this.calls.push({
+        operation: "GetFederationToken",
+        endpoint: endpoint.url ?? endpoint.region,
+        callerArn: caller.arn,
+        durationSeconds: params.durationSeconds,
+        policy: params.policy,
+      });
       if (caller.issued !== undefined) throw sdkStyleError("AccessDenied", "Cannot call GetFederationToken with session credentials", 403);
       const seconds = this.#duration(params.durationSeconds, FEDERATION_TOKEN_SECONDS, SESSION_TOKEN_DEFAULT_SECONDS);
       const arn = `arn:aws:sts::${accountOf(caller.arn)}:federated-user/${params.name}`;
@@ -232,7 +272,12 @@ export class FakeSts implements StsApi {
   }
 
   /** Runs one call: an injected failure first, then the call; every error leaves through src/sts/errors.ts. */
-  async #run<T>(operation: FakeStsCall["operation"], endpoint: StsEndpoint, params: { roleArn?: string; mfa?: MfaProof | undefined; durationSeconds?: number | undefined }, call: () => T): Promise<T> {
+  async #run<T>(
+    operation: FakeStsCall["operation"],
+    endpoint: StsEndpoint,
+    params: { roleArn?: string; mfa?: MfaProof | undefined; durationSeconds?: number | undefined },
+    call: () => T,
+  ): Promise<T> {
     try {
       const failure = this.#nextFailure;
       if (failure !== undefined) {
@@ -245,18 +290,40 @@ export class FakeSts implements StsApi {
     }
   }
 
-  #authenticate(credentials: AwsCredentials): { arn: string; principalArn: string; isRoleSession: boolean; mfaAuthenticated: boolean; sourceIdentity: string | undefined; mfaSerials: readonly string[]; issued: IssuedSession | undefined } {
+  #authenticate(credentials: AwsCredentials): {
+    arn: string;
+    principalArn: string;
+    isRoleSession: boolean;
+    mfaAuthenticated: boolean;
+    sourceIdentity: string | undefined;
+    mfaSerials: readonly string[];
+    issued: IssuedSession | undefined;
+  } {
     const user = this.#users.get(credentials.accessKeyId);
     if (user !== undefined) {
       if (user.secretAccessKey !== credentials.secretAccessKey) {
-        throw sdkStyleError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.", 403);
+        throw sdkStyleError(
+          "SignatureDoesNotMatch",
+          "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
+          403,
+        );
       }
-      return { arn: user.arn, principalArn: user.arn, isRoleSession: false, mfaAuthenticated: false, sourceIdentity: undefined, mfaSerials: user.mfaSerials ?? [], issued: undefined };
+      return {
+        arn: user.arn,
+        principalArn: user.arn,
+        isRoleSession: false,
+        mfaAuthenticated: false,
+        sourceIdentity: undefined,
+        mfaSerials: user.mfaSerials ?? [],
+        issued: undefined,
+      };
     }
     const issued = this.#sessions.get(credentials.accessKeyId);
     if (issued === undefined) throw sdkStyleError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
-    if (issued.secretAccessKey !== credentials.secretAccessKey) throw sdkStyleError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", 403);
-    if (issued.sessionToken !== credentials.sessionToken) throw sdkStyleError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+    if (issued.secretAccessKey !== credentials.secretAccessKey)
+      throw sdkStyleError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", 403);
+    if (issued.sessionToken !== credentials.sessionToken)
+      throw sdkStyleError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
     if (this.#now().getTime() >= issued.expiration.getTime()) throw sdkStyleError("ExpiredToken", "The security token included in the request is expired", 403);
     // A role session acts as its role for trust: arn:aws:sts::A:assumed-role/R/S → arn:aws:iam::A:role/R.
     const assumed = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(issued.callerArn);
@@ -278,7 +345,12 @@ export class FakeSts implements StsApi {
   }
 
   #checkMfa(mfa: MfaProof, caller: { mfaSerials: readonly string[] }): void {
-    if (!caller.mfaSerials.includes(mfa.serial)) throw sdkStyleError("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.", 403);
+    if (!caller.mfaSerials.includes(mfa.serial))
+      throw sdkStyleError(
+        "AccessDenied",
+        "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+        403,
+      );
     const issuedCount = this.#codeCounter.get(mfa.serial) ?? 0;
     const valid = Array.from({ length: issuedCount }, (_, index) => this.#codeFor(mfa.serial, index + 1)).includes(mfa.code);
     const key = `${mfa.serial} ${mfa.code}`;
@@ -294,8 +366,16 @@ export class FakeSts implements StsApi {
 
   #duration(asked: number | undefined, limits: { min: number; max: number }, fallback: number): number {
     if (asked === undefined) return fallback;
-    if (asked < limits.min) throw sdkStyleError("ValidationError", `1 validation error detected: Value '${asked}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${limits.min}`);
-    if (asked > limits.max) throw sdkStyleError("ValidationError", `1 validation error detected: Value '${asked}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${limits.max}`);
+    if (asked < limits.min)
+      throw sdkStyleError(
+        "ValidationError",
+        `1 validation error detected: Value '${asked}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${limits.min}`,
+      );
+    if (asked > limits.max)
+      throw sdkStyleError(
+        "ValidationError",
+        `1 validation error detected: Value '${asked}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${limits.max}`,
+      );
     return asked;
   }
 
@@ -309,12 +389,28 @@ export class FakeSts implements StsApi {
       // STS's expirations are whole seconds.
       expiration: new Date(Math.floor(this.#now().getTime() / 1000) * 1000 + seconds * 1000),
     };
-    this.#sessions.set(credentials.accessKeyId, { callerArn, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, expiration: credentials.expiration, isRoleSession: kind === "role", kind, sourceIdentity });
+    this.#sessions.set(credentials.accessKeyId, {
+      callerArn,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      expiration: credentials.expiration,
+      isRoleSession: kind === "role",
+      kind,
+      sourceIdentity,
+    });
     if (withMfa) this.#mfaSessions.add(credentials.accessKeyId);
     return credentials;
   }
 
-  #roleSession(endpoint: StsEndpoint, roleArn: string, sessionName: string, seconds: number, kind: IssuedSession["kind"], sourceIdentity: string | undefined, packedPolicySize: number | undefined): RoleSession {
+  #roleSession(
+    endpoint: StsEndpoint,
+    roleArn: string,
+    sessionName: string,
+    seconds: number,
+    kind: IssuedSession["kind"],
+    sourceIdentity: string | undefined,
+    packedPolicySize: number | undefined,
+  ): RoleSession {
     const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
     const assumedRoleArn = `arn:aws:sts::${accountOf(roleArn)}:assumed-role/${roleName}/${sessionName}`;
     return {

@@ -91,7 +91,8 @@ export async function startLocalFederation(sts: LocalSts, now: () => Date = () =
   const login = (params: URLSearchParams): [number, string] => {
     const token = params.get("SigninToken") ?? "";
     const issued = tokens.get(token);
-    if (issued === undefined || issued.used || now().getTime() - issued.issuedAt > TOKEN_LIFETIME_MS) return [400, "<html><body><h1>Sign-in token is invalid, used or expired</h1></body></html>"];
+    if (issued === undefined || issued.used || now().getTime() - issued.issuedAt > TOKEN_LIFETIME_MS)
+      return [400, "<html><body><h1>Sign-in token is invalid, used or expired</h1></body></html>"];
     const destination = params.get("Destination") ?? "";
     if (!isConsoleUrl(destination)) return [400, "<html><body><h1>Destination is not a console URL</h1></body></html>"];
     issued.used = true;
@@ -116,7 +117,8 @@ export async function startLocalFederation(sts: LocalSts, now: () => Date = () =
       return;
     }
     const action = url.searchParams.get("Action") ?? "";
-    const [status, body] = action === "getSigninToken" ? getSigninToken(url.searchParams) : action === "login" ? login(url.searchParams) : [400, "Unknown Action"];
+    const [status, body] =
+      action === "getSigninToken" ? getSigninToken(url.searchParams) : action === "login" ? login(url.searchParams) : [400, "Unknown Action"];
     requests.push({ action, status, ...(url.searchParams.has("SessionDuration") ? { sessionDuration: url.searchParams.get("SessionDuration") ?? "" } : {}) });
     send(response, status, action === "getSigninToken" && status === 200 ? "application/json" : "text/html", body);
   };

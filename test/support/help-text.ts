@@ -4,5 +4,9 @@ export function flagHelp(help: string, flag: string): string {
   const start = lines.findIndex((line) => line.trimStart().startsWith(`${flag} `));
   if (start === -1) return "";
   const end = lines.findIndex((line, index) => index > start && /^\s*-/.test(line));
-  return lines.slice(start, end === -1 ? undefined : end).join(" ").trim().replace(/\s+/g, " ");
+  return lines
+    .slice(start, end === -1 ? undefined : end)
+    .join(" ")
+    .trim()
+    .replace(/\s+/g, " ");
 }

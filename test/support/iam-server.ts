@@ -96,7 +96,14 @@ export function createLocalIam(options: LocalIamOptions): LocalIam {
   const delay = options.consistencyDelayMs ?? 1500;
   const requireMfa = new Set(options.requireMfa ?? []);
   let denied = new Set(options.denyActions ?? []);
-  const keys: AccessKey[] = options.users.map((user) => ({ user, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, createDate: new Date(Date.now() - 86_400_000 * 400), usableFrom: 0, deleted: false }));
+  const keys: AccessKey[] = options.users.map((user) => ({
+    user,
+    accessKeyId: user.accessKeyId,
+    secretAccessKey: user.secretAccessKey,
+    createDate: new Date(Date.now() - 86_400_000 * 400),
+    usableFrom: 0,
+    deleted: false,
+  }));
   const calls: LocalIamCall[] = [];
 
   const liveKeysOf = (user: LocalStsUser) => keys.filter((key) => key.user === user && !key.deleted);
@@ -110,16 +117,29 @@ export function createLocalIam(options: LocalIamOptions): LocalIam {
     }
     const user = options.users.find((candidate) => candidate.name === name && candidate.account === caller.account);
     if (user === undefined) throw new IamError(404, "NoSuchEntity", `The user with name ${name} cannot be found.`);
-    if (caller.user !== user) throw new IamError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: iam:${action} on resource: user ${name} (local: only a user's own keys)`);
+    if (caller.user !== user)
+      throw new IamError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn} is not authorized to perform: iam:${action} on resource: user ${name} (local: only a user's own keys)`,
+      );
     return user;
   };
 
   const authorize = (action: string, caller: ExtensionCaller, user: LocalStsUser) => {
     if (caller.temporary === "session-token" && !caller.mfaPresent) {
-      throw new IamError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: iam:${action}: temporary credentials from GetSessionToken can call IAM only when MFA was used (local)`);
+      throw new IamError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn} is not authorized to perform: iam:${action}: temporary credentials from GetSessionToken can call IAM only when MFA was used (local)`,
+      );
     }
     if (denied.has(action) || (requireMfa.has(user.name) && !caller.mfaPresent)) {
-      throw new IamError(403, "AccessDenied", `User: ${caller.arn} is not authorized to perform: iam:${action} on resource: user ${user.name} with an explicit deny in an identity-based policy`);
+      throw new IamError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn} is not authorized to perform: iam:${action} on resource: user ${user.name} with an explicit deny in an identity-based policy`,
+      );
     }
   };
 
@@ -127,13 +147,19 @@ export function createLocalIam(options: LocalIamOptions): LocalIam {
     ListAccessKeys: (params, caller) => {
       const user = targetUser(params, caller, "ListAccessKeys");
       authorize("ListAccessKeys", caller, user);
-      const members = liveKeysOf(user).map((key) => element("member", element("UserName", user.name) + element("AccessKeyId", key.accessKeyId) + element("Status", "Active") + element("CreateDate", iso(key.createDate))));
+      const members = liveKeysOf(user).map((key) =>
+        element(
+          "member",
+          element("UserName", user.name) + element("AccessKeyId", key.accessKeyId) + element("Status", "Active") + element("CreateDate", iso(key.createDate)),
+        ),
+      );
       return element("UserName", user.name) + element("AccessKeyMetadata", members.join("")) + element("IsTruncated", "false");
     },
     CreateAccessKey: (params, caller) => {
       const user = targetUser(params, caller, "CreateAccessKey");
       authorize("CreateAccessKey", caller, user);
-      if (liveKeysOf(user).length >= ACCESS_KEYS_PER_USER) throw new IamError(409, "LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
+      if (liveKeysOf(user).length >= ACCESS_KEYS_PER_USER)
+        throw new IamError(409, "LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
       const key: AccessKey = {
         user,
         accessKeyId: `AKIA${randomBytes(12).toString("hex").toUpperCase().slice(0, 16)}`,
@@ -144,7 +170,14 @@ export function createLocalIam(options: LocalIamOptions): LocalIam {
       };
       keys.push(key);
       const handedOut = options.brokenNewKeys === true ? key.secretAccessKey.replace(/^./, (first) => (first === "A" ? "B" : "A")) : key.secretAccessKey;
-      return element("AccessKey", element("UserName", user.name) + element("AccessKeyId", key.accessKeyId) + element("Status", "Active") + element("SecretAccessKey", handedOut) + element("CreateDate", iso(key.createDate)));
+      return element(
+        "AccessKey",
+        element("UserName", user.name) +
+          element("AccessKeyId", key.accessKeyId) +
+          element("Status", "Active") +
+          element("SecretAccessKey", handedOut) +
+          element("CreateDate", iso(key.createDate)),
+      );
     },
     DeleteAccessKey: (params, caller) => {
       const user = targetUser(params, caller, "DeleteAccessKey");

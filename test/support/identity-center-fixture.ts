@@ -6,7 +6,12 @@
  */
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startLocalIdentityCenter, type IdentityCenterAssignment, type LocalIdentityCenter, type LocalIdentityCenterOptions } from "./identity-center-server.js";
+import {
+  startLocalIdentityCenter,
+  type IdentityCenterAssignment,
+  type LocalIdentityCenter,
+  type LocalIdentityCenterOptions,
+} from "./identity-center-server.js";
 import { cliEnv } from "./run-cli.js";
 import { ACCOUNT, PROD_ACCOUNT, startWorld, type World } from "./world.js";
 
@@ -42,7 +47,15 @@ export async function writeSsoConfig(home: string, center: LocalIdentityCenter, 
   await mkdir(join(home, ".aws"), { recursive: true, mode: 0o700 });
   await writeFile(
     join(home, ".aws", "config"),
-    ["# hand-written: must survive", `[sso-session ${SSO_SESSION}]`, `sso_start_url = ${center.startUrl}`, `sso_region = ${center.region}`, "sso_registration_scopes = sso:account:access", "", profiles].join("\n"),
+    [
+      "# hand-written: must survive",
+      `[sso-session ${SSO_SESSION}]`,
+      `sso_start_url = ${center.startUrl}`,
+      `sso_region = ${center.region}`,
+      "sso_registration_scopes = sso:account:access",
+      "",
+      profiles,
+    ].join("\n"),
   );
 }
 
@@ -87,7 +100,10 @@ writeFileSync(${JSON.stringify(join(dir, "browser-result.html"))}, await answer.
 export async function recordingBrowser(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const script = join(dir, "record-browser.mjs");
-  await writeFile(script, `#!${process.execPath}\nimport { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(join(dir, "browser-argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
+  await writeFile(
+    script,
+    `#!${process.execPath}\nimport { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(join(dir, "browser-argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`,
+  );
   await chmod(script, 0o755);
   return script;
 }

@@ -208,7 +208,10 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
   const accessTokenSeconds = options.accessTokenSeconds ?? 8 * 3600;
   const pageSize = options.pageSize ?? 2;
   const userName = options.userName ?? "jo";
-  const assignments: Array<Omit<IdentityCenterAssignment, "roles"> & { roles: string[] }> = options.assignments.map((assignment) => ({ ...assignment, roles: [...assignment.roles] }));
+  const assignments: Array<Omit<IdentityCenterAssignment, "roles"> & { roles: string[] }> = options.assignments.map((assignment) => ({
+    ...assignment,
+    roles: [...assignment.roles],
+  }));
   const clients = new Map<string, Client>();
   const devices = new Map<string, DeviceAuthorization>();
   const authorizationRequests = new Map<string, AuthorizationRequest>();
@@ -247,14 +250,24 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
     const scopes = stringListField(body, "scopes") ?? [];
     for (const scope of scopes) if (!KNOWN_SCOPES.has(scope)) throw oidc.invalidScope(scope);
     const grantTypes = stringListField(body, "grantTypes") ?? [];
-    for (const grant of grantTypes) if (grant !== "authorization_code" && grant !== "refresh_token" && grant !== DEVICE_GRANT) throw oidc.invalidClientMetadata(`Invalid grant type: ${grant}`);
+    for (const grant of grantTypes)
+      if (grant !== "authorization_code" && grant !== "refresh_token" && grant !== DEVICE_GRANT)
+        throw oidc.invalidClientMetadata(`Invalid grant type: ${grant}`);
     const redirectUris = stringListField(body, "redirectUris") ?? [];
-    if (grantTypes.includes("authorization_code") && redirectUris.length === 0) throw oidc.invalidRedirectUri("redirectUris are required for the authorization_code grant");
+    if (grantTypes.includes("authorization_code") && redirectUris.length === 0)
+      throw oidc.invalidRedirectUri("redirectUris are required for the authorization_code grant");
     for (const uri of redirectUris) if (!isLoopbackRedirect(uri)) throw oidc.invalidRedirectUri(`Invalid redirect URI: ${uri}`);
     const issuerUrl = stringField(body, "issuerUrl", grantTypes.includes("authorization_code"));
     if (issuerUrl !== undefined && issuerUrl !== startUrl) throw oidc.invalidRequest("issuerUrl is not this instance's start URL"); // (local)
     if (clientName.length > 255) throw oidc.invalidRequest("clientName is too long");
-    const registered: Client = { clientId: token("cid"), clientSecret: token("csec"), expiresAt: now() + CLIENT_SECONDS * 1000, grantTypes, redirectUris, scopes };
+    const registered: Client = {
+      clientId: token("cid"),
+      clientSecret: token("csec"),
+      expiresAt: now() + CLIENT_SECONDS * 1000,
+      grantTypes,
+      redirectUris,
+      scopes,
+    };
     clients.set(registered.clientId, registered);
     return {
       clientId: registered.clientId,
@@ -344,8 +357,20 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
     const max = maxText === null ? pageSize : Number(maxText);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw portal.invalidRequest("max_result must be 1-100");
     const nextText = query.get("next_token");
-    const start = nextText === null ? 0 : Number(Buffer.from(nextText, "base64url").toString("utf8").replace(/^offset:/, ""));
-    if (!Number.isInteger(start) || start < 0 || start > items.length || (nextText !== null && !Buffer.from(nextText, "base64url").toString("utf8").startsWith("offset:"))) {
+    const start =
+      nextText === null
+        ? 0
+        : Number(
+            Buffer.from(nextText, "base64url")
+              .toString("utf8")
+              .replace(/^offset:/, ""),
+          );
+    if (
+      !Number.isInteger(start) ||
+      start < 0 ||
+      start > items.length ||
+      (nextText !== null && !Buffer.from(nextText, "base64url").toString("utf8").startsWith("offset:"))
+    ) {
       throw portal.invalidRequest("Invalid next_token");
     }
     const end = start + Math.min(max, pageSize);
@@ -365,7 +390,14 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
         assignments.filter((assignment) => assignment.roles.length > 0),
         query,
       );
-      return { accountList: items.map(({ accountId, accountName, emailAddress }) => ({ accountId, accountName, emailAddress: emailAddress ?? `aws+${accountId}@example.com` })), ...(nextToken === undefined ? {} : { nextToken }) };
+      return {
+        accountList: items.map(({ accountId, accountName, emailAddress }) => ({
+          accountId,
+          accountName,
+          emailAddress: emailAddress ?? `aws+${accountId}@example.com`,
+        })),
+        ...(nextToken === undefined ? {} : { nextToken }),
+      };
     }
     if (operation === "ListAccountRoles") {
       const { accountId, assignment } = accountOf(query);
@@ -378,8 +410,19 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
       const roleName = query.get("role_name");
       if (roleName === null || roleName === "") throw portal.invalidRequest("role_name is required");
       if (assignment === undefined || !assignment.roles.includes(roleName)) throw portal.unauthorized("No access");
-      const session = options.sts.issueRoleSession({ roleArn: reservedRoleArn(accountId, roleName), sessionName: userName, durationSeconds: options.roleSessionSeconds ?? 3600 });
-      return { roleCredentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration.getTime() } };
+      const session = options.sts.issueRoleSession({
+        roleArn: reservedRoleArn(accountId, roleName),
+        sessionName: userName,
+        durationSeconds: options.roleSessionSeconds ?? 3600,
+      });
+      return {
+        roleCredentials: {
+          accessKeyId: session.accessKeyId,
+          secretAccessKey: session.secretAccessKey,
+          sessionToken: session.sessionToken,
+          expiration: session.expiration.getTime(),
+        },
+      };
     }
     // Logout: the access token and every refresh token of its client stop working.
     const revoked = accessTokens.get(accessToken);
@@ -390,7 +433,8 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
   // ----- pages --------------------------------------------------------------------------------
 
   /** `rolecred_test_approve=1` (test-only) makes the page press its own Allow button once loaded, so a headless browser can approve. */
-  const autoSubmit = (query: URLSearchParams) => (query.get("rolecred_test_approve") === "1" ? `<script>window.addEventListener("load", () => document.getElementById("allow").click());</script>` : "");
+  const autoSubmit = (query: URLSearchParams) =>
+    query.get("rolecred_test_approve") === "1" ? `<script>window.addEventListener("load", () => document.getElementById("allow").click());</script>` : "";
 
   const html = (title: string, body: string) =>
     `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
@@ -430,7 +474,13 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
     const target = new URL(request.redirectUri);
     if (form.get("decision") === "allow") {
       const code = token("code");
-      codes.set(code, { clientId: request.clientId, redirectUri: request.redirectUri, codeChallenge: request.codeChallenge, expiresAt: now() + AUTHORIZATION_CODE_SECONDS * 1000, used: false });
+      codes.set(code, {
+        clientId: request.clientId,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        expiresAt: now() + AUTHORIZATION_CODE_SECONDS * 1000,
+        used: false,
+      });
       target.searchParams.set("code", code);
     } else {
       target.searchParams.set("error", "access_denied");
@@ -440,7 +490,8 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
     return target.toString();
   };
 
-  const deviceByUserCode = (userCode: string) => [...devices.values()].find((device) => device.userCode === userCode && device.state === "pending" && device.expiresAt > now());
+  const deviceByUserCode = (userCode: string) =>
+    [...devices.values()].find((device) => device.userCode === userCode && device.state === "pending" && device.expiresAt > now());
 
   const devicePage = (query: URLSearchParams): string => {
     const userCode = query.get("user_code") ?? "";
@@ -492,7 +543,10 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
     const bodyText = Buffer.concat(chunks).toString("utf8");
     const target = new URL(request.url ?? "/", url);
     const route = routes[target.pathname];
-    const call: { operation: string; errorCode: string | undefined; grantType?: string | undefined } = { operation: route?.operation ?? `${request.method ?? ""} ${target.pathname}`, errorCode: undefined };
+    const call: { operation: string; errorCode: string | undefined; grantType?: string | undefined } = {
+      operation: route?.operation ?? `${request.method ?? ""} ${target.pathname}`,
+      errorCode: undefined,
+    };
     try {
       if (route === undefined || route.method !== request.method) throw new ServiceError(404, "UnknownOperationException", "Unknown operation"); // (local)
       const json = (): Record<string, unknown> => {
@@ -524,9 +578,9 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
           return;
         case "AuthorizeDecision":
           {
-          // Computed before writeHead: a refused request must still be able to answer with an error.
-          const location = authorizeDecision(new URLSearchParams(bodyText));
-          response.writeHead(302, { Location: location }).end();
+            // Computed before writeHead: a refused request must still be able to answer with an error.
+            const location = authorizeDecision(new URLSearchParams(bodyText));
+            response.writeHead(302, { Location: location }).end();
           }
           return;
         case "DevicePage":
@@ -540,10 +594,15 @@ export async function startLocalIdentityCenter(options: LocalIdentityCenterOptio
       }
       response.writeHead(200, { "Content-Type": "application/json", "x-amzn-RequestId": randomUUID() }).end(answer === undefined ? "" : JSON.stringify(answer));
     } catch (error) {
-      const failure = error instanceof ServiceError ? error : new ServiceError(500, "InternalServerException", `local Identity Center failed: ${String(error)}`, "server_error");
+      const failure =
+        error instanceof ServiceError
+          ? error
+          : new ServiceError(500, "InternalServerException", `local Identity Center failed: ${String(error)}`, "server_error");
       call.errorCode = failure.type;
       const body = failure.oauthError === undefined ? { message: failure.message } : { error: failure.oauthError, error_description: failure.message };
-      response.writeHead(failure.status, { "Content-Type": "application/json", "x-amzn-ErrorType": failure.type, "x-amzn-RequestId": randomUUID() }).end(JSON.stringify(body));
+      response
+        .writeHead(failure.status, { "Content-Type": "application/json", "x-amzn-ErrorType": failure.type, "x-amzn-RequestId": randomUUID() })
+        .end(JSON.stringify(body));
     } finally {
       calls.push(call);
     }

@@ -11,7 +11,12 @@ const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" };
 
 describe("runInPty", () => {
   it("gives the child a terminal of the asked size and resizes it with SIGWINCH", async () => {
-    const terminal = runInPty("/bin/sh", ["-c", `trap 'stty size; exit 0' WINCH; stty size; echo ready; while :; do sleep 1; done`], { env, cwd: REPO_ROOT, cols: 100, rows: 30 });
+    const terminal = runInPty("/bin/sh", ["-c", `trap 'stty size; exit 0' WINCH; stty size; echo ready; while :; do sleep 1; done`], {
+      env,
+      cwd: REPO_ROOT,
+      cols: 100,
+      rows: 30,
+    });
     await terminal.waitFor("ready");
     expect(terminal.screen()).toContain("30 100");
     terminal.resize(90, 20);
@@ -27,7 +32,11 @@ describe("runInPty", () => {
   });
 
   it("answers a prompt read from /dev/tty while stdin is a pipe, and reports the exit code", async () => {
-    const terminal = runInPty("/bin/sh", ["-c", `echo piped | { read from_pipe; printf 'code? ' > /dev/tty; read typed < /dev/tty; echo "pipe=$from_pipe typed=$typed"; exit 7; }`], { env, cwd: REPO_ROOT });
+    const terminal = runInPty(
+      "/bin/sh",
+      ["-c", `echo piped | { read from_pipe; printf 'code? ' > /dev/tty; read typed < /dev/tty; echo "pipe=$from_pipe typed=$typed"; exit 7; }`],
+      { env, cwd: REPO_ROOT },
+    );
     await terminal.waitFor("code? ");
     terminal.type("123456\r");
     await terminal.waitFor("pipe=piped typed=123456");

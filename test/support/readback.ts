@@ -36,8 +36,12 @@ export async function identityViaSdk(env: Readonly<Record<string, string>>, prof
 
 /** `aws sts get-caller-identity --profile profile` with Debian's AWS CLI. */
 export async function identityViaAwsCli(env: Readonly<Record<string, string>>, profile: string, endpointUrl: string): Promise<Identity> {
-  const result = await runProcess(DEBIAN_AWS_CLI, ["sts", "get-caller-identity", "--profile", profile, "--endpoint-url", endpointUrl, "--region", "us-east-1", "--output", "json"], {
-    env: { ...env, AWS_PAGER: "" },
-  });
+  const result = await runProcess(
+    DEBIAN_AWS_CLI,
+    ["sts", "get-caller-identity", "--profile", profile, "--endpoint-url", endpointUrl, "--region", "us-east-1", "--output", "json"],
+    {
+      env: { ...env, AWS_PAGER: "" },
+    },
+  );
   return identityOf(result, "the AWS CLI");
 }

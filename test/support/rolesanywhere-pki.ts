@@ -57,7 +57,10 @@ function keyArgs(spec: KeySpec): string[] {
 
 /** openssl's date form for `openssl ca -startdate/-enddate`. */
 export function opensslDate(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:T]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export class TestCa {
@@ -76,8 +79,26 @@ export class TestCa {
     const certPath = join(dir, "ca.pem");
     openssl(["genpkey", ...keyArgs("rsa2048"), "-out", keyPath], dir);
     openssl(
-      ["req", "-x509", "-new", "-key", keyPath, "-subj", `/O=Example/CN=${name}`, "-days", "3650", "-sha256", "-set_serial", `0x${randomBytes(8).toString("hex")}`,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", certPath],
+      [
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        keyPath,
+        "-subj",
+        `/O=Example/CN=${name}`,
+        "-days",
+        "3650",
+        "-sha256",
+        "-set_serial",
+        `0x${randomBytes(8).toString("hex")}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        certPath,
+      ],
       dir,
     );
     const certPem = readFileSync(certPath, "utf8");
@@ -103,7 +124,11 @@ export class TestCa {
     openssl(["req", "-new", "-key", keyPath, "-subj", options.subject, "-out", csrPath], outDir);
     const extensions = options.ca
       ? ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]
-      : ["basicConstraints=critical,CA:FALSE", `keyUsage=${options.keyUsage ?? "critical,digitalSignature"}`, ...(options.subjectAltName === undefined ? [] : [`subjectAltName=${options.subjectAltName}`])];
+      : [
+          "basicConstraints=critical,CA:FALSE",
+          `keyUsage=${options.keyUsage ?? "critical,digitalSignature"}`,
+          ...(options.subjectAltName === undefined ? [] : [`subjectAltName=${options.subjectAltName}`]),
+        ];
     writeFileSync(extPath, `[ext]\n${extensions.join("\n")}\n`);
     // Positive, 10 bytes, never a leading zero: the serial AWS puts in the credential scope.
     const serialBytes = randomBytes(10);
@@ -135,9 +160,30 @@ export class TestCa {
     );
     const now = Date.now();
     openssl(
-      ["ca", "-batch", "-config", config, "-in", csrPath, "-cert", this.cert.certPath, "-keyfile", this.cert.keyPath, "-out", certPath, "-notext", "-preserveDN",
-        "-startdate", options.notBefore ?? opensslDate(new Date(now - 3600_000)), "-enddate", options.notAfter ?? opensslDate(new Date(now + 30 * 86_400_000)),
-        "-extfile", extPath, "-extensions", "ext"],
+      [
+        "ca",
+        "-batch",
+        "-config",
+        config,
+        "-in",
+        csrPath,
+        "-cert",
+        this.cert.certPath,
+        "-keyfile",
+        this.cert.keyPath,
+        "-out",
+        certPath,
+        "-notext",
+        "-preserveDN",
+        "-startdate",
+        options.notBefore ?? opensslDate(new Date(now - 3600_000)),
+        "-enddate",
+        options.notAfter ?? opensslDate(new Date(now + 30 * 86_400_000)),
+        "-extfile",
+        extPath,
+        "-extensions",
+        "ext",
+      ],
       outDir,
     );
     return { certPath, certPem: readFileSync(certPath, "utf8"), keyPath, serialDecimal: BigInt(`0x${serialHex}`).toString(10) };

@@ -11,7 +11,20 @@ import { loadSigningMaterial, type SigningMaterial } from "../../src/x509/materi
 import { signingAlgorithmFor, type SigningAlgorithm } from "../../src/x509/checks.js";
 import { signRolesAnywhereRequest } from "../../src/x509/sign.js";
 import { assumeRole, getCallerIdentity } from "../../src/sts/calls.js";
-import { mintPki, PIPELINE_CN, PROFILE_ARN, LONG_PROFILE_ARN, DISABLED_PROFILE_ARN, DISABLED_ANCHOR_ARN, RA_REGION, RA_ROLES, startRolesAnywhereWorld, TRUST_ANCHOR_ARN, type Pki, type RolesAnywhereWorld } from "./rolesanywhere-world.js";
+import {
+  mintPki,
+  PIPELINE_CN,
+  PROFILE_ARN,
+  LONG_PROFILE_ARN,
+  DISABLED_PROFILE_ARN,
+  DISABLED_ANCHOR_ARN,
+  RA_REGION,
+  RA_ROLES,
+  startRolesAnywhereWorld,
+  TRUST_ANCHOR_ARN,
+  type Pki,
+  type RolesAnywhereWorld,
+} from "./rolesanywhere-world.js";
 import type { Issued } from "./rolesanywhere-pki.js";
 
 let pki: Pki;
@@ -31,7 +44,11 @@ interface Answer {
 
 async function material(leaf: Issued, options: { intermediates?: boolean; keyPath?: string } = {}): Promise<SigningMaterial> {
   return loadSigningMaterial(
-    { certificatePath: leaf.certPath, privateKeyPath: options.keyPath ?? leaf.keyPath, intermediatesPath: options.intermediates === false ? undefined : pki.intermediatesPath },
+    {
+      certificatePath: leaf.certPath,
+      privateKeyPath: options.keyPath ?? leaf.keyPath,
+      intermediatesPath: options.intermediates === false ? undefined : pki.intermediatesPath,
+    },
     () => Promise.reject(new Error("no passphrase")),
   );
 }
@@ -51,7 +68,13 @@ interface Tamper {
 function send(signing: SigningMaterial, tamper: Tamper = {}): Promise<Answer> {
   const url = new URL("/sessions", ra.rolesAnywhere.url);
   const body = JSON.stringify(tamper.body ?? { durationSeconds: 3600, profileArn: PROFILE_ARN, roleArn: RA_ROLES.pipeline, trustAnchorArn: TRUST_ANCHOR_ARN });
-  const headers = signRolesAnywhereRequest({ method: "POST", url, body, headers: { "content-type": "application/json" } }, signing, tamper.algorithm ?? signingAlgorithmFor(signing.privateKey), RA_REGION, tamper.signedAt ?? new Date());
+  const headers = signRolesAnywhereRequest(
+    { method: "POST", url, body, headers: { "content-type": "application/json" } },
+    signing,
+    tamper.algorithm ?? signingAlgorithmFor(signing.privateKey),
+    RA_REGION,
+    tamper.signedAt ?? new Date(),
+  );
   tamper.headers?.(headers);
   const sent = tamper.sentBody ?? body;
   return new Promise((resolve, reject) => {
@@ -60,7 +83,11 @@ function send(signing: SigningMaterial, tamper: Tamper = {}): Promise<Answer> {
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
         const type = response.headers["x-amzn-errortype"];
-        resolve({ status: response.statusCode ?? 0, errorType: typeof type === "string" ? type : undefined, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> });
+        resolve({
+          status: response.statusCode ?? 0,
+          errorType: typeof type === "string" ? type : undefined,
+          json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+        });
       });
     });
     outgoing.on("error", reject);
@@ -75,19 +102,28 @@ function credentialsOf(answer: Answer): { accessKeyId: string; secretAccessKey: 
 }
 
 describe("local Roles Anywhere: what it accepts", () => {
-  it.each(["p256", "p384", "rsa2048", "rsa4096"] as const)("a %s certificate through the intermediate gets a session STS accepts, with the CN as source identity", async (kind) => {
-    const answer = await send(await material(pki.leaves[kind]));
-    expect(answer.errorType).toBeUndefined();
-    expect(answer.status).toBe(201);
-    const set = (answer.json.credentialSet as Array<Record<string, unknown>>)[0] ?? {};
-    expect(set.sourceIdentity).toBe(PIPELINE_CN);
-    expect(set.roleArn).toBe(RA_ROLES.pipeline);
-    const identity = await getCallerIdentity({ region: "us-east-1", url: ra.world.sts.url, timeoutMs: 5000 }, credentialsOf(answer));
-    expect(identity.arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/pipeline\/[0-9a-f]+$/);
-    const session = ra.world.sts.session(credentialsOf(answer).accessKeyId);
-    expect(session?.sourceIdentity).toBe(PIPELINE_CN);
-    expect(session?.tags).toMatchObject({ "x509Subject/CN": PIPELINE_CN, "x509Subject/OU": "Platform", "x509Issuer/CN": "Example-Issuing", "x509SAN/DNS": PIPELINE_CN, "x509SAN/URI": "spiffe://example.org/pipeline" });
-  });
+  it.each(["p256", "p384", "rsa2048", "rsa4096"] as const)(
+    "a %s certificate through the intermediate gets a session STS accepts, with the CN as source identity",
+    async (kind) => {
+      const answer = await send(await material(pki.leaves[kind]));
+      expect(answer.errorType).toBeUndefined();
+      expect(answer.status).toBe(201);
+      const set = (answer.json.credentialSet as Array<Record<string, unknown>>)[0] ?? {};
+      expect(set.sourceIdentity).toBe(PIPELINE_CN);
+      expect(set.roleArn).toBe(RA_ROLES.pipeline);
+      const identity = await getCallerIdentity({ region: "us-east-1", url: ra.world.sts.url, timeoutMs: 5000 }, credentialsOf(answer));
+      expect(identity.arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/pipeline\/[0-9a-f]+$/);
+      const session = ra.world.sts.session(credentialsOf(answer).accessKeyId);
+      expect(session?.sourceIdentity).toBe(PIPELINE_CN);
+      expect(session?.tags).toMatchObject({
+        "x509Subject/CN": PIPELINE_CN,
+        "x509Subject/OU": "Platform",
+        "x509Issuer/CN": "Example-Issuing",
+        "x509SAN/DNS": PIPELINE_CN,
+        "x509SAN/URI": "spiffe://example.org/pipeline",
+      });
+    },
+  );
 
   it("a certificate the trust anchor's root issued directly needs no chain", async () => {
     const answer = await send(await material(pki.leaves.direct, { intermediates: false }));
@@ -106,13 +142,17 @@ describe("the local STS endpoint and certificate sessions", () => {
     // outside trusts any certificate of the anchor; the intruder's session carries its own CN.
     const intruder = await send(await material(pki.leaves.otherCn), { body: body(RA_ROLES.outside) });
     expect(intruder.status).toBe(201);
-    await expect(assumeRole(sts(), credentialsOf(intruder), { roleArn: RA_ROLES.tagged, sessionName: "chained" })).rejects.toThrow(/not authorized to perform: sts:AssumeRole/);
+    await expect(assumeRole(sts(), credentialsOf(intruder), { roleArn: RA_ROLES.tagged, sessionName: "chained" })).rejects.toThrow(
+      /not authorized to perform: sts:AssumeRole/,
+    );
   });
 });
 
 describe("local Roles Anywhere: what it refuses", () => {
   it("a signature that does not match (body changed after signing)", async () => {
-    const answer = await send(await material(pki.leaves.p256), { sentBody: JSON.stringify({ durationSeconds: 3600, profileArn: LONG_PROFILE_ARN, roleArn: RA_ROLES.pipeline, trustAnchorArn: TRUST_ANCHOR_ARN }) });
+    const answer = await send(await material(pki.leaves.p256), {
+      sentBody: JSON.stringify({ durationSeconds: 3600, profileArn: LONG_PROFILE_ARN, roleArn: RA_ROLES.pipeline, trustAnchorArn: TRUST_ANCHOR_ARN }),
+    });
     expect([answer.status, answer.errorType, answer.json.message]).toEqual([403, "AccessDeniedException", "Unable to verify signature"]);
   });
 
@@ -130,7 +170,9 @@ describe("local Roles Anywhere: what it refuses", () => {
   });
 
   it("an unsigned X-Amz-X509-Chain header", async () => {
-    const answer = await send(await material(pki.leaves.p256, { intermediates: false }), { headers: (headers) => void (headers["x-amz-x509-chain"] = pki.intermediate.cert.certPem.replace(/-----[A-Z ]+-----|\s/g, "")) });
+    const answer = await send(await material(pki.leaves.p256, { intermediates: false }), {
+      headers: (headers) => void (headers["x-amz-x509-chain"] = pki.intermediate.cert.certPem.replace(/-----[A-Z ]+-----|\s/g, "")),
+    });
     expect([answer.errorType, answer.json.message]).toEqual(["AccessDeniedException", "Header x-amz-x509-chain must be signed"]);
   });
 
@@ -167,7 +209,9 @@ describe("local Roles Anywhere: what it refuses", () => {
     const body = { durationSeconds: 3600, profileArn: PROFILE_ARN, roleArn: RA_ROLES.outside, trustAnchorArn: TRUST_ANCHOR_ARN };
     expect((await send(signing, { body })).json.message).toBe(`Role ${RA_ROLES.outside} is not in the profile's roles`);
     expect((await send(signing, { body: { ...body, roleArn: RA_ROLES.pipeline, profileArn: DISABLED_PROFILE_ARN } })).json.message).toBe("Profile is disabled");
-    expect((await send(signing, { body: { ...body, roleArn: RA_ROLES.pipeline, trustAnchorArn: DISABLED_ANCHOR_ARN } })).json.message).toBe("Trust anchor is disabled");
+    expect((await send(signing, { body: { ...body, roleArn: RA_ROLES.pipeline, trustAnchorArn: DISABLED_ANCHOR_ARN } })).json.message).toBe(
+      "Trust anchor is disabled",
+    );
   });
 
   it("a duration over the profile's limit (ValidationException), within a longer profile's it passes", async () => {
@@ -179,7 +223,12 @@ describe("local Roles Anywhere: what it refuses", () => {
   });
 
   it("malformed ARNs and durations outside 900-43200", async () => {
-    const answer = await send(await material(pki.leaves.p256), { body: { durationSeconds: 60, profileArn: "nope", roleArn: RA_ROLES.pipeline, trustAnchorArn: TRUST_ANCHOR_ARN } });
-    expect([answer.errorType, answer.json.message]).toEqual(["ValidationException", expect.stringMatching(/^2 validation errors detected: .*profileArn.*durationSeconds/)]);
+    const answer = await send(await material(pki.leaves.p256), {
+      body: { durationSeconds: 60, profileArn: "nope", roleArn: RA_ROLES.pipeline, trustAnchorArn: TRUST_ANCHOR_ARN },
+    });
+    expect([answer.errorType, answer.json.message]).toEqual([
+      "ValidationException",
+      expect.stringMatching(/^2 validation errors detected: .*profileArn.*durationSeconds/),
+    ]);
   });
 });

@@ -70,7 +70,12 @@ export interface LocalRolesAnywhere {
 
 type ErrorType = "AccessDeniedException" | "ValidationException" | "ResourceNotFoundException" | "InternalServerException";
 
-const STATUS: Record<ErrorType, number> = { AccessDeniedException: 403, ValidationException: 400, ResourceNotFoundException: 404, InternalServerException: 500 };
+const STATUS: Record<ErrorType, number> = {
+  AccessDeniedException: 403,
+  ValidationException: 400,
+  ResourceNotFoundException: 404,
+  InternalServerException: 500,
+};
 
 class RolesAnywhereError extends Error {
   constructor(
@@ -197,9 +202,16 @@ function readBody(body: Record<string, unknown>): CreateSessionBody {
     problems.push(`Value '${String(duration)}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
   }
   const sessionName = body.roleSessionName;
-  if (sessionName !== undefined && (typeof sessionName !== "string" || !/^[\w+=,.@-]{2,64}$/.test(sessionName))) problems.push("Value at 'roleSessionName' failed to satisfy constraint");
+  if (sessionName !== undefined && (typeof sessionName !== "string" || !/^[\w+=,.@-]{2,64}$/.test(sessionName)))
+    problems.push("Value at 'roleSessionName' failed to satisfy constraint");
   if (problems.length > 0) throw invalid(`${problems.length} validation error${problems.length > 1 ? "s" : ""} detected: ${problems.join("; ")}`);
-  return { trustAnchorArn, profileArn, roleArn, durationSeconds: duration as number, ...(typeof sessionName === "string" ? { roleSessionName: sessionName } : {}) };
+  return {
+    trustAnchorArn,
+    profileArn,
+    roleArn,
+    durationSeconds: duration as number,
+    ...(typeof sessionName === "string" ? { roleSessionName: sessionName } : {}),
+  };
 }
 
 class RolesAnywhereService {
@@ -235,9 +247,12 @@ class RolesAnywhereService {
     const leaf = certificateOf(x509, "X-Amz-X509");
     if (BigInt(`0x${leaf.serialNumber}`).toString(10) !== auth.serial) throw denied("Credential serial number does not match the signing certificate"); // (local)
     const keyType = leaf.publicKey.asymmetricKeyType;
-    if (ALGORITHMS[auth.algorithm] !== keyType) throw denied(`Signing algorithm ${auth.algorithm} does not match the certificate's ${keyType ?? "unknown"} key`); // (local)
-    if (keyType === "rsa" && (leaf.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw denied("Unsupported key: RSA keys must be at least 2048 bits"); // (local)
-    if (keyType === "ec" && !["prime256v1", "secp384r1"].includes(leaf.publicKey.asymmetricKeyDetails?.namedCurve ?? "")) throw denied("Unsupported key: EC keys must be P-256 or P-384"); // (local)
+    if (ALGORITHMS[auth.algorithm] !== keyType)
+      throw denied(`Signing algorithm ${auth.algorithm} does not match the certificate's ${keyType ?? "unknown"} key`); // (local)
+    if (keyType === "rsa" && (leaf.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+      throw denied("Unsupported key: RSA keys must be at least 2048 bits"); // (local)
+    if (keyType === "ec" && !["prime256v1", "secp384r1"].includes(leaf.publicKey.asymmetricKeyDetails?.namedCurve ?? ""))
+      throw denied("Unsupported key: EC keys must be P-256 or P-384"); // (local)
     const payloadHash = createHash("sha256").update(request.body).digest("hex");
     const canonical = canonicalRequest(request, auth.signedHeaders, payloadHash);
     const scope = `${auth.scopeDate}/${auth.region}/${auth.service}/aws4_request`;
@@ -246,7 +261,8 @@ class RolesAnywhereService {
       throw denied("Unable to verify signature"); // (local)
     }
     const chainHeader = request.headers["x-amz-x509-chain"]?.[0];
-    const chain = chainHeader === undefined ? [] : chainHeader.split(",").map((part, index) => certificateOf(part.trim(), `X-Amz-X509-Chain certificate ${index + 1}`));
+    const chain =
+      chainHeader === undefined ? [] : chainHeader.split(",").map((part, index) => certificateOf(part.trim(), `X-Amz-X509-Chain certificate ${index + 1}`));
     return { leaf, chain };
   }
 
@@ -256,7 +272,8 @@ class RolesAnywhereService {
     const roots = certificatesOfPem(anchor.certificatesPem);
     let current = leaf;
     for (let depth = 0; depth <= chain.length; depth++) {
-      if (!isValidAt(current, now)) throw denied(depth === 0 ? "Certificate is expired or not yet valid" : "A certificate in the chain is expired or not yet valid"); // (local)
+      if (!isValidAt(current, now))
+        throw denied(depth === 0 ? "Certificate is expired or not yet valid" : "A certificate in the chain is expired or not yet valid"); // (local)
       const root = roots.find((candidate) => issues(candidate, current));
       if (root !== undefined) {
         if (!isValidAt(root, now)) throw denied("The trust anchor's certificate is expired or not yet valid"); // (local)
@@ -336,7 +353,8 @@ async function serve(service: RolesAnywhereService, calls: RolesAnywhereCall[], 
   let status = 201;
   let answer: Record<string, unknown>;
   try {
-    if (request.method !== "POST" || (request.url ?? "").split("?")[0] !== "/sessions") throw new RolesAnywhereError("ResourceNotFoundException", "Unknown operation"); // (local)
+    if (request.method !== "POST" || (request.url ?? "").split("?")[0] !== "/sessions")
+      throw new RolesAnywhereError("ResourceNotFoundException", "Unknown operation"); // (local)
     try {
       const parsed: unknown = JSON.parse(body.toString("utf8"));
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) call.body = parsed as Record<string, unknown>;
@@ -346,7 +364,10 @@ async function serve(service: RolesAnywhereService, calls: RolesAnywhereCall[], 
     }
     answer = service.createSession({ method: request.method, target: request.url ?? "/", headers: request.headersDistinct, body }, call);
   } catch (error) {
-    const known = error instanceof RolesAnywhereError ? error : new RolesAnywhereError("InternalServerException", `local Roles Anywhere failed: ${error instanceof Error ? error.message : String(error)}`);
+    const known =
+      error instanceof RolesAnywhereError
+        ? error
+        : new RolesAnywhereError("InternalServerException", `local Roles Anywhere failed: ${error instanceof Error ? error.message : String(error)}`);
     call.errorType = known.type;
     call.message = known.message;
     status = STATUS[known.type];

@@ -65,7 +65,8 @@ export function mintPki(parent = mkdtempSync(join(tmpdir(), "rolecred-pki-"))): 
   const intermediate = root.intermediate("Example-Issuing");
   const other = TestCa.root(parent, "Other-Root");
   const now = Date.now();
-  const leaf = (file: string, options: Partial<Parameters<TestCa["issue"]>[1]> = {}) => intermediate.issue(file, { subject: SUBJECT, subjectAltName: SAN, ...options });
+  const leaf = (file: string, options: Partial<Parameters<TestCa["issue"]>[1]> = {}) =>
+    intermediate.issue(file, { subject: SUBJECT, subjectAltName: SAN, ...options });
   const strayKeyPath = join(parent, "stray.key");
   writeKey(strayKeyPath, "p256");
   return {
@@ -103,11 +104,22 @@ export async function startRolesAnywhereWorld(pki: Pki): Promise<RolesAnywhereWo
       {
         arn: RA_ROLES.pipeline,
         maxSessionDuration: 43_200,
-        trust: [{ principals: [ROLES_ANYWHERE_PRINCIPAL], principalTagEquals: { "x509Subject/CN": PIPELINE_CN }, sourceArns: [TRUST_ANCHOR_ARN], allowTagSession: true, allowSetSourceIdentity: true }],
+        trust: [
+          {
+            principals: [ROLES_ANYWHERE_PRINCIPAL],
+            principalTagEquals: { "x509Subject/CN": PIPELINE_CN },
+            sourceArns: [TRUST_ANCHOR_ARN],
+            allowTagSession: true,
+            allowSetSourceIdentity: true,
+          },
+        ],
       },
       { arn: RA_ROLES.admin, trust: [{ principals: [RA_ROLES.pipeline], allowTagSession: true, allowSetSourceIdentity: true }] },
       { arn: RA_ROLES.outside, trust: [{ principals: [ROLES_ANYWHERE_PRINCIPAL], allowTagSession: true, allowSetSourceIdentity: true }] },
-      { arn: RA_ROLES.tagged, trust: [{ principals: [RA_ROLES.pipeline, RA_ROLES.outside], principalTagEquals: { "x509Subject/CN": PIPELINE_CN }, allowSetSourceIdentity: true }] },
+      {
+        arn: RA_ROLES.tagged,
+        trust: [{ principals: [RA_ROLES.pipeline, RA_ROLES.outside], principalTagEquals: { "x509Subject/CN": PIPELINE_CN }, allowSetSourceIdentity: true }],
+      },
     ],
   });
   const rolesAnywhere = await startLocalRolesAnywhere({

@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The clone's root: two levels up from test/support, three from dist/test/support (the demo). */
-export const REPO_ROOT = [new URL("../../", import.meta.url), new URL("../../../", import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((folder) => existsSync(join(folder, "bin", "rolecred"))) ?? fileURLToPath(new URL("../../", import.meta.url));
+export const REPO_ROOT =
+  [new URL("../../", import.meta.url), new URL("../../../", import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((folder) => existsSync(join(folder, "bin", "rolecred"))) ?? fileURLToPath(new URL("../../", import.meta.url));
 export const ROLECRED_BIN = join(REPO_ROOT, "bin", "rolecred");
 /** Test data kept in the repository (SAML samples, trust policies): the tests read nothing outside the clone. */
 export const FIXTURES_DIR = join(REPO_ROOT, "test", "fixtures");

@@ -103,9 +103,20 @@ export function createTestIdp(issuer: string = DEFAULT_ISSUER): TestIdp {
     execFileSync(
       "openssl",
       [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-        "-subj", `/CN=${commonNameFor(issuer)}`,
-        "-keyout", keyPath, "-out", certPath,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-sha256",
+        "-days",
+        "3650",
+        "-subj",
+        `/CN=${commonNameFor(issuer)}`,
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
       ],
       // openssl prints key-generation progress on stderr; keep it out of the test output.
       { stdio: ["ignore", "ignore", "pipe"] },
@@ -142,10 +153,8 @@ export function issueSamlResponse(idp: TestIdp, options: IssueOptions): string {
   // The Assertion is signed first so that a Response signature covers the finished Assertion
   // (its Signature included), as Okta does when it signs both.
   const algorithm = options.algorithm ?? "sha256";
-  const assertionSigned =
-    sign === "assertion" || sign === "both" ? signEnveloped(unsigned, idp, "Assertion", algorithm) : unsigned;
-  const signed =
-    sign === "response" || sign === "both" ? signEnveloped(assertionSigned, idp, "Response", algorithm) : assertionSigned;
+  const assertionSigned = sign === "assertion" || sign === "both" ? signEnveloped(unsigned, idp, "Assertion", algorithm) : unsigned;
+  const signed = sign === "response" || sign === "both" ? signEnveloped(assertionSigned, idp, "Response", algorithm) : assertionSigned;
   // The declaration is outside every signed element, so adding it afterwards changes no digest.
   const declaration = options.encoding === "ISO-8859-1" ? XML_DECLARATION.replace("UTF-8", "ISO-8859-1") : XML_DECLARATION;
   return declaration + signed;
@@ -203,13 +212,7 @@ function buildResponse(idp: TestIdp, options: IssueOptions): Document {
   return doc;
 }
 
-function buildAssertion(
-  doc: Document,
-  idp: TestIdp,
-  options: IssueOptions,
-  clock: Clock,
-  recipient: string,
-): Element {
+function buildAssertion(doc: Document, idp: TestIdp, options: IssueOptions, clock: Clock, recipient: string): Element {
   const assertionId = newId();
   const assertion = doc.createElementNS(NS_ASSERTION, `${A}:Assertion`);
   setAttributes(assertion, {
@@ -247,12 +250,7 @@ function appendConditions(assertion: Element, options: IssueOptions, clock: Cloc
   child(restriction, NS_ASSERTION, `${A}:Audience`, options.audience ?? "urn:amazon:webservices");
 }
 
-function appendAuthnStatement(
-  assertion: Element,
-  options: IssueOptions,
-  clock: Clock,
-  sessionIndex: string,
-): void {
+function appendAuthnStatement(assertion: Element, options: IssueOptions, clock: Clock, sessionIndex: string): void {
   const statement = child(assertion, NS_ASSERTION, `${A}:AuthnStatement`);
   setAttributes(statement, { AuthnInstant: samlTime(clock.issueInstant), SessionIndex: sessionIndex });
   if (options.sessionNotOnOrAfter !== undefined) {
@@ -292,9 +290,7 @@ function appendAttributes(assertion: Element, options: IssueOptions): void {
 
 function roleValue(role: SamlRole | string): string {
   if (typeof role === "string") return role;
-  return role.order === "provider,role"
-    ? `${role.providerArn},${role.roleArn}`
-    : `${role.roleArn},${role.providerArn}`;
+  return role.order === "provider,role" ? `${role.providerArn},${role.roleArn}` : `${role.roleArn},${role.providerArn}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,8 +299,7 @@ function roleValue(role: SamlRole | string): string {
 function child(parent: Element, ns: string, qualifiedName: string, text?: string): Element {
   const owner = parent.ownerDocument;
   if (owner === null) throw new Error("element is not in a document");
-  const element =
-    text === undefined ? owner.createElementNS(ns, qualifiedName) : textElement(owner, ns, qualifiedName, text);
+  const element = text === undefined ? owner.createElementNS(ns, qualifiedName) : textElement(owner, ns, qualifiedName, text);
   parent.appendChild(element);
   return element;
 }

@@ -177,11 +177,7 @@ function verifiedAssertion(xml: string, doc: Document, response: Element, certif
   const [responseSignature] = responseSignatures;
   const [assertionSignature] = assertionSignatures;
   if (responseSignature === undefined && assertionSignature === undefined) {
-    throw new SamlRejection(
-      "InvalidIdentityToken",
-      "Response signature invalid: missing signature",
-      "neither the Response nor the Assertion is signed",
-    );
+    throw new SamlRejection("InvalidIdentityToken", "Response signature invalid: missing signature", "neither the Response nor the Assertion is signed");
   }
   let signed: Element | undefined;
   if (assertionSignature !== undefined) {
@@ -204,10 +200,7 @@ function verifiedAssertion(xml: string, doc: Document, response: Element, certif
  * namespace, encrypted or not), and it is a direct child of the Response.
  */
 function theOnlyAssertion(doc: Document, response: Element): Element {
-  const assertions = [
-    ...doc.getElementsByTagNameNS("*", "Assertion"),
-    ...doc.getElementsByTagNameNS("*", "EncryptedAssertion"),
-  ];
+  const assertions = [...doc.getElementsByTagNameNS("*", "Assertion"), ...doc.getElementsByTagNameNS("*", "EncryptedAssertion")];
   const [assertion] = assertions;
   if (assertions.length !== 1 || assertion === undefined) {
     throw signatureInvalid(`expected exactly one Assertion, found ${assertions.length}`);
@@ -301,8 +294,7 @@ function checkSubjectAndConditions(assertion: Element, now: Date): SubjectPart {
   const recipient = (data.getAttribute("Recipient") ?? "").trim();
   if (!RECIPIENT.test(recipient)) {
     throw invalid(
-      "SubjectConfirmationData Recipient must be https://signin.aws.amazon.com/saml " +
-        `(or a regional or /static/saml variant), got "${recipient}"`,
+      "SubjectConfirmationData Recipient must be https://signin.aws.amazon.com/saml " + `(or a regional or /static/saml variant), got "${recipient}"`,
     );
   }
   return {
@@ -344,10 +336,7 @@ function sessionNotOnOrAfter(assertion: Element, now: Date): Pick<SamlForSts, "s
 // ---------------------------------------------------------------------------------------------
 // 6. AWS attributes.
 
-type AttributePart = Pick<
-  SamlForSts,
-  "roles" | "sessionName" | "sessionDuration" | "sourceIdentity" | "principalTags" | "transitiveTagKeys"
->;
+type AttributePart = Pick<SamlForSts, "roles" | "sessionName" | "sessionDuration" | "sourceIdentity" | "principalTags" | "transitiveTagKeys">;
 
 function readAwsAttributes(assertion: Element): AttributePart {
   const attributes = attributeValues(assertion);
@@ -385,7 +374,10 @@ function readRoles(values: string[] | undefined): SamlForSts["roles"] {
 
 /** "role,provider" or "provider,role", parts trimmed, empty parts (trailing commas) dropped. */
 function rolePair(value: string): { roleArn: string; principalArn: string } {
-  const parts = value.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const parts = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   const roleArns = parts.filter((part) => ROLE_ARN.test(part));
   const providerArns = parts.filter((part) => PROVIDER_ARN.test(part));
   const [roleArn] = roleArns;

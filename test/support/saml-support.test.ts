@@ -13,13 +13,7 @@ import { DOMParser } from "@xmldom/xmldom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";
 
-import {
-  createTestIdp,
-  issueSamlResponse,
-  issueSamlResponseBase64,
-  type IssueOptions,
-  type TestIdp,
-} from "./saml-idp.js";
+import { createTestIdp, issueSamlResponse, issueSamlResponseBase64, type IssueOptions, type TestIdp } from "./saml-idp.js";
 import { checkSamlForSts, SamlRejection, type SamlForSts } from "./saml-sts-check.js";
 
 const FIXTURES = new URL("../fixtures/saml/", import.meta.url);
@@ -68,19 +62,13 @@ afterAll(() => {
 });
 
 const base64 = (xml: string): string => Buffer.from(xml, "utf8").toString("base64");
-const check = (xml: string, cert: string = idp.certificatePem, now: Date = NOW): SamlForSts =>
-  checkSamlForSts(base64(xml), cert, now);
+const check = (xml: string, cert: string = idp.certificatePem, now: Date = NOW): SamlForSts => checkSamlForSts(base64(xml), cert, now);
 
 /** STS's one message for every failed signature check. */
 const SIGNATURE_INVALID = /^Response signature invalid$/;
 
 /** Expect a SamlRejection with this code, (part of) this message and, if given, this detail. */
-function expectRejected(
-  run: () => unknown,
-  code: SamlRejection["code"],
-  message: string | RegExp,
-  detail?: RegExp,
-): void {
+function expectRejected(run: () => unknown, code: SamlRejection["code"], message: string | RegExp, detail?: RegExp): void {
   let caught: unknown;
   try {
     run();
@@ -107,9 +95,12 @@ function xmlsecVerify(xml: string, certPem: string, nodeXpath?: string): { ok: b
   writeFileSync(cert, certPem);
   const args = [
     "--verify",
-    "--pubkey-cert-pem", cert,
-    "--id-attr:ID", `${NS_ASSERTION}:Assertion`,
-    "--id-attr:ID", `${NS_PROTOCOL}:Response`,
+    "--pubkey-cert-pem",
+    cert,
+    "--id-attr:ID",
+    `${NS_ASSERTION}:Assertion`,
+    "--id-attr:ID",
+    `${NS_PROTOCOL}:Response`,
     ...(nodeXpath === undefined ? [] : ["--node-xpath", nodeXpath]),
     file,
   ];
@@ -130,10 +121,7 @@ function signWithIdpKey(xml: string, how: { target: string; location: string; is
   });
   signer.addReference({
     xpath: how.target,
-    transforms: [
-      "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
-      "http://www.w3.org/2001/10/xml-exc-c14n#",
-    ],
+    transforms: ["http://www.w3.org/2000/09/xmldsig#enveloped-signature", "http://www.w3.org/2001/10/xml-exc-c14n#"],
     digestAlgorithm: "http://www.w3.org/2001/04/xmlenc#sha256",
     isEmptyUri: how.isEmptyUri ?? false,
   });
@@ -141,8 +129,7 @@ function signWithIdpKey(xml: string, how: { target: string; location: string; is
   return signer.getSignedXml();
 }
 
-const ASSERTION_SIGNATURE_XPATH =
-  "/*[local-name()='Response']/*[local-name()='Assertion']/*[local-name()='Signature']";
+const ASSERTION_SIGNATURE_XPATH = "/*[local-name()='Response']/*[local-name()='Assertion']/*[local-name()='Signature']";
 
 describe("issueSamlResponse + checkSamlForSts round trips", () => {
   it.each(["assertion", "response", "both"] as const)("sign=%s is accepted and reads back", (sign) => {
@@ -178,11 +165,7 @@ describe("issueSamlResponse + checkSamlForSts round trips", () => {
     // Default signing is the Assertion only.
     expect(xml.match(/<ds:Signature /g)).toHaveLength(1);
     expect(xml).toMatch(/<saml:Issuer>[^<]*<\/saml:Issuer><ds:Signature[^>]*><ds:SignedInfo>/);
-    const result = checkSamlForSts(
-      issueSamlResponseBase64(idp, { roles: [DEV], sessionName: "jo", now: NOW }),
-      idp.certificatePem,
-      NOW,
-    );
+    const result = checkSamlForSts(issueSamlResponseBase64(idp, { roles: [DEV], sessionName: "jo", now: NOW }), idp.certificatePem, NOW);
     expect(result.subject).toBe("jo@example.com");
     expect(result.sessionDuration).toBeUndefined();
     expect(result.sourceIdentity).toBeUndefined();
@@ -209,10 +192,7 @@ describe("issueSamlResponse + checkSamlForSts round trips", () => {
   });
 
   it("accepts regional and /static/ recipients and reports them", () => {
-    for (const recipient of [
-      "https://eu-west-1.signin.aws.amazon.com/saml",
-      "https://signin.aws.amazon.com/static/saml",
-    ]) {
+    for (const recipient of ["https://eu-west-1.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/static/saml"]) {
       expect(check(issueSamlResponse(idp, { ...FULL, recipient })).recipient).toBe(recipient);
     }
   });
@@ -220,22 +200,15 @@ describe("issueSamlResponse + checkSamlForSts round trips", () => {
 
 describe("signature checks", () => {
   it("rejects an unsigned response as missing its signature", () => {
-    expectRejected(
-      () => check(issueSamlResponse(idp, { ...FULL, sign: "none" })),
-      "InvalidIdentityToken",
-      /^Response signature invalid: missing signature$/,
-    );
+    expectRejected(() => check(issueSamlResponse(idp, { ...FULL, sign: "none" })), "InvalidIdentityToken", /^Response signature invalid: missing signature$/);
   });
 
-  it.each(["assertion", "response", "both"] as const)(
-    "sign=%s: a one-character change to a role ARN after signing is rejected",
-    (sign) => {
-      const xml = issueSamlResponse(idp, { ...FULL, sign });
-      const tampered = xml.replace("role/Developer", "role/Developes");
-      expect(tampered).not.toBe(xml);
-      expectRejected(() => check(tampered), "InvalidIdentityToken", SIGNATURE_INVALID, /digest does not match/);
-    },
-  );
+  it.each(["assertion", "response", "both"] as const)("sign=%s: a one-character change to a role ARN after signing is rejected", (sign) => {
+    const xml = issueSamlResponse(idp, { ...FULL, sign });
+    const tampered = xml.replace("role/Developer", "role/Developes");
+    expect(tampered).not.toBe(xml);
+    expectRejected(() => check(tampered), "InvalidIdentityToken", SIGNATURE_INVALID, /digest does not match/);
+  });
 
   it("rejects a response checked against a different IdP's certificate", () => {
     const otherCert = fixture("testidp-generated-cert.pem");
@@ -273,12 +246,7 @@ describe("signature checks", () => {
       // Classic XSW: the evil Assertion in place, the signed one hidden inside it.
       xml.replace(signed, evil.replace("</saml:Subject>", `</saml:Subject>${signed}`)),
     ]) {
-      expectRejected(
-        () => check(wrapped),
-        "InvalidIdentityToken",
-        SIGNATURE_INVALID,
-        /exactly one Assertion, found 2/,
-      );
+      expectRejected(() => check(wrapped), "InvalidIdentityToken", SIGNATURE_INVALID, /exactly one Assertion, found 2/);
     }
   });
 
@@ -305,10 +273,7 @@ describe("signature checks", () => {
   it("reads values from the signed canonical XML, so a comment cannot truncate them", () => {
     // exc-c14n drops comments, so the signature still verifies; a reader of the first text
     // node would see "role/Dev" here.
-    const xml = issueSamlResponse(idp, { ...FULL, sign: "assertion" }).replace(
-      "role/Developer",
-      "role/Dev<!-- x -->eloper",
-    );
+    const xml = issueSamlResponse(idp, { ...FULL, sign: "assertion" }).replace("role/Developer", "role/Dev<!-- x -->eloper");
     expect(check(xml).roles[0]?.roleArn).toBe(DEV.roleArn);
   });
 });
@@ -345,11 +310,7 @@ describe("STS checks other than the signature", () => {
       notBefore: minutes(-7),
       notOnOrAfter: minutes(30),
     });
-    expectRejected(
-      () => check(xml),
-      "ExpiredTokenException",
-      /^Token must be redeemed within 5 minutes of issuance$/,
-    );
+    expectRejected(() => check(xml), "ExpiredTokenException", /^Token must be redeemed within 5 minutes of issuance$/);
     // Just inside the window it is fine.
     const fresh = issueSamlResponse(idp, { ...FULL, issueInstant: minutes(-4.5) });
     expect(check(fresh).issueInstant).toEqual(minutes(-4.5));
@@ -369,19 +330,11 @@ describe("STS checks other than the signature", () => {
   });
 
   it("rejects a Recipient that is not AWS sign-in", () => {
-    expectRejected(
-      () => check(issueSamlResponse(idp, { ...FULL, recipient: "https://evil.example/saml" })),
-      "InvalidIdentityToken",
-      "Recipient",
-    );
+    expectRejected(() => check(issueSamlResponse(idp, { ...FULL, recipient: "https://evil.example/saml" })), "InvalidIdentityToken", "Recipient");
   });
 
   it("rejects a non-Success status", () => {
-    expectRejected(
-      () => check(issueSamlResponse(idp, { ...FULL, statusCode: `${STATUS}Requester` })),
-      "InvalidIdentityToken",
-      "status is not Success",
-    );
+    expectRejected(() => check(issueSamlResponse(idp, { ...FULL, statusCode: `${STATUS}Requester` })), "InvalidIdentityToken", "status is not Success");
   });
 
   it("rejects a bad or missing RoleSessionName with STS's exact message", () => {
@@ -411,11 +364,7 @@ describe("STS checks other than the signature", () => {
 
   it("checks SessionDuration bounds", () => {
     for (const sessionDuration of [899, 43_201, 3600.5]) {
-      expectRejected(
-        () => check(issueSamlResponse(idp, { ...FULL, sessionDuration })),
-        "InvalidIdentityToken",
-        "SessionDuration",
-      );
+      expectRejected(() => check(issueSamlResponse(idp, { ...FULL, sessionDuration })), "InvalidIdentityToken", "SessionDuration");
     }
     expect(check(issueSamlResponse(idp, { ...FULL, sessionDuration: 43_200 })).sessionDuration).toBe(43_200);
   });
@@ -447,11 +396,7 @@ describe("STS checks other than the signature", () => {
     ];
     for (const variant of variants) {
       if (variant === good) continue;
-      expectRejected(
-        () => checkSamlForSts(variant, idp.certificatePem, NOW),
-        "InvalidIdentityToken",
-        /^Invalid base64 SAMLResponse$/,
-      );
+      expectRejected(() => checkSamlForSts(variant, idp.certificatePem, NOW), "InvalidIdentityToken", /^Invalid base64 SAMLResponse$/);
     }
   });
 });
@@ -519,10 +464,6 @@ describe("fixtures in test/fixtures/saml", () => {
 
   it("testidp-generated-5-unsigned.xml is rejected", () => {
     const xml = fixture("testidp-generated-5-unsigned.xml");
-    expectRejected(
-      () => check(xml, cert(), oneMinuteAfterIssue(xml)),
-      "InvalidIdentityToken",
-      /^Response signature invalid: missing signature$/,
-    );
+    expectRejected(() => check(xml, cert(), oneMinuteAfterIssue(xml)), "InvalidIdentityToken", /^Response signature invalid: missing signature$/);
   });
 });

@@ -70,10 +70,7 @@ export function parseAuthorization(header: string): SigV4Authorization {
   }
   const signedHeaders = (fields.get("SignedHeaders") ?? "").split(";");
   if (!signedHeaders.includes("host")) {
-    throw new SigV4Rejection(
-      "SignatureDoesNotMatch",
-      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
-    );
+    throw new SigV4Rejection("SignatureDoesNotMatch", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   return { accessKeyId, scopeDate, region, service, signedHeaders, signature: fields.get("Signature") ?? "" };
 }
@@ -100,18 +97,24 @@ function canonicalUri(path: string): string {
     else segments.push(segment);
   }
   const normalised = segments.join("/");
-  const encoded = normalised.split("/").map((segment) => uriEncode(segment)).join("/");
+  const encoded = normalised
+    .split("/")
+    .map((segment) => uriEncode(segment))
+    .join("/");
   return encoded.startsWith("/") ? encoded : `/${encoded}`;
 }
 
 function canonicalQueryString(query: string): string {
   if (query === "") return "";
-  const pairs = query.split("&").filter((pair) => pair !== "").map((pair) => {
-    const equals = pair.indexOf("=");
-    const name = equals < 0 ? pair : pair.slice(0, equals);
-    const value = equals < 0 ? "" : pair.slice(equals + 1);
-    return [uriEncode(uriDecode(name)), uriEncode(uriDecode(value))] as const;
-  });
+  const pairs = query
+    .split("&")
+    .filter((pair) => pair !== "")
+    .map((pair) => {
+      const equals = pair.indexOf("=");
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      const value = equals < 0 ? "" : pair.slice(equals + 1);
+      return [uriEncode(uriDecode(name)), uriEncode(uriDecode(value))] as const;
+    });
   pairs.sort(([nameA, valueA], [nameB, valueB]) => compare(nameA, nameB) || compare(valueA, valueB));
   return pairs.map(([name, value]) => `${name}=${value}`).join("&");
 }
@@ -133,14 +136,7 @@ export function canonicalRequest(request: ReceivedRequest, signedHeaders: string
   const path = queryStart < 0 ? request.target : request.target.slice(0, queryStart);
   const query = queryStart < 0 ? "" : request.target.slice(queryStart + 1);
   const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`);
-  return [
-    request.method.toUpperCase(),
-    canonicalUri(path),
-    canonicalQueryString(query),
-    headerLines.join(""),
-    signedHeaders.join(";"),
-    payloadHash,
-  ].join("\n");
+  return [request.method.toUpperCase(), canonicalUri(path), canonicalQueryString(query), headerLines.join(""), signedHeaders.join(";"), payloadHash].join("\n");
 }
 
 export function credentialScope(auth: SigV4Authorization): string {
@@ -158,7 +154,10 @@ export function signingKey(secretAccessKey: string, scopeDate: string, region: s
 
 /** `YYYYMMDDTHHMMSSZ`, the form of X-Amz-Date. */
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function parseAmzDate(text: string): Date | undefined {
@@ -176,25 +175,16 @@ function singleHeader(request: ReceivedRequest, name: string): string | undefine
 function checkRequestTime(amzDate: string, now: Date): void {
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) {
-    throw new SigV4Rejection(
-      "IncompleteSignature",
-      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
-    );
+    throw new SigV4Rejection("IncompleteSignature", `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
   const skew = signedAt.getTime() - now.getTime();
   if (skew < -MAX_CLOCK_SKEW_MS) {
     const earliest = formatAmzDate(new Date(now.getTime() - MAX_CLOCK_SKEW_MS));
-    throw new SigV4Rejection(
-      "SignatureDoesNotMatch",
-      `Signature expired: ${amzDate} is now earlier than ${earliest} (${formatAmzDate(now)} - 15 min.)`,
-    );
+    throw new SigV4Rejection("SignatureDoesNotMatch", `Signature expired: ${amzDate} is now earlier than ${earliest} (${formatAmzDate(now)} - 15 min.)`);
   }
   if (skew > MAX_CLOCK_SKEW_MS) {
     const latest = formatAmzDate(new Date(now.getTime() + MAX_CLOCK_SKEW_MS));
-    throw new SigV4Rejection(
-      "SignatureDoesNotMatch",
-      `Signature not yet current: ${amzDate} is still later than ${latest} (${formatAmzDate(now)} + 15 min.)`,
-    );
+    throw new SigV4Rejection("SignatureDoesNotMatch", `Signature not yet current: ${amzDate} is still later than ${latest} (${formatAmzDate(now)} + 15 min.)`);
   }
 }
 
@@ -220,18 +210,10 @@ export interface VerifyOptions {
  * Verifies a parsed Authorization header against the request and the secret of its access
  * key. Throws a SigV4Rejection with AWS's code and message when AWS would refuse it.
  */
-export function verifySignature(
-  request: ReceivedRequest,
-  auth: SigV4Authorization,
-  secretAccessKey: string,
-  options: VerifyOptions,
-): void {
+export function verifySignature(request: ReceivedRequest, auth: SigV4Authorization, secretAccessKey: string, options: VerifyOptions): void {
   const amzDate = singleHeader(request, "x-amz-date");
   if (amzDate === undefined) {
-    throw new SigV4Rejection(
-      "IncompleteSignature",
-      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-    );
+    throw new SigV4Rejection("IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   }
   if (auth.service !== options.service) {
     throw new SigV4Rejection("SignatureDoesNotMatch", `Credential should be scoped to correct service: '${options.service}'. `);
@@ -246,7 +228,9 @@ export function verifySignature(
   checkRequestTime(amzDate, options.now);
   const canonical = canonicalRequest(request, auth.signedHeaders, payloadHashOf(request));
   const key = signingKey(secretAccessKey, auth.scopeDate, auth.region, auth.service);
-  const expected = createHmac("sha256", key).update(stringToSign(amzDate, credentialScope(auth), canonical)).digest();
+  const expected = createHmac("sha256", key)
+    .update(stringToSign(amzDate, credentialScope(auth), canonical))
+    .digest();
   const given = Buffer.from(auth.signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new SigV4Rejection("SignatureDoesNotMatch", SIGNATURE_MISMATCH_MESSAGE);

@@ -11,13 +11,7 @@ import { createHash } from "node:crypto";
 import type { Caller, MfaDevices } from "./sts-auth.js";
 import { principalNamesOf } from "./sts-auth.js";
 import { DURATION_SECONDS, ROLE_MAX_SESSION_DURATION } from "./sts-limits.js";
-import {
-  readAssumeRoleParams,
-  readFederationTokenParams,
-  readSamlParams,
-  readSessionTokenParams,
-  type QueryParams,
-} from "./sts-params.js";
+import { readAssumeRoleParams, readFederationTokenParams, readSamlParams, readSessionTokenParams, type QueryParams } from "./sts-params.js";
 import { isoSeconds, MESSAGES, notAuthorized, StsError, type XmlElement } from "./sts-protocol.js";
 import {
   checkChainingDuration,
@@ -75,7 +69,13 @@ function credentialsXml(session: IssuedSession): XmlElement {
 }
 
 function assumedRoleUserXml(session: IssuedSession): XmlElement {
-  return ["AssumedRoleUser", [["AssumedRoleId", session.userId], ["Arn", session.arn]]];
+  return [
+    "AssumedRoleUser",
+    [
+      ["AssumedRoleId", session.userId],
+      ["Arn", session.arn],
+    ],
+  ];
 }
 
 export class StsActions {
@@ -119,7 +119,12 @@ export class StsActions {
       transitiveTagKeys: [],
       policyArns: [],
     });
-    return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: new Date(session.expiration) };
+    return {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+      expiration: new Date(session.expiration),
+    };
   }
 
   // ----- actions ----------------------------------------------------------------------------
@@ -180,14 +185,19 @@ export class StsActions {
     });
     return [
       credentialsXml(session),
-      ["FederatedUser", [["FederatedUserId", session.userId], ["Arn", arn]]],
+      [
+        "FederatedUser",
+        [
+          ["FederatedUserId", session.userId],
+          ["Arn", arn],
+        ],
+      ],
       ["PackedPolicySize", packedPolicySize],
     ];
   }
 
   assumeRole(query: QueryParams, caller: Caller): XmlElement[] {
-    const { roleArn, sessionName, policy, policyArns, tags, externalId, serial, code, sourceIdentity, ...rest } =
-      readAssumeRoleParams(query);
+    const { roleArn, sessionName, policy, policyArns, tags, externalId, serial, code, sourceIdentity, ...rest } = readAssumeRoleParams(query);
     const sessionTags = mergeSessionTags(tags, rest.transitiveTagKeys, caller.session);
     // The code is checked (and spent) before the role's rules: a request refused afterwards, for
     // trust or for DurationSeconds above MaxSessionDuration, has used it up. AWS does not document
@@ -241,12 +251,7 @@ export class StsActions {
       mfaPresent,
       chained: caller.session !== undefined,
     });
-    return [
-      credentialsXml(session),
-      assumedRoleUserXml(session),
-      ["PackedPolicySize", packedPolicySize],
-      ["SourceIdentity", session.sourceIdentity],
-    ];
+    return [credentialsXml(session), assumedRoleUserXml(session), ["PackedPolicySize", packedPolicySize], ["SourceIdentity", session.sourceIdentity]];
   }
 
   assumeRoleWithSaml(query: QueryParams): XmlElement[] {
@@ -266,9 +271,7 @@ export class StsActions {
     checkPolicyArns(policyArns, roleParts.account);
 
     const allowed = role.trust.filter(
-      (statement) =>
-        statement.principals.includes(principalArn) &&
-        (statement.samlAudiences === undefined || statement.samlAudiences.includes(saml.recipient)),
+      (statement) => statement.principals.includes(principalArn) && (statement.samlAudiences === undefined || statement.samlAudiences.includes(saml.recipient)),
     );
     if (allowed.length === 0) throw new StsError("AccessDenied", MESSAGES.samlNotAuthorized);
     const tags = Object.entries(saml.principalTags).map(([key, value]) => ({ key, value }));
@@ -323,7 +326,13 @@ export class StsActions {
     const denied = () => new StsError("AccessDenied", `${request.service} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`); // (local)
     if (role === undefined || roleParts === undefined) throw denied();
     const allowed = role.trust.filter((statement) =>
-      trustAllows(statement, { principals: [request.service], mfaPresent: false, sessionName: request.sessionName, principalTags: request.tags, sourceArn: request.sourceArn }),
+      trustAllows(statement, {
+        principals: [request.service],
+        mfaPresent: false,
+        sessionName: request.sessionName,
+        principalTags: request.tags,
+        sourceArn: request.sourceArn,
+      }),
     );
     // A service that tags the session and sets its source identity needs both actions trusted.
     if (allowed.length === 0 || (request.tags.length > 0 && !allowed.some((statement) => statement.allowTagSession))) throw denied();

@@ -39,14 +39,7 @@ import {
   TAG_VALUE_PATTERN,
 } from "../../src/sts/limits.js";
 import { parseSessionTag, requireSessionTags } from "../../src/sts/session-tags.js";
-import {
-  DURATION_SECONDS,
-  MAX_POLICY_ARNS,
-  MAX_SESSION_TAGS,
-  ROLE_CHAINING_MAX_SECONDS,
-  STRING_LIMITS,
-  type StringLimit,
-} from "./sts-limits.js";
+import { DURATION_SECONDS, MAX_POLICY_ARNS, MAX_SESSION_TAGS, ROLE_CHAINING_MAX_SECONDS, STRING_LIMITS, type StringLimit } from "./sts-limits.js";
 import { withinLimit } from "./sts-params.js";
 import { startLocalSts, type LocalSts, type LocalStsUser } from "./sts-server.js";
 import { newTotpSecret } from "./totp.js";
@@ -55,9 +48,38 @@ import { newTotpSecret } from "./totp.js";
  *  symbols beyond it that regular expressions are known to read differently. */
 const PROBE_CODE_POINTS = [
   ...Array.from({ length: 0x100 }, (_, index) => index),
-  0x0100, 0x017f, 0x0391, 0x03a9, 0x0416, 0x05d0, 0x0627, 0x0663, 0x06f3, 0x0966, 0x0e51, 0x1680, 0x2000, 0x2003,
-  0x2028, 0x2029, 0x202f, 0x205f, 0x20ac, 0x2160, 0x212a, 0x2460, 0x3000, 0x3007, 0x4e2d, 0xac00, 0xff10, 0xff21,
-  0xfffd, 0x1d7ce, 0x1f600, 0x20000,
+  0x0100,
+  0x017f,
+  0x0391,
+  0x03a9,
+  0x0416,
+  0x05d0,
+  0x0627,
+  0x0663,
+  0x06f3,
+  0x0966,
+  0x0e51,
+  0x1680,
+  0x2000,
+  0x2003,
+  0x2028,
+  0x2029,
+  0x202f,
+  0x205f,
+  0x20ac,
+  0x2160,
+  0x212a,
+  0x2460,
+  0x3000,
+  0x3007,
+  0x4e2d,
+  0xac00,
+  0xff10,
+  0xff21,
+  0xfffd,
+  0x1d7ce,
+  0x1f600,
+  0x20000,
 ];
 
 /** One character every documented pattern accepts, to pad a probe to a valid length. */
@@ -97,7 +119,9 @@ function disagreements(limit: StringLimit, srcAccepts: (value: string) => boolea
     .filter((value) => srcAccepts(value) !== withinLimit(limit, value))
     .map((value) => {
       const shown = value.length > 12 ? `${value.slice(0, 12)}… (${value.length} characters)` : JSON.stringify(value);
-      const codes = Array.from(value).filter((_, index, all) => index < 2 || index === all.length - 1).map((character) => `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`);
+      const codes = Array.from(value)
+        .filter((_, index, all) => index < 2 || index === all.length - 1)
+        .map((character) => `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`);
       return `${shown} [${codes.join(" ")}]: src ${srcAccepts(value) ? "accepts" : "refuses"}, STS ${withinLimit(limit, value) ? "accepts" : "refuses"}`;
     });
 }
@@ -189,7 +213,11 @@ beforeAll(async () => {
   server = await startLocalSts({
     users: [ali],
     roles: [
-      { arn: roleArn("Long"), maxSessionDuration: 43_200, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`], allowTagSession: true, allowSetSourceIdentity: true }] },
+      {
+        arn: roleArn("Long"),
+        maxSessionDuration: 43_200,
+        trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`], allowTagSession: true, allowSetSourceIdentity: true }],
+      },
       { arn: roleArn("Default"), trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`] }] },
     ],
   });
@@ -239,13 +267,38 @@ describe("the local STS endpoint enforces each documented limit at its boundary"
     ["RoleSessionName 64 / 65 characters", { RoleSessionName: "s".repeat(64) }, { RoleSessionName: "s".repeat(65) }, violation("roleSessionName", atMost(64))],
     ["ExternalId 2 / 1 characters", { ExternalId: "e2" }, { ExternalId: "e" }, violation("externalId", atLeast(2))],
     ["ExternalId 1224 / 1225 characters", { ExternalId: "e".repeat(1224) }, { ExternalId: "e".repeat(1225) }, violation("externalId", atMost(1224))],
-    ["ExternalId characters", { ExternalId: "a:b/c=d,e.f@g-h+i_j" }, { ExternalId: "a b" }, violation("externalId", "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")],
+    [
+      "ExternalId characters",
+      { ExternalId: "a:b/c=d,e.f@g-h+i_j" },
+      { ExternalId: "a b" },
+      violation("externalId", "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*"),
+    ],
     ["SourceIdentity 64 / 65 characters", { SourceIdentity: "i".repeat(64) }, { SourceIdentity: "i".repeat(65) }, violation("sourceIdentity", atMost(64))],
     ["SourceIdentity 2 / 1 characters", { SourceIdentity: "i2" }, { SourceIdentity: "i" }, violation("sourceIdentity", atLeast(2))],
-    ["DurationSeconds 43200 / 43201", { DurationSeconds: 43_200 }, { DurationSeconds: 43_201 }, violation("durationSeconds", "Member must have value less than or equal to 43200")],
-    ["RoleArn 2048 / 2049 characters", { RoleArn: roleArn("r".repeat(2048 - roleArn("").length)) }, { RoleArn: roleArn("r".repeat(2049 - roleArn("").length)) }, violation("roleArn", atMost(2048))],
-    ["a PolicyArns arn of 20 / 19 characters", { PolicyArns: [{ arn: "arn:aws:iam::aws:p/x" }] }, { PolicyArns: [{ arn: "arn:aws:iam::aws:p/" }] }, violation("policyArns.1.member.arn", atLeast(20))],
-    ["a tag value of 256 / 257 characters", { Tags: [{ Key: "k", Value: "v".repeat(256) }] }, { Tags: [{ Key: "k", Value: "v".repeat(257) }] }, violation("tags.1.member.value", atMost(256))],
+    [
+      "DurationSeconds 43200 / 43201",
+      { DurationSeconds: 43_200 },
+      { DurationSeconds: 43_201 },
+      violation("durationSeconds", "Member must have value less than or equal to 43200"),
+    ],
+    [
+      "RoleArn 2048 / 2049 characters",
+      { RoleArn: roleArn("r".repeat(2048 - roleArn("").length)) },
+      { RoleArn: roleArn("r".repeat(2049 - roleArn("").length)) },
+      violation("roleArn", atMost(2048)),
+    ],
+    [
+      "a PolicyArns arn of 20 / 19 characters",
+      { PolicyArns: [{ arn: "arn:aws:iam::aws:p/x" }] },
+      { PolicyArns: [{ arn: "arn:aws:iam::aws:p/" }] },
+      violation("policyArns.1.member.arn", atLeast(20)),
+    ],
+    [
+      "a tag value of 256 / 257 characters",
+      { Tags: [{ Key: "k", Value: "v".repeat(256) }] },
+      { Tags: [{ Key: "k", Value: "v".repeat(257) }] },
+      violation("tags.1.member.value", atMost(256)),
+    ],
     [
       "a tag key of 128 / 129 characters, one of them outside the BMP (two UTF-16 units, one character)",
       { Tags: [{ Key: "k".repeat(127) + "\u{20000}", Value: "v" }] },
@@ -299,7 +352,9 @@ describe("the local STS endpoint enforces each documented limit at its boundary"
 
   it("AssumeRoleWithSAML: DurationSeconds at most 43200, SAMLAssertion at most 100,000 characters (never echoed)", async () => {
     const withSaml = (assertion: string, durationSeconds?: number) =>
-      client().send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn("Long"), PrincipalArn: PROVIDER_ARN, SAMLAssertion: assertion, DurationSeconds: durationSeconds }));
+      client().send(
+        new AssumeRoleWithSAMLCommand({ RoleArn: roleArn("Long"), PrincipalArn: PROVIDER_ARN, SAMLAssertion: assertion, DurationSeconds: durationSeconds }),
+      );
     // Within the limits, validation passes and the (unknown) provider is what fails.
     await expect(withSaml("A".repeat(100_000), 43_200)).rejects.toMatchObject({ name: "InvalidIdentityTokenException" });
     await expect(withSaml("AAAA", 43_201)).rejects.toMatchObject(violation("durationSeconds", "Member must have value less than or equal to 43200"));

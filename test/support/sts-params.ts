@@ -133,7 +133,11 @@ function readTags(query: QueryParams, violations: Violations): SessionTag[] {
     violations.string(`${path}.value`, value, STRING_LIMITS.tagValue);
     if (hasKey && hasValue) tags.push({ key, value });
   });
-  violations.listSize("tags", tags.map((tag) => `{Key: ${tag.key},Value: ${tag.value}}`), MAX_SESSION_TAGS);
+  violations.listSize(
+    "tags",
+    tags.map((tag) => `{Key: ${tag.key},Value: ${tag.value}}`),
+    MAX_SESSION_TAGS,
+  );
   return tags;
 }
 

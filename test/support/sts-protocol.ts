@@ -135,7 +135,14 @@ export function successXml(action: string, result: XmlElement[], requestId: stri
 export function errorXml(error: StsError, requestId: string): string {
   const type = ERROR_STATUS[error.code] >= 500 ? "Receiver" : "Sender";
   const body = renderXml([
-    ["Error", [["Type", type], ["Code", error.code], ["Message", error.message]]],
+    [
+      "Error",
+      [
+        ["Type", type],
+        ["Code", error.code],
+        ["Message", error.message],
+      ],
+    ],
     ["RequestId", requestId],
   ]);
   return `<ErrorResponse xmlns="${STS_NAMESPACE}">${body}</ErrorResponse>\n`;

@@ -212,10 +212,7 @@ export function packedSizeFor(policy: string | undefined, policyArns: readonly s
   if (policy === undefined && policyArns.length === 0 && tags.length === 0) return undefined;
   const percent = packedPolicyPercent(policy, policyArns, tags);
   if (percent > 100) {
-    throw new StsError(
-      "PackedPolicyTooLarge",
-      `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`,
-    );
+    throw new StsError("PackedPolicyTooLarge", `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`);
   }
   return percent;
 }

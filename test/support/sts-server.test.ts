@@ -95,7 +95,11 @@ beforeAll(async () => {
       { arn: roleArn("Plain"), maxSessionDuration: 43_200, trust: [{ principals: [ACCOUNT_ROOT] }] },
       { arn: roleArn("Chained"), maxSessionDuration: 43_200, trust: [{ principals: [roleArn("Dev")], allowTagSession: true, allowSetSourceIdentity: true }] },
       { arn: roleArn("ChainedPlain"), trust: [{ principals: [roleArn("Dev")] }] },
-      { arn: roleArn("Saml"), maxSessionDuration: 7200, trust: [{ principals: [PROVIDER_ARN], samlAudiences: [SIGNIN], allowTagSession: true, allowSetSourceIdentity: true }] },
+      {
+        arn: roleArn("Saml"),
+        maxSessionDuration: 7200,
+        trust: [{ principals: [PROVIDER_ARN], samlAudiences: [SIGNIN], allowTagSession: true, allowSetSourceIdentity: true }],
+      },
       { arn: roleArn("SamlPlain"), trust: [{ principals: [PROVIDER_ARN] }] },
       { arn: roleArn("SamlEu"), trust: [{ principals: [PROVIDER_ARN], samlAudiences: ["https://eu-west-1.signin.aws.amazon.com/saml"] }] },
     ],
@@ -223,13 +227,7 @@ describe("SigV4 verifier", () => {
   it.each([
     ["GET", "/", {}, "", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"],
     ["GET", "/?Param2=value2&Param1=value1", {}, "", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"],
-    [
-      "POST",
-      "/",
-      { "content-type": "application/x-www-form-urlencoded" },
-      "Param1=value1",
-      "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
-    ],
+    ["POST", "/", { "content-type": "application/x-www-form-urlencoded" }, "Param1=value1", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"],
   ])("accepts the AWS test-suite request %s %s", (method, target, extra, body, signature) => {
     const { request, auth } = vector(method, target, extra, body, signature);
     expect(() => verifySignature(request, auth, secret, { service: "service", now })).not.toThrow();
@@ -253,7 +251,9 @@ describe("authentication", () => {
   });
 
   it("refuses a wrong secret key with SignatureDoesNotMatch", async () => {
-    const error = await sts({ ...keysOf(jo), secretAccessKey: "not-the-secret" }).send(new GetCallerIdentityCommand({})).catch((e: unknown) => e);
+    const error = await sts({ ...keysOf(jo), secretAccessKey: "not-the-secret" })
+      .send(new GetCallerIdentityCommand({}))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({
       name: "SignatureDoesNotMatch",
       message:
@@ -265,9 +265,7 @@ describe("authentication", () => {
   });
 
   it("refuses an unknown access key with InvalidClientTokenId", async () => {
-    await expect(
-      sts({ accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "x" }).send(new GetCallerIdentityCommand({})),
-    ).rejects.toMatchObject({
+    await expect(sts({ accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "x" }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
       name: "InvalidClientTokenId",
       message: "The security token included in the request is invalid.",
       $metadata: { httpStatusCode: 403 },
@@ -314,7 +312,9 @@ describe("authentication", () => {
       const scope = `${amzDate.slice(0, 8)}/us-east-1/sts/aws4_request`;
       const canonical = canonicalRequest(request, ["host", "x-amz-date"], sha256Hex(""));
       const key = signingKey(jo.secretAccessKey, amzDate.slice(0, 8), "us-east-1", "sts");
-      const signature = createHmac("sha256", key).update(stringToSign(amzDate, scope, canonical)).digest("hex");
+      const signature = createHmac("sha256", key)
+        .update(stringToSign(amzDate, scope, canonical))
+        .digest("hex");
       const response = await fetch(new URL(target, url), {
         headers: {
           "x-amz-date": amzDate,
@@ -362,11 +362,7 @@ describe("authentication", () => {
         }
       };
       // Run side by side: each CLI start costs most of a second.
-      const [user, viaSession, wrong] = await Promise.all([
-        awsCli(keysOf(kim)),
-        awsCli(session),
-        awsCli({ ...keysOf(jo), secretAccessKey: "wrong" }),
-      ]);
+      const [user, viaSession, wrong] = await Promise.all([awsCli(keysOf(kim)), awsCli(session), awsCli({ ...keysOf(jo), secretAccessKey: "wrong" })]);
       expect(user).toMatchObject({ ok: true });
       expect(JSON.parse(user.stdout)).toMatchObject({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/eng/kim` });
       expect(viaSession).toMatchObject({ ok: true });
@@ -441,8 +437,7 @@ describe("GetSessionToken", () => {
     });
     await expect(client.send(new GetSessionTokenCommand({ SerialNumber: JO_MFA, TokenCode: server.totp(JO_MFA) }))).rejects.toMatchObject({
       name: "AccessDenied",
-      message:
-        "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
+      message: "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
     });
     const wrong = wrongCode(KIM_MFA);
     await expect(client.send(new GetSessionTokenCommand({ SerialNumber: KIM_MFA, TokenCode: wrong }))).rejects.toMatchObject({
@@ -458,9 +453,7 @@ describe("GetSessionToken", () => {
 
   it("with MFA, opens MFA-only roles, but AssumeRole from it is role chaining (1 hour cap)", async () => {
     nextMfaStep();
-    const output = await sts(keysOf(kim)).send(
-      new GetSessionTokenCommand({ SerialNumber: KIM_MFA, TokenCode: server.totp(KIM_MFA), DurationSeconds: 3600 }),
-    );
+    const output = await sts(keysOf(kim)).send(new GetSessionTokenCommand({ SerialNumber: KIM_MFA, TokenCode: server.totp(KIM_MFA), DurationSeconds: 3600 }));
     const keys = keysFrom(output.Credentials);
     expect(server.session(keys.accessKeyId)).toMatchObject({ mfaPresent: true });
     await expect(sts(keys).send(new AssumeRoleCommand({ RoleArn: roleArn("Admin"), RoleSessionName: "kim", DurationSeconds: 7200 }))).rejects.toMatchObject({
@@ -475,7 +468,12 @@ describe("GetSessionToken", () => {
 
 describe("GetFederationToken", () => {
   it("gives an IAM user's long-term keys a federated-user session, 12 hours by default", async () => {
-    const output = await sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim-console", Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' }));
+    const output = await sts(keysOf(kim)).send(
+      new GetFederationTokenCommand({
+        Name: "kim-console",
+        Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+      }),
+    );
     expectExpiresInSeconds(output.Credentials?.Expiration, 43_200);
     expect(output.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT}:kim-console`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/kim-console` });
     const keys = keysFrom(output.Credentials);
@@ -495,7 +493,9 @@ describe("GetFederationToken", () => {
       name: "ValidationError",
       message: "1 validation error detected: Value 'k' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 2",
     });
-    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", DurationSeconds: 129_601 }))).rejects.toMatchObject({ name: "ValidationError" });
+    await expect(sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", DurationSeconds: 129_601 }))).rejects.toMatchObject({
+      name: "ValidationError",
+    });
   });
 });
 
@@ -520,7 +520,15 @@ describe("GetFederationToken session policies and tags", () => {
       message: expect.stringMatching(/at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10$/),
     });
     await expect(
-      sts(keysOf(kim)).send(new GetFederationTokenCommand({ Name: "kim", Tags: [{ Key: "Team", Value: "a" }, { Key: "TEAM", Value: "b" }] })),
+      sts(keysOf(kim)).send(
+        new GetFederationTokenCommand({
+          Name: "kim",
+          Tags: [
+            { Key: "Team", Value: "a" },
+            { Key: "TEAM", Value: "b" },
+          ],
+        }),
+      ),
     ).rejects.toMatchObject({ name: "ValidationError", message: "Duplicate tag keys found. Please note that Tag keys are case insensitive." });
   });
 });
@@ -618,9 +626,7 @@ describe("AssumeRole parameters", () => {
         "1 validation error detected: Value 'a b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(
-      client.send(new AssumeRoleCommand({ RoleArn: roleArn("Plain"), RoleSessionName: "a", DurationSeconds: 100 })),
-    ).rejects.toMatchObject({
+    await expect(client.send(new AssumeRoleCommand({ RoleArn: roleArn("Plain"), RoleSessionName: "a", DurationSeconds: 100 }))).rejects.toMatchObject({
       name: "ValidationError",
       message:
         "2 validation errors detected: Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
@@ -630,9 +636,9 @@ describe("AssumeRole parameters", () => {
       message:
         "1 validation error detected: Value 'arn:aws:iam::1:r' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
     });
-    await expect(
-      client.send(new AssumeRoleCommand({ RoleArn: roleArn("Plain"), RoleSessionName: "ok", Policy: "x".repeat(2049) })),
-    ).rejects.toMatchObject({ message: expect.stringMatching(/at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048$/) });
+    await expect(client.send(new AssumeRoleCommand({ RoleArn: roleArn("Plain"), RoleSessionName: "ok", Policy: "x".repeat(2049) }))).rejects.toMatchObject({
+      message: expect.stringMatching(/at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048$/),
+    });
     await expect(
       client.send(new AssumeRoleCommand({ RoleArn: roleArn("Plain"), RoleSessionName: "ok", Policy: SMALL_POLICY.replace("reports", "r€ports") })),
     ).rejects.toMatchObject({
@@ -741,7 +747,9 @@ describe("AssumeRole parameters", () => {
     const tags = (count: number) => Array.from({ length: count }, (_, index) => ({ Key: `k${index}`, Value: "v" }));
     await expect(assumeRole(keysOf(jo), { RoleArn: roleArn("Dev"), Tags: tags(51) })).rejects.toMatchObject({
       name: "ValidationError",
-      message: expect.stringMatching(/^1 validation error detected: Value '\[.*\]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50$/),
+      message: expect.stringMatching(
+        /^1 validation error detected: Value '\[.*\]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50$/,
+      ),
     });
     await expect(assumeRole(keysOf(jo), { RoleArn: roleArn("Dev"), Tags: [{ Key: "k".repeat(129), Value: "v" }] })).rejects.toMatchObject({
       message: `1 validation error detected: Value '${"k".repeat(129)}' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`,
@@ -751,7 +759,13 @@ describe("AssumeRole parameters", () => {
         "1 validation error detected: Value 'semi;colon' at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
     });
     await expect(
-      assumeRole(keysOf(jo), { RoleArn: roleArn("Dev"), Tags: [{ Key: "Team", Value: "a" }, { Key: "team", Value: "b" }] }),
+      assumeRole(keysOf(jo), {
+        RoleArn: roleArn("Dev"),
+        Tags: [
+          { Key: "Team", Value: "a" },
+          { Key: "team", Value: "b" },
+        ],
+      }),
     ).rejects.toMatchObject({
       name: "ValidationError",
       message: "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
@@ -823,15 +837,16 @@ describe("AssumeRole parameters", () => {
 describe("AssumeRoleWithSAML", () => {
   const issue = (options: Partial<IssueOptions> = {}): string =>
     issueSamlResponseBase64(idp, {
-      roles: [{ roleArn: roleArn("Saml"), providerArn: PROVIDER_ARN }, { roleArn: roleArn("SamlPlain"), providerArn: PROVIDER_ARN, order: "provider,role" }],
+      roles: [
+        { roleArn: roleArn("Saml"), providerArn: PROVIDER_ARN },
+        { roleArn: roleArn("SamlPlain"), providerArn: PROVIDER_ARN, order: "provider,role" },
+      ],
       sessionName: "jo@example.com",
       now: serverNow(),
       ...options,
     });
   const withSaml = (roleName: string, assertion: string, extra: { DurationSeconds?: number; Policy?: string } = {}) =>
-    sts(keysOf(jo)).send(
-      new AssumeRoleWithSAMLCommand({ RoleArn: roleArn(roleName), PrincipalArn: PROVIDER_ARN, SAMLAssertion: assertion, ...extra }),
-    );
+    sts(keysOf(jo)).send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn(roleName), PrincipalArn: PROVIDER_ARN, SAMLAssertion: assertion, ...extra }));
 
   it("exchanges a signed assertion for a role session, unsigned", async () => {
     const output = await withSaml(
@@ -877,9 +892,7 @@ describe("AssumeRoleWithSAML", () => {
   it("refuses roles the assertion does not offer, untrusted audiences and missing tag permission", async () => {
     const notAuthorized = { name: "AccessDenied", message: "Not authorized to perform sts:AssumeRoleWithSAML", $metadata: { httpStatusCode: 403 } };
     await expect(withSaml("Dev", issue())).rejects.toMatchObject(notAuthorized);
-    await expect(
-      withSaml("SamlEu", issue({ roles: [{ roleArn: roleArn("SamlEu"), providerArn: PROVIDER_ARN }] })),
-    ).rejects.toMatchObject(notAuthorized);
+    await expect(withSaml("SamlEu", issue({ roles: [{ roleArn: roleArn("SamlEu"), providerArn: PROVIDER_ARN }] }))).rejects.toMatchObject(notAuthorized);
     await expect(withSaml("SamlPlain", issue({ principalTags: { Team: "x" } }))).rejects.toMatchObject({
       name: "AccessDenied",
       message: "Not authorized to perform sts:TagSession",

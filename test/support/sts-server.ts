@@ -156,13 +156,7 @@ function dispatch(actions: StsActions, action: string, query: QueryParams, calle
 }
 
 /** Runs one request through authentication and the action; returns the XML and what to record. */
-function answer(
-  endpoint: Endpoint,
-  request: ReceivedRequest,
-  params: URLSearchParams,
-  call: RecordedCall,
-  requestId: string,
-): string {
+function answer(endpoint: Endpoint, request: ReceivedRequest, params: URLSearchParams, call: RecordedCall, requestId: string): string {
   const action = params.get("Action");
   // AssumeRoleWithSAML is the one action the SDK sends unsigned; signed, it is checked like any.
   const unsignedAllowed = action === "AssumeRoleWithSAML" && request.headers["authorization"] === undefined;
@@ -179,13 +173,24 @@ function answer(
 }
 
 /** A request for the extension's API version, authenticated by STS for the extension's service. */
-function extensionAnswer(endpoint: Endpoint, request: ReceivedRequest, params: URLSearchParams, call: RecordedCall, requestId: string): { status: number; xml: string } | undefined {
+function extensionAnswer(
+  endpoint: Endpoint,
+  request: ReceivedRequest,
+  params: URLSearchParams,
+  call: RecordedCall,
+  requestId: string,
+): { status: number; xml: string } | undefined {
   const extension = endpoint.extension;
   if (extension === undefined || params.get("Version") !== extension.apiVersion) return undefined;
   const caller = endpoint.auth.authenticate(request, extension.signingService);
   call.callerArn = caller.arn;
   const temporary = caller.session === undefined ? undefined : caller.session.roleArn === undefined ? "session-token" : "assumed-role";
-  const answered = extension.serve(params.get("Action") ?? "", params, { arn: caller.arn, account: caller.account, user: caller.user, temporary, mfaPresent: caller.session?.mfaPresent ?? false }, requestId);
+  const answered = extension.serve(
+    params.get("Action") ?? "",
+    params,
+    { arn: caller.arn, account: caller.account, user: caller.user, temporary, mfaPresent: caller.session?.mfaPresent ?? false },
+    requestId,
+  );
   if (answered.errorCode !== undefined) call.errorCode = answered.errorCode;
   return answered;
 }
@@ -219,9 +224,7 @@ async function serveRequest(
     else ({ status, xml } = extended);
   } catch (error) {
     const stsError =
-      error instanceof StsError
-        ? error
-        : new StsError("InternalFailure", `local STS failed: ${error instanceof Error ? error.message : String(error)}`);
+      error instanceof StsError ? error : new StsError("InternalFailure", `local STS failed: ${error instanceof Error ? error.message : String(error)}`);
     call.errorCode = stsError.code;
     status = ERROR_STATUS[stsError.code];
     xml = errorXml(stsError, requestId);

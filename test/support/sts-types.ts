@@ -65,7 +65,6 @@ export interface LocalStsOptions {
   mfaNow?: () => Date;
 }
 
-
 /**
  * The dispatch hook for another AWS Query service (IAM): requests carrying its API version go to
  * `serve`, after STS has checked their SigV4 signature for `signingService`; and the long-term

@@ -39,7 +39,11 @@ const roleDefinitions: LocalStsRole[] = [
   { arn: ROLES.ci, maxSessionDuration: 7200, trust: [{ principals: [`arn:aws:iam::${ACCOUNT}:root`], allowTagSession: true, allowSetSourceIdentity: true }] },
   { arn: ROLES.vendor, trust: [{ principals: [USER_ARN], externalId: "vendor-42" }] },
   { arn: ROLES.locked, trust: [] },
-  { arn: ROLES.prodReadOnly, maxSessionDuration: 14_400, trust: [{ principals: [ROLES.developer, ROLES.ci], allowTagSession: true, allowSetSourceIdentity: true }] },
+  {
+    arn: ROLES.prodReadOnly,
+    maxSessionDuration: 14_400,
+    trust: [{ principals: [ROLES.developer, ROLES.ci], allowTagSession: true, allowSetSourceIdentity: true }],
+  },
   { arn: ROLES.prodAudit, trust: [{ principals: [ROLES.prodReadOnly], allowTagSession: true, allowSetSourceIdentity: true }] },
 ];
 

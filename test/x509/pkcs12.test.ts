@@ -12,7 +12,24 @@ let bundle: Buffer;
 beforeAll(() => {
   pki = mintPki();
   const path = join(pki.dir, "me.p12");
-  execFileSync("openssl", ["pkcs12", "-export", "-in", pki.leaves.p384.certPath, "-inkey", pki.leaves.p384.keyPath, "-certfile", pki.intermediatesPath, "-out", path, "-passout", "pass:right"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "pkcs12",
+      "-export",
+      "-in",
+      pki.leaves.p384.certPath,
+      "-inkey",
+      pki.leaves.p384.keyPath,
+      "-certfile",
+      pki.intermediatesPath,
+      "-out",
+      path,
+      "-passout",
+      "pass:right",
+    ],
+    { stdio: "ignore" },
+  );
   bundle = readFileSync(path);
 });
 

@@ -25,31 +25,64 @@ const url = new URL("https://rolesanywhere.eu-west-1.amazonaws.com/sessions");
 const body = JSON.stringify({ durationSeconds: 3600, profileArn: "p", roleArn: "r", trustAnchorArn: "t" });
 
 async function signed(leaf: Issued, intermediates: boolean) {
-  const material = await loadSigningMaterial({ certificatePath: leaf.certPath, privateKeyPath: leaf.keyPath, intermediatesPath: intermediates ? pki.intermediatesPath : undefined }, () => Promise.reject(new Error("unused")));
+  const material = await loadSigningMaterial(
+    { certificatePath: leaf.certPath, privateKeyPath: leaf.keyPath, intermediatesPath: intermediates ? pki.intermediatesPath : undefined },
+    () => Promise.reject(new Error("unused")),
+  );
   const algorithm = signingAlgorithmFor(material.privateKey);
-  return { material, algorithm, headers: signRolesAnywhereRequest({ method: "POST", url, body, headers: { "Content-Type": "application/json" } }, material, algorithm, "eu-west-1", AT) };
+  return {
+    material,
+    algorithm,
+    headers: signRolesAnywhereRequest({ method: "POST", url, body, headers: { "Content-Type": "application/json" } }, material, algorithm, "eu-west-1", AT),
+  };
 }
 
 describe("signRolesAnywhereRequest", () => {
   it.each(["rsa2048", "p256", "p384"] as const)("a %s signature openssl verifies over the SigV4 canonical request", async (kind) => {
     const leaf = pki.leaves[kind];
     const { algorithm, headers } = await signed(leaf, true);
-    const match = /^(AWS4-X509-(?:RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/eu-west-1\/rolesanywhere\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]+)$/.exec(headers.authorization ?? "");
+    const match =
+      /^(AWS4-X509-(?:RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/eu-west-1\/rolesanywhere\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]+)$/.exec(
+        headers.authorization ?? "",
+      );
     expect(match).not.toBeNull();
     const [, name, serial, date, signedHeaders = "", signature = ""] = match ?? [];
-    expect([name, serial, date, signedHeaders]).toEqual([algorithm, leaf.serialDecimal, "20261124", "content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain"]);
+    expect([name, serial, date, signedHeaders]).toEqual([
+      algorithm,
+      leaf.serialDecimal,
+      "20261124",
+      "content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain",
+    ]);
     expect(headers["x-amz-date"]).toBe("20261124T102030Z");
     expect(headers["x-amz-x509"]).toBe(new X509Certificate(leaf.certPem).raw.toString("base64"));
     expect(headers["x-amz-x509-chain"]).toBe(new X509Certificate(pki.intermediate.cert.certPem).raw.toString("base64"));
 
-    const received = { method: "POST", target: "/sessions", headers: Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, [value]])), body: Buffer.from(body) };
+    const received = {
+      method: "POST",
+      target: "/sessions",
+      headers: Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, [value]])),
+      body: Buffer.from(body),
+    };
     const canonical = canonicalRequest(received, signedHeaders.split(";"), createHash("sha256").update(body).digest("hex"));
-    const stringToSign = [algorithm, "20261124T102030Z", "20261124/eu-west-1/rolesanywhere/aws4_request", createHash("sha256").update(canonical).digest("hex")].join("\n");
+    const stringToSign = [
+      algorithm,
+      "20261124T102030Z",
+      "20261124/eu-west-1/rolesanywhere/aws4_request",
+      createHash("sha256").update(canonical).digest("hex"),
+    ].join("\n");
     const dir = pki.dir;
     writeFileSync(join(dir, `${kind}.sts`), stringToSign);
     writeFileSync(join(dir, `${kind}.sig`), Buffer.from(signature, "hex"));
     execFileSync("openssl", ["x509", "-in", leaf.certPath, "-pubkey", "-noout", "-out", join(dir, `${kind}.pub`)]);
-    const verdict = execFileSync("openssl", ["dgst", "-sha256", "-verify", join(dir, `${kind}.pub`), "-signature", join(dir, `${kind}.sig`), join(dir, `${kind}.sts`)]).toString();
+    const verdict = execFileSync("openssl", [
+      "dgst",
+      "-sha256",
+      "-verify",
+      join(dir, `${kind}.pub`),
+      "-signature",
+      join(dir, `${kind}.sig`),
+      join(dir, `${kind}.sts`),
+    ]).toString();
     expect(verdict.trim()).toBe("Verified OK");
   });
 

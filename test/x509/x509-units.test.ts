@@ -38,7 +38,29 @@ describe("keyUsageBits / allowsDigitalSignature", () => {
   it("a certificate with no keyUsage extension allows any use", () => {
     const key = join(pki.dir, "no-ku.key");
     const cert = join(pki.dir, "no-ku.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=no-ku", "-days", "1", "-config", "/dev/null"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-subj",
+        "/CN=no-ku",
+        "-days",
+        "1",
+        "-config",
+        "/dev/null",
+      ],
+      { stdio: "ignore" },
+    );
     expect(keyUsageBits(certificateOf(cert).raw)).toBeUndefined();
     expect(allowsDigitalSignature(certificateOf(cert).raw)).toBe(true);
   });
@@ -66,15 +88,47 @@ describe("certificateIdentity", () => {
   });
 
   it("parses node's quoted SAN values and multi-valued RDNs", () => {
-    expect(parseSubjectAltNames('DNS:a.example, DNS:"b, c.example", URI:spiffe://x/y, DirName:CN=dir')).toEqual([["DNS", "a.example"], ["DNS", "b, c.example"], ["URI", "spiffe://x/y"], ["DirName", "CN=dir"]]);
-    expect(parseDistinguishedName("O=Example\nOU=A + CN=b")).toEqual([["O", "Example"], ["OU", "A"], ["CN", "b"]]);
+    expect(parseSubjectAltNames('DNS:a.example, DNS:"b, c.example", URI:spiffe://x/y, DirName:CN=dir')).toEqual([
+      ["DNS", "a.example"],
+      ["DNS", "b, c.example"],
+      ["URI", "spiffe://x/y"],
+      ["DirName", "CN=dir"],
+    ]);
+    expect(parseDistinguishedName("O=Example\nOU=A + CN=b")).toEqual([
+      ["O", "Example"],
+      ["OU", "A"],
+      ["CN", "b"],
+    ]);
   });
 });
 
 describe("parseDistinguishedName on what node:crypto prints", () => {
   it("unescapes special characters and splits multi-valued RDNs", () => {
     const escaped = join(pki.dir, "escaped.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(pki.dir, "escaped.key"), "-out", escaped, "-multivalue-rdn", "-subj", "/O=Ex\\+am\\,ple/OU=u1+CN=multi.example", "-days", "1", "-config", "/dev/null"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(pki.dir, "escaped.key"),
+        "-out",
+        escaped,
+        "-multivalue-rdn",
+        "-subj",
+        "/O=Ex\\+am\\,ple/OU=u1+CN=multi.example",
+        "-days",
+        "1",
+        "-config",
+        "/dev/null",
+      ],
+      { stdio: "ignore" },
+    );
     const identity = certificateIdentity(certificateOf(escaped));
     expect(identity.sourceIdentity).toBe("multi.example");
     expect(identity.principalTags.filter((tag) => tag.key.startsWith("x509Subject/"))).toEqual([
@@ -87,8 +141,35 @@ describe("parseDistinguishedName on what node:crypto prints", () => {
   it("maps the first DNS, URI and directory-name SAN", () => {
     const config = join(pki.dir, "san.cnf");
     const path = join(pki.dir, "san.pem");
-    writeFileSync(config, "[req]\ndistinguished_name=dn\n[dn]\n[ext]\nsubjectAltName=DNS:a.example,DNS:b.example,URI:spiffe://x/y,dirName:dir_sect\n[dir_sect]\nO=Dir\\,Org\nCN=dir.example\n");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(pki.dir, "san.key"), "-out", path, "-subj", "/CN=s", "-days", "1", "-config", config, "-extensions", "ext"], { stdio: "ignore" });
+    writeFileSync(
+      config,
+      "[req]\ndistinguished_name=dn\n[dn]\n[ext]\nsubjectAltName=DNS:a.example,DNS:b.example,URI:spiffe://x/y,dirName:dir_sect\n[dir_sect]\nO=Dir\\,Org\nCN=dir.example\n",
+    );
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(pki.dir, "san.key"),
+        "-out",
+        path,
+        "-subj",
+        "/CN=s",
+        "-days",
+        "1",
+        "-config",
+        config,
+        "-extensions",
+        "ext",
+      ],
+      { stdio: "ignore" },
+    );
     expect(certificateIdentity(certificateOf(path)).principalTags.filter((tag) => tag.key.startsWith("x509SAN/"))).toEqual([
       { key: "x509SAN/DNS", value: "a.example" },
       { key: "x509SAN/URI", value: "spiffe://x/y" },
@@ -154,7 +235,10 @@ describe("the x509 config-profile source", () => {
   it("its cache key comes from the settings alone (the files do not exist) and follows them", () => {
     const key = targetLinkKey(resolveProfileChain("ra", files(CONFIG)), {});
     expect(JSON.parse(key)).toMatchObject({ kind: "roles-anywhere", profile: "ra", roleArn: RA_ROLES.pipeline, durationSeconds: 7200 });
-    const otherRole = targetLinkKey(resolveProfileChain("ra", files(CONFIG.replace(`role_arn = ${RA_ROLES.pipeline}\nduration`, `role_arn = ${RA_ROLES.outside}\nduration`))), {});
+    const otherRole = targetLinkKey(
+      resolveProfileChain("ra", files(CONFIG.replace(`role_arn = ${RA_ROLES.pipeline}\nduration`, `role_arn = ${RA_ROLES.outside}\nduration`))),
+      {},
+    );
     expect(otherRole).not.toBe(key);
   });
 
@@ -166,20 +250,61 @@ describe("the x509 config-profile source", () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(RolecredError);
-    expect((caught as RolecredError).message).toBe('profile "bad-arn": rolecred_x509_trust_anchor_arn is in eu-west-1 but rolecred_x509_profile_arn is in us-east-1');
+    expect((caught as RolecredError).message).toBe(
+      'profile "bad-arn": rolecred_x509_trust_anchor_arn is in eu-west-1 but rolecred_x509_profile_arn is in us-east-1',
+    );
     expect((caught as RolecredError).exitCode).toBe(3);
   });
 });
 
 describe("rolecred x509 argv → options", () => {
-  const base = ["x509", "--certificate", "me.pem", "--private-key", "me.key", "--trust-anchor-arn", TRUST_ANCHOR_ARN, "--profile-arn", PROFILE_ARN, "--role-arn", RA_ROLES.pipeline];
-  const common = { certificatePath: "me.pem", privateKeyPath: "me.key", intermediatesPath: undefined, trustAnchorArn: TRUST_ANCHOR_ARN, profileArn: PROFILE_ARN, roleArn: RA_ROLES.pipeline, region: undefined, endpoint: undefined, roleSessionName: undefined };
+  const base = [
+    "x509",
+    "--certificate",
+    "me.pem",
+    "--private-key",
+    "me.key",
+    "--trust-anchor-arn",
+    TRUST_ANCHOR_ARN,
+    "--profile-arn",
+    PROFILE_ARN,
+    "--role-arn",
+    RA_ROLES.pipeline,
+  ];
+  const common = {
+    certificatePath: "me.pem",
+    privateKeyPath: "me.key",
+    intermediatesPath: undefined,
+    trustAnchorArn: TRUST_ANCHOR_ARN,
+    profileArn: PROFILE_ARN,
+    roleArn: RA_ROLES.pipeline,
+    region: undefined,
+    endpoint: undefined,
+    roleSessionName: undefined,
+  };
 
   it.each<[string[], unknown]>([
-    [[...base, "--profile", "p"], { ...common, mode: { kind: "deliver", delivery: { to: "profile", profile: "p", json: false, force: false } }, durationSeconds: undefined }],
+    [
+      [...base, "--profile", "p"],
+      { ...common, mode: { kind: "deliver", delivery: { to: "profile", profile: "p", json: false, force: false } }, durationSeconds: undefined },
+    ],
     [[...base, "--process", "--session-duration", "7200"], { ...common, mode: { kind: "process" }, durationSeconds: 7200 }],
-    [["x509", "credential-process", ...base.slice(1), "--duration", "2h", "--region", "eu-west-1", "--endpoint", "https://ra.example"], { ...common, mode: { kind: "process" }, durationSeconds: 7200, region: "eu-west-1", endpoint: "https://ra.example" }],
-    [["x509", "--inspect", "--certificate", "me.pem", "--json"], { ...common, privateKeyPath: undefined, trustAnchorArn: undefined, profileArn: undefined, roleArn: undefined, mode: { kind: "inspect", json: true }, durationSeconds: undefined }],
+    [
+      ["x509", "credential-process", ...base.slice(1), "--duration", "2h", "--region", "eu-west-1", "--endpoint", "https://ra.example"],
+      { ...common, mode: { kind: "process" }, durationSeconds: 7200, region: "eu-west-1", endpoint: "https://ra.example" },
+    ],
+    [
+      ["x509", "--inspect", "--certificate", "me.pem", "--json"],
+      {
+        ...common,
+        privateKeyPath: undefined,
+        trustAnchorArn: undefined,
+        profileArn: undefined,
+        roleArn: undefined,
+        mode: { kind: "inspect", json: true },
+        durationSeconds: undefined,
+      },
+    ],
   ])("%j", async (args, options) => {
     const parsed = await parseArgv(args);
     expect(parsed.error).toBeUndefined();
@@ -202,4 +327,3 @@ describe("rolecred x509 argv → options", () => {
     expect((parsed.error as RolecredError).exitCode).toBe(2);
   });
 });
-
