@@ -15,7 +15,7 @@ import { samlListJson, samlListText } from "../output/saml-list.js";
 import { prepareSessionPolicy } from "../policy/compose.js";
 import { logSessionPolicy } from "../session/deliver.js";
 import { describeEndpoint, resolveStsEndpoint, type StsEndpoint } from "../sts/client.js";
-import type { SamlRoleSession } from "../sts/calls.js";
+import type { SamlRoleSession } from "../sts/api.js";
 import { DEFAULT_SESSION_SECONDS } from "../sts/limits.js";
 import { requireProfileName } from "../store/profile-name.js";
 import { deliverSessions, precheckDelivery, registerSessionSecrets, type NamedSession } from "../session/deliver.js";

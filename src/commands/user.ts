@@ -14,7 +14,7 @@ import { prepareSessionPolicy } from "../policy/compose.js";
 import { applyGuards, sessionWarnings } from "../credentials/guards.js";
 import { requireMfaSerial } from "../sts/limits.js";
 import { describeEndpoint, resolveStsEndpoint } from "../sts/client.js";
-import type { AssumeRoleParams, CallerIdentity } from "../sts/calls.js";
+import type { AssumeRoleParams, CallerIdentity } from "../sts/api.js";
 import { assumeWithDurationFallback } from "../credentials/duration-fallback.js";
 import { deliverSessions, logSessionPolicy, precheckDelivery, registerSessionSecrets } from "../session/deliver.js";
 

@@ -12,7 +12,7 @@
  */
 import { callerKindOf, callerNameOf, roleNameOf, roleOfAssumedRoleArn, accountOf } from "../arn.js";
 import { ExitCode, RolecredError } from "../errors.js";
-import type { SessionTag } from "../sts/calls.js";
+import type { SessionTag } from "../sts/api.js";
 import type { Logger } from "../log.js";
 
 export interface GuardContext {

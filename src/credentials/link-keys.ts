@@ -4,7 +4,7 @@
  * of a profile's session without loading anything that talks to STS.
  */
 import type { ChainSource, ResolvedChain, RoleHop, StaticSource } from "../profiles/resolve.js";
-import type { AssumeRoleParams } from "../sts/calls.js";
+import type { AssumeRoleParams } from "../sts/api.js";
 
 /** What narrows and labels the target session (session policy, tags, source identity). */
 export type SessionExtras = Pick<AssumeRoleParams, "policy" | "policyArns" | "tags" | "transitiveTagKeys" | "sourceIdentity">;

@@ -7,7 +7,7 @@ import type { MfaCodeInput } from "../mfa/code.js";
 import type { PolicySource } from "../policy/session-policy.js";
 import type { Scope } from "../policy/scopes.js";
 import type { MfaMode } from "../profiles/resolve.js";
-import type { SessionTag } from "../sts/calls.js";
+import type { SessionTag } from "../sts/api.js";
 
 export interface SessionRequestOptions {
   /** --duration in seconds; undefined lets the source decide (STS default, SAML SessionDuration). */

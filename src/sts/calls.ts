@@ -17,18 +17,6 @@ import type {
   GetSessionTokenParams,
   GetFederationTokenParams,
 } from "./api.js";
-// Their home is api.ts; importers of ./calls.ts keep working.
-export type {
-  MfaProof,
-  SessionTag,
-  SessionShape,
-  AssumeRoleParams,
-  AssumeRoleWithSamlParams,
-  CallerIdentity,
-  SamlRoleSession,
-  GetSessionTokenParams,
-  GetFederationTokenParams,
-} from "./api.js";
 
 /** What an error message may say about a call (./errors.ts): shared with test/support/fake-sts.ts. */
 export function stsCallContext(

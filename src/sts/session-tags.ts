@@ -3,7 +3,7 @@
  * 50, keys unique ignoring case, transitive keys among the tags) so a mistake costs no MFA code.
  */
 import { usageError } from "../errors.js";
-import type { SessionTag } from "./calls.js";
+import type { SessionTag } from "./api.js";
 import { MAX_TAGS, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from "./limits.js";
 
 /** `KEY=VALUE` (the value may be empty or contain `=`). */

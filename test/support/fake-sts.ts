@@ -13,17 +13,17 @@
  * from the real endpoint. The end-to-end tests keep the HTTP endpoint (sts-server.ts) for the wire.
  */
 import type { AwsCredentials, RoleSession, TemporaryCredentials } from "../../src/credentials/types.js";
-import type { StsApi } from "../../src/sts/api.js";
-import {
-  stsCallContext,
-  type AssumeRoleParams,
-  type AssumeRoleWithSamlParams,
-  type CallerIdentity,
-  type GetFederationTokenParams,
-  type GetSessionTokenParams,
-  type MfaProof,
-  type SamlRoleSession,
-} from "../../src/sts/calls.js";
+import type {
+  AssumeRoleParams,
+  AssumeRoleWithSamlParams,
+  CallerIdentity,
+  GetFederationTokenParams,
+  GetSessionTokenParams,
+  MfaProof,
+  SamlRoleSession,
+  StsApi,
+} from "../../src/sts/api.js";
+import { stsCallContext } from "../../src/sts/calls.js";
 import type { StsEndpoint } from "../../src/sts/client.js";
 import { toStsError } from "../../src/sts/errors.js";
 
