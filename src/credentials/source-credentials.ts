@@ -100,12 +100,13 @@ function noSourceCredentials(error: unknown, profile: string | undefined): Rolec
 
 /**
  * The keys of a profile that says `rolecred_keys = NAME` (named with --source-profile, or the
- * active profile when the environment holds no keys): read from rolecred's key store, as the
+ * profile the SDK would take keys from: AWS_PROFILE, else default with no keys in the environment): read from rolecred's key store, as the
  * profile chains do. Undefined for any other profile: the SDK's providers handle those.
  */
 async function storedKeysOf(profile: string | undefined, files: AwsFiles, deps: Deps): Promise<AwsCredentials | undefined> {
-  if (profile === undefined && (deps.env.AWS_ACCESS_KEY_ID || deps.env.AWS_CONTAINER_CREDENTIALS_FULL_URI || deps.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI))
-    return undefined;
+  // The SDK's order: keys in the environment win unless AWS_PROFILE names a profile; a profile's
+  // keys (here, the store's) come before a container or instance endpoint.
+  if (profile === undefined && !deps.env.AWS_PROFILE && deps.env.AWS_ACCESS_KEY_ID) return undefined;
   const name = profile ?? sdkProfileName(deps.env);
   const entry = profileSettings(files, name)?.get(KEYS_SETTING);
   if (entry === undefined) return undefined;

@@ -241,6 +241,14 @@ describe("profiles with rolecred_keys", () => {
     const active = await rolecred(["user", ROLES.ci, "--profile", "out2"], { AWS_PROFILE: "jo-vault-nomfa" });
     expect(active.stderr).toContain("out2: assumed Ci in 111111111111 as jo");
     expect(active.exitCode).toBe(0);
+    // With AWS_PROFILE set, the SDK takes the profile over keys in the environment: so does rolecred's key store.
+    const overEnvironment = await rolecred(["user", ROLES.ci, "--profile", "out3"], {
+      AWS_PROFILE: "jo-vault-nomfa",
+      AWS_ACCESS_KEY_ID: "AKIANOTTHEONE0000000",
+      AWS_SECRET_ACCESS_KEY: "not-the-one",
+    });
+    expect(overEnvironment.stderr).toContain("out3: assumed Ci in 111111111111 as jo");
+    expect(overEnvironment.exitCode).toBe(0);
   });
 
   it("names the profile and the missing entry when the store does not hold it", async () => {
