@@ -22,7 +22,8 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import { dirname } from "node:path";
 import { ExitCode, RolecredError } from "../errors.js";
 import { parseJsonRecord } from "../store/json-file.js";
-import { makeDirectory, resolveWriteTarget, writeFileAtomic } from "../store/atomic-write.js";
+import { resolveWriteTarget, writeFileAtomic } from "../store/atomic-write.js";
+import { makeDirectorySync } from "../store/ownership.js";
 import { BoundedReadError, readOptionalTextSync } from "../store/bounded-read.js";
 import { withFileLock } from "../store/lock.js";
 import { decodeKeys, encodeKeys, type StoredKeys } from "./entry.js";
@@ -207,7 +208,7 @@ export function fileBackend(path: string, askPassphrase: PassphraseSource): KeyB
   /** Read, change, write back: under the lock, re-reading the file once the lock is held. */
   const edit = async <T>(change: (entries: Map<string, StoredKeys>) => { result: T; changed: boolean }): Promise<T> => {
     const target = await resolveWriteTarget(path);
-    await makeDirectory(dirname(target), 0o700);
+    makeDirectorySync(dirname(target), 0o700);
     return withFileLock(target, async () => {
       const opened = (await open()) ?? (await create());
       const { result, changed } = change(opened.entries);

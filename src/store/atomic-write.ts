@@ -3,9 +3,10 @@
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
 import { constants, type Stats } from "node:fs";
-import { access, chown, mkdir, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
+import { access, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
+import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
 
 /**
  * The file a write to `path` must replace: the target of a symlink (so a credentials file kept in
@@ -178,28 +179,6 @@ async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): P
 }
 
 /**
- * `sudo rolecred …` keeping the user's HOME (macOS's sudo does by default): what rolecred creates
- * there must belong to the user, or the user's own AWS tools can no longer read it. Run as root, a
- * new folder or file takes the owner of the folder it is created in; run as anyone else, nothing
- * changes (only root can give a file away, and a user's files are already theirs).
- */
-function runningAsRoot(): boolean {
-  return process.geteuid?.() === 0;
-}
-
-/** mkdir -p with `mode`; as root, the folders it creates take the owner of the folder above them. */
-export async function makeDirectory(directory: string, mode: number | undefined): Promise<void> {
-  const first = await mkdir(directory, { recursive: true, mode });
-  if (first === undefined || !runningAsRoot()) return;
-  const above = await stat(dirname(first));
-  if (above.uid === 0) return;
-  for (let path = directory; ; path = dirname(path)) {
-    await chown(path, above.uid, above.gid);
-    if (path === first || path === dirname(path)) break;
-  }
-}
-
-/**
  * Write `contents` to `target` (already resolved by {@link resolveWriteTarget}) atomically. The
  * file that is replaced keeps its owner and group (`sudo rolecred` with the user's HOME must not
  * leave a root-owned ~/.aws/credentials behind); when that is not possible the write is refused.
@@ -208,7 +187,7 @@ export async function makeDirectory(directory: string, mode: number | undefined)
 export async function writeFileAtomic(target: string, contents: string | Uint8Array | readonly Uint8Array[], options: AtomicWriteOptions): Promise<void> {
   const directory = dirname(target);
   const what = options.what ?? "the file";
-  await makeDirectory(directory, options.directoryMode);
+  makeDirectorySync(directory, options.directoryMode);
   let existing: Stats | undefined;
   try {
     existing = await stat(target);
@@ -238,10 +217,9 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
         );
       });
     }
-    if (existing === undefined && runningAsRoot()) {
-      const folder = await stat(directory);
-      if (folder.uid !== 0) await handle.chown(folder.uid, folder.gid);
-    }
+    // A new file, created as root in someone's folder, is theirs (ownership.ts).
+    const owner = existing === undefined ? ownerForCreationIn(directory) : undefined;
+    if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync(); // data on disk before the rename makes it visible
     await handle.close();
     await rename(temporary, target);

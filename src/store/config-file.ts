@@ -8,7 +8,8 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { IniDocument, IniSyntaxError } from "./ini-document.js";
-import { makeDirectory, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { makeDirectorySync } from "./ownership.js";
 import { withFileLock } from "./lock.js";
 
 async function loadConfigDocument(path: string): Promise<{ document: IniDocument; mode: number }> {
@@ -46,7 +47,7 @@ export async function readConfigDocument(path: string): Promise<IniDocument> {
 /** Change the config file under its lock: `edit` changes the document and says whether it did. */
 export async function editConfigFile<T>(path: string, edit: (document: IniDocument) => { result: T; changed: boolean }): Promise<T> {
   const target = await resolveWriteTarget(path);
-  await makeDirectory(dirname(target), 0o700);
+  makeDirectorySync(dirname(target), 0o700);
   return withFileLock(target, async () => {
     const { document, mode } = await loadConfigDocument(target);
     const { result, changed } = edit(document);

@@ -11,7 +11,8 @@ import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
 import { IniByteDocument } from "./ini-bytes.js";
-import { assertReplaceable, makeDirectory, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { makeDirectorySync } from "./ownership.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
@@ -247,7 +248,7 @@ async function editCredentialsFile<T>(
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
 async function ensureDirectory(target: string): Promise<void> {
-  await makeDirectory(dirname(target), 0o700);
+  makeDirectorySync(dirname(target), 0o700);
 }
 
 /**

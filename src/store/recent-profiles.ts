@@ -4,9 +4,10 @@
  * almost nothing (no read, no rename), and the file is compacted to the last use of each profile
  * when it grows past a few kilobytes. It holds profile names only, never secrets.
  */
-import { chownSync, closeSync, constants, fchownSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chownSync, closeSync, constants, fchownSync, fstatSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
+import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
 
 const FILE_NAME = "recent-profiles";
 const COMPACT_AT_BYTES = 16 * 1024;
@@ -36,26 +37,11 @@ export function recentProfiles(directory: string): string[] {
   return [...seen];
 }
 
-/**
- * Run as root (sudo keeping HOME), what this creates takes the owner of the folder above it, as
- * store/atomic-write.ts's makeDirectory does for the other files: the user must be able to update it.
- */
-function ownerForRoot(directory: string): { uid: number; gid: number } | undefined {
-  if (process.geteuid?.() !== 0) return undefined;
-  const folder = statSync(directory);
-  return folder.uid === 0 ? undefined : { uid: folder.uid, gid: folder.gid };
-}
-
 /** Note a use of `profile`. Never fails the command that called it: the order is a convenience. */
 export function recordProfileUse(directory: string, profile: string): void {
   if (!RECORDABLE.test(profile)) return;
   try {
-    const created = mkdirSync(directory, { recursive: true, mode: 0o700 });
-    const above = created === undefined ? undefined : ownerForRoot(dirname(created));
-    for (let folder = directory; above !== undefined && created !== undefined; folder = dirname(folder)) {
-      chownSync(folder, above.uid, above.gid);
-      if (folder === created || folder === dirname(folder)) break;
-    }
+    makeDirectorySync(directory, 0o700);
     const path = join(directory, FILE_NAME);
     // Not a plain append: opening a FIFO for writing blocks until a reader comes (assume would
     // hang), and a symlink planted here would have the names written into its target.
@@ -64,7 +50,7 @@ export function recordProfileUse(directory: string, profile: string): void {
     try {
       const opened = fstatSync(fd);
       if (!opened.isFile()) return;
-      const owner = opened.uid === 0 ? ownerForRoot(directory) : undefined;
+      const owner = opened.uid === 0 ? ownerForCreationIn(directory) : undefined;
       if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
       writeSync(fd, `${profile}\n`);
       size = fstatSync(fd).size;
@@ -76,7 +62,7 @@ export function recordProfileUse(directory: string, profile: string): void {
       const temporary = `${path}.${process.pid}.tmp`;
       // "wx": never through a file (or symlink) already at the temporary name.
       writeFileSync(temporary, `${compacted.join("\n")}\n`, { mode: 0o600, flag: "wx" });
-      const owner = ownerForRoot(directory);
+      const owner = ownerForCreationIn(directory);
       if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
       renameSync(temporary, path);
     }

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
 import type { Session, SessionIdentity, TemporaryCredentials } from "../credentials/types.js";
-import { makeDirectory, writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { makeDirectorySync } from "./ownership.js";
 import { withFileLock, type LockOptions, type LockWaitNotice } from "./lock.js";
 
 /** Sessions are refreshed this long before they expire, as the AWS SDKs do. */
@@ -166,7 +167,7 @@ export async function writeCachedSession(directory: string, key: string, session
       Expiration: credentials.expiration.toISOString(),
     },
   };
-  await makeDirectory(directory, 0o700);
+  makeDirectorySync(directory, 0o700);
   await writeFileAtomic(join(directory, cacheFileName(key)), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, directoryMode: 0o700 });
 }
 
@@ -175,7 +176,7 @@ export async function writeCachedSession(directory: string, key: string, session
  * make one STS call and ask for one MFA code. The lock waits long enough for a person to type a code.
  */
 export async function withCacheLock<T>(directory: string, key: string, refresh: () => Promise<T>, onWait?: LockWaitNotice): Promise<T> {
-  await makeDirectory(directory, 0o700);
+  makeDirectorySync(directory, 0o700);
   const options: LockOptions = { timeoutMs: 180_000, staleMs: 10_000, onWait };
   return withFileLock(join(directory, cacheFileName(key)), refresh, options);
 }
