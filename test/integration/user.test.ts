@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile, appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cliEnv, REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
@@ -125,6 +125,20 @@ describe("rolecred user: the happy path", () => {
     const second = await credentialsFile();
     expect(second.split("\n").length).toBe(first.split("\n").length);
     expect(second).not.toBe(first);
+  });
+});
+
+describe("rolecred user: the profile its keys, MFA device and region come from", () => {
+  it("with only AWS_DEFAULT_PROFILE set, [default]'s keys go with [default]'s settings, not the legacy profile's MFA device", async () => {
+    await appendFile(
+      join(home, ".aws", "credentials"),
+      `\n[default]\naws_access_key_id = ${JO_KEYS.accessKeyId}\naws_secret_access_key = ${JO_KEYS.secretAccessKey}\n`,
+    );
+    await appendFile(join(home, ".aws", "config"), "\n[profile legacy]\nmfa_serial = arn:aws:iam::111111111111:mfa/someone-else\n");
+    const { AWS_PROFILE: _unset, ...withoutProfile } = env;
+    const result = await rolecred(["user", ROLES.ci, "--profile", "dev"], { env: { ...withoutProfile, AWS_DEFAULT_PROFILE: "legacy" } });
+    expect(result.stderr).toMatch(/^dev: assumed Ci in 111111111111 as jo, /);
+    expect(result.exitCode).toBe(0);
   });
 });
 
