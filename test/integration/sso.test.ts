@@ -116,6 +116,18 @@ function expectNoSecretsIn(token: TokenFile): void {
   }
 }
 
+/** What `read` gives once it stops failing (a file another process is about to write), within 10 s. */
+async function eventually<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 describe("rolecred sso login", () => {
   it("signs in with PKCE through the browser's redirect to a loopback listener, caching the token as the AWS CLI does", async () => {
     const browser = await approvingHttpBrowser(join(home, "browser"));
@@ -130,7 +142,8 @@ describe("rolecred sso login", () => {
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${fixture.center.url}authorize`);
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorize.searchParams.get("redirect_uri")).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
-    expect(await readFile(join(home, "browser", "browser-result.html"), "utf8")).toContain("Signed in");
+    // The browser is detached: rolecred may exit before it has written the page it was shown.
+    expect(await eventually(() => readFile(join(home, "browser", "browser-result.html"), "utf8"))).toContain("Signed in");
 
     const token = await readToken();
     expect(Object.keys(token).sort()).toEqual([
