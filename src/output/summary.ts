@@ -31,6 +31,7 @@ const ORIGIN: Readonly<Record<SessionKind, (profile: string) => string>> = {
   "roles-anywhere": (profile) => `Roles Anywhere session of ${profile}`,
   "identity-center": (profile) => `IAM Identity Center session of ${profile}`,
   "credential-process": (profile) => `credential_process session of ${profile}`,
+  "credentials-file": (profile) => `session written to ${profile}`,
 };
 
 const originOf = (session: Pick<CachedSession, "kind" | "profile">): string => ORIGIN[session.kind](session.profile);

@@ -20,6 +20,7 @@ import { CHAINED_SESSION_MAX_SECONDS, DURATION_LIMITS, EXTERNAL_ID_PATTERN, MFA_
 import { CREDENTIAL_SOURCES } from "../sources/registry.js";
 import type { CredentialSource, RegisteredSourceBase } from "../sources/source.js";
 import { profileSettings, type AwsFiles } from "./aws-files.js";
+import { EXPIRY_KEY, ROLE_ARN_KEY, SESSION_ARN_KEY } from "../store/credentials-file.js";
 
 /** Where the chain starts: keys found in a profile. */
 export interface StaticSource {
@@ -31,6 +32,19 @@ export interface StaticSource {
   readonly sessionToken: string | undefined;
   /** mfa_serial of this profile: used by GetSessionToken when the chain has no role hop. */
   readonly mfaSerial: string | undefined;
+  /**
+   * With a session token: what was written beside it, `x_security_token_expires` (rolecred,
+   * saml2aws and aws_role_credentials write it) and rolecred's role and session ARNs; undefined
+   * when absent or not a date. A profile of temporary keys is handed out as its own session.
+   */
+  readonly written: WrittenSessionFacts | undefined;
+}
+
+/** What a credentials-file section of temporary keys says of its session besides the keys. */
+export interface WrittenSessionFacts {
+  readonly expiration: Date | undefined;
+  readonly roleArn: string | undefined;
+  readonly assumedRoleArn: string | undefined;
 }
 
 /** One AssumeRole, described by the profile that asks for it. */
@@ -172,13 +186,26 @@ function staticKeys(profile: string, settings: ReadonlyMap<string, string>): Sta
   const secretAccessKey = optional(settings, "aws_secret_access_key");
   if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
   const mfaSerial = optional(settings, "mfa_serial");
+  const sessionToken = optional(settings, "aws_session_token") ?? optional(settings, "aws_security_token");
   return {
     kind: "keys",
     profile,
     accessKeyId,
     secretAccessKey,
-    sessionToken: optional(settings, "aws_session_token") ?? optional(settings, "aws_security_token"),
+    sessionToken,
     mfaSerial: mfaSerial === undefined ? undefined : requirePattern(mfaSerial, MFA_SERIAL_PATTERN, profile, "mfa_serial"),
+    written: sessionToken === undefined ? undefined : writtenSessionFacts(settings),
+  };
+}
+
+function writtenSessionFacts(settings: ReadonlyMap<string, string>): WrittenSessionFacts {
+  const expires = optional(settings, EXPIRY_KEY);
+  const expiration = expires === undefined ? undefined : new Date(expires);
+  const roleArn = optional(settings, ROLE_ARN_KEY);
+  return {
+    expiration: expiration === undefined || Number.isNaN(expiration.getTime()) ? undefined : expiration,
+    roleArn: roleArn !== undefined && isRoleArn(roleArn) ? roleArn : undefined,
+    assumedRoleArn: optional(settings, SESSION_ARN_KEY),
   };
 }
 

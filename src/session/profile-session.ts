@@ -8,7 +8,7 @@ import type { MfaCodeInput } from "../mfa/code.js";
 import { mfaCodeProvider } from "../mfa/code.js";
 import { cacheDirectory } from "../paths.js";
 import { readAwsFiles } from "../profiles/aws-files.js";
-import { resolveProfileChain, type MfaMode, type ResolvedChain } from "../profiles/resolve.js";
+import { resolveProfileChain, type MfaMode, type ResolvedChain, type StaticSource } from "../profiles/resolve.js";
 import { resolveStsEndpoint } from "../sts/client.js";
 import type { CachedSession } from "../store/session-cache.js";
 import type { Link, LinkContext } from "../credentials/link.js";
@@ -73,8 +73,43 @@ export async function obtainProfileSession(request: ProfileSessionRequest, deps:
       hint: "use the profile as the source_profile of a role, or store the keys with `rolecred keys add` and use rolecred_keys",
     });
   }
+  if (session === undefined && chain.source.kind === "keys" && chain.hops.length === 0 && chain.sessionToken === undefined) {
+    const written = writtenSession(chain.source, deps.now());
+    deps.secrets.add(written.credentials.secretAccessKey);
+    deps.secrets.add(written.credentials.sessionToken);
+    return { chain, session: written };
+  }
   if (session === undefined) throw new RolecredError(`internal: profile ${chain.target} produced no session`);
   return { chain, session };
+}
+
+/**
+ * A profile of temporary keys and no role (one `rolecred saml --profile dev` wrote): its session
+ * is the keys themselves, as the SDK would use them. It is handed out only with a known expiry
+ * that has not passed: a sink (credential_process, exports, a refreshing server) needs one.
+ */
+function writtenSession(source: StaticSource, now: Date): CachedSession {
+  const { sessionToken, written } = source;
+  if (sessionToken === undefined || written === undefined) throw new RolecredError(`internal: profile ${source.profile} holds no session`);
+  const { expiration } = written;
+  if (expiration === undefined) {
+    throw new RolecredError(`profile "${source.profile}" holds temporary keys with no expiry rolecred can read (no valid x_security_token_expires)`, {
+      exitCode: ExitCode.badInput,
+      hint: `use the profile as it is (AWS_PROFILE=${source.profile}), or write it again with rolecred, which records the expiry`,
+    });
+  }
+  if (expiration.getTime() <= now.getTime()) {
+    throw new RolecredError(`profile "${source.profile}" holds a session that expired at ${expiration.toISOString()}`, {
+      hint: "get a new one with the command that wrote it (rolecred saml or user --profile)",
+    });
+  }
+  return {
+    kind: "credentials-file",
+    profile: source.profile,
+    roleArn: written.roleArn,
+    assumedRoleArn: written.assumedRoleArn,
+    credentials: { accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey, sessionToken, expiration },
+  };
 }
 
 /**

@@ -25,8 +25,10 @@ const CACHE_FORMAT_VERSION = 1;
 /**
  * How a cached session was made: by an STS call of a chain's link, or by one of the registered
  * credential sources (src/sources/) that hand out temporary credentials themselves.
+ * "credentials-file": temporary keys a profile of the credentials file holds (one rolecred or
+ * another tool wrote), handed out as they are; never cached.
  */
-export const SESSION_KINDS = ["assume-role", "session-token", "roles-anywhere", "identity-center", "credential-process"] as const;
+export const SESSION_KINDS = ["assume-role", "session-token", "roles-anywhere", "identity-center", "credential-process", "credentials-file"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
 /**

@@ -630,3 +630,49 @@ describe("rolecred user: a caller name STS would refuse as a session name", () =
     }
   });
 });
+
+describe("a profile rolecred wrote, used by the other sinks", () => {
+  const printKeys = ["node", "-e", "const e=process.env; console.log(JSON.stringify({id:e.AWS_ACCESS_KEY_ID, exp:e.AWS_CREDENTIAL_EXPIRATION}))"];
+  const section = (text: string, name: string) => new RegExp(`\\n\\[${name}\\]\\n([^[]*)`).exec(text)?.[1] ?? "";
+  const keyOf = (text: string, key: string) => new RegExp(`^${key} = (.*)$`, "m").exec(text)?.[1];
+
+  it("exec, process and env hand out the written session as it is, with its expiry, and call STS for none of it", async () => {
+    const written = await rolecred(["user", ROLES.ci, "--profile", "dev"]);
+    expect(written.exitCode).toBe(0);
+    const dev = section(await credentialsFile(), "dev");
+    const calls = world.sts.calls.length;
+    const withRegion = { ...scriptEnv(), AWS_REGION: "eu-west-1" };
+
+    const child = await rolecred(["exec", "dev", "--", ...printKeys], { env: withRegion });
+    expect(child.stderr).toBe("");
+    expect(child.exitCode).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ id: keyOf(dev, "aws_access_key_id"), exp: keyOf(dev, "x_security_token_expires") });
+
+    const processJson = await rolecred(["process", "dev"], { env: withRegion });
+    expect(processJson.exitCode).toBe(0);
+    expect(JSON.parse(processJson.stdout)).toMatchObject({
+      AccessKeyId: keyOf(dev, "aws_access_key_id"),
+      SessionToken: keyOf(dev, "aws_session_token"),
+      Expiration: keyOf(dev, "x_security_token_expires"),
+    });
+    const exports = await rolecred(["env", "dev", "--shell", "bash"], { env: withRegion });
+    expect(exports.stdout).toContain(`export AWS_ACCESS_KEY_ID='${keyOf(dev, "aws_access_key_id")}'\n`);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  it("an expired one or one with no readable expiry: one line saying so, exit 1 / 3, and no secret shown", async () => {
+    const keys = "aws_access_key_id = ASIAWRITTENEXAMPLE\naws_secret_access_key = written-secret-value\naws_session_token = written-token-value\n";
+    await appendFile(credentialsPath(), `\n[old]\n${keys}x_security_token_expires = 2020-01-01T00:00:00Z\n\n[bare]\n${keys}`);
+    const env = { ...scriptEnv(), AWS_REGION: "eu-west-1" };
+    const expired = await rolecred(["exec", "old", "--", "true"], { env });
+    expect(expired.stderr).toBe(
+      'rolecred: profile "old" holds a session that expired at 2020-01-01T00:00:00.000Z — get a new one with the command that wrote it (rolecred saml or user --profile)\n',
+    );
+    expect(expired.exitCode).toBe(1);
+    const bare = await rolecred(["process", "bare"], { env });
+    expect(bare.stderr).toMatch(/^rolecred: profile "bare" holds temporary keys with no expiry rolecred can read .*AWS_PROFILE=bare.*\n$/);
+    expect(bare.exitCode).toBe(3);
+    expect(bare.stdout).toBe("");
+    for (const result of [expired, bare]) expect(result.stderr).not.toMatch(/written-(secret|token)-value/);
+  });
+});
