@@ -15,10 +15,10 @@ const HINTS: Readonly<Record<string, string>> = {
   use: 'rolecred assume PROFILE switches the shell\'s session (after eval "$(rolecred shell-init bash)")',
   switch: 'rolecred assume PROFILE switches the shell\'s session (after eval "$(rolecred shell-init bash)")',
   clear: "rolecred logout PROFILE (or --all) deletes sessions; rolecred env --unset clears the shell's",
-  remove: "rolecred logout PROFILE (or --all) deletes sessions; long-term keys are never touched",
-  rm: "rolecred logout PROFILE (or --all) deletes sessions; long-term keys are never touched",
+  remove: "rolecred logout PROFILE (or --all) deletes sessions; rolecred keys remove NAME deletes keys kept in the OS keyring",
+  rm: "rolecred logout PROFILE (or --all) deletes sessions; rolecred keys remove NAME deletes keys kept in the OS keyring",
   configure: "profiles live in ~/.aws/config (role_arn, source_profile, mfa_serial…); rolecred profiles lists them",
-  add: "profiles live in ~/.aws/config (role_arn, source_profile, mfa_serial…); rolecred profiles lists them",
+  add: "rolecred keys add NAME keeps an IAM user's keys in the OS keyring; role profiles live in ~/.aws/config (role_arn, source_profile…)",
   version: "rolecred --version (or -V) prints the version",
 };
 

@@ -18,6 +18,15 @@ describe("an unknown command", () => {
       ["export", "dev"],
       "rolecred: unknown command 'export' — rolecred env PROFILE prints the exports (rolecred write PROFILE puts them in the credentials file)\n",
     ],
+    // aws-vault's add and remove keep and delete an IAM user's keys: rolecred keys is the match.
+    [
+      ["add", "jo"],
+      "rolecred: unknown command 'add' — rolecred keys add NAME keeps an IAM user's keys in the OS keyring; role profiles live in ~/.aws/config (role_arn, source_profile…)\n",
+    ],
+    [
+      ["remove", "jo"],
+      "rolecred: unknown command 'remove' — rolecred logout PROFILE (or --all) deletes sessions; rolecred keys remove NAME deletes keys kept in the OS keyring\n",
+    ],
     [["lsit"], "rolecred: unknown command 'lsit'\n(Did you mean lint?)\n"],
     [["logut"], "rolecred: unknown command 'logut'\n(Did you mean logout?)\n"],
   ])("%j → one hint, exit 2", async (args, stderr) => {
