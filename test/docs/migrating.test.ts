@@ -154,6 +154,8 @@ export function pageCommands(text: string): PageCommands {
 }
 
 const page = pageCommands(readFileSync(join(REPO_ROOT, PAGE), "utf8"));
+/** Each distinct command line once (several rows share `rolecred exec PROFILE -- CMD`…): a run costs a Node start. */
+const distinctCommands = [...new Map(page.commands.map((command) => [command.args.join("\0"), command])).values()];
 
 const CONFIG = `[profile jo]
 mfa_serial = arn:aws:iam::111111111111:mfa/jo
@@ -245,7 +247,7 @@ describe(`${PAGE}: the rolecred commands of its tables`, () => {
     expect(page.bareFlags).toEqual([]);
   });
 
-  it.each(page.commands.map((command) => [`${PAGE}:${command.line}: ${command.span}`, command] as const))("%s", async (_name, command) => {
+  it.each(distinctCommands.map((command) => [`${PAGE}:${command.line}: ${command.span}`, command] as const))("%s", async (_name, command) => {
     const result = await runCli(command.args, { env, stdin: command.args[0] === "saml" ? assertion : "" });
     expect(result.signal, result.stderr).toBeNull();
     const usageError = result.exitCode === 2 && USAGE_ERROR.test(result.stderr);
