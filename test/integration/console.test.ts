@@ -113,6 +113,19 @@ describe("rolecred console", () => {
     expect(federation.requests.at(-2)).toEqual({ action: "getSigninToken", status: 200 });
   });
 
+  it("signs in with a profile rolecred wrote (saml2aws console's job), from its keys alone", async () => {
+    const written = await rolecred(["write", "ci", "--to", "ci-written"]);
+    expect(written.exitCode).toBe(0);
+    const before = world.sts.calls.length;
+    const result = await rolecred(["console", "ci-written", "--print"]);
+    expect(result.stderr).toBe(`ci-written (Ci in ${ACCOUNT}): console sign-in link, good for 15 minutes; it is a secret until then\n`);
+    expect(result.exitCode).toBe(0);
+    const page = await (await fetch(result.stdout.trim())).text();
+    expect(textOf(page, "arn")).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/Ci/jo`);
+    // The written session was used as it is: no STS call made a new one.
+    expect(world.sts.calls.length).toBe(before);
+  });
+
   it("refuses a console session over an hour for a chained role before any STS call", async () => {
     const before = world.sts.calls.length;
     const result = await rolecred(["console", "prod-ro", "--duration", "2h", "--print"]);
