@@ -86,15 +86,7 @@ function kindOf(mode: number): string {
 export function readRegularFileSync(path: string, options: BoundedReadOptions): Buffer {
   const unchanged = options.keep === true ? keptBytesOf(path) : undefined;
   if (unchanged !== undefined) return unchanged;
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
-    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
-    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
-  }
+  const fd = openWithoutBlocking(path, options);
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) {
@@ -129,6 +121,49 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
   } finally {
     closeSync(fd);
+  }
+}
+
+function openWithoutBlocking(path: string, options: BoundedReadOptions): number {
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
+    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+  }
+}
+
+/** A regular file opened for reading by {@link openRegularFileSync}: the caller reads it (pread) and closes `fd`. */
+export interface OpenedRegularFile {
+  readonly fd: number;
+  /** Its identity when opened (fstat of the descriptor). */
+  readonly identity: FileIdentity;
+  readonly size: number;
+}
+
+/**
+ * {@link readRegularFileSync}'s checks without the read: a regular file of at most `maxBytes`,
+ * opened without blocking (a FIFO or a device is refused, exit 3, and never read). For a caller
+ * that reads a large file a chunk at a time instead of holding it (the credentials file's scan,
+ * store/ini-bytes.ts). `keep` is not used.
+ */
+export function openRegularFileSync(path: string, options: BoundedReadOptions): OpenedRegularFile {
+  const fd = openWithoutBlocking(path, options);
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) {
+      throw new BoundedReadError("not-regular", path, `${options.what} ${path} is ${kindOf(Number(stats.mode))}, not a regular file`);
+    }
+    if (stats.size > BigInt(options.maxBytes)) {
+      throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
+    }
+    return { fd, identity: identityOfStats(stats), size: Number(stats.size) };
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof RolecredError) throw error;
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
   }
 }
 

@@ -5,17 +5,18 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
-import { statSync } from "node:fs";
+import { closeSync, fstatSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
-import { IniByteDocument } from "./ini-bytes.js";
-import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { IniByteDocument, ScannedFileChanged } from "./ini-bytes.js";
+import { assertReplaceable, CopySourceChanged, resolveWriteTarget, writeFileAtomic, type CopiedContents } from "./atomic-write.js";
 import { makeDirectorySync } from "./ownership.js";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
+import { BoundedReadError, openRegularFileSync, READ_LIMITS, readRegularFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
+import { offerScannedSections } from "./scanned-sections.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -72,12 +73,43 @@ export interface ManagedProfile {
 }
 
 /**
- * A loaded credentials file: its bytes, parsed (ini-bytes.ts). A file that is valid UTF-8 is
- * read as UTF-8; any other file (a Latin-1 comment, a stray byte) byte for byte as Latin-1
+ * A loaded credentials file, parsed (ini-bytes.ts). A file that is valid UTF-8 is read as UTF-8;
+ * any other file (a Latin-1 comment, a stray byte) byte for byte as Latin-1
  * (`document.encoding`), so the lines rolecred does not edit are written back exactly as they
  * were read.
  */
 type LoadedDocument = IniByteDocument;
+
+/**
+ * A file scanned a chunk at a time, never held (IniByteDocument.scanFile): it stays open, its
+ * sections are read back from it and a write copies its untouched bytes from it, for as long as
+ * it keeps the identity it had when scanned.
+ */
+interface ScannedFile {
+  readonly path: string;
+  readonly opened: OpenedRegularFile;
+  closed: boolean;
+}
+
+interface Loaded {
+  readonly document: LoadedDocument;
+  /** Set when the document was scanned from the open file, not parsed from bytes held in memory. */
+  readonly scanned?: ScannedFile | undefined;
+}
+
+function closeScanned(scanned: ScannedFile | undefined): void {
+  if (scanned === undefined || scanned.closed) return;
+  scanned.closed = true;
+  closeSync(scanned.opened.fd);
+}
+
+/** The scanned file (open as `fd`, and at its path) is still the version that was scanned. */
+function stillScanned(scanned: ScannedFile): boolean {
+  if (scanned.closed) return false;
+  const open = identityOfStats(fstatSync(scanned.opened.fd, { bigint: true }));
+  const atPath = statSync(scanned.path, { bigint: true, throwIfNoEntry: false });
+  return atPath !== undefined && sameIdentity(open, scanned.opened.identity) && sameIdentity(identityOfStats(atPath), scanned.opened.identity);
+}
 
 const ASCII = /^[\u0000-\u007f]*$/;
 
@@ -110,37 +142,84 @@ function identityOf(path: string): FileIdentity | undefined {
  * edited it since), instead of parsing a 50,000-profile file a second time. Any difference, a
  * missing file, or a file changed within the last second, and the file is read again.
  */
-let remembered: { readonly path: string; readonly identity: FileIdentity; readonly loaded: LoadedDocument } | undefined;
+let remembered: { readonly path: string; readonly identity: FileIdentity; readonly loaded: Loaded } | undefined;
+
+function forget(): void {
+  if (remembered === undefined) return;
+  offerScannedSections(undefined);
+  closeScanned(remembered.loaded.scanned);
+  remembered = undefined;
+}
 
 /**
  * Read and parse; a missing file is an empty document, an unparseable one an error naming the
  * line. `forEdit`: the caller will change the document, so a remembered one is handed over (and
- * forgotten), never shared.
+ * forgotten), never shared; the caller closes what it was handed ({@link closeScanned}).
  */
-function loadDocument(path: string, forEdit = false): LoadedDocument {
+function loadDocument(path: string, forEdit = false): Loaded {
   const identity = identityOf(path);
   const reusable =
     remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity)
       ? remembered.loaded
       : undefined;
-  if (forEdit) remembered = undefined;
+  if (reusable !== undefined && forEdit) {
+    offerScannedSections(undefined);
+    remembered = undefined;
+  }
   if (reusable !== undefined) return reusable;
+  forget();
   const loaded = parseFile(path);
-  if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
+  const scanned = loaded.scanned;
+  if (!forEdit && scanned !== undefined) {
+    remembered = { path, identity: scanned.opened.identity, loaded };
+    // Resolving the profile in this run reads the same file's sections where this scan found them.
+    offerScannedSections({
+      identity: scanned.opened.identity,
+      sectionBytes: (name) => {
+        if (scanned.closed || !ASCII.test(name)) return "unknown";
+        try {
+          return loaded.document.hasSection(name) ? (loaded.document.sectionBytes(name) ?? "unknown") : undefined;
+        } catch (error) {
+          if (error instanceof ScannedFileChanged) return "unknown";
+          throw error;
+        }
+      },
+    });
+  }
   return loaded;
 }
 
-function parseFile(path: string): LoadedDocument {
-  let bytes: Buffer;
+/**
+ * A file settled for a second (see file-identity.ts) is scanned a chunk at a time and kept open:
+ * any later change shows in its identity. A file changed within the last second could change
+ * again unseen, so it is read whole, and what was parsed is what is written back.
+ */
+function parseFile(path: string): Loaded {
+  let opened: OpenedRegularFile;
   try {
-    // Kept for the run: resolving the profile reads the same file (profiles/aws-files.ts) and gets these bytes, not a second copy.
-    bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
+    opened = openRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
   } catch (error) {
-    if (error instanceof BoundedReadError && error.reason === "missing") return IniByteDocument.empty();
+    if (error instanceof BoundedReadError && error.reason === "missing") return { document: IniByteDocument.empty() };
     throw error;
   }
+  const scanned: ScannedFile = { path, opened, closed: false };
   try {
-    return IniByteDocument.parse(bytes);
+    if (!settledLongEnough(opened.identity, Date.now())) {
+      closeScanned(scanned);
+      // Kept for the run: resolving the profile reads the same file (profiles/aws-files.ts) and gets these bytes, not a second copy.
+      const bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
+      return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+    }
+    return { document: parsed(path, () => IniByteDocument.scanFile(opened.fd, opened.size)), scanned };
+  } catch (error) {
+    closeScanned(scanned);
+    throw error;
+  }
+}
+
+function parsed(path: string, parse: () => LoadedDocument): LoadedDocument {
+  try {
+    return parse();
   } catch (error) {
     if (error instanceof IniSyntaxError) {
       throw new RolecredError(`cannot parse ${path}, ${error.message}`, {
@@ -235,15 +314,43 @@ async function editCredentialsFile<T>(
   return withFileLock(
     target,
     async () => {
-      // Read again under the lock unless the file is exactly the one the precheck read.
-      const loaded = loadDocument(target, true);
-      const { result, changed } = edit(loaded);
-      // The untouched bytes as slices of those read, the edited sections' new bytes between them: no copy of the file.
-      if (changed) await writeFileAtomic(target, loaded.chunks(), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
-      return result;
+      for (let attempt = 1; ; attempt += 1) {
+        // Read again under the lock unless the file is exactly the one the precheck read.
+        const loaded = loadDocument(target, true);
+        try {
+          const { result, changed } = edit(loaded.document);
+          if (changed) await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+          return result;
+        } catch (error) {
+          // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
+          if (!(error instanceof ScannedFileChanged || error instanceof CopySourceChanged)) throw error;
+          if (attempt === SCAN_ATTEMPTS) {
+            throw new RolecredError(`${path} kept changing while rolecred wrote it; it was left as it is`, {
+              exitCode: ExitCode.unavailable,
+              hint: "another program is writing the credentials file; try again when it is done",
+            });
+          }
+        } finally {
+          closeScanned(loaded.scanned);
+        }
+      }
     },
     onLockWait === undefined ? undefined : { onWait: onLockWait },
   );
+}
+
+/** Reads of a file that changes during them, before the write gives up. */
+const SCAN_ATTEMPTS = 3;
+
+/**
+ * The new file: a scanned file's untouched bytes are copied from it (kernel copy, then pread),
+ * never held; a file read whole is written from the slices of its bytes. Either way the edited
+ * sections' new bytes go between them and nothing is joined into a copy of the file.
+ */
+function contentsOf(loaded: Loaded): CopiedContents | Buffer[] {
+  const scanned = loaded.scanned;
+  if (scanned === undefined) return loaded.document.chunks();
+  return { source: { path: scanned.path, fd: scanned.opened.fd, unchanged: () => stillScanned(scanned) }, pieces: loaded.document.pieces() };
 }
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
@@ -303,8 +410,7 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
   for (const profile of profiles) assertProfileName(profile);
   const target = await resolveWriteTarget(path);
   await assertReplaceable(target, "the credentials file");
-  const document = loadDocument(target);
-  assertWritable(document, path, profiles, options);
+  assertWritable(loadDocument(target).document, path, profiles, options);
 }
 
 export interface RemoveOptions {
@@ -372,8 +478,7 @@ function managedSectionsOf(document: LoadedDocument): Array<{ fileName: string; 
 
 /** The sections rolecred manages, read without the lock (a read never needs one: writes are atomic). */
 export async function readManagedProfiles(path: string): Promise<ManagedProfile[]> {
-  const document = loadDocument(path);
-  return managedProfilesOf(document);
+  return managedProfilesOf(loadDocument(path).document);
 }
 
 /**
