@@ -65,7 +65,8 @@ function expectScanLikeParse(bytes: Buffer, chunk: number): void {
 
 const CHUNKS = [4, 5, 6, 7, 9, 16, 1024];
 
-const latin1 = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "latin1") : Buffer.from(part))));
+const latin1 = (...parts: Array<string | number[]>) =>
+  Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "latin1") : Buffer.from(part))));
 
 const FILES: Array<[string, Buffer]> = [
   ["an empty file", Buffer.alloc(0)],
