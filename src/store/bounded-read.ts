@@ -174,7 +174,7 @@ export function openRegularFileSync(path: string, options: BoundedReadOptions): 
  * credentials file serves them all. Opening is what guards against a FIFO or a device, and a
  * path that names the kept regular file is neither.
  */
-function keptBytesOf(path: string): Buffer | undefined {
+export function keptBytesOf(path: string): Buffer | undefined {
   if (kept === undefined) return undefined;
   const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
   if (stats === undefined || !stats.isFile()) return undefined;

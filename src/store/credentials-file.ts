@@ -13,7 +13,7 @@ import { IniSyntaxError } from "./ini-document.js";
 import { IniByteDocument, ScannedFileChanged } from "./ini-bytes.js";
 import { assertReplaceable, CopySourceChanged, resolveWriteTarget, writeFileAtomic, type CopiedContents } from "./atomic-write.js";
 import { makeDirectorySync } from "./ownership.js";
-import { BoundedReadError, openRegularFileSync, READ_LIMITS, readRegularFileSync, type OpenedRegularFile } from "./bounded-read.js";
+import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readRegularFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
@@ -168,6 +168,13 @@ function loadDocument(path: string, forEdit = false): Loaded {
   }
   if (reusable !== undefined) return reusable;
   forget();
+  // Already read whole and kept by this run (resolving the profile read it first: `user`): parsed from those bytes, not read again.
+  const kept = keptBytesOf(path);
+  if (kept !== undefined) {
+    const loaded = { document: parsed(path, () => IniByteDocument.parse(kept)) };
+    if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
+    return loaded;
+  }
   const loaded = parseFile(path);
   const scanned = loaded.scanned;
   if (!forEdit && scanned !== undefined) {
