@@ -2,7 +2,7 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { constants, readSync, type Stats } from "node:fs";
+import { constants, readSync, rmSync, type Stats } from "node:fs";
 import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
@@ -200,6 +200,59 @@ export interface CopySource {
 export interface CopiedContents {
   readonly source: CopySource;
   readonly pieces: ReadonlyArray<Uint8Array | CopiedRange>;
+  /** A copy of the source started earlier ({@link prepareCopy}), used in place of copying it now. */
+  readonly prepared?: PreparedCopy | undefined;
+}
+
+/**
+ * A copy of a file made and flushed to disk in the background (while the caller parses the
+ * file), for a write that will replace that file: the kernel copy and the fsync of a 49 MB file
+ * overlap the parse instead of following it. Removed at exit if no write took it.
+ */
+export interface PreparedCopy {
+  readonly source: string;
+  readonly temporary: string;
+  /** True once the copy is complete and on disk; false if it failed (nothing left behind). */
+  readonly ready: Promise<boolean>;
+  taken: boolean;
+}
+
+function temporaryName(target: string): string {
+  // Same folder as the target: rename() is only atomic within one filesystem.
+  // Unpredictability is not needed ('wx' and COPYFILE_EXCL refuse an existing file); uniqueness per process is.
+  return join(dirname(target), `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+}
+
+/** Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and flushing it. */
+export function prepareCopy(target: string, mode: number): PreparedCopy {
+  const temporary = temporaryName(target);
+  const prepared: PreparedCopy = { source: target, temporary, ready: Promise.resolve(false), taken: false };
+  const copy = async (): Promise<boolean> => {
+    try {
+      await copyFile(target, temporary, constants.COPYFILE_EXCL);
+    } catch {
+      return false; // not created (or not ours): nothing to remove
+    }
+    try {
+      const handle = await open(temporary, "r+");
+      try {
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } catch {
+      await unlink(temporary).catch(() => undefined);
+      return false;
+    }
+  };
+  const ready = copy();
+  // A run that ends without writing (a refusal, an error) leaves no copy of the file behind.
+  process.once("exit", () => {
+    if (!prepared.taken) rmSync(temporary, { force: true });
+  });
+  return Object.assign(prepared, { ready });
 }
 
 /** The copy source changed while it was copied: nothing was written; read it again and retry. */
@@ -278,6 +331,40 @@ async function createCopied(temporary: string, contents: CopiedContents, mode: n
   }
 }
 
+/** Remove a prepared copy no write will take (its source changed since). */
+export async function discardPreparedCopy(prepared: PreparedCopy): Promise<void> {
+  if (prepared.taken) return;
+  prepared.taken = true;
+  if (await prepared.ready) await unlink(prepared.temporary).catch(() => undefined);
+}
+
+/**
+ * {@link createCopied} from a copy prepared earlier, when it is of this source and complete: the
+ * new bytes and later runs are written over it from the leading run's end. Undefined when there
+ * is no usable prepared copy (the caller copies now).
+ */
+async function takePrepared(contents: CopiedContents): Promise<{ handle: FileHandle; temporary: string } | undefined> {
+  const prepared = contents.prepared;
+  if (prepared === undefined || prepared.taken) return undefined;
+  prepared.taken = true;
+  const [first, ...rest] = contents.pieces;
+  const usable = prepared.source === contents.source.path && first !== undefined && !(first instanceof Uint8Array) && first.start === 0;
+  if (!(await prepared.ready) || !usable) {
+    await unlink(prepared.temporary).catch(() => undefined);
+    return undefined;
+  }
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(prepared.temporary, "r+");
+    await handle.truncate(await writePieces(handle, contents.source, rest, first.end));
+    return { handle, temporary: prepared.temporary };
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(prepared.temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * Write `contents` to `target` (already resolved by {@link resolveWriteTarget}) atomically. The
  * file that is replaced keeps its owner and group (`sudo rolecred` with the user's HOME must not
@@ -302,12 +389,11 @@ export async function writeFileAtomic(
   if (existing !== undefined && !existing.isFile())
     throw cannotReplace(`${what} ${target} is ${kindOf(existing)}, not a regular file; rolecred will not replace it`);
   await removeStaleTemporaries(target);
-  // Same folder as the target: rename() is only atomic within one filesystem.
-  // Unpredictability is not needed ('wx' below refuses an existing file); uniqueness per process is.
-  const temporary = join(directory, `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   const copied = isCopiedContents(contents) ? contents : undefined;
+  const prepared = copied === undefined ? undefined : await takePrepared(copied);
+  const temporary = prepared?.temporary ?? temporaryName(target);
   // 'wx' refuses to follow a planted symlink or reuse an existing file; mode applies before any byte lands.
-  const handle = copied !== undefined ? await createCopied(temporary, copied, options.mode) : await open(temporary, "wx", options.mode);
+  const handle = prepared?.handle ?? (copied !== undefined ? await createCopied(temporary, copied, options.mode) : await open(temporary, "wx", options.mode));
   let renamed = false;
   try {
     if (typeof contents === "string" || contents instanceof Uint8Array) await handle.writeFile(contents);

@@ -430,6 +430,29 @@ export class IniByteDocument {
    * ends before `length`.
    */
   static scanFile(fd: number, length: number, chunkBytes = SCAN_CHUNK_BYTES): IniByteDocument {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * {@link scanFile}, awaiting `pause()` after each chunk: callbacks of I/O started before the
+   * scan (the write's copy of this file, store/atomic-write.ts prepareCopy) run between chunks
+   * instead of after the whole scan.
+   */
+  static async scanFileYielding(fd: number, length: number, pause: () => Promise<void>, chunkBytes = SCAN_CHUNK_BYTES): Promise<IniByteDocument> {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+      await pause();
+    }
+  }
+
+  /** The scan, one chunk per step. */
+  static *#scanSteps(fd: number, length: number, chunkBytes: number): Generator<void, IniByteDocument> {
     const source = fileSource(fd, length, chunkBytes);
     const scan = new ByteScan(decodeWith(source));
     let window = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, 4), Math.max(length, 4)));
@@ -453,6 +476,7 @@ export class IniByteDocument {
       window.copyWithin(0, consumed, filled);
       base += consumed;
       carried = filled - consumed;
+      yield;
     }
     return new IniByteDocument(source, scan.index(bodyStart));
   }
