@@ -86,7 +86,12 @@ function kindOf(mode: number): string {
 export function readRegularFileSync(path: string, options: BoundedReadOptions): Buffer {
   const unchanged = options.keep === true ? keptBytesOf(path) : undefined;
   if (unchanged !== undefined) return unchanged;
-  const fd = openWithoutBlocking(path, options);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw notOpened(path, options, error);
+  }
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) {
@@ -101,19 +106,7 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     // File-system bookkeeping, not a credential decision: the clock is read directly, as the lock does.
     const identity = options.keep === true ? identityOf(fd) : undefined;
     const keepable = identity !== undefined && settledLongEnough(identity, Date.now());
-    // Read up to one byte past the cap: a file that grew after fstat is still refused.
-    const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(stats.size, 0) + 1));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) break;
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
-      if (read === 0) break;
-      filled += read;
-    }
-    if (filled > options.maxBytes) {
-      throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
-    }
-    const bytes = buffer.subarray(0, filled);
+    const bytes = readToEnd(fd, stats.size, path, options);
     if (keepable) kept = { identity, bytes };
     return bytes;
   } catch (error) {
@@ -124,14 +117,42 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
   }
 }
 
-function openWithoutBlocking(path: string, options: BoundedReadOptions): number {
+/** Why `path` could not be opened, as the reader's error. */
+function notOpened(path: string, options: BoundedReadOptions, error: unknown): BoundedReadError {
+  const code = errnoCode(error);
+  if (code === "ENOENT" || code === "ENOTDIR") return new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
+  if (code === "EISDIR") return new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
+  return new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+}
+
+/** The rest of the open file, `size` bytes by its fstat, refused past the cap. */
+function readToEnd(fd: number, size: number, path: string, options: BoundedReadOptions): Buffer {
+  // Read up to one byte past the cap: a file that grew after fstat is still refused.
+  const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(size, 0) + 1));
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) break;
+    const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+    if (read === 0) break;
+    filled += read;
+  }
+  if (filled > options.maxBytes) {
+    throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * The whole of a file opened by {@link openRegularFileSync} (from its start), under the same cap:
+ * a caller that opened a file to scan it and finds it must read it whole reads the same file, not
+ * the path again.
+ */
+export function readOpenedFileSync(path: string, opened: OpenedRegularFile, options: BoundedReadOptions): Buffer {
   try {
-    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readToEnd(opened.fd, opened.size, path, options);
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
-    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
-    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+    if (error instanceof RolecredError) throw error;
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
   }
 }
 
@@ -150,7 +171,12 @@ export interface OpenedRegularFile {
  * store/ini-bytes.ts). `keep` is not used.
  */
 export function openRegularFileSync(path: string, options: BoundedReadOptions): OpenedRegularFile {
-  const fd = openWithoutBlocking(path, options);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw notOpened(path, options, error);
+  }
   try {
     const stats = fstatSync(fd, { bigint: true });
     if (!stats.isFile()) {

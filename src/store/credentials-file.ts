@@ -22,7 +22,7 @@ import {
   type PreparedCopy,
 } from "./atomic-write.js";
 import { makeDirectorySync } from "./ownership.js";
-import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readRegularFileSync, type OpenedRegularFile } from "./bounded-read.js";
+import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
@@ -222,9 +222,9 @@ async function parseFile(path: string): Promise<Loaded> {
   const scanned: ScannedFile = { path, opened, closed: false };
   try {
     if (!settledLongEnough(opened.identity, Date.now())) {
+      // Read from the descriptor just opened: the same file, one open (a file this fresh is not kept for the run).
+      const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
       closeScanned(scanned);
-      // Kept for the run: resolving the profile reads the same file (profiles/aws-files.ts) and gets these bytes, not a second copy.
-      const bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
       return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
@@ -482,6 +482,8 @@ let preparedCopy: { readonly path: string; readonly identity: FileIdentity; read
 function prepareCopyOf(target: string): void {
   const identity = identityOf(target);
   if (identity === undefined || identity.size < BigInt(PREPARED_COPY_MIN_BYTES)) return;
+  // Bytes this run already holds (`user` resolved the profile first) are parsed and written from memory: no copy needed.
+  if (keptBytesOf(target) !== undefined) return;
   if (preparedCopy?.path === target && sameIdentity(preparedCopy.identity, identity)) return;
   if (preparedCopy !== undefined) void discardPreparedCopy(preparedCopy.copy);
   preparedCopy = { path: target, identity, copy: prepareCopy(target, 0o600) };
