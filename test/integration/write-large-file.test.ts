@@ -59,6 +59,27 @@ describe("write into a large settled credentials file", () => {
     expect((await readdir(aws)).sort()).toEqual(["config", "credentials"]);
   });
 
+  it("leaves the old file or the new one, never a part of either, wherever a kill lands", async () => {
+    // ≈ 9 MB: long enough a write that a kill may land in the scan, the copy or the fsync.
+    const large = Array.from({ length: 12 }, () => FILLER)
+      .map((part, copy) => part.replaceAll("[org-", `[c${copy}-org-`))
+      .join("\n");
+    const { env, path } = await homeWith(large);
+    const original = await readFile(path, "utf8");
+    for (const killAfterMs of [80, 160, 240, 320, 400, 600]) {
+      await writeFile(path, original, { mode: 0o600 });
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(path, anHourAgo, anHourAgo);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await runCli(["write", "ci", "--to", "ci-creds"], { env, timeoutMs: killAfterMs });
+      const after = await readFile(path, "utf8");
+      if (after === original) continue; // killed before the rename
+      expect(result.exitCode).toBe(0);
+      expect(after.startsWith(`${original}\n[ci-creds]\naws_access_key_id = ASIA`)).toBe(true);
+      expect(after.endsWith("x_rolecred_session_arn = arn:aws:sts::111111111111:assumed-role/Ci/jo\n")).toBe(true);
+    }
+  }, 60_000);
+
   it("refuses to overwrite long-term keys with the file untouched, and leaves no copy of the file behind", async () => {
     const { env, aws, path } = await homeWith(`${FILLER}\n[ci-creds]\naws_access_key_id = AKIAJOEXAMPLE0000009\naws_secret_access_key = own\n`);
     const before = await readFile(path, "utf8");
