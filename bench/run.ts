@@ -537,6 +537,8 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         label: `user ROLE --profile (cold, STS), ${sized} profiles`,
         subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
         env: { ...env, AWS_PROFILE: "jo-script" },
+        // As write-N: each run writes into the file as it was generated, not one grown by earlier runs.
+        prepare: ["sh", "-c", `cp -p "$1" "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         sts: "every run",
         memory: true,
         check: noCheck,

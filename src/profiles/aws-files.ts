@@ -8,6 +8,7 @@ import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bou
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
+import { scannedSectionsOf } from "../store/scanned-sections.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -61,6 +62,9 @@ class ScannedSections extends IniSectionIndex {
  * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
  */
 function readSections(path: string, what: string, keep = false): IniSections {
+  // The credentials file as this run's write scanned it (store/scanned-sections.ts): sections are read where the scan found them.
+  const scanned = keep ? scannedSectionsOf(path) : undefined;
+  if (scanned !== undefined) return new IniSectionIndex(() => readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep }), scanned);
   let bytes: Buffer;
   try {
     // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.

@@ -2,8 +2,8 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { constants, type Stats } from "node:fs";
-import { access, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
+import { constants, readSync, rmSync, type Stats } from "node:fs";
+import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
@@ -178,13 +178,204 @@ async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): P
   }
 }
 
+/** A run of the copied file's bytes, [start, end). */
+export interface CopiedRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The file a write copies its unchanged bytes from (the one it replaces, scanned and still
+ * open): its path, for a kernel copy of the leading run (copyFile: no byte passes through the
+ * process), and its descriptor, for the runs after an edit (pread).
+ */
+export interface CopySource {
+  readonly path: string;
+  readonly fd: number;
+  /** Whether the file at `path`, and the one open as `fd`, are still the version the ranges were taken from. */
+  unchanged(): boolean;
+}
+
+/** New contents as runs of a {@link CopySource} and new bytes, in order. */
+export interface CopiedContents {
+  readonly source: CopySource;
+  readonly pieces: ReadonlyArray<Uint8Array | CopiedRange>;
+  /** A copy of the source started earlier ({@link prepareCopy}), used in place of copying it now. */
+  readonly prepared?: PreparedCopy | undefined;
+}
+
+/**
+ * A copy of a file made and flushed to disk in the background (while the caller parses the
+ * file), for a write that will replace that file: the kernel copy and the fsync of a 49 MB file
+ * overlap the parse instead of following it. Removed at exit if no write took it.
+ */
+export interface PreparedCopy {
+  readonly source: string;
+  readonly temporary: string;
+  /** True once the copy is complete and on disk; false if it failed (nothing left behind). */
+  readonly ready: Promise<boolean>;
+  taken: boolean;
+}
+
+function temporaryName(target: string): string {
+  // Same folder as the target: rename() is only atomic within one filesystem.
+  // Unpredictability is not needed ('wx' and COPYFILE_EXCL refuse an existing file); uniqueness per process is.
+  return join(dirname(target), `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+}
+
+/** Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and flushing it. */
+export function prepareCopy(target: string, mode: number): PreparedCopy {
+  const temporary = temporaryName(target);
+  const prepared: PreparedCopy = { source: target, temporary, ready: Promise.resolve(false), taken: false };
+  const copy = async (): Promise<boolean> => {
+    try {
+      await copyFile(target, temporary, constants.COPYFILE_EXCL);
+    } catch {
+      return false; // not created (or not ours): nothing to remove
+    }
+    try {
+      const handle = await open(temporary, "r+");
+      try {
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } catch {
+      await unlink(temporary).catch(() => undefined);
+      return false;
+    }
+  };
+  const ready = copy();
+  // A run that ends without writing (a refusal, an error) leaves no copy of the file behind.
+  process.once("exit", () => {
+    if (!prepared.taken) rmSync(temporary, { force: true });
+  });
+  return Object.assign(prepared, { ready });
+}
+
+/** The copy source changed while it was copied: nothing was written; read it again and retry. */
+export class CopySourceChanged extends Error {
+  constructor(path: string) {
+    super(`${path} changed while it was copied`);
+  }
+}
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+function isCopiedContents(contents: string | Uint8Array | readonly Uint8Array[] | CopiedContents): contents is CopiedContents {
+  return typeof contents === "object" && "source" in contents;
+}
+
+/**
+ * Write `pieces` at `offset` on: new bytes as they are, copied runs read from the source in
+ * chunks (one buffer, reused). Returns where the written bytes end.
+ */
+async function writePieces(handle: FileHandle, source: CopySource, pieces: ReadonlyArray<Uint8Array | CopiedRange>, offset: number): Promise<number> {
+  let cursor = offset;
+  let buffer: Buffer | undefined;
+  for (const piece of pieces) {
+    if (piece instanceof Uint8Array) {
+      for (let done = 0; done < piece.byteLength;) {
+        const { bytesWritten } = await handle.write(piece, done, piece.byteLength - done, cursor);
+        done += bytesWritten;
+        cursor += bytesWritten;
+      }
+      continue;
+    }
+    buffer ??= Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (let at = piece.start; at < piece.end;) {
+      const count = readSync(source.fd, buffer, 0, Math.min(buffer.length, piece.end - at), at);
+      if (count === 0) throw new CopySourceChanged(source.path);
+      for (let done = 0; done < count;) {
+        const { bytesWritten } = await handle.write(buffer, done, count - done, cursor);
+        done += bytesWritten;
+        cursor += bytesWritten;
+      }
+      at += count;
+    }
+  }
+  return cursor;
+}
+
+/**
+ * Create `temporary` with the contents: a leading run of the source is copied by the kernel
+ * (copyFile: the whole file, then everything from the run's end is written over and the file cut
+ * to length), the rest written from here. The temp file exists only once copyFile made it, with
+ * the source's mode (the file being replaced: nothing new is in it until the caller's chmod).
+ */
+async function createCopied(temporary: string, contents: CopiedContents, mode: number): Promise<FileHandle> {
+  const [first, ...rest] = contents.pieces;
+  const leading = first !== undefined && !(first instanceof Uint8Array) && first.start === 0 ? first : undefined;
+  let handle: FileHandle | undefined;
+  try {
+    if (leading === undefined) {
+      handle = await open(temporary, "wx", mode);
+      await writePieces(handle, contents.source, contents.pieces, 0);
+      return handle;
+    }
+    // COPYFILE_EXCL: never over an existing file or through a planted symlink.
+    await copyFile(contents.source.path, temporary, constants.COPYFILE_EXCL);
+    handle = await open(temporary, "r+");
+    await handle.chmod(mode); // before a new byte lands
+    await handle.truncate(await writePieces(handle, contents.source, rest, leading.end));
+    return handle;
+  } catch (error) {
+    // Created here (not an existing file 'wx' or COPYFILE_EXCL refused): removed here.
+    if (errnoCode(error) !== "EEXIST") {
+      await handle?.close().catch(() => undefined);
+      await unlink(temporary).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/** Remove a prepared copy no write will take (its source changed since). */
+export async function discardPreparedCopy(prepared: PreparedCopy): Promise<void> {
+  if (prepared.taken) return;
+  prepared.taken = true;
+  if (await prepared.ready) await unlink(prepared.temporary).catch(() => undefined);
+}
+
+/**
+ * {@link createCopied} from a copy prepared earlier, when it is of this source and complete: the
+ * new bytes and later runs are written over it from the leading run's end. Undefined when there
+ * is no usable prepared copy (the caller copies now).
+ */
+async function takePrepared(contents: CopiedContents): Promise<{ handle: FileHandle; temporary: string } | undefined> {
+  const prepared = contents.prepared;
+  if (prepared === undefined || prepared.taken) return undefined;
+  prepared.taken = true;
+  const [first, ...rest] = contents.pieces;
+  const usable = prepared.source === contents.source.path && first !== undefined && !(first instanceof Uint8Array) && first.start === 0;
+  if (!(await prepared.ready) || !usable) {
+    await unlink(prepared.temporary).catch(() => undefined);
+    return undefined;
+  }
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(prepared.temporary, "r+");
+    await handle.truncate(await writePieces(handle, contents.source, rest, first.end));
+    return { handle, temporary: prepared.temporary };
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(prepared.temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * Write `contents` to `target` (already resolved by {@link resolveWriteTarget}) atomically. The
  * file that is replaced keeps its owner and group (`sudo rolecred` with the user's HOME must not
  * leave a root-owned ~/.aws/credentials behind); when that is not possible the write is refused.
  * `contents` may be a list of pieces, written in order (see {@link writeChunks}).
  */
-export async function writeFileAtomic(target: string, contents: string | Uint8Array | readonly Uint8Array[], options: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  contents: string | Uint8Array | readonly Uint8Array[] | CopiedContents,
+  options: AtomicWriteOptions,
+): Promise<void> {
   const directory = dirname(target);
   const what = options.what ?? "the file";
   makeDirectorySync(directory, options.directoryMode);
@@ -198,15 +389,15 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
   if (existing !== undefined && !existing.isFile())
     throw cannotReplace(`${what} ${target} is ${kindOf(existing)}, not a regular file; rolecred will not replace it`);
   await removeStaleTemporaries(target);
-  // Same folder as the target: rename() is only atomic within one filesystem.
-  // Unpredictability is not needed ('wx' below refuses an existing file); uniqueness per process is.
-  const temporary = join(directory, `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const copied = isCopiedContents(contents) ? contents : undefined;
+  const prepared = copied === undefined ? undefined : await takePrepared(copied);
+  const temporary = prepared?.temporary ?? temporaryName(target);
   // 'wx' refuses to follow a planted symlink or reuse an existing file; mode applies before any byte lands.
-  const handle = await open(temporary, "wx", options.mode);
+  const handle = prepared?.handle ?? (copied !== undefined ? await createCopied(temporary, copied, options.mode) : await open(temporary, "wx", options.mode));
   let renamed = false;
   try {
     if (typeof contents === "string" || contents instanceof Uint8Array) await handle.writeFile(contents);
-    else await writeChunks(handle, contents);
+    else if (!isCopiedContents(contents)) await writeChunks(handle, contents);
     await handle.chmod(options.mode); // the umask may have narrowed or widened the create mode
     const created = existing === undefined ? undefined : await handle.stat();
     if (existing !== undefined && created !== undefined && (created.uid !== existing.uid || created.gid !== existing.gid)) {
@@ -222,6 +413,8 @@ export async function writeFileAtomic(target: string, contents: string | Uint8Ar
     if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync(); // data on disk before the rename makes it visible
     await handle.close();
+    // What was copied is the version that was read and checked, or nothing is replaced.
+    if (copied !== undefined && !copied.source.unchanged()) throw new CopySourceChanged(copied.source.path);
     await rename(temporary, target);
     renamed = true;
     await syncDirectory(directory); // the rename itself survives a crash

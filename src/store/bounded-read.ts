@@ -90,10 +90,7 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
-    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
-    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+    throw notOpened(path, options, error);
   }
   try {
     const stats = fstatSync(fd);
@@ -109,19 +106,7 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
     // File-system bookkeeping, not a credential decision: the clock is read directly, as the lock does.
     const identity = options.keep === true ? identityOf(fd) : undefined;
     const keepable = identity !== undefined && settledLongEnough(identity, Date.now());
-    // Read up to one byte past the cap: a file that grew after fstat is still refused.
-    const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(stats.size, 0) + 1));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) break;
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
-      if (read === 0) break;
-      filled += read;
-    }
-    if (filled > options.maxBytes) {
-      throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
-    }
-    const bytes = buffer.subarray(0, filled);
+    const bytes = readToEnd(fd, stats.size, path, options);
     if (keepable) kept = { identity, bytes };
     return bytes;
   } catch (error) {
@@ -132,6 +117,82 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
   }
 }
 
+/** Why `path` could not be opened, as the reader's error. */
+function notOpened(path: string, options: BoundedReadOptions, error: unknown): BoundedReadError {
+  const code = errnoCode(error);
+  if (code === "ENOENT" || code === "ENOTDIR") return new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
+  if (code === "EISDIR") return new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
+  return new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
+}
+
+/** The rest of the open file, `size` bytes by its fstat, refused past the cap. */
+function readToEnd(fd: number, size: number, path: string, options: BoundedReadOptions): Buffer {
+  // Read up to one byte past the cap: a file that grew after fstat is still refused.
+  const buffer = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(size, 0) + 1));
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) break;
+    const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+    if (read === 0) break;
+    filled += read;
+  }
+  if (filled > options.maxBytes) {
+    throw new BoundedReadError("too-large", path, `${options.what} ${path} is over the ${options.maxBytes}-byte limit`);
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * The whole of a file opened by {@link openRegularFileSync} (from its start), under the same cap:
+ * a caller that opened a file to scan it and finds it must read it whole reads the same file, not
+ * the path again.
+ */
+export function readOpenedFileSync(path: string, opened: OpenedRegularFile, options: BoundedReadOptions): Buffer {
+  try {
+    return readToEnd(opened.fd, opened.size, path, options);
+  } catch (error) {
+    if (error instanceof RolecredError) throw error;
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
+  }
+}
+
+/** A regular file opened for reading by {@link openRegularFileSync}: the caller reads it (pread) and closes `fd`. */
+export interface OpenedRegularFile {
+  readonly fd: number;
+  /** Its identity when opened (fstat of the descriptor). */
+  readonly identity: FileIdentity;
+  readonly size: number;
+}
+
+/**
+ * {@link readRegularFileSync}'s checks without the read: a regular file of at most `maxBytes`,
+ * opened without blocking (a FIFO or a device is refused, exit 3, and never read). For a caller
+ * that reads a large file a chunk at a time instead of holding it (the credentials file's scan,
+ * store/ini-bytes.ts). `keep` is not used.
+ */
+export function openRegularFileSync(path: string, options: BoundedReadOptions): OpenedRegularFile {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw notOpened(path, options, error);
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) {
+      throw new BoundedReadError("not-regular", path, `${options.what} ${path} is ${kindOf(Number(stats.mode))}, not a regular file`);
+    }
+    if (stats.size > BigInt(options.maxBytes)) {
+      throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
+    }
+    return { fd, identity: identityOfStats(stats), size: Number(stats.size) };
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof RolecredError) throw error;
+    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
+  }
+}
+
 /**
  * The kept bytes when `path` is still the file they were read from (a regular file, same device,
  * inode, size and times), found by a `stat` of the path: nothing is opened or read. A cold `user`
@@ -139,7 +200,7 @@ export function readRegularFileSync(path: string, options: BoundedReadOptions): 
  * credentials file serves them all. Opening is what guards against a FIFO or a device, and a
  * path that names the kept regular file is neither.
  */
-function keptBytesOf(path: string): Buffer | undefined {
+export function keptBytesOf(path: string): Buffer | undefined {
   if (kept === undefined) return undefined;
   const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
   if (stats === undefined || !stats.isFile()) return undefined;

@@ -5,17 +5,27 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
-import { statSync } from "node:fs";
+import { close, fstatSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
-import { IniByteDocument } from "./ini-bytes.js";
-import { assertReplaceable, resolveWriteTarget, writeFileAtomic } from "./atomic-write.js";
+import { IniByteDocument, ScannedFileChanged } from "./ini-bytes.js";
+import {
+  assertReplaceable,
+  CopySourceChanged,
+  discardPreparedCopy,
+  prepareCopy,
+  resolveWriteTarget,
+  writeFileAtomic,
+  type CopiedContents,
+  type PreparedCopy,
+} from "./atomic-write.js";
 import { makeDirectorySync } from "./ownership.js";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
+import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
+import { offerScannedSections } from "./scanned-sections.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -72,12 +82,44 @@ export interface ManagedProfile {
 }
 
 /**
- * A loaded credentials file: its bytes, parsed (ini-bytes.ts). A file that is valid UTF-8 is
- * read as UTF-8; any other file (a Latin-1 comment, a stray byte) byte for byte as Latin-1
+ * A loaded credentials file, parsed (ini-bytes.ts). A file that is valid UTF-8 is read as UTF-8;
+ * any other file (a Latin-1 comment, a stray byte) byte for byte as Latin-1
  * (`document.encoding`), so the lines rolecred does not edit are written back exactly as they
  * were read.
  */
 type LoadedDocument = IniByteDocument;
+
+/**
+ * A file scanned a chunk at a time, never held (IniByteDocument.scanFile): it stays open, its
+ * sections are read back from it and a write copies its untouched bytes from it, for as long as
+ * it keeps the identity it had when scanned.
+ */
+interface ScannedFile {
+  readonly path: string;
+  readonly opened: OpenedRegularFile;
+  closed: boolean;
+}
+
+interface Loaded {
+  readonly document: LoadedDocument;
+  /** Set when the document was scanned from the open file, not parsed from bytes held in memory. */
+  readonly scanned?: ScannedFile | undefined;
+}
+
+function closeScanned(scanned: ScannedFile | undefined): void {
+  if (scanned === undefined || scanned.closed) return;
+  scanned.closed = true;
+  // Not waited for: the last close of a replaced 49 MB file frees its blocks (≈ 40 ms), which need not hold the lock.
+  close(scanned.opened.fd, () => undefined);
+}
+
+/** The scanned file (open as `fd`, and at its path) is still the version that was scanned. */
+function stillScanned(scanned: ScannedFile): boolean {
+  if (scanned.closed) return false;
+  const open = identityOfStats(fstatSync(scanned.opened.fd, { bigint: true }));
+  const atPath = statSync(scanned.path, { bigint: true, throwIfNoEntry: false });
+  return atPath !== undefined && sameIdentity(open, scanned.opened.identity) && sameIdentity(identityOfStats(atPath), scanned.opened.identity);
+}
 
 const ASCII = /^[\u0000-\u007f]*$/;
 
@@ -110,47 +152,122 @@ function identityOf(path: string): FileIdentity | undefined {
  * edited it since), instead of parsing a 50,000-profile file a second time. Any difference, a
  * missing file, or a file changed within the last second, and the file is read again.
  */
-let remembered: { readonly path: string; readonly identity: FileIdentity; readonly loaded: LoadedDocument } | undefined;
+let remembered: { readonly path: string; readonly identity: FileIdentity; readonly loaded: Loaded } | undefined;
+
+function forget(): void {
+  if (remembered === undefined) return;
+  offerScannedSections(undefined);
+  closeScanned(remembered.loaded.scanned);
+  remembered = undefined;
+}
 
 /**
  * Read and parse; a missing file is an empty document, an unparseable one an error naming the
  * line. `forEdit`: the caller will change the document, so a remembered one is handed over (and
- * forgotten), never shared.
+ * forgotten), never shared; the caller closes what it was handed ({@link closeScanned}).
  */
-function loadDocument(path: string, forEdit = false): LoadedDocument {
+async function loadDocument(path: string, forEdit = false): Promise<Loaded> {
   const identity = identityOf(path);
   const reusable =
     remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity)
       ? remembered.loaded
       : undefined;
-  if (forEdit) remembered = undefined;
+  if (reusable !== undefined && forEdit) {
+    offerScannedSections(undefined);
+    remembered = undefined;
+  }
   if (reusable !== undefined) return reusable;
-  const loaded = parseFile(path);
-  if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
+  forget();
+  // Already read whole and kept by this run (resolving the profile read it first: `user`): parsed from those bytes, not read again.
+  const kept = keptBytesOf(path);
+  if (kept !== undefined) {
+    const loaded = { document: parsed(path, () => IniByteDocument.parse(kept)) };
+    if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
+    return loaded;
+  }
+  const loaded = await parseFile(path);
+  const scanned = loaded.scanned;
+  if (!forEdit && scanned !== undefined) {
+    remembered = { path, identity: scanned.opened.identity, loaded };
+    // Resolving the profile in this run reads the same file's sections where this scan found them.
+    offerScannedSections({
+      identity: scanned.opened.identity,
+      sectionBytes: (name) => {
+        if (scanned.closed || !ASCII.test(name)) return "unknown";
+        try {
+          return loaded.document.hasSection(name) ? (loaded.document.sectionBytes(name) ?? "unknown") : undefined;
+        } catch (error) {
+          if (error instanceof ScannedFileChanged) return "unknown";
+          throw error;
+        }
+      },
+    });
+  }
   return loaded;
 }
 
-function parseFile(path: string): LoadedDocument {
-  let bytes: Buffer;
+/**
+ * A file settled for a second (see file-identity.ts) is scanned a chunk at a time and kept open:
+ * any later change shows in its identity. A file changed within the last second could change
+ * again unseen, so it is read whole, and what was parsed is what is written back.
+ */
+async function parseFile(path: string): Promise<Loaded> {
+  let opened: OpenedRegularFile;
   try {
-    // Kept for the run: resolving the profile reads the same file (profiles/aws-files.ts) and gets these bytes, not a second copy.
-    bytes = readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
+    opened = openRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
   } catch (error) {
-    if (error instanceof BoundedReadError && error.reason === "missing") return IniByteDocument.empty();
+    if (error instanceof BoundedReadError && error.reason === "missing") return { document: IniByteDocument.empty() };
     throw error;
   }
+  const scanned: ScannedFile = { path, opened, closed: false };
   try {
-    return IniByteDocument.parse(bytes);
-  } catch (error) {
-    if (error instanceof IniSyntaxError) {
-      throw new RolecredError(`cannot parse ${path}, ${error.message}`, {
-        exitCode: ExitCode.badInput,
-        hint: "fix that line; rolecred has left the file untouched",
-        cause: error,
-      });
+    if (!settledLongEnough(opened.identity, Date.now())) {
+      // Read from the descriptor just opened: the same file, one open (a file this fresh is not kept for the run).
+      const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
+      closeScanned(scanned);
+      return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
     }
+    // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
+    const copying = preparedCopy?.path === path;
+    const document = copying
+      ? await parsedAsync(path, () => IniByteDocument.scanFileYielding(opened.fd, opened.size, nextTurn))
+      : parsed(path, () => IniByteDocument.scanFile(opened.fd, opened.size));
+    return { document, scanned };
+  } catch (error) {
+    closeScanned(scanned);
     throw error;
   }
+}
+
+/** A turn of the event loop: I/O callbacks that are due run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function parsedAsync(path: string, parse: () => Promise<LoadedDocument>): Promise<LoadedDocument> {
+  try {
+    return await parse();
+  } catch (error) {
+    throw syntaxErrorOf(path, error);
+  }
+}
+
+function parsed(path: string, parse: () => LoadedDocument): LoadedDocument {
+  try {
+    return parse();
+  } catch (error) {
+    throw syntaxErrorOf(path, error);
+  }
+}
+
+/** An unparseable file as rolecred says it; any other error as it is. */
+function syntaxErrorOf(path: string, error: unknown): unknown {
+  if (!(error instanceof IniSyntaxError)) return error;
+  return new RolecredError(`cannot parse ${path}, ${error.message}`, {
+    exitCode: ExitCode.badInput,
+    hint: "fix that line; rolecred has left the file untouched",
+    cause: error,
+  });
 }
 
 /**
@@ -235,15 +352,59 @@ async function editCredentialsFile<T>(
   return withFileLock(
     target,
     async () => {
-      // Read again under the lock unless the file is exactly the one the precheck read.
-      const loaded = loadDocument(target, true);
-      const { result, changed } = edit(loaded);
-      // The untouched bytes as slices of those read, the edited sections' new bytes between them: no copy of the file.
-      if (changed) await writeFileAtomic(target, loaded.chunks(), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
-      return result;
+      try {
+        return await editUnderLock(target, path, edit);
+      } finally {
+        // Not taken by the write (no change, a refusal, a file read whole): removed now, not at exit.
+        const unused = preparedCopy;
+        preparedCopy = undefined;
+        if (unused !== undefined) await discardPreparedCopy(unused.copy);
+      }
     },
     onLockWait === undefined ? undefined : { onWait: onLockWait },
   );
+}
+
+/** The read, edit and write under the lock, read again (up to {@link SCAN_ATTEMPTS} times) when the file changed meanwhile. */
+async function editUnderLock<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    // Read again under the lock unless the file is exactly the one the precheck read.
+    const loaded = await loadDocument(target, true);
+    try {
+      const { result, changed } = edit(loaded.document);
+      if (changed) await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+      return result;
+    } catch (error) {
+      // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
+      if (!(error instanceof ScannedFileChanged || error instanceof CopySourceChanged)) throw error;
+      if (attempt === SCAN_ATTEMPTS) {
+        throw new RolecredError(`${path} kept changing while rolecred wrote it; it was left as it is`, {
+          exitCode: ExitCode.unavailable,
+          hint: "another program is writing the credentials file; try again when it is done",
+        });
+      }
+    } finally {
+      closeScanned(loaded.scanned);
+    }
+  }
+}
+
+/** Reads of a file that changes during them, before the write gives up. */
+const SCAN_ATTEMPTS = 3;
+
+/**
+ * The new file: a scanned file's untouched bytes are copied from it (kernel copy, then pread),
+ * never held; a file read whole is written from the slices of its bytes. Either way the edited
+ * sections' new bytes go between them and nothing is joined into a copy of the file.
+ */
+function contentsOf(loaded: Loaded): CopiedContents | Buffer[] {
+  const scanned = loaded.scanned;
+  if (scanned === undefined) return loaded.document.chunks();
+  return {
+    source: { path: scanned.path, fd: scanned.opened.fd, unchanged: () => stillScanned(scanned) },
+    pieces: loaded.document.pieces(),
+    prepared: takePreparedCopy(scanned),
+  };
 }
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
@@ -303,8 +464,39 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
   for (const profile of profiles) assertProfileName(profile);
   const target = await resolveWriteTarget(path);
   await assertReplaceable(target, "the credentials file");
-  const document = loadDocument(target);
-  assertWritable(document, path, profiles, options);
+  prepareCopyOf(target);
+  assertWritable((await loadDocument(target)).document, path, profiles, options);
+}
+
+/** Below this size a file is copied when written: preparing its copy early would gain nothing. */
+const PREPARED_COPY_MIN_BYTES = 1024 * 1024;
+
+/** The copy of the file started by the precheck, and the identity the file had when it started. */
+let preparedCopy: { readonly path: string; readonly identity: FileIdentity; readonly copy: PreparedCopy } | undefined;
+
+/**
+ * A write follows the precheck: the copy of a large settled file that the write will need is
+ * started now, in the background, so that it and its fsync (≈ 0.1 s each for 49 MB) overlap the
+ * scan. The write takes it only if the file it scanned has the identity it had here.
+ */
+function prepareCopyOf(target: string): void {
+  const identity = identityOf(target);
+  if (identity === undefined || identity.size < BigInt(PREPARED_COPY_MIN_BYTES)) return;
+  // Bytes this run already holds (`user` resolved the profile first) are parsed and written from memory: no copy needed.
+  if (keptBytesOf(target) !== undefined) return;
+  if (preparedCopy?.path === target && sameIdentity(preparedCopy.identity, identity)) return;
+  if (preparedCopy !== undefined) void discardPreparedCopy(preparedCopy.copy);
+  preparedCopy = { path: target, identity, copy: prepareCopy(target, 0o600) };
+}
+
+/** The prepared copy, if it is of this scan's version of the file; any other is removed. */
+function takePreparedCopy(scanned: ScannedFile): PreparedCopy | undefined {
+  const prepared = preparedCopy;
+  preparedCopy = undefined;
+  if (prepared === undefined) return undefined;
+  if (prepared.path === scanned.path && sameIdentity(prepared.identity, scanned.opened.identity)) return prepared.copy;
+  void discardPreparedCopy(prepared.copy);
+  return undefined;
 }
 
 export interface RemoveOptions {
@@ -372,8 +564,7 @@ function managedSectionsOf(document: LoadedDocument): Array<{ fileName: string; 
 
 /** The sections rolecred manages, read without the lock (a read never needs one: writes are atomic). */
 export async function readManagedProfiles(path: string): Promise<ManagedProfile[]> {
-  const document = loadDocument(path);
-  return managedProfilesOf(document);
+  return managedProfilesOf((await loadDocument(path)).document);
 }
 
 /**

@@ -16,6 +16,7 @@
  * writev, never joined into a copy.
  */
 import { isAscii, isUtf8 } from "node:buffer";
+import { readSync } from "node:fs";
 import { IniDocument, IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
 
 /** How the text of a file maps to its bytes: UTF-8 when the whole file is valid UTF-8, else byte for byte. */
@@ -84,8 +85,10 @@ const KEYS_COMPARED_IN_PLACE = 32;
  * map of keys would be 50,000 maps, and a second map of 50,000 names, for nothing.
  */
 class ByteScan {
-  readonly #bytes: Buffer;
-  readonly #decode: (start: number, end: number) => string;
+  /** The window of the file being scanned, and the file offset of its first byte. */
+  #bytes: Buffer = Buffer.alloc(0);
+  #base = 0;
+  readonly #decode: (part: Buffer) => string;
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "", kind: "blank" };
   readonly #names: string[] = [];
@@ -95,38 +98,58 @@ class ByteScan {
   readonly #byName = new Map<string, number>();
   /** How many of #names are in the classifier's map of sections. */
   #namesInClassifier = 0;
-  /** The current section's keys as byte ranges (start, end) and line numbers, while they are compared in place. */
+  /** The current section's keys as byte ranges of the window (start, end) and line numbers, while they are compared in place. */
   readonly #keyRanges = new Int32Array(KEYS_COMPARED_IN_PLACE * 2);
   readonly #keyLines = new Int32Array(KEYS_COMPARED_IN_PLACE);
   #keyCount = 0;
-  /** The current section's keys are in the classifier's map (after a decoded line, or many keys). */
+  /** The current section's keys are in the classifier's map (after a decoded line, many keys, or a new window). */
   #keysInMap = false;
+  #lineNumber = 0;
+  #newline: string | undefined;
 
-  constructor(bytes: Buffer, decode: (start: number, end: number) => string) {
-    this.#bytes = bytes;
+  constructor(decode: (part: Buffer) => string) {
     this.#decode = decode;
   }
 
-  run(): ByteIndex {
-    const bytes = this.#bytes;
+  /** The whole file in one window. */
+  run(bytes: Buffer): ByteIndex {
     const bodyStart = hasByteOrderMark(bytes) ? 3 : 0;
-    let newline: string | undefined;
+    this.scanWindow(bytes, 0, bodyStart, true);
+    return this.index(bodyStart);
+  }
+
+  index(bodyStart: number): ByteIndex {
+    return { bodyStart, names: this.#names, starts: this.#starts, byName: this.#byName, newline: this.#newline ?? "\n" };
+  }
+
+  /**
+   * Classify the lines of `bytes` (the file's bytes from offset `base`) from `from` on. Unless
+   * this is the file's `last` window, a line whose end is not in the window (or a \r last, whose
+   * \n may come next) is left: the offset where it starts is returned, and the caller hands it
+   * over again at the start of the next window. The window may be overwritten after the call.
+   */
+  scanWindow(bytes: Buffer, base: number, from: number, last: boolean): number {
+    this.#bytes = bytes;
+    this.#base = base;
     // The next \n and \r at or after the line's start, each searched again only once passed: linear.
-    let nextFeed = bytes.indexOf(LINE_FEED, bodyStart);
-    let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
-    let lineNumber = 0;
-    for (let start = bodyStart; start < bytes.length;) {
+    let nextFeed = bytes.indexOf(LINE_FEED, from);
+    let nextReturn = bytes.indexOf(CARRIAGE_RETURN, from);
+    let start = from;
+    while (start < bytes.length) {
       if (nextFeed !== -1 && nextFeed < start) nextFeed = bytes.indexOf(LINE_FEED, start);
       if (nextReturn !== -1 && nextReturn < start) nextReturn = bytes.indexOf(CARRIAGE_RETURN, start);
       // A line ends at \r\n, \n or a lone \r, as in ini-document.ts.
       const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? bytes.length : nextFeed) : nextReturn;
+      if (!last && (end === bytes.length || (end === bytes.length - 1 && bytes[end] === CARRIAGE_RETURN))) break;
       const terminator = end === bytes.length ? 0 : bytes[end] === CARRIAGE_RETURN && bytes[end + 1] === LINE_FEED ? 2 : 1;
-      if (newline === undefined && terminator > 0) newline = terminator === 2 ? "\r\n" : bytes[end] === CARRIAGE_RETURN ? "\r" : "\n";
-      lineNumber += 1;
-      if (!this.#classifyBytes(start, end, lineNumber)) this.#classifyDecoded(start, end, lineNumber);
+      if (this.#newline === undefined && terminator > 0) this.#newline = terminator === 2 ? "\r\n" : bytes[end] === CARRIAGE_RETURN ? "\r" : "\n";
+      this.#lineNumber += 1;
+      if (!this.#classifyBytes(start, end, this.#lineNumber)) this.#classifyDecoded(start, end, this.#lineNumber);
       start = end + terminator;
     }
-    return { bodyStart, names: this.#names, starts: this.#starts, byName: this.#byName, newline: newline ?? "\n" };
+    // The window's bytes are about to be replaced: keys compared in place become strings first.
+    if (!last && !this.#keysInMap && this.#keyCount > 0) this.#moveKeysToMap();
+    return start;
   }
 
   /**
@@ -213,7 +236,7 @@ class ByteScan {
     if (name === "__proto__" || this.#byName.has(name)) return false;
     this.#classifier.currentSection = name;
     this.#classifier.previousContent = "section";
-    this.#startSection(name, start, lineNumber);
+    this.#startSection(name, this.#base + start, lineNumber);
     return true;
   }
 
@@ -226,17 +249,18 @@ class ByteScan {
     }
     if (!this.#keysInMap) this.#moveKeysToMap();
     const line = this.#line;
-    line.text = this.#decode(start, end);
+    line.text = this.#decode(this.#bytes.subarray(start, end));
     line.section = undefined;
     classifier.classify(line, lineNumber);
     const problem = classifier.problems[0];
     if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
     if (line.kind === "section" && line.section !== undefined) {
-      this.#startSection(line.section, start, lineNumber);
+      this.#startSection(line.section, this.#base + start, lineNumber);
       this.#namesInClassifier = this.#names.length; // the classifier listed it itself
     }
   }
 
+  /** `start`: the header's offset in the file. */
   #startSection(name: string, start: number, lineNumber: number): void {
     this.#byName.set(name, this.#names.length);
     this.#names.push(name);
@@ -273,15 +297,108 @@ class ByteScan {
   }
 }
 
+/** A run of the source file's bytes, [start, end): copied to the new file as they are. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The new file, in order: runs of the old file's bytes, and new bytes between them. */
+export type WritePiece = Buffer | ByteRange;
+
+/** A read of the open file found fewer bytes than its scan: it was truncated or replaced in place since. */
+export class ScannedFileChanged extends Error {
+  constructor() {
+    super("the file changed since it was scanned");
+  }
+}
+
+/** Read size of a scan, and of a check of the whole file's encoding. */
+export const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/** Where a document's bytes are: the Buffer it was parsed from, or the open file, read a range at a time. */
+interface ByteSource {
+  readonly length: number;
+  /** Bytes [start, end): a slice of the Buffer, or a fresh read of the file. */
+  bytes(start: number, end: number): Buffer;
+  /** Whether the whole file is valid UTF-8. */
+  isUtf8(): boolean;
+  /** The whole file at once: a listing of every section or a removal, never a write's path. */
+  whole(): Buffer;
+}
+
+function bufferSource(buffer: Buffer): ByteSource {
+  let utf8: boolean | undefined;
+  return {
+    length: buffer.length,
+    bytes: (start, end) => buffer.subarray(start, end),
+    isUtf8: () => (utf8 ??= isUtf8(buffer)),
+    whole: () => buffer,
+  };
+}
+
+const CONTINUATION_MASK = 0xc0;
+const CONTINUATION = 0x80;
+
 /**
- * A strictly parsed INI file held as the bytes it was read as. Names and values are the file's
- * text (see {@link encoding}); every edit leaves every byte outside the sections it touches as it
- * was, and serialises as ini-document.ts's whole line model would.
+ * Where a chunk of UTF-8 may be cut so that each part is valid exactly when the whole is: before
+ * the last byte that is not a continuation byte (a lead or an ASCII byte). -1 when the chunk ends
+ * in four continuation bytes, which no valid UTF-8 has.
+ */
+function utf8Cut(chunk: Buffer): number {
+  let at = chunk.length - 1;
+  for (let seen = 0; at >= 0 && ((chunk[at] ?? 0) & CONTINUATION_MASK) === CONTINUATION; at -= 1) {
+    if (++seen === 4) return -1;
+  }
+  return Math.max(at, 0);
+}
+
+/** The file behind `fd`, `length` bytes long when scanned, read with pread (the descriptor's position is never used). */
+function fileSource(fd: number, length: number, chunkBytes: number): ByteSource {
+  let utf8: boolean | undefined;
+  let whole: Buffer | undefined;
+  const read = (start: number, end: number): Buffer => {
+    const buffer = Buffer.allocUnsafe(end - start);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const count = readSync(fd, buffer, filled, buffer.length - filled, start + filled);
+      if (count === 0) throw new ScannedFileChanged();
+      filled += count;
+    }
+    return buffer;
+  };
+  const checkUtf8 = (): boolean => {
+    for (let start = 0; start < length;) {
+      const end = Math.min(length, start + Math.max(chunkBytes, 4));
+      const chunk = read(start, end);
+      const cut = end === length ? chunk.length : utf8Cut(chunk);
+      if (cut === -1 || !isUtf8(chunk.subarray(0, cut))) return false;
+      start += cut === 0 ? chunk.length : cut;
+    }
+    return true;
+  };
+  return {
+    length,
+    bytes: (start, end) => (whole === undefined ? read(start, end) : whole.subarray(start, end)),
+    isUtf8: () => (utf8 ??= whole === undefined ? checkUtf8() : isUtf8(whole)),
+    whole: () => (whole ??= read(0, length)),
+  };
+}
+
+/** A part of the file as text: ASCII read as it is, anything else in the file's encoding. */
+function decodeWith(source: ByteSource): (part: Buffer) => string {
+  return (part) => (isAscii(part) ? part.toString("latin1") : part.toString(source.isUtf8() ? "utf8" : "latin1"));
+}
+
+/**
+ * A strictly parsed INI file held as the bytes it was read as, or as the open file those bytes
+ * are in (see {@link scanFile}). Names and values are the file's text (see {@link encoding});
+ * every edit leaves every byte outside the sections it touches as it was, and serialises as
+ * ini-document.ts's whole line model would.
  */
 export class IniByteDocument {
-  readonly #bytes: Buffer;
+  readonly #source: ByteSource;
   readonly #index: ByteIndex;
-  #encoding: FileEncoding | undefined;
   /** The parts an edit changed, by section position (-1: a file with no section), each a document of its own. */
   readonly #edited = new Map<number, IniDocument>();
   /** Sections an edit added, in order, with the part they were added to (the file's last). */
@@ -292,27 +409,80 @@ export class IniByteDocument {
   #reads = 0;
   #latin1: string | undefined;
 
-  private constructor(bytes: Buffer, index: ByteIndex, encoding?: FileEncoding) {
-    this.#bytes = bytes;
+  private constructor(source: ByteSource, index: ByteIndex) {
+    this.#source = source;
     this.#index = index;
-    this.#encoding = encoding;
   }
 
   /** Parse `bytes` (kept, never changed); throws {@link IniSyntaxError} naming the first line rolecred cannot read. */
   static parse(bytes: Buffer): IniByteDocument {
-    let encoding: FileEncoding | undefined;
-    const decode = (start: number, end: number): string => {
-      const part = bytes.subarray(start, end);
-      if (isAscii(part)) return part.toString("latin1");
-      encoding ??= isUtf8(bytes) ? "utf8" : "latin1";
-      return part.toString(encoding);
-    };
-    const index = new ByteScan(bytes, decode).run();
-    return new IniByteDocument(bytes, index, encoding);
+    const source = bufferSource(bytes);
+    return new IniByteDocument(source, new ByteScan(decodeWith(source)).run(bytes));
+  }
+
+  /**
+   * Parse the file open as `fd`, `length` bytes long, a chunk at a time: only where each section
+   * starts is kept, never the file. A line is classified once it is whole (a line, a \r\n or a
+   * UTF-8 character cut by the end of a chunk waits for the next). Sections are read again (pread)
+   * when asked for, and a write copies the untouched bytes from the file ({@link pieces}): the
+   * caller keeps `fd` open, and checks the file is unchanged, for as long as the document is used.
+   * Throws {@link IniSyntaxError} as {@link parse} does, {@link ScannedFileChanged} if the file
+   * ends before `length`.
+   */
+  static scanFile(fd: number, length: number, chunkBytes = SCAN_CHUNK_BYTES): IniByteDocument {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * {@link scanFile}, awaiting `pause()` after each chunk: callbacks of I/O started before the
+   * scan (the write's copy of this file, store/atomic-write.ts prepareCopy) run between chunks
+   * instead of after the whole scan.
+   */
+  static async scanFileYielding(fd: number, length: number, pause: () => Promise<void>, chunkBytes = SCAN_CHUNK_BYTES): Promise<IniByteDocument> {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+      await pause();
+    }
+  }
+
+  /** The scan, one chunk per step. */
+  static *#scanSteps(fd: number, length: number, chunkBytes: number): Generator<void, IniByteDocument> {
+    const source = fileSource(fd, length, chunkBytes);
+    const scan = new ByteScan(decodeWith(source));
+    let window = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, 4), Math.max(length, 4)));
+    let bodyStart = 0;
+    /** File offset of window[0], bytes of it still to classify (a line handed over), bytes read. */
+    let base = 0;
+    let carried = 0;
+    let position = 0;
+    for (;;) {
+      // A line longer than the window: the window grows until it holds it.
+      if (carried === window.length) window = Buffer.concat([window, Buffer.allocUnsafe(window.length)]);
+      const count = position === length ? 0 : readSync(fd, window, carried, Math.min(window.length - carried, length - position), position);
+      if (count === 0 && position < length) throw new ScannedFileChanged();
+      position += count;
+      const filled = carried + count;
+      const last = position === length;
+      if (base === 0 && position >= Math.min(length, 3)) bodyStart = hasByteOrderMark(window.subarray(0, filled)) ? 3 : 0;
+      const from = base === 0 ? bodyStart : 0;
+      const consumed = scan.scanWindow(window.subarray(0, filled), base, from, last);
+      if (last) break;
+      window.copyWithin(0, consumed, filled);
+      base += consumed;
+      carried = filled - consumed;
+      yield;
+    }
+    return new IniByteDocument(source, scan.index(bodyStart));
   }
 
   static empty(): IniByteDocument {
-    return new IniByteDocument(Buffer.alloc(0), { bodyStart: 0, names: [], starts: [], byName: new Map(), newline: "\n" }, "utf8");
+    return new IniByteDocument(bufferSource(Buffer.alloc(0)), { bodyStart: 0, names: [], starts: [], byName: new Map(), newline: "\n" });
   }
 
   /**
@@ -321,8 +491,7 @@ export class IniByteDocument {
    * Validated once, when first asked: an ASCII name or section never asks.
    */
   get encoding(): FileEncoding {
-    this.#encoding ??= isUtf8(this.#bytes) ? "utf8" : "latin1";
-    return this.#encoding;
+    return this.#source.isUtf8() ? "utf8" : "latin1";
   }
 
   /** Section names in file order. */
@@ -342,6 +511,19 @@ export class IniByteDocument {
     const position = this.#positionOf(name);
     if (position === undefined) return undefined;
     return (this.#edited.get(position) ?? this.#readPart(position)).section(name);
+  }
+
+  /**
+   * The bytes of section `name` as the file has them (header to the next header), or undefined
+   * when the file has no such section or an edit changed it. The read side of the same run looks
+   * up a few profiles this way instead of searching the file.
+   */
+  sectionBytes(name: string): Buffer | undefined {
+    if (this.#whole !== undefined || this.#added.has(name)) return undefined;
+    const position = this.#index.byName.get(name);
+    if (position === undefined || this.#edited.has(position)) return undefined;
+    const { start, end } = this.#range(position);
+    return this.#source.bytes(start, end);
   }
 
   /** {@link IniDocument.upsertSection}, on the section's part of the file (a new section: the last part). */
@@ -371,24 +553,32 @@ export class IniByteDocument {
   }
 
   /**
-   * The document's bytes in order: slices of the Buffer that was read where nothing changed, new
+   * The document's bytes in order: slices of the bytes that were read where nothing changed, new
    * bytes for each part an edit changed. Written as they are (writev), never joined.
    */
   chunks(): Buffer[] {
+    return this.pieces().map((piece) => (Buffer.isBuffer(piece) ? piece : this.#source.bytes(piece.start, piece.end)));
+  }
+
+  /**
+   * {@link chunks}, the untouched bytes as ranges of the source: a file scanned with
+   * {@link scanFile} is written by copying them from the file, not from memory.
+   */
+  pieces(): WritePiece[] {
     if (this.#whole !== undefined) return [Buffer.from(this.#whole.toString(), this.encoding)];
-    const chunks: Buffer[] = [];
+    const pieces: WritePiece[] = [];
     let cursor = 0;
     for (const position of [...this.#edited.keys()].sort((a, b) => a - b)) {
       const part = this.#edited.get(position);
       if (part === undefined) continue;
       const { start, end } = this.#range(position);
-      if (start > cursor) chunks.push(this.#bytes.subarray(cursor, start));
+      if (start > cursor) pieces.push({ start: cursor, end: start });
       const text = part.toString();
-      chunks.push(Buffer.from(text, ASCII_TEXT.test(text) ? "latin1" : this.encoding));
+      pieces.push(Buffer.from(text, ASCII_TEXT.test(text) ? "latin1" : this.encoding));
       cursor = end;
     }
-    if (cursor < this.#bytes.length || chunks.length === 0) chunks.push(this.#bytes.subarray(cursor));
-    return chunks;
+    if (cursor < this.#source.length || pieces.length === 0) pieces.push({ start: cursor, end: this.#source.length });
+    return pieces;
   }
 
   #positionOf(name: string): number | undefined {
@@ -398,13 +588,13 @@ export class IniByteDocument {
   /** The bytes of section `position` (header to the next header), or of the whole body when there is no section. */
   #range(position: number): { start: number; end: number } {
     const { starts, bodyStart } = this.#index;
-    return { start: position === -1 ? bodyStart : (starts[position] ?? bodyStart), end: starts[position + 1] ?? this.#bytes.length };
+    return { start: position === -1 ? bodyStart : (starts[position] ?? bodyStart), end: starts[position + 1] ?? this.#source.length };
   }
 
   /** {@link #part} for a read, from the decoded text when many sections are read. */
   #readPart(position: number): IniDocument {
     this.#reads += 1;
-    if (this.#latin1 === undefined && this.#reads > READS_BEFORE_DECODING) this.#latin1 = this.#bytes.toString("latin1");
+    if (this.#latin1 === undefined && this.#reads > READS_BEFORE_DECODING) this.#latin1 = this.#source.whole().toString("latin1");
     if (this.#latin1 === undefined) return this.#part(position);
     const { start, end } = this.#range(position);
     const text = this.#latin1.slice(start, end);
@@ -415,7 +605,7 @@ export class IniByteDocument {
 
   #part(position: number): IniDocument {
     const { start, end } = this.#range(position);
-    const bytes = this.#bytes.subarray(start, end);
+    const bytes = this.#source.bytes(start, end);
     return IniDocument.window(bytes.toString(isAscii(bytes) ? "latin1" : this.encoding), this.#index.newline);
   }
 }

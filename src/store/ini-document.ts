@@ -12,6 +12,7 @@
  * any section, a line that is none of section / key = value / comment, a duplicated section or a
  * duplicated key all make the file unparseable, and rolecred refuses to write it.
  */
+import type { ScannedSectionSource } from "./scanned-sections.js";
 import { headerNameHash, scanHeaderCandidates, type HeaderCandidates } from "./section-scan.js";
 
 export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
@@ -281,15 +282,27 @@ function isUnindentedHeader(bytes: Buffer, lineStart: number): boolean {
 const SEARCHES_BEFORE_INDEX = 2;
 
 export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, string>> {
-  readonly #bytes: Buffer;
+  #bytes: Buffer | (() => Buffer);
+  /** This run's scan of the same file (a write's, store/scanned-sections.ts): sections read where it found them. */
+  readonly #scanned: ScannedSectionSource | undefined;
   readonly #found = new Map<string, Map<string, string> | undefined>();
   #whole: Map<string, Map<string, string>> | undefined;
   /** The lines that may be headers, by a hash of their names; null once an indented `[` stopped the scan. */
   #candidates: HeaderCandidates | null | undefined;
   #searches = 0;
 
-  constructor(bytes: Buffer) {
+  /**
+   * `bytes`: the file's, or how to read them when first needed (with `scanned`, only a listing or
+   * a name the scan cannot answer reads the file).
+   */
+  constructor(bytes: Buffer | (() => Buffer), scanned?: ScannedSectionSource) {
     this.#bytes = bytes;
+    this.#scanned = scanned;
+  }
+
+  get #fileBytes(): Buffer {
+    if (typeof this.#bytes === "function") this.#bytes = this.#bytes();
+    return this.#bytes;
   }
 
   get(name: string): ReadonlyMap<string, string> | undefined {
@@ -330,12 +343,12 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
   }
 
   #all(): Map<string, Map<string, string>> {
-    this.#whole ??= readIniSections(this.#bytes.toString("utf8"));
+    this.#whole ??= readIniSections(this.#fileBytes.toString("utf8"));
     return this.#whole;
   }
 
   #scannedCandidates(): HeaderCandidates | null {
-    if (this.#candidates === undefined) this.#candidates = scanHeaderCandidates(this.#bytes) ?? null;
+    if (this.#candidates === undefined) this.#candidates = scanHeaderCandidates(this.#fileBytes) ?? null;
     return this.#candidates;
   }
 
@@ -343,12 +356,18 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
   #search(name: string): Map<string, string> | undefined | "unsure" {
     // Names the whole parse can never produce, or whose bytes a UTF-8 search cannot match exactly.
     if (name === "" || name.trim() !== name || name === "__proto__" || /[\]\r\n\uFFFD]/.test(name)) return this.#all().has(name) ? "unsure" : undefined;
+    const scannedPiece = this.#scanned?.sectionBytes(name) ?? (this.#scanned === undefined ? "unknown" : undefined);
+    if (scannedPiece === undefined) return undefined;
+    if (scannedPiece !== "unknown") {
+      const piece = readIniSections(scannedPiece.toString("utf8"));
+      return piece.size === 1 ? (piece.get(name) ?? "unsure") : "unsure";
+    }
     // The first few names are searched for: two searches of a 49 MB file cost less than indexing
     // its 50,000 headers in a short-lived process (a write looks up two names per file).
     if (this.#candidates === undefined && ++this.#searches <= SEARCHES_BEFORE_INDEX) return this.#searchBytes(name);
     const candidates = this.#scannedCandidates();
     if (candidates === null) return this.#searchBytes(name);
-    const bytes = this.#bytes;
+    const bytes = this.#fileBytes;
     const needle = Buffer.from(name, "utf8");
     const nameEnd = (at: number) => at + 1 + needle.length;
     let merged: Map<string, string> | undefined;
@@ -375,31 +394,32 @@ export class IniSectionIndex implements ReadonlyMap<string, ReadonlyMap<string, 
 
   /** {@link #search} by a byte search for `[name]`: for a file where an indented `[` stopped the header scan. */
   #searchBytes(name: string): Map<string, string> | undefined | "unsure" {
+    const bytes = this.#fileBytes;
     const needle = Buffer.from(`[${name}]`, "utf8");
     let merged: Map<string, string> | undefined;
-    for (let at = this.#bytes.indexOf(needle); at !== -1; at = this.#bytes.indexOf(needle, at + 1)) {
-      const lineStart = lineStartOf(this.#bytes, at);
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+      const lineStart = lineStartOf(bytes, at);
       if (lineStart !== at) {
         // `x = [name]` or `# [name]` is no header; an indented `  [name]` may be one.
-        if (/^\s+$/.test(this.#bytes.toString("utf8", lineStart, at))) return "unsure";
+        if (/^\s+$/.test(bytes.toString("utf8", lineStart, at))) return "unsure";
         continue;
       }
-      if (!isUnindentedHeader(this.#bytes, at)) continue;
-      let end = lineEndOf(this.#bytes, at);
+      if (!isUnindentedHeader(bytes, at)) continue;
+      let end = lineEndOf(bytes, at);
       for (;;) {
-        const next = this.#bytes.indexOf(OPEN_BRACKET, end);
+        const next = bytes.indexOf(OPEN_BRACKET, end);
         if (next === -1) {
-          end = this.#bytes.length;
+          end = bytes.length;
           break;
         }
         end = next + 1;
-        const previous = this.#bytes[next - 1];
-        if ((previous === LINE_FEED || previous === CARRIAGE_RETURN) && isUnindentedHeader(this.#bytes, next)) {
+        const previous = bytes[next - 1];
+        if ((previous === LINE_FEED || previous === CARRIAGE_RETURN) && isUnindentedHeader(bytes, next)) {
           end = next;
           break;
         }
       }
-      const piece = readIniSections(this.#bytes.toString("utf8", at, end));
+      const piece = readIniSections(bytes.toString("utf8", at, end));
       if (piece.size !== 1 || !piece.has(name)) return "unsure"; // an indented header inside the piece
       merged ??= new Map();
       for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);

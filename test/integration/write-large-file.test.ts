@@ -1,0 +1,93 @@
+/**
+ * `write` into a large credentials file that has not changed for a second (issue 16): the built
+ * CLI scans it a chunk at a time and copies it in the background while scanning. What the user
+ * sees must be what a small file gives: the file with the one section added, or a refusal that
+ * leaves the file as it was, and never a copy of the file left beside it.
+ */
+import { readFile, readdir, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+
+const CONFIG = `
+[profile ci]
+role_arn = ${ROLES.ci}
+source_profile = jo-script
+region = eu-central-1
+`;
+
+/** ≈ 1.5 MB of rolecred's sections: over the size from which the write's copy starts early (1 MiB). */
+const FILLER = Array.from(
+  { length: 2000 },
+  (_, index) =>
+    `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\nx_rolecred_managed = true\n`,
+).join("\n");
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(async () => {
+  await world.close();
+});
+
+/** A HOME with a cached session for `ci` and `credentials` as its settled credentials file. */
+async function homeWith(credentials: string): Promise<{ env: Record<string, string>; aws: string; path: string }> {
+  const { home, env } = await makeJoHome(world, { config: CONFIG });
+  expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached (through STS, once)
+  const aws = join(home, ".aws");
+  const path = join(aws, "credentials");
+  const joKeys = await readFile(path, "utf8");
+  await writeFile(path, `${joKeys}\n${credentials}`, { mode: 0o600 });
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(path, anHourAgo, anHourAgo);
+  // Settled only once its change time, which cannot be set back, is a second old (file-identity.ts).
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  return { env, aws, path };
+}
+
+describe("write into a large settled credentials file", () => {
+  it("adds the section after the file's own bytes, and leaves no copy of the file behind", async () => {
+    const { env, aws, path } = await homeWith(FILLER);
+    const before = await readFile(path, "utf8");
+    const result = await runCli(["write", "ci", "--to", "ci-creds"], { env });
+    expect(result.stderr).toMatch(/^ci-creds: assumed Ci in 111111111111/);
+    expect(result.exitCode).toBe(0);
+    const after = await readFile(path, "utf8");
+    expect(after.startsWith(`${before}\n[ci-creds]\naws_access_key_id = ASIA`)).toBe(true);
+    expect((await readdir(aws)).sort()).toEqual(["config", "credentials"]);
+  });
+
+  it("leaves the old file or the new one, never a part of either, wherever a kill lands", async () => {
+    // ≈ 9 MB: long enough a write that a kill may land in the scan, the copy or the fsync.
+    const large = Array.from({ length: 12 }, () => FILLER)
+      .map((part, copy) => part.replaceAll("[org-", `[c${copy}-org-`))
+      .join("\n");
+    const { env, path } = await homeWith(large);
+    const original = await readFile(path, "utf8");
+    for (const killAfterMs of [80, 160, 240, 320, 400, 600]) {
+      await writeFile(path, original, { mode: 0o600 });
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(path, anHourAgo, anHourAgo);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await runCli(["write", "ci", "--to", "ci-creds"], { env, timeoutMs: killAfterMs });
+      const after = await readFile(path, "utf8");
+      if (after === original) continue; // killed before the rename
+      expect(result.exitCode).toBe(0);
+      expect(after.startsWith(`${original}\n[ci-creds]\naws_access_key_id = ASIA`)).toBe(true);
+      expect(after.endsWith("x_rolecred_session_arn = arn:aws:sts::111111111111:assumed-role/Ci/jo\n")).toBe(true);
+    }
+  }, 60_000);
+
+  it("refuses to overwrite long-term keys with the file untouched, and leaves no copy of the file behind", async () => {
+    const { env, aws, path } = await homeWith(`${FILLER}\n[ci-creds]\naws_access_key_id = AKIAJOEXAMPLE0000009\naws_secret_access_key = own\n`);
+    const before = await readFile(path, "utf8");
+    const result = await runCli(["write", "ci", "--to", "ci-creds"], { env });
+    expect(result.stderr).toContain("profile [ci-creds]");
+    expect(result.stderr).toContain("holds long-term access keys; rolecred will not overwrite them");
+    expect(result.exitCode).not.toBe(0);
+    expect(await readFile(path, "utf8")).toBe(before);
+    expect((await readdir(aws)).sort()).toEqual(["config", "credentials"]);
+  });
+});
