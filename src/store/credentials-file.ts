@@ -378,8 +378,9 @@ async function editUnderLock<T>(target: string, path: string, edit: (loaded: Loa
       // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
       if (!(error instanceof ScannedFileChanged || error instanceof CopySourceChanged)) throw error;
       if (attempt === SCAN_ATTEMPTS) {
+        // Like a lock held too long (exit 1): another program is busy with the file, nothing is wrong with it.
         throw new RolecredError(`${path} kept changing while rolecred wrote it; it was left as it is`, {
-          exitCode: ExitCode.unavailable,
+          exitCode: ExitCode.failure,
           hint: "another program is writing the credentials file; try again when it is done",
         });
       }
