@@ -74,7 +74,8 @@ describe("write into a large settled credentials file", () => {
       const result = await runCli(["write", "ci", "--to", "ci-creds"], { env, timeoutMs: killAfterMs });
       const after = await readFile(path, "utf8");
       if (after === original) continue; // killed before the rename
-      expect(result.exitCode).toBe(0);
+      // Renamed in: the run ended or was killed after the rename (between it and the exit).
+      expect([0, null]).toContain(result.exitCode);
       expect(after.startsWith(`${original}\n[ci-creds]\naws_access_key_id = ASIA`)).toBe(true);
       expect(after.endsWith("x_rolecred_session_arn = arn:aws:sts::111111111111:assumed-role/Ci/jo\n")).toBe(true);
     }
