@@ -12,8 +12,8 @@
  */
 import type { Env } from "../deps.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
-import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
-import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
+import { accountAliases, readAwsFiles, readProfileListing } from "../profiles/aws-files.js";
+import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
@@ -69,11 +69,12 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
  * listing needs only the two AWS files, which this bundle already reads. Any error goes to the
  * full command line, which says what is wrong.
  */
-function listProfiles(format: ProfilesFormat, env: Env): Promise<FastAnswer | undefined> {
-  return readAwsFiles(env).then(
-    (files) => ({ stdout: renderProfiles(files, format), stderr: undefined }),
-    () => undefined,
-  );
+function listProfiles(format: ProfilesFormat, env: Env): FastAnswer | undefined {
+  try {
+    return { stdout: renderProfiles(readProfileListing(env, settingsShownBy(format)), format), stderr: undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Map([

@@ -8,6 +8,7 @@ import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bou
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
+import { scanSectionSettings, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -61,15 +62,19 @@ class ScannedSections extends IniSectionIndex {
  * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
  */
 function readSections(path: string, what: string, keep = false): IniSections {
-  let bytes: Buffer;
+  const bytes = readAwsFileBytes(path, what, keep);
+  return bytes === undefined ? new Map() : new ScannedSections(bytes);
+}
+
+/** A file's bytes, undefined when it does not exist. */
+function readAwsFileBytes(path: string, what: string, keep = false): Buffer | undefined {
   try {
     // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
-    bytes = readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep });
+    return readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep });
   } catch (error) {
-    if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
+    if (error instanceof BoundedReadError && error.reason === "missing") return undefined;
     throw error;
   }
-  return new ScannedSections(bytes);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
@@ -89,29 +94,95 @@ export async function readAwsFiles(env: Env): Promise<AwsFiles> {
  * AWS CLI also accepts `[profile default]`). A bare `[NAME]` in the config file is not a profile.
  */
 export function configSection(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
-  const named = files.config.get(`profile ${profile}`);
+  return configSectionOf(files.config, profile);
+}
+
+type Sections<Value> = ReadonlyMap<string, ReadonlyMap<string, Value>>;
+
+function configSectionOf<Value>(config: Sections<Value>, profile: string): ReadonlyMap<string, Value> | undefined {
+  const named = config.get(`profile ${profile}`);
   if (profile !== "default") return named;
-  const bare = files.config.get("default");
+  const bare = config.get("default");
   if (bare === undefined) return named;
   return named === undefined ? bare : new Map([...bare, ...named]);
 }
 
 /** A profile's keys from both files; the credentials file wins where both set a key, as in the SDK. */
 export function profileSettings(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
-  const fromConfig = configSection(files, profile);
-  const fromCredentials = files.credentials.get(profile);
-  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
-  return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
+  return settingsOf(files.config, files.credentials, profile);
+}
+
+function settingsOf<Value>(config: Sections<Value>, credentials: Sections<Value>, profile: string): ReadonlyMap<string, Value> | undefined {
+  const fromConfig = configSectionOf(config, profile);
+  const fromCredentials = credentials.get(profile);
+  if (fromConfig === undefined || fromCredentials === undefined) return fromConfig ?? fromCredentials;
+  return new Map([...fromConfig, ...fromCredentials]);
 }
 
 /** Every profile name either file defines, sorted. */
 export function profileNames(files: AwsFiles): string[] {
-  const names = new Set<string>(files.credentials.keys());
-  for (const section of files.config.keys()) {
+  return profileNamesOf(files.config.keys(), files.credentials.keys());
+}
+
+/** The profile names of the config file's and the credentials file's section names, sorted (by UTF-16 code units). */
+function profileNamesOf(configSections: Iterable<string>, credentialsSections: Iterable<string>): string[] {
+  const names = new Set<string>(credentialsSections);
+  for (const section of configSections) {
     if (section === "default") names.add("default");
     else if (section.startsWith("profile ")) names.add(section.slice("profile ".length).trim());
   }
   return [...names].sort();
+}
+
+/**
+ * What a listing of every profile needs (`rolecred profiles`): the names, and for each a few
+ * chosen settings, the same as {@link profileNames} and {@link profileSettings} restricted to
+ * those keys answer from the whole parse.
+ */
+export interface ProfileListing {
+  readonly names: readonly string[];
+  /** The profile's wanted settings from both files (the credentials file winning); see section-settings.ts for null. */
+  settings(profile: string): SectionSettings;
+}
+
+const NO_SETTINGS: SectionSettings = new Map<string, string>();
+
+/**
+ * The listing read from both files in one pass each: only section headers when no setting is
+ * wanted (`profiles --names`), else every line, without decoding the values nobody shows
+ * (src/store/section-settings.ts). Errors are readAwsFiles's (exit 3 for a FIFO, a device, an
+ * oversized file).
+ */
+export function readProfileListing(env: Env, wanted: WantedSettings): ProfileListing {
+  const config = readAwsFileBytes(configFilePath(env), "the config file");
+  const credentials = readAwsFileBytes(credentialsFilePath(env), "the credentials file");
+  if (wanted.size === 0) {
+    const names = profileNamesOf(sectionNamesOf(config), sectionNamesOf(credentials));
+    return { names, settings: () => NO_SETTINGS };
+  }
+  const configSections: ReadonlyMap<string, SectionSettings> = config === undefined ? new Map() : scanSectionSettings(config, wanted);
+  const credentialsSections: ReadonlyMap<string, SectionSettings> = credentials === undefined ? new Map() : scanSectionSettings(credentials, wanted);
+  return {
+    names: profileNamesOf(configSections.keys(), credentialsSections.keys()),
+    // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
+    settings: (profile) =>
+      layered([credentialsSections.get(profile), configSections.get(`profile ${profile}`), profile === "default" ? configSections.get("default") : undefined]),
+  };
+}
+
+/** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */
+function layered(layers: ReadonlyArray<SectionSettings | undefined>): SectionSettings {
+  const present = layers.filter((layer) => layer !== undefined);
+  if (present.length <= 1) return present[0] ?? NO_SETTINGS;
+  const holding = (key: string) => present.find((layer) => layer.has(key));
+  return { has: (key) => holding(key) !== undefined, get: (key) => holding(key)?.get(key) };
+}
+
+/** A file's section names from its header lines, or (an indented `[` declined that) from every line. */
+function sectionNamesOf(bytes: Buffer | undefined): Iterable<string> {
+  if (bytes === undefined) return [];
+  const headers = scanSectionHeaders(bytes);
+  return headers === undefined ? scanSectionSettings(bytes, new Map()).keys() : sectionNames(headers);
 }
 
 /**

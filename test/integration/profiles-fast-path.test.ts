@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
 import { renderProfiles } from "../../src/output/profiles.js";
+import { profileNames, profileSettings, type AwsFiles } from "../../src/profiles/aws-files.js";
 import { readIniSections } from "../../src/store/ini-document.js";
+
+/** The listing from the whole parse of both files: every key of every profile, as profileSettings gives it. */
+function wholeParseListing(config: string, credentials: string) {
+  const files: AwsFiles = { configPath: "c", credentialsPath: "k", config: readIniSections(config), credentials: readIniSections(credentials) };
+  return { names: profileNames(files), settings: (name: string) => profileSettings(files, name) ?? new Map<string, string>() };
+}
 
 const CONFIG = [
   "# top [profile commented]",
@@ -37,9 +44,7 @@ describe("profiles on the fast path", () => {
     await writeFile(join(home, ".aws", "credentials"), CREDENTIALS);
     const result = await runCli(["profiles", ...flags], { env: cliEnv(home, { NODE_DEBUG: "module" }) });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe(
-      renderProfiles({ configPath: "c", credentialsPath: "k", config: readIniSections(CONFIG), credentials: readIniSections(CREDENTIALS) }, format),
-    );
+    expect(result.stdout).toBe(renderProfiles(wholeParseListing(CONFIG, CREDENTIALS), format));
     expect(result.stdout).toContain("org-59");
     expect(result.stderr).not.toContain("node_modules/commander");
     expect(result.stderr).not.toContain("run.js");
