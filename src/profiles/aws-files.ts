@@ -4,11 +4,11 @@
  * nothing on this path writes the file back.
  */
 import type { Env } from "../deps.js";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
+import { BoundedReadError, READ_LIMITS, readRegularFileSync, readRegularLinesSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
-import { scanSectionSettings, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
+import { SectionSettingsScanner, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -62,19 +62,15 @@ class ScannedSections extends IniSectionIndex {
  * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
  */
 function readSections(path: string, what: string, keep = false): IniSections {
-  const bytes = readAwsFileBytes(path, what, keep);
-  return bytes === undefined ? new Map() : new ScannedSections(bytes);
-}
-
-/** A file's bytes, undefined when it does not exist. */
-function readAwsFileBytes(path: string, what: string, keep = false): Buffer | undefined {
+  let bytes: Buffer;
   try {
     // Bounded and regular-only (exit 3 otherwise): AWS_CONFIG_FILE=/dev/zero or a FIFO must not hang or eat memory.
-    return readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep });
+    bytes = readRegularFileSync(path, { what, maxBytes: READ_LIMITS.awsFile, keep });
   } catch (error) {
-    if (error instanceof BoundedReadError && error.reason === "missing") return undefined;
+    if (error instanceof BoundedReadError && error.reason === "missing") return new Map();
     throw error;
   }
+  return new ScannedSections(bytes);
 }
 
 export async function readAwsFiles(env: Env): Promise<AwsFiles> {
@@ -154,20 +150,54 @@ const NO_SETTINGS: SectionSettings = new Map<string, string>();
  * oversized file).
  */
 export function readProfileListing(env: Env, wanted: WantedSettings): ProfileListing {
-  const config = readAwsFileBytes(configFilePath(env), "the config file");
-  const credentials = readAwsFileBytes(credentialsFilePath(env), "the credentials file");
+  const configPath = configFilePath(env);
+  const credentialsPath = credentialsFilePath(env);
   if (wanted.size === 0) {
-    const names = profileNamesOf(sectionNamesOf(config), sectionNamesOf(credentials));
+    const names = profileNamesOf(sectionNamesIn(configPath, "the config file"), sectionNamesIn(credentialsPath, "the credentials file"));
     return { names, settings: () => NO_SETTINGS };
   }
-  const configSections: ReadonlyMap<string, SectionSettings> = config === undefined ? new Map() : scanSectionSettings(config, wanted);
-  const credentialsSections: ReadonlyMap<string, SectionSettings> = credentials === undefined ? new Map() : scanSectionSettings(credentials, wanted);
+  const config = sectionSettingsIn(configPath, "the config file", wanted);
+  const credentials = sectionSettingsIn(credentialsPath, "the credentials file", wanted);
   return {
-    names: profileNamesOf(configSections.keys(), credentialsSections.keys()),
+    names: profileNamesOf(config.keys(), credentials.keys()),
     // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
-    settings: (profile) =>
-      layered([credentialsSections.get(profile), configSections.get(`profile ${profile}`), profile === "default" ? configSections.get("default") : undefined]),
+    settings: (profile) => layered([credentials.get(profile), config.get(`profile ${profile}`), profile === "default" ? config.get("default") : undefined]),
   };
+}
+
+/**
+ * Reads a file in pieces of whole lines (bounded-read.ts readRegularLinesSync: the same checks as
+ * every read, no copy of the whole file); false when it does not exist.
+ */
+function readAwsFileLines(path: string, what: string, onPiece: (piece: Buffer) => void): boolean {
+  try {
+    readRegularLinesSync(path, { what, maxBytes: READ_LIMITS.awsFile }, onPiece);
+    return true;
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return false;
+    throw error;
+  }
+}
+
+/** Every section's wanted settings (none when the file does not exist). */
+function sectionSettingsIn(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
+  const scanner = new SectionSettingsScanner(wanted);
+  return readAwsFileLines(path, what, (piece) => scanner.scan(piece)) ? scanner.sections : new Map();
+}
+
+/** A file's distinct section names from its header lines, or (an indented `[` declined that) from every line. */
+function sectionNamesIn(path: string, what: string): Iterable<string> {
+  const names = new Set<string>();
+  let fileStart = true;
+  let declined = false;
+  readAwsFileLines(path, what, (piece) => {
+    const headers = declined ? undefined : scanSectionHeaders(piece, fileStart);
+    fileStart = false;
+    if (headers === undefined) declined = true;
+    else for (const name of headers.names) names.add(name);
+  });
+  // An indented `[` is a header or not by the lines above it: read again, every line.
+  return declined ? sectionSettingsIn(path, what, new Map()).keys() : names;
 }
 
 /** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */
@@ -176,13 +206,6 @@ function layered(layers: ReadonlyArray<SectionSettings | undefined>): SectionSet
   if (present.length <= 1) return present[0] ?? NO_SETTINGS;
   const holding = (key: string) => present.find((layer) => layer.has(key));
   return { has: (key) => holding(key) !== undefined, get: (key) => holding(key)?.get(key) };
-}
-
-/** A file's section names from its header lines, or (an indented `[` declined that) from every line. */
-function sectionNamesOf(bytes: Buffer | undefined): Iterable<string> {
-  if (bytes === undefined) return [];
-  const headers = scanSectionHeaders(bytes);
-  return headers === undefined ? scanSectionSettings(bytes, new Map()).keys() : sectionNames(headers);
 }
 
 /**

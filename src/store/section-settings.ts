@@ -17,6 +17,7 @@
  * lines can never set one, and they are left to the classifier only for its state.
  */
 import { LineClassifier, type IniLine } from "./ini-document.js";
+import { byteOrderMarkLength } from "./section-scan.js";
 
 /** For each wanted key (lower case, no dot): whether its value is read, or only whether it is set. */
 export type WantedSettings = ReadonlyMap<string, "value" | "presence">;
@@ -78,13 +79,6 @@ interface WantedKey {
   readonly readValue: boolean;
   /** Its slot in a section's settings. */
   readonly place: number;
-}
-
-/** The parse's byte-order marks (ini-document.ts): U+FEFF, or its three bytes read as Latin-1 text and saved as UTF-8. */
-function byteOrderMarkLength(bytes: Buffer): number {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 3;
-  const asText = [0xc3, 0xaf, 0xc2, 0xbb, 0xc2, 0xbf];
-  return bytes.length >= asText.length && asText.every((byte, index) => bytes[index] === byte) ? asText.length : 0;
 }
 
 /**
