@@ -11,7 +11,8 @@
  * odd), with the same state, so continuation lines, repeated sections (merged, later values win),
  * CRLF or lone CR line ends and bytes that are not UTF-8 read as they do there. A line that does
  * begin so is an entry or nothing, whatever precedes it (the classifier tests it as nothing
- * else), and is read here from its bytes.
+ * else), and is read here from its bytes; so is a line that is exactly `[name]` with a plain
+ * ASCII name, a header whatever precedes it.
  *
  * A wanted key never has a dot: the parse names a continuation's keys `parent.child`, so those
  * lines can never set one, and they are left to the classifier only for its state.
@@ -24,7 +25,8 @@ export type WantedSettings = ReadonlyMap<string, "value" | "presence">;
 
 /**
  * A section's wanted keys: `get` gives the value where it was asked for, null where only the key's
- * presence was, undefined where the key is not set. A ReadonlyMap of the whole parse answers the same.
+ * presence was, undefined where the key is not set. A section's Map from the whole parse fits too
+ * (a value where this gives null): the tests compare the two listings through it.
  */
 export interface SectionSettings {
   has(key: string): boolean;
