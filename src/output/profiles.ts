@@ -23,7 +23,11 @@ function profileKind(settings: SectionSettings): string {
   return "other";
 }
 
-/** The keys the table and JSON show or decide a profile's kind by: only the values shown are read. */
+/**
+ * The keys the table and JSON show or decide a profile's kind by: only the values shown are read.
+ * A key profileKind or the rows below look at must be here, or it reads as absent (and with a
+ * change to what is printed, raise LISTING_VERSION in src/profiles/remembered-listing.ts).
+ */
 const SHOWN_SETTINGS: WantedSettings = new Map([
   [X509_KEYS.certificate, "presence"],
   ["sso_session", "presence"],
