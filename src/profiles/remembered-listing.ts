@@ -35,8 +35,9 @@ export function profilesListingText(env: Env, format: ProfilesFormat, now: Date)
 /**
  * What the remembered text was rendered by. Raise it with any change to what `profiles` prints
  * (src/output/profiles.ts): a listing remembered by an older rolecred must not be shown.
+ * test/profiles/remembered-listing.test.ts pins what this version prints, and fails on a change.
  */
-const LISTING_VERSION = 1;
+export const LISTING_VERSION = 1;
 
 /** A file's identity as the record's key: "absent" for a missing file, undefined for one that is not a regular file (the read refuses it). */
 function identityKey(path: string): { readonly key: string; readonly identity: FileIdentity | undefined } | undefined {
