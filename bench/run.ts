@@ -568,7 +568,8 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       },
     });
   }
-  if (wanted("profiles-10000") || wanted("profiles-names-10000") || wanted("status-10000") || wanted("status-1000")) {
+  const profilesRows = ["profiles-10000", "profiles-names-10000", "profiles-10000-cold", "profiles-names-10000-cold"];
+  if (profilesRows.some(wanted) || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
     await writeScaledAwsFiles(home, 10_000, "true");
     const base = { baselineLabel: "node -e 0", baseline: nodeBaseline, sts: "none" as const, speed: "slow" as const, memory: true };
@@ -594,6 +595,24 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         if (!stdout.includes("org-9999\n")) throw new Error("profiles --names did not list org-9999");
       },
     });
+    // The same with no listing remembered (src/profiles/remembered-listing.ts): a cache folder that
+    // cannot be made (under a file), as after every change to either file.
+    const noCache = cliEnv(home, { ROLECRED_CACHE_DIR: join(home, ".aws", "config", "no-cache") });
+    for (const [id, label, flags] of [
+      ["profiles-10000-cold", "profiles, 10,000 profiles, nothing remembered", []],
+      ["profiles-names-10000-cold", "profiles --names, 10,000 profiles, nothing remembered", ["--names"]],
+    ] as const) {
+      cases.push({
+        ...base,
+        id,
+        label,
+        subject: rolecred("profiles", ...flags),
+        env: noCache,
+        check: (stdout) => {
+          if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
+        },
+      });
+    }
     for (const count of [1_000, 10_000]) {
       const cache = join(home, `cache-${count}`);
       if (!wanted(`status-${count}`)) continue;

@@ -13,7 +13,8 @@
 import type { Env } from "../deps.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
-import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
+import type { ProfilesFormat } from "../output/profiles.js";
+import { profilesListingText } from "../profiles/remembered-listing.js";
 import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
@@ -69,11 +70,12 @@ function fastRequest(args: readonly string[], env: Env): FastRequest | undefined
  * listing needs only the two AWS files, which this bundle already reads. Any error goes to the
  * full command line, which says what is wrong.
  */
-function listProfiles(format: ProfilesFormat, env: Env): Promise<FastAnswer | undefined> {
-  return readAwsFiles(env).then(
-    (files) => ({ stdout: renderProfiles(files, format), stderr: undefined }),
-    () => undefined,
-  );
+function listProfiles(format: ProfilesFormat, env: Env, now: Date): FastAnswer | undefined {
+  try {
+    return { stdout: profilesListingText(env, format, now), stderr: undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Map([
@@ -95,7 +97,7 @@ export async function serveFromCache(
   writeErr: (text: string) => void = () => undefined,
 ): Promise<FastAnswer | undefined> {
   const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
-  if (profilesFormat !== undefined) return listProfiles(profilesFormat, env);
+  if (profilesFormat !== undefined) return listProfiles(profilesFormat, env, now);
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.

@@ -1,14 +1,14 @@
 /** `rolecred profiles`: what each profile is, read from the AWS files (no STS, no secrets). */
 import type { Deps } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
-import { readAwsFiles } from "../profiles/aws-files.js";
-import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
+import type { ProfilesFormat } from "../output/profiles.js";
+import { profilesListingText } from "../profiles/remembered-listing.js";
 
 export interface ProfilesOptions {
   readonly format: ProfilesFormat;
 }
 
 export async function runProfiles(options: ProfilesOptions, deps: Deps): Promise<Outcome> {
-  deps.stdout.write(renderProfiles(await readAwsFiles(deps.env), options.format));
+  deps.stdout.write(profilesListingText(deps.env, options.format, deps.now()));
   return SUCCESS;
 }

@@ -4,11 +4,12 @@
  * nothing on this path writes the file back.
  */
 import type { Env } from "../deps.js";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
+import { BoundedReadError, READ_LIMITS, readRegularFileSync, readRegularLinesSync } from "../store/bounded-read.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 import { scannedSectionsOf } from "../store/scanned-sections.js";
+import { SectionSettingsScanner, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -93,29 +94,127 @@ export async function readAwsFiles(env: Env): Promise<AwsFiles> {
  * AWS CLI also accepts `[profile default]`). A bare `[NAME]` in the config file is not a profile.
  */
 export function configSection(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
-  const named = files.config.get(`profile ${profile}`);
+  return configSectionOf(files.config, profile);
+}
+
+type Sections<Value> = ReadonlyMap<string, ReadonlyMap<string, Value>>;
+
+function configSectionOf<Value>(config: Sections<Value>, profile: string): ReadonlyMap<string, Value> | undefined {
+  const named = config.get(`profile ${profile}`);
   if (profile !== "default") return named;
-  const bare = files.config.get("default");
+  const bare = config.get("default");
   if (bare === undefined) return named;
   return named === undefined ? bare : new Map([...bare, ...named]);
 }
 
 /** A profile's keys from both files; the credentials file wins where both set a key, as in the SDK. */
 export function profileSettings(files: AwsFiles, profile: string): ReadonlyMap<string, string> | undefined {
-  const fromConfig = configSection(files, profile);
-  const fromCredentials = files.credentials.get(profile);
-  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
-  return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
+  return settingsOf(files.config, files.credentials, profile);
+}
+
+function settingsOf<Value>(config: Sections<Value>, credentials: Sections<Value>, profile: string): ReadonlyMap<string, Value> | undefined {
+  const fromConfig = configSectionOf(config, profile);
+  const fromCredentials = credentials.get(profile);
+  if (fromConfig === undefined || fromCredentials === undefined) return fromConfig ?? fromCredentials;
+  return new Map([...fromConfig, ...fromCredentials]);
 }
 
 /** Every profile name either file defines, sorted. */
 export function profileNames(files: AwsFiles): string[] {
-  const names = new Set<string>(files.credentials.keys());
-  for (const section of files.config.keys()) {
-    if (section === "default") names.add("default");
-    else if (section.startsWith("profile ")) names.add(section.slice("profile ".length).trim());
+  return profileNamesOf(files.config.keys(), files.credentials.keys());
+}
+
+/** The profile names of the config file's and the credentials file's section names, sorted (by UTF-16 code units). */
+function profileNamesOf(configSections: Iterable<string>, credentialsSections: Iterable<string>): string[] {
+  const names = [...credentialsSections];
+  for (const section of configSections) {
+    if (section === "default") names.push("default");
+    else if (section.startsWith("profile ")) names.push(section.slice("profile ".length).trim());
   }
-  return [...names].sort();
+  names.sort();
+  // Each name once: sorted, a repeat stands next to the first. (A Set of 20,000 fresh strings, hashing each, cost more than the sort.)
+  let kept = 0;
+  for (const name of names) if (kept === 0 || names[kept - 1] !== name) names[kept++] = name;
+  names.length = kept;
+  return names;
+}
+
+/**
+ * What a listing of every profile needs (`rolecred profiles`): the names, and for each a few
+ * chosen settings, the same as {@link profileNames} and {@link profileSettings} restricted to
+ * those keys answer from the whole parse.
+ */
+export interface ProfileListing {
+  readonly names: readonly string[];
+  /** The profile's wanted settings from both files (the credentials file winning); see section-settings.ts for null. */
+  settings(profile: string): SectionSettings;
+}
+
+const NO_SETTINGS: SectionSettings = new Map<string, string>();
+
+/**
+ * The listing read from both files in one pass each: only section headers when no setting is
+ * wanted (`profiles --names`), else every line, without decoding the values nobody shows
+ * (src/store/section-settings.ts). Errors are readAwsFiles's (exit 3 for a FIFO, a device, an
+ * oversized file).
+ */
+export function readProfileListing(env: Env, wanted: WantedSettings): ProfileListing {
+  const configPath = configFilePath(env);
+  const credentialsPath = credentialsFilePath(env);
+  if (wanted.size === 0) {
+    const names = profileNamesOf(sectionNamesIn(configPath, "the config file"), sectionNamesIn(credentialsPath, "the credentials file"));
+    return { names, settings: () => NO_SETTINGS };
+  }
+  const config = sectionSettingsIn(configPath, "the config file", wanted);
+  const credentials = sectionSettingsIn(credentialsPath, "the credentials file", wanted);
+  return {
+    names: profileNamesOf(config.keys(), credentials.keys()),
+    // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
+    settings: (profile) => layered([credentials.get(profile), config.get(`profile ${profile}`), profile === "default" ? config.get("default") : undefined]),
+  };
+}
+
+/**
+ * Reads a file in pieces of whole lines (bounded-read.ts readRegularLinesSync: the same checks as
+ * every read, no copy of the whole file); false when it does not exist.
+ */
+function readAwsFileLines(path: string, what: string, onPiece: (piece: Buffer) => void): boolean {
+  try {
+    readRegularLinesSync(path, { what, maxBytes: READ_LIMITS.awsFile }, onPiece);
+    return true;
+  } catch (error) {
+    if (error instanceof BoundedReadError && error.reason === "missing") return false;
+    throw error;
+  }
+}
+
+/** Every section's wanted settings (none when the file does not exist). */
+function sectionSettingsIn(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
+  const scanner = new SectionSettingsScanner(wanted);
+  return readAwsFileLines(path, what, (piece) => scanner.scan(piece)) ? scanner.sections : new Map();
+}
+
+/** A file's section names from its header lines (a repeated one each time), or (an indented `[` declined that) from every line. */
+function sectionNamesIn(path: string, what: string): Iterable<string> {
+  const names: string[] = [];
+  let fileStart = true;
+  let declined = false;
+  readAwsFileLines(path, what, (piece) => {
+    const headers = declined ? undefined : scanSectionHeaders(piece, fileStart);
+    fileStart = false;
+    if (headers === undefined) declined = true;
+    else for (const name of headers.names) names.push(name);
+  });
+  // An indented `[` is a header or not by the lines above it: read again, every line.
+  return declined ? sectionSettingsIn(path, what, new Map()).keys() : names;
+}
+
+/** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */
+function layered(layers: ReadonlyArray<SectionSettings | undefined>): SectionSettings {
+  const present = layers.filter((layer) => layer !== undefined);
+  if (present.length <= 1) return present[0] ?? NO_SETTINGS;
+  const holding = (key: string) => present.find((layer) => layer.has(key));
+  return { has: (key) => holding(key) !== undefined, get: (key) => holding(key)?.get(key) };
 }
 
 /**

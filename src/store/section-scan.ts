@@ -22,6 +22,15 @@ function mayBeSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0b || byte === 0x0c || byte >= 0x80;
 }
 
+/** The UTF-8 bytes of U+FEFF, and of its three bytes read as Latin-1 and saved as UTF-8 ("ï»¿"): the parse drops either from the start (ini-document.ts). */
+const BYTE_ORDER_MARKS = [Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("\u00EF\u00BB\u00BF", "utf8")];
+
+/** How many bytes of a byte-order mark begin the file. */
+export function byteOrderMarkLength(bytes: Buffer): number {
+  for (const mark of BYTE_ORDER_MARKS) if (bytes.length >= mark.length && bytes.compare(mark, 0, mark.length, 0, mark.length) === 0) return mark.length;
+  return 0;
+}
+
 /** Headers in file order (a repeated section appears each time), with the byte offset of each line. */
 export interface SectionHeaders {
   readonly names: readonly string[];
@@ -38,12 +47,13 @@ function headerName(line: string): string | undefined {
 
 /**
  * Every section header of `bytes` (UTF-8, as the readers decode it), or undefined when an indented
- * `[` leaves the answer to the whole parse.
+ * `[` leaves the answer to the whole parse. `fileStart` false: `bytes` are whole lines from later
+ * in the file (bounded-read.ts readRegularLinesSync), where no byte-order mark is looked for.
  */
-export function scanSectionHeaders(bytes: Buffer): SectionHeaders | undefined {
+export function scanSectionHeaders(bytes: Buffer, fileStart = true): SectionHeaders | undefined {
   const names: string[] = [];
   const starts: number[] = [];
-  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bodyStart = fileStart ? byteOrderMarkLength(bytes) : 0;
   // Where the next \r is, looked up again only once passed: most files have none, and searching
   // the rest of a 50 MB file for one at every header would be quadratic.
   let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
@@ -139,7 +149,7 @@ export function headerNameHash(bytes: Uint8Array, from: number, to: number): num
 export function scanHeaderCandidates(bytes: Buffer): HeaderCandidates | undefined {
   const starts: number[] = [];
   const hashes: number[] = [];
-  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bodyStart = byteOrderMarkLength(bytes);
   // The next \r, searched again only once passed: most files have none.
   let nextReturn = bytes.indexOf(CARRIAGE_RETURN, bodyStart);
   for (let at = bytes.indexOf(OPEN_BRACKET, bodyStart); at !== -1;) {

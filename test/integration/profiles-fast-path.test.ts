@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
 import { renderProfiles } from "../../src/output/profiles.js";
+import { profileNames, profileSettings, type AwsFiles } from "../../src/profiles/aws-files.js";
 import { readIniSections } from "../../src/store/ini-document.js";
+
+/** The listing from the whole parse of both files: every key of every profile, as profileSettings gives it. */
+function wholeParseListing(config: string, credentials: string) {
+  const files: AwsFiles = { configPath: "c", credentialsPath: "k", config: readIniSections(config), credentials: readIniSections(credentials) };
+  return { names: profileNames(files), settings: (name: string) => profileSettings(files, name) ?? new Map<string, string>() };
+}
 
 const CONFIG = [
   "# top [profile commented]",
@@ -37,12 +44,42 @@ describe("profiles on the fast path", () => {
     await writeFile(join(home, ".aws", "credentials"), CREDENTIALS);
     const result = await runCli(["profiles", ...flags], { env: cliEnv(home, { NODE_DEBUG: "module" }) });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe(
-      renderProfiles({ configPath: "c", credentialsPath: "k", config: readIniSections(CONFIG), credentials: readIniSections(CREDENTIALS) }, format),
-    );
+    expect(result.stdout).toBe(renderProfiles(wholeParseListing(CONFIG, CREDENTIALS), format));
     expect(result.stdout).toContain("org-59");
     expect(result.stderr).not.toContain("node_modules/commander");
     expect(result.stderr).not.toContain("run.js");
+  });
+
+  it.each([
+    ["table", []],
+    ["json", ["--json"]],
+    ["names", ["--names"]],
+  ] as const)("prints the %s the whole parse gives for files read in several pieces, hostile lines across them", async (format, flags) => {
+    // Each file is over a megabyte (the reader's buffer is 256 KiB): repeated sections far apart
+    // merge across pieces, CRLF and lone CR, keys in capitals, a continuation, bytes that are not
+    // UTF-8, and in the credentials file an indented `[` (the header scan declines; --names reads every line).
+    const section = (index: number) =>
+      [
+        `[profile p${index % 700}]\r\nRole_Arn = arn:aws:iam::111111111111:role/R${index}\r\nregion:eu-${index}\r\n`,
+        `[p${index}]\naws_access_key_id = ASIA${index}\naws_session_token = ${"t".repeat(900)}\nx_rolecred_managed = ${index % 3 === 0 ? "true" : "false"}\n`,
+        `[profile q${index}]\rmfa_serial = arn:aws:iam::111111111111:mfa/jo\rs3 =\r  region = nested\r`,
+      ][index % 3] ?? "";
+    const config = Buffer.concat([
+      Buffer.from(Array.from({ length: 3000 }, (_, index) => section(index)).join("\n")),
+      Buffer.from([0x5b, 0x63, 0xe9, 0x5d, 0x0a]),
+    ]);
+    const credentials = Buffer.from(
+      `${Array.from({ length: 1500 }, (_, index) => section(index * 3 + 1)).join("\n")}\n[p1]\nx = 1\n  [p2]\nregion = moved\n[p4]\nregion = last\n`,
+    );
+    expect(config.length + credentials.length).toBeGreaterThan(2 * 1024 * 1024);
+    const home = await makeTempHome();
+    await mkdir(join(home, ".aws"), { recursive: true });
+    await writeFile(join(home, ".aws", "config"), config);
+    await writeFile(join(home, ".aws", "credentials"), credentials);
+    const result = await runCli(["profiles", ...flags], { env: cliEnv(home) });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(renderProfiles(wholeParseListing(config.toString("utf8"), credentials.toString("utf8")), format));
+    expect(result.stdout).toContain("p4");
   });
 
   it("names where each profile's credentials come from", async () => {

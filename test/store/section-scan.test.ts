@@ -16,6 +16,12 @@ describe(scanSectionHeaders.name, () => {
     expect(scanAgrees(`\uFEFF[first]\r\na = 1\r\n# [second]\r\nb = [second]\r\n\r\n[second] ; note\r\nc = 3\r\n[third]\nd=4`)).toBe("agrees");
   });
 
+  it("skips a byte-order mark saved as Latin-1 text, as the parse does", () => {
+    // "ï»¿" first: the parse drops it, so the header after it is in column 0.
+    expect(scanAgrees("\u00EF\u00BB\u00BF[a]\nx = 1\n[b]\n")).toBe("agrees");
+    expect(sectionNames(scanSectionHeaders(Buffer.from("\u00EF\u00BB\u00BF[a]\n")) ?? { names: [], starts: [] })).toEqual(["a"]);
+  });
+
   it("keeps a repeated section once, where it first appears", () => {
     const text = "[profile x]\nregion = us-east-1\n[x]\nregion = a\n[profile x]\noutput = json\n";
     expect(scanAgrees(text)).toBe("agrees");
