@@ -99,7 +99,12 @@ function mfaCodeRefused(env: Env): boolean {
  * (profiles/remembered-sections.ts); `write` has read the credentials file for its precheck
  * already and reads as before.
  */
-async function resolveChain(request: FastRequest, env: Env, directory: string, now: Date): Promise<{ chain: ResolvedChain; aliases: ReadonlyMap<string, string> | undefined }> {
+async function resolveChain(
+  request: FastRequest,
+  env: Env,
+  directory: string,
+  now: Date,
+): Promise<{ chain: ResolvedChain; aliases: ReadonlyMap<string, string> | undefined }> {
   const assume = request.kind === "env" && request.assume;
   const lookup = (files: AwsFiles) => ({ chain: resolveProfileChain(request.profile, files), aliases: assume ? accountAliases(files) : undefined });
   if (request.kind === "write") return lookup(await readAwsFiles(env));

@@ -75,7 +75,9 @@ export function withRememberedSections<T>(env: Env, cacheDirectory: string, prof
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
   const entries = readRecords(cacheDirectory);
-  const entry = entries.find((candidate) => candidate.profile === profile && candidate.config.path === configPath && candidate.credentials.path === credentialsPath);
+  const entry = entries.find(
+    (candidate) => candidate.profile === profile && candidate.config.path === configPath && candidate.credentials.path === credentialsPath,
+  );
   if (entry !== undefined) {
     try {
       const files = filesFromRecord(entry);
@@ -89,7 +91,12 @@ export function withRememberedSections<T>(env: Env, cacheDirectory: string, prof
   const value = lookup({ configPath, credentialsPath, config: config.sections, credentials: credentials.sections });
   const fresh = takeRecord(profile, nowMs, config, credentials);
   if (fresh !== undefined) {
-    writeRecords(cacheDirectory, [fresh, ...entries.filter((other) => other !== entry && !(other.profile === profile && other.config.path === configPath && other.credentials.path === credentialsPath))]);
+    writeRecords(cacheDirectory, [
+      fresh,
+      ...entries.filter(
+        (other) => other !== entry && !(other.profile === profile && other.config.path === configPath && other.credentials.path === credentialsPath),
+      ),
+    ]);
   }
   return { value, source: "files" };
 }
@@ -287,7 +294,9 @@ function recordingFile(path: string, what: string, keep: boolean): RecordingFile
   }
   const after = identityAt(path);
   const stable =
-    before !== null && after !== null && (before === undefined ? after === undefined && bytes === undefined : after !== undefined && sameIdentity(before, after) && bytes !== undefined);
+    before !== null &&
+    after !== null &&
+    (before === undefined ? after === undefined && bytes === undefined : after !== undefined && sameIdentity(before, after) && bytes !== undefined);
   const index: IniSections = bytes === undefined ? new Map() : new IniSectionIndex(bytes);
   const sections = new LookupRecorder(index);
   return { path, sections, identity: after ?? undefined, stable, bytes, looked: sections.looked };
@@ -402,7 +411,8 @@ function parseFileRecord(raw: unknown): FileRecord | undefined {
     for (const range of rawRanges as unknown[]) {
       if (!Array.isArray(range) || range.length !== 2) return undefined;
       const [start, end] = range as unknown[];
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) <= (start as number) || (end as number) > size) return undefined;
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) <= (start as number) || (end as number) > size)
+        return undefined;
       ranges.push([start as number, end as number]);
     }
     // Absent names only, for a file that was missing.

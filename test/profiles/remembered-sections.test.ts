@@ -128,7 +128,8 @@ describe("remembered chain sections", () => {
         const next = text.indexOf("\n[", start + 1);
         return [start, next === -1 ? text.length : next + 1] as const;
       });
-      return [...text].map((char, index) => (kept.some(([start, end]) => index >= start && index < end) ? char : "\u0001")).join("");
+      // ASCII text: a UTF-16 index is a byte offset.
+      return Array.from({ length: text.length }, (_, index) => (kept.some(([start, end]) => index >= start && index < end) ? text[index] : "\u0001")).join("");
     };
     await writeFile(configPath, scramble(configText(), ["[profile dev]"]));
     await writeFile(credentialsPath, scramble(credentialsText(), ["[jo]"]));
@@ -216,14 +217,20 @@ describe("remembered chain sections", () => {
     lookUp();
     const record = await recordText();
     // Every recorded range moved by one byte: the identity matches, the header check does not.
-    await writeFile(join(cache, CHAIN_RECORD_FILE), record.replace(/\[\[(\d+),(\d+)\]\]/g, (_, start: string, end: string) => `[[${Number(start) + 1},${end}]]`));
+    await writeFile(
+      join(cache, CHAIN_RECORD_FILE),
+      record.replace(/\[\[(\d+),(\d+)\]\]/g, (_, start: string, end: string) => `[[${Number(start) + 1},${end}]]`),
+    );
     expect(lookUp()).toEqual({ value: EXPECTED, source: "files" });
   });
 
   it("falls back from ranges past the file's end", async () => {
     lookUp();
     const record = await recordText();
-    await writeFile(join(cache, CHAIN_RECORD_FILE), record.replace(/\[\[(\d+),(\d+)\]\]/, (_, start: string) => `[[${start},99999999]]`));
+    await writeFile(
+      join(cache, CHAIN_RECORD_FILE),
+      record.replace(/\[\[(\d+),(\d+)\]\]/, (_, start: string) => `[[${start},99999999]]`),
+    );
     expect(lookUp()).toEqual({ value: EXPECTED, source: "files" });
   });
 
