@@ -74,10 +74,11 @@ export interface Remembered<T> {
 export function withRememberedSections<T>(env: Env, cacheDirectory: string, profile: string, nowMs: number, lookup: (files: AwsFiles) => T): Remembered<T> {
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
+  // Only the entry asked for is checked; the others are kept as they are, for their own runs.
   const entries = readRecords(cacheDirectory);
-  const entry = entries.find(
-    (candidate) => candidate.profile === profile && candidate.config.path === configPath && candidate.credentials.path === credentialsPath,
-  );
+  const isThisEntry = (raw: unknown) =>
+    isObject(raw) && raw.profile === profile && pathOf(raw.config) === configPath && pathOf(raw.credentials) === credentialsPath;
+  const entry = parseEntry(entries.find(isThisEntry));
   if (entry !== undefined) {
     try {
       const files = filesFromRecord(entry);
@@ -90,14 +91,7 @@ export function withRememberedSections<T>(env: Env, cacheDirectory: string, prof
   const credentials = recordingFile(credentialsPath, "the credentials file", true);
   const value = lookup({ configPath, credentialsPath, config: config.sections, credentials: credentials.sections });
   const fresh = takeRecord(profile, nowMs, config, credentials);
-  if (fresh !== undefined) {
-    writeRecords(cacheDirectory, [
-      fresh,
-      ...entries.filter(
-        (other) => other !== entry && !(other.profile === profile && other.config.path === configPath && other.credentials.path === credentialsPath),
-      ),
-    ]);
-  }
+  if (fresh !== undefined) writeRecords(cacheDirectory, [serializeEntry(fresh), ...entries.filter((raw) => !isThisEntry(raw) && parseEntry(raw) !== undefined)]);
   return { value, source: "files" };
 }
 
@@ -353,8 +347,8 @@ function sameSection(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
 // ---------------------------------------------------------------------------------------------
 // The record file
 
-/** The entries of the record file; none when it is missing, unreadable, damaged or foreign. */
-function readRecords(directory: string): ChainRecord[] {
+/** The entries of the record file, unchecked; none when it is missing, unreadable, damaged or foreign. */
+function readRecords(directory: string): unknown[] {
   let text: string | undefined;
   try {
     text = readOptionalTextSync(join(directory, CHAIN_RECORD_FILE), { what: "the chain-sections record", maxBytes: RECORD_MAX_BYTES });
@@ -368,13 +362,11 @@ function readRecords(directory: string): ChainRecord[] {
   } catch {
     return [];
   }
-  if (!isObject(parsed) || parsed.version !== RECORD_FORMAT_VERSION || !Array.isArray(parsed.entries)) return [];
-  const entries: ChainRecord[] = [];
-  for (const raw of parsed.entries as unknown[]) {
-    const entry = parseEntry(raw);
-    if (entry !== undefined) entries.push(entry);
-  }
-  return entries;
+  return isObject(parsed) && parsed.version === RECORD_FORMAT_VERSION && Array.isArray(parsed.entries) ? (parsed.entries as unknown[]) : [];
+}
+
+function pathOf(raw: unknown): unknown {
+  return isObject(raw) ? raw.path : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -422,7 +414,7 @@ function parseFileRecord(raw: unknown): FileRecord | undefined {
   return { path: raw.path, identity, sections };
 }
 
-function serialize(entries: readonly ChainRecord[]): string {
+function serializeEntry(entry: ChainRecord): Record<string, unknown> {
   const file = (record: FileRecord) => ({
     path: record.path,
     identity:
@@ -431,10 +423,7 @@ function serialize(entries: readonly ChainRecord[]): string {
         : [record.identity.dev, record.identity.ino, record.identity.size, record.identity.mtimeNs, record.identity.ctimeNs].map((part) => part.toString()),
     sections: Object.fromEntries(record.sections),
   });
-  return `${JSON.stringify({
-    version: RECORD_FORMAT_VERSION,
-    entries: entries.map((entry) => ({ profile: entry.profile, takenAtMs: entry.takenAtMs, config: file(entry.config), credentials: file(entry.credentials) })),
-  })}\n`;
+  return { profile: entry.profile, takenAtMs: entry.takenAtMs, config: file(entry.config), credentials: file(entry.credentials) };
 }
 
 /**
@@ -442,13 +431,13 @@ function serialize(entries: readonly ChainRecord[]): string {
  * cache. Two runs writing at once: the last rename wins, and a profile it lacks is recorded by
  * its next run. A folder that cannot be written costs only the record.
  */
-function writeRecords(directory: string, entries: readonly ChainRecord[]): void {
+function writeRecords(directory: string, entries: readonly unknown[]): void {
   const path = join(directory, CHAIN_RECORD_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     makeDirectorySync(directory, 0o700);
     // "wx": never through a file (or symlink) already at the temporary name.
-    writeFileSync(temporary, serialize(entries.slice(0, MAX_ENTRIES)), { mode: 0o600, flag: "wx" });
+    writeFileSync(temporary, `${JSON.stringify({ version: RECORD_FORMAT_VERSION, entries: entries.slice(0, MAX_ENTRIES) })}\n`, { mode: 0o600, flag: "wx" });
     const owner = ownerForCreationIn(directory);
     if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
     renameSync(temporary, path);

@@ -274,6 +274,20 @@ describe("remembered chain sections", () => {
     await expect(recordText()).rejects.toThrow(/ENOENT/);
   });
 
+  it("remembers each profile on its own, the 64 most recently recorded", async () => {
+    const lookUpOrg = (index: number) =>
+      withRememberedSections(env, cache, `org-${index}`, later(), (files) => resolveProfileChain(`org-${index}`, files).hops[0]?.roleArn);
+    for (let index = 0; index < 70; index++) expect(lookUpOrg(index).source).toBe("files");
+    lookUp();
+    // A damaged entry of another profile does not stop this one's.
+    await editRecord((record) => record.entries.splice(1, 0, { broken: true } as never));
+    expect(lookUp()).toEqual({ value: EXPECTED, source: "record" });
+    expect(lookUpOrg(69)).toEqual({ value: "arn:aws:iam::111111111111:role/ReadOnly", source: "record" });
+    expect(lookUpOrg(7).source).toBe("record");
+    expect(lookUpOrg(6).source).toBe("files"); // the oldest fell out
+    expect((JSON.parse(await recordText()) as RecordJson).entries.length).toBe(64);
+  });
+
   it("ignores a record file that is a FIFO", async () => {
     await mkdir(cache, { recursive: true });
     execFileSync("mkfifo", [join(cache, CHAIN_RECORD_FILE)]);
