@@ -91,7 +91,8 @@ export function withRememberedSections<T>(env: Env, cacheDirectory: string, prof
   const credentials = recordingFile(credentialsPath, "the credentials file", true);
   const value = lookup({ configPath, credentialsPath, config: config.sections, credentials: credentials.sections });
   const fresh = takeRecord(profile, nowMs, config, credentials);
-  if (fresh !== undefined) writeRecords(cacheDirectory, [serializeEntry(fresh), ...entries.filter((raw) => !isThisEntry(raw) && parseEntry(raw) !== undefined)]);
+  if (fresh !== undefined)
+    writeRecords(cacheDirectory, [serializeEntry(fresh), ...entries.filter((raw) => !isThisEntry(raw) && parseEntry(raw) !== undefined)]);
   return { value, source: "files" };
 }
 
