@@ -13,7 +13,7 @@
 import type { Env } from "../deps.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { accountAliases, readAwsFiles, type AwsFiles } from "../profiles/aws-files.js";
-import { withRememberedSections } from "../profiles/remembered-sections.js";
+import { withRememberedSections, worthRemembering } from "../profiles/remembered-sections.js";
 import { renderProfiles, type ProfilesFormat } from "../output/profiles.js";
 import { NARROWING_KEYS, resolveProfileChain, type ResolvedChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
@@ -96,8 +96,8 @@ function mfaCodeRefused(env: Env): boolean {
 /**
  * The chain (and for `assume`, the account aliases) from the AWS files. `process`/`env`/`assume`
  * read only the sections remembered from an earlier run when both files are unchanged
- * (profiles/remembered-sections.ts); `write` has read the credentials file for its precheck
- * already and reads as before.
+ * (profiles/remembered-sections.ts), for files over a megabyte together; `write` has read the
+ * credentials file for its precheck already and reads as before.
  */
 async function resolveChain(
   request: FastRequest,
@@ -107,7 +107,7 @@ async function resolveChain(
 ): Promise<{ chain: ResolvedChain; aliases: ReadonlyMap<string, string> | undefined }> {
   const assume = request.kind === "env" && request.assume;
   const lookup = (files: AwsFiles) => ({ chain: resolveProfileChain(request.profile, files), aliases: assume ? accountAliases(files) : undefined });
-  if (request.kind === "write") return lookup(await readAwsFiles(env));
+  if (request.kind === "write" || !worthRemembering(env)) return lookup(await readAwsFiles(env));
   return withRememberedSections(env, directory, request.profile, now.getTime(), lookup).value;
 }
 

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
-const CONFIG = (region: string) => `
+/** Enough profiles for the two files to be over a megabyte together: smaller ones are read as before. */
+const FILLER = Array.from(
+  { length: 13_000 },
+  (_, index) => `[profile org-${index}]\nrole_arn = arn:aws:iam::111111111111:role/ReadOnly\nsource_profile = jo\n`,
+).join("\n");
+
+const CONFIG = (region: string, filler = FILLER) => `
+${filler}
 [profile ci]
 role_arn = ${ROLES.ci}
 source_profile = jo-script
@@ -79,6 +86,17 @@ describe("the remembered chain sections, through the built CLI", () => {
     const fast = await rolecred(["env", "ci", "--shell", "bash"]);
     expect(fast.exitCode).toBe(0);
     expect(regionOf(fast)).toBe("eu-central-2");
+  });
+
+  it("keeps no record for files under a megabyte together: they are read as before", async () => {
+    await writeFile(configPath, `[profile jo]\nregion = us-east-1\n${CONFIG("eu-central-1", "")}`);
+    expect((await rolecred(["process", "ci"])).exitCode).toBe(0);
+    await sleep(1100);
+    const calls = world.sts.calls.length;
+    const warm = await rolecred(["env", "ci", "--shell", "bash"]);
+    expect(regionOf(warm)).toBe("eu-central-1");
+    expect(world.sts.calls.length).toBe(calls);
+    await expect(stat(recordPath())).rejects.toThrow(/ENOENT/);
   });
 
   it("keeps no secret in the record", async () => {

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CHAIN_RECORD_FILE, withRememberedSections } from "../../src/profiles/remembered-sections.js";
+import { CHAIN_RECORD_FILE, REMEMBER_FROM_BYTES, withRememberedSections, worthRemembering } from "../../src/profiles/remembered-sections.js";
 import { accountAliases, type AwsFiles } from "../../src/profiles/aws-files.js";
 import { resolveProfileChain } from "../../src/profiles/resolve.js";
 
@@ -286,6 +286,13 @@ describe("remembered chain sections", () => {
     expect(lookUpOrg(7).source).toBe("record");
     expect(lookUpOrg(6).source).toBe("files"); // the oldest fell out
     expect((JSON.parse(await recordText()) as RecordJson).entries.length).toBe(64);
+  });
+
+  it("is worth it only for files of a megabyte or more together (a missing one counts as empty)", async () => {
+    expect(worthRemembering(env)).toBe(false);
+    expect(worthRemembering(env, (await stat(configPath)).size + (await stat(credentialsPath)).size)).toBe(true);
+    await writeFile(configPath, "#".repeat(REMEMBER_FROM_BYTES));
+    expect(worthRemembering({ ...env, AWS_SHARED_CREDENTIALS_FILE: join(home, "none") })).toBe(true);
   });
 
   it("ignores a record file that is a FIFO", async () => {
