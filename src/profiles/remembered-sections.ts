@@ -25,7 +25,6 @@ import { BoundedReadError, READ_LIMITS, readOptionalTextSync, readRegularFileSyn
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { IniSectionIndex, readIniSections } from "../store/ini-document.js";
 import { makeDirectorySync, ownerForCreationIn } from "../store/ownership.js";
-import { scanSectionHeaders } from "../store/section-scan.js";
 import type { AwsFiles, IniSections } from "./aws-files.js";
 
 /** In the cache folder. Not a session file's name (16 hex digits and .json): no listing takes it for one. */
@@ -340,26 +339,83 @@ function fileRecord(file: RecordingFile, nowMs: number): FileRecord | undefined 
   }
   if (!settledLongEnough(file.identity, nowMs)) return undefined;
   if (file.looked.size === 0) return { path: file.path, identity: file.identity, sections: new Map() };
-  const headers = scanSectionHeaders(file.bytes);
-  if (headers === undefined) return undefined;
   const sections = new Map<string, Range[]>();
-  for (const name of file.looked) sections.set(name, []);
-  headers.names.forEach((name, index) => {
-    const ranges = sections.get(name);
-    if (ranges !== undefined) ranges.push([headers.starts[index] ?? 0, headers.starts[index + 1] ?? file.bytes?.length ?? 0]);
-  });
+  for (const name of file.looked) {
+    const ranges = piecesOf(file.bytes, name);
+    if (ranges === undefined) return undefined;
+    sections.set(name, ranges);
+  }
   // The pieces must read as the file's own reader read the section: else the record would answer differently.
   for (const [name, ranges] of sections) {
     const fromFile = file.sections.get(name);
     const merged = new Map<string, string>();
     for (const [start, end] of ranges) {
       const piece = readIniSections(file.bytes.toString("utf8", start, end));
-      if (piece.size !== 1) return undefined;
+      if (piece.size !== 1 || !piece.has(name)) return undefined;
       for (const [key, value] of piece.get(name) ?? []) merged.set(key, value);
     }
     if (ranges.length === 0 ? fromFile !== undefined : !sameSection(merged, fromFile)) return undefined;
   }
   return { path: file.path, identity: file.identity, sections };
+}
+
+const OPEN_BRACKET = 0x5b;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+/** The reader's section line (store/ini-document.ts's classifier), for a line that starts with `[`. */
+const SECTION_LINE = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/;
+
+/**
+ * Where `name`'s pieces are: from each header line `[name]` that starts a line to the next line
+ * that is a header of any name (or the end). Only the names looked up are searched for (a byte
+ * search each): indexing all 50,000 headers of a file cost the run that records four times the
+ * run itself. Undefined when only the whole file can tell (`[name]` indented: after a blank
+ * line it is a header, after a key a continuation). The pieces are then checked against what
+ * the file's own reader answered, so a difference in how a line is classified here costs the
+ * record, never a wrong answer.
+ */
+function piecesOf(bytes: Buffer, name: string): Range[] | undefined {
+  const needle = Buffer.from(`[${name}]`, "utf8");
+  const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const ranges: Range[] = [];
+  for (let at = bytes.indexOf(needle, bodyStart); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+    const lineStart = lineStartOf(bytes, at, bodyStart);
+    if (lineStart !== at) {
+      if (/^\s+$/.test(bytes.toString("utf8", lineStart, at))) return undefined;
+      continue; // `key = [name]`, `# [name]`: no header
+    }
+    if (!isHeaderLine(bytes, at)) continue;
+    ranges.push([at, nextHeaderStart(bytes, lineEndOf(bytes, at))]);
+  }
+  return ranges;
+}
+
+function lineStartOf(bytes: Buffer, at: number, bodyStart: number): number {
+  let start = at;
+  while (start > bodyStart && bytes[start - 1] !== LINE_FEED && bytes[start - 1] !== CARRIAGE_RETURN) start--;
+  return start;
+}
+
+function lineEndOf(bytes: Buffer, at: number): number {
+  const feed = bytes.indexOf(LINE_FEED, at);
+  const end = feed === -1 ? bytes.length : feed;
+  const carriage = bytes.subarray(at, end).indexOf(CARRIAGE_RETURN);
+  return carriage === -1 ? end : at + carriage;
+}
+
+/** Whether the line at `lineStart` (which starts with `[`) reads as a section header. */
+function isHeaderLine(bytes: Buffer, lineStart: number): boolean {
+  const raw = SECTION_LINE.exec(bytes.toString("utf8", lineStart, lineEndOf(bytes, lineStart)))?.[1];
+  return raw !== undefined && raw !== "" && raw.trim() === raw && raw !== "__proto__";
+}
+
+/** The start of the first header line at or after `from`, or the end of the file. */
+function nextHeaderStart(bytes: Buffer, from: number): number {
+  for (let next = bytes.indexOf(OPEN_BRACKET, from); next !== -1; next = bytes.indexOf(OPEN_BRACKET, next + 1)) {
+    const previous = bytes[next - 1];
+    if ((previous === LINE_FEED || previous === CARRIAGE_RETURN) && isHeaderLine(bytes, next)) return next;
+  }
+  return bytes.length;
 }
 
 function sameSection(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string> | undefined): boolean {

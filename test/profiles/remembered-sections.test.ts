@@ -256,10 +256,26 @@ describe("remembered chain sections", () => {
     expect(lookUp(later(), false, missing)).toEqual({ value: EXPECTED, source: "files" });
   });
 
-  it("records nothing for a file with an indented `[` (only the whole file places its sections)", async () => {
+  it("records nothing for a section the file also has indented (only the whole file places it)", async () => {
+    // After a blank line an indented header is a header: `[profile dev]` twice, the later region wins.
+    await writeFile(configPath, `${configText()}\n  [profile dev]\nregion = ap-east-1\n`);
+    expect(lookUp()).toEqual({ value: { ...EXPECTED, region: "ap-east-1" }, source: "files" });
+    expect(lookUp()).toEqual({ value: { ...EXPECTED, region: "ap-east-1" }, source: "files" });
+  });
+
+  it("records a section beside an indented `[` that is a continuation line", async () => {
     await writeFile(configPath, `[profile a]\nx =\n  [nested]\n${configText()}`);
-    expect(lookUp().source).toBe("files");
-    expect(lookUp().source).toBe("files");
+    expect(lookUp()).toEqual({ value: EXPECTED, source: "files" });
+    expect(lookUp()).toEqual({ value: EXPECTED, source: "record" });
+  });
+
+  it("reads a file with a byte-order mark and CRLF line ends back the same, its first section included", async () => {
+    const dev = "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Ci\nsource_profile = jo\nregion = eu-west-1\n";
+    const others = filler(200, (index) => `[profile org-${index}]`, "role_arn = arn:aws:iam::111111111111:role/ReadOnly\nsource_profile = jo");
+    await writeFile(configPath, `\uFEFF${dev}\n${others}`.replaceAll("\n", "\r\n"));
+    expect(lookUp()).toEqual({ value: EXPECTED, source: "files" });
+    expect(lookUp()).toEqual({ value: EXPECTED, source: "record" });
+    expect(await recordText()).toContain('"profile dev":[[3,'); // after the three bytes of the mark
   });
 
   it("follows a repeated section: every piece is recorded and merged", async () => {
