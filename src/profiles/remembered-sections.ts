@@ -11,7 +11,8 @@
  * same timestamp tick could otherwise go unseen: bounded-read's rule), only the recorded ranges
  * are read and parsed. Anything else (another identity, a name the record does not cover, a
  * range that no longer starts with its header, a damaged or foreign record) reads the files as
- * before (`IniSectionIndex`, as profiles/aws-files.ts does) and records again.
+ * before (`IniSectionIndex`, as profiles/aws-files.ts does) and records again. Files under a
+ * megabyte together are not worth it ({@link worthRemembering}): the fast path reads them whole.
  *
  * The record holds file paths, section names and offsets: never a value, so never a secret.
  * Resolution depends on nothing in the environment but the two paths (the profile is named on
@@ -30,7 +31,7 @@ import type { AwsFiles, IniSections } from "./aws-files.js";
 /** In the cache folder. Not a session file's name (16 hex digits and .json): no listing takes it for one. */
 export const CHAIN_RECORD_FILE = "chain-sections.json";
 const RECORD_FORMAT_VERSION = 1;
-/** Profiles remembered at once; the least recently recorded goes first. */
+/** Profiles remembered at once; the least recently recorded is dropped first. */
 const MAX_ENTRIES = 64;
 const RECORD_MAX_BYTES = 1024 * 1024;
 
