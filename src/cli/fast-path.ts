@@ -12,10 +12,11 @@
  */
 import type { Env } from "../deps.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
-import { accountAliases, readAwsFiles } from "../profiles/aws-files.js";
+import { accountAliases, readAwsFiles, type AwsFiles } from "../profiles/aws-files.js";
 import type { ProfilesFormat } from "../output/profiles.js";
 import { profilesListingText } from "../profiles/remembered-listing.js";
-import { NARROWING_KEYS, resolveProfileChain } from "../profiles/resolve.js";
+import { withRememberedSections, worthRemembering } from "../profiles/remembered-sections.js";
+import { NARROWING_KEYS, resolveProfileChain, type ResolvedChain } from "../profiles/resolve.js";
 import { targetLinkKey } from "../credentials/link-keys.js";
 import { readCachedSession } from "../store/session-cache.js";
 import { renderProcessJson } from "../output/process-json.js";
@@ -27,6 +28,7 @@ import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 import { precheckProfileWrites } from "../store/credentials-file.js";
 import { resolveStsEndpoint } from "../sts/client.js";
 import { MFA_CODE_ENV } from "../mfa/code.js";
+import { MFA_CODE_PATTERN } from "../sts/limits.js";
 import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
@@ -85,6 +87,33 @@ const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Ma
 ]);
 
 /**
+ * A malformed ROLECRED_MFA_TOKEN: the full path's options refuse it (exit 2) before any session
+ * is looked up, even one that needs no code, so the fast path must not serve one.
+ */
+function mfaCodeRefused(env: Env): boolean {
+  const code = env[MFA_CODE_ENV];
+  return code !== undefined && code !== "" && !MFA_CODE_PATTERN.test(code.trim());
+}
+
+/**
+ * The chain (and for `assume`, the account aliases) from the AWS files. `process`/`env`/`assume`
+ * read only the sections remembered from an earlier run when both files are unchanged
+ * (profiles/remembered-sections.ts), for files over a megabyte together; `write` has read the
+ * credentials file for its precheck already and reads as before.
+ */
+async function resolveChain(
+  request: FastRequest,
+  env: Env,
+  directory: string,
+  now: Date,
+): Promise<{ chain: ResolvedChain; aliases: ReadonlyMap<string, string> | undefined }> {
+  const assume = request.kind === "env" && request.assume;
+  const lookup = (files: AwsFiles) => ({ chain: resolveProfileChain(request.profile, files), aliases: assume ? accountAliases(files) : undefined });
+  if (request.kind === "write" || !worthRemembering(env)) return lookup(await readAwsFiles(env));
+  return withRememberedSections(env, directory, request.profile, now.getTime(), lookup).value;
+}
+
+/**
  * `writeErr`: lines `write` says before it ends (a warning, a lock wait), as they happen. Nothing
  * is written to stderr or to a file before the answer is certain, except by `write` once its
  * precheck passed and its session was found: then it answers itself, errors included.
@@ -106,26 +135,26 @@ export async function serveFromCache(
     // As the full path does, the write's checks come first: they read the credentials file, whose
     // bytes readAwsFiles then gets again without a second copy (bounded-read's kept bytes).
     if (request.kind === "write") await precheckProfileWrites(credentialsFilePath(env), [request.to], { force: false });
-    const files = await readAwsFiles(env);
-    const chain = resolveProfileChain(request.profile, files);
+    const directory = cacheDirectory(env);
+    const { chain, aliases } = await resolveChain(request, env, directory, now);
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
     // needs the policy modules to compute the cache key: full path.
     const narrowed = (settings: ReadonlyMap<string, string>) => NARROWING_KEYS.some((key) => settings.has(key));
     if (narrowed(chain.targetSettings) || chain.hops.some((hop) => narrowed(hop.settings))) return undefined;
-    const directory = cacheDirectory(env);
     const { session } = await readCachedSession(directory, targetLinkKey(chain, {}), now);
     if (session === undefined) return undefined;
-    if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
+    // The full path settles the STS endpoint (a region, valid endpoint variables) before it
+    // looks in the cache: without one it refuses, so nothing is served from the cache either.
+    resolveStsEndpoint({ profile: chain.region }, env);
     if (request.kind === "write") {
-      // The full path settles the STS endpoint (a region, valid endpoint variables) before it
-      // looks in the cache: without one it refuses, so the write from the cache must not happen.
-      resolveStsEndpoint({ profile: chain.region }, env);
       // A code in the environment is checked by the full path's options (a malformed one is
       // refused there, exit 2); whichever it is, the full path decides.
       if ((env[MFA_CODE_ENV] ?? "") !== "") return undefined;
       const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }
+    if (mfaCodeRefused(env)) return undefined;
+    if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
     // The region of this call (environment, then profile), not the one the session was made in.
     const region = deliveryRegion(undefined, env, chain.region);
     if (region !== undefined && !isRegionCode(region)) return undefined;
@@ -133,7 +162,7 @@ export async function serveFromCache(
     if (!request.assume) return { stdout, stderr: undefined };
     recordProfileUse(directory, request.profile);
     // An account alias comes from the config file: outside text, escaped like every message.
-    return { stdout, stderr: `${escapeControl(describeAssumed(request.profile, { ...session, region }, accountAliases(files), now), false)}\n` };
+    return { stdout, stderr: `${escapeControl(describeAssumed(request.profile, { ...session, region }, aliases ?? new Map(), now), false)}\n` };
   } catch {
     return undefined;
   }

@@ -52,6 +52,8 @@ beforeEach(async () => {
     AWS_CONFIG_FILE: join(home, ".aws", "config"),
     AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials"),
     ROLECRED_CACHE_DIR: join(home, "cache"),
+    // The full path refuses a profile without a region before it looks in the cache; so does the fast path.
+    AWS_REGION: "us-east-1",
   };
 });
 
