@@ -7,7 +7,6 @@ export interface SessionStatus {
   readonly profile: string;
   readonly where: string;
   readonly roleArn: string | undefined;
-  readonly account: string | undefined;
   readonly expiration: Date | undefined;
   readonly sourceIdentity: string | undefined;
   /** Characters of the inline session policy that narrowed it, if one did. */

@@ -1,7 +1,7 @@
 /**
- * An index of the session cache, for `status`: what each cache file holds (its description and
- * expiry, never its credentials), with the file's identity (inode, size, modification and change
- * times). With 10,000 sessions, `status` otherwise opens, reads and parses 10,000 files.
+ * An index of the session cache, for `status`: what `status` shows of each cache file (never its
+ * credentials), with the file's identity (inode, size, modification and change times). With
+ * 10,000 sessions, `status` otherwise opens, reads and parses 10,000 files.
  *
  * The index is never trusted on its own word. Every listing reads the folder and `stat`s every
  * cache file; an entry is used only when the file still has exactly the identity recorded, and
@@ -10,6 +10,10 @@
  * keep it up to date (the cold path pays nothing): the listing that finds it out of date writes
  * it again, atomically. Two listings racing each write a complete index of what they saw, and
  * whichever lands is checked the same way by the next.
+ *
+ * Each entry is one JSON array of numbers and strings (format 2): no key names repeated 10,000
+ * times, no nested objects to check, and only what `status` shows (the policy's length, not the
+ * policy).
  */
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
@@ -17,20 +21,44 @@ import { errnoCode } from "../errors.js";
 import { BoundedReadError, READ_LIMITS, readRegularTextSync } from "./bounded-read.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { parseJsonRecord } from "./json-file.js";
-import { decodeCacheFile, SESSION_KINDS, type SessionDescription } from "./session-cache.js";
+import { decodeCacheFile, SESSION_KINDS, type SessionDescription, type SessionKind } from "./session-cache.js";
 
 /** Not a cache file's name (those are 16 hex digits and .json), so no listing takes it for a session. */
 export const SESSION_INDEX_FILE = "sessions-index.json";
-const INDEX_FORMAT_VERSION = 1;
-/** 10,000 sessions make an index of a few MB; far more than anyone holds. */
+const INDEX_FORMAT_VERSION = 2;
+/** 10,000 sessions make an index of about 2 MB; far more than anyone holds. */
 const INDEX_MAX_BYTES = 64 * 1024 * 1024;
 const CACHE_FILE_NAME = /^[0-9a-f]{16}\.json$/;
 
-/** A cache file's session as `status` shows it: the description and when the credentials expire. */
+/** A cache file's session as `status` shows it: never its credentials. */
 export interface ListedSession {
-  readonly file: string;
-  readonly description: SessionDescription;
-  readonly expiration: Date;
+  readonly kind: SessionKind;
+  readonly profile: string;
+  readonly roleArn: string | undefined;
+  /** When the credentials expire, in ms on this machine's clock (the session's clock offset taken off). */
+  readonly expiresAt: number;
+  readonly sourceIdentity: string | undefined;
+  /** Characters of the inline session policy, if one narrowed the session. */
+  readonly policyCharacters: number | undefined;
+  readonly policyArns: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly packedPolicySize: number | undefined;
+}
+
+/** What `status` shows of a decoded cache file's session. */
+export function listedSession(description: SessionDescription, expiration: Date): ListedSession {
+  return {
+    kind: description.kind,
+    profile: description.profile,
+    roleArn: description.roleArn,
+    // On this machine's clock: a clock 2 h ahead of STS's must not show a fresh session as expired.
+    expiresAt: expiration.getTime() - (description.clockOffsetMs ?? 0),
+    sourceIdentity: description.sourceIdentity,
+    policyCharacters: description.policy?.length,
+    policyArns: description.policyArns ?? [],
+    tags: description.tags ?? {},
+    packedPolicySize: description.packedPolicySize,
+  };
 }
 
 /** What the index records for one cache file: its identity, and its session (null: not a session). */
@@ -39,41 +67,75 @@ interface IndexEntry {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
-  readonly session: (SessionDescription & { readonly expiration: string }) | null;
+  readonly session: ListedSession | null;
 }
 
 function sameIdentity(entry: IndexEntry, stats: Stats): boolean {
   return entry.ino === stats.ino && entry.size === stats.size && entry.mtimeMs === stats.mtimeMs && entry.ctimeMs === stats.ctimeMs;
 }
 
-const isOptionalString = (value: unknown) => value === undefined || typeof value === "string";
-const isOptionalNumber = (value: unknown) => value === undefined || (typeof value === "number" && Number.isFinite(value));
-const isStringArray = (value: unknown) => value === undefined || (Array.isArray(value) && value.every((item) => typeof item === "string"));
+/** An entry as the index file holds it: name and identity, then (for a session) its fields in this order, null for undefined. */
+type StoredEntry = readonly unknown[];
+const IDENTITY_FIELDS = 5;
 
-/** An index entry's session, checked field by field; undefined (the file is read again) when anything is off. */
-function indexedSession(value: unknown): IndexEntry["session"] | undefined {
-  if (value === null) return null;
-  if (typeof value !== "object" || Array.isArray(value)) return undefined;
-  const session = value as Record<string, unknown>;
-  if (!(SESSION_KINDS as readonly unknown[]).includes(session.kind) || typeof session.profile !== "string" || session.profile === "") return undefined;
-  if (typeof session.expiration !== "string" || Number.isNaN(new Date(session.expiration).getTime())) return undefined;
-  for (const key of ["roleArn", "assumedRoleArn", "sessionName", "sourceIdentity", "region", "mfaSerial", "policy"])
-    if (!isOptionalString(session[key])) return undefined;
-  if (!isOptionalNumber(session.packedPolicySize) || !isOptionalNumber(session.clockOffsetMs)) return undefined;
-  if (!isStringArray(session.policyArns) || !isStringArray(session.transitiveTagKeys)) return undefined;
-  const tags = session.tags;
-  if (tags !== undefined && (typeof tags !== "object" || tags === null || Array.isArray(tags) || !Object.values(tags).every((tag) => typeof tag === "string")))
-    return undefined;
-  return value as IndexEntry["session"];
+function storedEntry(name: string, entry: IndexEntry): StoredEntry {
+  const identity = [name, entry.ino, entry.size, entry.mtimeMs, entry.ctimeMs];
+  const session = entry.session;
+  if (session === null) return identity;
+  return [
+    ...identity,
+    session.kind,
+    session.profile,
+    session.roleArn ?? null,
+    session.expiresAt,
+    session.sourceIdentity ?? null,
+    session.policyCharacters ?? null,
+    session.policyArns,
+    session.tags,
+    session.packedPolicySize ?? null,
+  ];
 }
 
-function indexEntry(value: unknown): IndexEntry | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const entry = value as Record<string, unknown>;
-  const numbers = [entry.ino, entry.size, entry.mtimeMs, entry.ctimeMs];
-  if (!numbers.every((number) => typeof number === "number" && Number.isFinite(number))) return undefined;
-  const session = indexedSession(entry.session);
-  return session === undefined ? undefined : { ...(entry as unknown as IndexEntry), session };
+const isFiniteNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+const optionalString = (value: unknown): string | undefined | false => (value === null ? undefined : typeof value === "string" ? value : false);
+const optionalNumber = (value: unknown): number | undefined | false => (value === null ? undefined : isFiniteNumber(value) ? value : false);
+
+const isSessionKind = (value: unknown): value is SessionKind => (SESSION_KINDS as readonly unknown[]).includes(value);
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
+  return true;
+}
+
+/** A stored entry checked field by field; undefined (the file is read again) when anything is off. */
+function indexEntry(stored: unknown): [string, IndexEntry] | undefined {
+  if (!Array.isArray(stored) || (stored.length !== IDENTITY_FIELDS && stored.length !== IDENTITY_FIELDS + 9)) return undefined;
+  const [name, ino, size, mtimeMs, ctimeMs] = stored as unknown[];
+  if (typeof name !== "string" || !CACHE_FILE_NAME.test(name)) return undefined;
+  if (!isFiniteNumber(ino) || !isFiniteNumber(size) || !isFiniteNumber(mtimeMs) || !isFiniteNumber(ctimeMs)) return undefined;
+  if (stored.length === IDENTITY_FIELDS) return [name, { ino, size, mtimeMs, ctimeMs, session: null }];
+  const [kind, profile, roleArn, expiresAt, sourceIdentity, policyCharacters, policyArns, tags, packedPolicySize] = stored.slice(IDENTITY_FIELDS) as unknown[];
+  if (!isSessionKind(kind) || typeof profile !== "string" || profile === "" || !isFiniteNumber(expiresAt)) return undefined;
+  const role = optionalString(roleArn);
+  const source = optionalString(sourceIdentity);
+  const characters = optionalNumber(policyCharacters);
+  const packed = optionalNumber(packedPolicySize);
+  if (role === false || source === false || characters === false || packed === false) return undefined;
+  if (!isStringArray(policyArns) || !isStringRecord(tags)) return undefined;
+  const session: ListedSession = {
+    kind,
+    profile,
+    roleArn: role,
+    expiresAt,
+    sourceIdentity: source,
+    policyCharacters: characters,
+    policyArns,
+    tags,
+    packedPolicySize: packed,
+  };
+  return [name, { ino, size, mtimeMs, ctimeMs, session }];
 }
 
 /** The index's entries by file name; empty when there is no index or it is not one rolecred wrote. */
@@ -87,23 +149,20 @@ function readIndex(directory: string): Map<string, IndexEntry> {
   }
   const parsed = parseJsonRecord(text);
   const files = parsed?.files;
-  if (parsed?.version !== INDEX_FORMAT_VERSION || typeof files !== "object" || files === null || Array.isArray(files)) return entries;
-  for (const [name, value] of Object.entries(files)) {
-    const entry = CACHE_FILE_NAME.test(name) ? indexEntry(value) : undefined;
-    if (entry !== undefined) entries.set(name, entry);
+  if (parsed?.version !== INDEX_FORMAT_VERSION || !Array.isArray(files)) return entries;
+  for (const stored of files) {
+    const entry = indexEntry(stored);
+    if (entry !== undefined) entries.set(entry[0], entry[1]);
   }
   return entries;
 }
 
 /** A cache file read and decoded as without an index; null when it is not a session. */
 function readEntry(file: string, stats: Stats): IndexEntry {
-  let session: IndexEntry["session"] = null;
+  let session: ListedSession | null = null;
   try {
     const decoded = decodeCacheFile(readRegularTextSync(file, { what: "the cache file", maxBytes: READ_LIMITS.cacheFile }), undefined);
-    if (decoded !== undefined) {
-      const { credentials, ...description } = decoded.session;
-      session = { ...description, expiration: credentials.expiration.toISOString() };
-    }
+    if (decoded !== undefined) session = listedSession(decoded.session, decoded.session.credentials.expiration);
   } catch (error) {
     if (!(error instanceof BoundedReadError)) throw error;
     // not a file rolecred can use: not a session
@@ -113,8 +172,8 @@ function readEntry(file: string, stats: Stats): IndexEntry {
 
 /**
  * Every valid session in the cache, expired ones included, in file-name order: the sessions
- * `listCachedSessions` finds, without their credentials. Rewrites the index when it was out of
- * date (a failed write changes nothing but the next listing's speed).
+ * `listCachedSessions` finds, as `status` shows them. Rewrites the index when it was out of date
+ * (a failed write changes nothing but the next listing's speed).
  */
 export async function listSessionsIndexed(directory: string): Promise<ListedSession[]> {
   let names: string[];
@@ -129,13 +188,18 @@ export async function listSessionsIndexed(directory: string): Promise<ListedSess
   const index = readIndex(directory);
   const fresh = new Map<string, IndexEntry>();
   let changed = index.size !== names.length;
+  // The folder's path once, each file's by concatenation: path.join per file was a visible cost.
+  const prefix = join(directory, "/");
   for (const name of names) {
-    const file = join(directory, name);
-    let stats: Stats;
+    const file = prefix + name;
+    let stats: Stats | undefined;
     try {
       // stat, not lstat: a listing reads a symlinked file as the file it points to.
-      stats = statSync(file);
+      stats = statSync(file, { throwIfNoEntry: false });
     } catch {
+      stats = undefined;
+    }
+    if (stats === undefined) {
       changed = true;
       continue;
     }
@@ -150,16 +214,13 @@ export async function listSessionsIndexed(directory: string): Promise<ListedSess
   }
   if (changed) await writeIndex(directory, fresh);
   const sessions: ListedSession[] = [];
-  for (const [name, entry] of fresh) {
-    if (entry.session === null) continue;
-    const { expiration, ...description } = entry.session;
-    sessions.push({ file: join(directory, name), description, expiration: new Date(expiration) });
-  }
+  for (const entry of fresh.values()) if (entry.session !== null) sessions.push(entry.session);
   return sessions;
 }
 
 async function writeIndex(directory: string, entries: ReadonlyMap<string, IndexEntry>): Promise<void> {
-  const text = `${JSON.stringify({ version: INDEX_FORMAT_VERSION, files: Object.fromEntries(entries) })}\n`;
+  const files = [...entries].map(([name, entry]) => storedEntry(name, entry));
+  const text = `${JSON.stringify({ version: INDEX_FORMAT_VERSION, files })}\n`;
   try {
     await writeFileAtomic(join(directory, SESSION_INDEX_FILE), text, { mode: 0o600, directoryMode: 0o700, what: "the session index" });
   } catch {

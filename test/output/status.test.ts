@@ -7,7 +7,6 @@ const session: SessionStatus = {
   profile: "evil\u001b]0;owned\u0007",
   where: "cache",
   roleArn: "arn:aws:iam::123456789012:role/Developer",
-  account: "123456789012",
   expiration: new Date("2030-01-01T02:00:00Z"),
   sourceIdentity: undefined,
   policyCharacters: undefined,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheFileName, listCachedSessions, writeCachedSession, type CachedSession } from "../../src/store/session-cache.js";
-import { listSessionsIndexed, SESSION_INDEX_FILE } from "../../src/store/session-index.js";
+import { listedSession, listSessionsIndexed, SESSION_INDEX_FILE } from "../../src/store/session-index.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
 const TOKEN = `IQoJb3JpZ2luX2VjEXAMPLETOKEN${"x".repeat(40)}`;
@@ -21,11 +21,7 @@ function session(profile: string, extra: Partial<CachedSession> = {}): CachedSes
 
 /** What the listing without an index gives, in the indexed listing's shape. */
 async function withoutIndex(directory: string) {
-  return (await listCachedSessions(directory)).map(({ file, session: { credentials, ...description } }) => ({
-    file,
-    description,
-    expiration: credentials.expiration,
-  }));
+  return (await listCachedSessions(directory)).map(({ session }) => listedSession(session, session.credentials.expiration));
 }
 
 async function cacheWithSessions(): Promise<string> {
@@ -45,28 +41,25 @@ describe(listSessionsIndexed.name, () => {
   it("lists what the cache files hold, then answers from an index that holds no credentials", async () => {
     const directory = await cacheWithSessions();
     const expected = await withoutIndex(directory);
-    expect(expected.map((entry) => entry.description.profile).sort()).toEqual(["dev", "ops", "prod"]);
+    expect(expected.map((entry) => entry.profile).sort()).toEqual(["dev", "ops", "prod"]);
     expect(await listSessionsIndexed(directory)).toEqual(expected);
     const index = await readFile(join(directory, SESSION_INDEX_FILE), "utf8");
     for (const secret of [SECRET, TOKEN, "ASIAEXAMPLE"]) expect(index).not.toContain(secret);
     expect((await stat(join(directory, SESSION_INDEX_FILE))).mode & 0o777).toBe(0o600);
-    expect(Object.keys((JSON.parse(index) as { files: object }).files)).toHaveLength(4);
+    expect((JSON.parse(index) as { files: unknown[] }).files).toHaveLength(4);
     // The second listing is answered from the index, with the same result.
     expect(await listSessionsIndexed(directory)).toEqual(expected);
   });
 
   it.each([
     ["not JSON", () => "{ broken"],
-    ["another version", (index: string) => index.replace('"version":1', '"version":9')],
-    [
-      "an entry of the wrong shape",
-      (index: string) => index.replace(/"session":\{"kind":"assume-role","profile":"dev"/, '"session":{"kind":"assume-role","profile":7'),
-    ],
-    ["a forged identity of another type", (index: string) => index.replace(/"ino":\d+/, '"ino":"1"')],
-    [
-      "an entry for a file that is gone",
-      (index: string) => index.replace('"files":{', `"files":{"${"f".repeat(16)}.json":{"ino":1,"size":1,"mtimeMs":1,"ctimeMs":1,"session":null},`),
-    ],
+    ["another version", (index: string) => index.replace('"version":2', '"version":9')],
+    ["the format before this one", (index: string) => index.replace('"version":2', '"version":1')],
+    ["an entry of the wrong shape", (index: string) => index.replace(/"assume-role","dev"/, '"assume-role",7')],
+    ["an entry with a field missing", (index: string) => index.replace(/"assume-role","dev",/, '"assume-role",')],
+    ["a tag that is not a string", (index: string) => index.replace('{"team":"a"}', '{"team":1}')],
+    ["a forged identity of another type", (index: string) => index.replace(/(\["[0-9a-f]{16}\.json",)\d+/, '$1"1"')],
+    ["an entry for a file that is gone", (index: string) => index.replace('"files":[', `"files":[["${"f".repeat(16)}.json",1,1,1,1],`)],
     ["an empty file", () => ""],
   ])("gives the same answer as no index when the index is damaged: %s", async (_name, damage) => {
     const directory = await cacheWithSessions();
@@ -79,7 +72,7 @@ describe(listSessionsIndexed.name, () => {
     await writeFile(path, damaged);
     expect(await listSessionsIndexed(directory)).toEqual(expected);
     // ... and it is rewritten whole.
-    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1 });
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 2 });
     expect(await listSessionsIndexed(directory)).toEqual(expected);
   });
 
@@ -96,7 +89,7 @@ describe(listSessionsIndexed.name, () => {
     expect((await stat(file)).mtimeMs).toBe(1_700_000_000_000);
     const listed = await listSessionsIndexed(directory);
     expect(listed).toEqual(await withoutIndex(directory));
-    expect(listed.map((entry) => entry.description.profile).sort()).toEqual(["ops", "prod", "xyz"]);
+    expect(listed.map((entry) => entry.profile).sort()).toEqual(["ops", "prod", "xyz"]);
   });
 
   it("reads new files and drops replaced or removed ones", async () => {
@@ -107,7 +100,7 @@ describe(listSessionsIndexed.name, () => {
     await rm(join(directory, cacheFileName("k-prod")));
     const listed = await listSessionsIndexed(directory);
     expect(listed).toEqual(await withoutIndex(directory));
-    expect(listed.map((entry) => entry.description.profile).sort()).toEqual(["dev", "new"]);
+    expect(listed.map((entry) => entry.profile).sort()).toEqual(["dev", "new"]);
   });
 
   it("does not read a FIFO planted in the cache, and lists an empty or missing folder as empty", async () => {
