@@ -96,6 +96,7 @@ export async function serveFromCache(
 ): Promise<FastAnswer | undefined> {
   const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
   if (profilesFormat !== undefined) return listProfiles(profilesFormat, env);
+  if (args[0] === "status") return import("./fast-status.js").then((fast) => fast.serveStatus(args, env, now, stdoutIsTerminal));
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.
