@@ -88,17 +88,26 @@ export function renderStatusTable(sessions: readonly SessionStatus[], now: Date,
     for (const cell of columns[column] as string[]) if (cell.length > width) width = cell.length;
     return width;
   });
-  // Cells joined by two spaces, the LEFT cell painted, trailing white space trimmed.
-  const line = (cell: (column: number) => string, paint: string): string => {
+  // Cells joined by two spaces, the LEFT cell painted, trailing white space trimmed. What trimEnd
+  // of the whole line would give, without padding the cells it would trim away: the line ends
+  // with the last cell that is not blank (or the painted LEFT cell, which ends with RESET).
+  const line = (cells: readonly string[], paint: string): string => {
+    let last = cells.length - 1;
+    while (last > 0 && !(last === LEFT_COLUMN && paint !== "") && (cells[last] ?? "").trimEnd() === "") last--;
     let text = "";
-    for (let column = 0; column < HEADER.length; column++) {
-      const padded = cell(column).padEnd(widths[column] ?? 0);
+    for (let column = 0; column <= last; column++) {
+      const cell = cells[column] ?? "";
       if (column > 0) text += "  ";
-      text += column === LEFT_COLUMN && paint !== "" ? `${paint}${padded}${RESET}` : padded;
+      if (column === LEFT_COLUMN && paint !== "") text += `${paint}${cell.padEnd(widths[column] ?? 0)}${RESET}`;
+      else text += column === last ? cell.trimEnd() : cell.padEnd(widths[column] ?? 0);
     }
-    return text.trimEnd();
+    return text;
   };
-  let table = `${line((column) => HEADER[column] ?? "", "")}\n`;
-  for (let row = 0; row < count; row++) table += `${line((column) => (columns[column] as string[])[row] ?? "", paints[row] ?? "")}\n`;
+  let table = `${line(HEADER, "")}\n`;
+  const cells: string[] = [];
+  for (let row = 0; row < count; row++) {
+    for (let column = 0; column < HEADER.length; column++) cells[column] = (columns[column] as string[])[row] ?? "";
+    table += `${line(cells, paints[row] ?? "")}\n`;
+  }
   return table;
 }
