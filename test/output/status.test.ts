@@ -99,7 +99,7 @@ describe("the table built by column", () => {
         sourceIdentity: pick([undefined, "jo", "jo "]),
         policyCharacters: pick([undefined, 12]),
         policyArns: pick([[], ["a"], ["a", "b"]]),
-        tags: pick([{}, { team: "a " }, { k: "" }]),
+        tags: pick<Record<string, string>>([{}, { team: "a " }, { k: "" }]),
         packedPolicySize: pick([undefined, 40]),
         ...pick([{}, { description: pick(texts) }]),
       }));
