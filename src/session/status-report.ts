@@ -27,9 +27,9 @@ export interface StatusReport {
 
 const IDENTITY_CENTER_ROLE_SESSION = "(IAM Identity Center role session)";
 
-async function collectSessions(env: Env, warnings: string[]): Promise<SessionStatus[]> {
+async function collectSessions(env: Env, now: Date, warnings: string[]): Promise<SessionStatus[]> {
   // The cache through its index (src/store/session-index.ts): a stat per file, a read only of what changed.
-  const cached = await listSessionsIndexed(cacheDirectory(env));
+  const cached = await listSessionsIndexed(cacheDirectory(env), now.getTime());
   const credentialsPath = credentialsFilePath(env);
   const written = readWrittenSessions(credentialsPath);
   if (written.writeProblem !== undefined)
@@ -105,7 +105,7 @@ function jsonRow(session: SessionStatus, now: Date) {
 /** `color`: the LEFT column coloured (stdout is a terminal and NO_COLOR is unset). */
 export async function statusReport(request: StatusRequest, env: Env, now: Date, color: boolean): Promise<StatusReport> {
   const warnings: string[] = [];
-  const all = await collectSessions(env, warnings);
+  const all = await collectSessions(env, now, warnings);
   const sessions = request.profile === undefined ? all : all.filter((session) => session.profile === request.profile);
   const stdout = request.json
     ? `${JSON.stringify(

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, runCli } from "../support/run-cli.js";
 import { cacheFileName, writeCachedSession } from "../../src/store/session-cache.js";
-import { SESSION_INDEX_FILE } from "../../src/store/session-index.js";
+import { sessionIndexPath } from "../../src/store/session-index.js";
 
 let home: string;
 let env: Record<string, string>;
@@ -57,12 +57,12 @@ describe("status and the session index", () => {
   it("shows the same with no index, a current index, and a damaged one, and the index holds no secret", async () => {
     const first = await statusSeen();
     expect(first.table.split("\n").map((line) => line.split(/ {2,}/)[0])).toEqual(["PROFILE", "dev", "dev-creds", "ops", "prod", ""]);
-    const index = await readFile(join(cache, SESSION_INDEX_FILE), "utf8");
+    const index = await readFile(sessionIndexPath(cache), "utf8");
     expect(index).not.toContain(SECRET);
     expect(index).not.toContain("token-dev");
     expect(await statusSeen()).toEqual(first);
     for (const damaged of ["", "{", index.replace(/"profile":"dev"/, '"profile":7'), index.replace(/"version":1/, '"version":2')]) {
-      await writeFile(join(cache, SESSION_INDEX_FILE), damaged);
+      await writeFile(sessionIndexPath(cache), damaged);
       expect(await statusSeen()).toEqual(first);
     }
   });
