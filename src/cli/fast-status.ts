@@ -7,8 +7,14 @@
 import type { Env } from "../deps.js";
 import { parseDuration } from "../duration.js";
 import { escapeControl } from "../log.js";
-import { statusReport, type StatusRequest } from "../session/status-report.js";
-import type { FastAnswer } from "./fast-path.js";
+import type { StatusRequest } from "../session/status-report.js";
+
+/** What the fast path prints (fast-path.ts's FastAnswer, which imports this module). */
+export interface StatusAnswer {
+  readonly stdout: string;
+  readonly stderr: string | undefined;
+  readonly exitCode: number;
+}
 
 /** The request the full command line would make of these arguments (after `status`), or undefined to leave them to it. */
 export function statusRequest(args: readonly string[]): StatusRequest | undefined {
@@ -29,10 +35,12 @@ export function statusRequest(args: readonly string[]): StatusRequest | undefine
   return { profile, json, minSeconds };
 }
 
-export async function serveStatus(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
+export async function serveStatus(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<StatusAnswer | undefined> {
   const request = statusRequest(args.slice(1));
   if (request === undefined) return undefined;
   try {
+    // The session layer is loaded when used, as the full command line loads it (layers.test.ts).
+    const { statusReport } = await import("../session/status-report.js");
     const report = await statusReport(request, env, now, stdoutIsTerminal && env.NO_COLOR === undefined);
     // As the logger shows a warning (log.ts: no secret is in these lines, so none to redact).
     const stderr = report.warnings.map((warning) => `${escapeControl(`warning: ${warning}`)}\n`).join("");
