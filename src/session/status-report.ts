@@ -7,8 +7,9 @@
 import type { Env } from "../deps.js";
 import { accountOf } from "../arn.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
-import { listSessionsIndexed } from "../store/session-index.js";
-import { readWrittenSessions } from "../store/written-sessions.js";
+import { join } from "node:path";
+import { listSessionsIndexed, statusIndexFolder } from "../store/session-index.js";
+import { rememberedWrittenSessions, WRITTEN_SESSIONS_MEMO_FILE } from "../store/written-sessions.js";
 import { renderStatusTable, type SessionStatus } from "../output/status.js";
 
 export interface StatusRequest {
@@ -29,9 +30,11 @@ const IDENTITY_CENTER_ROLE_SESSION = "(IAM Identity Center role session)";
 
 async function collectSessions(env: Env, now: Date, warnings: string[]): Promise<SessionStatus[]> {
   // The cache through its index (src/store/session-index.ts): a stat per file, a read only of what changed.
-  const cached = await listSessionsIndexed(cacheDirectory(env), now.getTime());
+  const cache = cacheDirectory(env);
+  const cached = await listSessionsIndexed(cache, now.getTime());
   const credentialsPath = credentialsFilePath(env);
-  const written = readWrittenSessions(credentialsPath);
+  // Remembered with the file's identity: an unchanged 10 MB file is `stat`ed, not read.
+  const written = await rememberedWrittenSessions(credentialsPath, join(statusIndexFolder(cache), WRITTEN_SESSIONS_MEMO_FILE), now.getTime());
   if (written.writeProblem !== undefined)
     warnings.push(`${credentialsPath}, ${written.writeProblem}; listed as the AWS SDKs read it, but rolecred will not write to this file until that is fixed`);
   const rows: SessionStatus[] = [];

@@ -42,8 +42,13 @@ export const SESSION_INDEX_FILE = "sessions-index.json";
 /** The index's own folder in the cache folder: writing the index there leaves the cache folder's identity as it was. */
 const INDEX_FOLDER = "status-index";
 
+/** The folder of `status`'s own files in the cache folder `directory` (the index, the credentials file's memo). */
+export function statusIndexFolder(directory: string): string {
+  return join(directory, INDEX_FOLDER);
+}
+
 export function sessionIndexPath(directory: string): string {
-  return join(directory, INDEX_FOLDER, SESSION_INDEX_FILE);
+  return join(statusIndexFolder(directory), SESSION_INDEX_FILE);
 }
 const INDEX_FORMAT_VERSION = 2;
 /** 10,000 sessions make an index of about 2 MB; far more than anyone holds. */

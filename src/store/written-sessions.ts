@@ -15,7 +15,11 @@
  * it; the writer's own parse then names the first problem, in the words `write` refuses with.
  */
 import { isUtf8 } from "node:buffer";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "./bounded-read.js";
+import { statSync } from "node:fs";
+import { BoundedReadError, READ_LIMITS, readOptionalTextSync, readRegularFileSync } from "./bounded-read.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
+import { parseJsonRecord } from "./json-file.js";
 import { IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
 import { IniByteDocument } from "./ini-bytes.js";
 import { EXPIRY_KEY, MANAGED_MARKER_KEY, ROLE_ARN_KEY, SOURCE_IDENTITY_KEY } from "./credentials-file.js";
@@ -137,4 +141,86 @@ export function readWrittenSessions(path: string): WrittenSessions {
   // classify differently than in this UTF-8 reading: its own parse decides then, as on suspicion.
   const writeProblem = suspect || !isUtf8(bytes) ? writerProblem(bytes) : undefined;
   return { sessions, writeProblem };
+}
+
+/** The memo of {@link rememberedWrittenSessions}, beside the session index in the cache folder. */
+export const WRITTEN_SESSIONS_MEMO_FILE = "credentials-sessions.json";
+const MEMO_FORMAT_VERSION = 1;
+/** 10,000 managed sections make a memo of about 1 MB. */
+const MEMO_MAX_BYTES = 64 * 1024 * 1024;
+
+const nullable = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+function memoText(path: string, identity: FileIdentity, written: WrittenSessions): string {
+  const sessions = written.sessions.map((session) => [
+    session.profile,
+    nullable(session.roleArn),
+    nullable(session.expiration?.getTime()),
+    nullable(session.sourceIdentity),
+  ]);
+  const stored = [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map(String);
+  return `${JSON.stringify({ version: MEMO_FORMAT_VERSION, path, identity: stored, writeProblem: nullable(written.writeProblem), sessions })}\n`;
+}
+
+const optional = (value: unknown): string | undefined | false => (value === null ? undefined : typeof value === "string" ? value : false);
+
+/** The memo's sessions when it was made of the file at `path` with exactly this identity; undefined otherwise or when anything in it is off. */
+function memoFor(text: string | undefined, path: string, identity: FileIdentity): WrittenSessions | undefined {
+  const memo = text === undefined ? undefined : parseJsonRecord(text);
+  if (memo?.version !== MEMO_FORMAT_VERSION || memo.path !== path || !Array.isArray(memo.sessions)) return undefined;
+  const stored = memo.identity;
+  if (!Array.isArray(stored) || stored.length !== 5 || !stored.every((value) => typeof value === "string" && /^\d{1,30}$/.test(value))) return undefined;
+  const [dev, ino, size, mtimeNs, ctimeNs] = (stored as string[]).map(BigInt) as [bigint, bigint, bigint, bigint, bigint];
+  if (!sameIdentity({ dev, ino, size, mtimeNs, ctimeNs }, identity)) return undefined;
+  const writeProblem = optional(memo.writeProblem);
+  if (writeProblem === false) return undefined;
+  const sessions: WrittenSession[] = [];
+  for (const entry of memo.sessions as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 4) return undefined;
+    const [profile, roleArn, expiresAt, sourceIdentity] = entry as unknown[];
+    const role = optional(roleArn);
+    const source = optional(sourceIdentity);
+    if (typeof profile !== "string" || role === false || source === false) return undefined;
+    if (expiresAt !== null && (typeof expiresAt !== "number" || !Number.isFinite(expiresAt))) return undefined;
+    sessions.push({ profile, roleArn: role, expiration: expiresAt === null ? undefined : new Date(expiresAt), sourceIdentity: source });
+  }
+  return { sessions, writeProblem };
+}
+
+/**
+ * {@link readWrittenSessions}, remembered in `memoPath` with the file's identity (device, inode,
+ * size, modification and change times): while the credentials file keeps that identity, its
+ * managed sessions are taken from the memo and the file (10 MB with 10,000 sessions) is not read.
+ * Any change to the file (written in place or replaced) changes its identity. A file changed
+ * within the last second is not remembered (file times come from a coarse clock), and a missing,
+ * damaged or foreign memo counts as none. Anything but a regular file is left to
+ * readWrittenSessions, which refuses it as before.
+ */
+export async function rememberedWrittenSessions(path: string, memoPath: string, nowMs: number): Promise<WrittenSessions> {
+  let identity: FileIdentity;
+  try {
+    const stats = statSync(path, { bigint: true });
+    if (!stats.isFile()) return readWrittenSessions(path);
+    identity = identityOfStats(stats);
+  } catch {
+    return readWrittenSessions(path);
+  }
+  let memoContent: string | undefined;
+  try {
+    memoContent = readOptionalTextSync(memoPath, { what: "the status memo", maxBytes: MEMO_MAX_BYTES });
+  } catch {
+    memoContent = undefined;
+  }
+  const remembered = memoFor(memoContent, path, identity);
+  if (remembered !== undefined) return remembered;
+  // The identity seen before the read: if the file changes during it, the next listing sees another.
+  const written = readWrittenSessions(path);
+  if (settledLongEnough(identity, nowMs)) {
+    try {
+      await writeFileAtomic(memoPath, memoText(path, identity, written), { mode: 0o600, directoryMode: 0o700, what: "the status memo" });
+    } catch {
+      // A cache folder rolecred cannot write to: list without the memo.
+    }
+  }
+  return written;
 }

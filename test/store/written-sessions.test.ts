@@ -4,12 +4,13 @@
  * (`readIniSections`, as the AWS SDK reads the file) gives, and a file the writer refuses must be
  * noticed, named in the writer's words.
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { appendFile, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IniDocument, IniSyntaxError, readIniSections } from "../../src/store/ini-document.js";
-import { readWrittenSessions, scanShownKeys } from "../../src/store/written-sessions.js";
+import { readWrittenSessions, rememberedWrittenSessions, scanShownKeys } from "../../src/store/written-sessions.js";
 
 const SHOWN = ["x_rolecred_managed", "x_security_token_expires", "x_rolecred_role_arn", "x_rolecred_source_identity"];
 
@@ -145,5 +146,61 @@ describe(readWrittenSessions.name, () => {
   it("asks the writer's parse about a file that is not UTF-8 (it reads such a file as Latin-1)", async () => {
     const bytes = Buffer.concat([Buffer.from("[a]\nx_rolecred_managed = true\n# caf"), Buffer.from([0xe9]), Buffer.from("\n[a]\n")]);
     expect(readWrittenSessions(await credentialsFile(bytes)).writeProblem).toBe("line 4: section [a] repeats the one on line 1 (the AWS CLI rejects this too)");
+  });
+});
+
+describe(rememberedWrittenSessions.name, () => {
+  const MANAGED =
+    "[dev]\naws_access_key_id = ASIA1\naws_secret_access_key = SECRETKEYSECRETKEY\naws_session_token = TOKENTOKENTOKEN\nx_security_token_expires = 2099-01-01T00:00:00Z\nx_rolecred_managed = true\nx_rolecred_role_arn = arn:aws:iam::111111111111:role/Dev\n";
+  /** A clock far enough ahead that the file's last change is over a second old. */
+  const settledNow = () => Date.now() + 5_000;
+
+  async function files(text: string): Promise<{ path: string; memo: string }> {
+    const directory = await mkdtemp(join(tmpdir(), "rolecred-memo-"));
+    await writeFile(join(directory, "credentials"), text);
+    return { path: join(directory, "credentials"), memo: join(directory, "status-index", "memo.json") };
+  }
+
+  it("answers from the memo while the file keeps its identity, and reads the file again once it changed", async () => {
+    const { path, memo } = await files(MANAGED);
+    const first = await rememberedWrittenSessions(path, memo, settledNow());
+    expect(first).toEqual(readWrittenSessions(path));
+    const text = await readFile(memo, "utf8");
+    for (const secret of ["SECRETKEYSECRETKEY", "TOKENTOKENTOKEN", "ASIA1"]) expect(text).not.toContain(secret);
+    expect((await stat(memo)).mode & 0o777).toBe(0o600);
+    // What the memo says is what is listed: the file itself was not read.
+    await writeFile(memo, text.replace('"dev"', '"from-the-memo"'));
+    expect((await rememberedWrittenSessions(path, memo, settledNow())).sessions.map((session) => session.profile)).toEqual(["from-the-memo"]);
+    // Written in place: another identity, so the file is read (and remembered) again.
+    await appendFile(path, "[dev]\nx_rolecred_source_identity = jo\n");
+    const changed = await rememberedWrittenSessions(path, memo, settledNow());
+    expect(changed).toEqual(readWrittenSessions(path));
+    expect(changed.writeProblem).toMatch(/section \[dev\] repeats/);
+    expect(await rememberedWrittenSessions(path, memo, settledNow())).toEqual(changed);
+  });
+
+  it("does not remember a file changed within the last second, nor trust a damaged memo", async () => {
+    const { path, memo } = await files(MANAGED);
+    await rememberedWrittenSessions(path, memo, Date.now());
+    await expect(stat(memo)).rejects.toThrow();
+    await rememberedWrittenSessions(path, memo, settledNow());
+    const text = await readFile(memo, "utf8");
+    for (const damaged of [
+      "",
+      "{",
+      text.replace('"dev"', "7"),
+      text.replace(/"identity":\["\d+"/, '"identity":["1"'),
+      text.replace('"version":1', '"version":2'),
+    ]) {
+      await writeFile(memo, damaged);
+      expect(await rememberedWrittenSessions(path, memo, Date.now())).toEqual(readWrittenSessions(path));
+    }
+  });
+
+  it("lists a missing file as empty and refuses a FIFO as the read does", async () => {
+    const { path, memo } = await files("");
+    expect(await rememberedWrittenSessions(`${path}-missing`, memo, settledNow())).toEqual({ sessions: [], writeProblem: undefined });
+    execFileSync("mkfifo", [`${path}-fifo`]);
+    await expect(rememberedWrittenSessions(`${path}-fifo`, memo, settledNow())).rejects.toThrow(/not a regular file|FIFO/i);
   });
 });
