@@ -127,6 +127,7 @@ export async function serveFromCache(
 ): Promise<FastAnswer | undefined> {
   const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
   if (profilesFormat !== undefined) return listProfiles(profilesFormat, env, now);
+  if (args[0] === "status") return serveStatusLazily(args, env, now, stdoutIsTerminal);
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.
@@ -166,4 +167,11 @@ export async function serveFromCache(
   } catch {
     return undefined;
   }
+}
+
+/** Not bundled (a specifier esbuild does not follow): the warm path's bundle stays the size it was. */
+const FAST_STATUS_MODULE = "./fast-status.js";
+async function serveStatusLazily(args: readonly string[], env: Env, now: Date, stdoutIsTerminal: boolean): Promise<FastAnswer | undefined> {
+  const fast = (await import(FAST_STATUS_MODULE)) as typeof import("./fast-status.js");
+  return fast.serveStatus(args, env, now, stdoutIsTerminal);
 }

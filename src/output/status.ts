@@ -7,7 +7,6 @@ export interface SessionStatus {
   readonly profile: string;
   readonly where: string;
   readonly roleArn: string | undefined;
-  readonly account: string | undefined;
   readonly expiration: Date | undefined;
   readonly sourceIdentity: string | undefined;
   /** Characters of the inline session policy that narrowed it, if one did. */
@@ -27,6 +26,20 @@ const RESET = "\u001b[0m";
 const WARN_SECONDS = 15 * 60;
 
 function narrowing(session: SessionStatus): string {
+  // Most sessions are narrowed by nothing: no array of parts for them.
+  let hasTags = false;
+  for (const _key in session.tags) {
+    hasTags = true;
+    break;
+  }
+  if (
+    !hasTags &&
+    session.policyCharacters === undefined &&
+    session.policyArns.length === 0 &&
+    session.sourceIdentity === undefined &&
+    session.packedPolicySize === undefined
+  )
+    return "";
   const parts: string[] = [];
   if (session.policyCharacters !== undefined) parts.push(`policy ${session.policyCharacters} chars`);
   if (session.policyArns.length > 0) parts.push(`${session.policyArns.length} policy ARN${session.policyArns.length > 1 ? "s" : ""}`);
@@ -37,35 +50,64 @@ function narrowing(session: SessionStatus): string {
   return parts.join("; ");
 }
 
+const HEADER = ["PROFILE", "WHERE", "ROLE", "EXPIRES", "LEFT", "NARROWED BY"] as const;
+const LEFT_COLUMN = 4;
+
+/**
+ * The table, built column by column and line by line with plain concatenation: at 20,000 rows an
+ * array of cells per row, a map, a join and a padded copy of every cell were most of its cost.
+ */
 export function renderStatusTable(sessions: readonly SessionStatus[], now: Date, color: boolean): string {
   if (sessions.length === 0) return "no sessions: rolecred holds none in its cache or the credentials file\n";
-  const rows = sessions.map((session) => {
-    const left = session.expiration === undefined ? undefined : (session.expiration.getTime() - now.getTime()) / 1000;
-    const leftText = left === undefined ? "unknown" : left <= 0 ? "expired" : formatDuration(left);
-    const paint = !color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN;
-    return {
-      // Names, ARNs and tags come from files and STS: shown escaped (the colour codes are ours).
-      cells: [
-        session.profile,
-        session.where,
-        session.roleArn ?? session.description ?? "(session of the user's keys)",
-        session.expiration === undefined ? "" : formatExpiry(session.expiration, now),
-        leftText,
-        narrowing(session),
-      ].map((cell) => escapeControl(cell, false)),
-      paint,
-    };
+  const count = sessions.length;
+  const columns: string[][] = HEADER.map(() => []);
+  const [profiles, wheres, roles, expiryTexts, lefts, narrowings] = columns as [string[], string[], string[], string[], string[], string[]];
+  const paints: string[] = [];
+  // Sessions written together expire together: each expiry is formatted once.
+  const expiries = new Map<number, string>();
+  const nowMs = now.getTime();
+  for (const session of sessions) {
+    const expiresAt = session.expiration?.getTime();
+    const left = expiresAt === undefined ? undefined : (expiresAt - nowMs) / 1000;
+    let expires = "";
+    if (session.expiration !== undefined && expiresAt !== undefined) {
+      expires = expiries.get(expiresAt) ?? formatExpiry(session.expiration, now);
+      expiries.set(expiresAt, expires);
+    }
+    // Names, ARNs and tags come from files and STS: shown escaped. The times and colour codes are ours.
+    profiles.push(escapeControl(session.profile, false));
+    wheres.push(escapeControl(session.where, false));
+    roles.push(escapeControl(session.roleArn ?? session.description ?? "(session of the user's keys)", false));
+    expiryTexts.push(expires);
+    lefts.push(left === undefined ? "unknown" : left <= 0 ? "expired" : formatDuration(left));
+    narrowings.push(escapeControl(narrowing(session), false));
+    paints.push(!color || left === undefined ? "" : left <= 0 ? RED : left < WARN_SECONDS ? YELLOW : GREEN);
+  }
+  const widths = HEADER.map((title, column) => {
+    let width = title.length;
+    for (const cell of columns[column] as string[]) if (cell.length > width) width = cell.length;
+    return width;
   });
-  const header = ["PROFILE", "WHERE", "ROLE", "EXPIRES", "LEFT", "NARROWED BY"];
-  const widths = header.map((title) => title.length);
-  for (const row of rows) row.cells.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
-  const line = (cells: readonly string[], paint = "") =>
-    cells
-      .map((cell, column) => {
-        const padded = cell.padEnd(widths[column] ?? 0);
-        return column === 4 && paint !== "" ? `${paint}${padded}${RESET}` : padded;
-      })
-      .join("  ")
-      .trimEnd();
-  return `${[line(header), ...rows.map((row) => line(row.cells, row.paint))].join("\n")}\n`;
+  // Cells joined by two spaces, the LEFT cell painted, trailing white space trimmed. What trimEnd
+  // of the whole line would give, without padding the cells it would trim away: the line ends
+  // with the last cell that is not blank (or the painted LEFT cell, which ends with RESET).
+  const line = (cells: readonly string[], paint: string): string => {
+    let last = cells.length - 1;
+    while (last > 0 && !(last === LEFT_COLUMN && paint !== "") && (cells[last] ?? "").trimEnd() === "") last--;
+    let text = "";
+    for (let column = 0; column <= last; column++) {
+      const cell = cells[column] ?? "";
+      if (column > 0) text += "  ";
+      if (column === LEFT_COLUMN && paint !== "") text += `${paint}${cell.padEnd(widths[column] ?? 0)}${RESET}`;
+      else text += column === last ? cell.trimEnd() : cell.padEnd(widths[column] ?? 0);
+    }
+    return text;
+  };
+  let table = `${line(HEADER, "")}\n`;
+  const cells: string[] = [];
+  for (let row = 0; row < count; row++) {
+    for (let column = 0; column < HEADER.length; column++) cells[column] = (columns[column] as string[])[row] ?? "";
+    table += `${line(cells, paints[row] ?? "")}\n`;
+  }
+  return table;
 }

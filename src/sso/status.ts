@@ -16,7 +16,7 @@ export interface SsoSignIn {
   readonly refreshable: boolean;
 }
 
-export async function listSsoSignIns(deps: Deps): Promise<SsoSignIn[]> {
+export async function listSsoSignIns(deps: Pick<Deps, "env">): Promise<SsoSignIn[]> {
   const tokens = await listSsoTokens(deps.env);
   if (tokens.length === 0) return [];
   const files = await readAwsFiles(deps.env);
