@@ -47,6 +47,8 @@ export interface LockOptions {
   staleMs: number;
   /** Told once when the wait passes {@link WAIT_NOTICE_MS}. */
   onWait?: LockWaitNotice | undefined;
+  /** The longest pause between two looks at the lock (the pause doubles from 5 ms up to it, jittered). */
+  maxPollMs?: number | undefined;
 }
 
 export const DEFAULT_LOCK_OPTIONS: LockOptions = { timeoutMs: 15_000, staleMs: 10_000 };
@@ -319,7 +321,7 @@ export async function withFileLockUnlessAnswered<T, A>(
   options: Partial<LockOptions> = {},
   self: LockOwner = newLockOwner(),
 ): Promise<LockOrAnswer<T, A>> {
-  const { timeoutMs, staleMs, onWait } = { ...DEFAULT_LOCK_OPTIONS, ...options };
+  const { timeoutMs, staleMs, onWait, maxPollMs = 100 } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockPath = `${target}.rolecred.lock`;
   const content = `${JSON.stringify(self)}\n`;
   const temporary = `${lockPath}.${self.token}.tmp`;
@@ -369,7 +371,7 @@ export async function withFileLockUnlessAnswered<T, A>(
           });
         }
         await sleep(delay + Math.random() * delay);
-        delay = Math.min(delay * 2, 100);
+        delay = Math.min(delay * 2, maxPollMs);
       }
     }
   } catch (error) {

@@ -49,6 +49,8 @@ export interface QueuedWrites<R> {
 const REQUEST_MAX_BYTES = 256 * 1024;
 const REQUEST_SUFFIX = ".request";
 const ANSWER_SUFFIX = ".answer";
+/** The longest pause of a queued writer between two looks for its answer (jittered up to twice that). */
+const QUEUED_MAX_POLL_MS = 40;
 
 /** The queue folder when it is fit to hold secrets: this user's, a real folder, mode 0700. */
 function privateFolder(folder: string): boolean {
@@ -272,7 +274,9 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
         return early ?? answerOf(outcomes[0]);
       },
       answered,
-      options,
+      // A queued writer's look is one stat of its answer and one read of the lock: it may look
+      // often, and is told soon after the holder's write.
+      { maxPollMs: QUEUED_MAX_POLL_MS, ...options },
       self,
     );
     settle(outcome.held ? outcome.value : outcome.answer);
