@@ -221,13 +221,21 @@ function collect<R>(folder: string, ownToken: string, writes: QueuedWrites<R>): 
   return queued;
 }
 
-/** Every request's outcome; a failure of the whole batch is every request's. */
-async function applyAll<R>(writes: QueuedWrites<R>, requests: readonly R[]): Promise<ReadonlyArray<RolecredError | undefined>> {
+/**
+ * Every request's outcome; a failure of the whole batch is every request's. An error that is no
+ * RolecredError (a bug, an unexpected errno) is told to the others in words and comes back as it
+ * is for the holder, whose caller reports it as it always did.
+ */
+async function applyAll<R>(
+  writes: QueuedWrites<R>,
+  requests: readonly R[],
+): Promise<{ outcomes: ReadonlyArray<RolecredError | undefined>; unexpected?: Error }> {
   try {
-    return await writes.apply(requests);
+    return { outcomes: await writes.apply(requests) };
   } catch (error) {
-    const shared = error instanceof RolecredError ? error : new RolecredError(`the write failed: ${messageOf(error)}`);
-    return requests.map(() => shared);
+    if (error instanceof RolecredError) return { outcomes: requests.map(() => error) };
+    const told = new RolecredError(`another rolecred failed to write this profile: ${messageOf(error)}`);
+    return { outcomes: requests.map(() => told), unexpected: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 
@@ -261,7 +269,7 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
         emptied = privateFolder(folder);
         const others = emptied ? collect(folder, self.token, writes) : [];
         const requests = early === undefined ? [own, ...others.map((item) => item.request)] : others.map((item) => item.request);
-        const outcomes = requests.length === 0 ? [] : await applyAll(writes, requests);
+        const { outcomes, unexpected } = requests.length === 0 ? { outcomes: [] } : await applyAll(writes, requests);
         const offset = early === undefined ? 1 : 0;
         others.forEach((item, index) => {
           try {
@@ -271,6 +279,7 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
           }
           removeQuietly(item.path);
         });
+        if (early === undefined && unexpected !== undefined) throw unexpected;
         return early ?? answerOf(outcomes[0]);
       },
       answered,
