@@ -77,6 +77,18 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
     expect(statSync(path).size).not.toBe(4096);
   });
 
+  it("keeps one cache per set of Node flags (NODE_OPTIONS), each used as it is, not rewritten run after run", async () => {
+    await rolecred(["--version"]);
+    const [plain] = cacheFiles("cli");
+    const withOptions = (args: readonly string[]) => runCli(args, { env: { ...env, NODE_OPTIONS: "--max-old-space-size=200" } });
+    expect(await withOptions(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+    const [flagged] = cacheFiles("cli").filter((name) => name !== plain);
+    const inode = statSync(join(folder, flagged ?? "")).ino;
+    expect(await withOptions(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(statSync(join(folder, flagged ?? "")).ino).toBe(inode); // accepted, so not written again
+    expect(cacheFiles("cli").sort()).toEqual([plain, flagged].sort());
+  });
+
   it("is not used in a folder that others can enter, and a FIFO in its place never blocks a run", async () => {
     await mkdir(folder, { mode: 0o755 });
     await chmod(folder, 0o755);
