@@ -184,8 +184,9 @@ function collect<R>(folder: string, ownToken: string, writes: QueuedWrites<R>): 
   }
   const queued: Array<Queued<R>> = [];
   for (const name of names) {
-    if (name.endsWith(ANSWER_SUFFIX)) {
-      // An answer nobody collected: its writer died after asking.
+    if (name.endsWith(ANSWER_SUFFIX) || name.endsWith(".tmp")) {
+      // An answer nobody collected (its writer died after asking), or a request or answer a
+      // SIGKILL stopped before its rename (a request holds secrets): removed once its writer is gone.
       const pid = pidOfToken(name);
       if (pid !== undefined && processIsGone(pid)) removeQuietly(join(folder, name));
       continue;

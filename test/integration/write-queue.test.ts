@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withFileLock } from "../../src/store/lock.js";
@@ -138,6 +138,23 @@ describe("writes queued while another rolecred holds the lock", () => {
     const file = await readFile(credentialsPath, "utf8");
     expect(file).toContain("[next-writer]\n");
     expect(file).not.toContain("[killed-writer]");
+    expect(existsSync(queueFolder)).toBe(false);
+  });
+
+  it("a request a SIGKILL stopped half-written (before its rename) is removed once its writer is gone", async () => {
+    const dead = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    await new Promise((resolve) => dead.on("close", resolve));
+    await mkdir(queueFolder, { mode: 0o700 });
+    const halfWritten = join(queueFolder, `${dead.pid ?? 0}-old-writer.request.tmp`);
+    await writeFile(halfWritten, '{"token":"', { mode: 0o600 });
+    const lock = holdLock();
+    await lock.taken;
+    const writer = startWriter("after-the-kill");
+    await untilQueued(1);
+    lock.release();
+    await lock.released;
+    expect((await writer.done).exitCode).toBe(0);
+    expect(existsSync(halfWritten)).toBe(false);
     expect(existsSync(queueFolder)).toBe(false);
   });
 
