@@ -24,6 +24,7 @@ import {
 import { makeDirectorySync } from "./ownership.js";
 import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
+import { writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
 
@@ -414,8 +415,69 @@ async function ensureDirectory(target: string): Promise<void> {
 }
 
 /**
+ * One writeProfiles call as the write queue carries it (write-queue.ts): the path as its caller
+ * named it (for its messages), --force, and each profile's lines, already checked.
+ */
+interface ProfilesRequest {
+  readonly path: string;
+  readonly force: boolean;
+  readonly entries: ReadonlyArray<{ readonly profile: string; readonly values: ReadonlyArray<readonly [string, string]> }>;
+}
+
+/** A request read back from the queue, checked as its writer checked it; undefined when it is not one. */
+function parseProfilesRequest(value: unknown): ProfilesRequest | undefined {
+  const candidate = value as Partial<ProfilesRequest> | null;
+  if (typeof candidate?.path !== "string" || typeof candidate.force !== "boolean" || !Array.isArray(candidate.entries)) return undefined;
+  const isPair = (pair: unknown): pair is [string, string] => Array.isArray(pair) && pair.length === 2 && pair.every((item) => typeof item === "string");
+  for (const entry of candidate.entries as unknown[]) {
+    const { profile, values } = (entry ?? {}) as { profile?: unknown; values?: unknown };
+    if (typeof profile !== "string" || !Array.isArray(values) || !values.every(isPair)) return undefined;
+    try {
+      assertProfileName(profile);
+      assertWritableValues(values, profile);
+    } catch {
+      return undefined;
+    }
+    if (!values.every(([key]) => REPLACED_KEYS.has(key))) return undefined;
+  }
+  return candidate as ProfilesRequest;
+}
+
+/** Under the lock: every request in one read, one write; each refused on its own (long-term keys in one of its profiles). */
+async function applyProfilesRequests(target: string, requests: readonly ProfilesRequest[]): Promise<Array<RolecredError | undefined>> {
+  // Read again under the lock unless the file is exactly the one the precheck read.
+  const document = loadDocument(target, true);
+  const outcomes = requests.map((request) => {
+    try {
+      assertWritable(
+        document,
+        request.path,
+        request.entries.map((entry) => entry.profile),
+        { force: request.force },
+      );
+    } catch (error) {
+      if (error instanceof RolecredError) return error;
+      throw error;
+    }
+    for (const { profile, values } of request.entries) {
+      document.upsertSection(
+        inFile(profile, document),
+        values.map(([key, value]) => [key, inFile(value, document)] as const),
+        REPLACED_KEYS,
+      );
+    }
+    return undefined;
+  });
+  const changed = requests.some((request, index) => outcomes[index] === undefined && request.entries.length > 0);
+  // The untouched bytes as slices of those read, the edited sections' new bytes between them: no copy of the file.
+  if (changed) await writeFileAtomic(target, document.chunks(), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+  return outcomes;
+}
+
+/**
  * Write one or more role sessions as profiles, all in one locked write: either every profile is
- * written or (a guard refused one) none is.
+ * written or (a guard refused one) none is. While another rolecred holds the lock, the write is
+ * queued for it (write-queue.ts): fifty writers at once make a few writes of the file, not fifty.
  */
 export async function writeProfiles(path: string, writes: readonly ProfileWrite[], options: WriteOptions): Promise<void> {
   const entries = writes.map(({ profile, session }) => {
@@ -424,25 +486,15 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
     assertWritableValues(values, profile);
     return { profile, values };
   });
-  await editCredentialsFile(
-    path,
-    (document) => {
-      assertWritable(
-        document,
-        path,
-        writes.map((write) => write.profile),
-        options,
-      );
-      for (const { profile, values } of entries) {
-        document.upsertSection(
-          inFile(profile, document),
-          values.map(([key, value]) => [key, inFile(value, document)] as const),
-          REPLACED_KEYS,
-        );
-      }
-      return { result: undefined, changed: writes.length > 0 };
-    },
-    options.onLockWait,
+  const target = await resolveWriteTarget(path);
+  // Before the lock: a lock file must never be created beside /dev/null or in a folder that is not ours to write.
+  await assertReplaceable(target, "the credentials file");
+  await ensureDirectory(target);
+  await writeThroughQueue(
+    target,
+    { path, force: options.force, entries },
+    { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, requests) },
+    options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
   );
 }
 

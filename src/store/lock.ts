@@ -47,6 +47,8 @@ export interface LockOptions {
   staleMs: number;
   /** Told once when the wait passes {@link WAIT_NOTICE_MS}. */
   onWait?: LockWaitNotice | undefined;
+  /** The longest pause between two looks at the lock (the pause doubles from 5 ms up to it, jittered). */
+  maxPollMs?: number | undefined;
 }
 
 export const DEFAULT_LOCK_OPTIONS: LockOptions = { timeoutMs: 15_000, staleMs: 10_000 };
@@ -91,7 +93,8 @@ function currentBootId(): string | undefined {
   return bootId;
 }
 
-function ownSelf(): LockOwner {
+/** A new holding's owner: this process, with a token of its own. */
+export function newLockOwner(): LockOwner {
   const start = processStartTime(process.pid);
   const boot = currentBootId();
   return {
@@ -103,7 +106,7 @@ function ownSelf(): LockOwner {
   };
 }
 
-function parseOwner(text: string): LockOwner | undefined {
+export function parseOwner(text: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(text) as Partial<LockOwner>;
     if (typeof parsed.token !== "string" || typeof parsed.pid !== "number" || typeof parsed.host !== "string") return undefined;
@@ -219,7 +222,8 @@ async function breakAbandoned(lockPath: string, judged: string): Promise<boolean
 
 // Per holding (its token), not per path: two holdings in one process may wait on the same lock.
 const held = new Map<string, { readonly lockPath: string; readonly content: string }>();
-const temporaries = new Set<string>(); // lock contents on their way to the lock path
+// Lock contents on their way to the lock path, and a waiter's queued request (write-queue.ts).
+const temporaries = new Set<string>();
 const RELEASE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 let handlersInstalled = false;
 
@@ -268,10 +272,26 @@ function installHandlers(): void {
 }
 
 function uninstallHandlers(): void {
-  if (!handlersInstalled) return;
+  if (!handlersInstalled || held.size > 0 || temporaries.size > 0) return;
   handlersInstalled = false;
   for (const signal of RELEASE_SIGNALS) process.off(signal, onSignal);
   process.off("exit", releaseAllSync);
+}
+
+/**
+ * Remove `path` if this process exits or is stopped by SIGINT/SIGTERM/SIGHUP before
+ * {@link keepAtExit} is called for it: a request holding a session's secrets (write-queue.ts)
+ * must not outlive the run that wrote it.
+ */
+export function removeAtExit(path: string): void {
+  temporaries.add(path);
+  installHandlers();
+}
+
+/** `path` was removed (or handed on) by its owner: no longer removed at exit. */
+export function keepAtExit(path: string): void {
+  temporaries.delete(path);
+  uninstallHandlers();
 }
 
 function describeOwner(owner: LockOwner | undefined): string {
@@ -281,9 +301,28 @@ function describeOwner(owner: LockOwner | undefined): string {
 
 /** Run `critical` while holding `<target>.rolecred.lock`. */
 export async function withFileLock<T>(target: string, critical: () => Promise<T>, options: Partial<LockOptions> = {}): Promise<T> {
-  const { timeoutMs, staleMs, onWait } = { ...DEFAULT_LOCK_OPTIONS, ...options };
+  const outcome = await withFileLockUnlessAnswered(target, critical, () => undefined, options);
+  if (!outcome.held) throw new Error("a lock wait ended without the lock and without an answer"); // cannot happen: nothing answers
+  return outcome.value;
+}
+
+/** How a wait that may be answered ended: the caller held the lock and ran `critical`, or was answered. */
+export type LockOrAnswer<T, A> = { readonly held: true; readonly value: T } | { readonly held: false; readonly answer: A };
+
+/**
+ * As {@link withFileLock}, but while another holds the lock, `answered` is asked at every poll;
+ * the first value it returns ends the wait without the lock (a queued write done by the holder,
+ * write-queue.ts). `self` is the holding's owner, the token of which the caller may already use.
+ */
+export async function withFileLockUnlessAnswered<T, A>(
+  target: string,
+  critical: () => Promise<T>,
+  answered: () => A | undefined,
+  options: Partial<LockOptions> = {},
+  self: LockOwner = newLockOwner(),
+): Promise<LockOrAnswer<T, A>> {
+  const { timeoutMs, staleMs, onWait, maxPollMs = 100 } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockPath = `${target}.rolecred.lock`;
-  const self = ownSelf();
   const content = `${JSON.stringify(self)}\n`;
   const temporary = `${lockPath}.${self.token}.tmp`;
   // Registered before the first attempt: a signal at any point after it finds the lock (only if
@@ -294,21 +333,31 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   const forget = () => {
     held.delete(self.token);
     temporaries.delete(temporary);
-    if (held.size === 0) uninstallHandlers();
+    uninstallHandlers();
   };
   // Lock age and wait time are file-system bookkeeping, not credential decisions: the wall clock directly.
   const started = Date.now();
   let delay = 5;
   let noticed = false;
   try {
-    while (!(await tryCreate(lockPath, content, temporary))) {
+    let attempt = true;
+    for (;;) {
+      // Only a lock seen free is attempted: an attempt is four file operations, a look is one read.
+      if (attempt && (await tryCreate(lockPath, content, temporary))) break;
+      const answer = answered();
+      if (answer !== undefined) {
+        forget();
+        return { held: false, answer };
+      }
       const current = await inspect(lockPath);
+      attempt = current === "free";
       if (current !== "free") {
         const state = current.owner === undefined ? "unknown" : ownerState(current.owner);
         // A live owner is waited for however old its mtime (a suspended holder keeps its lock).
         const abandoned = state === "gone" || (state === "unknown" && Date.now() - current.mtimeMs > staleMs);
         if (abandoned) {
           await breakAbandoned(lockPath, current.text);
+          attempt = true;
           continue;
         }
         const waited = Date.now() - started;
@@ -321,9 +370,9 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
             hint: `if no rolecred is running, delete ${lockPath}`,
           });
         }
+        await sleep(delay + Math.random() * delay);
+        delay = Math.min(delay * 2, maxPollMs);
       }
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 100);
     }
   } catch (error) {
     forget();
@@ -335,7 +384,7 @@ export async function withFileLock<T>(target: string, critical: () => Promise<T>
   }, staleMs / 3);
   heartbeat.unref();
   try {
-    return await critical();
+    return { held: true, value: await critical() };
   } finally {
     clearInterval(heartbeat);
     // Only while it is still ours: a lock broken as stale (a process suspended past staleMs) may be another's now.

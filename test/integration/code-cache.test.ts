@@ -1,0 +1,106 @@
+/**
+ * bin/rolecred keeps V8's compiled code for the bundle between runs on Node 20 (Node 22 and later
+ * do it themselves with module.enableCompileCache): issue 16, fifty writers each paying the
+ * bundle's compilation. Compiled code is code, so the cache must be this user's alone, must never
+ * be a file that blocks or that another left, and must never change what a run says.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import moduleApi from "node:module";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "../support/run-cli.js";
+import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+
+const CONFIG = `
+[profile ci]
+role_arn = ${ROLES.ci}
+source_profile = jo-script
+region = eu-central-1
+`;
+
+// Node 22+ caches compiled code itself (in its own folder): the shim's cache is Node 20's.
+const nodeCachesItself = typeof (moduleApi as { enableCompileCache?: unknown }).enableCompileCache === "function";
+
+let world: World;
+let env: Record<string, string>;
+let temporary: string;
+let folder: string;
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(async () => {
+  await world.close();
+});
+beforeEach(async () => {
+  let home: string;
+  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  temporary = await mkdtemp(join(home, "tmp-"));
+  env = { ...env, TMPDIR: temporary };
+  folder = join(temporary, `rolecred-v8-${process.getuid?.() ?? 0}`);
+});
+
+const rolecred = (args: readonly string[]): Promise<CliResult> => runCli(args, { env });
+const cacheFiles = (command: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.includes(`-${command}-`)) : []);
+
+describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
+  it("is written once per command, private, and a run from it says exactly what the first run said", async () => {
+    const first = await rolecred(["process", "ci"]); // through STS, then cached
+    const compiled = await rolecred(["process", "ci"]);
+    expect(cacheFiles("process")).toHaveLength(1);
+    const fromCache = await rolecred(["process", "ci"]);
+    expect(first.exitCode).toBe(0);
+    expect(fromCache).toEqual(compiled);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    const [name] = cacheFiles("process");
+    expect(statSync(join(folder, name ?? "")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(folder).filter((entry) => entry.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("still loads the rest of rolecred (import() of run.js) when the bundle comes from the cache", async () => {
+    const compiled = await rolecred(["status"]);
+    expect(cacheFiles("cli")).toHaveLength(1);
+    const fromCache = await rolecred(["status"]);
+    expect(fromCache.exitCode).toBe(0);
+    expect(fromCache).toEqual(compiled);
+  });
+
+  it("replaces a cache V8 refuses (another build, damaged) and says the same", async () => {
+    await rolecred(["--version"]);
+    const [name] = cacheFiles("cli");
+    const path = join(folder, name ?? "");
+    await writeFile(path, Buffer.alloc(4096, 7));
+    const result = await rolecred(["--version"]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(statSync(path).size).not.toBe(4096);
+  });
+
+  it("keeps one cache per set of Node flags (NODE_OPTIONS), each used as it is, not rewritten run after run", async () => {
+    await rolecred(["--version"]);
+    const [plain] = cacheFiles("cli");
+    const withOptions = (args: readonly string[]) => runCli(args, { env: { ...env, NODE_OPTIONS: "--max-old-space-size=200" } });
+    expect(await withOptions(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+    const [flagged] = cacheFiles("cli").filter((name) => name !== plain);
+    const inode = statSync(join(folder, flagged ?? "")).ino;
+    expect(await withOptions(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(statSync(join(folder, flagged ?? "")).ino).toBe(inode); // accepted, so not written again
+    expect(new Set(cacheFiles("cli"))).toEqual(new Set([plain, flagged]));
+  });
+
+  it("is not used in a folder that others can enter, and a FIFO in its place never blocks a run", async () => {
+    await mkdir(folder, { mode: 0o755 });
+    await chmod(folder, 0o755);
+    expect(await rolecred(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(readdirSync(folder)).toEqual([]);
+
+    await chmod(folder, 0o700);
+    await rolecred(["--version"]);
+    const [name] = cacheFiles("cli");
+    const path = join(folder, name ?? "");
+    execFileSync("rm", [path]);
+    execFileSync("mkfifo", [path]);
+    expect(await rolecred(["--version"])).toMatchObject({ exitCode: 0, stderr: "" });
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Group commit (issue 16: fifty writers at once): a `write` that finds the credentials file's lock
+ * held leaves its write as a request in `credentials.rolecred.queue/`, and the holder applies
+ * every request in one write and answers each requester with its own outcome. Each test holds the
+ * lock itself (as another rolecred would), starts real CLI writers, and looks at what they leave
+ * in the queue and what they say once the lock is free.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { withFileLock } from "../../src/store/lock.js";
+import { writeProfiles } from "../../src/store/credentials-file.js";
+import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
+import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+
+const CONFIG = `
+[profile ci]
+role_arn = ${ROLES.ci}
+source_profile = jo-script
+region = eu-central-1
+`;
+
+let world: World;
+let home: string;
+let env: Record<string, string>;
+let credentialsPath: string;
+let queueFolder: string;
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(async () => {
+  await world.close();
+});
+beforeEach(async () => {
+  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  credentialsPath = join(home, ".aws", "credentials");
+  queueFolder = `${credentialsPath}.rolecred.queue`;
+  expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached
+});
+
+interface Writer {
+  readonly pid: number;
+  readonly done: Promise<CliResult>;
+}
+
+/** `rolecred write ci --to NAME` from the cache (the fast path), started and left running. */
+function startWriter(to: string): Writer {
+  const child = spawn(process.execPath, [ROLECRED_BIN, "write", "ci", "--to", to], { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (exitCode, signal) =>
+      resolve({ exitCode, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
+    );
+  });
+  return { pid: child.pid ?? 0, done };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The requests waiting in the queue (none when there is no queue). */
+function requests(): string[] {
+  return existsSync(queueFolder) ? readdirSync(queueFolder).filter((name) => name.endsWith(".request")) : [];
+}
+
+/** Until `count` requests wait in the queue (the test's timeout ends a wait that never comes true). */
+async function untilQueued(count: number): Promise<string[]> {
+  while (requests().length < count) await sleep(20);
+  return requests();
+}
+
+/** Hold the credentials file's lock, as another rolecred would, until `release` is called. */
+function holdLock(): { readonly taken: Promise<void>; readonly release: () => void; readonly released: Promise<void> } {
+  let release = () => undefined as void;
+  let markTaken = () => undefined as void;
+  const taken = new Promise<void>((resolve) => (markTaken = resolve));
+  const released = withFileLock(credentialsPath, async () => {
+    markTaken();
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  return { taken, release: () => release(), released };
+}
+
+describe("writes queued while another rolecred holds the lock", () => {
+  it("are left as private requests and written by one holder, each writer told its own outcome", async () => {
+    const lock = holdLock();
+    await lock.taken;
+    const names = ["queued-a", "queued-b", "queued-c", "queued-late"];
+    const writers = names.map((name) => ({ name, writer: startWriter(name) }));
+    const queued = await untilQueued(names.length);
+    // Secrets wait in a folder of this user's that only it can enter, in files only it can read.
+    expect(statSync(queueFolder).mode & 0o777).toBe(0o700);
+    for (const name of queued) expect(statSync(join(queueFolder, name)).mode & 0o777).toBe(0o600);
+    // While they wait, the user puts long-term keys under one of the names (after its precheck).
+    await appendFile(credentialsPath, "\n[queued-late]\naws_access_key_id = AKIAHANDEDITED000001\naws_secret_access_key = mine\n");
+    lock.release();
+    await lock.released;
+
+    const results = await Promise.all(writers.map(async ({ name, writer }) => ({ name, result: await writer.done })));
+    const file = await readFile(credentialsPath, "utf8");
+    for (const { name, result } of results) {
+      if (name === "queued-late") {
+        // The refusal reaches the writer it concerns, with the full path's line and exit code.
+        expect(result.exitCode).toBe(1);
+        expect(result.stderr).toBe(
+          `rolecred: profile [queued-late] in ${credentialsPath} holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force to replace those keys\n`,
+        );
+      } else {
+        expect(result.exitCode).toBe(0);
+        expect(result.stderr).toMatch(new RegExp(`^${name}: assumed Ci in 111111111111 as jo, expires`));
+        expect(file).toMatch(new RegExp(`\\[${name}\\]\\naws_access_key_id = ASIA`));
+      }
+    }
+    expect(file).toContain("[queued-late]\naws_access_key_id = AKIAHANDEDITED000001\naws_secret_access_key = mine\n");
+    expect(existsSync(queueFolder)).toBe(false); // nothing left behind in ~/.aws
+  });
+
+  it("a killed writer's request is never applied, and is removed by the next holder", async () => {
+    const lock = holdLock();
+    await lock.taken;
+    const victim = startWriter("killed-writer");
+    await untilQueued(1);
+    process.kill(victim.pid, "SIGKILL"); // no handler runs: the request stays behind
+    expect((await victim.done).signal).toBe("SIGKILL");
+    expect(requests()).toHaveLength(1);
+    lock.release();
+    await lock.released;
+
+    // The next write (this process) holds the lock, finds the request, and sees its writer gone.
+    const session = { credentials: { accessKeyId: "ASIANEXT", secretAccessKey: "s", sessionToken: "t", expiration: new Date("2099-01-01T00:00:00Z") } };
+    await writeProfiles(credentialsPath, [{ profile: "next-writer", session }], { force: false });
+    const file = await readFile(credentialsPath, "utf8");
+    expect(file).toContain("[next-writer]\n");
+    expect(file).not.toContain("[killed-writer]");
+    expect(existsSync(queueFolder)).toBe(false);
+  });
+
+  it("a request a SIGKILL stopped half-written (before its rename) is removed once its writer is gone", async () => {
+    const dead = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    await new Promise((resolve) => dead.on("close", resolve));
+    await mkdir(queueFolder, { mode: 0o700 });
+    const halfWritten = join(queueFolder, `${dead.pid ?? 0}-old-writer.request.tmp`);
+    await writeFile(halfWritten, '{"token":"', { mode: 0o600 });
+    const lock = holdLock();
+    await lock.taken;
+    const writer = startWriter("after-the-kill");
+    await untilQueued(1);
+    lock.release();
+    await lock.released;
+    expect((await writer.done).exitCode).toBe(0);
+    expect(existsSync(halfWritten)).toBe(false);
+    expect(existsSync(queueFolder)).toBe(false);
+  });
+
+  it("an interrupted writer takes its request (and its secrets) with it", async () => {
+    const lock = holdLock();
+    await lock.taken;
+    const writer = startWriter("interrupted-writer");
+    await untilQueued(1);
+    process.kill(writer.pid, "SIGTERM");
+    expect((await writer.done).signal).toBe("SIGTERM");
+    expect(requests()).toEqual([]);
+    lock.release();
+    await lock.released;
+    expect(await readFile(credentialsPath, "utf8")).not.toContain("[interrupted-writer]");
+  });
+});
