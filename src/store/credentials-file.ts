@@ -350,20 +350,23 @@ async function editCredentialsFile<T>(
   // Before the lock: a lock file must never be created beside /dev/null or in a folder that is not ours to write.
   await assertReplaceable(target, "the credentials file");
   await ensureDirectory(target);
-  return withFileLock(
-    target,
-    async () => {
-      try {
-        return await editUnderLock(target, path, edit);
-      } finally {
-        // Not taken by the write (no change, a refusal, a file read whole): removed now, not at exit.
-        const unused = preparedCopy;
-        preparedCopy = undefined;
-        if (unused !== undefined) await discardPreparedCopy(unused.copy);
-      }
-    },
-    onLockWait === undefined ? undefined : { onWait: onLockWait },
-  );
+  return withFileLock(target, () => editLocked(target, path, edit), onLockWait === undefined ? undefined : { onWait: onLockWait });
+}
+
+/** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
+async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+  try {
+    return await editUnderLock(target, path, edit);
+  } finally {
+    await discardUnusedCopy();
+  }
+}
+
+/** The precheck's copy, not taken by a write (no change, a refusal, a file read whole, a write the holder made for us): removed now, not at exit. */
+async function discardUnusedCopy(): Promise<void> {
+  const unused = preparedCopy;
+  preparedCopy = undefined;
+  if (unused !== undefined) await discardPreparedCopy(unused.copy);
 }
 
 /** The read, edit and write under the lock, read again (up to {@link SCAN_ATTEMPTS} times) when the file changed meanwhile. */
@@ -444,9 +447,14 @@ function parseProfilesRequest(value: unknown): ProfilesRequest | undefined {
 }
 
 /** Under the lock: every request in one read, one write; each refused on its own (long-term keys in one of its profiles). */
-async function applyProfilesRequests(target: string, requests: readonly ProfilesRequest[]): Promise<Array<RolecredError | undefined>> {
-  // Read again under the lock unless the file is exactly the one the precheck read.
-  const document = loadDocument(target, true);
+async function applyProfilesRequests(target: string, path: string, requests: readonly ProfilesRequest[]): Promise<Array<RolecredError | undefined>> {
+  // Read again under the lock unless the file is exactly the one the precheck read; read again
+  // (and every request applied again) if it changed while being written (editUnderLock).
+  return editLocked(target, path, (document) => applyToDocument(document, requests));
+}
+
+/** Each request applied to `document` unless refused: the outcomes, and whether anything changed. */
+function applyToDocument(document: LoadedDocument, requests: readonly ProfilesRequest[]): { result: Array<RolecredError | undefined>; changed: boolean } {
   const outcomes = requests.map((request) => {
     try {
       assertWritable(
@@ -469,9 +477,7 @@ async function applyProfilesRequests(target: string, requests: readonly Profiles
     return undefined;
   });
   const changed = requests.some((request, index) => outcomes[index] === undefined && request.entries.length > 0);
-  // The untouched bytes as slices of those read, the edited sections' new bytes between them: no copy of the file.
-  if (changed) await writeFileAtomic(target, document.chunks(), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
-  return outcomes;
+  return { result: outcomes, changed };
 }
 
 /**
@@ -490,12 +496,17 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
   // Before the lock: a lock file must never be created beside /dev/null or in a folder that is not ours to write.
   await assertReplaceable(target, "the credentials file");
   await ensureDirectory(target);
-  await writeThroughQueue(
-    target,
-    { path, force: options.force, entries },
-    { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, requests) },
-    options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
-  );
+  try {
+    await writeThroughQueue(
+      target,
+      { path, force: options.force, entries },
+      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests) },
+      options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
+    );
+  } finally {
+    // Queued and answered by the holder's write: this run's own copy of the file was never used.
+    await discardUnusedCopy();
+  }
 }
 
 function assertWritable(document: LoadedDocument, path: string, profiles: readonly string[], options: WriteOptions): void {

@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withFileLock } from "../../src/store/lock.js";
@@ -119,6 +119,32 @@ describe("writes queued while another rolecred holds the lock", () => {
     }
     expect(file).toContain("[queued-late]\naws_access_key_id = AKIAHANDEDITED000001\naws_secret_access_key = mine\n");
     expect(existsSync(queueFolder)).toBe(false); // nothing left behind in ~/.aws
+  });
+
+  it("into a large settled file (scanned, copied, not held): every queued write lands, every old byte kept", async () => {
+    const filler = Array.from(
+      { length: 2000 },
+      (_, index) =>
+        `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
+    ).join("\n");
+    await appendFile(credentialsPath, `\n${filler}`);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(credentialsPath, anHourAgo, anHourAgo);
+    await sleep(1100); // settled: its change time a second old, so the write scans it (credentials-file.ts)
+    const before = await readFile(credentialsPath, "utf8");
+    const lock = holdLock();
+    await lock.taken;
+    const names = ["large-a", "large-b", "large-c"];
+    const writers = names.map((name) => startWriter(name));
+    await untilQueued(names.length);
+    lock.release();
+    await lock.released;
+    for (const result of await Promise.all(writers.map((writer) => writer.done))) expect(result.exitCode).toBe(0);
+    const file = await readFile(credentialsPath, "utf8");
+    expect(file.startsWith(before)).toBe(true);
+    for (const name of names)
+      expect(file).toMatch(new RegExp(`\\n\\[${name}\\]\\naws_access_key_id = ASIA\\w+\\naws_secret_access_key = \\S+\\naws_session_token = \\S+\\n`));
+    expect(existsSync(queueFolder)).toBe(false);
   });
 
   it("a killed writer's request is never applied, and is removed by the next holder", async () => {

@@ -53,7 +53,7 @@ const replacedSection = (name: string) =>
     "x_rolecred_managed = true\nx_security_token_expires = 2030-01-01T00:00:00.000Z\n",
   );
 
-const FILES = ["append", "middle", "first", "in-place", "truncated", "replaced", "read-side"] as const;
+const FILES = ["append", "middle", "first", "in-place", "truncated", "replaced", "read-side", "several"] as const;
 let folder: string;
 const pathOf = (name: (typeof FILES)[number]) => join(folder, name, "credentials");
 
@@ -81,6 +81,13 @@ describe("credentials file: a settled file scanned, not held (issue 16)", () => 
     expect(await readFile(pathOf("middle"), "utf8")).toBe(ORIGINAL.replace(sectionOf(1000), replacedSection("org-1000")));
     await writeProfiles(pathOf("first"), [{ profile: "org-0", session: session("dev") }], { force: false });
     expect(await readFile(pathOf("first"), "utf8")).toBe(ORIGINAL.replace(sectionOf(0), replacedSection("org-0")));
+  });
+
+  it("writes several profiles at once (what a holder does with queued writes): each where it belongs, the bytes between copied", async () => {
+    const writes = ["org-1999", "dev", "org-7", "org-1500"].map((profile) => ({ profile, session: session("dev") }));
+    await writeProfiles(pathOf("several"), writes, { force: false });
+    const expected = ["org-1999", "org-7", "org-1500"].reduce((text, name) => text.replace(sectionOf(Number(name.slice(4))), replacedSection(name)), ORIGINAL);
+    expect(await readFile(pathOf("several"), "utf8")).toBe(`${expected}\n${DEV_SECTION}`);
   });
 
   it("reads again a file edited in place after the scan (same size), and keeps the edit", async () => {
