@@ -6,11 +6,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
 import moduleApi from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../support/run-cli.js";
+import { REPO_ROOT, runCli, runProcess, type CliResult } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
 const CONFIG = `
@@ -75,6 +75,28 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
     const result = await rolecred(["--version"]);
     expect(result).toMatchObject({ exitCode: 0, stderr: "" });
     expect(statSync(path).size).not.toBe(4096);
+  });
+
+  it("never runs an older build's code: a bundle rewritten with the same length, mtime and inode (as an upgrade can leave it) is compiled anew", async () => {
+    // A copy of the shim beside a bundle of its own, which says which build it is.
+    const install = await mkdtemp(join(temporary, "install-"));
+    await mkdir(join(install, "bin"));
+    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
+    await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
+    const bundle = join(install, "dist", "src", "cli", "main.cjs");
+    const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
+    const shim = async () => (await runProcess(process.execPath, [join(install, "bin", "rolecred"), "process", "x"], { env })).stdout;
+    await writeFile(bundle, build("build-1"));
+    const { mtime, ino } = statSync(bundle);
+    expect([await shim(), await shim()]).toEqual(["build-1", "build-1"]); // compiled (cache written at exit), then from the cache
+    // V8 compares only the source's length before it runs cached code: whether it takes an older
+    // build's cache varies from run to run, so several builds, each run twice.
+    for (const name of ["build-2", "build-3", "build-4", "build-5"]) {
+      await writeFile(bundle, build(name)); // same length, rewritten in place: same inode
+      await utimes(bundle, mtime, mtime); // the fixed mtime npm and tar give installed files
+      expect(statSync(bundle).ino).toBe(ino);
+      expect([await shim(), await shim()]).toEqual([name, name]);
+    }
   });
 
   it("keeps one cache per set of Node flags (NODE_OPTIONS), each used as it is, not rewritten run after run", async () => {
