@@ -10,13 +10,13 @@
  * the same timestamp tick could go unseen: file-identity.ts settledLongEnough). Nothing here is secret (names, role ARNs, MFA device ARNs, regions;
  * the folder is 0700, the file 0600), and nothing it fails at stops the listing.
  */
-import { chownSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js";
 import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
-import { makeDirectorySync, ownerForCreationIn } from "../store/ownership.js";
+import { replaceSmallFileSync } from "../store/ownership.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { readProfileListing } from "./aws-files.js";
 
@@ -96,26 +96,7 @@ function rememberedText(path: string, header: string): Buffer | undefined {
     : undefined;
 }
 
-/** Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole. */
+/** Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole. A read-only cache folder: the listing is simply not remembered. */
 function writeRecord(directory: string, path: string, contents: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    makeDirectorySync(directory, 0o700);
-    // "wx": never through a file (or symlink) already at the temporary name.
-    writeFileSync(temporary, contents, { mode: 0o600, flag: "wx" });
-  } catch {
-    // A read-only cache folder: the listing is simply not remembered.
-    return;
-  }
-  try {
-    const owner = ownerForCreationIn(directory);
-    if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
-    renameSync(temporary, path);
-  } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // already gone
-    }
-  }
+  replaceSmallFileSync(directory, path, contents);
 }

@@ -18,14 +18,14 @@
  * Resolution depends on nothing in the environment but the two paths (the profile is named on
  * the command line), and both paths are part of each entry's key.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, chownSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { configFilePath, credentialsFilePath } from "../paths.js";
 import { BoundedReadError, READ_LIMITS, readOptionalTextSync, readRegularFileSync } from "../store/bounded-read.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { IniSectionIndex, readIniSections } from "../store/ini-document.js";
-import { makeDirectorySync, ownerForCreationIn } from "../store/ownership.js";
+import { replaceSmallFileSync } from "../store/ownership.js";
 import type { AwsFiles, IniSections } from "./aws-files.js";
 
 /** In the cache folder. Not a session file's name (16 hex digits and .json): no listing takes it for one. */
@@ -513,20 +513,9 @@ function serializeEntry(entry: ChainRecord): Record<string, unknown> {
  * its next run. A folder that cannot be written costs only the record.
  */
 function writeRecords(directory: string, entries: readonly unknown[]): void {
-  const path = join(directory, CHAIN_RECORD_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    makeDirectorySync(directory, 0o700);
-    // "wx": never through a file (or symlink) already at the temporary name.
-    writeFileSync(temporary, `${JSON.stringify({ version: RECORD_FORMAT_VERSION, entries: entries.slice(0, MAX_ENTRIES) })}\n`, { mode: 0o600, flag: "wx" });
-    const owner = ownerForCreationIn(directory);
-    if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
-    renameSync(temporary, path);
-  } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Nothing was created.
-    }
-  }
+  replaceSmallFileSync(
+    directory,
+    join(directory, CHAIN_RECORD_FILE),
+    `${JSON.stringify({ version: RECORD_FORMAT_VERSION, entries: entries.slice(0, MAX_ENTRIES) })}\n`,
+  );
 }

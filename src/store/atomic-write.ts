@@ -7,6 +7,7 @@ import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unli
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
+import { processIsGone } from "./lock.js";
 
 /**
  * The file a write to `path` must replace: the target of a symlink (so a credentials file kept in
@@ -113,15 +114,6 @@ function temporaryPattern(target: string): RegExp {
 const TEMPORARY_STALE_MS = 10 * 60 * 1000;
 /** Younger than this, a temp file may be a concurrent writer's, whatever its pid says. */
 const TEMPORARY_GRACE_MS = 5_000;
-
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return errnoCode(error) === "ESRCH";
-  }
-}
 
 /**
  * Remove what killed runs left: full copies of the file (long-term keys included) that a crash

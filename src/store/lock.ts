@@ -122,6 +122,16 @@ export function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
+/** No process runs under `pid` on this host (kill(pid, 0) says ESRCH); a pid reused by another process is not told apart here. */
+export function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return errnoCode(error) === "ESRCH";
+  }
+}
+
 /**
  * Whether the owner still runs: "gone" when certain, "alive" when its pid runs the very process
  * that took the lock, "unknown" when this host cannot tell (another host, no /proc): then the
@@ -132,12 +142,8 @@ export function ownerState(owner: LockOwner): "gone" | "alive" | "unknown" {
   const boot = currentBootId();
   if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return "gone";
   if (owner.pid === process.pid) return "alive"; // another holding of this very process
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    if (errnoCode(error) === "ESRCH") return "gone";
-    // EPERM: a process of another user runs under that pid; the start time below decides.
-  }
+  // Not gone on EPERM: a process of another user runs under that pid; the start time below decides.
+  if (processIsGone(owner.pid)) return "gone";
   if (owner.start === undefined) return "unknown";
   const start = processStartTime(owner.pid);
   if (start === undefined) return "unknown"; // kill() found it but /proc did not: not Linux after all

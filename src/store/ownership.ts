@@ -5,7 +5,7 @@
  * changes (only root can give a file away, and a user's files are already theirs). Synchronous:
  * the bundled fast path (recent-profiles.ts, the fast `write`) uses it too.
  */
-import { chownSync, mkdirSync, statSync } from "node:fs";
+import { chownSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface Owner {
@@ -28,5 +28,35 @@ export function makeDirectorySync(directory: string, mode: number | undefined): 
   for (let path = directory; ; path = dirname(path)) {
     chownSync(path, owner.uid, owner.gid);
     if (path === first || path === dirname(path)) break;
+  }
+}
+
+/**
+ * A small private file of rolecred's own (a record or listing in the cache folder) replaced
+ * whole: written to a temporary name beside it ("wx": never through a file or link already
+ * there), 0600, given the folder's owner when run as root, then renamed over `path`, so a reader
+ * at the same time sees the old file or the new one. Best effort: false, and nothing left
+ * behind, when the folder cannot be written.
+ */
+export function replaceSmallFileSync(directory: string, path: string, contents: string): boolean {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    makeDirectorySync(directory, 0o700);
+    writeFileSync(temporary, contents, { mode: 0o600, flag: "wx" });
+  } catch {
+    return false;
+  }
+  try {
+    const owner = ownerForCreationIn(directory);
+    if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
+    renameSync(temporary, path);
+    return true;
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // already gone
+    }
+    return false;
   }
 }

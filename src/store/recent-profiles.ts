@@ -4,10 +4,10 @@
  * almost nothing (no read, no rename), and the file is compacted to the last use of each profile
  * when it grows past a few kilobytes. It holds profile names only, never secrets.
  */
-import { chownSync, closeSync, constants, fchownSync, fstatSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fchownSync, fstatSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
-import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
+import { makeDirectorySync, ownerForCreationIn, replaceSmallFileSync } from "./ownership.js";
 
 const FILE_NAME = "recent-profiles";
 const COMPACT_AT_BYTES = 16 * 1024;
@@ -59,12 +59,7 @@ export function recordProfileUse(directory: string, profile: string): void {
     }
     if (size > COMPACT_AT_BYTES) {
       const compacted = recentProfiles(directory).slice(0, KEEP).reverse();
-      const temporary = `${path}.${process.pid}.tmp`;
-      // "wx": never through a file (or symlink) already at the temporary name.
-      writeFileSync(temporary, `${compacted.join("\n")}\n`, { mode: 0o600, flag: "wx" });
-      const owner = ownerForCreationIn(directory);
-      if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
-      renameSync(temporary, path);
+      replaceSmallFileSync(directory, path, `${compacted.join("\n")}\n`);
     }
   } catch {
     // A read-only cache folder must not stop `assume`.

@@ -29,7 +29,17 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, ren
 import { join } from "node:path";
 import { errnoCode, ExitCode, messageOf, RolecredError, type ExitCodeValue } from "../errors.js";
 import { readOptionalTextSync } from "./bounded-read.js";
-import { keepAtExit, newLockOwner, ownerState, parseOwner, removeAtExit, withFileLockUnlessAnswered, type LockOptions, type LockOwner } from "./lock.js";
+import {
+  keepAtExit,
+  newLockOwner,
+  ownerState,
+  parseOwner,
+  processIsGone,
+  removeAtExit,
+  withFileLockUnlessAnswered,
+  type LockOptions,
+  type LockOwner,
+} from "./lock.js";
 
 /** What a requester is told: its write was done, or why it was refused. */
 type Answer = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly hint: string | undefined; readonly exitCode: ExitCodeValue };
@@ -154,15 +164,6 @@ function settle(answer: Answer): void {
 function pidOfToken(token: string): number | undefined {
   const pid = Number(/^(\d+)-/.exec(token)?.[1]);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return errnoCode(error) === "ESRCH";
-  }
 }
 
 interface Queued<R> {
