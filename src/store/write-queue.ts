@@ -267,6 +267,9 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
       async () => {
         // Answered by the previous holder just before this process took the lock: only the others to do.
         const early = queued === true ? readAnswer(answerPath) : undefined;
+        // Our own request is applied (or was answered) by this holding: gone before the lock is
+        // released, or the next holder would apply it again over newer writes (or a logout).
+        if (queued === true) removeQuietly(requestPath);
         // A queue folder is looked at only when it is private; the holder removes it once emptied.
         emptied = privateFolder(folder);
         const others = emptied ? collect(folder, self.token, writes) : [];

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withFileLock } from "../../src/store/lock.js";
 import { writeProfiles } from "../../src/store/credentials-file.js";
+import { writeThroughQueue, type QueuedWrites } from "../../src/store/write-queue.js";
 import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
@@ -145,6 +146,49 @@ describe("writes queued while another rolecred holds the lock", () => {
     for (const name of names)
       expect(file).toMatch(new RegExp(`\\n\\[${name}\\]\\naws_access_key_id = ASIA\\w+\\naws_secret_access_key = \\S+\\naws_session_token = \\S+\\n`));
     expect(existsSync(queueFolder)).toBe(false);
+  });
+
+  it("a writer that queued and then took the lock itself removes its request before letting go (else the next holder applies it again)", async () => {
+    const lock = holdLock();
+    await lock.taken;
+    const seenWhileApplying: string[][] = [];
+    const writes: QueuedWrites<string> = {
+      parse: (value) => (typeof value === "string" ? value : undefined),
+      apply: async (batch) => {
+        seenWhileApplying.push(requests());
+        return batch.map(() => undefined);
+      },
+    };
+    const writing = writeThroughQueue(credentialsPath, "own write", writes);
+    await untilQueued(1);
+    lock.release();
+    await lock.released;
+    await writing;
+    // Under the lock, applying its own write, nothing of it was left for a next holder to find.
+    expect(seenWhileApplying).toEqual([[]]);
+  });
+
+  it("a write stopped by SIGTERM while it waits leaves no copy of the credentials file in ~/.aws", async () => {
+    const filler = Array.from(
+      { length: 2000 },
+      (_, index) =>
+        `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
+    ).join("\n");
+    await appendFile(credentialsPath, `\n${filler}`);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(credentialsPath, anHourAgo, anHourAgo);
+    await sleep(1100); // settled: the precheck starts a copy of the file for the write (credentials-file.ts)
+    const lock = holdLock();
+    await lock.taken;
+    const writer = startWriter("stopped-writer");
+    await untilQueued(1);
+    await sleep(300); // the copy has had time to land
+    process.kill(writer.pid, "SIGTERM");
+    expect((await writer.done).signal).toBe("SIGTERM");
+    const aws = join(home, ".aws");
+    expect(readdirSync(aws).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    lock.release();
+    await lock.released;
   });
 
   it("a killed writer's request is never applied, and is removed by the next holder", async () => {
