@@ -2,12 +2,12 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { constants, readSync, rmSync, type Stats } from "node:fs";
+import { constants, readSync, type Stats } from "node:fs";
 import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
-import { processIsGone } from "./lock.js";
+import { keepAtExit, processIsGone, removeAtExit } from "./lock.js";
 
 /**
  * The file a write to `path` must replace: the target of a symlink (so a credentials file kept in
@@ -239,11 +239,11 @@ export function prepareCopy(target: string, mode: number): PreparedCopy {
       return false;
     }
   };
+  // A run that ends without writing (a refusal, an error, Ctrl-C at the MFA prompt, a SIGTERM
+  // while it waits for the lock) leaves no copy of the file behind: removed at exit and on those
+  // signals (lock.ts) until it is renamed into place or discarded.
+  removeAtExit(temporary);
   const ready = copy();
-  // A run that ends without writing (a refusal, an error) leaves no copy of the file behind.
-  process.once("exit", () => {
-    if (!prepared.taken) rmSync(temporary, { force: true });
-  });
   return Object.assign(prepared, { ready });
 }
 
@@ -328,6 +328,7 @@ export async function discardPreparedCopy(prepared: PreparedCopy): Promise<void>
   if (prepared.taken) return;
   prepared.taken = true;
   if (await prepared.ready) await unlink(prepared.temporary).catch(() => undefined);
+  keepAtExit(prepared.temporary);
 }
 
 /**
@@ -343,6 +344,7 @@ async function takePrepared(contents: CopiedContents): Promise<{ handle: FileHan
   const usable = prepared.source === contents.source.path && first !== undefined && !(first instanceof Uint8Array) && first.start === 0;
   if (!(await prepared.ready) || !usable) {
     await unlink(prepared.temporary).catch(() => undefined);
+    keepAtExit(prepared.temporary);
     return undefined;
   }
   let handle: FileHandle | undefined;
@@ -415,6 +417,8 @@ export async function writeFileAtomic(
       await handle.close().catch(() => undefined);
       await unlink(temporary).catch(() => undefined);
     }
+    // The prepared copy is the credentials file now, or removed: nothing left to remove at exit.
+    if (prepared !== undefined) keepAtExit(temporary);
   }
 }
 
