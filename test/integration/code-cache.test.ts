@@ -99,6 +99,38 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
     }
   });
 
+  it("files compiled code under the key of the bundle it read: one replaced between the read and the key (an upgrade) is not poisoned", async () => {
+    const install = await mkdtemp(join(temporary, "install-"));
+    await mkdir(join(install, "bin"));
+    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
+    await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
+    const bundle = join(install, "dist", "src", "cli", "main.cjs");
+    const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
+    await writeFile(bundle, build("build-A"));
+    await writeFile(join(install, "next.cjs"), build("build-B")); // the same length
+    // Once (while the marker is there): the upgrade lands just after the shim has read the bundle.
+    const marker = join(install, "swap-once");
+    await writeFile(marker, "");
+    const preload = join(install, "upgrade.cjs");
+    await writeFile(
+      preload,
+      [
+        'const fs = require("node:fs");',
+        "const read = fs.readFileSync;",
+        "fs.readFileSync = function (...args) {",
+        "  const result = read.apply(this, args);",
+        // The bundle, read by its path (an older shim) or through the descriptor the shim opened.
+        `  if ((typeof args[0] === "number" || args[0] === ${JSON.stringify(bundle)}) && fs.existsSync(${JSON.stringify(marker)})) { fs.unlinkSync(${JSON.stringify(marker)}); fs.renameSync(${JSON.stringify(join(install, "next.cjs"))}, ${JSON.stringify(bundle)}); }`,
+        "  return result;",
+        "};",
+      ].join("\n"),
+    );
+    const shim = async () => (await runProcess(process.execPath, ["--require", preload, join(install, "bin", "rolecred"), "process", "x"], { env })).stdout;
+    expect(await shim()).toBe("build-A"); // what it read
+    expect(existsSync(marker)).toBe(false);
+    expect([await shim(), await shim()]).toEqual(["build-B", "build-B"]);
+  });
+
   it("keeps one cache per set of Node flags (NODE_OPTIONS), each used as it is, not rewritten run after run", async () => {
     await rolecred(["--version"]);
     const [plain] = cacheFiles("cli");
