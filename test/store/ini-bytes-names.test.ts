@@ -126,3 +126,21 @@ describe("section names kept as bytes", () => {
     expect(Buffer.concat(document.chunks()).toString("latin1")).toBe(bytes.toString("latin1").replace("[org-2500]\nk = 2500\n", "[org-2500]\nk = edited\n"));
   });
 });
+
+describe("keys compared in place, copied out of the window", () => {
+  it("refuses a key repeated across any window's end, and past the room for keys, as the string parse does", () => {
+    const longKeys = Array.from({ length: 25 }, (_, index) => `${"k".repeat(100)}${index} = ${index}`).join("\n");
+    const texts = [
+      "[a]\naws_access_key_id = 1\naws_secret_access_key = 2\nAWS_Access_Key_Id = 3\n",
+      `[a]\n${longKeys}\n${"K".repeat(100)}3 = again\n`, // past 2,048 bytes of keys: the map
+      `[a]\n${longKeys}\n[b]\n${longKeys}\n`, // the next section starts with room again
+    ];
+    for (const text of texts) {
+      const expected = errorOf(() => IniDocument.parse(text));
+      for (const read of readAllWays(Buffer.from(text, "latin1"))) expect(errorOf(read)).toBe(expected);
+    }
+    expect(errorOf(() => IniDocument.parse(texts[0] ?? ""))).toBe('line 4: key "aws_access_key_id" repeats the one on line 2 in [a]');
+    expect(errorOf(() => IniDocument.parse(texts[1] ?? ""))).toContain("line 27: key ");
+    expect(errorOf(() => IniDocument.parse(texts[2] ?? ""))).toBe("no error");
+  });
+});
