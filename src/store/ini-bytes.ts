@@ -17,8 +17,7 @@
  */
 import { isAscii, isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
-import { IniDocument, IniSyntaxError, LineClassifier, repeatedSectionReason, type IniLine } from "./ini-document.js";
-import { SectionNameTable } from "./section-name-table.js";
+import { IniDocument, IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
 
 /** How the text of a file maps to its bytes: UTF-8 when the whole file is valid UTF-8, else byte for byte. */
 export type FileEncoding = "utf8" | "latin1";
@@ -51,16 +50,6 @@ function hasByteOrderMark(bytes: Buffer): boolean {
 }
 
 const ASCII_TEXT = /^[\u0000-\u007f]*$/;
-const UNDERSCORE = 0x5f;
-const PROTO = Buffer.from("__proto__", "latin1");
-
-/** Bytes [start, end) spell `__proto__`: refused by the classifier, never a section. */
-function isProto(bytes: Buffer, start: number, end: number): boolean {
-  // The first byte first: this is asked of every header, and a 9-byte name is common.
-  if (bytes[start] !== UNDERSCORE || end - start !== PROTO.length) return false;
-  for (let offset = 0; offset < PROTO.length; offset += 1) if (bytes[start + offset] !== PROTO[offset]) return false;
-  return true;
-}
 
 /**
  * Past this many sections read, the file is decoded once, whole, as Latin-1 (a listing: `status`,
@@ -73,10 +62,10 @@ const READS_BEFORE_DECODING = 64;
 interface ByteIndex {
   /** After the BOM, if any. */
   readonly bodyStart: number;
-  /** Each section's name, by position; its bytes until a name is asked for. */
-  readonly names: SectionNameTable;
+  readonly names: string[];
   /** Byte offset of each section's header line. */
   readonly starts: number[];
+  readonly byName: Map<string, number>;
   /** The file's first line terminator ("\n" when it has none): what added lines end with. */
   readonly newline: string;
 }
@@ -102,12 +91,13 @@ class ByteScan {
   readonly #decode: (part: Buffer) => string;
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "", kind: "blank" };
-  readonly #names = new SectionNameTable();
+  readonly #names: string[] = [];
   readonly #starts: number[] = [];
-  /** The header line of each section, for "repeats the one on line N". */
+  /** The header line of each section, for the classifier's "repeats the one on line N". */
   readonly #headerLines: number[] = [];
-  /** The position of the section being read, -1 before the first; its name a string only when a decoded line needs it. */
-  #currentSection = -1;
+  readonly #byName = new Map<string, number>();
+  /** How many of #names are in the classifier's map of sections. */
+  #namesInClassifier = 0;
   /** The current section's keys as byte ranges of the window (start, end) and line numbers, while they are compared in place. */
   readonly #keyRanges = new Int32Array(KEYS_COMPARED_IN_PLACE * 2);
   readonly #keyLines = new Int32Array(KEYS_COMPARED_IN_PLACE);
@@ -129,7 +119,7 @@ class ByteScan {
   }
 
   index(bodyStart: number): ByteIndex {
-    return { bodyStart, names: this.#names, starts: this.#starts, newline: this.#newline ?? "\n" };
+    return { bodyStart, names: this.#names, starts: this.#starts, byName: this.#byName, newline: this.#newline ?? "\n" };
   }
 
   /**
@@ -157,16 +147,9 @@ class ByteScan {
       if (!this.#classifyBytes(start, end, this.#lineNumber)) this.#classifyDecoded(start, end, this.#lineNumber);
       start = end + terminator;
     }
+    // The window's bytes are about to be replaced: keys compared in place become strings first.
+    if (!last && !this.#keysInMap && this.#keyCount > 0) this.#moveKeysToMap();
     return start;
-  }
-
-  /**
-   * The window's bytes are about to be replaced: keys compared in place become strings first.
-   * (Not at the end of {@link scanWindow}: code after its loop would first run in the loop's
-   * optimized code, and throw it away.)
-   */
-  leaveWindow(): void {
-    if (!this.#keysInMap && this.#keyCount > 0) this.#moveKeysToMap();
   }
 
   /**
@@ -200,7 +183,7 @@ class ByteScan {
   #entry(start: number, end: number, lineNumber: number): boolean {
     const bytes = this.#bytes;
     const classifier = this.#classifier;
-    if (this.#currentSection === -1) return false;
+    if (classifier.currentSection === undefined) return false;
     let delimiter = start + 1;
     for (; delimiter < end; delimiter += 1) {
       const byte = bytes[delimiter] ?? 0;
@@ -249,19 +232,21 @@ class ByteScan {
     }
     // An empty name, or spaces inside the brackets: refused, in the classifier's words.
     if (close === start + 1 || isSpace(bytes[start + 1] ?? 0) || isSpace(bytes[close - 1] ?? 0)) return false;
-    if (isProto(bytes, start + 1, close)) return false;
-    // A repeated name: the decoded path refuses it, with both line numbers.
-    if (this.#names.addBytes(bytes, start + 1, close) !== -1) return false;
+    const name = bytes.toString("latin1", start + 1, close);
+    if (name === "__proto__" || this.#byName.has(name)) return false;
+    this.#classifier.currentSection = name;
     this.#classifier.previousContent = "section";
-    this.#startSection(this.#base + start, lineNumber);
+    this.#startSection(name, this.#base + start, lineNumber);
     return true;
   }
 
   /** The classifier's own reading of a decoded line. */
   #classifyDecoded(start: number, end: number, lineNumber: number): void {
     const classifier = this.#classifier;
-    // What the classifier compares with must be in its state: this section's name and keys.
-    classifier.currentSection = this.#currentSection === -1 ? undefined : this.#names.name(this.#currentSection);
+    // What the classifier compares with must be in its maps: the sections so far, this section's keys.
+    for (; this.#namesInClassifier < this.#names.length; this.#namesInClassifier += 1) {
+      classifier.sectionLines.set(this.#names[this.#namesInClassifier] ?? "", this.#headerLines[this.#namesInClassifier] ?? 0);
+    }
     if (!this.#keysInMap) this.#moveKeysToMap();
     const line = this.#line;
     line.text = this.#decode(this.#bytes.subarray(start, end));
@@ -270,16 +255,15 @@ class ByteScan {
     const problem = classifier.problems[0];
     if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
     if (line.kind === "section" && line.section !== undefined) {
-      // The classifier knows only the names it decoded itself; the table knows them all.
-      const earlier = this.#names.addText(line.section);
-      if (earlier !== -1) throw new IniSyntaxError(lineNumber, repeatedSectionReason(line.section, this.#headerLines[earlier] ?? 0));
-      this.#startSection(this.#base + start, lineNumber);
+      this.#startSection(line.section, this.#base + start, lineNumber);
+      this.#namesInClassifier = this.#names.length; // the classifier listed it itself
     }
   }
 
-  /** The section just added to #names; `start`: its header's offset in the file. */
-  #startSection(start: number, lineNumber: number): void {
-    this.#currentSection = this.#starts.length;
+  /** `start`: the header's offset in the file. */
+  #startSection(name: string, start: number, lineNumber: number): void {
+    this.#byName.set(name, this.#names.length);
+    this.#names.push(name);
     this.#starts.push(start);
     this.#headerLines.push(lineNumber);
     this.#keyCount = 0;
@@ -489,7 +473,6 @@ export class IniByteDocument {
       const from = base === 0 ? bodyStart : 0;
       const consumed = scan.scanWindow(window.subarray(0, filled), base, from, last);
       if (last) break;
-      scan.leaveWindow();
       window.copyWithin(0, consumed, filled);
       base += consumed;
       carried = filled - consumed;
@@ -499,7 +482,7 @@ export class IniByteDocument {
   }
 
   static empty(): IniByteDocument {
-    return new IniByteDocument(bufferSource(Buffer.alloc(0)), { bodyStart: 0, names: new SectionNameTable(), starts: [], newline: "\n" });
+    return new IniByteDocument(bufferSource(Buffer.alloc(0)), { bodyStart: 0, names: [], starts: [], byName: new Map(), newline: "\n" });
   }
 
   /**
@@ -514,7 +497,7 @@ export class IniByteDocument {
   /** Section names in file order. */
   sectionNames(): string[] {
     if (this.#whole !== undefined) return this.#whole.sectionNames();
-    return [...this.#index.names.names(), ...this.#added.keys()];
+    return [...this.#index.names, ...this.#added.keys()];
   }
 
   hasSection(name: string): boolean {
@@ -537,7 +520,7 @@ export class IniByteDocument {
    */
   sectionBytes(name: string): Buffer | undefined {
     if (this.#whole !== undefined || this.#added.has(name)) return undefined;
-    const position = this.#index.names.indexOf(name);
+    const position = this.#index.byName.get(name);
     if (position === undefined || this.#edited.has(position)) return undefined;
     const { start, end } = this.#range(position);
     return this.#source.bytes(start, end);
@@ -550,7 +533,7 @@ export class IniByteDocument {
       return;
     }
     const existing = this.#positionOf(name);
-    const position = existing ?? this.#index.starts.length - 1;
+    const position = existing ?? this.#index.names.length - 1;
     let part = this.#edited.get(position);
     if (part === undefined) {
       part = this.#part(position);
@@ -599,7 +582,7 @@ export class IniByteDocument {
   }
 
   #positionOf(name: string): number | undefined {
-    return this.#index.names.indexOf(name) ?? this.#added.get(name);
+    return this.#index.byName.get(name) ?? this.#added.get(name);
   }
 
   /** The bytes of section `position` (header to the next header), or of the whole body when there is no section. */

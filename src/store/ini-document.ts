@@ -110,11 +110,6 @@ function classifyLines(lines: IniLine[]): LineProblem[] {
   return classifier.problems;
 }
 
-/** A section header that names a section already in the file (line `earlier`). */
-export function repeatedSectionReason(name: string, earlier: number): string {
-  return `section [${name}] repeats the one on line ${earlier} (the AWS CLI rejects this too)`;
-}
-
 /**
  * The line-by-line state of {@link classifyLines}, so a scan can classify without keeping every
  * line. The byte scan of ini-bytes.ts keeps the same state for the lines it classifies itself.
@@ -166,7 +161,7 @@ export class LineClassifier {
       }
       const earlier = this.sectionLines.get(name);
       if (earlier !== undefined) {
-        this.problems.push({ line: lineNumber, reason: repeatedSectionReason(name, earlier) });
+        this.problems.push({ line: lineNumber, reason: `section [${name}] repeats the one on line ${earlier} (the AWS CLI rejects this too)` });
       } else {
         this.sectionLines.set(name, lineNumber);
       }

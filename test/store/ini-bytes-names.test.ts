@@ -1,15 +1,14 @@
 /**
- * The byte scan keeps section names as bytes in a hash table (src/store/section-name-table.ts),
- * not as strings in a Map (issue 16). The edges that creates: two different names with the same
- * hash, a repeated section found by the table whichever path read each header, and names that are
- * not ASCII (UTF-8 or Latin-1 files), all as the string parse of ini-document.ts reads them.
+ * Section names and keys in the byte scan (src/store/ini-bytes.ts), at every chunk size, as the
+ * string parse of ini-document.ts reads them (issue 16): a repeated section refused with both
+ * line numbers whichever path (the bytes or the classifier) read each header, names that are not
+ * ASCII (UTF-8 or Latin-1 files), keys repeated across a window's end, 5,000 sections.
  */
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IniByteDocument } from "../../src/store/ini-bytes.js";
 import { IniDocument } from "../../src/store/ini-document.js";
-import { hashNameBytes } from "../../src/store/section-name-table.js";
 import { makeTempHome } from "../support/run-cli.js";
 
 let folder: string;
@@ -47,36 +46,7 @@ function errorOf(parse: () => unknown): string {
   return "no error";
 }
 
-/** Two different ASCII profile names whose bytes hash alike: found by trying names until two meet. */
-function collidingNames(): [string, string] {
-  const seen = new Map<number, string>();
-  for (let index = 0; ; index += 1) {
-    const name = `p-${index}`;
-    const hash = hashNameBytes(Buffer.from(name, "latin1"), 0, name.length);
-    const earlier = seen.get(hash);
-    if (earlier !== undefined) return [earlier, name];
-    seen.set(hash, name);
-  }
-}
-
-describe("section names kept as bytes", () => {
-  it("keeps two different names with the same hash as two sections", () => {
-    const [first, second] = collidingNames();
-    expect(first).not.toBe(second);
-    const bytes = Buffer.from(`[${first}]\nk = one\n\n[${second}]\nk = two\n`, "latin1");
-    for (const read of readAllWays(bytes)) {
-      const document = read();
-      expect(document.sectionNames()).toEqual([first, second]);
-      expect(document.section(first)?.get("k")).toBe("one");
-      expect(document.section(second)?.get("k")).toBe("two");
-    }
-    // And each of them repeated is still refused, naming its own first line.
-    const repeated = Buffer.from(`[${first}]\nk = one\n[${second}]\nk = two\n[${second}]\n[${first}]\n`, "latin1");
-    for (const read of readAllWays(repeated)) {
-      expect(errorOf(read)).toBe(`line 5: section [${second}] repeats the one on line 3 (the AWS CLI rejects this too)`);
-    }
-  });
-
+describe("section names in the byte scan", () => {
   it("refuses a repeated section with both line numbers, whichever path read each header", () => {
     const files = [
       "[a]\nk = 1\n[b]\nk = 2\n[a]\nk = 3\n", // both headers read from their bytes
@@ -127,7 +97,7 @@ describe("section names kept as bytes", () => {
   });
 });
 
-describe("keys compared in place, copied out of the window", () => {
+describe("keys in the byte scan", () => {
   it("refuses a key repeated across any window's end, and past the room for keys, as the string parse does", () => {
     const longKeys = Array.from({ length: 25 }, (_, index) => `${"k".repeat(100)}${index} = ${index}`).join("\n");
     const texts = [
