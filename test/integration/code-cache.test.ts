@@ -45,6 +45,18 @@ beforeEach(async () => {
 const rolecred = (args: readonly string[]): Promise<CliResult> => runCli(args, { env });
 const cacheFiles = (command: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.includes(`-${command}-`)) : []);
 
+/** A copy of the shim beside a bundle of its own (see {@link build}), in a folder of the test's. */
+async function shimInstall(): Promise<{ install: string; bundle: string }> {
+  const install = await mkdtemp(join(temporary, "install-"));
+  await mkdir(join(install, "bin"));
+  await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
+  await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
+  return { install, bundle: join(install, "dist", "src", "cli", "main.cjs") };
+}
+
+/** A bundle that says which build it is; the same length for names of the same length. */
+const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
+
 describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
   it("is written once per command, private, and a run from it says exactly what the first run said", async () => {
     const first = await rolecred(["process", "ci"]); // through STS, then cached
@@ -78,13 +90,7 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
   });
 
   it("never runs an older build's code: a bundle rewritten with the same length, mtime and inode (as an upgrade can leave it) is compiled anew", async () => {
-    // A copy of the shim beside a bundle of its own, which says which build it is.
-    const install = await mkdtemp(join(temporary, "install-"));
-    await mkdir(join(install, "bin"));
-    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
-    await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
-    const bundle = join(install, "dist", "src", "cli", "main.cjs");
-    const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
+    const { install, bundle } = await shimInstall();
     const shim = async () => (await runProcess(process.execPath, [join(install, "bin", "rolecred"), "process", "x"], { env })).stdout;
     await writeFile(bundle, build("build-1"));
     const { mtime, ino } = statSync(bundle);
@@ -100,12 +106,7 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
   });
 
   it("files compiled code under the key of the bundle it read: one replaced between the read and the key (an upgrade) is not poisoned", async () => {
-    const install = await mkdtemp(join(temporary, "install-"));
-    await mkdir(join(install, "bin"));
-    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
-    await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
-    const bundle = join(install, "dist", "src", "cli", "main.cjs");
-    const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
+    const { install, bundle } = await shimInstall();
     await writeFile(bundle, build("build-A"));
     await writeFile(join(install, "next.cjs"), build("build-B")); // the same length
     // Once (while the marker is there): the upgrade lands just after the shim has read the bundle.

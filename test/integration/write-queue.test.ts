@@ -88,6 +88,22 @@ function holdLock(): { readonly taken: Promise<void>; readonly release: () => vo
   return { taken, release: () => release(), released };
 }
 
+/**
+ * 2,000 sessions (≈ 1.5 MB) appended to the credentials file, which is then left to settle: its
+ * change time a second old, so a write scans it and its precheck starts a copy of it (credentials-file.ts).
+ */
+async function growAndSettle(): Promise<void> {
+  const filler = Array.from(
+    { length: 2000 },
+    (_, index) =>
+      `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
+  ).join("\n");
+  await appendFile(credentialsPath, `\n${filler}`);
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(credentialsPath, anHourAgo, anHourAgo);
+  await sleep(1100);
+}
+
 describe("writes queued while another rolecred holds the lock", () => {
   it("are left as private requests and written by one holder, each writer told its own outcome", async () => {
     const lock = holdLock();
@@ -123,15 +139,7 @@ describe("writes queued while another rolecred holds the lock", () => {
   });
 
   it("into a large settled file (scanned, copied, not held): every queued write lands, every old byte kept", async () => {
-    const filler = Array.from(
-      { length: 2000 },
-      (_, index) =>
-        `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
-    ).join("\n");
-    await appendFile(credentialsPath, `\n${filler}`);
-    const anHourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(credentialsPath, anHourAgo, anHourAgo);
-    await sleep(1100); // settled: its change time a second old, so the write scans it (credentials-file.ts)
+    await growAndSettle();
     const before = await readFile(credentialsPath, "utf8");
     const lock = holdLock();
     await lock.taken;
@@ -169,15 +177,7 @@ describe("writes queued while another rolecred holds the lock", () => {
   });
 
   it("a write stopped by SIGTERM while it waits leaves no copy of the credentials file in ~/.aws", async () => {
-    const filler = Array.from(
-      { length: 2000 },
-      (_, index) =>
-        `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
-    ).join("\n");
-    await appendFile(credentialsPath, `\n${filler}`);
-    const anHourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(credentialsPath, anHourAgo, anHourAgo);
-    await sleep(1100); // settled: the precheck starts a copy of the file for the write (credentials-file.ts)
+    await growAndSettle();
     const lock = holdLock();
     await lock.taken;
     const writer = startWriter("stopped-writer");
