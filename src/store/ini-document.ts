@@ -13,7 +13,7 @@
  * duplicated key all make the file unparseable, and rolecred refuses to write it.
  */
 import type { ScannedSectionSource } from "./scanned-sections.js";
-import { headerNameHash, scanHeaderCandidates, type HeaderCandidates } from "./section-scan.js";
+import { byteOrderMarkLength, headerNameHash, scanHeaderCandidates, type HeaderCandidates } from "./section-scan.js";
 
 export type IniLineKind = "blank" | "comment" | "section" | "entry" | "continuation" | "invalid";
 
@@ -244,7 +244,8 @@ const CARRIAGE_RETURN = 0x0d;
 function lineStartOf(bytes: Buffer, at: number): number {
   let start = at;
   while (start > 0 && bytes[start - 1] !== LINE_FEED && bytes[start - 1] !== CARRIAGE_RETURN) start--;
-  return start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : start;
+  // Either byte-order mark the parse drops (U+FEFF, or its bytes read as Latin-1 and saved as UTF-8).
+  return start === 0 ? byteOrderMarkLength(bytes) : start;
 }
 
 function lineEndOf(bytes: Buffer, at: number): number {

@@ -18,6 +18,15 @@ function expectSameAsWholeParse(text: string, names: readonly string[]): void {
 }
 
 describe("IniSectionIndex (sections read one at a time)", () => {
+  it("finds the first section after either byte-order mark the whole parse drops (U+FEFF, or its bytes saved again as Latin-1 text)", () => {
+    for (const mark of ["\uFEFF", "\u00EF\u00BB\u00BF"]) {
+      const text = `${mark}[first]\na = 1\n[second]\nb = 2\n`;
+      const index = new IniSectionIndex(Buffer.from(text, "utf8"));
+      expect(index.get("first"), JSON.stringify(mark)).toEqual(readIniSections(text).get("first"));
+      expect(index.get("first")?.get("a")).toBe("1");
+    }
+  });
+
   it("reads a section among many, with comments, CRLF and a BOM", () => {
     const text = `\uFEFF[first]\r\na = 1\r\n# [second]\r\nb = [second]\r\n\r\n[second] ; note\r\nc = 3\r\n[third]\nd=4`;
     expectSameAsWholeParse(text, ["first", "second", "third", "missing"]);
