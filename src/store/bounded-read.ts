@@ -51,10 +51,6 @@ export interface BoundedReadOptions {
  */
 let kept: { readonly identity: FileIdentity; readonly bytes: Buffer } | undefined;
 
-function identityOf(fd: number): FileIdentity {
-  return identityOfStats(fstatSync(fd, { bigint: true }));
-}
-
 /** Why a path cannot be read as a regular file, or undefined when it can. */
 export type NotReadable = "missing" | "not-regular" | "too-large" | "unreadable";
 
@@ -86,34 +82,21 @@ function kindOf(mode: number): string {
 export function readRegularFileSync(path: string, options: BoundedReadOptions): Buffer {
   const unchanged = options.keep === true ? keptBytesOf(path) : undefined;
   if (unchanged !== undefined) return unchanged;
-  let fd: number;
+  const opened = openRegularFileSync(path, options);
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw notOpened(path, options, error);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) {
-      throw new BoundedReadError("not-regular", path, `${options.what} ${path} is ${kindOf(stats.mode)}, not a regular file`);
-    }
-    if (stats.size > options.maxBytes) {
-      throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
-    }
-    const keptBytes = kept !== undefined && BigInt(stats.ino) === kept.identity.ino && BigInt(stats.size) === kept.identity.size ? kept : undefined;
-    if (keptBytes !== undefined && sameIdentity(identityOf(fd), keptBytes.identity)) return keptBytes.bytes;
-    // Taken before the read: a change during it shows as a different identity next time.
-    // File-system bookkeeping, not a credential decision: the clock is read directly, as the lock does.
-    const identity = options.keep === true ? identityOf(fd) : undefined;
-    const keepable = identity !== undefined && settledLongEnough(identity, Date.now());
-    const bytes = readToEnd(fd, stats.size, path, options);
-    if (keepable) kept = { identity, bytes };
+    if (kept !== undefined && sameIdentity(opened.identity, kept.identity)) return kept.bytes;
+    // The identity is the open's fstat, taken before the read: a change during it shows as a
+    // different identity next time. File-system bookkeeping, not a credential decision: the clock
+    // is read directly, as the lock does.
+    const keepable = options.keep === true && settledLongEnough(opened.identity, Date.now());
+    const bytes = readToEnd(opened.fd, opened.size, path, options);
+    if (keepable) kept = { identity: opened.identity, bytes };
     return bytes;
   } catch (error) {
     if (error instanceof RolecredError) throw error;
     throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${errnoCode(error) ?? "error"}`, error);
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
 }
 
@@ -204,8 +187,7 @@ export function keptBytesOf(path: string): Buffer | undefined {
   if (kept === undefined) return undefined;
   const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
   if (stats === undefined || !stats.isFile()) return undefined;
-  const identity = { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
-  return sameIdentity(identity, kept.identity) ? kept.bytes : undefined;
+  return sameIdentity(identityOfStats(stats), kept.identity) ? kept.bytes : undefined;
 }
 
 /** {@link readRegularFileSync} as UTF-8 text. */
@@ -234,22 +216,9 @@ const LINES_PIECE_BYTES = 256 * 1024;
  * call. A line longer than the buffer grows it. Throws {@link BoundedReadError} as that does.
  */
 export function readRegularLinesSync(path: string, options: BoundedReadOptions, onPiece: (piece: Buffer) => void): void {
-  let fd: number;
+  const { fd, size } = openRegularFileSync(path, options);
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") throw new BoundedReadError("missing", path, `${options.what} ${path} does not exist`, error);
-    if (code === "EISDIR") throw new BoundedReadError("not-regular", path, `${options.what} ${path} is a directory, not a file`, error);
-    throw new BoundedReadError("unreadable", path, `cannot read ${options.what} ${path}: ${code ?? "error"}`, error);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new BoundedReadError("not-regular", path, `${options.what} ${path} is ${kindOf(stats.mode)}, not a regular file`);
-    if (stats.size > options.maxBytes) {
-      throw new BoundedReadError("too-large", path, `${options.what} ${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
-    }
-    let buffer = Buffer.allocUnsafe(Math.min(LINES_PIECE_BYTES, stats.size + 1));
+    let buffer = Buffer.allocUnsafe(Math.min(LINES_PIECE_BYTES, size + 1));
     let filled = 0; // bytes in the buffer not yet handed over: the start of a line
     let total = 0;
     for (;;) {
