@@ -27,8 +27,7 @@ import { recordProfileUse } from "../store/recent-profiles.js";
 import { deliveryRegion, isRegionCode } from "../profiles/delivery-region.js";
 import { precheckProfileWrites } from "../store/credentials-file.js";
 import { resolveStsEndpoint } from "../sts/client.js";
-import { MFA_CODE_ENV } from "../mfa/code.js";
-import { MFA_CODE_PATTERN } from "../sts/limits.js";
+import { MFA_CODE_ENV, mfaCodeInput } from "../mfa/code.js";
 import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
 
 const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
@@ -85,15 +84,6 @@ const PROFILES_FORMATS: ReadonlyMap<string | undefined, ProfilesFormat> = new Ma
   ["--names", "names"],
   ["--json", "json"],
 ]);
-
-/**
- * A malformed ROLECRED_MFA_TOKEN: the full path's options refuse it (exit 2) before any session
- * is looked up, even one that needs no code, so the fast path must not serve one.
- */
-function mfaCodeRefused(env: Env): boolean {
-  const code = env[MFA_CODE_ENV];
-  return code !== undefined && code !== "" && !MFA_CODE_PATTERN.test(code.trim());
-}
 
 /**
  * The chain (and for `assume`, the account aliases) from the AWS files. `process`/`env`/`assume`
@@ -154,7 +144,10 @@ export async function serveFromCache(
       const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }
-    if (mfaCodeRefused(env)) return undefined;
+    // A malformed ROLECRED_MFA_TOKEN: the full path's options refuse it (exit 2) before any
+    // session is looked up, even one that needs no code. The same check throws here, and the
+    // catch below leaves the run to the full path, which says why.
+    mfaCodeInput(undefined, env[MFA_CODE_ENV]);
     if (request.kind === "process") return { stdout: renderProcessJson(session.credentials), stderr: undefined };
     // The region of this call (environment, then profile), not the one the session was made in.
     const region = deliveryRegion(undefined, env, chain.region);
