@@ -5,8 +5,9 @@
  * changes (only root can give a file away, and a user's files are already theirs). Synchronous:
  * the bundled fast path (recent-profiles.ts, the fast `write`) uses it too.
  */
-import { chownSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { chownSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { processIsGone } from "./lock.js";
 
 export interface Owner {
   readonly uid: number;
@@ -31,17 +32,63 @@ export function makeDirectorySync(directory: string, mode: number | undefined): 
   }
 }
 
+/** The folder beside the records where their temporaries are written: listing it stays cheap with 10,000 sessions beside it. */
+export const TEMPORARY_FOLDER = "temporary";
+/** `NAME.PID-RANDOM.tmp`: the writer's pid, and a random part so a reused pid never meets its predecessor's file. */
+const TEMPORARY_NAME = /^.+\.(\d+)-[a-z0-9]+\.tmp$/;
+/** Younger than this, a temporary may be a writer's on another host sharing the folder (NFS), whatever its pid says here. */
+const TEMPORARY_GRACE_MS = 5_000;
+/**
+ * Older than this, a temporary is removed even when a process runs under its pid: a record is
+ * written and renamed within microseconds, so that pid is a reused one (or a writer stopped for
+ * minutes, whose rename then fails and costs only that record).
+ */
+const TEMPORARY_STALE_MS = 10 * 60 * 1000;
+
+/**
+ * Remove what killed runs left in `folder` (the temporary folder of {@link replaceSmallFileSync}):
+ * temporaries whose writer is gone, or too old to be a write in progress. A live writer's file,
+ * and anything not named as rolecred names its temporaries, is left alone. `nowMs`: file-system
+ * bookkeeping, not a credential decision, so the caller may read the clock directly (as lock.ts does).
+ */
+export function removeStaleTemporariesSync(folder: string, nowMs: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMPORARY_NAME.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    const path = join(folder, name);
+    try {
+      const stats = lstatSync(path);
+      if (!stats.isFile()) continue;
+      const age = nowMs - stats.mtimeMs;
+      if (age < TEMPORARY_GRACE_MS) continue;
+      if (age > TEMPORARY_STALE_MS || processIsGone(pid)) unlinkSync(path);
+    } catch {
+      // gone already, or not ours to remove: leave it
+    }
+  }
+}
+
 /**
  * A small private file of rolecred's own (a record or listing in the cache folder) replaced
- * whole: written to a temporary name beside it ("wx": never through a file or link already
- * there), 0600, given the folder's owner when run as root, then renamed over `path`, so a reader
- * at the same time sees the old file or the new one. Best effort: false, and nothing left
- * behind, when the folder cannot be written.
+ * whole: written under a temporary name in `directory`'s {@link TEMPORARY_FOLDER} ("wx": never
+ * through a file or link already there), 0600, given the folder's owner when run as root, then
+ * renamed over `path`, so a reader at the same time sees the old file or the new one. The
+ * temporary's name carries the writer's pid and a random part; a run killed between the create
+ * and the rename leaves it behind, and the next record written removes it (writer gone, or over
+ * ten minutes old). Best effort: false, and nothing left behind, when the folder cannot be written.
  */
 export function replaceSmallFileSync(directory: string, path: string, contents: string): boolean {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const folder = join(directory, TEMPORARY_FOLDER);
+  const temporary = join(folder, `${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   try {
-    makeDirectorySync(directory, 0o700);
+    makeDirectorySync(folder, 0o700);
+    removeStaleTemporariesSync(folder, Date.now());
     writeFileSync(temporary, contents, { mode: 0o600, flag: "wx" });
   } catch {
     return false;
