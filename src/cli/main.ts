@@ -7,6 +7,7 @@
 import { fstatSync, writeSync } from "node:fs";
 import { serveFromCache } from "./fast-path.js";
 import type { Outcome } from "../outcome.js";
+import { errnoCode } from "../errors.js";
 
 // The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22. rolecred
 // pins an SDK that supports Node 20 and says so in its README; a warning on every credential
@@ -40,7 +41,11 @@ async function stdoutIsTerminal(): Promise<boolean> {
 
 /**
  * A few hundred bytes straight to fd 1 (or 2): creating process.stdout's stream costs the warm
- * path more than the write. A pipe that is full (or non-blocking) falls back to the stream.
+ * path more than the write. A reader that stopped early (`profiles --names | head -1`,
+ * `process dev | true`) closed the pipe: what is left is dropped quietly and the exit status is
+ * the command's own, as on the full path (run.ts), with no "EPIPE" and no stack trace. A pipe
+ * that is full and non-blocking (EAGAIN: a parent left O_NONBLOCK on the pipe it shares) falls
+ * back to the stream, which waits for the reader; the same holds for a reader that stops then.
  */
 function writeAll(fd: 1 | 2, text: string): void {
   const bytes = Buffer.from(text);
@@ -48,10 +53,19 @@ function writeAll(fd: 1 | 2, text: string): void {
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written);
   } catch (error) {
-    // A reader that stopped early (`profiles --names | head`): drop the rest, as run.ts does.
-    if ((error as NodeJS.ErrnoException).code === "EPIPE") return;
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(written));
+    if (errnoCode(error) === "EPIPE") return;
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    if (stream.listenerCount("error") === 0) stream.on("error", (streamError) => endQuietlyOnClosedReader(fd, streamError));
+    stream.write(bytes.subarray(written));
   }
+}
+
+/** The stream's write failed later: a closed reader is not an error; anything else is one line and exit 1, never a stack trace. */
+function endQuietlyOnClosedReader(fd: 1 | 2, error: Error): void {
+  const code = errnoCode(error);
+  if (code === "EPIPE") return;
+  process.exitCode = 1;
+  if (fd === 1) writeAll(2, `rolecred: cannot write to stdout: ${code ?? error.message}\n`);
 }
 
 function finish(outcome: Outcome): void {
