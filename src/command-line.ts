@@ -1,15 +1,44 @@
 /**
- * One rule for a command line kept in a setting (credential_process, mfa_process, a keyring
- * command, a $BROWSER entry): split into words as Python's shlex.split splits them (botocore uses
- * it for credential_process), then run directly, never through a shell.
+ * Command lines given as one string, split into words and run directly, never through a shell.
+ * One scanner, two dialects, because the strings come from two places whose owners already
+ * split them differently, and rolecred must split each the way its owner would:
+ *
+ * - "shlex": a command line kept in a setting (credential_process, mfa_process, a keyring
+ *   command, a $BROWSER entry). botocore runs credential_process through Python's shlex.split,
+ *   and Python's webbrowser splits $BROWSER the same way, so a line that works for the AWS CLI
+ *   must give the same words here. shlex gives `|`, `$`, `*` and `#` no meaning: they are
+ *   ordinary characters of a word, as in the AWS CLI.
+ * - "shell": `--exec 'CMD STRING'`, the one-word form aws_role_credentials took, which a user
+ *   writes as they would at a shell prompt. It is split as sh splits words; what only a shell
+ *   could do (pipes, redirections, `;`/`&`/a newline between commands, variables, command
+ *   substitution, globs, `~`, comments) is refused rather than run with other meaning, so
+ *   `aws s3 ls | head` never runs `aws` with the arguments `|` and `head`.
+ *
+ * The two also differ where shlex and sh differ: a backslash inside "…" escapes only `"` and `\`
+ * in shlex, also `$`, backquote and a newline in sh; shlex separates words at space, tab, CR and
+ * LF, sh at space and tab (a newline ends the command). Neither separates at other Unicode
+ * spaces (a no-break space is part of a word). A line that ends in a lone backslash, or leaves a
+ * quote open, cannot be split in either.
  */
 
-/**
- * A command line as words, with shlex.split's POSIX rules: whitespace separates words; '…' keeps
- * everything literally; "…" keeps everything but a backslash before " or \; a backslash outside
- * quotes keeps the next character. Undefined with the reason when the line cannot be split.
- */
-export function splitCommandLine(line: string): { words: string[] } | { error: string } {
+export type CommandLineDialect = "shlex" | "shell";
+
+export type SplitCommand = { readonly words: string[] } | { readonly error: string } | { readonly needsShell: true };
+
+/** Characters outside quotes that mean something only to a shell (sh's operators, expansions, globs, `#`, `~`, a newline). */
+const SHELL_ONLY = /[|&;<>()$`*?[\]{}~#\n]/;
+/** After a backslash inside "…": shlex escapes these… */
+const SHLEX_ESCAPED_IN_DOUBLE = /["\\]/;
+/** …sh these (a backslash before a newline joins the lines). */
+const SHELL_ESCAPED_IN_DOUBLE = /["\\$`\n]/;
+const SHLEX_BLANK = /[ \t\r\n]/;
+const SHELL_BLANK = /[ \t]/;
+
+/** `line` as words, split as `dialect`'s owner splits it (see the module comment). */
+export function scanCommandLine(line: string, dialect: CommandLineDialect): SplitCommand {
+  const shell = dialect === "shell";
+  const blank = shell ? SHELL_BLANK : SHLEX_BLANK;
+  const escapedInDouble = shell ? SHELL_ESCAPED_IN_DOUBLE : SHLEX_ESCAPED_IN_DOUBLE;
   const words: string[] = [];
   let word = "";
   let inWord = false;
@@ -20,20 +49,28 @@ export function splitCommandLine(line: string): { words: string[] } | { error: s
       if (char === "'") quote = undefined;
       else word += char;
     } else if (quote === '"') {
+      const next = line[index + 1] ?? "";
       if (char === '"') quote = undefined;
-      else if (char === "\\" && (line[index + 1] === '"' || line[index + 1] === "\\")) word += line[++index] ?? "";
+      else if (char === "\\" && escapedInDouble.test(next)) {
+        index++;
+        if (next !== "\n") word += next; // sh: backslash-newline joins the lines
+      } else if (shell && (char === "$" || char === "`")) return { needsShell: true };
       else word += char;
     } else if (char === "'" || char === '"') {
       quote = char;
       inWord = true;
     } else if (char === "\\") {
       if (index + 1 >= line.length) return { error: "it ends with a lone backslash" };
-      word += line[++index] ?? "";
+      const next = line[++index] ?? "";
+      if (shell && next === "\n") continue; // a line continuation, not a character
+      word += next;
       inWord = true;
-    } else if (/\s/.test(char)) {
+    } else if (blank.test(char)) {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
+    } else if (shell && SHELL_ONLY.test(char)) {
+      return { needsShell: true };
     } else {
       word += char;
       inWord = true;
@@ -42,4 +79,15 @@ export function splitCommandLine(line: string): { words: string[] } | { error: s
   if (quote !== undefined) return { error: `its ${quote === "'" ? "single" : "double"} quote is never closed` };
   if (inWord) words.push(word);
   return { words };
+}
+
+/**
+ * A command line kept in a setting (credential_process, mfa_process, a keyring command, a
+ * $BROWSER entry) as words, exactly as Python's shlex.split gives them; the reason when it
+ * cannot be split.
+ */
+export function splitCommandLine(line: string): { words: string[] } | { error: string } {
+  const split = scanCommandLine(line, "shlex");
+  // shlex never asks for a shell: every character is a word's or a separator.
+  return "needsShell" in split ? { error: "it needs a shell" } : split;
 }

@@ -4,6 +4,7 @@
  * first word to an optional positional (SESSION_NAME) and parse the child's own flags as ours.
  */
 import { usageError, type RolecredError } from "../errors.js";
+import { scanCommandLine } from "../command-line.js";
 
 export interface SplitArgv {
   readonly rolecredArgs: string[];
@@ -27,38 +28,15 @@ export function splitChildCommand(args: readonly string[]): SplitArgv {
 /**
  * `--exec 'CMD STRING'` split into words the way a POSIX shell splits them (whitespace, '...',
  * "...", backslash), and nothing more: no variables, globs, pipes or redirections. A string that
- * needs a shell is refused rather than half-run; `-- sh -c '...'` says so explicitly.
+ * needs a shell is refused rather than half-run; `-- sh -c '...'` says so explicitly. The
+ * scanner is the one settings' command lines use (src/command-line.ts), in its "shell" dialect:
+ * settings are split as the AWS CLI splits them (shlex), where `|` is an ordinary character.
  */
 export function splitCommandString(text: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  let quote: "'" | '"' | undefined;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] ?? "";
-    if (quote === "'") {
-      if (char === "'") quote = undefined;
-      else word += char;
-    } else if (quote === '"') {
-      if (char === '"') quote = undefined;
-      else if (char === "\\" && /["\\$`]/.test(text[index + 1] ?? "")) word += text[(index += 1)];
-      else if (char === "$" || char === "`") throw needsShell(text);
-      else word += char;
-    } else if (/\s/.test(char)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      inWord = true;
-      if (char === "'" || char === '"') quote = char;
-      else if (char === "\\") word += text[(index += 1)] ?? "";
-      else if (/[|&;<>()$`*?[\]{}~#]/.test(char)) throw needsShell(text);
-      else word += char;
-    }
-  }
-  if (quote !== undefined) throw usageError(`--exec "${text}": unterminated ${quote} quote`);
-  if (inWord) words.push(word);
-  return words;
+  const split = scanCommandLine(text, "shell");
+  if ("needsShell" in split) throw needsShell(text);
+  if ("error" in split) throw usageError(`--exec "${text}" cannot be split into words: ${split.error}`);
+  return split.words;
 }
 
 function needsShell(text: string): RolecredError {

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, runCli } from "../support/run-cli.js";
 import { createTestIdp, issueSamlResponseBase64 } from "../support/saml-idp.js";
+import { splitCommandLine } from "../../src/command-line.js";
 
 const PAGE = "docs/migrating.md";
 
@@ -58,35 +59,15 @@ function cellsOf(row: string): string[] {
     .map((cell) => cell.trim());
 }
 
-/** Words of a command line as sh splits them: quotes and backslashes, no expansion. */
+/**
+ * Words of a documented command line, with no expansion: the split rolecred itself gives a
+ * command line kept in a setting (shlex's rules, src/command-line.ts), where `<` and `|` are
+ * words of their own to look at, not operators.
+ */
 export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote: "'" | '"' | undefined;
-  for (let index = 0; index < line.length; index += 1) {
-    const char = line.charAt(index);
-    if (quote === "'") {
-      if (char === "'") quote = undefined;
-      else word += char;
-    } else if (quote === '"') {
-      if (char === '"') quote = undefined;
-      else if (char === "\\" && index + 1 < line.length) word += line.charAt(++index);
-      else word += char;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-      word ??= "";
-    } else if (char === "\\" && index + 1 < line.length) {
-      word = (word ?? "") + line.charAt(++index);
-    } else if (/\s/.test(char)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else {
-      word = (word ?? "") + char;
-    }
-  }
-  if (quote !== undefined) throw new Error(`unterminated quote in: ${line}`);
-  if (word !== undefined) words.push(word);
-  return words;
+  const split = splitCommandLine(line);
+  if ("error" in split) throw new Error(`cannot split (${split.error}): ${line}`);
+  return split.words;
 }
 
 /**
