@@ -35,7 +35,7 @@ export function makeDirectorySync(directory: string, mode: number | undefined): 
 /** The folder beside the records where their temporaries are written: listing it stays cheap with 10,000 sessions beside it. */
 export const TEMPORARY_FOLDER = "temporary";
 /** `NAME.PID-RANDOM.tmp`: the writer's pid, and a random part so a reused pid never meets its predecessor's file. */
-const TEMPORARY_NAME = /^.+\.(\d+)-[a-z0-9]+\.tmp$/;
+const TEMPORARY_NAME = /^.+\.(\d+)-[a-z0-9]*\.tmp$/;
 /** Younger than this, a temporary may be a writer's on another host sharing the folder (NFS), whatever its pid says here. */
 const TEMPORARY_GRACE_MS = 5_000;
 /**
