@@ -50,6 +50,20 @@ export async function runLogout(options: LogoutOptions, deps: Deps): Promise<Out
   return SUCCESS;
 }
 
+/**
+ * What killed writes leave in the cache folder itself and in status-index/: atomic-write.ts's
+ * `.NAME.rolecred-PID-RANDOM.tmp` beside a session file (its credentials, a secret) or the index,
+ * and the records' `NAME.PID.tmp` of rolecred before the records had a temporary folder.
+ */
+const LEFT_BY_WRITES =
+  /^(?:\.(?:[0-9a-f]{16}\.json|sessions-index\.json|credentials-sessions\.json)\.rolecred-(\d+)-[a-z0-9]*|(?:chain-sections\.json|profiles-[a-z]+\.listing|recent-profiles)\.(\d+))\.tmp$/;
+/** The writer's pid of a {@link LEFT_BY_WRITES} name, whichever form it has. */
+function writerOfLeftover(name: string): number | undefined {
+  const found = LEFT_BY_WRITES.exec(name);
+  const pid = found?.[1] ?? found?.[2];
+  return pid === undefined ? undefined : Number(pid);
+}
+
 /** The remembered `profiles` listings, one per format (src/profiles/remembered-listing.ts names them `profiles-FORMAT.listing`). */
 const LISTING_FILE = /^profiles-[a-z]+\.listing$/;
 
@@ -72,6 +86,8 @@ function forgetCacheRecords(directory: string, nowMs: number): void {
     removeQuietly(() => unlinkSync(path));
   }
   removeStaleTemporariesSync(temporaries, nowMs);
+  removeStaleTemporariesSync(directory, nowMs, writerOfLeftover);
+  removeStaleTemporariesSync(index, nowMs, writerOfLeftover);
   for (const folder of [index, temporaries]) removeQuietly(() => rmdirSync(folder));
 }
 

@@ -36,6 +36,10 @@ export function makeDirectorySync(directory: string, mode: number | undefined): 
 export const TEMPORARY_FOLDER = "temporary";
 /** `NAME.PID-RANDOM.tmp`: the writer's pid, and a random part so a reused pid never meets its predecessor's file. */
 const TEMPORARY_NAME = /^.+\.(\d+)-[a-z0-9]*\.tmp$/;
+const writerOfTemporary = (name: string): number | undefined => {
+  const pid = TEMPORARY_NAME.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+};
 /** Younger than this, a temporary may be a writer's on another host sharing the folder (NFS), whatever its pid says here. */
 const TEMPORARY_GRACE_MS = 5_000;
 /**
@@ -50,17 +54,19 @@ const TEMPORARY_STALE_MS = 10 * 60 * 1000;
  * temporaries whose writer is gone, or too old to be a write in progress. A live writer's file,
  * and anything not named as rolecred names its temporaries, is left alone. `nowMs`: file-system
  * bookkeeping, not a credential decision, so the caller may read the clock directly (as lock.ts does).
+ * `writerOf`: the writer's pid when a name is a temporary's, else undefined (logout gives the
+ * names other writers use: atomic-write.ts's, and this module's before it had a folder).
  */
-export function removeStaleTemporariesSync(folder: string, nowMs: number): void {
-  let names: string[];
+export function removeStaleTemporariesSync(folder: string, nowMs: number, writerOf: (name: string) => number | undefined = writerOfTemporary): void {
+  let entries: string[];
   try {
-    names = readdirSync(folder);
+    entries = readdirSync(folder);
   } catch {
     return;
   }
-  for (const name of names) {
-    const pid = Number(TEMPORARY_NAME.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+  for (const name of entries) {
+    const pid = writerOf(name);
+    if (pid === undefined || !Number.isSafeInteger(pid) || pid <= 0) continue;
     const path = join(folder, name);
     try {
       const stats = lstatSync(path);

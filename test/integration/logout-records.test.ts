@@ -3,7 +3,8 @@
  * - a run killed between creating a record's temporary and renaming it leaves the temporary; the
  *   next record written removes it (its writer is gone), and never a live writer's;
  * - `logout PROFILE` leaves the records (each is checked against what it describes before use),
- *   `logout --all` leaves nothing of rolecred's but a live writer's temporary.
+ *   `logout --all` leaves nothing of rolecred's but a live writer's temporary (killed writes'
+ *   temporaries, which may hold credentials, go too).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
@@ -71,9 +72,15 @@ describe("the cache folder's records", () => {
     expect(afterOne.stdout).not.toContain("ci");
 
     expect((await rolecred(["process", "ci"])).exitCode).toBe(0);
+    // Killed session writes (a temporary holding credentials) and a record's temporary of rolecred before it had a folder for them.
+    leftover(cache, `.0123456789abcdef.json.rolecred-${exited}-k1lled.tmp`);
+    leftover(join(cache, "status-index"), `.sessions-index.json.rolecred-${exited}-k1lled.tmp`);
+    leftover(cache, `chain-sections.json.${exited}.tmp`);
+    const liveSession = `.fedcba9876543210.json.rolecred-${process.pid}-wr1ting.tmp`;
+    leftover(cache, liveSession);
     const all = await rolecred(["logout", "--all"]);
     expect(all).toMatchObject({ exitCode: 0, stdout: "" });
-    expect(readdirSync(cache)).toEqual(["temporary"]);
+    expect(readdirSync(cache).sort()).toEqual([liveSession, "temporary"]);
     expect(readdirSync(join(cache, "temporary"))).toEqual([`profiles-names.listing.${process.pid}-wr1ting.tmp`]);
     // Nothing lost: both answer as before, from the files.
     expect((await rolecred(["profiles", "--names"])).stdout).toContain("ci\n");
