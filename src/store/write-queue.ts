@@ -15,15 +15,28 @@
  *   temporary name first and renamed into place, so a holder never reads half a request;
  * - its writer removes it on every path (answered, timed out, an error, SIGINT/SIGTERM/SIGHUP and
  *   exit; lock.ts removeAtExit);
- * - a holder applies only requests whose writer still runs on this host (pid, start time and boot
- *   id, as the lock's owner is checked): the request of a writer that was killed (SIGKILL leaves
- *   the file) is deleted unread, never applied later by someone else. A request of another host
- *   (a home on NFS) is left to its writer, which takes the lock itself once it is free.
+ * - every file in the queue is named after its writer's token (lock.ts newLockOwner: pid, start
+ *   time, host and boot tags first), so that a writer that is gone (killed: SIGKILL leaves its
+ *   files) is told from its file's name alone, and its request deleted unread, never applied by
+ *   someone else: by every write as it starts (not only by a holder) and by `logout`. A request
+ *   of another host (a home on NFS) or of a writer whose start time cannot be read is left to its
+ *   writer, which takes the lock itself once it is free.
  *
- * A writer killed after the holder has read its request may still have its profile written (as if
- * it had been killed during its own write). Applying a request twice (a holder died between the
- * write and the answers, and the requester then took the lock itself) writes the same section
- * twice: the same file.
+ * A holder claims a request before it reads it, by renaming it to `<token>.claimed-<holder
+ * token>`; it answers, then removes the claim. So the outcome a writer reports is the true one:
+ * - a writer whose lock wait times out removes its `.request` and reports the timeout; when the
+ *   `.request` is gone, a holder has claimed it and may be writing it: the writer waits for that
+ *   answer instead (up to {@link CLAIMED_WAIT_MS} while the holder runs; past that it says the
+ *   outcome is unknown);
+ * - a holder that dies (SIGKILL) between its claim and its answer may or may not have replaced
+ *   the file: its writer, still running, writes its request itself (it takes the abandoned lock;
+ *   or, after a timeout, tries once more). Writing the same section twice gives the same file;
+ * - a claimed request that cannot be read back (cut short, not its writer's) is not written: its
+ *   writer is told so (exit 1).
+ *
+ * A writer killed after the holder has claimed its request may still have its profile written (as
+ * if it had been killed during its own write); its claim is removed by the holder, or, if the
+ * holder dies too, by the next write.
  */
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
