@@ -439,6 +439,7 @@ async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, 
     if (queued === true) {
       removeQuietly(requestPath);
       removeQuietly(answerPath);
+      removeQuietly(`${answerPath}.tmp`); // an answer its holder was killed while writing
       // A claim left by a holder that died (or one still writing, past the bounded wait): its secrets go with this run.
       const leftover = claimOf(folder, self.token);
       if (leftover !== undefined) removeQuietly(leftover.path);

@@ -176,10 +176,13 @@ describe("a queued writer whose lock wait times out", () => {
 });
 
 describe("a holder killed (SIGKILL) after claiming a request", () => {
-  it("leaves it to its writer, which takes the abandoned lock and writes it; the claim (its secrets) does not stay", async () => {
+  it("leaves it to its writer, which takes the abandoned lock and writes it; the claim (its secrets) and a half-written answer do not stay", async () => {
     const { writer, holder } = await claimedWhileStopped(15_000, "hang");
     holder.signal("SIGKILL");
     await holder.done;
+    // Killed while it wrote the answer (before its rename): the writer finds no answer, only this.
+    const [claimed = ""] = queueFiles();
+    await writeFile(join(queueFolder, `${claimed.slice(0, claimed.indexOf("."))}.answer.tmp`), '{"ok":tr');
     writer.signal("SIGCONT");
     const written = await writer.done;
     expect(written.lines).toEqual([{ batch: ["queued-writer"] }, { done: "ok" }]);
