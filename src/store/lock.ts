@@ -344,7 +344,7 @@ export function keepAtExit(path: string): void {
 /** A lock wait that ended because the lock stayed held too long (exit 1): the write queue withdraws its request on it. */
 export class LockTimeoutError extends RolecredError {}
 
-export function describeOwner(owner: LockOwner | undefined): string {
+function describeOwner(owner: LockOwner | undefined): string {
   if (owner === undefined) return "another rolecred";
   return owner.host === hostname() ? `another rolecred (pid ${owner.pid})` : `another rolecred (pid ${owner.pid} on ${owner.host})`;
 }
