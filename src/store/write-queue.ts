@@ -298,6 +298,9 @@ async function applyAll<R>(
 /** How long a writer whose lock wait timed out waits for the answer of the live holder that claimed its request. */
 const CLAIMED_WAIT_MS = 30_000;
 
+/** The lock's options, and how long a writer waits for a claimed request's answer after its lock wait timed out. */
+export type QueueOptions = Partial<LockOptions> & { readonly claimedWaitMs?: number | undefined };
+
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** `token`'s request as a holder claimed it: its path and the holder's token, or undefined. */
@@ -327,7 +330,13 @@ function describeToken(token: string): string {
  * between its claim and its answer) leaves the write undone or done, unknown: "retry" (the writer
  * writes it itself; writing the same section twice gives the same file).
  */
-async function afterTimeout(folder: string, token: string, requestPath: string, answerPath: string): Promise<Answer | "withdrawn" | "retry"> {
+async function afterTimeout(
+  folder: string,
+  token: string,
+  requestPath: string,
+  answerPath: string,
+  claimedWaitMs: number,
+): Promise<Answer | "withdrawn" | "retry"> {
   try {
     unlinkSync(requestPath);
     return "withdrawn";
@@ -342,10 +351,10 @@ async function afterTimeout(folder: string, token: string, requestPath: string, 
     const claimed = claimOf(folder, token);
     // The holder answers before it removes the claim: no claim (or a dead holder's) and still no answer is no answer to come.
     if (claimed === undefined || tokenState(claimed.holder) === "gone") return readAnswer(answerPath) ?? "retry";
-    if (Date.now() - started > CLAIMED_WAIT_MS) {
+    if (Date.now() - started > claimedWaitMs) {
       return {
         ok: false,
-        message: `${describeToken(claimed.holder)} took this write over ${CLAIMED_WAIT_MS / 1000}s ago and has not said whether it wrote it`,
+        message: `${describeToken(claimed.holder)} took this write over ${claimedWaitMs / 1000}s ago and has not said whether it wrote it`,
         hint: "run the write again once it is done: writing the same profile twice is harmless",
         exitCode: ExitCode.failure,
       };
@@ -359,7 +368,7 @@ async function afterTimeout(folder: string, token: string, requestPath: string, 
  * another holds the lock, leave `own` as a request and wait for its answer (or for the lock).
  * Resolves when `own` is written; throws its refusal.
  */
-export async function writeThroughQueue<R>(target: string, own: R, writes: QueuedWrites<R>, options: Partial<LockOptions> = {}): Promise<void> {
+export async function writeThroughQueue<R>(target: string, own: R, writes: QueuedWrites<R>, options: QueueOptions = {}): Promise<void> {
   // Dead writers' requests (secrets) are removed by every write, not only by a holder.
   sweepAbandonedRequests(target);
   const outcome = await attemptWrite(target, own, writes, options);
@@ -378,7 +387,7 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
 }
 
 /** One attempt of {@link writeThroughQueue}: its answer, or "retry" when a holder claimed it and died unanswered. */
-async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, options: Partial<LockOptions>): Promise<Answer | "retry"> {
+async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, options: QueueOptions): Promise<Answer | "retry"> {
   const folder = `${target}.rolecred.queue`;
   const self = newLockOwner();
   const requestPath = join(folder, `${self.token}${REQUEST_SUFFIX}`);
@@ -432,7 +441,7 @@ async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, 
     return outcome.held ? outcome.value : outcome.answer;
   } catch (error) {
     if (queued !== true || !(error instanceof LockTimeoutError)) throw error;
-    const after = await afterTimeout(folder, self.token, requestPath, answerPath);
+    const after = await afterTimeout(folder, self.token, requestPath, answerPath, options.claimedWaitMs ?? CLAIMED_WAIT_MS);
     if (after === "withdrawn") throw error;
     return after;
   } finally {

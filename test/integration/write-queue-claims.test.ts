@@ -62,8 +62,8 @@ interface Party {
 }
 
 /** A process writing `name` through the queue beside the credentials file (test/support/queue-party.ts). */
-function startParty(name: string, timeoutMs: number, mode: "apply" | "gate" | "hang"): Party {
-  const child = spawn(process.execPath, [PARTY, credentialsPath, name, String(timeoutMs), mode], { stdio: ["pipe", "pipe", "inherit"] });
+function startParty(name: string, timeoutMs: number, mode: "apply" | "gate" | "hang", claimedWaitMs = 30_000): Party {
+  const child = spawn(process.execPath, [PARTY, credentialsPath, name, String(timeoutMs), mode, String(claimedWaitMs)], { stdio: ["pipe", "pipe", "inherit"] });
   const lines: PartyLine[] = [];
   const waiting: Array<(line: PartyLine) => void> = [];
   let read = 0;
@@ -121,10 +121,10 @@ async function holdLock(): Promise<{ readonly release: () => Promise<void> }> {
  * the lock meanwhile and was handed the writer's request with its own: the writer cannot take
  * the lock first, the holder claims its request.
  */
-async function claimedWhileStopped(writerTimeoutMs: number, mode: "gate" | "hang"): Promise<{ writer: Party; holder: Party }> {
+async function claimedWhileStopped(writerTimeoutMs: number, mode: "gate" | "hang", claimedWaitMs?: number): Promise<{ writer: Party; holder: Party }> {
   await mkdir(join(home, ".aws"), { recursive: true });
   const lock = await holdLock();
-  const writer = startParty("queued-writer", writerTimeoutMs, "apply");
+  const writer = startParty("queued-writer", writerTimeoutMs, "apply", claimedWaitMs);
   await until((files) => files.some((name) => name.endsWith(".request")));
   writer.signal("SIGSTOP");
   await lock.release();
@@ -148,6 +148,22 @@ describe("a queued writer whose lock wait times out", () => {
     expect(written.exitCode).toBe(0);
     expect((await holder.done).lines.at(-1)).toEqual({ done: "ok" });
     expect(existsSync(queueFolder)).toBe(false);
+  });
+
+  it("while a holder that stays silent past the bounded wait has claimed it says the outcome is unknown (exit 1), not a timeout", async () => {
+    const { writer, holder } = await claimedWhileStopped(300, "gate", 500);
+    writer.signal("SIGCONT");
+    const told = await writer.done;
+    expect(told.lines).toEqual([
+      {
+        done: "error",
+        message: expect.stringMatching(/^another rolecred \(pid \d+\) took this write over 0\.5s ago and has not said whether it wrote it$/) as unknown,
+      },
+    ]);
+    expect(told.exitCode).toBe(1);
+    holder.tell("go");
+    expect((await holder.done).lines.at(-1)).toEqual({ done: "ok" });
+    expect(existsSync(queueFolder)).toBe(false); // the writer took its claim and the empty folder with it: the late answer had nowhere to go
   });
 
   it("before any holder took its request withdraws it: told the timeout, and never written later", async () => {

@@ -1,8 +1,8 @@
 /**
  * One party to the write queue (src/store/write-queue.ts), in a process of its own so that a test
  * can stop (SIGSTOP), resume or kill (SIGKILL) it: `node dist/test/support/queue-party.js TARGET
- * NAME TIMEOUT_MS MODE` writes NAME through the queue beside TARGET, with a lock wait of
- * TIMEOUT_MS. Its "apply" writes nothing: it prints each batch it is handed as a line
+ * NAME TIMEOUT_MS MODE [CLAIMED_WAIT_MS]` writes NAME through the queue beside TARGET, with a lock wait of
+ * TIMEOUT_MS (and, as a 5th argument, how long it then waits for a claimed request's answer). Its "apply" writes nothing: it prints each batch it is handed as a line
  * `{"batch":[...]}` (what a holder would write) and then, by MODE, returns at once ("apply"),
  * waits for a line on stdin ("gate") or never returns ("hang", until killed). Last it prints
  * `{"done":"ok"}` or `{"done":"error","message":…}` and exits 0 or 1.
@@ -10,7 +10,7 @@
 import { createInterface } from "node:readline";
 import { writeThroughQueue, type QueuedWrites } from "../../src/store/write-queue.js";
 
-const [target = "", name = "", timeoutText = "15000", mode = "apply"] = process.argv.slice(2);
+const [target = "", name = "", timeoutText = "15000", mode = "apply", claimedWaitText = "30000"] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 const writes: QueuedWrites<string> = {
@@ -24,7 +24,7 @@ const writes: QueuedWrites<string> = {
 };
 
 try {
-  await writeThroughQueue(target, name, writes, { timeoutMs: Number(timeoutText) });
+  await writeThroughQueue(target, name, writes, { timeoutMs: Number(timeoutText), claimedWaitMs: Number(claimedWaitText) });
   process.stdout.write(`${JSON.stringify({ done: "ok" })}\n`);
   process.exit(0);
 } catch (error) {
