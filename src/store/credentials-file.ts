@@ -24,7 +24,7 @@ import {
 import { makeDirectorySync } from "./ownership.js";
 import { BoundedReadError, keptBytesOf, openRegularFileSync, READ_LIMITS, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { withFileLock, type LockWaitNotice } from "./lock.js";
-import { writeThroughQueue } from "./write-queue.js";
+import { sweepAbandonedRequests, writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
 
@@ -579,6 +579,8 @@ export async function removeManagedProfiles(
   select: (profile: ManagedProfile) => boolean,
   options: RemoveOptions = { force: false },
 ): Promise<{ removed: string[]; kept: string[] }> {
+  // A killed write's queued request (its session's secrets) goes at logout too (write-queue.ts).
+  sweepAbandonedRequests(await resolveWriteTarget(path));
   // Nothing to remove (or no file at all): no lock, no write, no ~/.aws created.
   if (!(await readManagedProfiles(path)).some(select)) return { removed: [], kept: [] };
   return editCredentialsFile(

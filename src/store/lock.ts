@@ -93,12 +93,30 @@ function currentBootId(): string | undefined {
   return bootId;
 }
 
-/** A new holding's owner: this process, with a token of its own. */
+let hostName: string | undefined;
+function currentHost(): string {
+  hostName ??= hostname();
+  return hostName;
+}
+
+/** A short tag of a host name or boot id (FNV-1a, 8 hex digits): enough to tell them apart in a file name. */
+function tagOf(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, "0");
+}
+
+/**
+ * A new holding's owner: this process, with a token of its own. The token starts with what tells
+ * whether its process still runs (pid, start time or `x`, host tag, boot tag): a file named after
+ * it (a queued write, which holds secrets) is judged by its name alone, never read ({@link tokenState}).
+ */
 export function newLockOwner(): LockOwner {
   const start = processStartTime(process.pid);
   const boot = currentBootId();
+  const tags = `${tagOf(currentHost())}-${tagOf(boot ?? "")}`;
   return {
-    token: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`,
+    token: `${process.pid}-${start ?? "x"}-${tags}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`,
     pid: process.pid,
     host: hostname(),
     ...(start === undefined ? {} : { start }),
@@ -138,7 +156,7 @@ export function processIsGone(pid: number): boolean {
  * mtime decides.
  */
 export function ownerState(owner: LockOwner): "gone" | "alive" | "unknown" {
-  if (owner.host !== hostname()) return "unknown";
+  if (owner.host !== currentHost()) return "unknown";
   const boot = currentBootId();
   if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return "gone";
   if (owner.pid === process.pid) return "alive"; // another holding of this very process
@@ -148,6 +166,29 @@ export function ownerState(owner: LockOwner): "gone" | "alive" | "unknown" {
   const start = processStartTime(owner.pid);
   if (start === undefined) return "unknown"; // kill() found it but /proc did not: not Linux after all
   return start === owner.start ? "alive" : "gone";
+}
+
+const TOKEN = /^(\d+)-(\d+|x)-([0-9a-f]{8})-([0-9a-f]{8})-[0-9a-z]+-[0-9a-z]+$/;
+
+/**
+ * Whether the process that made `token` ({@link newLockOwner}) still runs, from the token alone:
+ * "gone" when certain (this host, and the pid is gone, runs a process started at another time, or
+ * the machine has rebooted since), "alive" when its pid runs the very process, "unknown" when
+ * this host cannot tell (another host, no start time known, an older token whose pid runs).
+ */
+export function tokenState(token: string): "gone" | "alive" | "unknown" {
+  const match = TOKEN.exec(token);
+  if (match === null) {
+    // An older rolecred's token (`PID-…`): gone when its pid no longer runs, else unknown.
+    const pid = Number(/^(\d+)-/.exec(token)?.[1]);
+    return Number.isInteger(pid) && pid > 0 && processIsGone(pid) ? "gone" : "unknown";
+  }
+  const [, pid = "", start = "", hostTag, bootTag] = match;
+  if (hostTag !== tagOf(currentHost())) return "unknown";
+  const boot = currentBootId();
+  const noBoot = tagOf("");
+  if (boot !== undefined && bootTag !== noBoot && bootTag !== tagOf(boot)) return "gone";
+  return ownerState({ token, pid: Number(pid), host: currentHost(), start: start === "x" ? undefined : start });
 }
 
 /** What the lock holds now: its owner (undefined when unreadable) and mtime, or "free". */
@@ -300,6 +341,9 @@ export function keepAtExit(path: string): void {
   uninstallHandlers();
 }
 
+/** A lock wait that ended because the lock stayed held too long (exit 1): the write queue withdraws its request on it. */
+export class LockTimeoutError extends RolecredError {}
+
 function describeOwner(owner: LockOwner | undefined): string {
   if (owner === undefined) return "another rolecred";
   return owner.host === hostname() ? `another rolecred (pid ${owner.pid})` : `another rolecred (pid ${owner.pid} on ${owner.host})`;
@@ -372,7 +416,7 @@ export async function withFileLockUnlessAnswered<T, A>(
           onWait(`waiting for ${describeOwner(current.owner)} to release ${lockPath}`);
         }
         if (waited > timeoutMs) {
-          throw new RolecredError(`${describeOwner(current.owner)} has held ${lockPath} for over ${Math.round(timeoutMs / 1000)}s`, {
+          throw new LockTimeoutError(`${describeOwner(current.owner)} has held ${lockPath} for over ${Math.round(timeoutMs / 1000)}s`, {
             hint: `if no rolecred is running, delete ${lockPath}`,
           });
         }

@@ -15,15 +15,28 @@
  *   temporary name first and renamed into place, so a holder never reads half a request;
  * - its writer removes it on every path (answered, timed out, an error, SIGINT/SIGTERM/SIGHUP and
  *   exit; lock.ts removeAtExit);
- * - a holder applies only requests whose writer still runs on this host (pid, start time and boot
- *   id, as the lock's owner is checked): the request of a writer that was killed (SIGKILL leaves
- *   the file) is deleted unread, never applied later by someone else. A request of another host
- *   (a home on NFS) is left to its writer, which takes the lock itself once it is free.
+ * - every file in the queue is named after its writer's token (lock.ts newLockOwner: pid, start
+ *   time, host and boot tags first), so that a writer that is gone (killed: SIGKILL leaves its
+ *   files) is told from its file's name alone, and its request deleted unread, never applied by
+ *   someone else: by every write as it starts (not only by a holder) and by `logout`. A request
+ *   of another host (a home on NFS) or of a writer whose start time cannot be read is left to its
+ *   writer, which takes the lock itself once it is free.
  *
- * A writer killed after the holder has read its request may still have its profile written (as if
- * it had been killed during its own write). Applying a request twice (a holder died between the
- * write and the answers, and the requester then took the lock itself) writes the same section
- * twice: the same file.
+ * A holder claims a request before it reads it, by renaming it to `<token>.claimed-<holder
+ * token>`; it answers, then removes the claim. So the outcome a writer reports is the true one:
+ * - a writer whose lock wait times out removes its `.request` and reports the timeout; when the
+ *   `.request` is gone, a holder has claimed it and may be writing it: the writer waits for that
+ *   answer instead (up to {@link CLAIMED_WAIT_MS} while the holder runs; past that it says the
+ *   outcome is unknown);
+ * - a holder that dies (SIGKILL) between its claim and its answer may or may not have replaced
+ *   the file: its writer, still running, writes its request itself (it takes the abandoned lock;
+ *   or, after a timeout, tries once more). Writing the same section twice gives the same file;
+ * - a claimed request that cannot be read back (cut short, not its writer's) is not written: its
+ *   writer is told so (exit 1).
+ *
+ * A writer killed after the holder has claimed its request may still have its profile written (as
+ * if it had been killed during its own write); its claim is removed by the holder, or, if the
+ * holder dies too, by the next write.
  */
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -31,11 +44,11 @@ import { errnoCode, ExitCode, messageOf, RolecredError, type ExitCodeValue } fro
 import { readOptionalTextSync } from "./bounded-read.js";
 import {
   keepAtExit,
+  LockTimeoutError,
   newLockOwner,
-  ownerState,
   parseOwner,
-  processIsGone,
   removeAtExit,
+  tokenState,
   withFileLockUnlessAnswered,
   type LockOptions,
   type LockOwner,
@@ -59,6 +72,8 @@ export interface QueuedWrites<R> {
 const REQUEST_MAX_BYTES = 256 * 1024;
 const REQUEST_SUFFIX = ".request";
 const ANSWER_SUFFIX = ".answer";
+/** `<writer token>.claimed-<holder token>`: a request a holder has taken (renamed) before reading it. */
+const CLAIM_INFIX = ".claimed-";
 /** The longest pause of a queued writer between two looks for its answer (jittered up to twice that). */
 const QUEUED_MAX_POLL_MS = 40;
 
@@ -160,68 +175,107 @@ function settle(answer: Answer): void {
   if (!answer.ok) throw new RolecredError(answer.message, { exitCode: answer.exitCode, ...(answer.hint === undefined ? {} : { hint: answer.hint }) });
 }
 
-/** The token's pid (`PID-…`), for an answer left behind by a writer that is gone. */
-function pidOfToken(token: string): number | undefined {
-  const pid = Number(/^(\d+)-/.exec(token)?.[1]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-interface Queued<R> {
-  readonly token: string;
-  readonly path: string;
-  readonly request: R;
+/** The token of the writer a queue file belongs to: its name up to the first dot (tokens hold none). */
+function writerTokenOf(name: string): string {
+  const dot = name.indexOf(".");
+  return dot < 0 ? name : name.slice(0, dot);
 }
 
 /**
- * The requests waiting in the queue (not `ownToken`'s), each from a writer still running on this
- * host. A dead writer's request is deleted unread; an unreadable or invalid one is left alone.
+ * Remove every file in the queue whose writer is gone (its request, claimed request, answer, or
+ * a temporary a SIGKILL left before its rename), judged by the writer's token in the file's name
+ * alone (lock.ts tokenState: pid, start time, host, boot): a dead writer's request, which holds
+ * its session's secrets, is never read. Returns the names left.
  */
-function collect<R>(folder: string, ownToken: string, writes: QueuedWrites<R>): Array<Queued<R>> {
+function sweepDead(folder: string): string[] {
   let names: string[];
   try {
     names = readdirSync(folder);
   } catch {
     return [];
   }
+  return names.filter((name) => {
+    if (tokenState(writerTokenOf(name)) !== "gone") return true;
+    removeQuietly(join(folder, name));
+    return false;
+  });
+}
+
+/**
+ * The requests of dead writers (killed before they could remove them) swept from the queue
+ * beside `target`, and the folder removed when nothing is left in it: at the start of every write
+ * and at `logout`, not only when a holder comes.
+ */
+export function sweepAbandonedRequests(target: string): void {
+  const folder = `${target}.rolecred.queue`;
+  if (!privateFolder(folder)) return;
+  if (sweepDead(folder).length === 0) removeFolderIfEmpty(folder);
+}
+
+function removeFolderIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // in use
+  }
+}
+
+interface Queued<R> {
+  readonly token: string;
+  /** The request as claimed: renamed to `<writer token>.claimed-<holder token>`. */
+  readonly path: string;
+  /** undefined when the claimed file is not a valid request: its writer is told so. */
+  readonly request: R | undefined;
+}
+
+/** Read a claimed request back; undefined when it is not a valid one of `token`'s writer. */
+function readClaimed<R>(path: string, token: string, writes: QueuedWrites<R>): R | undefined {
+  let text: string | undefined;
+  try {
+    text = readOptionalTextSync(path, { what: "a queued write", maxBytes: REQUEST_MAX_BYTES });
+  } catch {
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  const newline = text.indexOf("\n");
+  if (newline < 0 || parseOwner(text.slice(0, newline))?.token !== token) return undefined;
+  try {
+    return writes.parse(JSON.parse(text.slice(newline + 1)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Claim the requests waiting in the queue (not `self`'s), each from a writer still running on
+ * this host: renamed to `<token>.claimed-<holder token>` before it is read, so that a writer
+ * whose wait times out can tell, by failing to remove its `.request`, that a holder has taken it
+ * (and waits for its answer). Dead writers' files are removed unread; those of writers this host
+ * cannot judge (another host, no /proc) are left to them; `self`'s own leftover claims (by a
+ * holder that died) are removed: it applies its own write now.
+ */
+function claim<R>(folder: string, self: LockOwner, writes: QueuedWrites<R>): Array<Queued<R>> {
   const queued: Array<Queued<R>> = [];
-  for (const name of names) {
-    if (name.endsWith(ANSWER_SUFFIX) || name.endsWith(".tmp")) {
-      // An answer nobody collected (its writer died after asking), or a request or answer a
-      // SIGKILL stopped before its rename (a request holds secrets): removed once its writer is gone.
-      const pid = pidOfToken(name);
-      if (pid !== undefined && processIsGone(pid)) removeQuietly(join(folder, name));
+  for (const name of sweepDead(folder)) {
+    const token = writerTokenOf(name);
+    if (token === self.token) {
+      if (name.includes(CLAIM_INFIX)) removeQuietly(join(folder, name));
       continue;
     }
-    if (!name.endsWith(REQUEST_SUFFIX)) continue;
-    const token = name.slice(0, -REQUEST_SUFFIX.length);
-    if (token === ownToken) continue;
-    const path = join(folder, name);
-    let text: string | undefined;
+    if (name !== `${token}${REQUEST_SUFFIX}` || tokenState(token) !== "alive") continue;
+    const path = join(folder, `${token}${CLAIM_INFIX}${self.token}`);
     try {
-      text = readOptionalTextSync(path, { what: "a queued write", maxBytes: REQUEST_MAX_BYTES });
+      renameSync(join(folder, name), path);
     } catch {
-      continue;
+      continue; // withdrawn by its writer (its wait timed out) just now
     }
-    if (text === undefined) continue;
-    const newline = text.indexOf("\n");
-    const owner = parseOwner(text.slice(0, newline));
-    if (owner === undefined || owner.token !== token) continue;
-    const state = ownerState(owner);
-    if (state === "gone") {
-      removeQuietly(path);
-      continue;
-    }
-    if (state !== "alive") continue;
-    let request: R | undefined;
-    try {
-      request = writes.parse(JSON.parse(text.slice(newline + 1)));
-    } catch {
-      request = undefined;
-    }
-    if (request !== undefined) queued.push({ token, path, request });
+    queued.push({ token, path, request: readClaimed(path, token, writes) });
   }
   return queued;
 }
+
+/** Told to a writer whose claimed request could not be read back (cut short, not JSON, not its own): nothing was written for it. */
+const UNREADABLE = new RolecredError("another rolecred could not read this queued write back; nothing was written for it");
 
 /**
  * Every request's outcome; a failure of the whole batch is every request's. An error that is no
@@ -241,12 +295,99 @@ async function applyAll<R>(
   }
 }
 
+/** How long a writer whose lock wait timed out waits for the answer of the live holder that claimed its request. */
+const CLAIMED_WAIT_MS = 30_000;
+
+/** The lock's options, and how long a writer waits for a claimed request's answer after its lock wait timed out. */
+export type QueueOptions = Partial<LockOptions> & { readonly claimedWaitMs?: number | undefined };
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** `token`'s request as a holder claimed it: its path and the holder's token, or undefined. */
+function claimOf(folder: string, token: string): { readonly path: string; readonly holder: string } | undefined {
+  const prefix = `${token}${CLAIM_INFIX}`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return undefined;
+  }
+  const name = names.find((candidate) => candidate.startsWith(prefix));
+  return name === undefined ? undefined : { path: join(folder, name), holder: name.slice(prefix.length) };
+}
+
+/** `pid N` of a token, for messages. */
+function describeToken(token: string): string {
+  const pid = /^(\d+)-/.exec(token)?.[1];
+  return pid === undefined ? "another rolecred" : `another rolecred (pid ${pid})`;
+}
+
+/**
+ * A queued writer's lock wait timed out. Its request is withdrawn (removed), and the timeout is
+ * its outcome, unless a holder has already claimed it (the removal finds no `.request`): then the
+ * holder may be writing it, and its answer is the outcome, waited for (up to
+ * {@link CLAIMED_WAIT_MS}) while the holder runs. A holder gone without answering (killed
+ * between its claim and its answer) leaves the write undone or done, unknown: "retry" (the writer
+ * writes it itself; writing the same section twice gives the same file).
+ */
+async function afterTimeout(
+  folder: string,
+  token: string,
+  requestPath: string,
+  answerPath: string,
+  claimedWaitMs: number,
+): Promise<Answer | "withdrawn" | "retry"> {
+  try {
+    unlinkSync(requestPath);
+    return "withdrawn";
+  } catch (error) {
+    if (errnoCode(error) !== "ENOENT") return "withdrawn";
+  }
+  // Claimed. Wait bookkeeping, not a credential decision: the wall clock directly.
+  const started = Date.now();
+  for (;;) {
+    const answer = readAnswer(answerPath);
+    if (answer !== undefined) return answer;
+    const claimed = claimOf(folder, token);
+    // The holder answers before it removes the claim: no claim (or a dead holder's) and still no answer is no answer to come.
+    if (claimed === undefined || tokenState(claimed.holder) === "gone") return readAnswer(answerPath) ?? "retry";
+    if (Date.now() - started > claimedWaitMs) {
+      return {
+        ok: false,
+        message: `${describeToken(claimed.holder)} took this write over ${claimedWaitMs / 1000}s ago and has not said whether it wrote it`,
+        hint: "run the write again once it is done: writing the same profile twice is harmless",
+        exitCode: ExitCode.failure,
+      };
+    }
+    await sleep(QUEUED_MAX_POLL_MS);
+  }
+}
+
 /**
  * Apply `own` under `<target>.rolecred.lock`, with every request queued beside it; or, while
  * another holds the lock, leave `own` as a request and wait for its answer (or for the lock).
  * Resolves when `own` is written; throws its refusal.
  */
-export async function writeThroughQueue<R>(target: string, own: R, writes: QueuedWrites<R>, options: Partial<LockOptions> = {}): Promise<void> {
+export async function writeThroughQueue<R>(target: string, own: R, writes: QueuedWrites<R>, options: QueueOptions = {}): Promise<void> {
+  // Dead writers' requests (secrets) are removed by every write, not only by a holder.
+  sweepAbandonedRequests(target);
+  const outcome = await attemptWrite(target, own, writes, options);
+  // A holder claimed this write and died before answering: this run writes it itself, once.
+  const retried = outcome === "retry" ? await attemptWrite(target, own, writes, options) : outcome;
+  settle(
+    retried === "retry"
+      ? {
+          ok: false,
+          message: "another rolecred took this write twice and stopped before saying whether it wrote it",
+          hint: "run the write again: writing the same profile twice is harmless",
+          exitCode: ExitCode.failure,
+        }
+      : retried,
+  );
+}
+
+/** One attempt of {@link writeThroughQueue}: its answer, or "retry" when a holder claimed it and died unanswered. */
+async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, options: QueueOptions): Promise<Answer | "retry"> {
   const folder = `${target}.rolecred.queue`;
   const self = newLockOwner();
   const requestPath = join(folder, `${self.token}${REQUEST_SUFFIX}`);
@@ -272,18 +413,22 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
         if (queued === true) removeQuietly(requestPath);
         // A queue folder is looked at only when it is private; the holder removes it once emptied.
         emptied = privateFolder(folder);
-        const others = emptied ? collect(folder, self.token, writes) : [];
-        const requests = early === undefined ? [own, ...others.map((item) => item.request)] : others.map((item) => item.request);
+        const others = emptied ? claim(folder, self, writes) : [];
+        const readable = others.filter((item) => item.request !== undefined);
+        const requests = [...(early === undefined ? [own] : []), ...readable.map((item) => item.request as R)];
         const { outcomes, unexpected } = requests.length === 0 ? { outcomes: [] } : await applyAll(writes, requests);
         const offset = early === undefined ? 1 : 0;
-        others.forEach((item, index) => {
+        for (const item of others) {
+          const index = readable.indexOf(item);
+          const refusal = index < 0 ? UNREADABLE : outcomes[index + offset];
           try {
-            writeWhole(join(folder, `${item.token}${ANSWER_SUFFIX}`), `${JSON.stringify(answerOf(outcomes[index + offset]))}\n`);
+            writeWhole(join(folder, `${item.token}${ANSWER_SUFFIX}`), `${JSON.stringify(answerOf(refusal))}\n`);
           } catch {
             // Its writer removed the folder's files and left: nobody to tell.
           }
+          // Answered first, then the claim removed: a writer that finds neither knows no answer is coming.
           removeQuietly(item.path);
-        });
+        }
         if (early === undefined && unexpected !== undefined) throw unexpected;
         return early ?? answerOf(outcomes[0]);
       },
@@ -293,21 +438,24 @@ export async function writeThroughQueue<R>(target: string, own: R, writes: Queue
       { maxPollMs: QUEUED_MAX_POLL_MS, ...options },
       self,
     );
-    settle(outcome.held ? outcome.value : outcome.answer);
+    return outcome.held ? outcome.value : outcome.answer;
+  } catch (error) {
+    if (queued !== true || !(error instanceof LockTimeoutError)) throw error;
+    const after = await afterTimeout(folder, self.token, requestPath, answerPath, options.claimedWaitMs ?? CLAIMED_WAIT_MS);
+    if (after === "withdrawn") throw error;
+    return after;
   } finally {
     if (queued === true) {
       removeQuietly(requestPath);
       removeQuietly(answerPath);
+      removeQuietly(`${answerPath}.tmp`); // an answer its holder was killed while writing
+      // A claim left by a holder that died (or one still writing, past the bounded wait): its secrets go with this run.
+      const leftover = claimOf(folder, self.token);
+      if (leftover !== undefined) removeQuietly(leftover.path);
       keepAtExit(requestPath);
       keepAtExit(answerPath);
     }
     // An empty queue folder is not left in ~/.aws; one still in use is not empty and stays.
-    if (queued === true || emptied) {
-      try {
-        rmdirSync(folder);
-      } catch {
-        // in use
-      }
-    }
+    if (queued === true || emptied) removeFolderIfEmpty(folder);
   }
 }
