@@ -112,16 +112,17 @@ export async function serveFromCache(
   args: readonly string[],
   env: Env,
   now: Date,
-  stdoutIsTerminal: boolean,
+  /** Asked only where it matters (`env`, `status`): the answer can cost a load of node:tty. */
+  stdoutIsTerminal: () => Promise<boolean>,
   writeErr: (text: string) => void = () => undefined,
 ): Promise<FastAnswer | undefined> {
   const profilesFormat = args[0] === "profiles" && args.length <= 2 ? PROFILES_FORMATS.get(args[1]) : undefined;
   if (profilesFormat !== undefined) return listProfiles(profilesFormat, env, now);
-  if (args[0] === "status") return serveStatusLazily(args, env, now, stdoutIsTerminal);
+  if (args[0] === "status") return serveStatusLazily(args, env, now, await stdoutIsTerminal());
   const request = fastRequest(args, env);
   if (request === undefined) return undefined;
   // Exports are never printed to a terminal by default: the full command line explains why.
-  if (request.kind === "env" && stdoutIsTerminal) return undefined;
+  if (request.kind === "env" && (await stdoutIsTerminal())) return undefined;
   try {
     // As the full path does, the write's checks come first: they read the credentials file, whose
     // bytes readAwsFiles then gets again without a second copy (bounded-read's kept bytes).

@@ -15,7 +15,10 @@ import { errnoCode } from "../errors.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main(args: readonly string[]): Promise<Outcome> {
-  const cached = await serveFromCache(args, process.env, new Date(), await stdoutIsTerminal(), (text) => writeAll(2, text));
+  // Asked only by the commands that care (`env`, `status`): a writer whose stdout is /dev/null
+  // (a character device) would otherwise load node:tty, and with it streams, net and the ES
+  // module loader, for an answer it never uses: ~15 % of a fast `write`'s instructions.
+  const cached = await serveFromCache(args, process.env, new Date(), stdoutIsTerminal, (text) => writeAll(2, text));
   if (cached !== undefined) {
     writeAll(1, cached.stdout);
     if (cached.stderr !== undefined) writeAll(2, cached.stderr);

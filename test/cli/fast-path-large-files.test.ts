@@ -61,7 +61,7 @@ describe("the fast path with thousands of profiles", () => {
   it("serves the cached session of a profile at the end of both files", async () => {
     await writeFiles();
     await cacheDevSession(3600);
-    const answer = await serveFromCache(["process", "dev"], env, NOW, false);
+    const answer = await serveFromCache(["process", "dev"], env, NOW, async () => false);
     expect(JSON.parse(answer?.stdout ?? "{}")).toMatchObject({ Version: 1, AccessKeyId: "ASIACACHED0000000001" });
   });
 
@@ -69,12 +69,12 @@ describe("the fast path with thousands of profiles", () => {
     await writeFiles();
     await cacheDevSession(3600);
     await writeFiles(`\n[profile org-5]\nregion = eu-west-1\n\n[profile dev]\nrolecred_policy = {"Version":"2012-10-17","Statement":[]}\n`);
-    expect(await serveFromCache(["process", "dev"], env, NOW, false)).toBeUndefined();
+    expect(await serveFromCache(["process", "dev"], env, NOW, async () => false)).toBeUndefined();
   });
 
   it("leaves a session within its expiry window to the full path", async () => {
     await writeFiles();
     await cacheDevSession(120);
-    expect(await serveFromCache(["process", "dev"], env, NOW, false)).toBeUndefined();
+    expect(await serveFromCache(["process", "dev"], env, NOW, async () => false)).toBeUndefined();
   });
 });

@@ -144,6 +144,18 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
     expect(new Set(cacheFiles("cli"))).toEqual(new Set([plain, flagged]));
   });
 
+  it("is written by a run the fast path answers, not by a fast command left to the full command line (its cache would lack the fast path's code)", async () => {
+    const cold = await rolecred(["write", "ci", "--to", "ci-creds"]); // no session yet: the full path asks STS
+    expect(cold.exitCode).toBe(0);
+    expect(cacheFiles("write")).toEqual([]);
+    const warm = await rolecred(["write", "ci", "--to", "ci-creds"]); // from the session cache: the fast path
+    expect(warm.exitCode).toBe(0);
+    expect(cacheFiles("write")).toHaveLength(1);
+    expect((await rolecred(["write", "ci", "--to", "ci-creds"])).exitCode).toBe(0); // and from it
+    await rolecred(["--version"]); // the full command line's own cache is written as before
+    expect(cacheFiles("cli")).toHaveLength(1);
+  });
+
   it("is not used in a folder that others can enter, and a FIFO in its place never blocks a run", async () => {
     await mkdir(folder, { mode: 0o755 });
     await chmod(folder, 0o755);
