@@ -27,15 +27,7 @@ import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
-import {
-  checkContent,
-  ContentDigest,
-  loadCrc32,
-  readRememberedScan,
-  rememberScan,
-  REMEMBER_SCAN_FROM_BYTES,
-  type Crc32,
-} from "./remembered-scan.js";
+import { checkContent, ContentDigest, loadCrc32, readRememberedScan, rememberScan, REMEMBER_SCAN_FROM_BYTES, type Crc32 } from "./remembered-scan.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -297,7 +289,13 @@ async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
  * The document from the remembered scan of this file (store/remembered-scan.ts): only when the
  * record is for this path and identity and the file's content has the recorded CRC-32.
  */
-async function fromRememberedScan(path: string, opened: OpenedRegularFile, remember: Remember, crc32: Crc32, copying: boolean): Promise<Omit<Loaded, "scanned"> | undefined> {
+async function fromRememberedScan(
+  path: string,
+  opened: OpenedRegularFile,
+  remember: Remember,
+  crc32: Crc32,
+  copying: boolean,
+): Promise<Omit<Loaded, "scanned"> | undefined> {
   const record = readRememberedScan(remember.cacheDirectory, path, opened.identity, crc32);
   if (record === undefined) return undefined;
   const digest = await checkContent(opened.fd, opened.size, record.crc, crc32, copying ? nextTurn : undefined);
@@ -423,12 +421,7 @@ async function editCredentialsFile<T>(
 }
 
 /** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
-async function editLocked<T>(
-  target: string,
-  path: string,
-  edit: (loaded: LoadedDocument) => { result: T; changed: boolean },
-  remember?: Remember,
-): Promise<T> {
+async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }, remember?: Remember): Promise<T> {
   try {
     return await editUnderLock(target, path, edit, remember);
   } finally {

@@ -203,7 +203,7 @@ function parseRecord(header: unknown, namesText: string, path: string, identity:
   if (offsets.length !== count * 4) return undefined;
   const names = count === 0 ? [] : namesText.split("\n");
   if (names.length !== count) return undefined;
-  const startList: number[] = new Array<number>(count);
+  const startList: number[] = [];
   const length = Number(identity.size);
   let previous = bodyStart - 1;
   for (let at = 0; at < count; at += 1) {
@@ -211,7 +211,7 @@ function parseRecord(header: unknown, namesText: string, path: string, identity:
     // In file order, inside the file: anything else is not a scan's index.
     if (start <= previous || start >= length) return undefined;
     previous = start;
-    startList[at] = start;
+    startList.push(start);
   }
   return { path, identity, crc, index: { bodyStart, names, starts: startList, byName: namePositions(names), newline } };
 }

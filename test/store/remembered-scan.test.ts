@@ -20,7 +20,11 @@ import { makeTempHome } from "../support/run-cli.js";
 function session(suffix: string): RoleSession {
   return {
     credentials: {
-      accessKeyId: `ASIA${suffix.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(16, "X").slice(0, 16)}`,
+      accessKeyId: `ASIA${suffix
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, "")
+        .padEnd(16, "X")
+        .slice(0, 16)}`,
       secretAccessKey: `secret-${suffix}`,
       sessionToken: `token-${suffix}-${"z".repeat(suffix.length * 37)}`,
       expiration: new Date("2030-01-01T00:00:00.000Z"),
