@@ -554,7 +554,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
               subject: rolecred("write", "dev", "--to", "bench-out"),
               // The everyday case: the file is the one the previous run wrote (its scan remembered in
               // the cache folder, store/remembered-scan.ts), a second old as a refresh minutes later is.
-              prepare: ["sleep", "1.1"],
+              prepare: ["sleep", "1.1"] as const,
               memory: true,
               targetAbove: { id: "write-50", ms: 150 },
               targetPeakMb: 100,
