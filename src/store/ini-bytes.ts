@@ -540,8 +540,8 @@ export class IniByteDocument {
   writtenIndex(pieces: readonly WritePiece[], utf8: boolean): ByteIndex | undefined {
     if (this.#whole !== undefined || !utf8) return undefined;
     const { names: oldNames, starts: oldStarts } = this.#index;
-    const names: string[] = [];
-    const starts: number[] = [];
+    let names: string[] = [];
+    let starts: number[] = [];
     let offset = 0;
     for (const piece of pieces) {
       if (Buffer.isBuffer(piece)) {
@@ -567,9 +567,17 @@ export class IniByteDocument {
         if ((oldStarts[middle] ?? 0) < piece.start) low = middle + 1;
         else high = middle;
       }
-      for (let at = low; at < oldStarts.length && (oldStarts[at] ?? 0) < piece.end; at += 1) {
-        names.push(oldNames[at] ?? "");
-        starts.push(offset + (oldStarts[at] ?? 0) - piece.start);
+      let end = low;
+      while (end < oldStarts.length && (oldStarts[end] ?? 0) < piece.end) end += 1;
+      // The leading run (most of the file) is copied whole: its sections do not move.
+      if (names.length === 0 && offset === piece.start) {
+        names = oldNames.slice(low, end);
+        starts = oldStarts.slice(low, end);
+      } else {
+        for (let at = low; at < end; at += 1) {
+          names.push(oldNames[at] ?? "");
+          starts.push(offset + (oldStarts[at] ?? 0) - piece.start);
+        }
       }
       offset += piece.end - piece.start;
     }

@@ -46,6 +46,8 @@ const RECORD_FORMAT_VERSION = 1;
 /** 50,000 profiles make a record of ≈ 0.8 MB. */
 const RECORD_MAX_BYTES = 16 * 1024 * 1024;
 const CHECK_CHUNK_BYTES = 1024 * 1024;
+/** The offsets are kept in this machine's byte order (the cache folder is this machine's): a record of another order is not read. */
+const ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? "LE" : "BE";
 
 /**
  * The CRC-32 of a file's bytes, fed in order, with the CRC at the start of each piece fed (a
@@ -180,15 +182,18 @@ export function readRememberedScan(cacheDirectory: string, path: string, identit
   } catch {
     return undefined;
   }
-  return parseRecord(header, text.slice(headerEnd + 1), path, identity);
+  const startsEnd = text.indexOf("\n", headerEnd + 1);
+  if (startsEnd === -1) return undefined;
+  return parseRecord(header, text.slice(headerEnd + 1, startsEnd), text.slice(startsEnd + 1), path, identity);
 }
 
 const DECIMAL = /^\d{1,30}$/;
 
-function parseRecord(header: unknown, namesText: string, path: string, identity: FileIdentity): RememberedScan | undefined {
+/** The header (a small JSON line: compared first), the section starts (base64 of 32-bit offsets), then the names, one a line. */
+function parseRecord(header: unknown, starts: string, namesText: string, path: string, identity: FileIdentity): RememberedScan | undefined {
   if (typeof header !== "object" || header === null) return undefined;
   const fields = header as Record<string, unknown>;
-  const { version, crc, bodyStart, newline, count, starts } = fields;
+  const { version, crc, bodyStart, newline, count } = fields;
   if (version !== RECORD_FORMAT_VERSION || fields.path !== path) return undefined;
   const parts = fields.identity;
   if (!Array.isArray(parts) || parts.length !== 5 || !parts.every((part) => typeof part === "string" && DECIMAL.test(part))) return undefined;
@@ -198,20 +203,19 @@ function parseRecord(header: unknown, namesText: string, path: string, identity:
   if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
   if (bodyStart !== 0 && bodyStart !== 3) return undefined;
   if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
-  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0 || typeof starts !== "string") return undefined;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
   const offsets = Buffer.from(starts, "base64");
-  if (offsets.length !== count * 4) return undefined;
+  if (offsets.length !== count * 4 || fields.endian !== ENDIAN) return undefined;
   const names = count === 0 ? [] : namesText.split("\n");
   if (names.length !== count) return undefined;
-  const startList: number[] = [];
+  // Copied out of the decoded bytes, which need not be aligned for a Uint32Array.
+  const startList = Array.from(new Uint32Array(new Uint8Array(offsets).buffer));
   const length = Number(identity.size);
   let previous = bodyStart - 1;
-  for (let at = 0; at < count; at += 1) {
-    const start = offsets.readUInt32LE(at * 4);
+  for (const start of startList) {
     // In file order, inside the file: anything else is not a scan's index.
     if (start <= previous || start >= length) return undefined;
     previous = start;
-    startList.push(start);
   }
   return { path, identity, crc, index: { bodyStart, names, starts: startList, byName: namePositions(names), newline } };
 }
@@ -243,9 +247,9 @@ export function rememberScan(cacheDirectory: string, scan: RememberedScan, crc32
   // A name with a line break cannot be a section's (lines end there); guarded all the same.
   if (index.names.some((name) => name.includes("\n"))) return false;
   if (Number(scan.identity.size) > 0xffffffff) return false;
-  const offsets = Buffer.allocUnsafe(index.starts.length * 4);
-  for (let at = 0; at < index.starts.length; at += 1) offsets.writeUInt32LE(index.starts[at] ?? 0, at * 4);
+  const offsets = Buffer.from(Uint32Array.from(index.starts).buffer);
   const header = {
+    endian: ENDIAN,
     version: RECORD_FORMAT_VERSION,
     path: scan.path,
     identity: [scan.identity.dev, scan.identity.ino, scan.identity.size, scan.identity.mtimeNs, scan.identity.ctimeNs].map((part) => part.toString()),
@@ -253,9 +257,8 @@ export function rememberScan(cacheDirectory: string, scan: RememberedScan, crc32
     bodyStart: index.bodyStart,
     newline: index.newline,
     count: index.names.length,
-    starts: offsets.toString("base64"),
   };
-  const text = `${JSON.stringify(header)}\n${index.names.join("\n")}`;
+  const text = `${JSON.stringify(header)}\n${offsets.toString("base64")}\n${index.names.join("\n")}`;
   if (text.length > RECORD_MAX_BYTES) return false;
   // A folder that exists and is not this user's alone is not written to: it is not read from either.
   if (lstatSafe(cacheDirectory) && !privateToUser(cacheDirectory, "folder")) return false;

@@ -266,6 +266,7 @@ function forgeRecordIdentity(path: string, cache: string, identity: { dev: bigin
   const text = readFileSync(file, "utf8");
   const cut = text.indexOf("\n");
   const header = JSON.parse(text.slice(0, cut)) as Record<string, unknown>;
+  expect(header.crc).toBeTypeOf("number");
   header.identity = [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map((part) => part.toString());
   writeFileSync(file, `${JSON.stringify(header)}${text.slice(cut)}`, { mode: 0o600 });
 }
