@@ -208,7 +208,9 @@ async function loadDocument(path: string, forEdit = false, remember?: Remember):
   // Already read whole and kept by this run (resolving the profile read it first: `user`): parsed from those bytes, not read again.
   const kept = keptBytesOf(path);
   if (kept !== undefined) {
-    const loaded = { document: parsed(path, () => IniByteDocument.parse(kept)) };
+    const keptIdentity = remember === undefined ? undefined : identityAt(path);
+    const loaded =
+      keptIdentity === undefined ? { document: parsed(path, () => IniByteDocument.parse(kept)) } : await parsedBytes(path, kept, keptIdentity, remember);
     if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
     return loaded;
   }
@@ -233,6 +235,28 @@ async function loadDocument(path: string, forEdit = false, remember?: Remember):
   return loaded;
 }
 
+function identityAt(path: string): FileIdentity | undefined {
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stats?.isFile() === true ? identityOfStats(stats) : undefined;
+}
+
+/**
+ * A file held whole (`bytes`, read from the file with `identity`): from its remembered scan when
+ * the record is this version's and the bytes have its CRC-32, else parsed.
+ */
+async function parsedBytes(path: string, bytes: Buffer, identity: FileIdentity, remember: Remember | undefined): Promise<Loaded> {
+  if (remember !== undefined && bytes.length >= REMEMBER_SCAN_FROM_BYTES) {
+    const crc32 = await loadCrc32();
+    const record = readRememberedScan(remember.cacheDirectory, path, identity, crc32);
+    if (record !== undefined && crc32(bytes) === record.crc) {
+      remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
+      return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, crc32 };
+    }
+  }
+  remember?.onVerbose(`read ${path} with a strict parse of every line`);
+  return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+}
+
 /**
  * A file settled for a second (see file-identity.ts) is scanned a chunk at a time and kept open:
  * any later change shows in its identity. A file changed within the last second could change
@@ -253,16 +277,7 @@ async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
       const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
       closeScanned(scanned);
       // Written by rolecred a moment ago (a second write in a row): its remembered scan, once the bytes read have its CRC-32.
-      if (remember !== undefined && bytes.length >= REMEMBER_SCAN_FROM_BYTES) {
-        const crc32 = await loadCrc32();
-        const record = readRememberedScan(remember.cacheDirectory, path, opened.identity, crc32);
-        if (record !== undefined && crc32(bytes) === record.crc) {
-          remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
-          return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, crc32 };
-        }
-      }
-      remember?.onVerbose(`read ${path} with a strict parse of every line`);
-      return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+      return await parsedBytes(path, bytes, opened.identity, remember);
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
     const copying = preparedCopy?.path === path;
