@@ -12,6 +12,7 @@ import { crc32 } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RoleSession } from "../../src/credentials/types.js";
 import { precheckProfileWrites, writeProfiles, type WriteOptions } from "../../src/store/credentials-file.js";
+import { READ_LIMITS, readRegularFileSync } from "../../src/store/bounded-read.js";
 import { identityOfStats } from "../../src/store/file-identity.js";
 import { IniByteDocument } from "../../src/store/ini-bytes.js";
 import { readRememberedScan, recordPath } from "../../src/store/remembered-scan.js";
@@ -109,12 +110,13 @@ async function expectRecordMatchesFile(path: string, cache: string): Promise<voi
 }
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+const KEPT_SEED = 105;
 const settledCases = new Map<number, { path: string; twin: string; cache: string; names: string[] }>();
 
 beforeAll(async () => {
   home = await makeTempHome();
   // One settled fixture for every test that needs one: written once by rolecred (recorded), then a second's wait.
-  for (const seed of SEEDS) {
+  for (const seed of [...SEEDS, KEPT_SEED]) {
     const { text, names } = generatedFile(seed);
     const made = await makeCase(`settled-${seed}`, text);
     await write(made.path, ["first-write"], "a", made.cache);
@@ -143,6 +145,18 @@ describe("remembered scan of the credentials file (issue 16)", () => {
         await expectRecordMatchesFile(path, cache);
       }
     }
+  });
+
+  it("is used for the bytes a run already holds (a `user` run reads the file to resolve its profile first)", async () => {
+    const kept = settledCases.get(KEPT_SEED);
+    if (kept === undefined) throw new Error("no case");
+    const { path, twin, cache } = kept;
+    // Kept only for a settled file (bounded-read.ts): the run parses those bytes instead of reading the file again.
+    readRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile, keep: true });
+    expect((await write(path, ["dev", "other"], "b", cache)).join("\n")).toMatch(USED);
+    await write(twin, ["dev", "other"], "b");
+    expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
+    await expectRecordMatchesFile(path, cache);
   });
 
   it("scans a file edited by another tool between two writes (same size, times put back) and keeps the edit", async () => {
