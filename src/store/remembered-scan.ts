@@ -23,11 +23,10 @@
  * most one 1 MiB read, and the rest of the new file passes through the process as it is written
  * (store/atomic-write.ts). Only UTF-8 files of at least {@link REMEMBER_SCAN_FROM_BYTES}.
  */
-import { lstatSync } from "node:fs";
-import { readSync } from "node:fs";
+import { closeSync, lstatSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { isAscii, isUtf8 } from "node:buffer";
-import { readOptionalTextSync } from "./bounded-read.js";
+import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
 import { sameIdentity, type FileIdentity } from "./file-identity.js";
 import { namePositions, type ByteIndex } from "./ini-bytes.js";
 import { replaceSmallFileSync } from "./ownership.js";
@@ -167,39 +166,57 @@ export function readRememberedScan(cacheDirectory: string, path: string, identit
   const file = recordPath(cacheDirectory, path, crc32);
   // Anyone who can write the folder could plant an index that makes the write edit the wrong bytes.
   if (!privateToUser(cacheDirectory, "folder") || !privateToUser(file, "file")) return undefined;
-  let text: string | undefined;
+  const options = { what: "the remembered scan", maxBytes: RECORD_MAX_BYTES };
+  let opened: OpenedRegularFile;
   try {
-    text = readOptionalTextSync(file, { what: "the remembered scan", maxBytes: RECORD_MAX_BYTES });
+    opened = openRegularFileSync(file, options);
   } catch {
     return undefined;
   }
-  if (text === undefined) return undefined;
-  const headerEnd = text.indexOf("\n");
-  if (headerEnd === -1) return undefined;
-  let header: unknown;
   try {
-    header = JSON.parse(text.slice(0, headerEnd));
+    // The header line first: a record of another version of the file (a write after another
+    // tool's change) is told by it, without reading and decoding 50,000 names.
+    const head = Buffer.allocUnsafe(Math.min(opened.size, HEADER_MAX_BYTES));
+    const headerEnd = head.subarray(0, readSync(opened.fd, head, 0, head.length, 0)).indexOf(LINE_FEED);
+    if (headerEnd === -1) return undefined;
+    const header: unknown = JSON.parse(head.toString("utf8", 0, headerEnd));
+    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path || !sameIdentity(identityOf(header.identity), identity)) {
+      return undefined;
+    }
+    const text = readOpenedFileSync(file, opened, options).toString("utf8");
+    const startsEnd = text.indexOf("\n", headerEnd + 1);
+    if (startsEnd === -1) return undefined;
+    return parseRecord(header, text.slice(headerEnd + 1, startsEnd), text.slice(startsEnd + 1), path, identity);
   } catch {
     return undefined;
+  } finally {
+    closeSync(opened.fd);
   }
-  const startsEnd = text.indexOf("\n", headerEnd + 1);
-  if (startsEnd === -1) return undefined;
-  return parseRecord(header, text.slice(headerEnd + 1, startsEnd), text.slice(startsEnd + 1), path, identity);
+}
+
+/** A path is at most 4,096 bytes: the header line fits. */
+const HEADER_MAX_BYTES = 16 * 1024;
+const LINE_FEED = 0x0a;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The recorded identity, or one no file has. */
+function identityOf(parts: unknown): FileIdentity {
+  const none = { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n };
+  if (!Array.isArray(parts) || parts.length !== 5 || !parts.every((part) => typeof part === "string" && DECIMAL.test(part))) return none;
+  const [dev, ino, size, mtimeNs, ctimeNs] = (parts as string[]).map((part) => BigInt(part));
+  return { dev: dev ?? -1n, ino: ino ?? -1n, size: size ?? -1n, mtimeNs: mtimeNs ?? -1n, ctimeNs: ctimeNs ?? -1n };
 }
 
 const DECIMAL = /^\d{1,30}$/;
 
 /** The header (a small JSON line: compared first), the section starts (base64 of 32-bit offsets), then the names, one a line. */
-function parseRecord(header: unknown, starts: string, namesText: string, path: string, identity: FileIdentity): RememberedScan | undefined {
-  if (typeof header !== "object" || header === null) return undefined;
-  const fields = header as Record<string, unknown>;
+function parseRecord(header: Record<string, unknown>, starts: string, namesText: string, path: string, identity: FileIdentity): RememberedScan | undefined {
+  const fields = header;
   const { version, crc, bodyStart, newline, count } = fields;
-  if (version !== RECORD_FORMAT_VERSION || fields.path !== path) return undefined;
-  const parts = fields.identity;
-  if (!Array.isArray(parts) || parts.length !== 5 || !parts.every((part) => typeof part === "string" && DECIMAL.test(part))) return undefined;
-  const [dev, ino, size, mtimeNs, ctimeNs] = (parts as string[]).map((part) => BigInt(part));
-  const recorded = { dev: dev ?? -1n, ino: ino ?? -1n, size: size ?? -1n, mtimeNs: mtimeNs ?? -1n, ctimeNs: ctimeNs ?? -1n };
-  if (!sameIdentity(recorded, identity)) return undefined;
+  if (version !== RECORD_FORMAT_VERSION || fields.path !== path || !sameIdentity(identityOf(fields.identity), identity)) return undefined;
   if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
   if (bodyStart !== 0 && bodyStart !== 3) return undefined;
   if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
