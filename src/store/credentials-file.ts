@@ -246,7 +246,7 @@ function identityAt(path: string): FileIdentity | undefined {
  */
 async function parsedBytes(path: string, bytes: Buffer, identity: FileIdentity, remember: Remember | undefined): Promise<Loaded> {
   if (remember !== undefined && bytes.length >= REMEMBER_SCAN_FROM_BYTES) {
-    const crc32 = await loadCrc32();
+    const crc32 = loadCrc32();
     const record = readRememberedScan(remember.cacheDirectory, path, identity, crc32);
     if (record !== undefined && crc32(bytes) === record.crc) {
       remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
@@ -281,7 +281,7 @@ async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
     const copying = preparedCopy?.path === path;
-    const crc32 = remember !== undefined && opened.size >= REMEMBER_SCAN_FROM_BYTES ? await loadCrc32() : undefined;
+    const crc32 = remember !== undefined && opened.size >= REMEMBER_SCAN_FROM_BYTES ? loadCrc32() : undefined;
     if (remember !== undefined && crc32 !== undefined) {
       const fromRecord = await fromRememberedScan(path, opened, remember, crc32, copying);
       if (fromRecord !== undefined) return { ...fromRecord, scanned };
@@ -510,7 +510,7 @@ function contentsOf(loaded: Loaded, pieces: readonly WritePiece[]): CopiedConten
 async function writeAndRemember(target: string, loaded: Loaded, remember: Remember | undefined): Promise<void> {
   const pieces = loaded.document.pieces();
   const newSize = pieces.reduce((total, piece) => total + (Buffer.isBuffer(piece) ? piece.length : piece.end - piece.start), 0);
-  const crc32 = remember !== undefined && newSize >= REMEMBER_SCAN_FROM_BYTES ? (loaded.crc32 ?? (await loadCrc32())) : undefined;
+  const crc32 = remember !== undefined && newSize >= REMEMBER_SCAN_FROM_BYTES ? (loaded.crc32 ?? loadCrc32()) : undefined;
   const written = await writeFileAtomic(target, contentsOf(loaded, pieces), { mode: 0o600, directoryMode: 0o700, what: "the credentials file", crc32 });
   if (remember === undefined || crc32 === undefined || written.crc32 === undefined) return;
   // A file held in memory (read whole): its encoding is asked of its bytes.
