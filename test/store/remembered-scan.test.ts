@@ -111,17 +111,27 @@ async function expectRecordMatchesFile(path: string, cache: string): Promise<voi
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const KEPT_SEED = 105;
+/** A settled file edited in place after its record was written, the record's identity forged to match (an edit within one tick). */
+const EDITED_SEED = 106;
 const settledCases = new Map<number, { path: string; twin: string; cache: string; names: string[] }>();
 
 beforeAll(async () => {
   home = await makeTempHome();
   // One settled fixture for every test that needs one: written once by rolecred (recorded), then a second's wait.
-  for (const seed of [...SEEDS, KEPT_SEED]) {
+  for (const seed of [...SEEDS, KEPT_SEED, EDITED_SEED]) {
     const { text, names } = generatedFile(seed);
     const made = await makeCase(`settled-${seed}`, text);
     await write(made.path, ["first-write"], "a", made.cache);
     await write(made.twin, ["first-write"], "a");
     settledCases.set(seed, { ...made, names });
+  }
+  const edited = settledCases.get(EDITED_SEED);
+  if (edited !== undefined) {
+    const current = await readFile(edited.path, "latin1");
+    const shifted = current.replace(/= s3(\r?\n)/, "= s33$1").replace(/= s900(\r?\n)/, "= s90$1");
+    writeFileSync(edited.path, shifted, { encoding: "latin1", flag: "r+" });
+    await writeFile(edited.twin, shifted, { encoding: "latin1" });
+    forgeRecordIdentity(edited.path, edited.cache, identityOfStats(await stat(edited.path, { bigint: true })));
   }
   await new Promise((resolve) => setTimeout(resolve, 1100));
 });
@@ -196,6 +206,17 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     expect(said.join("\n")).not.toMatch(USED);
     expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
     expect(await readFile(path, "latin1")).toMatch(/= s33\r?\n/);
+  });
+
+  it("checks the content of a settled file kept open too (read in pieces): a changed one is scanned, not damaged", async () => {
+    const edited = settledCases.get(EDITED_SEED);
+    if (edited === undefined) throw new Error("no case");
+    const said = await write(edited.path, ["org-5", "brand-new"], "b", edited.cache);
+    await write(edited.twin, ["org-5", "brand-new"], "b");
+    expect(said.join("\n")).toMatch(/has the identity rolecred remembered but not its content: scanned again/);
+    expect((await readFile(edited.path)).equals(await readFile(edited.twin))).toBe(true);
+    expect(await readFile(edited.path, "latin1")).toMatch(/= s33\r?\n/);
+    await expectRecordMatchesFile(edited.path, edited.cache);
   });
 
   it("refuses a broken file whose record's content check fails, with the line number the full scan gives", async () => {
