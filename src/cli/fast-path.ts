@@ -126,7 +126,7 @@ export async function serveFromCache(
   try {
     // As the full path does, the write's checks come first: they read the credentials file, whose
     // bytes readAwsFiles then gets again without a second copy (bounded-read's kept bytes).
-    if (request.kind === "write") await precheckProfileWrites(credentialsFilePath(env), [request.to], { force: false });
+    if (request.kind === "write") await precheckProfileWrites(credentialsFilePath(env), [request.to], { force: false, cacheDirectory: cacheDirectory(env) });
     const directory = cacheDirectory(env);
     const { chain, aliases } = await resolveChain(request, env, directory, now);
     // Session narrowing from rolecred_* keys (of the target or of any profile down its chain)
@@ -142,7 +142,7 @@ export async function serveFromCache(
       // A code in the environment is checked by the full path's options (a malformed one is
       // refused there, exit 2); whichever it is, the full path decides.
       if ((env[MFA_CODE_ENV] ?? "") !== "") return undefined;
-      const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
+      const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr, directory);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }
     // A malformed ROLECRED_MFA_TOKEN: the full path's options refuse it (exit 2) before any

@@ -6,7 +6,7 @@
 import type { Deps, Terminal } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../session/options.js";
-import { credentialsFilePath } from "../paths.js";
+import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { describeProfileSession, roleProfileWriteWarning } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
@@ -145,7 +145,11 @@ export async function runExec(options: ExecOptions, deps: Deps): Promise<Outcome
 
 export async function runWrite(options: ProfileRequestOptions & { readonly to: string; readonly force: boolean }, deps: Deps): Promise<Outcome> {
   // Before any STS call: a refused write must not cost an MFA code.
-  await precheckProfileWrites(credentialsFilePath(deps.env), [options.to], { force: options.force });
+  await precheckProfileWrites(credentialsFilePath(deps.env), [options.to], {
+    force: options.force,
+    cacheDirectory: cacheDirectory(deps.env),
+    onVerbose: (message) => deps.log.verbose(message),
+  });
   const { session, chain } = await obtain(options, deps);
   if (options.to === options.profile && chain.hops.length > 0) {
     deps.log.warn(roleProfileWriteWarning(options.profile));
@@ -153,6 +157,8 @@ export async function runWrite(options: ProfileRequestOptions & { readonly to: s
   await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], {
     force: options.force,
     onLockWait: (message) => deps.log.info(message),
+    cacheDirectory: cacheDirectory(deps.env),
+    onVerbose: (message) => deps.log.verbose(message),
   });
   deps.log.info(summary(options.to, session, deps));
   return SUCCESS;

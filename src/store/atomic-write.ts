@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
 import { keepAtExit, processIsGone, removeAtExit } from "./lock.js";
+import { identityOfStats, type FileIdentity } from "./file-identity.js";
 
 /**
  * The file a write to `path` must replace: the target of a symlink (so a credentials file kept in
@@ -43,6 +44,17 @@ export interface AtomicWriteOptions {
   directoryMode: number;
   /** What the file is, for messages: "the credentials file". */
   what?: string;
+  /**
+   * zlib.crc32, when the caller wants the new file's CRC-32 ({@link WrittenFile}): computed from
+   * the bytes as they are written (a copied leading run: {@link CopiedContents.prefixCrc}).
+   */
+  crc32?: ((data: Uint8Array, value?: number) => number) | undefined;
+}
+
+/** The file renamed into place: its identity from its own descriptor after the rename, and its CRC-32 when asked for and known. */
+export interface WrittenFile {
+  readonly identity: FileIdentity;
+  readonly crc32: number | undefined;
 }
 
 function cannotReplace(message: string, hint?: string): RolecredError {
@@ -194,6 +206,18 @@ export interface CopiedContents {
   readonly pieces: ReadonlyArray<Uint8Array | CopiedRange>;
   /** A copy of the source started earlier ({@link prepareCopy}), used in place of copying it now. */
   readonly prepared?: PreparedCopy | undefined;
+  /** The CRC-32 of the source's first `end` bytes, when known: the new file's CRC starts from it where they are copied. */
+  readonly prefixCrc?: ((end: number) => number | undefined) | undefined;
+}
+
+/** The CRC-32 of what was written so far, when it is being computed. */
+interface RunningCrc {
+  readonly crc32: (data: Uint8Array, value?: number) => number;
+  value: number | undefined;
+}
+
+function addToCrc(running: RunningCrc | undefined, bytes: Uint8Array): void {
+  if (running !== undefined && running.value !== undefined) running.value = running.crc32(bytes, running.value);
 }
 
 /**
@@ -264,11 +288,18 @@ function isCopiedContents(contents: string | Uint8Array | readonly Uint8Array[] 
  * Write `pieces` at `offset` on: new bytes as they are, copied runs read from the source in
  * chunks (one buffer, reused). Returns where the written bytes end.
  */
-async function writePieces(handle: FileHandle, source: CopySource, pieces: ReadonlyArray<Uint8Array | CopiedRange>, offset: number): Promise<number> {
+async function writePieces(
+  handle: FileHandle,
+  source: CopySource,
+  pieces: ReadonlyArray<Uint8Array | CopiedRange>,
+  offset: number,
+  running?: RunningCrc,
+): Promise<number> {
   let cursor = offset;
   let buffer: Buffer | undefined;
   for (const piece of pieces) {
     if (piece instanceof Uint8Array) {
+      addToCrc(running, piece);
       for (let done = 0; done < piece.byteLength;) {
         const { bytesWritten } = await handle.write(piece, done, piece.byteLength - done, cursor);
         done += bytesWritten;
@@ -280,6 +311,7 @@ async function writePieces(handle: FileHandle, source: CopySource, pieces: Reado
     for (let at = piece.start; at < piece.end;) {
       const count = readSync(source.fd, buffer, 0, Math.min(buffer.length, piece.end - at), at);
       if (count === 0) throw new CopySourceChanged(source.path);
+      addToCrc(running, buffer.subarray(0, count));
       for (let done = 0; done < count;) {
         const { bytesWritten } = await handle.write(buffer, done, count - done, cursor);
         done += bytesWritten;
@@ -297,21 +329,22 @@ async function writePieces(handle: FileHandle, source: CopySource, pieces: Reado
  * to length), the rest written from here. The temp file exists only once copyFile made it, with
  * the source's mode (the file being replaced: nothing new is in it until the caller's chmod).
  */
-async function createCopied(temporary: string, contents: CopiedContents, mode: number): Promise<FileHandle> {
+async function createCopied(temporary: string, contents: CopiedContents, mode: number, running?: RunningCrc): Promise<FileHandle> {
   const [first, ...rest] = contents.pieces;
   const leading = first !== undefined && !(first instanceof Uint8Array) && first.start === 0 ? first : undefined;
   let handle: FileHandle | undefined;
   try {
     if (leading === undefined) {
       handle = await open(temporary, "wx", mode);
-      await writePieces(handle, contents.source, contents.pieces, 0);
+      await writePieces(handle, contents.source, contents.pieces, 0, running);
       return handle;
     }
     // COPYFILE_EXCL: never over an existing file or through a planted symlink.
     await copyFile(contents.source.path, temporary, constants.COPYFILE_EXCL);
     handle = await open(temporary, "r+");
     await handle.chmod(mode); // before a new byte lands
-    await handle.truncate(await writePieces(handle, contents.source, rest, leading.end));
+    startFromPrefix(running, contents, leading.end);
+    await handle.truncate(await writePieces(handle, contents.source, rest, leading.end, running));
     return handle;
   } catch (error) {
     // Created here (not an existing file 'wx' or COPYFILE_EXCL refused): removed here.
@@ -321,6 +354,11 @@ async function createCopied(temporary: string, contents: CopiedContents, mode: n
     }
     throw error;
   }
+}
+
+/** The running CRC starts as the copied leading run's, or is given up (undefined) when the caller does not know it. */
+function startFromPrefix(running: RunningCrc | undefined, contents: CopiedContents, end: number): void {
+  if (running !== undefined) running.value = contents.prefixCrc?.(end);
 }
 
 /** Remove a prepared copy no write will take (its source changed since). */
@@ -336,7 +374,7 @@ export async function discardPreparedCopy(prepared: PreparedCopy): Promise<void>
  * new bytes and later runs are written over it from the leading run's end. Undefined when there
  * is no usable prepared copy (the caller copies now).
  */
-async function takePrepared(contents: CopiedContents): Promise<{ handle: FileHandle; temporary: string } | undefined> {
+async function takePrepared(contents: CopiedContents, running?: RunningCrc): Promise<{ handle: FileHandle; temporary: string } | undefined> {
   const prepared = contents.prepared;
   if (prepared === undefined || prepared.taken) return undefined;
   prepared.taken = true;
@@ -350,7 +388,8 @@ async function takePrepared(contents: CopiedContents): Promise<{ handle: FileHan
   let handle: FileHandle | undefined;
   try {
     handle = await open(prepared.temporary, "r+");
-    await handle.truncate(await writePieces(handle, contents.source, rest, first.end));
+    startFromPrefix(running, contents, first.end);
+    await handle.truncate(await writePieces(handle, contents.source, rest, first.end, running));
     return { handle, temporary: prepared.temporary };
   } catch (error) {
     await handle?.close().catch(() => undefined);
@@ -369,7 +408,7 @@ export async function writeFileAtomic(
   target: string,
   contents: string | Uint8Array | readonly Uint8Array[] | CopiedContents,
   options: AtomicWriteOptions,
-): Promise<void> {
+): Promise<WrittenFile> {
   const directory = dirname(target);
   const what = options.what ?? "the file";
   makeDirectorySync(directory, options.directoryMode);
@@ -384,14 +423,21 @@ export async function writeFileAtomic(
     throw cannotReplace(`${what} ${target} is ${kindOf(existing)}, not a regular file; rolecred will not replace it`);
   await removeStaleTemporaries(target);
   const copied = isCopiedContents(contents) ? contents : undefined;
-  const prepared = copied === undefined ? undefined : await takePrepared(copied);
+  const running: RunningCrc | undefined = options.crc32 === undefined ? undefined : { crc32: options.crc32, value: 0 };
+  const prepared = copied === undefined ? undefined : await takePrepared(copied, running);
   const temporary = prepared?.temporary ?? temporaryName(target);
   // 'wx' refuses to follow a planted symlink or reuse an existing file; mode applies before any byte lands.
-  const handle = prepared?.handle ?? (copied !== undefined ? await createCopied(temporary, copied, options.mode) : await open(temporary, "wx", options.mode));
+  const handle =
+    prepared?.handle ?? (copied !== undefined ? await createCopied(temporary, copied, options.mode, running) : await open(temporary, "wx", options.mode));
   let renamed = false;
   try {
-    if (typeof contents === "string" || contents instanceof Uint8Array) await handle.writeFile(contents);
-    else if (!isCopiedContents(contents)) await writeChunks(handle, contents);
+    if (typeof contents === "string" || contents instanceof Uint8Array) {
+      addToCrc(running, typeof contents === "string" ? Buffer.from(contents) : contents);
+      await handle.writeFile(contents);
+    } else if (!isCopiedContents(contents)) {
+      for (const chunk of contents) addToCrc(running, chunk);
+      await writeChunks(handle, contents);
+    }
     await handle.chmod(options.mode); // the umask may have narrowed or widened the create mode
     const created = existing === undefined ? undefined : await handle.stat();
     if (existing !== undefined && created !== undefined && (created.uid !== existing.uid || created.gid !== existing.gid)) {
@@ -406,17 +452,18 @@ export async function writeFileAtomic(
     const owner = existing === undefined ? ownerForCreationIn(directory) : undefined;
     if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync(); // data on disk before the rename makes it visible
-    await handle.close();
     // What was copied is the version that was read and checked, or nothing is replaced.
     if (copied !== undefined && !copied.source.unchanged()) throw new CopySourceChanged(copied.source.path);
     await rename(temporary, target);
     renamed = true;
+    // From the descriptor, after the rename (which moves the change time): this file, whatever is at the path by now.
+    const identity = identityOfStats(await handle.stat({ bigint: true }));
+    await handle.close();
     await syncDirectory(directory); // the rename itself survives a crash
+    return { identity, crc32: running?.value };
   } finally {
-    if (!renamed) {
-      await handle.close().catch(() => undefined);
-      await unlink(temporary).catch(() => undefined);
-    }
+    if (!renamed) await unlink(temporary).catch(() => undefined);
+    await handle.close().catch(() => undefined);
     // The prepared copy is the credentials file now, or removed: nothing left to remove at exit.
     if (prepared !== undefined) keepAtExit(temporary);
   }

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
-import { IniByteDocument, ScannedFileChanged } from "./ini-bytes.js";
+import { IniByteDocument, SCAN_CHUNK_BYTES, ScannedFileChanged, type WritePiece } from "./ini-bytes.js";
 import {
   assertReplaceable,
   CopySourceChanged,
@@ -27,6 +27,7 @@ import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { sweepAbandonedRequests, writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
+import { checkContent, ContentDigest, loadCrc32, readRememberedScan, rememberScan, REMEMBER_SCAN_FROM_BYTES, type Crc32 } from "./remembered-scan.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -71,6 +72,24 @@ export interface WriteOptions {
   readonly force: boolean;
   /** Told once when the write has waited over a second for another rolecred's lock. */
   readonly onLockWait?: LockWaitNotice | undefined;
+  /**
+   * The cache folder, where the scan of a large credentials file is remembered for the next
+   * write (store/remembered-scan.ts); without it every write scans the file.
+   */
+  readonly cacheDirectory?: string | undefined;
+  /** Told how the file was read (scanned, or its remembered scan used): `--verbose`. */
+  readonly onVerbose?: ((message: string) => void) | undefined;
+}
+
+/** Where and how a scan is remembered: {@link WriteOptions}' cacheDirectory and onVerbose. */
+interface Remember {
+  readonly cacheDirectory: string;
+  readonly onVerbose: (message: string) => void;
+}
+
+function rememberOf(options: WriteOptions): Remember | undefined {
+  const { cacheDirectory, onVerbose } = options;
+  return cacheDirectory === undefined ? undefined : { cacheDirectory, onVerbose: onVerbose ?? (() => undefined) };
 }
 
 /** A section rolecred wrote, as `status` and `logout` see it. */
@@ -105,6 +124,13 @@ interface Loaded {
   readonly document: LoadedDocument;
   /** Set when the document was scanned from the open file, not parsed from bytes held in memory. */
   readonly scanned?: ScannedFile | undefined;
+  /** The scanned file's CRC-32 (with checkpoints) and whether it is UTF-8: a file large enough to remember. */
+  readonly digest?: ContentDigest | undefined;
+  /** The file is valid UTF-8 (known without asking the document: a remembered scan is only of such files). */
+  readonly utf8?: boolean | undefined;
+  /** Set when the document is the remembered scan's, not scanned now. */
+  readonly fromRecord?: boolean | undefined;
+  readonly crc32?: Crc32 | undefined;
 }
 
 function closeScanned(scanned: ScannedFile | undefined): void {
@@ -167,7 +193,7 @@ function forget(): void {
  * line. `forEdit`: the caller will change the document, so a remembered one is handed over (and
  * forgotten), never shared; the caller closes what it was handed ({@link closeScanned}).
  */
-async function loadDocument(path: string, forEdit = false): Promise<Loaded> {
+async function loadDocument(path: string, forEdit = false, remember?: Remember): Promise<Loaded> {
   const identity = identityOf(path);
   const reusable =
     remembered !== undefined && identity !== undefined && remembered.path === path && sameIdentity(remembered.identity, identity)
@@ -182,11 +208,13 @@ async function loadDocument(path: string, forEdit = false): Promise<Loaded> {
   // Already read whole and kept by this run (resolving the profile read it first: `user`): parsed from those bytes, not read again.
   const kept = keptBytesOf(path);
   if (kept !== undefined) {
-    const loaded = { document: parsed(path, () => IniByteDocument.parse(kept)) };
+    const keptIdentity = remember === undefined ? undefined : identityAt(path);
+    const loaded =
+      keptIdentity === undefined ? { document: parsed(path, () => IniByteDocument.parse(kept)) } : await parsedBytes(path, kept, keptIdentity, remember);
     if (!forEdit && identity !== undefined) remembered = { path, identity, loaded };
     return loaded;
   }
-  const loaded = await parseFile(path);
+  const loaded = await parseFile(path, remember);
   const scanned = loaded.scanned;
   if (!forEdit && scanned !== undefined) {
     remembered = { path, identity: scanned.opened.identity, loaded };
@@ -207,12 +235,34 @@ async function loadDocument(path: string, forEdit = false): Promise<Loaded> {
   return loaded;
 }
 
+function identityAt(path: string): FileIdentity | undefined {
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stats?.isFile() === true ? identityOfStats(stats) : undefined;
+}
+
+/**
+ * A file held whole (`bytes`, read from the file with `identity`): from its remembered scan when
+ * the record is this version's and the bytes have its CRC-32, else parsed.
+ */
+async function parsedBytes(path: string, bytes: Buffer, identity: FileIdentity, remember: Remember | undefined): Promise<Loaded> {
+  if (remember !== undefined && bytes.length >= REMEMBER_SCAN_FROM_BYTES) {
+    const crc32 = loadCrc32();
+    const record = readRememberedScan(remember.cacheDirectory, path, identity, crc32);
+    if (record !== undefined && crc32(bytes) === record.crc) {
+      remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
+      return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, crc32 };
+    }
+  }
+  remember?.onVerbose(`read ${path} with a strict parse of every line`);
+  return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+}
+
 /**
  * A file settled for a second (see file-identity.ts) is scanned a chunk at a time and kept open:
  * any later change shows in its identity. A file changed within the last second could change
  * again unseen, so it is read whole, and what was parsed is what is written back.
  */
-async function parseFile(path: string): Promise<Loaded> {
+async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
   let opened: OpenedRegularFile;
   try {
     opened = openRegularFileSync(path, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
@@ -226,18 +276,50 @@ async function parseFile(path: string): Promise<Loaded> {
       // Read from the descriptor just opened: the same file, one open (a file this fresh is not kept for the run).
       const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
       closeScanned(scanned);
-      return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+      // Written by rolecred a moment ago (a second write in a row): its remembered scan, once the bytes read have its CRC-32.
+      return await parsedBytes(path, bytes, opened.identity, remember);
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
     const copying = preparedCopy?.path === path;
+    const crc32 = remember !== undefined && opened.size >= REMEMBER_SCAN_FROM_BYTES ? loadCrc32() : undefined;
+    if (remember !== undefined && crc32 !== undefined) {
+      const fromRecord = await fromRememberedScan(path, opened, remember, crc32, copying);
+      if (fromRecord !== undefined) return { ...fromRecord, scanned };
+    }
+    // A file large enough to remember: its CRC-32 and encoding are taken from the scan's own reads.
+    const digest = crc32 === undefined ? undefined : new ContentDigest(crc32, true);
+    const onRead = digest === undefined ? undefined : (bytes: Buffer) => digest.push(bytes);
     const document = copying
-      ? await parsedAsync(path, () => IniByteDocument.scanFileYielding(opened.fd, opened.size, nextTurn))
-      : parsed(path, () => IniByteDocument.scanFile(opened.fd, opened.size));
-    return { document, scanned };
+      ? await parsedAsync(path, () => IniByteDocument.scanFileYielding(opened.fd, opened.size, nextTurn, SCAN_CHUNK_BYTES, onRead))
+      : parsed(path, () => IniByteDocument.scanFile(opened.fd, opened.size, SCAN_CHUNK_BYTES, onRead));
+    remember?.onVerbose(`read ${path} with a strict scan of every line`);
+    return { document, scanned, digest, utf8: digest?.utf8, crc32 };
   } catch (error) {
     closeScanned(scanned);
     throw error;
   }
+}
+
+/**
+ * The document from the remembered scan of this file (store/remembered-scan.ts): only when the
+ * record is for this path and identity and the file's content has the recorded CRC-32.
+ */
+async function fromRememberedScan(
+  path: string,
+  opened: OpenedRegularFile,
+  remember: Remember,
+  crc32: Crc32,
+  copying: boolean,
+): Promise<Omit<Loaded, "scanned"> | undefined> {
+  const record = readRememberedScan(remember.cacheDirectory, path, opened.identity, crc32);
+  if (record === undefined) return undefined;
+  const digest = await checkContent(opened.fd, opened.size, record.crc, crc32, copying ? nextTurn : undefined);
+  if (digest === undefined) {
+    remember.onVerbose(`${path} has the identity rolecred remembered but not its content: scanned again`);
+    return undefined;
+  }
+  remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
+  return { document: IniByteDocument.fromIndex(opened.fd, opened.size, record.index, true), digest, utf8: true, fromRecord: true, crc32 };
 }
 
 /** A turn of the event loop: I/O callbacks that are due run. */
@@ -354,9 +436,9 @@ async function editCredentialsFile<T>(
 }
 
 /** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
-async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }, remember?: Remember): Promise<T> {
   try {
-    return await editUnderLock(target, path, edit);
+    return await editUnderLock(target, path, edit, remember);
   } finally {
     await discardUnusedCopy();
   }
@@ -370,13 +452,19 @@ async function discardUnusedCopy(): Promise<void> {
 }
 
 /** The read, edit and write under the lock, read again (up to {@link SCAN_ATTEMPTS} times) when the file changed meanwhile. */
-async function editUnderLock<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+async function editUnderLock<T>(
+  target: string,
+  path: string,
+  edit: (loaded: LoadedDocument) => { result: T; changed: boolean },
+  remember?: Remember,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     // Read again under the lock unless the file is exactly the one the precheck read.
-    const loaded = await loadDocument(target, true);
+    const loaded = await loadDocument(target, true, remember);
     try {
       const { result, changed } = edit(loaded.document);
-      if (changed) await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+      if (changed) await writeAndRemember(target, loaded, remember);
+      else if (remember !== undefined) rememberUnchanged(target, loaded, remember);
       return result;
     } catch (error) {
       // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
@@ -402,14 +490,42 @@ const SCAN_ATTEMPTS = 3;
  * never held; a file read whole is written from the slices of its bytes. Either way the edited
  * sections' new bytes go between them and nothing is joined into a copy of the file.
  */
-function contentsOf(loaded: Loaded): CopiedContents | Buffer[] {
+function contentsOf(loaded: Loaded, pieces: readonly WritePiece[]): CopiedContents | Buffer[] {
   const scanned = loaded.scanned;
-  if (scanned === undefined) return loaded.document.chunks();
+  if (scanned === undefined) return loaded.document.chunks(pieces);
+  const digest = loaded.digest;
   return {
     source: { path: scanned.path, fd: scanned.opened.fd, unchanged: () => stillScanned(scanned) },
-    pieces: loaded.document.pieces(),
+    pieces,
     prepared: takePreparedCopy(scanned),
+    prefixCrc: digest === undefined ? undefined : (end) => digest.prefixCrc(scanned.opened.fd, end),
   };
+}
+
+/**
+ * Write the edited document; a new file large enough is remembered for the next write: its
+ * identity (from the renamed file's descriptor), its CRC-32 (computed as it was written) and its
+ * scan (the old one, moved around the edited parts: IniByteDocument.writtenIndex).
+ */
+async function writeAndRemember(target: string, loaded: Loaded, remember: Remember | undefined): Promise<void> {
+  const pieces = loaded.document.pieces();
+  const newSize = pieces.reduce((total, piece) => total + (Buffer.isBuffer(piece) ? piece.length : piece.end - piece.start), 0);
+  const crc32 = remember !== undefined && newSize >= REMEMBER_SCAN_FROM_BYTES ? (loaded.crc32 ?? loadCrc32()) : undefined;
+  const written = await writeFileAtomic(target, contentsOf(loaded, pieces), { mode: 0o600, directoryMode: 0o700, what: "the credentials file", crc32 });
+  if (remember === undefined || crc32 === undefined || written.crc32 === undefined) return;
+  // A file held in memory (read whole): its encoding is asked of its bytes.
+  const utf8 = loaded.scanned === undefined ? loaded.document.encoding === "utf8" : loaded.utf8 === true;
+  const index = loaded.document.writtenIndex(pieces, utf8);
+  if (index !== undefined) rememberScan(remember.cacheDirectory, { path: target, identity: written.identity, crc: written.crc32, index }, crc32);
+}
+
+/** Nothing to write: a file scanned now (not from a record) is remembered as it is. */
+function rememberUnchanged(target: string, loaded: Loaded, remember: Remember): void {
+  const { digest, scanned, crc32 } = loaded;
+  const index = loaded.document.index;
+  if (loaded.fromRecord === true || digest === undefined || scanned === undefined || crc32 === undefined || index === undefined) return;
+  if (digest.utf8 !== true || digest.length !== scanned.opened.size || !stillScanned(scanned)) return;
+  rememberScan(remember.cacheDirectory, { path: target, identity: scanned.opened.identity, crc: digest.crc, index }, crc32);
 }
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */
@@ -447,10 +563,15 @@ function parseProfilesRequest(value: unknown): ProfilesRequest | undefined {
 }
 
 /** Under the lock: every request in one read, one write; each refused on its own (long-term keys in one of its profiles). */
-async function applyProfilesRequests(target: string, path: string, requests: readonly ProfilesRequest[]): Promise<Array<RolecredError | undefined>> {
+async function applyProfilesRequests(
+  target: string,
+  path: string,
+  requests: readonly ProfilesRequest[],
+  remember: Remember | undefined,
+): Promise<Array<RolecredError | undefined>> {
   // Read again under the lock unless the file is exactly the one the precheck read; read again
   // (and every request applied again) if it changed while being written (editUnderLock).
-  return editLocked(target, path, (document) => applyToDocument(document, requests));
+  return editLocked(target, path, (document) => applyToDocument(document, requests), remember);
 }
 
 /** Each request applied to `document` unless refused: the outcomes, and whether anything changed. */
@@ -500,7 +621,7 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
     await writeThroughQueue(
       target,
       { path, force: options.force, entries },
-      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests) },
+      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests, rememberOf(options)) },
       options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
     );
   } finally {
@@ -529,7 +650,7 @@ export async function precheckProfileWrites(path: string, profiles: readonly str
   const target = await resolveWriteTarget(path);
   await assertReplaceable(target, "the credentials file");
   prepareCopyOf(target);
-  assertWritable((await loadDocument(target)).document, path, profiles, options);
+  assertWritable((await loadDocument(target, false, rememberOf(options))).document, path, profiles, options);
 }
 
 /** Below this size a file is copied when written: preparing its copy early would gain nothing. */

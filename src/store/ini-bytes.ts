@@ -58,14 +58,37 @@ const ASCII_TEXT = /^[\u0000-\u007f]*$/;
  */
 const READS_BEFORE_DECODING = 64;
 
-/** Where each section of the file starts, in file order. */
-interface ByteIndex {
+/** A section's position by its name: the scan's Map, or {@link namePositions} over a list. */
+export interface NamePositions {
+  get(name: string): number | undefined;
+}
+
+/**
+ * Positions looked up in `names` (each name once, as a scan lists them): the first few by a
+ * linear search, which costs less than a Map of 50,000 names that a write asks two or three
+ * questions of; the Map once there were more.
+ */
+export function namePositions(names: readonly string[]): NamePositions {
+  let asked = 0;
+  let map: Map<string, number> | undefined;
+  return {
+    get(name) {
+      if (map === undefined && ++asked > 16) map = new Map(names.map((each, at) => [each, at]));
+      if (map !== undefined) return map.get(name);
+      const at = names.indexOf(name);
+      return at === -1 ? undefined : at;
+    },
+  };
+}
+
+/** Where each section of the file starts, in file order (what a remembered scan keeps: store/remembered-scan.ts). */
+export interface ByteIndex {
   /** After the BOM, if any. */
   readonly bodyStart: number;
-  readonly names: string[];
+  readonly names: readonly string[];
   /** Byte offset of each section's header line. */
-  readonly starts: number[];
-  readonly byName: Map<string, number>;
+  readonly starts: readonly number[];
+  readonly byName: NamePositions;
   /** The file's first line terminator ("\n" when it has none): what added lines end with. */
   readonly newline: string;
 }
@@ -313,6 +336,9 @@ export class ScannedFileChanged extends Error {
   }
 }
 
+/** Told each run of bytes a scan reads, in file order, each byte once; the Buffer is reused after the call. */
+export type OnRead = (bytes: Buffer) => void;
+
 /** Read size of a scan, and of a check of the whole file's encoding. */
 export const SCAN_CHUNK_BYTES = 1024 * 1024;
 
@@ -354,8 +380,8 @@ function utf8Cut(chunk: Buffer): number {
 }
 
 /** The file behind `fd`, `length` bytes long when scanned, read with pread (the descriptor's position is never used). */
-function fileSource(fd: number, length: number, chunkBytes: number): ByteSource {
-  let utf8: boolean | undefined;
+function fileSource(fd: number, length: number, chunkBytes: number, knownUtf8?: boolean): ByteSource {
+  let utf8: boolean | undefined = knownUtf8;
   let whole: Buffer | undefined;
   const read = (start: number, end: number): Buffer => {
     const buffer = Buffer.allocUnsafe(end - start);
@@ -429,8 +455,8 @@ export class IniByteDocument {
    * Throws {@link IniSyntaxError} as {@link parse} does, {@link ScannedFileChanged} if the file
    * ends before `length`.
    */
-  static scanFile(fd: number, length: number, chunkBytes = SCAN_CHUNK_BYTES): IniByteDocument {
-    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+  static scanFile(fd: number, length: number, chunkBytes = SCAN_CHUNK_BYTES, onRead?: OnRead): IniByteDocument {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes, onRead);
     for (;;) {
       const step = steps.next();
       if (step.done === true) return step.value;
@@ -442,8 +468,14 @@ export class IniByteDocument {
    * scan (the write's copy of this file, store/atomic-write.ts prepareCopy) run between chunks
    * instead of after the whole scan.
    */
-  static async scanFileYielding(fd: number, length: number, pause: () => Promise<void>, chunkBytes = SCAN_CHUNK_BYTES): Promise<IniByteDocument> {
-    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes);
+  static async scanFileYielding(
+    fd: number,
+    length: number,
+    pause: () => Promise<void>,
+    chunkBytes = SCAN_CHUNK_BYTES,
+    onRead?: OnRead,
+  ): Promise<IniByteDocument> {
+    const steps = IniByteDocument.#scanSteps(fd, length, chunkBytes, onRead);
     for (;;) {
       const step = steps.next();
       if (step.done === true) return step.value;
@@ -452,7 +484,7 @@ export class IniByteDocument {
   }
 
   /** The scan, one chunk per step. */
-  static *#scanSteps(fd: number, length: number, chunkBytes: number): Generator<void, IniByteDocument> {
+  static *#scanSteps(fd: number, length: number, chunkBytes: number, onRead: OnRead | undefined): Generator<void, IniByteDocument> {
     const source = fileSource(fd, length, chunkBytes);
     const scan = new ByteScan(decodeWith(source));
     let window = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, 4), Math.max(length, 4)));
@@ -466,6 +498,8 @@ export class IniByteDocument {
       if (carried === window.length) window = Buffer.concat([window, Buffer.allocUnsafe(window.length)]);
       const count = position === length ? 0 : readSync(fd, window, carried, Math.min(window.length - carried, length - position), position);
       if (count === 0 && position < length) throw new ScannedFileChanged();
+      // The file's bytes in order, each once (the scan's content check: store/remembered-scan.ts).
+      if (count > 0) onRead?.(window.subarray(carried, carried + count));
       position += count;
       const filled = carried + count;
       const last = position === length;
@@ -479,6 +513,81 @@ export class IniByteDocument {
       yield;
     }
     return new IniByteDocument(source, scan.index(bodyStart));
+  }
+
+  /**
+   * The file open as `fd`, `length` bytes long, whose strict scan is already known: `index`, from
+   * a remembered scan of exactly these bytes (store/remembered-scan.ts checks them first). Used as
+   * {@link scanFile}'s document is; `utf8`: whether the whole file is valid UTF-8.
+   */
+  static fromIndex(fd: number, length: number, index: ByteIndex, utf8: boolean): IniByteDocument {
+    return new IniByteDocument(fileSource(fd, length, SCAN_CHUNK_BYTES, utf8), index);
+  }
+
+  /** {@link fromIndex} for a file read whole: `bytes`, kept and never changed. */
+  static fromIndexOfBytes(bytes: Buffer, index: ByteIndex): IniByteDocument {
+    return new IniByteDocument(bufferSource(bytes), index);
+  }
+
+  /**
+   * The strict scan of the file that `pieces` (this document's {@link pieces}) make, without
+   * reading it: the untouched runs keep their sections (moved by what came before them), the new
+   * bytes of each edited part are scanned on their own (a part starts at a header, or is the
+   * whole body: the scan's state there is a fresh one). Only for a file known to be valid UTF-8
+   * whose new bytes are too (`utf8`: this file's); undefined otherwise, or once the document is
+   * held whole (a removal), or when a part's new bytes do not scan (they always should).
+   */
+  writtenIndex(pieces: readonly WritePiece[], utf8: boolean): ByteIndex | undefined {
+    if (this.#whole !== undefined || !utf8) return undefined;
+    const { names: oldNames, starts: oldStarts } = this.#index;
+    let names: string[] = [];
+    let starts: number[] = [];
+    let offset = 0;
+    for (const piece of pieces) {
+      if (Buffer.isBuffer(piece)) {
+        if (!isUtf8(piece)) return undefined;
+        let part: ByteIndex;
+        try {
+          part = new ByteScan((bytes) => bytes.toString("utf8")).run(piece);
+        } catch {
+          return undefined;
+        }
+        for (let at = 0; at < part.names.length; at += 1) {
+          names.push(part.names[at] ?? "");
+          starts.push(offset + (part.starts[at] ?? 0));
+        }
+        offset += piece.length;
+        continue;
+      }
+      // The first section starting in the run (starts are in file order), then each up to its end.
+      let low = 0;
+      let high = oldStarts.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((oldStarts[middle] ?? 0) < piece.start) low = middle + 1;
+        else high = middle;
+      }
+      let end = low;
+      while (end < oldStarts.length && (oldStarts[end] ?? 0) < piece.end) end += 1;
+      // The leading run (most of the file) is copied whole: its sections do not move.
+      if (names.length === 0 && offset === piece.start) {
+        names = oldNames.slice(low, end);
+        starts = oldStarts.slice(low, end);
+      } else {
+        for (let at = low; at < end; at += 1) {
+          names.push(oldNames[at] ?? "");
+          starts.push(offset + (oldStarts[at] ?? 0) - piece.start);
+        }
+      }
+      offset += piece.end - piece.start;
+    }
+    // Each name once: an added section's name was absent from the whole file (upsertSection).
+    return { bodyStart: this.#index.bodyStart, names, starts, byName: namePositions(names), newline: this.#index.newline };
+  }
+
+  /** The scan's index, as {@link writtenIndex} gives it for the file unchanged. */
+  get index(): ByteIndex | undefined {
+    return this.#whole === undefined && this.#edited.size === 0 ? this.#index : undefined;
   }
 
   static empty(): IniByteDocument {
@@ -556,8 +665,8 @@ export class IniByteDocument {
    * The document's bytes in order: slices of the bytes that were read where nothing changed, new
    * bytes for each part an edit changed. Written as they are (writev), never joined.
    */
-  chunks(): Buffer[] {
-    return this.pieces().map((piece) => (Buffer.isBuffer(piece) ? piece : this.#source.bytes(piece.start, piece.end)));
+  chunks(pieces: readonly WritePiece[] = this.pieces()): Buffer[] {
+    return pieces.map((piece) => (Buffer.isBuffer(piece) ? piece : this.#source.bytes(piece.start, piece.end)));
   }
 
   /**

@@ -59,6 +59,28 @@ describe("write into a large settled credentials file", () => {
     expect((await readdir(aws)).sort()).toEqual(["config", "credentials"]);
   });
 
+  it("writes again into the file it wrote last from its remembered scan (--verbose says so), with the same bytes", async () => {
+    const { env, aws, path } = await homeWith(FILLER);
+    const before = await readFile(path, "utf8");
+    const first = await runCli(["write", "ci", "--to", "ci-creds", "--verbose"], { env });
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).toMatch(/with a strict scan of every line/);
+    expect(first.stderr).not.toMatch(/remembered scan is used/);
+    const once = await readFile(path, "utf8");
+    const section = once.slice(before.length);
+    const again = await runCli(["write", "ci", "--to", "ci-again", "--verbose"], { env });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toMatch(/credentials is the file rolecred wrote last \(identity and CRC-32 checked\): its remembered scan is used/);
+    expect(await readFile(path, "utf8")).toBe(`${once}${section.replace("[ci-creds]", "[ci-again]")}`);
+    // Nothing secret in what is remembered: names and offsets.
+    const cache = join(aws, "..", ".cache", "rolecred");
+    const records = (await readdir(cache)).filter((name) => name.endsWith(".record"));
+    expect(records).toHaveLength(1);
+    const record = await readFile(join(cache, records[0] ?? ""), "utf8");
+    expect(record).toContain("ci-again");
+    expect(record).not.toMatch(/ASIA|aws_session_token|secret/);
+  });
+
   it("leaves the old file or the new one, never a part of either, wherever a kill lands", async () => {
     // ≈ 9 MB: long enough a write that a kill may land in the scan, the copy or the fsync.
     const large = Array.from({ length: 12 }, () => FILLER)

@@ -1,0 +1,293 @@
+/**
+ * The credentials file's strict scan, remembered between runs (issue 16): the everyday write is
+ * into the file rolecred itself wrote last, and a 50,000-profile file's strict parse of 350,000
+ * lines (≈ 130 ms) is most of such a write.
+ *
+ * After rolecred writes the credentials file (store/credentials-file.ts), the cache folder keeps,
+ * in `scan-<crc of the path>.record`, what the next write needs instead of that parse: the path,
+ * the identity of the file rolecred renamed into place (fstat of its still-open descriptor after
+ * the rename: file-identity.ts), the CRC-32 of its content, and the scan's index (each section's
+ * name and where its header starts, the first line terminator). Names and offsets only: never a
+ * value, so never a secret.
+ *
+ * A write never trusts the identity alone: timestamps tick coarsely (≈ 4 ms), and a tool that
+ * rewrites the file in place, same size, within one tick and puts the times back (utimes) leaves
+ * stat unchanged. So, once the identity matches, the whole file is read and its CRC-32 compared
+ * with the record's ({@link ContentDigest}: ≈ 12 ms for 49 MB, in 1 MiB reads that let the early
+ * copy of the file go on between them). Only when both match is the index used; anything else (no
+ * record, another identity or size, another CRC, a damaged or foreign record, a cache folder or
+ * record that is not this user's alone) is the full strict scan, as without a record.
+ *
+ * The new file's CRC is not read back after the write: the old file's CRC is known at every
+ * 1 MiB checkpoint of the check, so the untouched leading run (copied by the kernel) costs at
+ * most one 1 MiB read, and the rest of the new file passes through the process as it is written
+ * (store/atomic-write.ts). Only UTF-8 files of at least {@link REMEMBER_SCAN_FROM_BYTES}.
+ */
+import { closeSync, lstatSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { isAscii, isUtf8 } from "node:buffer";
+import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from "./bounded-read.js";
+import { sameIdentity, type FileIdentity } from "./file-identity.js";
+import { namePositions, type ByteIndex } from "./ini-bytes.js";
+import { replaceSmallFileSync } from "./ownership.js";
+
+/** Below this size the strict scan costs less than the record: nothing is remembered. */
+export const REMEMBER_SCAN_FROM_BYTES = 1024 * 1024;
+
+/** zlib.crc32: loaded when a file is large enough to be remembered (node:zlib is not on the warm path's way). */
+export type Crc32 = (data: Uint8Array, value?: number) => number;
+
+export function loadCrc32(): Crc32 {
+  // Not import(): that starts the ES module loader in the bundled fast path (≈ 5 ms of a fresh process).
+  return process.getBuiltinModule("node:zlib").crc32;
+}
+
+const RECORD_FORMAT_VERSION = 1;
+/** 50,000 profiles make a record of ≈ 0.8 MB. */
+const RECORD_MAX_BYTES = 16 * 1024 * 1024;
+const CHECK_CHUNK_BYTES = 1024 * 1024;
+/** The offsets are kept in this machine's byte order (the cache folder is this machine's): a record of another order is not read. */
+const ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? "LE" : "BE";
+
+/**
+ * The CRC-32 of a file's bytes, fed in order, with the CRC at the start of each piece fed (a
+ * checkpoint), and whether the bytes are valid UTF-8 (tracked only when asked: a character cut by
+ * a piece's end waits for the next piece).
+ */
+export class ContentDigest {
+  readonly #crc32: Crc32;
+  #crc = 0;
+  #length = 0;
+  readonly #offsets: number[] = [];
+  readonly #crcs: number[] = [];
+  #utf8: boolean | undefined;
+  /** The bytes of a UTF-8 character cut by the last piece's end. */
+  #pending: Buffer | undefined;
+
+  constructor(crc32: Crc32, trackUtf8: boolean) {
+    this.#crc32 = crc32;
+    this.#utf8 = trackUtf8 ? true : undefined;
+  }
+
+  get crc(): number {
+    return this.#crc;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    this.#offsets.push(this.#length);
+    this.#crcs.push(this.#crc);
+    this.#crc = this.#crc32(bytes, this.#crc);
+    this.#length += bytes.byteLength;
+    if (this.#utf8 === true) this.#checkUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+
+  /** Whether every byte fed was valid UTF-8; undefined when not tracked. */
+  get utf8(): boolean | undefined {
+    if (this.#utf8 === true && this.#pending !== undefined) return isUtf8(this.#pending);
+    return this.#utf8;
+  }
+
+  #checkUtf8(bytes: Buffer): void {
+    const chunk = this.#pending === undefined ? bytes : Buffer.concat([this.#pending, bytes]);
+    this.#pending = undefined;
+    if (isAscii(chunk)) return;
+    // Cut before the last byte that starts a character: each part is valid exactly when the whole is.
+    let cut = chunk.length;
+    for (let back = 1; back <= 4 && back <= chunk.length; back += 1) {
+      if (((chunk[chunk.length - back] ?? 0) & 0xc0) !== 0x80) {
+        cut = chunk.length - back;
+        break;
+      }
+    }
+    if (!isUtf8(chunk.subarray(0, cut))) this.#utf8 = false;
+    else if (cut < chunk.length) this.#pending = Buffer.from(chunk.subarray(cut));
+  }
+
+  /**
+   * The CRC-32 of the first `end` bytes fed, reading from `fd` (the same file) only what lies
+   * between the last checkpoint and `end` (under 1 MiB); undefined past what was fed.
+   */
+  prefixCrc(fd: number, end: number): number | undefined {
+    if (end > this.#length || end < 0) return undefined;
+    if (end === this.#length) return this.#crc;
+    let low = 0;
+    let high = this.#offsets.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((this.#offsets[middle] ?? 0) <= end) low = middle;
+      else high = middle - 1;
+    }
+    const from = this.#offsets[low] ?? 0;
+    let crc = this.#crcs[low] ?? 0;
+    const buffer = Buffer.allocUnsafe(Math.min(end - from, CHECK_CHUNK_BYTES));
+    for (let at = from; at < end;) {
+      const count = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
+      if (count === 0) return undefined;
+      crc = this.#crc32(buffer.subarray(0, count), crc);
+      at += count;
+    }
+    return crc;
+  }
+}
+
+/** What a record says about one version of the credentials file. */
+export interface RememberedScan {
+  readonly path: string;
+  readonly identity: FileIdentity;
+  readonly crc: number;
+  readonly index: ByteIndex;
+}
+
+/** The record's name in the cache folder: one per credentials file path. */
+export function recordPath(cacheDirectory: string, path: string, crc32: Crc32): string {
+  return join(cacheDirectory, `scan-${crc32(Buffer.from(path, "utf8")).toString(16).padStart(8, "0")}.record`);
+}
+
+/** This user's alone: a real folder or file (not a link), owned by the process's user, no access for group or others. */
+function privateToUser(path: string, kind: "folder" | "file"): boolean {
+  try {
+    const stats = lstatSync(path);
+    const right = kind === "folder" ? stats.isDirectory() : stats.isFile();
+    return right && stats.uid === process.geteuid?.() && (stats.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The record for `path` in `cacheDirectory` when it is rolecred's, well formed and for a file
+ * with `identity` (the caller then checks the content); undefined otherwise. Never throws.
+ */
+export function readRememberedScan(cacheDirectory: string, path: string, identity: FileIdentity, crc32: Crc32): RememberedScan | undefined {
+  const file = recordPath(cacheDirectory, path, crc32);
+  // Anyone who can write the folder could plant an index that makes the write edit the wrong bytes.
+  if (!privateToUser(cacheDirectory, "folder") || !privateToUser(file, "file")) return undefined;
+  const options = { what: "the remembered scan", maxBytes: RECORD_MAX_BYTES };
+  let opened: OpenedRegularFile;
+  try {
+    opened = openRegularFileSync(file, options);
+  } catch {
+    return undefined;
+  }
+  try {
+    // The header line first: a record of another version of the file (a write after another
+    // tool's change) is told by it, without reading and decoding 50,000 names.
+    const head = Buffer.allocUnsafe(Math.min(opened.size, HEADER_MAX_BYTES));
+    const headerEnd = head.subarray(0, readSync(opened.fd, head, 0, head.length, 0)).indexOf(LINE_FEED);
+    if (headerEnd === -1) return undefined;
+    const header: unknown = JSON.parse(head.toString("utf8", 0, headerEnd));
+    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path || !sameIdentity(identityOf(header.identity), identity)) {
+      return undefined;
+    }
+    const text = readOpenedFileSync(file, opened, options).toString("utf8");
+    const startsEnd = text.indexOf("\n", headerEnd + 1);
+    if (startsEnd === -1) return undefined;
+    return parseRecord(header, text.slice(headerEnd + 1, startsEnd), text.slice(startsEnd + 1), path, identity);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+/** A path is at most 4,096 bytes: the header line fits. */
+const HEADER_MAX_BYTES = 16 * 1024;
+const LINE_FEED = 0x0a;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The recorded identity, or one no file has. */
+function identityOf(parts: unknown): FileIdentity {
+  const none = { dev: -1n, ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n };
+  if (!Array.isArray(parts) || parts.length !== 5 || !parts.every((part) => typeof part === "string" && DECIMAL.test(part))) return none;
+  const [dev, ino, size, mtimeNs, ctimeNs] = (parts as string[]).map((part) => BigInt(part));
+  return { dev: dev ?? -1n, ino: ino ?? -1n, size: size ?? -1n, mtimeNs: mtimeNs ?? -1n, ctimeNs: ctimeNs ?? -1n };
+}
+
+const DECIMAL = /^\d{1,30}$/;
+
+/** The header (a small JSON line: compared first), the section starts (base64 of 32-bit offsets), then the names, one a line. */
+function parseRecord(header: Record<string, unknown>, starts: string, namesText: string, path: string, identity: FileIdentity): RememberedScan | undefined {
+  const fields = header;
+  const { version, crc, bodyStart, newline, count } = fields;
+  if (version !== RECORD_FORMAT_VERSION || fields.path !== path || !sameIdentity(identityOf(fields.identity), identity)) return undefined;
+  if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
+  if (bodyStart !== 0 && bodyStart !== 3) return undefined;
+  if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
+  const offsets = Buffer.from(starts, "base64");
+  if (offsets.length !== count * 4 || fields.endian !== ENDIAN) return undefined;
+  const names = count === 0 ? [] : namesText.split("\n");
+  if (names.length !== count) return undefined;
+  // Copied out of the decoded bytes, which need not be aligned for a Uint32Array.
+  const startList = Array.from(new Uint32Array(new Uint8Array(offsets).buffer));
+  const length = Number(identity.size);
+  let previous = bodyStart - 1;
+  for (const start of startList) {
+    // In file order, inside the file: anything else is not a scan's index.
+    if (start <= previous || start >= length) return undefined;
+    previous = start;
+  }
+  return { path, identity, crc, index: { bodyStart, names, starts: startList, byName: namePositions(names), newline } };
+}
+
+/**
+ * Whether the file open as `fd` (`length` bytes) has the CRC-32 `crc`, read in 1 MiB pieces,
+ * `pause()` awaited between them; the digest, with its checkpoints, for the write that follows.
+ */
+export async function checkContent(fd: number, length: number, crc: number, crc32: Crc32, pause?: () => Promise<void>): Promise<ContentDigest | undefined> {
+  const digest = new ContentDigest(crc32, false);
+  const buffer = Buffer.allocUnsafe(Math.min(CHECK_CHUNK_BYTES, Math.max(length, 1)));
+  for (let at = 0; at < length;) {
+    const count = readSync(fd, buffer, 0, Math.min(buffer.length, length - at), at);
+    if (count === 0) return undefined;
+    digest.push(buffer.subarray(0, count));
+    at += count;
+    if (pause !== undefined && at < length) await pause();
+  }
+  return digest.crc === crc ? digest : undefined;
+}
+
+/**
+ * Keep `scan` for the next write: replaced whole (a temporary name, then a rename), 0600 in the
+ * private cache folder. Best effort: a folder that is not private or cannot be written costs only
+ * the record (an old record left there describes a file that no longer has its identity).
+ */
+export function rememberScan(cacheDirectory: string, scan: RememberedScan, crc32: Crc32): boolean {
+  const { index } = scan;
+  // A name with a line break cannot be a section's (lines end there); guarded all the same.
+  if (index.names.some((name) => name.includes("\n"))) return false;
+  if (Number(scan.identity.size) > 0xffffffff) return false;
+  const offsets = Buffer.from(Uint32Array.from(index.starts).buffer);
+  const header = {
+    endian: ENDIAN,
+    version: RECORD_FORMAT_VERSION,
+    path: scan.path,
+    identity: [scan.identity.dev, scan.identity.ino, scan.identity.size, scan.identity.mtimeNs, scan.identity.ctimeNs].map((part) => part.toString()),
+    crc: scan.crc,
+    bodyStart: index.bodyStart,
+    newline: index.newline,
+    count: index.names.length,
+  };
+  const text = `${JSON.stringify(header)}\n${offsets.toString("base64")}\n${index.names.join("\n")}`;
+  if (text.length > RECORD_MAX_BYTES) return false;
+  // A folder that exists and is not this user's alone is not written to: it is not read from either.
+  if (lstatSafe(cacheDirectory) && !privateToUser(cacheDirectory, "folder")) return false;
+  return replaceSmallFileSync(cacheDirectory, recordPath(cacheDirectory, scan.path, crc32), text);
+}
+
+function lstatSafe(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
