@@ -141,7 +141,7 @@ export async function serveFromCache(
       // A code in the environment is checked by the full path's options (a malformed one is
       // refused there, exit 2); whichever it is, the full path decides.
       if ((env[MFA_CODE_ENV] ?? "") !== "") return undefined;
-      const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr);
+      const written = await writeFromCache(request, credentialsFilePath(env), chain, session, now, writeErr, directory);
       return { stdout: "", stderr: written.stderr, exitCode: written.exitCode };
     }
     // A malformed ROLECRED_MFA_TOKEN: the full path's options refuse it (exit 2) before any

@@ -6,7 +6,7 @@
 import type { Deps, Terminal } from "../deps.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
 import type { ProfileRequestOptions } from "../session/options.js";
-import { credentialsFilePath } from "../paths.js";
+import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { describeProfileSession, roleProfileWriteWarning } from "../output/summary.js";
 import { renderExports, type Shell } from "../output/exports.js";
 import { renderProcessJson } from "../output/process-json.js";
@@ -153,6 +153,7 @@ export async function runWrite(options: ProfileRequestOptions & { readonly to: s
   await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], {
     force: options.force,
     onLockWait: (message) => deps.log.info(message),
+    listingNotes: cacheDirectory(deps.env),
   });
   deps.log.info(summary(options.to, session, deps));
   return SUCCESS;

@@ -7,7 +7,7 @@ import type { Deps } from "../deps.js";
 import type { RoleSession } from "../credentials/types.js";
 import type { DeliveryOptions } from "./options.js";
 import { SUCCESS, type Outcome } from "../outcome.js";
-import { credentialsFilePath } from "../paths.js";
+import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { precheckProfileWrites, writeProfiles } from "../store/credentials-file.js";
 import { describeSession, sessionSummaryJson } from "../output/summary.js";
 import { ACTIVE_PROFILE_ENV, childEnvironment } from "../exec/child-env.js";
@@ -50,7 +50,11 @@ export async function deliverSessions(
     if (profile === undefined) throw new RolecredError("internal: a session to write has no profile name");
     return { profile, session };
   });
-  await writeProfiles(credentialsFilePath(deps.env), writes, { force: delivery.force, onLockWait: (message) => deps.log.info(message) });
+  await writeProfiles(credentialsFilePath(deps.env), writes, {
+    force: delivery.force,
+    onLockWait: (message) => deps.log.info(message),
+    listingNotes: cacheDirectory(deps.env),
+  });
   const skew = takeClockSkewWarning();
   if (skew !== undefined) deps.log.warn(skew);
   // "valid for 1h" on STS's clock: a machine clock 2 h ahead must not report a fresh session as expired.

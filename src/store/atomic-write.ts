@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";
 import { keepAtExit, processIsGone, removeAtExit } from "./lock.js";
+import { identityOfStats, type FileIdentity } from "./file-identity.js";
 
 /**
  * The file a write to `path` must replace: the target of a symlink (so a credentials file kept in
@@ -369,7 +370,7 @@ export async function writeFileAtomic(
   target: string,
   contents: string | Uint8Array | readonly Uint8Array[] | CopiedContents,
   options: AtomicWriteOptions,
-): Promise<void> {
+): Promise<FileIdentity | undefined> {
   const directory = dirname(target);
   const what = options.what ?? "the file";
   makeDirectorySync(directory, options.directoryMode);
@@ -406,12 +407,17 @@ export async function writeFileAtomic(
     const owner = existing === undefined ? ownerForCreationIn(directory) : undefined;
     if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync(); // data on disk before the rename makes it visible
+    const written = await handle.stat({ bigint: true });
     await handle.close();
     // What was copied is the version that was read and checked, or nothing is replaced.
     if (copied !== undefined && !copied.source.unchanged()) throw new CopySourceChanged(copied.source.path);
     await rename(temporary, target);
     renamed = true;
+    // The identity of the file renamed in (the rename moves its change time): ours when it is the inode written, unchanged since.
+    const renamedIn = await stat(target, { bigint: true }).catch(() => undefined);
     await syncDirectory(directory); // the rename itself survives a crash
+    const ours = renamedIn !== undefined && renamedIn.dev === written.dev && renamedIn.ino === written.ino && renamedIn.size === written.size;
+    return ours && renamedIn.mtimeNs === written.mtimeNs ? identityOfStats(renamedIn) : undefined;
   } finally {
     if (!renamed) {
       await handle.close().catch(() => undefined);

@@ -27,6 +27,7 @@ import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
+import { noteCredentialsWrite } from "./listing-notes.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -71,6 +72,8 @@ export interface WriteOptions {
   readonly force: boolean;
   /** Told once when the write has waited over a second for another rolecred's lock. */
   readonly onLockWait?: LockWaitNotice | undefined;
+  /** The cache folder where `profiles` keeps its listing: the write leaves it a note of what changed (store/listing-notes.ts). */
+  readonly listingNotes?: string | undefined;
 }
 
 /** A section rolecred wrote, as `status` and `logout` see it. */
@@ -354,9 +357,9 @@ async function editCredentialsFile<T>(
 }
 
 /** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
-async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+async function editLocked<T>(target: string, path: string, edit: Edit<T>, listingNotes?: string): Promise<T> {
   try {
-    return await editUnderLock(target, path, edit);
+    return await editUnderLock(target, path, edit, listingNotes);
   } finally {
     await discardUnusedCopy();
   }
@@ -370,13 +373,21 @@ async function discardUnusedCopy(): Promise<void> {
 }
 
 /** The read, edit and write under the lock, read again (up to {@link SCAN_ATTEMPTS} times) when the file changed meanwhile. */
-async function editUnderLock<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }): Promise<T> {
+/** An edit of the document: its result, whether it changed anything, and (when it can say) the sections it changed. */
+type Edit<T> = (loaded: LoadedDocument) => { result: T; changed: boolean; sections?: readonly string[] };
+
+async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, listingNotes?: string): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     // Read again under the lock unless the file is exactly the one the precheck read.
     const loaded = await loadDocument(target, true);
     try {
-      const { result, changed } = edit(loaded.document);
-      if (changed) await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+      const { result, changed, sections } = edit(loaded.document);
+      if (!changed) return result;
+      const renamedIn = await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
+      // For `profiles`: the file read (scanned, so its identity is known) became the one renamed in, with these sections changed.
+      const readAs = loaded.scanned?.opened.identity;
+      if (listingNotes !== undefined && sections !== undefined && readAs !== undefined && renamedIn !== undefined)
+        noteCredentialsWrite(listingNotes, target, readAs, renamedIn, sections.map((name) => [fromFile(name, loaded.document), loaded.document.section(name)] as const));
       return result;
     } catch (error) {
       // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
@@ -447,14 +458,22 @@ function parseProfilesRequest(value: unknown): ProfilesRequest | undefined {
 }
 
 /** Under the lock: every request in one read, one write; each refused on its own (long-term keys in one of its profiles). */
-async function applyProfilesRequests(target: string, path: string, requests: readonly ProfilesRequest[]): Promise<Array<RolecredError | undefined>> {
+async function applyProfilesRequests(
+  target: string,
+  path: string,
+  requests: readonly ProfilesRequest[],
+  listingNotes?: string,
+): Promise<Array<RolecredError | undefined>> {
   // Read again under the lock unless the file is exactly the one the precheck read; read again
   // (and every request applied again) if it changed while being written (editUnderLock).
-  return editLocked(target, path, (document) => applyToDocument(document, requests));
+  return editLocked(target, path, (document) => applyToDocument(document, requests), listingNotes);
 }
 
 /** Each request applied to `document` unless refused: the outcomes, and whether anything changed. */
-function applyToDocument(document: LoadedDocument, requests: readonly ProfilesRequest[]): { result: Array<RolecredError | undefined>; changed: boolean } {
+function applyToDocument(
+  document: LoadedDocument,
+  requests: readonly ProfilesRequest[],
+): { result: Array<RolecredError | undefined>; changed: boolean; sections: string[] } {
   const outcomes = requests.map((request) => {
     try {
       assertWritable(
@@ -476,8 +495,9 @@ function applyToDocument(document: LoadedDocument, requests: readonly ProfilesRe
     }
     return undefined;
   });
-  const changed = requests.some((request, index) => outcomes[index] === undefined && request.entries.length > 0);
-  return { result: outcomes, changed };
+  const applied = requests.filter((_request, index) => outcomes[index] === undefined);
+  const sections = applied.flatMap((request) => request.entries.map((entry) => inFile(entry.profile, document)));
+  return { result: outcomes, changed: sections.length > 0, sections };
 }
 
 /**
@@ -500,7 +520,7 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
     await writeThroughQueue(
       target,
       { path, force: options.force, entries },
-      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests) },
+      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests, options.listingNotes) },
       options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
     );
   } finally {
