@@ -162,11 +162,14 @@ export function readProfileListing(env: Env, wanted: WantedSettings): ProfileLis
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
   if (wanted.size === 0) {
-    const names = profileNamesOf(sectionNamesIn(configPath, "the config file"), sectionNamesIn(credentialsPath, "the credentials file"));
+    const names = profileNamesOf(readSectionNames(configPath, "the config file"), readSectionNames(credentialsPath, "the credentials file"));
     return { names, settings: () => NO_SETTINGS };
   }
-  const config = sectionSettingsIn(configPath, "the config file", wanted);
-  const credentials = sectionSettingsIn(credentialsPath, "the credentials file", wanted);
+  return listingOfSections(readSectionSettings(configPath, "the config file", wanted), readSectionSettings(credentialsPath, "the credentials file", wanted));
+}
+
+/** The listing of both files' sections (each section's wanted settings), however they were read: from the files, or remembered. */
+export function listingOfSections(config: ReadonlyMap<string, SectionSettings>, credentials: ReadonlyMap<string, SectionSettings>): ProfileListing {
   return {
     names: profileNamesOf(config.keys(), credentials.keys()),
     // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
@@ -189,13 +192,13 @@ function readAwsFileLines(path: string, what: string, onPiece: (piece: Buffer) =
 }
 
 /** Every section's wanted settings (none when the file does not exist). */
-function sectionSettingsIn(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
+export function readSectionSettings(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
   const scanner = new SectionSettingsScanner(wanted);
   return readAwsFileLines(path, what, (piece) => scanner.scan(piece)) ? scanner.sections : new Map();
 }
 
 /** A file's section names from its header lines (a repeated one each time), or (an indented `[` declined that) from every line. */
-function sectionNamesIn(path: string, what: string): Iterable<string> {
+export function readSectionNames(path: string, what: string): Iterable<string> {
   const names: string[] = [];
   let fileStart = true;
   let declined = false;
@@ -206,7 +209,7 @@ function sectionNamesIn(path: string, what: string): Iterable<string> {
     else for (const name of headers.names) names.push(name);
   });
   // An indented `[` is a header or not by the lines above it: read again, every line.
-  return declined ? sectionSettingsIn(path, what, new Map()).keys() : names;
+  return declined ? readSectionSettings(path, what, new Map()).keys() : names;
 }
 
 /** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */
