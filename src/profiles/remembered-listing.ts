@@ -202,6 +202,8 @@ class Listing {
   readonly #variant: Variant;
   readonly #wantedKeys: string[];
   readonly #places: Map<string, number>;
+  /** A file was read within a second of its change: what was read of it is not remembered. */
+  #readUnsettled = false;
 
   constructor(
     private readonly records: Records,
@@ -234,9 +236,9 @@ class Listing {
     const current = this.#textHeader(this.credentials.key);
     const split = record === undefined ? undefined : splitRecord(record);
     if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.toString("utf8", split.bodyStart);
-    const bothSettled = settled(this.config, this.now) && settled(this.credentials, this.now);
-    // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands.
-    if (record !== undefined && split !== undefined && bothSettled) {
+    // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
+    // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
+    if (record !== undefined && split !== undefined) {
       const rememberedKey = this.#rememberedCredentialsKey(split.header);
       if (rememberedKey !== undefined && this.#notesChangeNothing(rememberedKey)) {
         const text = record.toString("utf8", split.bodyStart);
@@ -245,7 +247,7 @@ class Listing {
       }
     }
     const text = renderProfiles(listingOfSections(this.#part(this.config), this.#part(this.credentials)), this.format);
-    if (bothSettled) this.records.write(textName, `${current}\n${text}`);
+    if (!this.#readUnsettled) this.records.write(textName, `${current}\n${text}`);
     return text;
   }
 
@@ -311,7 +313,7 @@ class Listing {
         else part.set(section[0], this.#variant === "names" ? [section[0]] : entry);
       }
     }
-    this.#remember(state, part);
+    this.#remember(state, part, "noted");
     return part;
   }
 
@@ -327,9 +329,10 @@ class Listing {
   }
 
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
-  #remember(state: FileState, part: Part): void {
-    // A missing file is read for nothing: only a settled file's part is kept.
-    if (state.identity === undefined || !settled(state, this.now)) return;
+  #remember(state: FileState, part: Part, how: "read" | "noted" = "read"): void {
+    // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
+    if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
+    if (state.identity === undefined || (how === "read" && !settled(state, this.now))) return;
     const lines: string[] = [];
     for (const entry of part.values()) lines.push(JSON.stringify(entry));
     if (state.role === "credentials") this.records.expectNotes();

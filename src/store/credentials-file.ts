@@ -108,6 +108,8 @@ interface Loaded {
   readonly document: LoadedDocument;
   /** Set when the document was scanned from the open file, not parsed from bytes held in memory. */
   readonly scanned?: ScannedFile | undefined;
+  /** The identity of the file read whole from its descriptor (one changed within the last second): what a listing note starts from. */
+  readonly readAs?: FileIdentity | undefined;
 }
 
 function closeScanned(scanned: ScannedFile | undefined): void {
@@ -229,7 +231,7 @@ async function parseFile(path: string): Promise<Loaded> {
       // Read from the descriptor just opened: the same file, one open (a file this fresh is not kept for the run).
       const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
       closeScanned(scanned);
-      return { document: parsed(path, () => IniByteDocument.parse(bytes)) };
+      return { document: parsed(path, () => IniByteDocument.parse(bytes)), readAs: opened.identity };
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
     const copying = preparedCopy?.path === path;
@@ -385,7 +387,7 @@ async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, lis
       if (!changed) return result;
       const renamedIn = await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
       // For `profiles`: the file read (scanned, so its identity is known) became the one renamed in, with these sections changed.
-      const readAs = loaded.scanned?.opened.identity;
+      const readAs = loaded.scanned?.opened.identity ?? loaded.readAs;
       if (listingNotes !== undefined && sections !== undefined && readAs !== undefined && renamedIn !== undefined)
         noteCredentialsWrite(listingNotes, target, readAs, renamedIn, sections.map((name) => [fromFile(name, loaded.document), loaded.document.section(name)] as const));
       return result;
