@@ -335,8 +335,9 @@ class Listing {
     if (state.identity === undefined || (how === "read" && !settled(state, this.now))) return;
     const lines: string[] = [];
     for (const entry of part.values()) lines.push(JSON.stringify(entry));
-    if (state.role === "credentials") this.records.expectNotes();
     this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
+    // After the write above, which makes the folder when it is missing.
+    if (state.role === "credentials") this.records.expectNotes();
   }
 }
 
