@@ -240,10 +240,8 @@ class Listing {
     // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
     if (record !== undefined && split !== undefined) {
       const rememberedKey = this.#rememberedCredentialsKey(split.header);
-      if (rememberedKey !== undefined && this.#notesChangeNothing(rememberedKey)) {
-        const text = record.toString("utf8", split.bodyStart);
-        this.records.write(textName, `${current}\n${text}`);
-        return text;
+      if (rememberedKey !== undefined && (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey))) {
+        return record.toString("utf8", split.bodyStart);
       }
     }
     const text = renderProfiles(listingOfSections(this.#part(this.config), this.#part(this.credentials)), this.format);
@@ -257,14 +255,51 @@ class Listing {
     return JSON.stringify([...header.slice(0, 6), this.credentials.key]) === this.#textHeader(this.credentials.key) ? header[6] : undefined;
   }
 
-  /** The notes from `rememberedKey` to the credentials file now, when they change no section of the remembered part; the part is then re-keyed. */
+  #sameName(): string {
+    return `profiles-credentials-${this.#variant}.same`;
+  }
+
+  /**
+   * The credentials file's key whose listing (of this variant) the file now lists the same as, by
+   * the record a run that applied notes which changed nothing shown left: one small file, not the
+   * remembered text and part written again under the new key.
+   */
+  #sameRecord(): { readonly base: string; readonly equivalent: string } | undefined {
+    if (this.#same === undefined) this.#same = { found: this.#readSameRecord() };
+    return this.#same.found;
+  }
+
+  #same: { readonly found: { readonly base: string; readonly equivalent: string } | undefined } | undefined;
+
+  #readSameRecord(): { readonly base: string; readonly equivalent: string } | undefined {
+    const record = this.records.read(this.#sameName(), 64 * 1024);
+    const split = record === undefined ? undefined : splitRecord(record);
+    const header = split?.header;
+    if (!Array.isArray(header) || header.length !== 6 || typeof header[4] !== "string" || typeof header[5] !== "string") return undefined;
+    const expected = JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, this.credentials.path, header[4], header[5]]);
+    return JSON.stringify(header) === expected ? { base: header[4], equivalent: header[5] } : undefined;
+  }
+
+  /** The credentials file now lists as it did at `base`. */
+  #sameAs(base: string): boolean {
+    const same = this.#sameRecord();
+    return same !== undefined && same.base === base && same.equivalent === this.credentials.key;
+  }
+
+  /** Where the notes to the credentials file now start from, for a part remembered at `base`: the file it was last found the same as, else `base`. */
+  #chainStart(base: string): string {
+    const same = this.#sameRecord();
+    return same !== undefined && same.base === base ? same.equivalent : base;
+  }
+
+  /** The notes from `rememberedKey` to the credentials file now, when they change no section of the remembered part; then noted as the same. */
   #notesChangeNothing(rememberedKey: string): boolean {
     const state = this.credentials;
     const name = this.#partName(state);
     const record = this.records.read(name);
     const split = record === undefined ? undefined : splitRecord(record);
     if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, rememberedKey)) return false;
-    const chain = this.#chain(rememberedKey);
+    const chain = this.#chain(this.#chainStart(rememberedKey)) ?? this.#chain(rememberedKey);
     if (chain === undefined) return false;
     // Each noted section's entry after every note, against the remembered one, found by its line (no parse of the whole part).
     const after = new Map<string, Entry | undefined>();
@@ -274,7 +309,7 @@ class Listing {
       if (remembered === "unknown") return false;
       if (this.#variant === "names" ? (remembered === undefined) !== (entry === undefined) : !sameEntry(remembered, entry)) return false;
     }
-    this.records.write(name, `${this.#partHeader(state, state.key)}\n${record.toString("utf8", split.bodyStart)}`);
+    this.records.write(this.#sameName(), `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`);
     return true;
   }
 
@@ -303,7 +338,8 @@ class Listing {
     if (state.role !== "credentials" || !Array.isArray(split.header) || typeof split.header[4] !== "string") return undefined;
     const from = split.header[4];
     if (header !== this.#partHeader(state, from)) return undefined;
-    const chain = this.#chain(from);
+    if (this.#sameAs(from)) return parsePart(record, split.bodyStart);
+    const chain = this.#chain(this.#chainStart(from)) ?? this.#chain(from);
     const part = chain === undefined ? undefined : parsePart(record, split.bodyStart);
     if (chain === undefined || part === undefined) return undefined;
     for (const note of chain) {
