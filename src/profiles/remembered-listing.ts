@@ -26,7 +26,7 @@ import { BoundedReadError, readRegularFileSync } from "../store/bounded-read.js"
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type NotedSection } from "../store/listing-notes.js";
 import { replaceSmallFileSync } from "../store/ownership.js";
-import type { SectionSettings, WantedSettings } from "../store/section-settings.js";
+import { slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 
@@ -155,7 +155,7 @@ type Entry = [name: string, ...slots: Slot[]];
 /** A remembered section's settings, by the key's place in the wanted list. */
 class EntrySettings implements SectionSettings {
   constructor(
-    private readonly entry: readonly unknown[],
+    readonly entry: readonly unknown[],
     private readonly places: ReadonlyMap<string, number>,
   ) {}
 
@@ -195,7 +195,7 @@ function sameEntry(a: readonly unknown[] | undefined, b: readonly unknown[] | un
 }
 
 /** One file's part: its sections' entries, by name. */
-type Part = Map<string, readonly unknown[]>;
+type Part = Map<string, SectionSettings>;
 
 class Listing {
   readonly #wanted: WantedSettings;
@@ -321,11 +321,7 @@ class Listing {
 
   /** A file's sections: its remembered part (brought up to date by the notes, for the credentials file), else read from it. */
   #part(state: FileState): ReadonlyMap<string, SectionSettings> {
-    const remembered = this.#rememberedPart(state);
-    const part = remembered ?? this.#readPart(state);
-    const sections = new Map<string, SectionSettings>();
-    for (const [name, entry] of part) sections.set(name, this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
-    return sections;
+    return this.#rememberedPart(state) ?? this.#readPart(state);
   }
 
   #rememberedPart(state: FileState): Part | undefined {
@@ -334,64 +330,79 @@ class Listing {
     const split = record === undefined ? undefined : splitRecord(record);
     if (record === undefined || split === undefined) return undefined;
     const header = JSON.stringify(split.header);
-    if (header === this.#partHeader(state, state.key)) return parsePart(record, split.bodyStart);
+    if (header === this.#partHeader(state, state.key)) return this.#parsePart(record, split.bodyStart);
     if (state.role !== "credentials" || !Array.isArray(split.header) || typeof split.header[4] !== "string") return undefined;
     const from = split.header[4];
     if (header !== this.#partHeader(state, from)) return undefined;
-    if (this.#sameAs(from)) return parsePart(record, split.bodyStart);
+    if (this.#sameAs(from)) return this.#parsePart(record, split.bodyStart);
     const chain = this.#chain(this.#chainStart(from)) ?? this.#chain(from);
-    const part = chain === undefined ? undefined : parsePart(record, split.bodyStart);
+    const part = chain === undefined ? undefined : this.#parsePart(record, split.bodyStart);
     if (chain === undefined || part === undefined) return undefined;
     for (const note of chain) {
       for (const section of note.sections) {
         const entry = entryOfNote(section, this.#wanted);
         if (entry === undefined) part.delete(section[0]);
-        else part.set(section[0], this.#variant === "names" ? [section[0]] : entry);
+        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
       }
     }
     this.#remember(state, part, "noted");
     return part;
   }
 
-  #readPart(state: FileState): Part {
-    const part: Part = new Map();
-    if (this.#variant === "names") {
-      for (const name of readSectionNames(state.path, state.what)) part.set(name, [name]);
-    } else {
-      for (const [name, settings] of readSectionSettings(state.path, state.what, this.#wanted)) part.set(name, entryOf(name, settings, this.#wantedKeys));
+  /** A section's line in a part record: its entry as JSON. */
+  #line(name: string, settings: SectionSettings): string {
+    if (this.#variant === "names") return `[${JSON.stringify(name)}]`;
+    if (settings instanceof EntrySettings) return JSON.stringify(settings.entry);
+    const slots = slotsOf(settings);
+    if (slots === undefined) return JSON.stringify(entryOf(name, settings, this.#wantedKeys));
+    let line = `[${JSON.stringify(name)}`;
+    for (let place = 0; place < this.#wantedKeys.length; place++) {
+      const slot = slots[place];
+      line += slot === undefined ? ",0" : slot === null ? ",1" : `,${JSON.stringify(slot)}`;
     }
-    this.#remember(state, part);
+    return `${line}]`;
+  }
+
+  /** A part record's entries, by name; undefined when it is not one. */
+  #parsePart(record: Buffer, bodyStart: number): Part | undefined {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(record.toString("utf8", bodyStart));
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(entries)) return undefined;
+    const part: Part = new Map();
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
+      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+    }
     return part;
   }
 
+  #readPart(state: FileState): ReadonlyMap<string, SectionSettings> {
+    const part: Part = new Map();
+    if (this.#variant === "names") {
+      for (const name of readSectionNames(state.path, state.what)) part.set(name, NO_SETTINGS);
+      this.#remember(state, part);
+      return part;
+    }
+    const sections = readSectionSettings(state.path, state.what, this.#wanted);
+    this.#remember(state, sections);
+    return sections;
+  }
+
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
-  #remember(state: FileState, part: Part, how: "read" | "noted" = "read"): void {
+  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>, how: "read" | "noted" = "read"): void {
     // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
     if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
     if (state.identity === undefined || (how === "read" && !settled(state, this.now))) return;
     const lines: string[] = [];
-    for (const entry of part.values()) lines.push(JSON.stringify(entry));
+    for (const [name, settings] of part) lines.push(this.#line(name, settings));
     this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
   }
-}
-
-/** A part record's entries, by name; undefined when it is not one. */
-function parsePart(record: Buffer, bodyStart: number): Part | undefined {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(record.toString("utf8", bodyStart));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(entries)) return undefined;
-  const part: Part = new Map();
-  for (const entry of entries as unknown[]) {
-    if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
-    part.set(entry[0], entry);
-  }
-  return part;
 }
 
 /** One section's entry in a part record, found by its line (`["NAME"` at a line's start); undefined when it has none. */

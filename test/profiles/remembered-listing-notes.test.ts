@@ -90,6 +90,7 @@ const HOSTILE_SECTIONS = [
   "[names\u00e9]\nx_rolecred_managed = true\naws_access_key_id = k\n",
   "[profile ctl\u001b[31m]\nregion = \u001b[2J\n",
   "# comment [notaheader]\n; another\n[default]\nregion = d\nmfa_serial = arn:aws:iam::111111111111:mfa/jo\n",
+  "[profile  spaced ]\nregion = s\n[profile spaced]\nsource_profile = jo\n[profile default]\nregion = pd\n",
 ];
 
 describe("a listing remembered per file and brought up to date by notes prints what a fresh read prints", () => {
