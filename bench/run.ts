@@ -650,9 +650,19 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       for (const flags of [[], ["--names"]]) await settleAndRemember(rolecred("profiles", ...flags), changedEnv);
       for (const [id, label, flags, prepare] of [
         ["profiles-10000-after-write", "profiles, 10,000 profiles, after rolecred's write", [], rolecred("write", "dev", "--to", "org-5")],
-        ["profiles-names-10000-after-write", "profiles --names, 10,000 profiles, after rolecred's write", ["--names"], rolecred("write", "dev", "--to", "org-5")],
+        [
+          "profiles-names-10000-after-write",
+          "profiles --names, 10,000 profiles, after rolecred's write",
+          ["--names"],
+          rolecred("write", "dev", "--to", "org-5"),
+        ],
         ["profiles-10000-after-edit", "profiles, 10,000 profiles, after an outside edit", [], ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials]],
-        ["profiles-names-10000-after-edit", "profiles --names, 10,000 profiles, after an outside edit", ["--names"], ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials]],
+        [
+          "profiles-names-10000-after-edit",
+          "profiles --names, 10,000 profiles, after an outside edit",
+          ["--names"],
+          ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials],
+        ],
       ] as const) {
         if (!wanted(id)) continue;
         cases.push({

@@ -86,7 +86,7 @@ export function renderProfiles(listing: ProfileListing, format: ProfilesFormat):
       escapeControl(row.region ?? "", false),
     );
   }
-  const widths = new Array<number>(columns).fill(0);
+  const widths = header.map(() => 0);
   for (let at = 0; at < cells.length; at++) {
     const length = (cells[at] ?? "").length;
     if (length > (widths[at % columns] ?? 0)) widths[at % columns] = length;

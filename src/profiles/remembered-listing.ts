@@ -124,7 +124,9 @@ class Records {
   expectNotes(): void {
     if (!this.writable) return;
     try {
-      closeSync(openSync(join(this.directory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600));
+      closeSync(
+        openSync(join(this.directory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600),
+      );
     } catch {
       // A read-only cache folder: no notes, the file is read after each write.
     }
@@ -174,10 +176,13 @@ const NO_SETTINGS: SectionSettings = { has: () => false, get: () => undefined };
 
 /** A section as a part entry: the wanted keys' slots in order. */
 function entryOf(name: string, settings: SectionSettings, wanted: readonly string[]): Entry {
-  return [name, ...wanted.map((key): Slot => {
-    const value = settings.get(key);
-    return value === undefined ? 0 : value === null ? 1 : value;
-  })];
+  return [
+    name,
+    ...wanted.map((key): Slot => {
+      const value = settings.get(key);
+      return value === undefined ? 0 : value === null ? 1 : value;
+    }),
+  ];
 }
 
 /** A noted section (its key names and listed values) as a part entry, undefined for a removed section. */
@@ -309,7 +314,10 @@ class Listing {
       if (remembered === "unknown") return false;
       if (this.#variant === "names" ? (remembered === undefined) !== (entry === undefined) : !sameEntry(remembered, entry)) return false;
     }
-    this.records.write(this.#sameName(), `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`);
+    this.records.write(
+      this.#sameName(),
+      `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`,
+    );
     return true;
   }
 

@@ -389,7 +389,13 @@ async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, lis
       // For `profiles`: the file read (scanned, so its identity is known) became the one renamed in, with these sections changed.
       const readAs = loaded.scanned?.opened.identity ?? loaded.readAs;
       if (listingNotes !== undefined && sections !== undefined && readAs !== undefined && renamedIn !== undefined)
-        noteCredentialsWrite(listingNotes, target, readAs, renamedIn, sections.map((name) => [fromFile(name, loaded.document), loaded.document.section(name)] as const));
+        noteCredentialsWrite(
+          listingNotes,
+          target,
+          readAs,
+          renamedIn,
+          sections.map((name) => [fromFile(name, loaded.document), loaded.document.section(name)] as const),
+        );
       return result;
     } catch (error) {
       // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.

@@ -141,7 +141,7 @@ export function notesChain(notes: readonly ListingNote[], path: string, from: st
     byFrom.set(note.from, byFrom.has(note.from) ? null : note);
   }
   const chain: ListingNote[] = [];
-  for (let at = from; at !== to; ) {
+  for (let at = from; at !== to;) {
     const next = byFrom.get(at);
     if (next === undefined || next === null || chain.length >= byFrom.size) return undefined;
     chain.push(next);
