@@ -25,7 +25,7 @@ import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js
 import { BoundedReadError, readRegularFileSync } from "../store/bounded-read.js";
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type NotedSection } from "../store/listing-notes.js";
-import { replaceSmallFileSync } from "../store/ownership.js";
+import { makeDirectorySync, replaceSmallFileSync } from "../store/ownership.js";
 import { slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
@@ -99,11 +99,35 @@ export function profilesListingText(env: Env, format: ProfilesFormat, now: Date)
 
 /** The cache folder's records, read only when it is private, written only when it is private or new. */
 class Records {
+  #writable: boolean;
+
   constructor(
     readonly directory: string,
     readonly readable: boolean,
-    readonly writable: boolean,
-  ) {}
+    writable: boolean,
+  ) {
+    this.#writable = writable;
+  }
+
+  /** Whether a record can be written: false once a write failed (a cache folder under a file, read-only), so nothing more is prepared for one. */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  #folderMade = false;
+
+  /** Whether a record can be written, the folder made first (0700) when it is missing: nothing is prepared for a folder that cannot be. */
+  ready(): boolean {
+    if (this.#writable && !this.#folderMade) {
+      try {
+        makeDirectorySync(this.directory, 0o700);
+        this.#folderMade = true;
+      } catch {
+        this.#writable = false;
+      }
+    }
+    return this.#writable;
+  }
 
   read(name: string, maxBytes = RECORD_MAX_BYTES): Buffer | undefined {
     if (!this.readable) return undefined;
@@ -117,7 +141,7 @@ class Records {
 
   write(name: string, contents: string): void {
     // Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole.
-    if (this.writable) replaceSmallFileSync(this.directory, join(this.directory, name), contents);
+    if (this.#writable && !replaceSmallFileSync(this.directory, join(this.directory, name), contents)) this.#writable = false;
   }
 
   /** The notes file exists, so the credentials file's writes leave notes in it (an empty one, 0600, made if missing). */
@@ -404,7 +428,7 @@ class Listing {
   #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>, how: "read" | "noted" = "read"): void {
     // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
     if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
-    if (state.identity === undefined || (how === "read" && !settled(state, this.now))) return;
+    if (state.identity === undefined || (how === "read" && !settled(state, this.now)) || !this.records.ready()) return;
     const lines: string[] = [];
     for (const [name, settings] of part) lines.push(this.#line(name, settings));
     this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
