@@ -170,18 +170,24 @@ export function readProfileListing(env: Env, wanted: WantedSettings): ProfileLis
 
 /** The listing of both files' sections (each section's wanted settings), however they were read: from the files, or remembered. */
 export function listingOfSections(config: ReadonlyMap<string, SectionSettings>, credentials: ReadonlyMap<string, SectionSettings>): ProfileListing {
-  // Each config profile's section by its profile name, found while the names are: no `profile NAME` string made again per lookup.
-  const configProfiles = new Map<string, SectionSettings>();
-  for (const [section, settings] of config) {
-    // Only `[profile NAME]` exactly: `[profile  NAME ]` lists NAME too, but a lookup by name does not find its settings.
-    if (section.startsWith("profile ")) configProfiles.set(section.slice("profile ".length), settings);
-  }
+  // Each config profile's section by its profile name, made on the first lookup (`--names` makes none): no `profile NAME` string made again per lookup.
+  let configProfiles: Map<string, SectionSettings> | undefined;
+  const configProfile = (profile: string): SectionSettings | undefined => {
+    if (configProfiles === undefined) {
+      configProfiles = new Map();
+      for (const [section, settings] of config) {
+        // Only `[profile NAME]` exactly: `[profile  NAME ]` lists NAME too, but a lookup by name does not find its settings.
+        if (section.startsWith("profile ")) configProfiles.set(section.slice("profile ".length), settings);
+      }
+    }
+    return configProfiles.get(profile);
+  };
   return {
     names: profileNamesOf(config.keys(), credentials.keys()),
     // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
     settings: (profile) => {
       const fromCredentials = credentials.get(profile);
-      const fromConfig = configProfiles.get(profile);
+      const fromConfig = configProfile(profile);
       if (profile === "default") return layered([fromCredentials, fromConfig, config.get("default")]);
       if (fromConfig === undefined) return fromCredentials ?? NO_SETTINGS;
       return fromCredentials === undefined ? fromConfig : layered([fromCredentials, fromConfig]);
