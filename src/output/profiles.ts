@@ -72,35 +72,25 @@ export function renderProfiles(listing: ProfileListing, format: ProfilesFormat):
   });
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
   const header = ["PROFILE", "KIND", "ROLE", "SOURCE", "MFA", "REGION"];
-  // One flat array of every cell, row after row: 10,000 rows of arrays, padded copies and joins
-  // cost their garbage collection more than the work (docs/bench.md, issue 16).
-  const columns = header.length;
-  const cells: string[] = [...header];
-  for (const row of rows) {
-    cells.push(
-      escapeControl(row.profile, false),
-      escapeControl(row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind, false),
-      escapeControl(row.roleArn ?? "", false),
-      escapeControl(row.sourceProfile ?? "", false),
-      escapeControl(row.mfaSerial ?? "", false),
-      escapeControl(row.region ?? "", false),
-    );
-  }
-  const widths = header.map(() => 0);
-  for (let at = 0; at < cells.length; at++) {
-    const length = (cells[at] ?? "").length;
-    if (length > (widths[at % columns] ?? 0)) widths[at % columns] = length;
-  }
-  const spaces = " ".repeat(Math.max(...widths) + 2);
-  const lines: string[] = [];
-  for (let start = 0; start < cells.length; start += columns) {
-    // Each cell padded to its column's width, two spaces between: the trailing pad is trimmed.
-    let line = "";
-    for (let column = 0; column < columns; column++) {
-      const cell = cells[start + column] ?? "";
-      line += column === 0 ? cell : spaces.slice(0, (widths[column - 1] ?? 0) - (cells[start + column - 1] ?? "").length + 2) + cell;
-    }
-    lines.push(line.trimEnd());
-  }
-  return `${lines.join("\n")}\n`;
+  const cells = rows.map((row) =>
+    [
+      row.profile,
+      row.managedByRolecred ? `${row.kind} (rolecred)` : row.kind,
+      row.roleArn ?? "",
+      row.sourceProfile ?? "",
+      row.mfaSerial ?? "",
+      row.region ?? "",
+    ].map((cell) => escapeControl(cell, false)),
+  );
+  // Widths in one pass: spreading 10,000 cells into Math.max per column costs more than the rows.
+  const widths = header.map((title) => title.length);
+  for (const row of cells) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
+  return `${[header, ...cells]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
