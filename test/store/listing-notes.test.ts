@@ -56,7 +56,7 @@ describe("listing notes", () => {
     expect(notesChain(all, "/other", identityKey(identity(1)), identityKey(identity(3)))).toBeUndefined();
     expect(notesChain(all, "/c", identityKey(identity(2)), identityKey(identity(2)))).toEqual([]);
     // Two notes from one identity: which one was renamed in cannot be told, so neither is followed.
-    const forked = parseNotes(line(1, 2) + line(1, 5) + line(2, 3));
+    const forked = parseNotes(line(1, 5) + line(1, 2) + line(2, 3));
     expect(notesChain(forked, "/c", identityKey(identity(1)), identityKey(identity(3)))).toBeUndefined();
   });
 });
