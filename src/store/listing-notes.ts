@@ -14,7 +14,9 @@
  * The notes file lives in the cache folder, 0600; it is appended to under the credentials file's
  * lock, so the notes of one file are in the order of its writes. A line is written with one
  * `write` after the rename succeeded: a write whose rename did not happen leaves no note, and a
- * reader that sees half a line (a write in progress) ignores it.
+ * reader that sees half a line (a write in progress) ignores it. A note is as good as the identity
+ * it names: another program's in-place edit within the same timestamp tick as the rename, keeping
+ * the size, would go unseen, the same limit every identity check has (file-identity.ts).
  */
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
