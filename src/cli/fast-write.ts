@@ -35,7 +35,7 @@ export async function writeFromCache(
   session: CachedSession,
   now: Date,
   writeErr: (text: string) => void,
-  listingNotes?: string,
+  cacheDirectory?: string,
 ): Promise<FastWriteResult> {
   // What the full path's cached link registers before anything is said.
   const secrets = new SecretRegistry();
@@ -45,7 +45,11 @@ export async function writeFromCache(
   const line = (message: string) => `${escapeControl(secrets.redact(message))}\n`;
   if (request.to === request.profile && chain.hops.length > 0) writeErr(line(`warning: ${roleProfileWriteWarning(request.profile)}`));
   try {
-    await writeProfiles(credentialsPath, [{ profile: request.to, session }], { force: false, onLockWait: (message) => writeErr(line(message)), listingNotes });
+    await writeProfiles(credentialsPath, [{ profile: request.to, session }], {
+      force: false,
+      onLockWait: (message) => writeErr(line(message)),
+      cacheDirectory,
+    });
   } catch (error) {
     if (!(error instanceof RolecredError)) throw error;
     return { stderr: `${escapeControl(secrets.redact(errorLine(error)), false)}\n`, exitCode: error.exitCode };

@@ -153,7 +153,7 @@ export async function runWrite(options: ProfileRequestOptions & { readonly to: s
   await writeProfiles(credentialsFilePath(deps.env), [{ profile: options.to, session }], {
     force: options.force,
     onLockWait: (message) => deps.log.info(message),
-    listingNotes: cacheDirectory(deps.env),
+    cacheDirectory: cacheDirectory(deps.env),
   });
   deps.log.info(summary(options.to, session, deps));
   return SUCCESS;

@@ -53,7 +53,7 @@ export async function deliverSessions(
   await writeProfiles(credentialsFilePath(deps.env), writes, {
     force: delivery.force,
     onLockWait: (message) => deps.log.info(message),
-    listingNotes: cacheDirectory(deps.env),
+    cacheDirectory: cacheDirectory(deps.env),
   });
   const skew = takeClockSkewWarning();
   if (skew !== undefined) deps.log.warn(skew);

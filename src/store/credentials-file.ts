@@ -72,8 +72,8 @@ export interface WriteOptions {
   readonly force: boolean;
   /** Told once when the write has waited over a second for another rolecred's lock. */
   readonly onLockWait?: LockWaitNotice | undefined;
-  /** The cache folder where `profiles` keeps its listing: the write leaves it a note of what changed (store/listing-notes.ts). */
-  readonly listingNotes?: string | undefined;
+  /** The cache folder (where `profiles` keeps its listing: the write leaves it a note of what changed, store/listing-notes.ts). */
+  readonly cacheDirectory?: string | undefined;
 }
 
 /** A section rolecred wrote, as `status` and `logout` see it. */
@@ -359,9 +359,9 @@ async function editCredentialsFile<T>(
 }
 
 /** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
-async function editLocked<T>(target: string, path: string, edit: Edit<T>, listingNotes?: string): Promise<T> {
+async function editLocked<T>(target: string, path: string, edit: Edit<T>, cacheDirectory?: string): Promise<T> {
   try {
-    return await editUnderLock(target, path, edit, listingNotes);
+    return await editUnderLock(target, path, edit, cacheDirectory);
   } finally {
     await discardUnusedCopy();
   }
@@ -378,7 +378,7 @@ async function discardUnusedCopy(): Promise<void> {
 /** An edit of the document: its result, whether it changed anything, and (when it can say) the sections it changed. */
 type Edit<T> = (loaded: LoadedDocument) => { result: T; changed: boolean; sections?: readonly string[] };
 
-async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, listingNotes?: string): Promise<T> {
+async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, cacheDirectory?: string): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     // Read again under the lock unless the file is exactly the one the precheck read.
     const loaded = await loadDocument(target, true);
@@ -388,9 +388,9 @@ async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, lis
       const renamedIn = await writeFileAtomic(target, contentsOf(loaded), { mode: 0o600, directoryMode: 0o700, what: "the credentials file" });
       // For `profiles`: the file read (scanned, so its identity is known) became the one renamed in, with these sections changed.
       const readAs = loaded.scanned?.opened.identity ?? loaded.readAs;
-      if (listingNotes !== undefined && sections !== undefined && readAs !== undefined && renamedIn !== undefined)
+      if (cacheDirectory !== undefined && sections !== undefined && readAs !== undefined && renamedIn !== undefined)
         noteCredentialsWrite(
-          listingNotes,
+          cacheDirectory,
           target,
           readAs,
           renamedIn,
@@ -470,11 +470,11 @@ async function applyProfilesRequests(
   target: string,
   path: string,
   requests: readonly ProfilesRequest[],
-  listingNotes?: string,
+  cacheDirectory?: string,
 ): Promise<Array<RolecredError | undefined>> {
   // Read again under the lock unless the file is exactly the one the precheck read; read again
   // (and every request applied again) if it changed while being written (editUnderLock).
-  return editLocked(target, path, (document) => applyToDocument(document, requests), listingNotes);
+  return editLocked(target, path, (document) => applyToDocument(document, requests), cacheDirectory);
 }
 
 /** Each request applied to `document` unless refused: the outcomes, and whether anything changed. */
@@ -528,7 +528,7 @@ export async function writeProfiles(path: string, writes: readonly ProfileWrite[
     await writeThroughQueue(
       target,
       { path, force: options.force, entries },
-      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests, options.listingNotes) },
+      { parse: parseProfilesRequest, apply: (requests) => applyProfilesRequests(target, path, requests, options.cacheDirectory) },
       options.onLockWait === undefined ? {} : { onWait: options.onLockWait },
     );
   } finally {

@@ -110,7 +110,7 @@ describe("a listing remembered per file and brought up to date by notes prints w
           const profile = pick(names);
           label = `write ${profile}`;
           try {
-            await writeProfiles(home.credentials, [{ profile, session: session(step + seed * 100) }], { force: false, listingNotes: home.cache });
+            await writeProfiles(home.credentials, [{ profile, session: session(step + seed * 100) }], { force: false, cacheDirectory: home.cache });
           } catch {
             // Refused (long-term keys, a file rolecred cannot parse): nothing written, nothing noted.
           }
@@ -150,10 +150,10 @@ describe("a listing remembered per file and brought up to date by notes prints w
     // A planted line in the remembered text shows that it is what the next run prints.
     const textRecord = join(home.cache, "profiles-table.listing");
     writeFileSync(textRecord, `${readFileSync(textRecord, "utf8")}planted\n`);
-    await writeProfiles(home.credentials, [{ profile: "out", session: session(2) }], { force: false, listingNotes: home.cache });
+    await writeProfiles(home.credentials, [{ profile: "out", session: session(2) }], { force: false, cacheDirectory: home.cache });
     expect(profilesListingText(home.env, "table", later())).toBe(`${first}planted\n`);
     // A new profile changes the listing: it is made again, with the new row.
-    await writeProfiles(home.credentials, [{ profile: "fresh", session: session(3) }], { force: false, listingNotes: home.cache });
+    await writeProfiles(home.credentials, [{ profile: "fresh", session: session(3) }], { force: false, cacheDirectory: home.cache });
     const after = profilesListingText(home.env, "table", later());
     expect(after).toMatch(/^fresh +temporary keys \(rolecred\)$/m);
     expect(after).toBe(profilesListingText(home.uncached, "table", later()));
