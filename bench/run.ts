@@ -601,7 +601,16 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       },
     });
   }
-  const profilesRows = ["profiles-10000", "profiles-names-10000", "profiles-10000-cold", "profiles-names-10000-cold"];
+  const profilesRows = [
+    "profiles-10000",
+    "profiles-names-10000",
+    "profiles-10000-cold",
+    "profiles-names-10000-cold",
+    "profiles-10000-after-write",
+    "profiles-names-10000-after-write",
+    "profiles-10000-after-edit",
+    "profiles-names-10000-after-edit",
+  ];
   if (profilesRows.some(wanted) || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
     await writeScaledAwsFiles(home, 10_000, "true");
@@ -645,6 +654,49 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
           if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
         },
       });
+    }
+    // The first listing after a change (issue 16, fifth round): after rolecred's own write (a
+    // session refreshed: the write's note is applied, src/store/listing-notes.ts), and after an
+    // outside edit of the credentials file (only that file is read; the config's part is remembered).
+    const changedRows = ["profiles-10000-after-write", "profiles-names-10000-after-write", "profiles-10000-after-edit", "profiles-names-10000-after-edit"];
+    if (changedRows.some(wanted)) {
+      const changed = join(scratch, "home-10000-changed");
+      await writeScaledAwsFiles(changed, 10_000, "true");
+      const credentials = join(changed, ".aws", "credentials");
+      const changedEnv = cliEnv(changed, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: join(changed, "cache"), AWS_PAGER: "" });
+      await mustRun(rolecred("process", "dev"), changedEnv); // a cached session for the writes
+      await mustRun(["touch", "-d", "1 hour ago", join(changed, ".aws", "config"), credentials], changedEnv);
+      for (const flags of [[], ["--names"]]) await settleAndRemember(rolecred("profiles", ...flags), changedEnv);
+      for (const [id, label, flags, prepare] of [
+        ["profiles-10000-after-write", "profiles, 10,000 profiles, after rolecred's write", [], rolecred("write", "dev", "--to", "org-5")],
+        [
+          "profiles-names-10000-after-write",
+          "profiles --names, 10,000 profiles, after rolecred's write",
+          ["--names"],
+          rolecred("write", "dev", "--to", "org-5"),
+        ],
+        ["profiles-10000-after-edit", "profiles, 10,000 profiles, after an outside edit", [], ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials]],
+        [
+          "profiles-names-10000-after-edit",
+          "profiles --names, 10,000 profiles, after an outside edit",
+          ["--names"],
+          ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials],
+        ],
+      ] as const) {
+        if (!wanted(id)) continue;
+        cases.push({
+          ...base,
+          id,
+          label,
+          subject: rolecred("profiles", ...flags),
+          prepare: [...prepare],
+          env: changedEnv,
+          target: 2,
+          check: (stdout) => {
+            if (!stdout.includes("org-9999")) throw new Error("profiles did not list org-9999");
+          },
+        });
+      }
     }
     for (const count of [1_000, 10_000]) {
       const cache = join(home, `cache-${count}`);

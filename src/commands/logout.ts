@@ -64,8 +64,13 @@ function writerOfLeftover(name: string): number | undefined {
   return pid === undefined ? undefined : Number(pid);
 }
 
-/** The remembered `profiles` listings, one per format (src/profiles/remembered-listing.ts names them `profiles-FORMAT.listing`). */
-const LISTING_FILE = /^profiles-[a-z]+\.listing$/;
+/**
+ * The remembered `profiles` listings and their per-file parts, "same as" records and the write's
+ * notes (src/profiles/remembered-listing.ts, src/store/listing-notes.ts: `profiles-FORMAT.listing`,
+ * `profiles-ROLE-VARIANT.part`, `profiles-credentials-VARIANT.same`, `profiles-credentials.notes`),
+ * and the write's remembered scans (src/store/remembered-scan.ts: `scan-CRC.record`).
+ */
+const LISTING_FILE = /^(?:profiles-[a-z-]+\.(?:listing|part|same|notes)|scan-[0-9a-f]{8}\.record)$/;
 
 /**
  * Remove rolecred's records from the cache folder `directory`, by their names only (a cache

@@ -162,15 +162,36 @@ export function readProfileListing(env: Env, wanted: WantedSettings): ProfileLis
   const configPath = configFilePath(env);
   const credentialsPath = credentialsFilePath(env);
   if (wanted.size === 0) {
-    const names = profileNamesOf(sectionNamesIn(configPath, "the config file"), sectionNamesIn(credentialsPath, "the credentials file"));
+    const names = profileNamesOf(readSectionNames(configPath, "the config file"), readSectionNames(credentialsPath, "the credentials file"));
     return { names, settings: () => NO_SETTINGS };
   }
-  const config = sectionSettingsIn(configPath, "the config file", wanted);
-  const credentials = sectionSettingsIn(credentialsPath, "the credentials file", wanted);
+  return listingOfSections(readSectionSettings(configPath, "the config file", wanted), readSectionSettings(credentialsPath, "the credentials file", wanted));
+}
+
+/** The listing of both files' sections (each section's wanted settings), however they were read: from the files, or remembered. */
+export function listingOfSections(config: ReadonlyMap<string, SectionSettings>, credentials: ReadonlyMap<string, SectionSettings>): ProfileListing {
+  // Each config profile's section by its profile name, made on the first lookup (`--names` makes none): no `profile NAME` string made again per lookup.
+  let configProfiles: Map<string, SectionSettings> | undefined;
+  const configProfile = (profile: string): SectionSettings | undefined => {
+    if (configProfiles === undefined) {
+      configProfiles = new Map();
+      for (const [section, settings] of config) {
+        // Only `[profile NAME]` exactly: `[profile  NAME ]` lists NAME too, but a lookup by name does not find its settings.
+        if (section.startsWith("profile ")) configProfiles.set(section.slice("profile ".length), settings);
+      }
+    }
+    return configProfiles.get(profile);
+  };
   return {
     names: profileNamesOf(config.keys(), credentials.keys()),
     // As profileSettings merges them: the credentials file first, then [profile NAME], then (for "default") [default].
-    settings: (profile) => layered([credentials.get(profile), config.get(`profile ${profile}`), profile === "default" ? config.get("default") : undefined]),
+    settings: (profile) => {
+      const fromCredentials = credentials.get(profile);
+      const fromConfig = configProfile(profile);
+      if (profile === "default") return layered([fromCredentials, fromConfig, config.get("default")]);
+      if (fromConfig === undefined) return fromCredentials ?? NO_SETTINGS;
+      return fromCredentials === undefined ? fromConfig : layered([fromCredentials, fromConfig]);
+    },
   };
 }
 
@@ -189,13 +210,13 @@ function readAwsFileLines(path: string, what: string, onPiece: (piece: Buffer) =
 }
 
 /** Every section's wanted settings (none when the file does not exist). */
-function sectionSettingsIn(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
+export function readSectionSettings(path: string, what: string, wanted: WantedSettings): ReadonlyMap<string, SectionSettings> {
   const scanner = new SectionSettingsScanner(wanted);
   return readAwsFileLines(path, what, (piece) => scanner.scan(piece)) ? scanner.sections : new Map();
 }
 
 /** A file's section names from its header lines (a repeated one each time), or (an indented `[` declined that) from every line. */
-function sectionNamesIn(path: string, what: string): Iterable<string> {
+export function readSectionNames(path: string, what: string): Iterable<string> {
   const names: string[] = [];
   let fileStart = true;
   let declined = false;
@@ -206,7 +227,7 @@ function sectionNamesIn(path: string, what: string): Iterable<string> {
     else for (const name of headers.names) names.push(name);
   });
   // An indented `[` is a header or not by the lines above it: read again, every line.
-  return declined ? sectionSettingsIn(path, what, new Map()).keys() : names;
+  return declined ? readSectionSettings(path, what, new Map()).keys() : names;
 }
 
 /** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */

@@ -3,100 +3,454 @@
  * AWS files (device, inode, size, modification and change times: file-identity.ts). Shell
  * completion runs `profiles --names` on every TAB, against files that rarely change: while both
  * are what they were, the listing is the remembered text, without reading 10 MB of sessions
- * (docs/bench.md, issue 16). Any change to either file (an edit, a `write`, a new file renamed
- * in) changes its identity, and the listing is read from the files again.
+ * (docs/bench.md, issue 16).
  *
- * A listing is remembered only when neither file changed within the last second (a change within
- * the same timestamp tick could go unseen: file-identity.ts settledLongEnough). Nothing here is secret (names, role ARNs, MFA device ARNs, regions;
- * the folder is 0700, the file 0600), and nothing it fails at stops the listing.
+ * After a change, each file's part of the listing (its sections' shown settings) is remembered
+ * too, by that file's own identity: an edit of one file reads only that file again. After
+ * rolecred's own write of the credentials file, not even that: the write left a note of the
+ * sections it changed (store/listing-notes.ts), and the notes from the remembered identity to the
+ * file's identity now are applied to the remembered part. A refresh of a session that changes
+ * nothing shown reuses the remembered text as it is. Any gap in the chain and the file is read.
+ *
+ * Remembered only when the file (for the text, both files) did not change within the last second
+ * (a change within the same timestamp tick could go unseen: file-identity.ts settledLongEnough),
+ * and read only from a private cache folder (this user's, mode 0700). Nothing here is secret
+ * (names, role ARNs, MFA device ARNs, regions; the files are 0600), and nothing it fails at stops
+ * the listing.
  */
-import { statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js";
-import { BoundedReadError, READ_LIMITS, readRegularFileSync } from "../store/bounded-read.js";
+import { BoundedReadError, readRegularFileSync } from "../store/bounded-read.js";
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
-import { replaceSmallFileSync } from "../store/ownership.js";
+import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type NotedSection } from "../store/listing-notes.js";
+import { makeDirectorySync, replaceSmallFileSync } from "../store/ownership.js";
+import { slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
-import { readProfileListing } from "./aws-files.js";
+import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 
 /**
- * The `profiles` listing in `format`: the remembered text while both files are unchanged, else
- * read from them (src/store/section-settings.ts) and remembered.
- */
-export function profilesListingText(env: Env, format: ProfilesFormat, now: Date): string {
-  const remembered = rememberedListing(env, format, now);
-  if (remembered.text !== undefined) return remembered.text.toString("utf8");
-  const text = renderProfiles(readProfileListing(env, settingsShownBy(format)), format);
-  remembered.remember(text);
-  return text;
-}
-
-/**
- * What the remembered text was rendered by. Raise it with any change to what `profiles` prints
- * (src/output/profiles.ts): a listing remembered by an older rolecred must not be shown.
- * test/profiles/remembered-listing.test.ts pins what this version prints, and fails on a change.
+ * What the remembered text and parts were made by. Raise it with any change to what `profiles`
+ * prints (src/output/profiles.ts) or to the records' format: a listing remembered by an older
+ * rolecred must not be shown. test/profiles/remembered-listing.test.ts pins what this version
+ * prints, and fails on a change.
  */
 export const LISTING_VERSION = 1;
 
-/** A file's identity as the record's key: "absent" for a missing file, undefined for one that is not a regular file (the read refuses it). */
-function identityKey(path: string): { readonly key: string; readonly identity: FileIdentity | undefined } | undefined {
-  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
-  if (stats === undefined) return { key: "absent", identity: undefined };
-  if (!stats.isFile()) return undefined;
-  const identity = identityOfStats(stats);
-  return { key: `${identity.dev}:${identity.ino}:${identity.size}:${identity.mtimeNs}:${identity.ctimeNs}`, identity };
+/** A record larger than this is not one of ours (a 10,000-profile table is ≈ 1.5 MB). */
+const RECORD_MAX_BYTES = 64 * 1024 * 1024;
+/** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */
+const NOTES_MAX_BYTES = 1024 * 1024;
+
+interface FileState {
+  readonly path: string;
+  readonly what: string;
+  /** The record's name for this file. */
+  readonly role: "config" | "credentials";
+  /** "absent" for a missing file. */
+  readonly key: string;
+  /** Undefined for a missing file. */
+  readonly identity: FileIdentity | undefined;
 }
 
-export interface RememberedListing {
-  /** The remembered text when both files are what they were when it was remembered. */
-  readonly text: Buffer | undefined;
-  /** Remember `text`, read from the files as they were before this run read them. */
-  remember(text: string): void;
+/** A file's identity as the records' key, taken before it is read; undefined for one that is not a regular file (the read refuses it). */
+function fileState(path: string, what: string, role: FileState["role"]): FileState | undefined {
+  const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+  if (stats === undefined) return { path, what, role, key: "absent", identity: undefined };
+  if (!stats.isFile()) return undefined;
+  const identity = identityOfStats(stats);
+  return { path, what, role, key: identityKey(identity), identity };
+}
+
+function settled(state: FileState, now: Date): boolean {
+  return state.identity === undefined || settledLongEnough(state.identity, now.getTime());
+}
+
+/** The cache folder is fit to be believed: this user's, a real folder, mode 0700 (or it does not exist yet). */
+function privateFolder(folder: string): "private" | "missing" | "not private" {
+  try {
+    const stats = lstatSync(folder);
+    return stats.isDirectory() && stats.uid === process.geteuid?.() && (stats.mode & 0o077) === 0 ? "private" : "not private";
+  } catch {
+    return "missing";
+  }
 }
 
 /**
- * The record for `format` (names, table, json), looked up by a `stat` of each file (taken before
- * the files are read, so a change while they are read is seen next time).
+ * The `profiles` listing in `format`: the remembered text while both files are unchanged, else
+ * made from each file's remembered part (brought up to date by the write's notes) or the file.
  */
-export function rememberedListing(env: Env, format: ProfilesFormat, now: Date): RememberedListing {
-  const paths = [configFilePath(env), credentialsFilePath(env)];
-  let identities: Array<ReturnType<typeof identityKey>>;
+export function profilesListingText(env: Env, format: ProfilesFormat, now: Date): string {
+  let states: Array<FileState | undefined>;
   try {
-    identities = paths.map(identityKey);
+    states = [fileState(configFilePath(env), "the config file", "config"), fileState(credentialsFilePath(env), "the credentials file", "credentials")];
   } catch {
-    identities = [undefined];
+    states = [undefined];
   }
-  const regular = identities.every((found) => found !== undefined);
-  if (!regular) return { text: undefined, remember: () => undefined };
-  // One line, as JSON: a path with a line break in it cannot make two keys look alike.
-  const header = `${JSON.stringify(["rolecred profiles", LISTING_VERSION, format, ...paths, ...identities.map((found) => found?.key)])}\n`;
+  const [config, credentials] = states;
+  // Not a regular file: the read says why (exit 3), nothing is remembered.
+  if (config === undefined || credentials === undefined) return renderProfiles(readProfileListing(env, settingsShownBy(format)), format);
   const directory = cacheDirectory(env);
-  const path = join(directory, `profiles-${format}.listing`);
-  return {
-    text: rememberedText(path, header),
-    remember(text) {
-      const settled = identities.every((found) => found?.identity === undefined || settledLongEnough(found.identity, now.getTime()));
-      if (settled) writeRecord(directory, path, header + text);
-    },
-  };
+  const folder = privateFolder(directory);
+  const store = new Records(directory, folder === "private", folder !== "not private");
+  return new Listing(store, format, config, credentials, now).text();
 }
 
-function rememberedText(path: string, header: string): Buffer | undefined {
-  let record: Buffer;
-  try {
-    record = readRegularFileSync(path, { what: "the remembered profile listing", maxBytes: READ_LIMITS.awsFile });
-  } catch (error) {
-    if (error instanceof BoundedReadError) return undefined;
-    throw error;
+/** The cache folder's records, read only when it is private, written only when it is private or new. */
+class Records {
+  #writable: boolean;
+
+  constructor(
+    readonly directory: string,
+    readonly readable: boolean,
+    writable: boolean,
+  ) {
+    this.#writable = writable;
   }
-  const expected = Buffer.from(header);
-  return record.length >= expected.length && record.compare(expected, 0, expected.length, 0, expected.length) === 0
-    ? record.subarray(expected.length)
-    : undefined;
+
+  /** Whether a record can be written: false once a write failed (a cache folder under a file, read-only), so nothing more is prepared for one. */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  #folderMade = false;
+
+  /** Whether a record can be written, the folder made first (0700) when it is missing: nothing is prepared for a folder that cannot be. */
+  ready(): boolean {
+    if (this.#writable && !this.#folderMade) {
+      try {
+        makeDirectorySync(this.directory, 0o700);
+        this.#folderMade = true;
+      } catch {
+        this.#writable = false;
+      }
+    }
+    return this.#writable;
+  }
+
+  read(name: string, maxBytes = RECORD_MAX_BYTES): Buffer | undefined {
+    if (!this.readable) return undefined;
+    try {
+      return readRegularFileSync(join(this.directory, name), { what: "a remembered profile listing", maxBytes });
+    } catch (error) {
+      if (error instanceof BoundedReadError) return undefined;
+      throw error;
+    }
+  }
+
+  write(name: string, contents: string): void {
+    // Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole.
+    if (this.#writable && !replaceSmallFileSync(this.directory, join(this.directory, name), contents)) this.#writable = false;
+  }
+
+  /** The notes file exists, so the credentials file's writes leave notes in it (an empty one, 0600, made if missing). */
+  expectNotes(): void {
+    if (!this.writable) return;
+    try {
+      closeSync(
+        openSync(join(this.directory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600),
+      );
+    } catch {
+      // A read-only cache folder: no notes, the file is read after each write.
+    }
+  }
 }
 
-/** Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole. A read-only cache folder: the listing is simply not remembered. */
-function writeRecord(directory: string, path: string, contents: string): void {
-  replaceSmallFileSync(directory, path, contents);
+/** A record's first line (JSON, so a path with a line break cannot make two keys look alike) and what follows it. */
+function splitRecord(record: Buffer): { header: unknown; bodyStart: number } | undefined {
+  const end = record.indexOf(0x0a);
+  if (end === -1) return undefined;
+  try {
+    return { header: JSON.parse(record.toString("utf8", 0, end)), bodyStart: end + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A part's variant: every section's shown settings, or only the names (`--names`). */
+type Variant = "shown" | "names";
+
+/**
+ * A slot of a remembered section: 0 for a key not set, 1 for a key set whose value is not read
+ * ("presence"), else the value.
+ */
+type Slot = 0 | 1 | string;
+type Entry = [name: string, ...slots: Slot[]];
+
+/** A remembered section's settings, by the key's place in the wanted list. */
+class EntrySettings implements SectionSettings {
+  constructor(
+    readonly entry: readonly unknown[],
+    private readonly places: ReadonlyMap<string, number>,
+  ) {}
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get(key: string): string | null | undefined {
+    const place = this.places.get(key);
+    const slot = place === undefined ? 0 : this.entry[place + 1];
+    return slot === 1 ? null : typeof slot === "string" ? slot : undefined;
+  }
+}
+
+const NO_SETTINGS: SectionSettings = { has: () => false, get: () => undefined };
+
+/** A section as a part entry: the wanted keys' slots in order. */
+function entryOf(name: string, settings: SectionSettings, wanted: readonly string[]): Entry {
+  return [
+    name,
+    ...wanted.map((key): Slot => {
+      const value = settings.get(key);
+      return value === undefined ? 0 : value === null ? 1 : value;
+    }),
+  ];
+}
+
+/** A noted section (its key names and listed values) as a part entry, undefined for a removed section. */
+function entryOfNote(section: NotedSection, wanted: WantedSettings): Entry | undefined {
+  const [name, keys, values] = section;
+  if (keys === undefined) return undefined;
+  const present = new Set(keys);
+  const slots = [...wanted].map(([key, mode]): Slot => (!present.has(key) ? 0 : mode === "presence" ? 1 : (values?.[key] ?? "")));
+  return [name, ...slots];
+}
+
+function sameEntry(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((slot, index) => slot === b[index]);
+}
+
+/** One file's part: its sections' entries, by name. */
+type Part = Map<string, SectionSettings>;
+
+class Listing {
+  readonly #wanted: WantedSettings;
+  readonly #variant: Variant;
+  readonly #wantedKeys: string[];
+  readonly #places: Map<string, number>;
+  /** A file was read within a second of its change: what was read of it is not remembered. */
+  #readUnsettled = false;
+
+  constructor(
+    private readonly records: Records,
+    private readonly format: ProfilesFormat,
+    private readonly config: FileState,
+    private readonly credentials: FileState,
+    private readonly now: Date,
+  ) {
+    this.#wanted = settingsShownBy(format);
+    this.#variant = this.#wanted.size === 0 ? "names" : "shown";
+    this.#wantedKeys = [...this.#wanted.keys()];
+    this.#places = new Map(this.#wantedKeys.map((key, place) => [key, place]));
+  }
+
+  #textHeader(credentialsKey: string): string {
+    return JSON.stringify(["rolecred profiles", LISTING_VERSION, this.format, this.config.path, this.credentials.path, this.config.key, credentialsKey]);
+  }
+
+  #partName(state: FileState): string {
+    return `profiles-${state.role}-${this.#variant}.part`;
+  }
+
+  #partHeader(state: FileState, key: string): string {
+    return JSON.stringify(["rolecred profiles part", LISTING_VERSION, this.#variant, state.path, key, this.#wantedKeys]);
+  }
+
+  text(): string {
+    const textName = `profiles-${this.format}.listing`;
+    const record = this.records.read(textName);
+    const current = this.#textHeader(this.credentials.key);
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.toString("utf8", split.bodyStart);
+    // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
+    // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
+    if (record !== undefined && split !== undefined) {
+      const rememberedKey = this.#rememberedCredentialsKey(split.header);
+      if (rememberedKey !== undefined && (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey))) {
+        return record.toString("utf8", split.bodyStart);
+      }
+    }
+    const text = renderProfiles(listingOfSections(this.#part(this.config), this.#part(this.credentials)), this.format);
+    if (!this.#readUnsettled) this.records.write(textName, `${current}\n${text}`);
+    return text;
+  }
+
+  /** The credentials file's key a text record was remembered with, when all else in its header is as now. */
+  #rememberedCredentialsKey(header: unknown): string | undefined {
+    if (!Array.isArray(header) || header.length !== 7 || typeof header[6] !== "string") return undefined;
+    return JSON.stringify([...header.slice(0, 6), this.credentials.key]) === this.#textHeader(this.credentials.key) ? header[6] : undefined;
+  }
+
+  #sameName(): string {
+    return `profiles-credentials-${this.#variant}.same`;
+  }
+
+  /**
+   * The credentials file's key whose listing (of this variant) the file now lists the same as, by
+   * the record a run that applied notes which changed nothing shown left: one small file, not the
+   * remembered text and part written again under the new key.
+   */
+  #sameRecord(): { readonly base: string; readonly equivalent: string } | undefined {
+    if (this.#same === undefined) this.#same = { found: this.#readSameRecord() };
+    return this.#same.found;
+  }
+
+  #same: { readonly found: { readonly base: string; readonly equivalent: string } | undefined } | undefined;
+
+  #readSameRecord(): { readonly base: string; readonly equivalent: string } | undefined {
+    const record = this.records.read(this.#sameName(), 64 * 1024);
+    const split = record === undefined ? undefined : splitRecord(record);
+    const header = split?.header;
+    if (!Array.isArray(header) || header.length !== 6 || typeof header[4] !== "string" || typeof header[5] !== "string") return undefined;
+    const expected = JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, this.credentials.path, header[4], header[5]]);
+    return JSON.stringify(header) === expected ? { base: header[4], equivalent: header[5] } : undefined;
+  }
+
+  /** The credentials file now lists as it did at `base`. */
+  #sameAs(base: string): boolean {
+    const same = this.#sameRecord();
+    return same !== undefined && same.base === base && same.equivalent === this.credentials.key;
+  }
+
+  /** Where the notes to the credentials file now start from, for a part remembered at `base`: the file it was last found the same as, else `base`. */
+  #chainStart(base: string): string {
+    const same = this.#sameRecord();
+    return same !== undefined && same.base === base ? same.equivalent : base;
+  }
+
+  /** The notes from `rememberedKey` to the credentials file now, when they change no section of the remembered part; then noted as the same. */
+  #notesChangeNothing(rememberedKey: string): boolean {
+    const state = this.credentials;
+    const name = this.#partName(state);
+    const record = this.records.read(name);
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, rememberedKey)) return false;
+    const chain = this.#chain(this.#chainStart(rememberedKey)) ?? this.#chain(rememberedKey);
+    if (chain === undefined) return false;
+    // Each noted section's entry after every note, against the remembered one, found by its line (no parse of the whole part).
+    const after = new Map<string, Entry | undefined>();
+    for (const note of chain) for (const section of note.sections) after.set(section[0], entryOfNote(section, this.#wanted));
+    for (const [section, entry] of after) {
+      const remembered = rememberedEntry(record, split.bodyStart, section);
+      if (remembered === "unknown") return false;
+      if (this.#variant === "names" ? (remembered === undefined) !== (entry === undefined) : !sameEntry(remembered, entry)) return false;
+    }
+    this.records.write(
+      this.#sameName(),
+      `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`,
+    );
+    return true;
+  }
+
+  /** The notes leading the credentials file from `from` to its identity now. */
+  #chain(from: string): ReturnType<typeof notesChain> {
+    const notes = this.records.read(CREDENTIALS_NOTES_FILE, NOTES_MAX_BYTES);
+    return notes === undefined ? undefined : notesChain(parseNotes(notes.toString("utf8")), this.credentials.path, from, this.credentials.key);
+  }
+
+  /** A file's sections: its remembered part (brought up to date by the notes, for the credentials file), else read from it. */
+  #part(state: FileState): ReadonlyMap<string, SectionSettings> {
+    return this.#rememberedPart(state) ?? this.#readPart(state);
+  }
+
+  #rememberedPart(state: FileState): Part | undefined {
+    const name = this.#partName(state);
+    const record = this.records.read(name);
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record === undefined || split === undefined) return undefined;
+    const header = JSON.stringify(split.header);
+    if (header === this.#partHeader(state, state.key)) return this.#parsePart(record, split.bodyStart);
+    if (state.role !== "credentials" || !Array.isArray(split.header) || typeof split.header[4] !== "string") return undefined;
+    const from = split.header[4];
+    if (header !== this.#partHeader(state, from)) return undefined;
+    if (this.#sameAs(from)) return this.#parsePart(record, split.bodyStart);
+    const chain = this.#chain(this.#chainStart(from)) ?? this.#chain(from);
+    const part = chain === undefined ? undefined : this.#parsePart(record, split.bodyStart);
+    if (chain === undefined || part === undefined) return undefined;
+    for (const note of chain) {
+      for (const section of note.sections) {
+        const entry = entryOfNote(section, this.#wanted);
+        if (entry === undefined) part.delete(section[0]);
+        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+      }
+    }
+    this.#remember(state, part, "noted");
+    return part;
+  }
+
+  /** A section's line in a part record: its entry as JSON. */
+  #line(name: string, settings: SectionSettings): string {
+    if (this.#variant === "names") return `[${JSON.stringify(name)}]`;
+    if (settings instanceof EntrySettings) return JSON.stringify(settings.entry);
+    const slots = slotsOf(settings);
+    if (slots === undefined) return JSON.stringify(entryOf(name, settings, this.#wantedKeys));
+    let line = `[${JSON.stringify(name)}`;
+    for (let place = 0; place < this.#wantedKeys.length; place++) {
+      const slot = slots[place];
+      line += slot === undefined ? ",0" : slot === null ? ",1" : `,${JSON.stringify(slot)}`;
+    }
+    return `${line}]`;
+  }
+
+  /** A part record's entries, by name; undefined when it is not one. */
+  #parsePart(record: Buffer, bodyStart: number): Part | undefined {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(record.toString("utf8", bodyStart));
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(entries)) return undefined;
+    const part: Part = new Map();
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
+      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+    }
+    return part;
+  }
+
+  #readPart(state: FileState): ReadonlyMap<string, SectionSettings> {
+    const part: Part = new Map();
+    if (this.#variant === "names") {
+      for (const name of readSectionNames(state.path, state.what)) part.set(name, NO_SETTINGS);
+      this.#remember(state, part);
+      return part;
+    }
+    const sections = readSectionSettings(state.path, state.what, this.#wanted);
+    this.#remember(state, sections);
+    return sections;
+  }
+
+  /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
+  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>, how: "read" | "noted" = "read"): void {
+    // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
+    if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
+    if (state.identity === undefined || (how === "read" && !settled(state, this.now)) || !this.records.ready()) return;
+    const lines: string[] = [];
+    for (const [name, settings] of part) lines.push(this.#line(name, settings));
+    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
+    // After the write above, which makes the folder when it is missing.
+    if (state.role === "credentials") this.records.expectNotes();
+  }
+}
+
+/** One section's entry in a part record, found by its line (`["NAME"` at a line's start); undefined when it has none. */
+function rememberedEntry(record: Buffer, bodyStart: number, name: string): readonly unknown[] | undefined | "unknown" {
+  const prefix = Buffer.from(`\n[${JSON.stringify(name)}`);
+  for (let at = record.indexOf(prefix, bodyStart - 1); at !== -1; at = record.indexOf(prefix, at + 1)) {
+    const after = record[at + prefix.length];
+    if (after !== 0x2c && after !== 0x5d) continue; // `,` or `]`: the whole name, not the start of a longer one
+    const end = record.indexOf(0x0a, at + 1);
+    const line = record.toString("utf8", at + 1, end === -1 ? record.length : end).replace(/,$/, "");
+    try {
+      const entry: unknown = JSON.parse(line);
+      return Array.isArray(entry) ? entry : "unknown";
+    } catch {
+      return "unknown";
+    }
+  }
+  return undefined;
 }

@@ -53,7 +53,8 @@ export interface AtomicWriteOptions {
 
 /** The file renamed into place: its identity from its own descriptor after the rename, and its CRC-32 when asked for and known. */
 export interface WrittenFile {
-  readonly identity: FileIdentity;
+  /** Undefined when something wrote into the file between its sync and the look after the rename. */
+  readonly identity: FileIdentity | undefined;
   readonly crc32: number | undefined;
 }
 
@@ -452,15 +453,18 @@ export async function writeFileAtomic(
     const owner = existing === undefined ? ownerForCreationIn(directory) : undefined;
     if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync(); // data on disk before the rename makes it visible
+    const written = await handle.stat({ bigint: true });
     // What was copied is the version that was read and checked, or nothing is replaced.
     if (copied !== undefined && !copied.source.unchanged()) throw new CopySourceChanged(copied.source.path);
     await rename(temporary, target);
     renamed = true;
-    // From the descriptor, after the rename (which moves the change time): this file, whatever is at the path by now.
-    const identity = identityOfStats(await handle.stat({ bigint: true }));
+    // From the descriptor, after the rename (which moves the change time): this file, whatever is at the path by now;
+    // unknown if anything wrote into it since it was synced (its size or modification time moved).
+    const after = await handle.stat({ bigint: true });
     await handle.close();
     await syncDirectory(directory); // the rename itself survives a crash
-    return { identity, crc32: running?.value };
+    const unchanged = after.size === written.size && after.mtimeNs === written.mtimeNs;
+    return { identity: unchanged ? identityOfStats(after) : undefined, crc32: unchanged ? running?.value : undefined };
   } finally {
     if (!renamed) await unlink(temporary).catch(() => undefined);
     await handle.close().catch(() => undefined);

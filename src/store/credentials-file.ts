@@ -19,6 +19,7 @@ import {
   resolveWriteTarget,
   writeFileAtomic,
   type CopiedContents,
+  type WrittenFile,
   type PreparedCopy,
 } from "./atomic-write.js";
 import { makeDirectorySync } from "./ownership.js";
@@ -28,6 +29,7 @@ import { sweepAbandonedRequests, writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
 import { checkContent, ContentDigest, loadCrc32, readRememberedScan, rememberScan, REMEMBER_SCAN_FROM_BYTES, type Crc32 } from "./remembered-scan.js";
+import { noteCredentialsWrite } from "./listing-notes.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -74,7 +76,8 @@ export interface WriteOptions {
   readonly onLockWait?: LockWaitNotice | undefined;
   /**
    * The cache folder, where the scan of a large credentials file is remembered for the next
-   * write (store/remembered-scan.ts); without it every write scans the file.
+   * write (store/remembered-scan.ts) and `profiles` is left a note of what changed
+   * (store/listing-notes.ts); without it every write scans the file.
    */
   readonly cacheDirectory?: string | undefined;
   /** Told how the file was read (scanned, or its remembered scan used): `--verbose`. */
@@ -131,6 +134,8 @@ interface Loaded {
   /** Set when the document is the remembered scan's, not scanned now. */
   readonly fromRecord?: boolean | undefined;
   readonly crc32?: Crc32 | undefined;
+  /** The identity of the file read whole from its descriptor (one changed within the last second): what a listing note starts from. */
+  readonly readAs?: FileIdentity | undefined;
 }
 
 function closeScanned(scanned: ScannedFile | undefined): void {
@@ -277,7 +282,8 @@ async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
       const bytes = readOpenedFileSync(path, opened, { what: "the credentials file", maxBytes: READ_LIMITS.awsFile });
       closeScanned(scanned);
       // Written by rolecred a moment ago (a second write in a row): its remembered scan, once the bytes read have its CRC-32.
-      return await parsedBytes(path, bytes, opened.identity, remember);
+      // readAs: the identity of the file read whole, what a listing note starts from.
+      return { ...(await parsedBytes(path, bytes, opened.identity, remember)), readAs: opened.identity };
     }
     // The write's copy of this file, started by the precheck, goes on between the scan's chunks.
     const copying = preparedCopy?.path === path;
@@ -436,7 +442,7 @@ async function editCredentialsFile<T>(
 }
 
 /** Under the lock: the edit ({@link editUnderLock}), then the precheck's copy of the file removed if the write did not take it. */
-async function editLocked<T>(target: string, path: string, edit: (loaded: LoadedDocument) => { result: T; changed: boolean }, remember?: Remember): Promise<T> {
+async function editLocked<T>(target: string, path: string, edit: Edit<T>, remember?: Remember): Promise<T> {
   try {
     return await editUnderLock(target, path, edit, remember);
   } finally {
@@ -452,19 +458,28 @@ async function discardUnusedCopy(): Promise<void> {
 }
 
 /** The read, edit and write under the lock, read again (up to {@link SCAN_ATTEMPTS} times) when the file changed meanwhile. */
-async function editUnderLock<T>(
-  target: string,
-  path: string,
-  edit: (loaded: LoadedDocument) => { result: T; changed: boolean },
-  remember?: Remember,
-): Promise<T> {
+/** An edit of the document: its result, whether it changed anything, and (when it can say) the sections it changed. */
+type Edit<T> = (loaded: LoadedDocument) => { result: T; changed: boolean; sections?: readonly string[] };
+
+async function editUnderLock<T>(target: string, path: string, edit: Edit<T>, remember?: Remember): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     // Read again under the lock unless the file is exactly the one the precheck read.
     const loaded = await loadDocument(target, true, remember);
     try {
-      const { result, changed } = edit(loaded.document);
-      if (changed) await writeAndRemember(target, loaded, remember);
-      else if (remember !== undefined) rememberUnchanged(target, loaded, remember);
+      const { result, changed, sections } = edit(loaded.document);
+      if (changed) {
+        const written = await writeAndRemember(target, loaded, remember);
+        // For `profiles`: the file read (scanned, so its identity is known) became the one renamed in, with these sections changed.
+        const readAs = loaded.scanned?.opened.identity ?? loaded.readAs;
+        if (remember !== undefined && sections !== undefined && readAs !== undefined && written.identity !== undefined)
+          noteCredentialsWrite(
+            remember.cacheDirectory,
+            target,
+            readAs,
+            written.identity,
+            sections.map((name) => [fromFile(name, loaded.document), loaded.document.section(name)] as const),
+          );
+      } else if (remember !== undefined) rememberUnchanged(target, loaded, remember);
       return result;
     } catch (error) {
       // Edited in place or truncated since the scan (by a tool that takes no lock): nothing was written; read it again.
@@ -507,16 +522,17 @@ function contentsOf(loaded: Loaded, pieces: readonly WritePiece[]): CopiedConten
  * identity (from the renamed file's descriptor), its CRC-32 (computed as it was written) and its
  * scan (the old one, moved around the edited parts: IniByteDocument.writtenIndex).
  */
-async function writeAndRemember(target: string, loaded: Loaded, remember: Remember | undefined): Promise<void> {
+async function writeAndRemember(target: string, loaded: Loaded, remember: Remember | undefined): Promise<WrittenFile> {
   const pieces = loaded.document.pieces();
   const newSize = pieces.reduce((total, piece) => total + (Buffer.isBuffer(piece) ? piece.length : piece.end - piece.start), 0);
   const crc32 = remember !== undefined && newSize >= REMEMBER_SCAN_FROM_BYTES ? (loaded.crc32 ?? loadCrc32()) : undefined;
   const written = await writeFileAtomic(target, contentsOf(loaded, pieces), { mode: 0o600, directoryMode: 0o700, what: "the credentials file", crc32 });
-  if (remember === undefined || crc32 === undefined || written.crc32 === undefined) return;
+  if (remember === undefined || crc32 === undefined || written.crc32 === undefined || written.identity === undefined) return written;
   // A file held in memory (read whole): its encoding is asked of its bytes.
   const utf8 = loaded.scanned === undefined ? loaded.document.encoding === "utf8" : loaded.utf8 === true;
   const index = loaded.document.writtenIndex(pieces, utf8);
   if (index !== undefined) rememberScan(remember.cacheDirectory, { path: target, identity: written.identity, crc: written.crc32, index }, crc32);
+  return written;
 }
 
 /** Nothing to write: a file scanned now (not from a record) is remembered as it is. */
@@ -575,7 +591,10 @@ async function applyProfilesRequests(
 }
 
 /** Each request applied to `document` unless refused: the outcomes, and whether anything changed. */
-function applyToDocument(document: LoadedDocument, requests: readonly ProfilesRequest[]): { result: Array<RolecredError | undefined>; changed: boolean } {
+function applyToDocument(
+  document: LoadedDocument,
+  requests: readonly ProfilesRequest[],
+): { result: Array<RolecredError | undefined>; changed: boolean; sections: string[] } {
   const outcomes = requests.map((request) => {
     try {
       assertWritable(
@@ -597,8 +616,9 @@ function applyToDocument(document: LoadedDocument, requests: readonly ProfilesRe
     }
     return undefined;
   });
-  const changed = requests.some((request, index) => outcomes[index] === undefined && request.entries.length > 0);
-  return { result: outcomes, changed };
+  const applied = requests.filter((_request, index) => outcomes[index] === undefined);
+  const sections = applied.flatMap((request) => request.entries.map((entry) => inFile(entry.profile, document)));
+  return { result: outcomes, changed: sections.length > 0, sections };
 }
 
 /**

@@ -55,6 +55,16 @@ class SlotSettings implements SectionSettings {
   set(place: number, value: string | null): void {
     this.#slots[place] = value;
   }
+
+  /** The wanted keys' settings in the wanted list's order (a shorter array: the rest are not set). */
+  get slots(): ReadonlyArray<string | null | undefined> {
+    return this.#slots;
+  }
+}
+
+/** A scanned section's settings in the wanted list's order, when `settings` came from the scanner: what a record of them keeps. */
+export function slotsOf(settings: SectionSettings): ReadonlyArray<string | null | undefined> | undefined {
+  return settings instanceof SlotSettings ? settings.slots : undefined;
 }
 
 const LINE_FEED = 0x0a;

@@ -76,6 +76,8 @@ describe("the cache folder's records", () => {
     leftover(cache, `.0123456789abcdef.json.rolecred-${exited}-k1lled.tmp`);
     leftover(join(cache, "status-index"), `.sessions-index.json.rolecred-${exited}-k1lled.tmp`);
     leftover(cache, `chain-sections.json.${exited}.tmp`);
+    // A large credentials file's remembered scan (src/store/remembered-scan.ts), as a write of one leaves it.
+    writeFileSync(join(cache, "scan-0123abcd.record"), "names and offsets", { mode: 0o600 });
     const liveSession = `.fedcba9876543210.json.rolecred-${process.pid}-wr1ting.tmp`;
     leftover(cache, liveSession);
     const all = await rolecred(["logout", "--all"]);
