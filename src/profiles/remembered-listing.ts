@@ -149,7 +149,12 @@ class Records {
     if (!this.writable) return;
     try {
       closeSync(
-        openSync(join(this.directory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600),
+        // O_NONBLOCK: a FIFO there fails the open (no reader) instead of hanging the listing.
+        openSync(
+          join(this.directory, CREDENTIALS_NOTES_FILE),
+          constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+          0o600,
+        ),
       );
     } catch {
       // A read-only cache folder: no notes, the file is read after each write.

@@ -67,8 +67,9 @@ export function noteCredentialsWrite(
 ): void {
   let fd: number;
   try {
-    // No O_CREAT: no notes file, nobody lists profiles from this cache; O_NOFOLLOW: never through a link.
-    fd = openSync(join(notesDirectory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+    // No O_CREAT: no notes file, nobody lists profiles from this cache; O_NOFOLLOW: never through a link;
+    // O_NONBLOCK: a FIFO put there fails the open (no reader) instead of holding the write, and its lock, forever.
+    fd = openSync(join(notesDirectory, CREDENTIALS_NOTES_FILE), constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return;
   }
