@@ -11,8 +11,9 @@
  * - "shell": `--exec 'CMD STRING'`, the one-word form aws_role_credentials took, which a user
  *   writes as they would at a shell prompt. It is split as sh splits words; what only a shell
  *   could do (pipes, redirections, `;`/`&`/a newline between commands, variables, command
- *   substitution, globs, `~`, comments) is refused rather than run with other meaning, so
- *   `aws s3 ls | head` never runs `aws` with the arguments `|` and `head`.
+ *   substitution, globs, `~`, comments, a leading `NAME=value` assignment) is refused rather
+ *   than run with other meaning, so `aws s3 ls | head` never runs `aws` with the arguments `|`
+ *   and `head`, nor `AWS_PAGER= aws s3 ls` a program named `AWS_PAGER=`.
  *
  * The two also differ where shlex and sh differ: a backslash inside "…" escapes only `"` and `\`
  * in shlex, also `$`, backquote and a newline in sh; shlex separates words at space, tab, CR and
@@ -31,6 +32,8 @@ const SHELL_ONLY = /[|&;<>()$`*?[\]{}~#\n]/;
 const SHLEX_ESCAPED_IN_DOUBLE = /["\\]/;
 /** …sh these (a backslash before a newline joins the lines). */
 const SHELL_ESCAPED_IN_DOUBLE = /["\\$`\n]/;
+/** A shell variable's name: before an unquoted `=` in the first word, an assignment. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SHLEX_BLANK = /[ \t\r\n]/;
 const SHELL_BLANK = /[ \t]/;
 
@@ -43,6 +46,8 @@ export function scanCommandLine(line: string, dialect: CommandLineDialect): Spli
   let word = "";
   let inWord = false;
   let quote: "'" | '"' | undefined;
+  // sh: a first word `NAME=…` (the name and `=` unquoted) sets a variable for the command that follows; it is not a program to run.
+  let plainSoFar = true;
   for (let index = 0; index < line.length; index++) {
     const char = line[index] ?? "";
     if (quote === "'") {
@@ -59,17 +64,21 @@ export function scanCommandLine(line: string, dialect: CommandLineDialect): Spli
     } else if (char === "'" || char === '"') {
       quote = char;
       inWord = true;
+      plainSoFar = false;
     } else if (char === "\\") {
       if (index + 1 >= line.length) return { error: "it ends with a lone backslash" };
       const next = line[++index] ?? "";
       if (shell && next === "\n") continue; // a line continuation, not a character
       word += next;
       inWord = true;
+      plainSoFar = false;
     } else if (blank.test(char)) {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
     } else if (shell && SHELL_ONLY.test(char)) {
+      return { needsShell: true };
+    } else if (shell && char === "=" && words.length === 0 && plainSoFar && NAME.test(word)) {
       return { needsShell: true };
     } else {
       word += char;

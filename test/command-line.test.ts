@@ -30,6 +30,9 @@ const DIFFERENCES = [
   { line: "tool one\ntool two", shlex: ["tool", "one", "tool", "two"], shell: "needs a shell" },
   { line: "tool a\\\nb", shlex: ["tool", "a\nb"], shell: ["tool", "ab"] },
   { line: "tool a\rb", shlex: ["tool", "a", "b"], shell: ["tool", "a\rb"] },
+  // sh runs `aws` with AWS_PAGER set to nothing; run without a shell, `AWS_PAGER=` would be the program (exit 127).
+  { line: "AWS_PAGER= aws s3 ls", shlex: ["AWS_PAGER=", "aws", "s3", "ls"], shell: "needs a shell" },
+  { line: `LANG="C" A=1 tool`, shlex: ["LANG=C", "A=1", "tool"], shell: "needs a shell" },
 ] as const;
 
 describe("a setting's command line (shlex)", () => {
@@ -63,12 +66,19 @@ describe("`--exec 'CMD STRING'` (sh)", () => {
     expect(() => splitCommandString(line)).toThrow(/needs a shell \(pipes, redirections, variables or globs\)/);
   });
 
-  it.each([`node -e 'console.log(1)' "two words" x\\ y`, `aws s3 ls s3://bucket/a\\ b --profile "dev"`, "tool a\u00a0b", `mixed"quo"'tes'here empty "" ''`])(
-    "splits %j as bash does",
-    (line) => {
-      expect(splitCommandString(line)).toEqual(bashSplit(line));
-    },
-  );
+  it.each([
+    `node -e 'console.log(1)' "two words" x\\ y`,
+    `aws s3 ls s3://bucket/a\\ b --profile "dev"`,
+    "tool a\u00a0b",
+    `mixed"quo"'tes'here empty "" ''`,
+    "make CC=gcc",
+    `'A=1' tool`,
+    `A\\=1 tool`,
+    `"A"=1 tool`,
+    "1A=x tool",
+  ])("splits %j as bash does", (line) => {
+    expect(splitCommandString(line)).toEqual(bashSplit(line));
+  });
 
   it.each([
     ["tool trailing\\", "it ends with a lone backslash"],
