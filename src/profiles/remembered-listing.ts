@@ -18,7 +18,7 @@
  * (names, role ARNs, MFA device ARNs, regions; the files are 0600), and nothing it fails at stops
  * the listing.
  */
-import { closeSync, constants, lstatSync, openSync, statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js";
@@ -353,7 +353,7 @@ class Listing {
   /** The notes leading the credentials file from `from` to its identity now. */
   #chain(from: string): ReturnType<typeof notesChain> {
     const notes = this.records.read(CREDENTIALS_NOTES_FILE, NOTES_MAX_BYTES);
-    return notes === undefined ? undefined : notesChain(parseNotes(notes.toString("utf8")), this.credentials.path, from, this.credentials.key);
+    return notes === undefined ? undefined : notesChain(parseNotes(notes.toString("utf8")), notedPath(this.credentials.path), from, this.credentials.key);
   }
 
   /** A file's sections: its remembered part (brought up to date by the notes, for the credentials file), else read from it. */
@@ -439,6 +439,19 @@ class Listing {
     this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
+  }
+}
+
+/**
+ * The path a write's notes name for the credentials file at `path`: the file it replaces, links
+ * followed (store/atomic-write.ts resolveWriteTarget), so a credentials file linked from a
+ * dotfiles folder is brought up to date by its notes too. Asked only when notes are looked at.
+ */
+function notedPath(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
   }
 }
 
