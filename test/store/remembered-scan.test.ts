@@ -298,10 +298,10 @@ describe("remembered scan of the credentials file (issue 16)", () => {
 /** Rewrite the record's identity (its header line), keeping its CRC-32 and index. */
 function forgeRecordIdentity(path: string, cache: string, identity: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
   const file = recordPath(cache, path, crc32);
-  const text = readFileSync(file, "utf8");
-  const cut = text.indexOf("\n");
-  const header = JSON.parse(text.slice(0, cut)) as Record<string, unknown>;
+  const record = readFileSync(file);
+  const cut = record.indexOf("\n");
+  const header = JSON.parse(record.toString("utf8", 0, cut)) as Record<string, unknown>;
   expect(header.crc).toBeTypeOf("number");
   header.identity = [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map((part) => part.toString());
-  writeFileSync(file, `${JSON.stringify(header)}${text.slice(cut)}`, { mode: 0o600 });
+  writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(header)), record.subarray(cut)]), { mode: 0o600 });
 }
