@@ -254,7 +254,9 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     // The record an earlier rolecred (format 1) left for this very file: right in every field but its format.
     const bytes = await readFile(path);
     const identity = identityOfStats(await stat(path, { bigint: true }));
-    const { bodyStart, names, starts, newline } = IniByteDocument.parse(bytes).index;
+    const parsed = IniByteDocument.parse(bytes).index;
+    if (parsed === undefined) throw new Error("a file just parsed has its index");
+    const { bodyStart, names, starts, newline } = parsed;
     const header = {
       endian: new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? "LE" : "BE",
       version: 1,
