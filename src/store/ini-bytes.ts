@@ -320,6 +320,18 @@ class ByteScan {
   }
 }
 
+/** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
+function firstAtOrAfter(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] ?? 0) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** A run of the source file's bytes, [start, end): copied to the new file as they are. */
 export interface ByteRange {
   readonly start: number;
@@ -559,16 +571,10 @@ export class IniByteDocument {
         offset += piece.length;
         continue;
       }
-      // The first section starting in the run (starts are in file order), then each up to its end.
-      let low = 0;
-      let high = oldStarts.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if ((oldStarts[middle] ?? 0) < piece.start) low = middle + 1;
-        else high = middle;
-      }
-      let end = low;
-      while (end < oldStarts.length && (oldStarts[end] ?? 0) < piece.end) end += 1;
+      // The sections starting in the run, [low, end): found by binary search (starts are in file
+      // order), not by a walk over the 50,000 sections of a leading run.
+      const low = firstAtOrAfter(oldStarts, piece.start);
+      const end = firstAtOrAfter(oldStarts, piece.end);
       // The leading run (most of the file) is copied whole: its sections do not move.
       if (names.length === 0 && offset === piece.start) {
         names = oldNames.slice(low, end);

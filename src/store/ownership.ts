@@ -89,7 +89,7 @@ export function removeStaleTemporariesSync(folder: string, nowMs: number, writer
  * and the rename leaves it behind, and the next record written removes it (writer gone, or over
  * ten minutes old). Best effort: false, and nothing left behind, when the folder cannot be written.
  */
-export function replaceSmallFileSync(directory: string, path: string, contents: string): boolean {
+export function replaceSmallFileSync(directory: string, path: string, contents: string | Uint8Array): boolean {
   const folder = join(directory, TEMPORARY_FOLDER);
   const temporary = join(folder, `${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   try {

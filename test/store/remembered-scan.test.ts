@@ -245,6 +245,44 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     expect(await readFile(path, "latin1")).toBe(broken);
   });
 
+  it("scans again, with the same bytes, over a record of the earlier format (base64 offsets) or one with a name too many", async () => {
+    const { text } = generatedFile(105);
+    const { path, twin, cache } = await makeCase("old-format", text);
+    await write(path, ["dev"], "a", cache);
+    await write(twin, ["dev"], "a");
+    const record = recordPath(cache, path, crc32);
+    // The record an earlier rolecred (format 1) left for this very file: right in every field but its format.
+    const bytes = await readFile(path);
+    const identity = identityOfStats(await stat(path, { bigint: true }));
+    const parsed = IniByteDocument.parse(bytes).index;
+    if (parsed === undefined) throw new Error("a file just parsed has its index");
+    const { bodyStart, names, starts, newline } = parsed;
+    const header = {
+      endian: new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? "LE" : "BE",
+      version: 1,
+      path,
+      identity: [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map((part) => part.toString()),
+      crc: crc32(bytes),
+      bodyStart,
+      newline,
+      count: names.length,
+    };
+    const offsets = Buffer.from(Uint32Array.from(starts).buffer).toString("base64");
+    writeFileSync(record, `${JSON.stringify(header)}\n${offsets}\n${names.join("\n")}`, { mode: 0o600 });
+    const said = (await write(path, ["dev"], "b", cache)).join("\n");
+    expect(said).not.toMatch(USED);
+    expect(said).toMatch(/with a strict (scan|parse) of every line/);
+    await write(twin, ["dev"], "b");
+    expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
+    await expectRecordMatchesFile(path, cache);
+    // A name with a line break in it would be one line too many: the reader's count refuses the record.
+    writeFileSync(record, Buffer.concat([readFileSync(record), Buffer.from("\nextra")]), { mode: 0o600 });
+    expect(readRememberedScan(cache, path, identityOfStats(await stat(path, { bigint: true })), crc32)).toBeUndefined();
+    expect((await write(path, ["dev"], "c", cache)).join("\n")).not.toMatch(USED);
+    await write(twin, ["dev"], "c");
+    expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
+  });
+
   it("ignores a record in a cache folder that is not private, and writes none there", async () => {
     const { text } = generatedFile(103);
     const { path, cache } = await makeCase("shared-cache", text);
@@ -298,10 +336,10 @@ describe("remembered scan of the credentials file (issue 16)", () => {
 /** Rewrite the record's identity (its header line), keeping its CRC-32 and index. */
 function forgeRecordIdentity(path: string, cache: string, identity: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
   const file = recordPath(cache, path, crc32);
-  const text = readFileSync(file, "utf8");
-  const cut = text.indexOf("\n");
-  const header = JSON.parse(text.slice(0, cut)) as Record<string, unknown>;
+  const record = readFileSync(file);
+  const cut = record.indexOf("\n");
+  const header = JSON.parse(record.toString("utf8", 0, cut)) as Record<string, unknown>;
   expect(header.crc).toBeTypeOf("number");
   header.identity = [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map((part) => part.toString());
-  writeFileSync(file, `${JSON.stringify(header)}${text.slice(cut)}`, { mode: 0o600 });
+  writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(header)), record.subarray(cut)]), { mode: 0o600 });
 }
