@@ -34,6 +34,32 @@ const SHLEX_ESCAPED_IN_DOUBLE = /["\\]/;
 const SHELL_ESCAPED_IN_DOUBLE = /["\\$`\n]/;
 /** A shell variable's name: before an unquoted `=` in the first word, an assignment. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * sh's reserved words (POSIX, plus bash's `[[`, `function`, `select`, `time`): unquoted as the
+ * first word they start a compound command or a pipeline; run without a shell, `! tool` or
+ * `time tool` would look for a program named `!` or `time` (exit 127), or run /usr/bin/time.
+ */
+const RESERVED = new Set([
+  "!",
+  "if",
+  "then",
+  "else",
+  "elif",
+  "fi",
+  "case",
+  "esac",
+  "for",
+  "while",
+  "until",
+  "do",
+  "done",
+  "in",
+  "[[",
+  "]]",
+  "function",
+  "select",
+  "time",
+]);
 const SHLEX_BLANK = /[ \t\r\n]/;
 const SHELL_BLANK = /[ \t]/;
 
@@ -48,6 +74,8 @@ export function scanCommandLine(line: string, dialect: CommandLineDialect): Spli
   let quote: "'" | '"' | undefined;
   // sh: a first word `NAME=…` (the name and `=` unquoted) sets a variable for the command that follows; it is not a program to run.
   let plainSoFar = true;
+  // The first word as written had no quote or backslash: only then can it be a reserved word.
+  let firstWordPlain = true;
   for (let index = 0; index < line.length; index++) {
     const char = line[index] ?? "";
     if (quote === "'") {
@@ -73,6 +101,7 @@ export function scanCommandLine(line: string, dialect: CommandLineDialect): Spli
       inWord = true;
       plainSoFar = false;
     } else if (blank.test(char)) {
+      if (inWord && words.length === 0) firstWordPlain = plainSoFar;
       if (inWord) words.push(word);
       word = "";
       inWord = false;
@@ -86,7 +115,9 @@ export function scanCommandLine(line: string, dialect: CommandLineDialect): Spli
     }
   }
   if (quote !== undefined) return { error: `its ${quote === "'" ? "single" : "double"} quote is never closed` };
+  if (inWord && words.length === 0) firstWordPlain = plainSoFar;
   if (inWord) words.push(word);
+  if (shell && firstWordPlain && RESERVED.has(words[0] ?? "")) return { needsShell: true };
   return { words };
 }
 

@@ -32,6 +32,10 @@ const DIFFERENCES = [
   { line: "tool a\rb", shlex: ["tool", "a", "b"], shell: ["tool", "a\rb"] },
   // sh runs `aws` with AWS_PAGER set to nothing; run without a shell, `AWS_PAGER=` would be the program (exit 127).
   { line: "AWS_PAGER= aws s3 ls", shlex: ["AWS_PAGER=", "aws", "s3", "ls"], shell: "needs a shell" },
+  // sh's reserved words start a compound command or negate a pipeline; without a shell they would be looked up as programs.
+  { line: "! grep -q x file", shlex: ["!", "grep", "-q", "x", "file"], shell: "needs a shell" },
+  { line: "time aws s3 ls", shlex: ["time", "aws", "s3", "ls"], shell: "needs a shell" },
+  { line: "if true", shlex: ["if", "true"], shell: "needs a shell" },
   { line: `LANG="C" A=1 tool`, shlex: ["LANG=C", "A=1", "tool"], shell: "needs a shell" },
 ] as const;
 
@@ -76,6 +80,9 @@ describe("`--exec 'CMD STRING'` (sh)", () => {
     `A\\=1 tool`,
     `"A"=1 tool`,
     "1A=x tool",
+    `'!' tool`,
+    `\\time tool`,
+    "tool if then fi",
   ])("splits %j as bash does", (line) => {
     expect(splitCommandString(line)).toEqual(bashSplit(line));
   });
