@@ -35,9 +35,10 @@ const SHELL_ESCAPED_IN_DOUBLE = /["\\$`\n]/;
 /** A shell variable's name: before an unquoted `=` in the first word, an assignment. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * sh's reserved words (POSIX, plus bash's `[[`, `function`, `select`, `time`): unquoted as the
- * first word they start a compound command or a pipeline; run without a shell, `! tool` or
- * `time tool` would look for a program named `!` or `time` (exit 127), or run /usr/bin/time.
+ * sh's reserved words (POSIX's, and the `[[`, `]]`, `function`, `select` it lets shells reserve):
+ * unquoted as the first word they start a compound command or negate a pipeline; run without a
+ * shell, `! tool` would look for a program named `!` (exit 127). bash's `time` is left out: there
+ * is a program of that name, which times the command as the user asked.
  */
 const RESERVED = new Set([
   "!",
@@ -58,7 +59,6 @@ const RESERVED = new Set([
   "]]",
   "function",
   "select",
-  "time",
 ]);
 const SHLEX_BLANK = /[ \t\r\n]/;
 const SHELL_BLANK = /[ \t]/;
