@@ -434,8 +434,15 @@ async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, 
       },
       answered,
       // A queued writer's look is one stat of its answer and one read of the lock: it may look
-      // often, and is told soon after the holder's write.
-      { maxPollMs: QUEUED_MAX_POLL_MS, ...options },
+      // often, and is told soon after the holder's write. Its wait notice says it is queued: the
+      // holder writes this profile with its own, so the user is not waiting for a lock to go free.
+      {
+        maxPollMs: QUEUED_MAX_POLL_MS,
+        ...options,
+        onWait:
+          options.onWait &&
+          ((notice: string) => options.onWait?.(queued === true ? `${notice} (this write is queued beside it: that rolecred writes it with its own)` : notice)),
+      },
       self,
     );
     return outcome.held ? outcome.value : outcome.answer;

@@ -243,6 +243,21 @@ describe("requests of writers that are gone", () => {
   });
 
   /** `rolecred write ci --to NAME`, started and left running. */
+  it("a queued writer's wait notice says it is queued, not only that the lock is held", async () => {
+    expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached
+    const lock = await holdLock();
+    const writer = startWriter("queued-profile");
+    await until((files) => files.some((name) => name.endsWith(".request")));
+    await sleep(1300); // past the one-second notice
+    await lock.release();
+    const { exitCode, stderr } = await writer;
+    expect(exitCode).toBe(0);
+    expect(stderr).toMatch(
+      /^waiting for another rolecred \(pid \d+\) to release .*\.rolecred\.lock \(this write is queued beside it: that rolecred writes it with its own\)$/m,
+    );
+    expect(await readFile(credentialsPath, "utf8")).toContain("[queued-profile]");
+  });
+
   function startWriter(to: string): Promise<CliResult> {
     return runCli(["write", "ci", "--to", to], { env });
   }
