@@ -28,7 +28,16 @@ import { withFileLock, type LockWaitNotice } from "./lock.js";
 import { sweepAbandonedRequests, writeThroughQueue } from "./write-queue.js";
 import { identityOfStats, sameIdentity, settledLongEnough, type FileIdentity } from "./file-identity.js";
 import { offerScannedSections } from "./scanned-sections.js";
-import { checkContent, ContentDigest, loadCrc32, readRememberedScan, rememberScan, REMEMBER_SCAN_FROM_BYTES, type Crc32 } from "./remembered-scan.js";
+import {
+  checkContent,
+  ContentDigest,
+  indexMatchesBytes,
+  loadCrc32,
+  readRememberedScan,
+  rememberScan,
+  REMEMBER_SCAN_FROM_BYTES,
+  type Crc32,
+} from "./remembered-scan.js";
 import { noteCredentialsWrite } from "./listing-notes.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
@@ -253,7 +262,7 @@ async function parsedBytes(path: string, bytes: Buffer, identity: FileIdentity, 
   if (remember !== undefined && bytes.length >= REMEMBER_SCAN_FROM_BYTES) {
     const crc32 = loadCrc32();
     const record = readRememberedScan(remember.cacheDirectory, path, identity, crc32);
-    if (record !== undefined && crc32(bytes) === record.crc) {
+    if (record !== undefined && crc32(bytes) === record.crc && indexMatchesBytes(record.index, bytes)) {
       remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
       return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, crc32 };
     }
@@ -319,7 +328,7 @@ async function fromRememberedScan(
 ): Promise<Omit<Loaded, "scanned"> | undefined> {
   const record = readRememberedScan(remember.cacheDirectory, path, opened.identity, crc32);
   if (record === undefined) return undefined;
-  const digest = await checkContent(opened.fd, opened.size, record.crc, crc32, copying ? nextTurn : undefined);
+  const digest = await checkContent(opened.fd, opened.size, record.crc, crc32, copying ? nextTurn : undefined, record.index);
   if (digest === undefined) {
     remember.onVerbose(`${path} has the identity rolecred remembered but not its content: scanned again`);
     return undefined;

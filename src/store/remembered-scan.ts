@@ -197,6 +197,9 @@ export function readRememberedScan(cacheDirectory: string, path: string, identit
 /** A path is at most 4,096 bytes: the header line fits. */
 const HEADER_MAX_BYTES = 16 * 1024;
 const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -245,17 +248,95 @@ function parseRecord(header: Record<string, unknown>, body: Buffer, path: string
  * Whether the file open as `fd` (`length` bytes) has the CRC-32 `crc`, read in 1 MiB pieces,
  * `pause()` awaited between them; the digest, with its checkpoints, for the write that follows.
  */
-export async function checkContent(fd: number, length: number, crc: number, crc32: Crc32, pause?: () => Promise<void>): Promise<ContentDigest | undefined> {
+export async function checkContent(
+  fd: number,
+  length: number,
+  crc: number,
+  crc32: Crc32,
+  pause?: () => Promise<void>,
+  index?: ByteIndex,
+): Promise<ContentDigest | undefined> {
   const digest = new ContentDigest(crc32, false);
+  const headers = index === undefined ? undefined : new HeaderCheck(index, (offset, count) => readAt(fd, offset, count));
   const buffer = Buffer.allocUnsafe(Math.min(CHECK_CHUNK_BYTES, Math.max(length, 1)));
   for (let at = 0; at < length;) {
     const count = readSync(fd, buffer, 0, Math.min(buffer.length, length - at), at);
     if (count === 0) return undefined;
     digest.push(buffer.subarray(0, count));
+    headers?.push(buffer.subarray(0, count), at);
     at += count;
     if (pause !== undefined && at < length) await pause();
   }
-  return digest.crc === crc ? digest : undefined;
+  return digest.crc === crc && headers?.matches !== false ? digest : undefined;
+}
+
+/** `count` bytes of the file open as `fd` from `offset` (fewer at its end). */
+function readAt(fd: number, offset: number, count: number): Buffer {
+  const buffer = Buffer.alloc(count);
+  let filled = 0;
+  while (filled < count) {
+    const read = readSync(fd, buffer, filled, count - filled, offset + filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * Whether a record's index is the strict scan's of these bytes, checked as the bytes are read (in
+ * file order, any pieces): every line that starts with `[` (in a file that parsed, a header) is
+ * at the index's next start and reads `[name]` with the index's name there, and no start is left
+ * over. The CRC-32 says the file is the one scanned; this says the index read back is that
+ * scan's, not a damaged or forged one that would make a write splice at a wrong offset.
+ */
+export class HeaderCheck {
+  readonly #index: ByteIndex;
+  readonly #readAt: (offset: number, count: number) => Buffer;
+  #next = 0;
+  #previousByte = -1;
+  #wrong = false;
+
+  constructor(index: ByteIndex, readAt: (offset: number, count: number) => Buffer) {
+    this.#index = index;
+    this.#readAt = readAt;
+  }
+
+  /** The file's bytes from `base`, following the last piece pushed. */
+  push(piece: Buffer, base: number): void {
+    if (this.#wrong || piece.length === 0) return;
+    const { starts, names, bodyStart } = this.#index;
+    for (let at = piece.indexOf(OPEN_BRACKET); at !== -1; at = piece.indexOf(OPEN_BRACKET, at + 1)) {
+      const offset = base + at;
+      const before = at > 0 ? (piece[at - 1] ?? -1) : this.#previousByte;
+      if (offset !== bodyStart && before !== LINE_FEED && before !== CARRIAGE_RETURN) continue;
+      const name = names[this.#next];
+      if (starts[this.#next] !== offset || name === undefined) {
+        this.#wrong = true;
+        return;
+      }
+      const length = Buffer.byteLength(name, "utf8") + 2;
+      // A header cut by the piece's end is read on its own (at most once a piece).
+      const header = at + length <= piece.length ? piece.subarray(at, at + length) : this.#readAt(offset, length);
+      if (header.length !== length || header[length - 1] !== CLOSE_BRACKET || header.toString("utf8", 1, length - 1) !== name) {
+        this.#wrong = true;
+        return;
+      }
+      this.#next += 1;
+    }
+    this.#previousByte = piece[piece.length - 1] ?? -1;
+  }
+
+  /** After the whole file was pushed: whether the index is its scan's. */
+  get matches(): boolean {
+    return !this.#wrong && this.#next === this.#index.starts.length;
+  }
+}
+
+/** {@link HeaderCheck} over a file held whole. */
+export function indexMatchesBytes(index: ByteIndex, bytes: Buffer): boolean {
+  const check = new HeaderCheck(index, (offset, count) => bytes.subarray(offset, offset + count));
+  check.push(bytes, 0);
+  return check.matches;
 }
 
 /**

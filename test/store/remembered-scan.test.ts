@@ -113,12 +113,14 @@ const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const KEPT_SEED = 105;
 /** A settled file edited in place after its record was written, the record's identity forged to match (an edit within one tick). */
 const EDITED_SEED = 106;
+/** A settled file whose record's index is damaged by a test. */
+const DAMAGED_SEED = 108;
 const settledCases = new Map<number, { path: string; twin: string; cache: string; names: string[] }>();
 
 beforeAll(async () => {
   home = await makeTempHome();
   // One settled fixture for every test that needs one: written once by rolecred (recorded), then a second's wait.
-  for (const seed of [...SEEDS, KEPT_SEED, EDITED_SEED]) {
+  for (const seed of [...SEEDS, KEPT_SEED, EDITED_SEED, DAMAGED_SEED]) {
     const { text, names } = generatedFile(seed);
     const made = await makeCase(`settled-${seed}`, text);
     await write(made.path, ["first-write"], "a", made.cache);
@@ -283,6 +285,29 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
   });
 
+  it("does not splice by a damaged record (right header and CRC-32, offsets or names that lie): the bytes a write without it makes", async () => {
+    for (const [label, damage] of DAMAGES) {
+      const { text, names: fileNames } = generatedFile(107);
+      const { path, twin, cache } = await makeCase(`damaged-${label.replace(/\W+/g, "-")}`, text);
+      await write(path, ["dev"], "a", cache);
+      await write(twin, ["dev"], "a");
+      damageRecord(path, cache, damage);
+      const target = [fileNames[5] ?? "", fileNames[6] ?? ""];
+      expect((await write(path, target, "b", cache)).join("\n"), label).not.toMatch(USED);
+      await write(twin, target, "b");
+      expect((await readFile(path, "latin1")) === (await readFile(twin, "latin1")), label).toBe(true);
+      await expectRecordMatchesFile(path, cache);
+    }
+    // A settled file, checked in pieces as its CRC-32 is: the same.
+    const settled = settledCases.get(DAMAGED_SEED);
+    if (settled === undefined) throw new Error("the settled fixture is made in beforeAll");
+    damageRecord(settled.path, settled.cache, DAMAGES[2]?.[1] ?? (() => undefined));
+    const target = [settled.names[5] ?? "", settled.names[6] ?? ""];
+    expect((await write(settled.path, target, "b", settled.cache)).join("\n")).not.toMatch(USED);
+    await write(settled.twin, target, "b");
+    expect((await readFile(settled.path)).equals(await readFile(settled.twin))).toBe(true);
+  });
+
   it("ignores a record in a cache folder that is not private, and writes none there", async () => {
     const { text } = generatedFile(103);
     const { path, cache } = await makeCase("shared-cache", text);
@@ -342,4 +367,27 @@ function forgeRecordIdentity(path: string, cache: string, identity: { dev: bigin
   expect(header.crc).toBeTypeOf("number");
   header.identity = [identity.dev, identity.ino, identity.size, identity.mtimeNs, identity.ctimeNs].map((part) => part.toString());
   writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(header)), record.subarray(cut)]), { mode: 0o600 });
+}
+
+type Damage = (names: string[], starts: number[]) => void;
+/** Ways a record's index can lie while its header (identity, CRC-32) is right. */
+const DAMAGES: Array<[string, Damage]> = [
+  ["an offset not at a header", (_names, starts) => void (starts[5] = (starts[5] ?? 0) + 1)],
+  ["two names swapped", (names) => void ([names[5], names[6]] = [names[6] ?? "", names[5] ?? ""])],
+  ["a section left out", (names, starts) => void (names.splice(6, 1), starts.splice(6, 1))],
+];
+
+/** Rewrite the record's index (count, offsets, names) by `damage`, keeping its header's identity and CRC-32. */
+function damageRecord(path: string, cache: string, damage: Damage): void {
+  const file = recordPath(cache, path, crc32);
+  const record = readFileSync(file);
+  const cut = record.indexOf("\n");
+  const header = JSON.parse(record.toString("utf8", 0, cut)) as { count: number };
+  const body = record.subarray(cut + 1);
+  const starts = Array.from(new Uint32Array(new Uint8Array(body.subarray(0, header.count * 4)).buffer));
+  const names = body.toString("utf8", header.count * 4).split("\n");
+  damage(names, starts);
+  header.count = names.length;
+  const rewritten = [Buffer.from(`${JSON.stringify(header)}\n`), new Uint8Array(Uint32Array.from(starts).buffer), Buffer.from(names.join("\n"))];
+  writeFileSync(file, Buffer.concat(rewritten), { mode: 0o600 });
 }
