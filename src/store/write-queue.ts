@@ -434,14 +434,16 @@ async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, 
       },
       answered,
       // A queued writer's look is one stat of its answer and one read of the lock: it may look
-      // often, and is told soon after the holder's write. Its wait notice says it is queued: the
-      // holder writes this profile with its own, so the user is not waiting for a lock to go free.
+      // often, and is told soon after the holder's write. Its wait notice says it is queued, and
+      // no more: the holder may be a logout or key rotation (they serve no queue), or a writer
+      // that took the queue's requests before this one was made (a second in); the next run to
+      // hold the lock writes it, which may be this one.
       {
         maxPollMs: QUEUED_MAX_POLL_MS,
         ...options,
         onWait:
           options.onWait &&
-          ((notice: string) => options.onWait?.(queued === true ? `${notice} (this write is queued beside it: that rolecred writes it with its own)` : notice)),
+          ((notice: string) => options.onWait?.(queued === true ? `${notice} (this write is queued: the next rolecred to hold the lock writes it)` : notice)),
       },
       self,
     );

@@ -243,7 +243,7 @@ describe("requests of writers that are gone", () => {
   });
 
   /** `rolecred write ci --to NAME`, started and left running. */
-  it("a queued writer's wait notice says it is queued, not only that the lock is held", async () => {
+  it("a queued writer's wait notice says it is queued, and does not promise that the holder (here not a writer) writes it", async () => {
     expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached
     const lock = await holdLock();
     const writer = startWriter("queued-profile");
@@ -253,7 +253,7 @@ describe("requests of writers that are gone", () => {
     const { exitCode, stderr } = await writer;
     expect(exitCode).toBe(0);
     expect(stderr).toMatch(
-      /^waiting for another rolecred \(pid \d+\) to release .*\.rolecred\.lock \(this write is queued beside it: that rolecred writes it with its own\)$/m,
+      /^waiting for another rolecred \(pid \d+\) to release .*\.rolecred\.lock \(this write is queued: the next rolecred to hold the lock writes it\)$/m,
     );
     expect(await readFile(credentialsPath, "utf8")).toContain("[queued-profile]");
   });
