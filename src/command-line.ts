@@ -11,7 +11,7 @@
  * - "shell": `--exec 'CMD STRING'`, the one-word form aws_role_credentials took, which a user
  *   writes as they would at a shell prompt. It is split as sh splits words; what only a shell
  *   could do (pipes, redirections, `;`/`&`/a newline between commands, variables, command
- *   substitution, globs, `~`, comments, a leading `NAME=value` assignment) is refused rather
+ *   substitution, globs, `~`, comments, a leading `NAME=value` or bash's `NAME+=value` assignment) is refused rather
  *   than run with other meaning, so `aws s3 ls | head` never runs `aws` with the arguments `|`
  *   and `head`, nor `AWS_PAGER= aws s3 ls` a program named `AWS_PAGER=`.
  *
@@ -32,13 +32,13 @@ const SHELL_ONLY = /[|&;<>()$`*?[\]{}~#\n]/;
 const SHLEX_ESCAPED_IN_DOUBLE = /["\\]/;
 /** …sh these (a backslash before a newline joins the lines). */
 const SHELL_ESCAPED_IN_DOUBLE = /["\\$`\n]/;
-/** A shell variable's name: before an unquoted `=` in the first word, an assignment. */
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A shell variable's name (and bash's `+` of `NAME+=value`, which appends): before an unquoted `=` in the first word, an assignment. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*\+?$/;
 /**
  * sh's reserved words (POSIX's, and the `[[`, `]]`, `function`, `select` it lets shells reserve):
  * unquoted as the first word they start a compound command or negate a pipeline; run without a
- * shell, `! tool` would look for a program named `!` (exit 127). bash's `time` is left out: there
- * is a program of that name, which times the command as the user asked.
+ * shell, `! tool` would look for a program named `!` (exit 127). bash's `coproc` too. bash's
+ * `time` is left out: there is a program of that name, which times the command as the user asked.
  */
 const RESERVED = new Set([
   "!",
@@ -59,6 +59,7 @@ const RESERVED = new Set([
   "]]",
   "function",
   "select",
+  "coproc",
 ]);
 const SHLEX_BLANK = /[ \t\r\n]/;
 const SHELL_BLANK = /[ \t]/;

@@ -37,6 +37,9 @@ const DIFFERENCES = [
   { line: "while true", shlex: ["while", "true"], shell: "needs a shell" },
   { line: "if true", shlex: ["if", "true"], shell: "needs a shell" },
   { line: `LANG="C" A=1 tool`, shlex: ["LANG=C", "A=1", "tool"], shell: "needs a shell" },
+  // bash appends to PATH for `tool` (an assignment, as NAME= is); and bash's `coproc` runs `tool` beside the shell.
+  { line: "PATH+=:/opt/bin tool", shlex: ["PATH+=:/opt/bin", "tool"], shell: "needs a shell" },
+  { line: "coproc tool", shlex: ["coproc", "tool"], shell: "needs a shell" },
 ] as const;
 
 describe("a setting's command line (shlex)", () => {
