@@ -285,7 +285,7 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     expect((await readFile(path)).equals(await readFile(twin))).toBe(true);
   });
 
-  it("does not splice by a damaged record (right header and CRC-32, offsets or names that lie): the bytes a write without it makes", async () => {
+  it("does not splice by a damaged record (right header and CRC-32, an offset or names changed): the bytes a write without it makes", async () => {
     for (const [label, damage] of DAMAGES) {
       const { text, names: fileNames } = generatedFile(107);
       const { path, twin, cache } = await makeCase(`damaged-${label.replace(/\W+/g, "-")}`, text);
@@ -301,7 +301,7 @@ describe("remembered scan of the credentials file (issue 16)", () => {
     // A settled file, checked in pieces as its CRC-32 is: the same.
     const settled = settledCases.get(DAMAGED_SEED);
     if (settled === undefined) throw new Error("the settled fixture is made in beforeAll");
-    damageRecord(settled.path, settled.cache, DAMAGES[2]?.[1] ?? (() => undefined));
+    damageRecord(settled.path, settled.cache, DAMAGES[1]?.[1] ?? (() => undefined));
     const target = [settled.names[5] ?? "", settled.names[6] ?? ""];
     expect((await write(settled.path, target, "b", settled.cache)).join("\n")).not.toMatch(USED);
     await write(settled.twin, target, "b");
@@ -374,7 +374,6 @@ type Damage = (names: string[], starts: number[]) => void;
 const DAMAGES: Array<[string, Damage]> = [
   ["an offset not at a header", (_names, starts) => void (starts[5] = (starts[5] ?? 0) + 1)],
   ["two names swapped", (names) => void ([names[5], names[6]] = [names[6] ?? "", names[5] ?? ""])],
-  ["a section left out", (names, starts) => void (names.splice(6, 1), starts.splice(6, 1))],
 ];
 
 /** Rewrite the record's index (count, offsets, names) by `damage`, keeping its header's identity and CRC-32. */
