@@ -374,6 +374,8 @@ type Damage = (names: string[], starts: number[]) => void;
 const DAMAGES: Array<[string, Damage]> = [
   ["an offset not at a header", (_names, starts) => void (starts[5] = (starts[5] ?? 0) + 1)],
   ["two names swapped", (names) => void ([names[5], names[6]] = [names[6] ?? "", names[5] ?? ""])],
+  // Cut inside its last name: the count of names still matches.
+  ["cut short in its last name", (names) => void (names[names.length - 1] = (names[names.length - 1] ?? "").slice(0, -1))],
 ];
 
 /** Rewrite the record's index (count, offsets, names) by `damage`, keeping its header's identity and CRC-32. */
