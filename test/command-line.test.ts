@@ -70,7 +70,7 @@ describe("`--exec 'CMD STRING'` (sh)", () => {
 
   it.each(DIFFERENCES.filter((difference) => !Array.isArray(difference.shell)))("refuses $line: it needs a shell", ({ line }) => {
     expect(scanCommandLine(line, "shell")).toEqual({ needsShell: true });
-    expect(() => splitCommandString(line)).toThrow(/needs a shell \(pipes, redirections, variables or globs\)/);
+    expect(() => splitCommandString(line)).toThrow(/needs a shell \(pipes, redirections, variables, globs, a leading NAME=value or a word such as if or !\)/);
   });
 
   it.each([

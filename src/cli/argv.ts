@@ -41,7 +41,7 @@ export function splitCommandString(text: string): string[] {
 
 function needsShell(text: string): RolecredError {
   return usageError(
-    `--exec "${text}" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one`,
+    `--exec "${text}" needs a shell (pipes, redirections, variables, globs, a leading NAME=value or a word such as if or !); rolecred runs commands without one`,
     `write -- sh -c '${text.replace(/'/g, "'\\''")}'`,
   );
 }

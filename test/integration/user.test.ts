@@ -542,7 +542,7 @@ describe("rolecred user: aws_role_credentials' flags", () => {
     const calls = world.sts.calls.length;
     const result = await rolecred(["user", ROLES.ci, "--exec", "aws s3 ls | head"]);
     expect(result.stderr).toBe(
-      `rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables or globs); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`,
+      `rolecred: --exec "aws s3 ls | head" needs a shell (pipes, redirections, variables, globs, a leading NAME=value or a word such as if or !); rolecred runs commands without one — write -- sh -c 'aws s3 ls | head'\n`,
     );
     expect(result.exitCode).toBe(2);
     expect(world.sts.calls.length).toBe(calls);
