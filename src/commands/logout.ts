@@ -22,6 +22,8 @@ import { removeStaleTemporariesSync, TEMPORARY_FOLDER } from "../store/ownership
 import { SESSION_INDEX_FILE, statusIndexFolder } from "../store/session-index.js";
 import { WRITTEN_SESSIONS_MEMO_FILE } from "../store/written-sessions.js";
 import { CHAIN_RECORD_FILE } from "../profiles/remembered-sections.js";
+import { isListingRecordName } from "../profiles/remembered-listing.js";
+import { SCAN_RECORD_NAME } from "../store/remembered-scan.js";
 
 export interface LogoutOptions {
   /** undefined with `all`: everything rolecred holds. */
@@ -65,14 +67,6 @@ function writerOfLeftover(name: string): number | undefined {
 }
 
 /**
- * The remembered `profiles` listings and their per-file parts, "same as" records and the write's
- * notes (src/profiles/remembered-listing.ts, src/store/listing-notes.ts: `profiles-FORMAT.listing`,
- * `profiles-ROLE-VARIANT.part`, `profiles-credentials-VARIANT.same`, `profiles-credentials.notes`),
- * and the write's remembered scans (src/store/remembered-scan.ts: `scan-CRC.record`).
- */
-const LISTING_FILE = /^(?:profiles-[a-z-]+\.(?:listing|part|same|notes)|scan-[0-9a-f]{8}\.record)$/;
-
-/**
  * Remove rolecred's records from the cache folder `directory`, by their names only (a cache
  * folder set to a shared place keeps everything else), and their folders once empty. A
  * temporary a live run is writing right now is left to it (ownership.ts).
@@ -86,7 +80,7 @@ function forgetCacheRecords(directory: string, nowMs: number): void {
   } catch {
     return; // no cache folder: nothing recorded
   }
-  const records = names.filter((name) => name === CHAIN_RECORD_FILE || name === SESSION_INDEX_FILE || LISTING_FILE.test(name));
+  const records = names.filter((name) => name === CHAIN_RECORD_FILE || name === SESSION_INDEX_FILE || isListingRecordName(name) || SCAN_RECORD_NAME.test(name));
   for (const path of [...records.map((name) => join(directory, name)), join(index, SESSION_INDEX_FILE), join(index, WRITTEN_SESSIONS_MEMO_FILE)]) {
     removeQuietly(() => unlinkSync(path));
   }

@@ -38,6 +38,15 @@ import { listingOfSections, readProfileListing, readSectionNames, readSectionSet
  */
 export const LISTING_VERSION = 1;
 
+/**
+ * The names this module gives its records (`profiles-FORMAT.listing`, `profiles-ROLE-VARIANT.part`,
+ * `profiles-credentials-VARIANT.same`), and the write's notes file (store/listing-notes.ts):
+ * `logout --all` removes them by name.
+ */
+export function isListingRecordName(name: string): boolean {
+  return name === CREDENTIALS_NOTES_FILE || /^profiles-[a-z-]+\.(?:listing|part|same)$/.test(name);
+}
+
 /** A record larger than this is not one of ours (a 10,000-profile table is ≈ 1.5 MB). */
 const RECORD_MAX_BYTES = 64 * 1024 * 1024;
 /** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */

@@ -144,6 +144,9 @@ export interface RememberedScan {
   readonly index: ByteIndex;
 }
 
+/** The names {@link recordPath} gives (`logout --all` removes them by name). */
+export const SCAN_RECORD_NAME = /^scan-[0-9a-f]{8}\.record$/;
+
 /** The record's name in the cache folder: one per credentials file path. */
 export function recordPath(cacheDirectory: string, path: string, crc32: Crc32): string {
   return join(cacheDirectory, `scan-${crc32(Buffer.from(path, "utf8")).toString(16).padStart(8, "0")}.record`);
