@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { largeCredentialsFiller } from "../support/large-credentials.js";
 
 const CONFIG = `
 [profile ci]
@@ -49,12 +50,7 @@ it("a file another program keeps changing during the write: exit 1, one line, th
   const credentialsPath = join(aws, "credentials");
   expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached
   // Large enough (≈ 1.5 MB) that the write scans it and copies its bytes rather than holding them.
-  const filler = Array.from(
-    { length: 2000 },
-    (_, index) =>
-      `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
-  ).join("\n");
-  await appendFile(credentialsPath, `\n${filler}`);
+  await appendFile(credentialsPath, `\n${largeCredentialsFiller(false)}`);
   const before = await readFile(credentialsPath, "utf8");
 
   const stop = join(home, "stop-editing");

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { largeCredentialsFiller } from "../support/large-credentials.js";
 
 const CONFIG = `
 [profile ci]
@@ -18,11 +19,7 @@ region = eu-central-1
 `;
 
 /** ≈ 1.5 MB of rolecred's sections: over the size from which the write's copy starts early (1 MiB). */
-const FILLER = Array.from(
-  { length: 2000 },
-  (_, index) =>
-    `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\nx_rolecred_managed = true\n`,
-).join("\n");
+const FILLER = largeCredentialsFiller(true);
 
 let world: World;
 beforeAll(async () => {

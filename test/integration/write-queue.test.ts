@@ -15,6 +15,7 @@ import { writeProfiles } from "../../src/store/credentials-file.js";
 import { writeThroughQueue, type QueuedWrites } from "../../src/store/write-queue.js";
 import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { largeCredentialsFiller } from "../support/large-credentials.js";
 
 const CONFIG = `
 [profile ci]
@@ -93,12 +94,7 @@ function holdLock(): { readonly taken: Promise<void>; readonly release: () => vo
  * change time a second old, so a write scans it and its precheck starts a copy of it (credentials-file.ts).
  */
 async function growAndSettle(): Promise<void> {
-  const filler = Array.from(
-    { length: 2000 },
-    (_, index) =>
-      `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\n`,
-  ).join("\n");
-  await appendFile(credentialsPath, `\n${filler}`);
+  await appendFile(credentialsPath, `\n${largeCredentialsFiller(false)}`);
   const anHourAgo = new Date(Date.now() - 3_600_000);
   await utimes(credentialsPath, anHourAgo, anHourAgo);
   await sleep(1100);

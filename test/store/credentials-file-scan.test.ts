@@ -16,6 +16,7 @@ import { precheckProfileWrites, writeProfiles } from "../../src/store/credential
 import { IniSectionIndex } from "../../src/store/ini-document.js";
 import { scannedSectionsOf } from "../../src/store/scanned-sections.js";
 import { makeTempHome } from "../support/run-cli.js";
+import { sessionSection } from "../support/large-credentials.js";
 
 function session(suffix: string): RoleSession {
   return {
@@ -30,8 +31,7 @@ function session(suffix: string): RoleSession {
   };
 }
 
-const sectionOf = (index: number) =>
-  `[org-${index}]\naws_access_key_id = ASIA${String(index).padStart(16, "0")}\naws_secret_access_key = s\naws_session_token = ${"t".repeat(700)}\nx_rolecred_managed = true\n`;
+const sectionOf = (index: number) => sessionSection(index, true);
 /** 2,000 sections (≈ 1.5 MB: more than one 1 MiB chunk of the scan). */
 const ORIGINAL = `# top\n${Array.from({ length: 2000 }, (_, index) => sectionOf(index)).join("\n")}`;
 const DEV_SECTION = [
