@@ -189,6 +189,37 @@ describe("a queued writer whose lock wait times out", () => {
     expect(written.exitCode).toBe(0);
     expect(existsSync(queueFolder)).toBe(false);
   });
+  it("claimed and abandoned twice (two holders killed in turn) stops and says the outcome is unknown (exit 1)", async () => {
+    // A lock wait long enough that the writer can be stopped in it, and past while it is stopped.
+    const waitMs = 1500;
+    const started = Date.now();
+    const { writer, holder: first } = await claimedWhileStopped(waitMs, "hang");
+    await sleep(waitMs + 200 - (Date.now() - started));
+    writer.signal("SIGCONT"); // timed out; its request is claimed by a live holder: it waits for the answer
+    await sleep(300);
+    writer.signal("SIGSTOP");
+    first.signal("SIGKILL");
+    await first.done;
+    // The second attempt finds the lock held (its abandoned lock taken over), and queues again.
+    const lock = await holdLock();
+    const second = startParty("second-holder", 15_000, "hang");
+    await until((files) => files.filter((name) => name.endsWith(".request")).length === 1);
+    writer.signal("SIGCONT");
+    await until((files) => files.filter((name) => name.endsWith(".request")).length === 2);
+    const retriedAt = Date.now();
+    writer.signal("SIGSTOP");
+    await lock.release();
+    expect(await second.next()).toEqual({ batch: ["second-holder", "queued-writer"] });
+    await sleep(waitMs + 200 - (Date.now() - retriedAt));
+    writer.signal("SIGCONT"); // timed out again, claimed again: waits for the second holder's answer
+    await sleep(300);
+    second.signal("SIGKILL");
+    await second.done;
+    const told = await writer.done;
+    expect(told.lines).toEqual([{ done: "error", message: "another rolecred took this write twice and stopped before saying whether it wrote it" }]);
+    expect(told.exitCode).toBe(1);
+    expect(requests()).toEqual([]);
+  });
 });
 
 describe("a holder killed (SIGKILL) after claiming a request", () => {
