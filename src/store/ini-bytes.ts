@@ -18,6 +18,7 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniDocument, IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
+import { SectionNames } from "./section-names.js";
 
 /** How the text of a file maps to its bytes: UTF-8 when the whole file is valid UTF-8, else byte for byte. */
 export type FileEncoding = "utf8" | "latin1";
@@ -38,11 +39,6 @@ const NON_ASCII = 0x80;
 /** ASCII white space as JavaScript's `\s` and `trim()` see it (\n and \r end lines before this is asked). */
 function isSpace(byte: number): boolean {
   return byte === SPACE || (byte >= TAB && byte <= CARRIAGE_RETURN);
-}
-
-/** `\w`: a key line's usual first character. */
-function isWordByte(byte: number): boolean {
-  return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
 }
 
 function hasByteOrderMark(bytes: Buffer): boolean {
@@ -114,12 +110,11 @@ class ByteScan {
   readonly #decode: (part: Buffer) => string;
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "", kind: "blank" };
-  readonly #names: string[] = [];
   readonly #starts: number[] = [];
   /** The header line of each section, for the classifier's "repeats the one on line N". */
   readonly #headerLines: number[] = [];
-  readonly #byName = new Map<string, number>();
-  /** How many of #names are in the classifier's map of sections. */
+  readonly #names = new SectionNames();
+  /** How many of the names are in the classifier's map of sections. */
   #namesInClassifier = 0;
   /** The current section's keys as byte ranges of the window (start, end) and line numbers, while they are compared in place. */
   readonly #keyRanges = new Int32Array(KEYS_COMPARED_IN_PLACE * 2);
@@ -142,7 +137,8 @@ class ByteScan {
   }
 
   index(bodyStart: number): ByteIndex {
-    return { bodyStart, names: this.#names, starts: this.#starts, byName: this.#byName, newline: this.#newline ?? "\n" };
+    const names = this.#names.list();
+    return { bodyStart, names, starts: this.#starts, byName: namePositions(names), newline: this.#newline ?? "\n" };
   }
 
   /**
@@ -150,126 +146,165 @@ class ByteScan {
    * this is the file's `last` window, a line whose end is not in the window (or a \r last, whose
    * \n may come next) is left: the offset where it starts is returned, and the caller hands it
    * over again at the start of the next window. The window may be overwritten after the call.
+   *
+   * The usual lines (`key = value`, `[name]`, comments, blank and indented lines, ASCII where
+   * their kind is decided) are decided here from their bytes, into the classifier's state; any
+   * other line (a byte past ASCII where it decides the kind: `\s` and `trim()` know non-ASCII
+   * spaces; an unusual shape; a problem, whose message is the classifier's) is decoded and
+   * handed to the classifier itself.
+   *
+   * One loop over local variables, no call per line but the native search for its end: this
+   * function runs once per process over 400,000 lines, mostly before V8 has optimised it, where
+   * every call and private-field load is paid in the interpreter (issue 16, sixth round).
    */
   scanWindow(bytes: Buffer, base: number, from: number, last: boolean): number {
     this.#bytes = bytes;
     this.#base = base;
+    const length = bytes.length;
+    const classifier = this.#classifier;
+    const names = this.#names;
+    const starts = this.#starts;
+    const headerLines = this.#headerLines;
+    const keyRanges = this.#keyRanges;
+    const keyLines = this.#keyLines;
+    let keyCount = this.#keyCount;
+    let keysInMap = this.#keysInMap;
+    let lineNumber = this.#lineNumber;
+    let newline = this.#newline;
+    let previous = classifier.previousContent;
+    // In a section once there is one (a header that is refused throws).
+    let inSection = names.count > 0;
     // The next \n and \r at or after the line's start, each searched again only once passed: linear.
     let nextFeed = bytes.indexOf(LINE_FEED, from);
     let nextReturn = bytes.indexOf(CARRIAGE_RETURN, from);
     let start = from;
-    while (start < bytes.length) {
+    while (start < length) {
       if (nextFeed !== -1 && nextFeed < start) nextFeed = bytes.indexOf(LINE_FEED, start);
       if (nextReturn !== -1 && nextReturn < start) nextReturn = bytes.indexOf(CARRIAGE_RETURN, start);
       // A line ends at \r\n, \n or a lone \r, as in ini-document.ts.
-      const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? bytes.length : nextFeed) : nextReturn;
-      if (!last && (end === bytes.length || (end === bytes.length - 1 && bytes[end] === CARRIAGE_RETURN))) break;
-      const terminator = end === bytes.length ? 0 : bytes[end] === CARRIAGE_RETURN && bytes[end + 1] === LINE_FEED ? 2 : 1;
-      if (this.#newline === undefined && terminator > 0) this.#newline = terminator === 2 ? "\r\n" : bytes[end] === CARRIAGE_RETURN ? "\r" : "\n";
-      this.#lineNumber += 1;
-      if (!this.#classifyBytes(start, end, this.#lineNumber)) this.#classifyDecoded(start, end, this.#lineNumber);
+      const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? length : nextFeed) : nextReturn;
+      // Which byte ends the line is told by the searches, not read again (a load at the window's
+      // end that no line before made would throw the optimised loop away: a recompile per scan).
+      if (!last && (end === length || (end === length - 1 && end === nextReturn))) break;
+      const terminator = end === length ? 0 : end === nextReturn && nextFeed === end + 1 ? 2 : 1;
+      if (newline === undefined && terminator > 0) newline = terminator === 2 ? "\r\n" : end === nextReturn ? "\r" : "\n";
+      lineNumber += 1;
+      const first = start === end ? -1 : (bytes[start] ?? 0);
+      let decided = false;
+      if (first === -1 || first === HASH || first === SEMICOLON) {
+        decided = true; // blank, or a comment
+      } else if ((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || (first >= 0x30 && first <= 0x39) || first === 0x5f) {
+        // `key = value` (or `key: value`), a \w first (as the classifier's PLAIN_FIRST_CHARACTER): only the key's bytes are looked at.
+        let delimiter = start + 1;
+        let byte = 0;
+        for (; delimiter < end; delimiter += 1) {
+          byte = bytes[delimiter] ?? 0;
+          if (byte === EQUALS || byte === COLON || byte >= NON_ASCII) break;
+        }
+        if (inSection && delimiter < end && byte < NON_ASCII) {
+          let keyEnd = delimiter;
+          while (isSpace(bytes[keyEnd - 1] ?? 0)) keyEnd -= 1; // stops at the first byte, a \w
+          if (!keysInMap && keyCount === KEYS_COMPARED_IN_PLACE) {
+            this.#keyCount = keyCount;
+            this.#moveKeysToMap();
+            keyCount = 0;
+            keysInMap = true;
+          }
+          if (keysInMap) {
+            const key = bytes.toString("latin1", start, keyEnd).toLowerCase();
+            if (!classifier.keysInSection.has(key)) {
+              classifier.keysInSection.set(key, lineNumber);
+              decided = true;
+            }
+          } else {
+            const keyLength = keyEnd - start;
+            let repeated = false;
+            for (let index = 0; index < keyCount && !repeated; index += 1) {
+              const otherStart = keyRanges[2 * index] ?? 0;
+              if ((keyRanges[2 * index + 1] ?? 0) - otherStart === keyLength) repeated = sameKey(bytes, start, otherStart, keyLength);
+            }
+            if (!repeated) {
+              keyRanges[2 * keyCount] = start;
+              keyRanges[2 * keyCount + 1] = keyEnd;
+              keyLines[keyCount] = lineNumber;
+              keyCount += 1;
+              decided = true;
+            }
+          }
+          if (decided) previous = "entry";
+        }
+      } else if (first === OPEN_BRACKET) {
+        // `[name]`, optionally followed by spaces and a comment; anything else is the classifier's.
+        let close = start + 1;
+        let byte = 0;
+        for (; close < end; close += 1) {
+          byte = bytes[close] ?? 0;
+          if (byte === CLOSE_BRACKET || byte >= NON_ASCII) break;
+        }
+        // An empty name, or spaces inside the brackets: refused, in the classifier's words.
+        let plain = byte === CLOSE_BRACKET && close < end && close !== start + 1 && !isSpace(bytes[start + 1] ?? 0) && !isSpace(bytes[close - 1] ?? 0);
+        if (plain) {
+          let after = close + 1;
+          while (after < end && isSpace(bytes[after] ?? 0)) after += 1;
+          if (after < end) {
+            const comment = bytes[after] ?? 0;
+            plain = comment === HASH || comment === SEMICOLON;
+            // The header pattern's `.*` stops at U+2028 and U+2029: a non-ASCII comment is the classifier's.
+            for (let at = after + 1; plain && at < end; at += 1) plain = (bytes[at] ?? 0) < NON_ASCII;
+          }
+        }
+        // A name seen before, and __proto__, are refused by the classifier.
+        if (plain && names.addBytes(bytes, start + 1, close)) {
+          inSection = true;
+          previous = "section";
+          starts.push(base + start);
+          headerLines.push(lineNumber);
+          keyCount = 0;
+          keysInMap = false;
+          decided = true;
+        }
+      } else if (isSpace(first)) {
+        let at = start + 1;
+        while (at < end && isSpace(bytes[at] ?? 0)) at += 1;
+        const next = at === end ? -1 : (bytes[at] ?? 0);
+        if (next === -1 || next === HASH || next === SEMICOLON) {
+          decided = true; // blank, or an indented comment
+        } else if (next < NON_ASCII && (previous === "entry" || previous === "continuation")) {
+          previous = "continuation";
+          decided = true;
+        } // else an indented header or key, or a byte past ASCII: rare, the classifier reads it
+      }
+      if (!decided) {
+        this.#keyCount = keyCount;
+        this.#keysInMap = keysInMap;
+        classifier.previousContent = previous;
+        this.#classifyDecoded(start, end, lineNumber);
+        keyCount = this.#keyCount;
+        keysInMap = this.#keysInMap;
+        previous = classifier.previousContent;
+        inSection = names.count > 0;
+      }
       start = end + terminator;
     }
+    this.#keyCount = keyCount;
+    this.#keysInMap = keysInMap;
+    this.#lineNumber = lineNumber;
+    this.#newline = newline;
+    classifier.previousContent = previous;
     // The window's bytes are about to be replaced: keys compared in place become strings first.
-    if (!last && !this.#keysInMap && this.#keyCount > 0) this.#moveKeysToMap();
+    if (!last && !keysInMap && keyCount > 0) this.#moveKeysToMap();
     return start;
-  }
-
-  /**
-   * The classifier's decision for the usual lines, from their bytes. False when the line needs
-   * the classifier itself: a byte past ASCII where it decides the kind (`\s` and `trim()` know
-   * non-ASCII spaces), an unusual shape, or a problem (its message comes from the classifier).
-   */
-  #classifyBytes(start: number, end: number, lineNumber: number): boolean {
-    const bytes = this.#bytes;
-    if (start === end) return true; // blank
-    const first = bytes[start] ?? 0;
-    if (isWordByte(first)) return this.#entry(start, end, lineNumber);
-    if (first === HASH || first === SEMICOLON) return true; // comment
-    if (first === OPEN_BRACKET) return this.#header(start, end, lineNumber);
-    if (!isSpace(first)) return false;
-    let at = start + 1;
-    while (at < end && isSpace(bytes[at] ?? 0)) at += 1;
-    if (at === end) return true; // blank
-    const next = bytes[at] ?? 0;
-    if (next >= NON_ASCII) return false;
-    if (next === HASH || next === SEMICOLON) return true; // an indented comment
-    const classifier = this.#classifier;
-    if (classifier.previousContent === "entry" || classifier.previousContent === "continuation") {
-      classifier.previousContent = "continuation";
-      return true;
-    }
-    return false; // an indented header or key: rare, the classifier reads it
-  }
-
-  /** `key = value` (or `key: value`): only the key's bytes are looked at. */
-  #entry(start: number, end: number, lineNumber: number): boolean {
-    const bytes = this.#bytes;
-    const classifier = this.#classifier;
-    if (classifier.currentSection === undefined) return false;
-    let delimiter = start + 1;
-    for (; delimiter < end; delimiter += 1) {
-      const byte = bytes[delimiter] ?? 0;
-      if (byte === EQUALS || byte === COLON) break;
-      if (byte >= NON_ASCII) return false;
-    }
-    if (delimiter === end) return false;
-    let keyEnd = delimiter;
-    while (isSpace(bytes[keyEnd - 1] ?? 0)) keyEnd -= 1; // stops at the first byte, a \w
-    if (!this.#keysInMap && this.#keyCount === KEYS_COMPARED_IN_PLACE) this.#moveKeysToMap();
-    if (this.#keysInMap) {
-      const key = bytes.toString("latin1", start, keyEnd).toLowerCase();
-      if (classifier.keysInSection.has(key)) return false;
-      classifier.keysInSection.set(key, lineNumber);
-    } else {
-      const ranges = this.#keyRanges;
-      for (let index = 0; index < this.#keyCount; index += 1) {
-        if (this.#sameKey(start, keyEnd, ranges[2 * index] ?? 0, ranges[2 * index + 1] ?? 0)) return false;
-      }
-      ranges[2 * this.#keyCount] = start;
-      ranges[2 * this.#keyCount + 1] = keyEnd;
-      this.#keyLines[this.#keyCount] = lineNumber;
-      this.#keyCount += 1;
-    }
-    classifier.previousContent = "entry";
-    return true;
-  }
-
-  /** `[name]`, optionally followed by spaces and a comment; anything else is the classifier's. */
-  #header(start: number, end: number, lineNumber: number): boolean {
-    const bytes = this.#bytes;
-    let close = start + 1;
-    for (; close < end; close += 1) {
-      const byte = bytes[close] ?? 0;
-      if (byte === CLOSE_BRACKET) break;
-      if (byte >= NON_ASCII) return false;
-    }
-    if (close === end) return false;
-    let after = close + 1;
-    while (after < end && isSpace(bytes[after] ?? 0)) after += 1;
-    if (after < end) {
-      const byte = bytes[after] ?? 0;
-      if (byte !== HASH && byte !== SEMICOLON) return false;
-      // The header pattern's `.*` stops at U+2028 and U+2029: a non-ASCII comment is the classifier's.
-      for (let at = after + 1; at < end; at += 1) if ((bytes[at] ?? 0) >= NON_ASCII) return false;
-    }
-    // An empty name, or spaces inside the brackets: refused, in the classifier's words.
-    if (close === start + 1 || isSpace(bytes[start + 1] ?? 0) || isSpace(bytes[close - 1] ?? 0)) return false;
-    const name = bytes.toString("latin1", start + 1, close);
-    if (name === "__proto__" || this.#byName.has(name)) return false;
-    this.#classifier.currentSection = name;
-    this.#classifier.previousContent = "section";
-    this.#startSection(name, this.#base + start, lineNumber);
-    return true;
   }
 
   /** The classifier's own reading of a decoded line. */
   #classifyDecoded(start: number, end: number, lineNumber: number): void {
     const classifier = this.#classifier;
     // What the classifier compares with must be in its maps: the sections so far, this section's keys.
-    for (; this.#namesInClassifier < this.#names.length; this.#namesInClassifier += 1) {
-      classifier.sectionLines.set(this.#names[this.#namesInClassifier] ?? "", this.#headerLines[this.#namesInClassifier] ?? 0);
+    for (; this.#namesInClassifier < this.#names.count; this.#namesInClassifier += 1) {
+      classifier.sectionLines.set(this.#names.at(this.#namesInClassifier), this.#headerLines[this.#namesInClassifier] ?? 0);
     }
+    // The section the lines are in, which the byte path does not hand it (its name is not made into a string).
+    classifier.currentSection = this.#names.count === 0 ? undefined : this.#names.at(this.#names.count - 1);
     if (!this.#keysInMap) this.#moveKeysToMap();
     const line = this.#line;
     line.text = this.#decode(this.#bytes.subarray(start, end));
@@ -279,14 +314,13 @@ class ByteScan {
     if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
     if (line.kind === "section" && line.section !== undefined) {
       this.#startSection(line.section, this.#base + start, lineNumber);
-      this.#namesInClassifier = this.#names.length; // the classifier listed it itself
+      this.#namesInClassifier = this.#names.count; // the classifier listed it itself
     }
   }
 
   /** `start`: the header's offset in the file. */
   #startSection(name: string, start: number, lineNumber: number): void {
-    this.#byName.set(name, this.#names.length);
-    this.#names.push(name);
+    this.#names.addDecoded(name);
     this.#starts.push(start);
     this.#headerLines.push(lineNumber);
     this.#keyCount = 0;
@@ -304,20 +338,19 @@ class ByteScan {
     this.#keyCount = 0;
     this.#keysInMap = true;
   }
-  /** Two ASCII keys equal once lower-cased, as the classifier compares them. */
-  #sameKey(start: number, end: number, otherStart: number, otherEnd: number): boolean {
-    if (end - start !== otherEnd - otherStart) return false;
-    const bytes = this.#bytes;
-    for (let offset = 0; offset < end - start; offset += 1) {
-      let a = bytes[start + offset] ?? 0;
-      let b = bytes[otherStart + offset] ?? 0;
-      if (a === b) continue;
-      if (a >= 0x41 && a <= 0x5a) a += 0x20;
-      if (b >= 0x41 && b <= 0x5a) b += 0x20;
-      if (a !== b) return false;
-    }
-    return true;
+}
+
+/** Whether the ASCII keys of `length` bytes at `start` and `other` are equal once lower-cased, as the classifier compares them. */
+function sameKey(bytes: Buffer, start: number, other: number, length: number): boolean {
+  for (let offset = 0; offset < length; offset += 1) {
+    let a = bytes[start + offset] ?? 0;
+    let b = bytes[other + offset] ?? 0;
+    if (a === b) continue;
+    if (a >= 0x41 && a <= 0x5a) a += 0x20;
+    if (b >= 0x41 && b <= 0x5a) b += 0x20;
+    if (a !== b) return false;
   }
+  return true;
 }
 
 /** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
@@ -353,6 +386,14 @@ export type OnRead = (bytes: Buffer) => void;
 
 /** Read size of a scan, and of a check of the whole file's encoding. */
 export const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The first read of a scan: a short window (≈ 130 lines of a credentials file), scanned whole
+ * before V8 optimises the scan's loop, so that the loop's end and the paths a window's end takes
+ * (a section's keys handed to the next window) have run once when the loop is compiled. Compiled
+ * without them, its first window's end throws the compiled loop away and it is compiled again.
+ */
+const FIRST_WINDOW_BYTES = 16 * 1024;
 
 /** Where a document's bytes are: the Buffer it was parsed from, or the open file, read a range at a time. */
 interface ByteSource {
@@ -508,7 +549,8 @@ export class IniByteDocument {
     for (;;) {
       // A line longer than the window: the window grows until it holds it.
       if (carried === window.length) window = Buffer.concat([window, Buffer.allocUnsafe(window.length)]);
-      const count = position === length ? 0 : readSync(fd, window, carried, Math.min(window.length - carried, length - position), position);
+      const room = Math.min(window.length - carried, length - position, position === 0 ? FIRST_WINDOW_BYTES : Infinity);
+      const count = position === length ? 0 : readSync(fd, window, carried, room, position);
       if (count === 0 && position < length) throw new ScannedFileChanged();
       // The file's bytes in order, each once (the scan's content check: store/remembered-scan.ts).
       if (count > 0) onRead?.(window.subarray(carried, carried + count));
