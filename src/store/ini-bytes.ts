@@ -41,6 +41,11 @@ function isSpace(byte: number): boolean {
   return byte === SPACE || (byte >= TAB && byte <= CARRIAGE_RETURN);
 }
 
+/** `\w`: a key line's usual first character. */
+function isWordByte(byte: number): boolean {
+  return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
+}
+
 function hasByteOrderMark(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
@@ -146,154 +151,122 @@ class ByteScan {
    * this is the file's `last` window, a line whose end is not in the window (or a \r last, whose
    * \n may come next) is left: the offset where it starts is returned, and the caller hands it
    * over again at the start of the next window. The window may be overwritten after the call.
-   *
-   * The usual lines (`key = value`, `[name]`, comments, blank and indented lines, ASCII where
-   * their kind is decided) are decided here from their bytes, into the classifier's state; any
-   * other line (a byte past ASCII where it decides the kind: `\s` and `trim()` know non-ASCII
-   * spaces; an unusual shape; a problem, whose message is the classifier's) is decoded and
-   * handed to the classifier itself.
-   *
-   * One loop over local variables, no call per line but the native search for its end: this
-   * function runs once per process over 400,000 lines, mostly before V8 has optimised it, where
-   * every call and private-field load is paid in the interpreter (issue 16, sixth round).
    */
   scanWindow(bytes: Buffer, base: number, from: number, last: boolean): number {
     this.#bytes = bytes;
     this.#base = base;
-    const length = bytes.length;
-    const classifier = this.#classifier;
-    const names = this.#names;
-    const starts = this.#starts;
-    const headerLines = this.#headerLines;
-    const keyRanges = this.#keyRanges;
-    const keyLines = this.#keyLines;
-    let keyCount = this.#keyCount;
-    let keysInMap = this.#keysInMap;
-    let lineNumber = this.#lineNumber;
-    let newline = this.#newline;
-    let previous = classifier.previousContent;
-    // In a section once there is one (a header that is refused throws).
-    let inSection = names.count > 0;
     // The next \n and \r at or after the line's start, each searched again only once passed: linear.
     let nextFeed = bytes.indexOf(LINE_FEED, from);
     let nextReturn = bytes.indexOf(CARRIAGE_RETURN, from);
     let start = from;
-    while (start < length) {
+    while (start < bytes.length) {
       if (nextFeed !== -1 && nextFeed < start) nextFeed = bytes.indexOf(LINE_FEED, start);
       if (nextReturn !== -1 && nextReturn < start) nextReturn = bytes.indexOf(CARRIAGE_RETURN, start);
       // A line ends at \r\n, \n or a lone \r, as in ini-document.ts.
-      const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? length : nextFeed) : nextReturn;
-      // Which byte ends the line is told by the searches, not read again (a load at the window's
-      // end that no line before made would throw the optimised loop away: a recompile per scan).
-      if (!last && (end === length || (end === length - 1 && end === nextReturn))) break;
-      const terminator = end === length ? 0 : end === nextReturn && nextFeed === end + 1 ? 2 : 1;
-      if (newline === undefined && terminator > 0) newline = terminator === 2 ? "\r\n" : end === nextReturn ? "\r" : "\n";
-      lineNumber += 1;
-      const first = start === end ? -1 : (bytes[start] ?? 0);
-      let decided = false;
-      if (first === -1 || first === HASH || first === SEMICOLON) {
-        decided = true; // blank, or a comment
-      } else if ((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || (first >= 0x30 && first <= 0x39) || first === 0x5f) {
-        // `key = value` (or `key: value`), a \w first (as the classifier's PLAIN_FIRST_CHARACTER): only the key's bytes are looked at.
-        let delimiter = start + 1;
-        let byte = 0;
-        for (; delimiter < end; delimiter += 1) {
-          byte = bytes[delimiter] ?? 0;
-          if (byte === EQUALS || byte === COLON || byte >= NON_ASCII) break;
-        }
-        if (inSection && delimiter < end && byte < NON_ASCII) {
-          let keyEnd = delimiter;
-          while (isSpace(bytes[keyEnd - 1] ?? 0)) keyEnd -= 1; // stops at the first byte, a \w
-          if (!keysInMap && keyCount === KEYS_COMPARED_IN_PLACE) {
-            this.#keyCount = keyCount;
-            this.#moveKeysToMap();
-            keyCount = 0;
-            keysInMap = true;
-          }
-          if (keysInMap) {
-            const key = bytes.toString("latin1", start, keyEnd).toLowerCase();
-            if (!classifier.keysInSection.has(key)) {
-              classifier.keysInSection.set(key, lineNumber);
-              decided = true;
-            }
-          } else {
-            const keyLength = keyEnd - start;
-            let repeated = false;
-            for (let index = 0; index < keyCount && !repeated; index += 1) {
-              const otherStart = keyRanges[2 * index] ?? 0;
-              if ((keyRanges[2 * index + 1] ?? 0) - otherStart === keyLength) repeated = sameKey(bytes, start, otherStart, keyLength);
-            }
-            if (!repeated) {
-              keyRanges[2 * keyCount] = start;
-              keyRanges[2 * keyCount + 1] = keyEnd;
-              keyLines[keyCount] = lineNumber;
-              keyCount += 1;
-              decided = true;
-            }
-          }
-          if (decided) previous = "entry";
-        }
-      } else if (first === OPEN_BRACKET) {
-        // `[name]`, optionally followed by spaces and a comment; anything else is the classifier's.
-        let close = start + 1;
-        let byte = 0;
-        for (; close < end; close += 1) {
-          byte = bytes[close] ?? 0;
-          if (byte === CLOSE_BRACKET || byte >= NON_ASCII) break;
-        }
-        // An empty name, or spaces inside the brackets: refused, in the classifier's words.
-        let plain = byte === CLOSE_BRACKET && close < end && close !== start + 1 && !isSpace(bytes[start + 1] ?? 0) && !isSpace(bytes[close - 1] ?? 0);
-        if (plain) {
-          let after = close + 1;
-          while (after < end && isSpace(bytes[after] ?? 0)) after += 1;
-          if (after < end) {
-            const comment = bytes[after] ?? 0;
-            plain = comment === HASH || comment === SEMICOLON;
-            // The header pattern's `.*` stops at U+2028 and U+2029: a non-ASCII comment is the classifier's.
-            for (let at = after + 1; plain && at < end; at += 1) plain = (bytes[at] ?? 0) < NON_ASCII;
-          }
-        }
-        // A name seen before, and __proto__, are refused by the classifier.
-        if (plain && names.addBytes(bytes, start + 1, close)) {
-          inSection = true;
-          previous = "section";
-          starts.push(base + start);
-          headerLines.push(lineNumber);
-          keyCount = 0;
-          keysInMap = false;
-          decided = true;
-        }
-      } else if (isSpace(first)) {
-        let at = start + 1;
-        while (at < end && isSpace(bytes[at] ?? 0)) at += 1;
-        const next = at === end ? -1 : (bytes[at] ?? 0);
-        if (next === -1 || next === HASH || next === SEMICOLON) {
-          decided = true; // blank, or an indented comment
-        } else if (next < NON_ASCII && (previous === "entry" || previous === "continuation")) {
-          previous = "continuation";
-          decided = true;
-        } // else an indented header or key, or a byte past ASCII: rare, the classifier reads it
-      }
-      if (!decided) {
-        this.#keyCount = keyCount;
-        this.#keysInMap = keysInMap;
-        classifier.previousContent = previous;
-        this.#classifyDecoded(start, end, lineNumber);
-        keyCount = this.#keyCount;
-        keysInMap = this.#keysInMap;
-        previous = classifier.previousContent;
-        inSection = names.count > 0;
-      }
+      const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? bytes.length : nextFeed) : nextReturn;
+      // Which byte ends the line is told by the searches, not read again: a load first made at a
+      // window's end would throw the optimised loop away, to be compiled again (every window).
+      if (!last && (end === bytes.length || (end === bytes.length - 1 && end === nextReturn))) break;
+      const terminator = end === bytes.length ? 0 : end === nextReturn && nextFeed === end + 1 ? 2 : 1;
+      if (this.#newline === undefined && terminator > 0) this.#newline = terminator === 2 ? "\r\n" : end === nextReturn ? "\r" : "\n";
+      this.#lineNumber += 1;
+      if (!this.#classifyBytes(start, end, this.#lineNumber)) this.#classifyDecoded(start, end, this.#lineNumber);
       start = end + terminator;
     }
-    this.#keyCount = keyCount;
-    this.#keysInMap = keysInMap;
-    this.#lineNumber = lineNumber;
-    this.#newline = newline;
-    classifier.previousContent = previous;
     // The window's bytes are about to be replaced: keys compared in place become strings first.
-    if (!last && !keysInMap && keyCount > 0) this.#moveKeysToMap();
+    if (!last && !this.#keysInMap && this.#keyCount > 0) this.#moveKeysToMap();
     return start;
+  }
+
+  /**
+   * The classifier's decision for the usual lines, from their bytes. False when the line needs
+   * the classifier itself: a byte past ASCII where it decides the kind (`\s` and `trim()` know
+   * non-ASCII spaces), an unusual shape, or a problem (its message comes from the classifier).
+   */
+  #classifyBytes(start: number, end: number, lineNumber: number): boolean {
+    const bytes = this.#bytes;
+    if (start === end) return true; // blank
+    const first = bytes[start] ?? 0;
+    if (isWordByte(first)) return this.#entry(start, end, lineNumber);
+    if (first === HASH || first === SEMICOLON) return true; // comment
+    if (first === OPEN_BRACKET) return this.#header(start, end, lineNumber);
+    if (!isSpace(first)) return false;
+    let at = start + 1;
+    while (at < end && isSpace(bytes[at] ?? 0)) at += 1;
+    if (at === end) return true; // blank
+    const next = bytes[at] ?? 0;
+    if (next >= NON_ASCII) return false;
+    if (next === HASH || next === SEMICOLON) return true; // an indented comment
+    const classifier = this.#classifier;
+    if (classifier.previousContent === "entry" || classifier.previousContent === "continuation") {
+      classifier.previousContent = "continuation";
+      return true;
+    }
+    return false; // an indented header or key: rare, the classifier reads it
+  }
+
+  /** `key = value` (or `key: value`): only the key's bytes are looked at. */
+  #entry(start: number, end: number, lineNumber: number): boolean {
+    const bytes = this.#bytes;
+    const classifier = this.#classifier;
+    // In a section once there is one (a header that is refused throws).
+    if (this.#names.count === 0) return false;
+    let delimiter = start + 1;
+    for (; delimiter < end; delimiter += 1) {
+      const byte = bytes[delimiter] ?? 0;
+      if (byte === EQUALS || byte === COLON) break;
+      if (byte >= NON_ASCII) return false;
+    }
+    if (delimiter === end) return false;
+    let keyEnd = delimiter;
+    while (isSpace(bytes[keyEnd - 1] ?? 0)) keyEnd -= 1; // stops at the first byte, a \w
+    if (!this.#keysInMap && this.#keyCount === KEYS_COMPARED_IN_PLACE) this.#moveKeysToMap();
+    if (this.#keysInMap) {
+      const key = bytes.toString("latin1", start, keyEnd).toLowerCase();
+      if (classifier.keysInSection.has(key)) return false;
+      classifier.keysInSection.set(key, lineNumber);
+    } else {
+      const ranges = this.#keyRanges;
+      for (let index = 0; index < this.#keyCount; index += 1) {
+        if (this.#sameKey(start, keyEnd, ranges[2 * index] ?? 0, ranges[2 * index + 1] ?? 0)) return false;
+      }
+      ranges[2 * this.#keyCount] = start;
+      ranges[2 * this.#keyCount + 1] = keyEnd;
+      this.#keyLines[this.#keyCount] = lineNumber;
+      this.#keyCount += 1;
+    }
+    classifier.previousContent = "entry";
+    return true;
+  }
+
+  /** `[name]`, optionally followed by spaces and a comment; anything else is the classifier's. */
+  #header(start: number, end: number, lineNumber: number): boolean {
+    const bytes = this.#bytes;
+    let close = start + 1;
+    for (; close < end; close += 1) {
+      const byte = bytes[close] ?? 0;
+      if (byte === CLOSE_BRACKET) break;
+      if (byte >= NON_ASCII) return false;
+    }
+    if (close === end) return false;
+    let after = close + 1;
+    while (after < end && isSpace(bytes[after] ?? 0)) after += 1;
+    if (after < end) {
+      const byte = bytes[after] ?? 0;
+      if (byte !== HASH && byte !== SEMICOLON) return false;
+      // The header pattern's `.*` stops at U+2028 and U+2029: a non-ASCII comment is the classifier's.
+      for (let at = after + 1; at < end; at += 1) if ((bytes[at] ?? 0) >= NON_ASCII) return false;
+    }
+    // An empty name, or spaces inside the brackets: refused, in the classifier's words.
+    if (close === start + 1 || isSpace(bytes[start + 1] ?? 0) || isSpace(bytes[close - 1] ?? 0)) return false;
+    // A name seen before, and __proto__, are refused by the classifier.
+    if (!this.#names.addBytes(bytes, start + 1, close)) return false;
+    this.#classifier.previousContent = "section";
+    this.#starts.push(this.#base + start);
+    this.#headerLines.push(lineNumber);
+    this.#keyCount = 0;
+    this.#keysInMap = false;
+    return true;
   }
 
   /** The classifier's own reading of a decoded line. */
@@ -338,19 +311,20 @@ class ByteScan {
     this.#keyCount = 0;
     this.#keysInMap = true;
   }
-}
-
-/** Whether the ASCII keys of `length` bytes at `start` and `other` are equal once lower-cased, as the classifier compares them. */
-function sameKey(bytes: Buffer, start: number, other: number, length: number): boolean {
-  for (let offset = 0; offset < length; offset += 1) {
-    let a = bytes[start + offset] ?? 0;
-    let b = bytes[other + offset] ?? 0;
-    if (a === b) continue;
-    if (a >= 0x41 && a <= 0x5a) a += 0x20;
-    if (b >= 0x41 && b <= 0x5a) b += 0x20;
-    if (a !== b) return false;
+  /** Two ASCII keys equal once lower-cased, as the classifier compares them. */
+  #sameKey(start: number, end: number, otherStart: number, otherEnd: number): boolean {
+    if (end - start !== otherEnd - otherStart) return false;
+    const bytes = this.#bytes;
+    for (let offset = 0; offset < end - start; offset += 1) {
+      let a = bytes[start + offset] ?? 0;
+      let b = bytes[otherStart + offset] ?? 0;
+      if (a === b) continue;
+      if (a >= 0x41 && a <= 0x5a) a += 0x20;
+      if (b >= 0x41 && b <= 0x5a) b += 0x20;
+      if (a !== b) return false;
+    }
+    return true;
   }
-  return true;
 }
 
 /** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
@@ -389,9 +363,9 @@ export const SCAN_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The first read of a scan: a short window (≈ 130 lines of a credentials file), scanned whole
- * before V8 optimises the scan's loop, so that the loop's end and the paths a window's end takes
- * (a section's keys handed to the next window) have run once when the loop is compiled. Compiled
- * without them, its first window's end throws the compiled loop away and it is compiled again.
+ * before V8 optimises the scan, so that the paths a window's end takes (the loop's exit, a
+ * section's keys handed over to the next window) have run once when the scan is compiled.
+ * Compiled without them, the first window's end throws the compiled code away.
  */
 const FIRST_WINDOW_BYTES = 16 * 1024;
 
