@@ -18,6 +18,7 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniDocument, IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
+import { SectionNames } from "./section-names.js";
 
 /** How the text of a file maps to its bytes: UTF-8 when the whole file is valid UTF-8, else byte for byte. */
 export type FileEncoding = "utf8" | "latin1";
@@ -114,12 +115,11 @@ class ByteScan {
   readonly #decode: (part: Buffer) => string;
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "", kind: "blank" };
-  readonly #names: string[] = [];
   readonly #starts: number[] = [];
   /** The header line of each section, for the classifier's "repeats the one on line N". */
   readonly #headerLines: number[] = [];
-  readonly #byName = new Map<string, number>();
-  /** How many of #names are in the classifier's map of sections. */
+  readonly #names = new SectionNames();
+  /** How many of the names are in the classifier's map of sections. */
   #namesInClassifier = 0;
   /** The current section's keys as byte ranges of the window (start, end) and line numbers, while they are compared in place. */
   readonly #keyRanges = new Int32Array(KEYS_COMPARED_IN_PLACE * 2);
@@ -142,7 +142,8 @@ class ByteScan {
   }
 
   index(bodyStart: number): ByteIndex {
-    return { bodyStart, names: this.#names, starts: this.#starts, byName: this.#byName, newline: this.#newline ?? "\n" };
+    const names = this.#names.list();
+    return { bodyStart, names, starts: this.#starts, byName: namePositions(names), newline: this.#newline ?? "\n" };
   }
 
   /**
@@ -163,9 +164,11 @@ class ByteScan {
       if (nextReturn !== -1 && nextReturn < start) nextReturn = bytes.indexOf(CARRIAGE_RETURN, start);
       // A line ends at \r\n, \n or a lone \r, as in ini-document.ts.
       const end = nextReturn === -1 || (nextFeed !== -1 && nextFeed < nextReturn) ? (nextFeed === -1 ? bytes.length : nextFeed) : nextReturn;
-      if (!last && (end === bytes.length || (end === bytes.length - 1 && bytes[end] === CARRIAGE_RETURN))) break;
-      const terminator = end === bytes.length ? 0 : bytes[end] === CARRIAGE_RETURN && bytes[end + 1] === LINE_FEED ? 2 : 1;
-      if (this.#newline === undefined && terminator > 0) this.#newline = terminator === 2 ? "\r\n" : bytes[end] === CARRIAGE_RETURN ? "\r" : "\n";
+      // Which byte ends the line is told by the searches, not read again: a load first made at a
+      // window's end would throw the optimised loop away, to be compiled again (every window).
+      if (!last && (end === bytes.length || (end === bytes.length - 1 && end === nextReturn))) break;
+      const terminator = end === bytes.length ? 0 : end === nextReturn && nextFeed === end + 1 ? 2 : 1;
+      if (this.#newline === undefined && terminator > 0) this.#newline = terminator === 2 ? "\r\n" : end === nextReturn ? "\r" : "\n";
       this.#lineNumber += 1;
       if (!this.#classifyBytes(start, end, this.#lineNumber)) this.#classifyDecoded(start, end, this.#lineNumber);
       start = end + terminator;
@@ -206,7 +209,8 @@ class ByteScan {
   #entry(start: number, end: number, lineNumber: number): boolean {
     const bytes = this.#bytes;
     const classifier = this.#classifier;
-    if (classifier.currentSection === undefined) return false;
+    // In a section once there is one (a header that is refused throws).
+    if (this.#names.count === 0) return false;
     let delimiter = start + 1;
     for (; delimiter < end; delimiter += 1) {
       const byte = bytes[delimiter] ?? 0;
@@ -255,11 +259,13 @@ class ByteScan {
     }
     // An empty name, or spaces inside the brackets: refused, in the classifier's words.
     if (close === start + 1 || isSpace(bytes[start + 1] ?? 0) || isSpace(bytes[close - 1] ?? 0)) return false;
-    const name = bytes.toString("latin1", start + 1, close);
-    if (name === "__proto__" || this.#byName.has(name)) return false;
-    this.#classifier.currentSection = name;
+    // A name seen before, and __proto__, are refused by the classifier.
+    if (!this.#names.addBytes(bytes, start + 1, close)) return false;
     this.#classifier.previousContent = "section";
-    this.#startSection(name, this.#base + start, lineNumber);
+    this.#starts.push(this.#base + start);
+    this.#headerLines.push(lineNumber);
+    this.#keyCount = 0;
+    this.#keysInMap = false;
     return true;
   }
 
@@ -267,9 +273,11 @@ class ByteScan {
   #classifyDecoded(start: number, end: number, lineNumber: number): void {
     const classifier = this.#classifier;
     // What the classifier compares with must be in its maps: the sections so far, this section's keys.
-    for (; this.#namesInClassifier < this.#names.length; this.#namesInClassifier += 1) {
-      classifier.sectionLines.set(this.#names[this.#namesInClassifier] ?? "", this.#headerLines[this.#namesInClassifier] ?? 0);
+    for (; this.#namesInClassifier < this.#names.count; this.#namesInClassifier += 1) {
+      classifier.sectionLines.set(this.#names.at(this.#namesInClassifier), this.#headerLines[this.#namesInClassifier] ?? 0);
     }
+    // The section the lines are in, which the byte path does not hand it (its name is not made into a string).
+    classifier.currentSection = this.#names.count === 0 ? undefined : this.#names.at(this.#names.count - 1);
     if (!this.#keysInMap) this.#moveKeysToMap();
     const line = this.#line;
     line.text = this.#decode(this.#bytes.subarray(start, end));
@@ -279,14 +287,13 @@ class ByteScan {
     if (problem !== undefined) throw new IniSyntaxError(problem.line, problem.reason);
     if (line.kind === "section" && line.section !== undefined) {
       this.#startSection(line.section, this.#base + start, lineNumber);
-      this.#namesInClassifier = this.#names.length; // the classifier listed it itself
+      this.#namesInClassifier = this.#names.count; // the classifier listed it itself
     }
   }
 
   /** `start`: the header's offset in the file. */
   #startSection(name: string, start: number, lineNumber: number): void {
-    this.#byName.set(name, this.#names.length);
-    this.#names.push(name);
+    this.#names.addDecoded(name);
     this.#starts.push(start);
     this.#headerLines.push(lineNumber);
     this.#keyCount = 0;
@@ -353,6 +360,14 @@ export type OnRead = (bytes: Buffer) => void;
 
 /** Read size of a scan, and of a check of the whole file's encoding. */
 export const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The first read of a scan: a short window (≈ 130 lines of a credentials file), scanned whole
+ * before V8 optimises the scan, so that the paths a window's end takes (the loop's exit, a
+ * section's keys handed over to the next window) have run once when the scan is compiled.
+ * Compiled without them, the first window's end throws the compiled code away.
+ */
+const FIRST_WINDOW_BYTES = 16 * 1024;
 
 /** Where a document's bytes are: the Buffer it was parsed from, or the open file, read a range at a time. */
 interface ByteSource {
@@ -508,7 +523,8 @@ export class IniByteDocument {
     for (;;) {
       // A line longer than the window: the window grows until it holds it.
       if (carried === window.length) window = Buffer.concat([window, Buffer.allocUnsafe(window.length)]);
-      const count = position === length ? 0 : readSync(fd, window, carried, Math.min(window.length - carried, length - position), position);
+      const room = Math.min(window.length - carried, length - position, position === 0 ? FIRST_WINDOW_BYTES : Infinity);
+      const count = position === length ? 0 : readSync(fd, window, carried, room, position);
       if (count === 0 && position < length) throw new ScannedFileChanged();
       // The file's bytes in order, each once (the scan's content check: store/remembered-scan.ts).
       if (count > 0) onRead?.(window.subarray(carried, carried + count));

@@ -97,6 +97,62 @@ describe("section names in the byte scan", () => {
   });
 });
 
+describe("section names kept as bytes until the scan ends (issue 16, sixth round)", () => {
+  /** Every way of reading `text` refuses it as the string parse does, or lists the same names and sections. */
+  function expectLikeStringParse(text: string, encoding: BufferEncoding = "utf8"): string {
+    const expected = errorOf(() => IniDocument.parse(text));
+    for (const read of readAllWays(Buffer.from(text, encoding))) {
+      expect(errorOf(read)).toBe(expected);
+      if (expected !== "no error") continue;
+      const document = read();
+      const names = IniDocument.parse(text).sectionNames();
+      expect(document.sectionNames()).toEqual(names);
+      for (const name of names) expect(document.section(name)).toEqual(IniDocument.parse(text).section(name));
+    }
+    return expected;
+  }
+
+  it("refuses a name repeated thousands of names later, after the table of names has grown many times", () => {
+    const names = Array.from({ length: 5000 }, (_, index) => `org-${index}`);
+    const text = `${names.map((name) => `[${name}]\nk = 1\n`).join("")}[org-17]\nk = 2\n`;
+    expect(expectLikeStringParse(text)).toBe("line 10001: section [org-17] repeats the one on line 35 (the AWS CLI rejects this too)");
+  });
+
+  it("refuses a name repeated across the first short window and across a 1 MiB window, as the string parse does", () => {
+    const filler = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => `[org-${from + index}]\naws_session_token = ${"T".repeat(700)}\n`).join("\n");
+    // The repeat 20 KiB in (past the first window), then 1.2 MiB in (past the first full window).
+    for (const sections of [25, 1600]) {
+      const text = `[dev]\nk = 1\n${filler(0, sections)}\n[dev]\nk = 2\n`;
+      expect(expectLikeStringParse(text)).toMatch(/section \[dev\] repeats the one on line 1 /);
+    }
+  });
+
+  it("refuses __proto__ and reads other 9-byte names that start with an underscore", () => {
+    expect(expectLikeStringParse("[a]\nk = 1\n[_proto__x]\nk = 2\n[_________]\nk = 3\n")).toBe("no error");
+    expect(expectLikeStringParse("[a]\nk = 1\n[__proto__]\nk = 2\n")).toBe("line 3: section name __proto__ is not allowed");
+  });
+
+  it("compares names the classifier read (a non-ASCII comment) with names read from their bytes, both ways", () => {
+    expect(expectLikeStringParse("[a]\nk = 1\n[b] ; é\nk = 2\n[c]\n[b]\n")).toBe(
+      "line 6: section [b] repeats the one on line 3 (the AWS CLI rejects this too)",
+    );
+    expect(expectLikeStringParse("[é]\nk = 1\n[b]\n[é] ; x\n")).toBe("line 4: section [é] repeats the one on line 1 (the AWS CLI rejects this too)");
+    expect(expectLikeStringParse("[é]\nk = 1\n[b]\nk = 2\n[ü]\n[c]\n", "latin1")).toBe("no error");
+  });
+
+  it("names the section a repeated non-ASCII key is in when every header was read from its bytes", () => {
+    expect(expectLikeStringParse("[a]\nk = 1\n[b]\nké = 1\nKé = 2\n")).toBe('line 5: key "ké" repeats the one on line 4 in [b]');
+    expect(expectLikeStringParse("ké = 1\n[a]\n")).toBe('line 1: key "ké" comes before any [section]');
+  });
+
+  it("reads a [name] inside a value, and a header after a line that ends in a lone \\r, as the string parse does", () => {
+    expect(expectLikeStringParse("[a]\nnote = [a]\nk = [b] ; x\n[b]\nk = 1\n")).toBe("no error");
+    expect(expectLikeStringParse("[a]\rk = 1\r[b]\rk = 2\r\n[a]\r")).toBe("line 5: section [a] repeats the one on line 1 (the AWS CLI rejects this too)");
+    expect(expectLikeStringParse("[a]\rk = 1\r[b]\r\nk = 2\r")).toBe("no error");
+  });
+});
+
 describe("keys in the byte scan", () => {
   it("refuses a key repeated across any window's end, and past the room for keys, as the string parse does", () => {
     const longKeys = Array.from({ length: 25 }, (_, index) => `${"k".repeat(100)}${index} = ${index}`).join("\n");

@@ -133,6 +133,18 @@ describe("IniByteDocument.scanFile (the file a chunk at a time)", () => {
     }
   });
 
+  it("reads a \\r\\n or a UTF-8 character cut by the end of the scan's short first window (16 KiB) as the parse does", () => {
+    const FIRST_WINDOW = 16 * 1024;
+    for (const shift of [-2, -1, 0, 1]) {
+      // The filler line ends so that the next line's \r\n (or é) straddles byte 16,384.
+      const head = "[a]\r\nx = ";
+      const filler = "v".repeat(FIRST_WINDOW - head.length - "\r\n[b".length + shift);
+      for (const tail of ["]\r\ny = 1\r\n[c]\r\n", "é]\r\ny = 1\r\n[a]\r\n"]) {
+        expectScanLikeParse(Buffer.from(`${head}${filler}\r\n[b${tail}`, "utf8"), 1024 * 1024);
+      }
+    }
+  });
+
   it("reports a file truncated after the scan when a section is read, instead of reading short", () => {
     const bytes = Buffer.from("[a]\nx = 1\n[b]\ny = 2\n");
     using file = opened(bytes);
