@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
 
 const CONFIG = `
@@ -47,6 +47,24 @@ async function runListingBuiltins(args: readonly string[], name: string): Promis
     .map((entry) => entry.slice("NativeModule ".length));
   return { stdout: result.stdout, exitCode: result.exitCode, builtins };
 }
+
+describe("the warm bundle", () => {
+  it("holds the warm path alone: only Node's own modules required, none of the write's, the listing's or status's code", () => {
+    const warm = readFileSync(join(REPO_ROOT, "dist", "src", "cli", "main-warm.cjs"), "utf8");
+    expect([...warm.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).filter((name) => !name?.startsWith("node:"))).toEqual([]);
+    expect(warm).toContain("function serveWarm(");
+    // (A module's constants may stay, where its code does not.)
+    for (const code of [
+      "function writeFromCache(",
+      "function precheckProfileWrites(",
+      "function writeFileAtomic(",
+      "IniByteDocument = class",
+      "function profilesListingText(",
+    ])
+      expect(warm, code).not.toContain(code);
+    expect(warm.length).toBeLessThan(readFileSync(join(REPO_ROOT, "dist", "src", "cli", "main.cjs"), "utf8").length / 2);
+  });
+});
 
 describe("the warm path's built-in modules", () => {
   it("a warm process, env and assume load no module that only writing needs, and still answer from the cache", async () => {
