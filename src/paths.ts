@@ -2,7 +2,7 @@
  * Where the AWS files and rolecred's own cache live, resolved the way the AWS SDKs do it so that
  * rolecred writes exactly the file the SDK and the AWS CLI read.
  */
-import { homedir } from "node:os";
+import { homedir } from "./lazy-builtins.js"; // not node:os: see there
 import { join } from "node:path";
 import type { Env } from "./deps.js";
 

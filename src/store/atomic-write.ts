@@ -3,7 +3,7 @@
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
 import { constants, readSync, type Stats } from "node:fs";
-import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "node:fs/promises";
+import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "../lazy-builtins.js"; // not node:fs/promises: see there
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
 import { makeDirectorySync, ownerForCreationIn } from "./ownership.js";

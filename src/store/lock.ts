@@ -22,8 +22,7 @@
  * Held locks are released on SIGINT, SIGTERM and SIGHUP and at process exit.
  */
 import { closeSync, openSync, readFileSync, readSync, unlinkSync, constants } from "node:fs";
-import { link, open, stat, unlink, utimes } from "node:fs/promises";
-import { hostname } from "node:os";
+import { hostname, link, open, stat, unlink, utimes } from "../lazy-builtins.js"; // not node:fs/promises, node:os: see there
 import { errnoCode, RolecredError } from "../errors.js";
 import { BoundedReadError, readRegularTextSync } from "./bounded-read.js";
 

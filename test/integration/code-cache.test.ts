@@ -45,13 +45,13 @@ beforeEach(async () => {
 const rolecred = (args: readonly string[]): Promise<CliResult> => runCli(args, { env });
 const cacheFiles = (command: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.includes(`-${command}-`)) : []);
 
-/** A copy of the shim beside a bundle of its own (see {@link build}), in a folder of the test's. */
+/** A copy of the shim beside a bundle of its own (see {@link build}), in a folder of the test's; `bundle` is the one `process` loads (the warm bundle). */
 async function shimInstall(): Promise<{ install: string; bundle: string }> {
   const install = await mkdtemp(join(temporary, "install-"));
   await mkdir(join(install, "bin"));
   await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
   await copyFile(join(REPO_ROOT, "bin", "rolecred"), join(install, "bin", "rolecred"));
-  return { install, bundle: join(install, "dist", "src", "cli", "main.cjs") };
+  return { install, bundle: join(install, "dist", "src", "cli", "main-warm.cjs") };
 }
 
 /** A bundle that says which build it is; the same length for names of the same length. */
@@ -87,6 +87,24 @@ describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
     const result = await rolecred(["--version"]);
     expect(result).toMatchObject({ exitCode: 0, stderr: "" });
     expect(statSync(path).size).not.toBe(4096);
+  });
+
+  it("loads the warm bundle for process, env and assume, and the main bundle for any other command", async () => {
+    const { install, bundle } = await shimInstall();
+    await writeFile(bundle, build("warm"));
+    await writeFile(join(install, "dist", "src", "cli", "main.cjs"), build("main"));
+    const shim = async (args: readonly string[]) => (await runProcess(process.execPath, [join(install, "bin", "rolecred"), ...args], { env })).stdout;
+    expect(
+      await Promise.all(
+        [
+          ["process", "x"],
+          ["env", "x"],
+          ["assume", "x"],
+        ].map(shim),
+      ),
+    ).toEqual(["warm", "warm", "warm"]);
+    expect(await Promise.all([["write", "x"], ["profiles"], ["--version"], []].map(shim))).toEqual(["main", "main", "main", "main"]);
+    expect(await shim(["process", "x"])).toBe("warm"); // and from its cache
   });
 
   it("never runs an older build's code: a bundle rewritten with the same length, mtime and inode (as an upgrade can leave it) is compiled anew", async () => {
