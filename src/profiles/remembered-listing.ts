@@ -26,7 +26,7 @@ import { BoundedReadError, readRegularFileSync } from "../store/bounded-read.js"
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type NotedSection } from "../store/listing-notes.js";
 import { makeDirectorySync, replaceSmallFileSync } from "../store/ownership.js";
-import { slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
+import { SlotSettings, slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 
@@ -192,24 +192,6 @@ type Variant = "shown" | "names";
 type Slot = 0 | 1 | string;
 type Entry = [name: string, ...slots: Slot[]];
 
-/** A remembered section's settings, by the key's place in the wanted list. */
-class EntrySettings implements SectionSettings {
-  constructor(
-    readonly entry: readonly unknown[],
-    private readonly places: ReadonlyMap<string, number>,
-  ) {}
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  get(key: string): string | null | undefined {
-    const place = this.places.get(key);
-    const slot = place === undefined ? 0 : this.entry[place + 1];
-    return slot === 1 ? null : typeof slot === "string" ? slot : undefined;
-  }
-}
-
 const NO_SETTINGS: SectionSettings = { has: () => false, get: () => undefined };
 
 /** A section as a part entry: the wanted keys' slots in order. */
@@ -232,6 +214,16 @@ function entryOfNote(section: NotedSection, wanted: WantedSettings): Entry | und
   return [name, ...slots];
 }
 
+/** A part entry's settings as slots of `wanted`: a slot of 1 is a key set whose value is not read, a string its value, anything else a key not set. */
+function entrySettings(entry: readonly unknown[], wanted: WantedSettings): SlotSettings {
+  const slots: Array<string | null | undefined> = [];
+  for (let place = 0; place < wanted.size; place++) {
+    const slot = entry[place + 1];
+    slots.push(slot === 1 ? null : typeof slot === "string" ? slot : undefined);
+  }
+  return new SlotSettings(wanted, slots);
+}
+
 function sameEntry(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((slot, index) => slot === b[index]);
@@ -244,7 +236,6 @@ class Listing {
   readonly #wanted: WantedSettings;
   readonly #variant: Variant;
   readonly #wantedKeys: string[];
-  readonly #places: Map<string, number>;
   /** A file was read within a second of its change: what was read of it is not remembered. */
   #readUnsettled = false;
 
@@ -258,7 +249,6 @@ class Listing {
     this.#wanted = settingsShownBy(format);
     this.#variant = this.#wanted.size === 0 ? "names" : "shown";
     this.#wantedKeys = [...this.#wanted.keys()];
-    this.#places = new Map(this.#wantedKeys.map((key, place) => [key, place]));
   }
 
   #textHeader(credentialsKey: string): string {
@@ -388,7 +378,7 @@ class Listing {
       for (const section of note.sections) {
         const entry = entryOfNote(section, this.#wanted);
         if (entry === undefined) part.delete(section[0]);
-        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : entrySettings(entry, this.#wanted));
       }
     }
     this.#remember(state, part, "noted");
@@ -398,7 +388,6 @@ class Listing {
   /** A section's line in a part record: its entry as JSON. */
   #line(name: string, settings: SectionSettings): string {
     if (this.#variant === "names") return `[${JSON.stringify(name)}]`;
-    if (settings instanceof EntrySettings) return JSON.stringify(settings.entry);
     const slots = slotsOf(settings);
     if (slots === undefined) return JSON.stringify(entryOf(name, settings, this.#wantedKeys));
     let line = `[${JSON.stringify(name)}`;
@@ -421,7 +410,7 @@ class Listing {
     const part: Part = new Map();
     for (const entry of entries as unknown[]) {
       if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
-      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : entrySettings(entry, this.#wanted));
     }
     return part;
   }

@@ -33,14 +33,34 @@ export interface SectionSettings {
   get(key: string): string | null | undefined;
 }
 
-/** One section's wanted settings, in one small array by the key's place in the wanted list (10,000 Maps cost their garbage collection). */
-class SlotSettings implements SectionSettings {
+/** Each wanted list's places (a key's slot), made once per list: every section read for one list shares them. */
+const placesByWanted = new WeakMap<WantedSettings, ReadonlyMap<string, number>>();
+
+/** The place of each wanted key in a section's slots: its place in the wanted list. */
+export function placesOf(wanted: WantedSettings): ReadonlyMap<string, number> {
+  let places = placesByWanted.get(wanted);
+  if (places === undefined) {
+    places = new Map([...wanted.keys()].map((key, place) => [key, place]));
+    placesByWanted.set(wanted, places);
+  }
+  return places;
+}
+
+/**
+ * One section's wanted settings, in one small array by the key's place in the wanted list (10,000
+ * Maps cost their garbage collection). A listing reads them by place (slotsFor), without a call
+ * per key: 10,000 rows of a dozen lookups through `get` were a tenth of a `profiles` run.
+ */
+export class SlotSettings implements SectionSettings {
   readonly #slots: Array<string | null | undefined>;
   readonly #places: ReadonlyMap<string, number>;
+  /** The wanted list whose order the slots are in. */
+  readonly wanted: WantedSettings;
 
-  constructor(places: ReadonlyMap<string, number>) {
-    this.#places = places;
-    this.#slots = [];
+  constructor(wanted: WantedSettings, slots: Array<string | null | undefined> = []) {
+    this.wanted = wanted;
+    this.#places = placesOf(wanted);
+    this.#slots = slots;
   }
 
   has(key: string): boolean {
@@ -65,6 +85,28 @@ class SlotSettings implements SectionSettings {
 /** A scanned section's settings in the wanted list's order, when `settings` came from the scanner: what a record of them keeps. */
 export function slotsOf(settings: SectionSettings): ReadonlyArray<string | null | undefined> | undefined {
   return settings instanceof SlotSettings ? settings.slots : undefined;
+}
+
+/** The slots of `settings` when they are slots in the order of exactly this wanted list (the same Map), else undefined. */
+export function slotsFor(settings: SectionSettings, wanted: WantedSettings): ReadonlyArray<string | null | undefined> | undefined {
+  return settings instanceof SlotSettings && settings.wanted === wanted ? settings.slots : undefined;
+}
+
+/**
+ * Layers of settings as one (the first layer that sets a key wins, as a lookup in each in turn
+ * answers), when every layer is slots of the same wanted list; else undefined.
+ */
+export function mergedSlots(layers: readonly SectionSettings[]): SlotSettings | undefined {
+  const first = layers[0];
+  if (!(first instanceof SlotSettings)) return undefined;
+  const merged = [...first.slots];
+  for (let layer = 1; layer < layers.length; layer++) {
+    const next = layers[layer];
+    if (!(next instanceof SlotSettings) || next.wanted !== first.wanted) return undefined;
+    const slots = next.slots;
+    for (let place = 0; place < slots.length; place++) if (merged[place] === undefined) merged[place] = slots[place];
+  }
+  return new SlotSettings(first.wanted, merged);
 }
 
 const LINE_FEED = 0x0a;
@@ -105,18 +147,18 @@ export class SectionSettingsScanner {
   readonly #byName = new Map<string, WantedKey>();
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "\n", kind: "blank" };
-  readonly #places = new Map<string, number>();
+  readonly #wanted: WantedSettings;
   #current: SlotSettings | undefined;
   #atFileStart = true;
 
   constructor(wanted: WantedSettings) {
     for (const [name, mode] of wanted) {
       if (!/^[a-z0-9_-]+$/.test(name)) throw new Error(`not a plain lower-case key without a dot: ${name}`);
-      const key = { name, bytes: Buffer.from(name, "latin1"), readValue: mode === "value", place: this.#places.size };
+      const key = { name, bytes: Buffer.from(name, "latin1"), readValue: mode === "value", place: this.#byName.size };
       (this.#byLength[name.length] ??= []).push(key);
       this.#byName.set(name, key);
-      this.#places.set(name, key.place);
     }
+    this.#wanted = wanted;
   }
 
   /** Every section's wanted settings, by name in the order of first appearance (the whole parse's key order). */
@@ -216,7 +258,7 @@ export class SectionSettingsScanner {
   #enterSection(name: string): void {
     let settings = this.#sections.get(name);
     if (settings === undefined) {
-      settings = new SlotSettings(this.#places);
+      settings = new SlotSettings(this.#wanted);
       this.#sections.set(name, settings);
     }
     this.#current = settings;
