@@ -271,13 +271,23 @@ class Listing {
     if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.toString("utf8", split.bodyStart);
     // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
     // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
+    let credentialsPart: ReadonlyMap<string, SectionSettings> | undefined;
     if (record !== undefined && split !== undefined) {
       const rememberedKey = this.#rememberedCredentialsKey(split.header);
-      if (rememberedKey !== undefined && (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey))) {
-        return record.toString("utf8", split.bodyStart);
+      if (rememberedKey !== undefined) {
+        if (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey)) return record.toString("utf8", split.bodyStart);
+        // Only the credentials file changed since the text was made. No note leads to it (another program's edit: a
+        // blank line, a comment, a session token refreshed in place): it is read, and when its part is the one the
+        // text was made from, the remembered text stands (no config part parsed, no row rendered).
+        credentialsPart = this.#rememberedPart(this.credentials);
+        if (credentialsPart === undefined) {
+          const read = this.#readPart(this.credentials, rememberedKey);
+          if (read === "as remembered") return record.toString("utf8", split.bodyStart);
+          credentialsPart = read;
+        }
       }
     }
-    const text = renderProfiles(listingOfSections(this.#part(this.config), this.#part(this.credentials)), this.format);
+    const text = renderProfiles(listingOfSections(this.#part(this.config), credentialsPart ?? this.#part(this.credentials)), this.format);
     if (!this.#readUnsettled) this.records.write(textName, `${current}\n${text}`);
     return text;
   }
@@ -342,11 +352,14 @@ class Listing {
       if (remembered === "unknown") return false;
       if (this.#variant === "names" ? (remembered === undefined) !== (entry === undefined) : !sameEntry(remembered, entry)) return false;
     }
-    this.records.write(
-      this.#sameName(),
-      `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`,
-    );
+    this.#noteSame(rememberedKey);
     return true;
+  }
+
+  /** That the credentials file now lists as it did at `base` (a small record, not the text and part written again). */
+  #noteSame(base: string): void {
+    const state = this.credentials;
+    this.records.write(this.#sameName(), `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, base, state.key])}\n`);
   }
 
   /** The notes leading the credentials file from `from` to its identity now. */
@@ -381,7 +394,7 @@ class Listing {
         else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : entrySettings(entry, this.#wanted));
       }
     }
-    this.#remember(state, part, "noted");
+    this.#remember(state, part);
     return part;
   }
 
@@ -415,26 +428,59 @@ class Listing {
     return part;
   }
 
-  #readPart(state: FileState): ReadonlyMap<string, SectionSettings> {
-    const part: Part = new Map();
+  /**
+   * A file's sections, read from it. With `rememberedKey` (the credentials file's key the remembered text was made
+   * at): "as remembered" when the part read is the part remembered at that key, whose text then stands.
+   */
+  #readPart(state: FileState): ReadonlyMap<string, SectionSettings>;
+  #readPart(state: FileState, rememberedKey: string): ReadonlyMap<string, SectionSettings> | "as remembered";
+  #readPart(state: FileState, rememberedKey?: string): ReadonlyMap<string, SectionSettings> | "as remembered" {
+    let part: ReadonlyMap<string, SectionSettings>;
     if (this.#variant === "names") {
-      for (const name of readSectionNames(state.path, state.what)) part.set(name, NO_SETTINGS);
-      this.#remember(state, part);
-      return part;
+      const names: Part = new Map();
+      for (const name of readSectionNames(state.path, state.what)) names.set(name, NO_SETTINGS);
+      part = names;
+    } else {
+      part = readSectionSettings(state.path, state.what, this.#wanted);
     }
-    const sections = readSectionSettings(state.path, state.what, this.#wanted);
-    this.#remember(state, sections);
-    return sections;
+    const readSettled = settled(state, this.now);
+    if (!readSettled) this.#readUnsettled = true;
+    // Made to be compared, or to be remembered (only once the file settled: it may change again unseen within the second).
+    const remembering = readSettled && state.identity !== undefined && this.records.ready();
+    const body = remembering || rememberedKey !== undefined ? this.#partBody(part) : undefined;
+    if (rememberedKey !== undefined && body !== undefined && this.#rememberedBody(state, rememberedKey) === body) {
+      // A file read within a second of its change may change again unseen: then nothing is noted.
+      if (readSettled && state.identity !== undefined) this.#noteSame(rememberedKey);
+      return "as remembered";
+    }
+    if (remembering && body !== undefined) this.#writePart(state, body);
+    return part;
+  }
+
+  /** The body of the part record remembered for `state`'s file at `key`, if there is one. */
+  #rememberedBody(state: FileState, key: string): string | undefined {
+    const record = this.records.read(this.#partName(state));
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, key)) return undefined;
+    return record.toString("utf8", split.bodyStart);
   }
 
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
-  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>, how: "read" | "noted" = "read"): void {
-    // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
-    if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
-    if (state.identity === undefined || (how === "read" && !settled(state, this.now)) || !this.records.ready()) return;
+  #partBody(part: ReadonlyMap<string, SectionSettings>): string {
     const lines: string[] = [];
     for (const [name, settings] of part) lines.push(this.#line(name, settings));
-    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
+    return `[\n${lines.join(",\n")}\n]\n`;
+  }
+
+  /** Remembers a part brought up to date by notes (a noted file need not have settled: the note says what it holds). */
+  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>): void {
+    if (state.identity !== undefined && this.records.ready()) this.#writePart(state, this.#partBody(part));
+  }
+
+  #writePart(state: FileState, body: string): void {
+    // A missing file is read for nothing.
+    if (state.identity === undefined || !this.records.ready()) return;
+    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n${body}`);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
   }
