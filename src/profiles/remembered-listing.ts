@@ -445,16 +445,34 @@ class Listing {
     }
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
-    // Made to be compared, or to be remembered (only once the file settled: it may change again unseen within the second).
-    const remembering = readSettled && state.identity !== undefined && this.records.ready();
-    const body = remembering || rememberedKey !== undefined ? this.#partBody(part) : undefined;
-    if (rememberedKey !== undefined && body !== undefined && this.#rememberedBody(state, rememberedKey) === body) {
+    const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
+    if (rememberedKey !== undefined && rememberedBody !== undefined && this.#partIs(part, rememberedBody)) {
       // A file read within a second of its change may change again unseen: then nothing is noted.
       if (readSettled && state.identity !== undefined) this.#noteSame(rememberedKey);
       return "as remembered";
     }
-    if (remembering && body !== undefined) this.#writePart(state, body);
+    // Remembered only once the file settled: it may change again unseen within the second.
+    if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, this.#partBody(part));
     return part;
+  }
+
+  /**
+   * Whether `part` is the part whose record body is `body`: each line compared where it stands, up
+   * to the first that differs (no body of 10,000 lines made and kept to compare it whole).
+   */
+  #partIs(part: ReadonlyMap<string, SectionSettings>, body: string): boolean {
+    if (!body.startsWith("[\n")) return false;
+    let offset = 2;
+    for (const [name, settings] of part) {
+      if (offset > 2) {
+        if (!body.startsWith(",\n", offset)) return false;
+        offset += 2;
+      }
+      const line = this.#line(name, settings);
+      if (!body.startsWith(line, offset)) return false;
+      offset += line.length;
+    }
+    return body.length === offset + 3 && body.endsWith("\n]\n");
   }
 
   /** The body of the part record remembered for `state`'s file at `key`, if there is one. */
