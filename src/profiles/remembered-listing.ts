@@ -435,42 +435,56 @@ class Listing {
   #readPart(state: FileState): ReadonlyMap<string, SectionSettings>;
   #readPart(state: FileState, rememberedKey: string): ReadonlyMap<string, SectionSettings> | "as remembered";
   #readPart(state: FileState, rememberedKey?: string): ReadonlyMap<string, SectionSettings> | "as remembered" {
-    let part: ReadonlyMap<string, SectionSettings>;
-    if (this.#variant === "names") {
-      const names: Part = new Map();
-      for (const name of readSectionNames(state.path, state.what)) names.set(name, NO_SETTINGS);
-      part = names;
-    } else {
-      part = readSectionSettings(state.path, state.what, this.#wanted);
-    }
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
     const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
-    if (rememberedKey !== undefined && rememberedBody !== undefined && this.#partIs(part, rememberedBody)) {
-      // A file read within a second of its change may change again unseen: then nothing is noted.
-      if (readSettled && state.identity !== undefined) this.#noteSame(rememberedKey);
-      return "as remembered";
+    let part: ReadonlyMap<string, SectionSettings>;
+    if (this.#variant === "names") {
+      const read = readSectionNames(state.path, state.what);
+      // Gone through twice (compared, then made a part): an iterator, when the names came from every line, made an array.
+      const listed = Array.isArray(read) ? (read as readonly string[]) : [...read];
+      // Compared as listed, repeats and all: a remembered part has none, so a file that repeats a section is
+      // read into a part below (as is any other that differs).
+      if (rememberedBody !== undefined && this.#partIs(listed, rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
+      const names: Part = new Map();
+      for (const name of listed) names.set(name, NO_SETTINGS);
+      part = names;
+    } else {
+      part = readSectionSettings(state.path, state.what, this.#wanted);
+      if (rememberedBody !== undefined && this.#partIs(part, rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
     }
     // Remembered only once the file settled: it may change again unseen within the second.
     if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, this.#partBody(part));
     return part;
   }
 
+  /** The file read lists as it did at `rememberedKey`: noted so once it settled (it may change again unseen within the second). */
+  #asRemembered(state: FileState, rememberedKey: string | undefined, readSettled: boolean): "as remembered" {
+    if (rememberedKey !== undefined && readSettled && state.identity !== undefined) this.#noteSame(rememberedKey);
+    return "as remembered";
+  }
+
   /**
-   * Whether `part` is the part whose record body is `body`: each line compared where it stands, up
-   * to the first that differs (no body of 10,000 lines made and kept to compare it whole).
+   * Whether `part` (or, for `--names`, the names as listed) is the part whose record body is
+   * `body`: each line compared where it stands, up to the first that differs (no body of 10,000
+   * lines made and kept to compare it whole).
    */
-  #partIs(part: ReadonlyMap<string, SectionSettings>, body: string): boolean {
+  #partIs(part: ReadonlyMap<string, SectionSettings> | Iterable<string>, body: string): boolean {
     if (!body.startsWith("[\n")) return false;
     let offset = 2;
-    for (const [name, settings] of part) {
+    const next = (line: string): boolean => {
       if (offset > 2) {
         if (!body.startsWith(",\n", offset)) return false;
         offset += 2;
       }
-      const line = this.#line(name, settings);
       if (!body.startsWith(line, offset)) return false;
       offset += line.length;
+      return true;
+    };
+    if (part instanceof Map) {
+      for (const [name, settings] of part as ReadonlyMap<string, SectionSettings>) if (!next(this.#line(name, settings))) return false;
+    } else {
+      for (const name of part as Iterable<string>) if (!next(this.#line(name, NO_SETTINGS))) return false;
     }
     return body.length === offset + 3 && body.endsWith("\n]\n");
   }

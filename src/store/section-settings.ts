@@ -151,6 +151,8 @@ export class SectionSettingsScanner {
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "\n", kind: "blank" };
   readonly #wanted: WantedSettings;
+  /** A section's slots before any key is read, copied for each section. */
+  readonly #noSlots: Array<string | null | undefined>;
   #current: SlotSettings | undefined;
   #atFileStart = true;
 
@@ -169,6 +171,7 @@ export class SectionSettingsScanner {
       this.#byName.set(name, key);
     }
     this.#wanted = wanted;
+    this.#noSlots = Array.from({ length: wanted.size }, () => undefined);
   }
 
   /** Every section's wanted settings, by name in the order of first appearance (the whole parse's key order). */
@@ -289,7 +292,7 @@ export class SectionSettingsScanner {
     let settings = this.#sections.get(name);
     if (settings === undefined) {
       // Every slot made at once: an array grown slot by slot leaves its smaller copies to the garbage collector.
-      settings = new SlotSettings(this.#wanted, new Array<string | null | undefined>(this.#wanted.size));
+      settings = new SlotSettings(this.#wanted, this.#noSlots.slice());
       this.#sections.set(name, settings);
     }
     this.#current = settings;
