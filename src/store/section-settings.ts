@@ -127,6 +127,15 @@ function isPlainKeyByte(byte: number): boolean {
   return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2e || byte === 0x2d;
 }
 
+/** What a byte is to a key being walked: part of a plain key, a space, `=` or `:`, or anything else. */
+const KEY_BYTE_OTHER = 0;
+const KEY_BYTE_PLAIN = 1;
+const KEY_BYTE_SPACE = 2;
+const KEY_BYTE_DELIMITER = 3;
+const KEY_BYTE_KINDS = new Uint8Array(256).map((_, byte) =>
+  byte === EQUALS || byte === COLON ? KEY_BYTE_DELIMITER : byte === SPACE ? KEY_BYTE_SPACE : isPlainKeyByte(byte) ? KEY_BYTE_PLAIN : KEY_BYTE_OTHER,
+);
+
 interface WantedKey {
   readonly name: string;
   readonly bytes: Buffer;
@@ -208,12 +217,17 @@ export class SectionSettingsScanner {
     let delimiter = start;
     let keyEnd = start; // after the key's last byte that is not a space
     let plain = true;
+    // One table lookup a byte (KEY_BYTE_KINDS), not a chain of comparisons: every entry line's key is walked so.
     for (; delimiter < end; delimiter++) {
-      const byte = bytes[delimiter] ?? 0;
-      if (byte === EQUALS || byte === COLON) break;
-      if (byte === SPACE) continue;
-      keyEnd = delimiter + 1;
-      if (!isPlainKeyByte(byte)) plain = false;
+      const kind = KEY_BYTE_KINDS[bytes[delimiter] ?? 0];
+      if (kind === KEY_BYTE_PLAIN) {
+        keyEnd = delimiter + 1;
+      } else if (kind === KEY_BYTE_DELIMITER) {
+        break;
+      } else if (kind !== KEY_BYTE_SPACE) {
+        keyEnd = delimiter + 1;
+        plain = false;
+      }
     }
     const classifier = this.#classifier;
     // Neither delimiter, or no section yet: the classifier calls it invalid and keeps its state.
