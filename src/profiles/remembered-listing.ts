@@ -493,7 +493,11 @@ class Listing {
   #rememberedBody(state: FileState, key: string): string | undefined {
     const record = this.records.read(this.#partName(state));
     const split = record === undefined ? undefined : splitRecord(record);
-    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, key)) return undefined;
+    if (record === undefined || split === undefined) return undefined;
+    const header = JSON.stringify(split.header);
+    // Or the part of a file that the same record says lists as the file at `key` (a text made from that part).
+    const same = state.role === "credentials" ? this.#sameRecord() : undefined;
+    if (header !== this.#partHeader(state, key) && (same?.equivalent !== key || header !== this.#partHeader(state, same.base))) return undefined;
     return record.toString("utf8", split.bodyStart);
   }
 

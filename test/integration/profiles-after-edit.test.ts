@@ -8,7 +8,7 @@
  * something shown is listed from the files as before. Each time, what is printed is what a
  * listing with nothing remembered prints, in every format.
  */
-import { readFile, utimes, writeFile } from "node:fs/promises";
+import { readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, makeTempHome, REPO_ROOT, runCli } from "../support/run-cli.js";
@@ -36,8 +36,8 @@ describe("profiles after another program's edit of the credentials file", () => 
     await writeFile(config, CONFIG);
     await writeFile(credentials, CREDENTIALS, { mode: 0o600 });
     const anHourAgo = new Date(Date.now() - 3_600_000);
-    const settle = async () => {
-      for (const file of [config, credentials]) await utimes(file, anHourAgo, anHourAgo);
+    const settle = async (files = [config, credentials]) => {
+      for (const file of files) await utimes(file, anHourAgo, anHourAgo);
       await new Promise((resolve) => setTimeout(resolve, 1100)); // the change times settle
     };
     const watched = [config, credentials, configPart, configNamesPart];
@@ -77,11 +77,20 @@ describe("profiles after another program's edit of the credentials file", () => 
     expect(unchanged.configParts).toEqual([0, 0, 0]);
 
     // Once settled, the finding is remembered (the JSON listing finds the table's): the next runs read neither file.
-    await settle();
+    await settle([credentials]);
     expect((await listed()).credentials).toEqual([1, 0, 1]);
     const remembered = await listed();
     expect(remembered.credentials).toEqual([0, 0, 0]);
     expect(remembered.configParts).toEqual([0, 0, 0]);
+
+    // The JSON listing made again (its record lost) from the part the table found the same, under the file's identity
+    // now; after another such edit, it is compared with that part too.
+    await rm(join(cache, "profiles-json.listing"));
+    expect((await listed()).configParts).toEqual([0, 1, 0]);
+    await writeFile(credentials, `${await readFile(credentials, "utf8")}\n`);
+    const again = await listed();
+    expect(again.credentials).toEqual([1, 1, 1]);
+    expect(again.configParts).toEqual([0, 0, 0]);
 
     // A change that shows (a region, a new profile): listed from the config's remembered part and the file.
     await writeFile(credentials, `${await readFile(credentials, "utf8")}[ci]\nregion = ap-south-1\n[edited]\naws_access_key_id = AKIAEDITEDEDITEDEDIT\n`);
