@@ -132,9 +132,14 @@ const KEY_BYTE_OTHER = 0;
 const KEY_BYTE_PLAIN = 1;
 const KEY_BYTE_SPACE = 2;
 const KEY_BYTE_DELIMITER = 3;
-const KEY_BYTE_KINDS = new Uint8Array(256).map((_, byte) =>
-  byte === EQUALS || byte === COLON ? KEY_BYTE_DELIMITER : byte === SPACE ? KEY_BYTE_SPACE : isPlainKeyByte(byte) ? KEY_BYTE_PLAIN : KEY_BYTE_OTHER,
-);
+/** Made by the first scanner, not when the bundle loads: the warm fast path loads this module and never scans. */
+let keyByteKinds: Uint8Array | undefined;
+function keyByteKindsTable(): Uint8Array {
+  keyByteKinds ??= new Uint8Array(256).map((_, byte) =>
+    byte === EQUALS || byte === COLON ? KEY_BYTE_DELIMITER : byte === SPACE ? KEY_BYTE_SPACE : isPlainKeyByte(byte) ? KEY_BYTE_PLAIN : KEY_BYTE_OTHER,
+  );
+  return keyByteKinds;
+}
 
 interface WantedKey {
   readonly name: string;
@@ -160,6 +165,7 @@ export class SectionSettingsScanner {
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "\n", kind: "blank" };
   readonly #wanted: WantedSettings;
+  readonly #keyByteKinds = keyByteKindsTable();
   /** A section's slots before any key is read, copied for each section. */
   readonly #noSlots: Array<string | null | undefined>;
   #current: SlotSettings | undefined;
@@ -217,9 +223,10 @@ export class SectionSettingsScanner {
     let delimiter = start;
     let keyEnd = start; // after the key's last byte that is not a space
     let plain = true;
-    // One table lookup a byte (KEY_BYTE_KINDS), not a chain of comparisons: every entry line's key is walked so.
+    // One table lookup a byte, not a chain of comparisons: every entry line's key is walked so.
+    const kinds = this.#keyByteKinds;
     for (; delimiter < end; delimiter++) {
-      const kind = KEY_BYTE_KINDS[bytes[delimiter] ?? 0];
+      const kind = kinds[bytes[delimiter] ?? 0];
       if (kind === KEY_BYTE_PLAIN) {
         keyEnd = delimiter + 1;
       } else if (kind === KEY_BYTE_DELIMITER) {
