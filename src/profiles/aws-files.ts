@@ -9,7 +9,7 @@ import { configFilePath, credentialsFilePath } from "../paths.js";
 import { IniSectionIndex } from "../store/ini-document.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 import { scannedSectionsOf } from "../store/scanned-sections.js";
-import { SectionSettingsScanner, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
+import { mergedSlots, SectionSettingsScanner, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 
 export type IniSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -230,10 +230,15 @@ export function readSectionNames(path: string, what: string): Iterable<string> {
   return declined ? readSectionSettings(path, what, new Map()).keys() : names;
 }
 
-/** Settings looked up in each layer in turn, the first that sets a key winning: no merged copy per profile. */
+/**
+ * Settings looked up in each layer in turn, the first that sets a key winning: as one array of
+ * slots when the layers are slots (the files' scan, the remembered parts), else looked up in each.
+ */
 function layered(layers: ReadonlyArray<SectionSettings | undefined>): SectionSettings {
   const present = layers.filter((layer) => layer !== undefined);
   if (present.length <= 1) return present[0] ?? NO_SETTINGS;
+  const merged = mergedSlots(present);
+  if (merged !== undefined) return merged;
   const holding = (key: string) => present.find((layer) => layer.has(key));
   return { has: (key) => holding(key) !== undefined, get: (key) => holding(key)?.get(key) };
 }

@@ -26,7 +26,7 @@ import { BoundedReadError, readRegularFileSync } from "../store/bounded-read.js"
 import { identityOfStats, settledLongEnough, type FileIdentity } from "../store/file-identity.js";
 import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type NotedSection } from "../store/listing-notes.js";
 import { makeDirectorySync, replaceSmallFileSync } from "../store/ownership.js";
-import { slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
+import { SlotSettings, slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 
@@ -192,24 +192,6 @@ type Variant = "shown" | "names";
 type Slot = 0 | 1 | string;
 type Entry = [name: string, ...slots: Slot[]];
 
-/** A remembered section's settings, by the key's place in the wanted list. */
-class EntrySettings implements SectionSettings {
-  constructor(
-    readonly entry: readonly unknown[],
-    private readonly places: ReadonlyMap<string, number>,
-  ) {}
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  get(key: string): string | null | undefined {
-    const place = this.places.get(key);
-    const slot = place === undefined ? 0 : this.entry[place + 1];
-    return slot === 1 ? null : typeof slot === "string" ? slot : undefined;
-  }
-}
-
 const NO_SETTINGS: SectionSettings = { has: () => false, get: () => undefined };
 
 /** A section as a part entry: the wanted keys' slots in order. */
@@ -232,6 +214,16 @@ function entryOfNote(section: NotedSection, wanted: WantedSettings): Entry | und
   return [name, ...slots];
 }
 
+/** A part entry's settings as slots of `wanted`: a slot of 1 is a key set whose value is not read, a string its value, anything else a key not set. */
+function entrySettings(entry: readonly unknown[], wanted: WantedSettings): SlotSettings {
+  const slots: Array<string | null | undefined> = [];
+  for (let place = 0; place < wanted.size; place++) {
+    const slot = entry[place + 1];
+    slots.push(slot === 1 ? null : typeof slot === "string" ? slot : undefined);
+  }
+  return new SlotSettings(wanted, slots);
+}
+
 function sameEntry(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((slot, index) => slot === b[index]);
@@ -244,7 +236,6 @@ class Listing {
   readonly #wanted: WantedSettings;
   readonly #variant: Variant;
   readonly #wantedKeys: string[];
-  readonly #places: Map<string, number>;
   /** A file was read within a second of its change: what was read of it is not remembered. */
   #readUnsettled = false;
 
@@ -258,7 +249,6 @@ class Listing {
     this.#wanted = settingsShownBy(format);
     this.#variant = this.#wanted.size === 0 ? "names" : "shown";
     this.#wantedKeys = [...this.#wanted.keys()];
-    this.#places = new Map(this.#wantedKeys.map((key, place) => [key, place]));
   }
 
   #textHeader(credentialsKey: string): string {
@@ -281,13 +271,23 @@ class Listing {
     if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.toString("utf8", split.bodyStart);
     // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
     // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
+    let credentialsPart: ReadonlyMap<string, SectionSettings> | undefined;
     if (record !== undefined && split !== undefined) {
       const rememberedKey = this.#rememberedCredentialsKey(split.header);
-      if (rememberedKey !== undefined && (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey))) {
-        return record.toString("utf8", split.bodyStart);
+      if (rememberedKey !== undefined) {
+        if (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey)) return record.toString("utf8", split.bodyStart);
+        // Only the credentials file changed since the text was made. No note leads to it (another program's edit: a
+        // blank line, a comment, a session token refreshed in place): it is read, and when its part is the one the
+        // text was made from, the remembered text stands (no config part parsed, no row rendered).
+        credentialsPart = this.#rememberedPart(this.credentials);
+        if (credentialsPart === undefined) {
+          const read = this.#readPart(this.credentials, rememberedKey);
+          if (read === "as remembered") return record.toString("utf8", split.bodyStart);
+          credentialsPart = read;
+        }
       }
     }
-    const text = renderProfiles(listingOfSections(this.#part(this.config), this.#part(this.credentials)), this.format);
+    const text = renderProfiles(listingOfSections(this.#part(this.config), credentialsPart ?? this.#part(this.credentials)), this.format);
     if (!this.#readUnsettled) this.records.write(textName, `${current}\n${text}`);
     return text;
   }
@@ -352,11 +352,14 @@ class Listing {
       if (remembered === "unknown") return false;
       if (this.#variant === "names" ? (remembered === undefined) !== (entry === undefined) : !sameEntry(remembered, entry)) return false;
     }
-    this.records.write(
-      this.#sameName(),
-      `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, rememberedKey, state.key])}\n`,
-    );
+    this.#noteSame(rememberedKey);
     return true;
+  }
+
+  /** That the credentials file now lists as it did at `base` (a small record, not the text and part written again). */
+  #noteSame(base: string): void {
+    const state = this.credentials;
+    this.records.write(this.#sameName(), `${JSON.stringify(["rolecred profiles same", LISTING_VERSION, this.#variant, state.path, base, state.key])}\n`);
   }
 
   /** The notes leading the credentials file from `from` to its identity now. */
@@ -388,17 +391,16 @@ class Listing {
       for (const section of note.sections) {
         const entry = entryOfNote(section, this.#wanted);
         if (entry === undefined) part.delete(section[0]);
-        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+        else part.set(section[0], this.#variant === "names" ? NO_SETTINGS : entrySettings(entry, this.#wanted));
       }
     }
-    this.#remember(state, part, "noted");
+    this.#remember(state, part);
     return part;
   }
 
   /** A section's line in a part record: its entry as JSON. */
   #line(name: string, settings: SectionSettings): string {
     if (this.#variant === "names") return `[${JSON.stringify(name)}]`;
-    if (settings instanceof EntrySettings) return JSON.stringify(settings.entry);
     const slots = slotsOf(settings);
     if (slots === undefined) return JSON.stringify(entryOf(name, settings, this.#wantedKeys));
     let line = `[${JSON.stringify(name)}`;
@@ -421,31 +423,100 @@ class Listing {
     const part: Part = new Map();
     for (const entry of entries as unknown[]) {
       if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
-      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : new EntrySettings(entry, this.#places));
+      part.set(entry[0], this.#variant === "names" ? NO_SETTINGS : entrySettings(entry, this.#wanted));
     }
     return part;
   }
 
-  #readPart(state: FileState): ReadonlyMap<string, SectionSettings> {
-    const part: Part = new Map();
+  /**
+   * A file's sections, read from it. With `rememberedKey` (the credentials file's key the remembered text was made
+   * at): "as remembered" when the part read is the part remembered at that key, whose text then stands.
+   */
+  #readPart(state: FileState): ReadonlyMap<string, SectionSettings>;
+  #readPart(state: FileState, rememberedKey: string): ReadonlyMap<string, SectionSettings> | "as remembered";
+  #readPart(state: FileState, rememberedKey?: string): ReadonlyMap<string, SectionSettings> | "as remembered" {
+    const readSettled = settled(state, this.now);
+    if (!readSettled) this.#readUnsettled = true;
+    const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
+    let part: ReadonlyMap<string, SectionSettings>;
     if (this.#variant === "names") {
-      for (const name of readSectionNames(state.path, state.what)) part.set(name, NO_SETTINGS);
-      this.#remember(state, part);
-      return part;
+      const read = readSectionNames(state.path, state.what);
+      // Gone through twice (compared, then made a part): an iterator, when the names came from every line, made an array.
+      const listed = Array.isArray(read) ? (read as readonly string[]) : [...read];
+      // Compared as listed, repeats and all: a remembered part has none, so a file that repeats a section is
+      // read into a part below (as is any other that differs).
+      if (rememberedBody !== undefined && this.#partIs(listed, rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
+      const names: Part = new Map();
+      for (const name of listed) names.set(name, NO_SETTINGS);
+      part = names;
+    } else {
+      part = readSectionSettings(state.path, state.what, this.#wanted);
+      if (rememberedBody !== undefined && this.#partIs(part, rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
     }
-    const sections = readSectionSettings(state.path, state.what, this.#wanted);
-    this.#remember(state, sections);
-    return sections;
+    // Remembered only once the file settled: it may change again unseen within the second.
+    if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, this.#partBody(part));
+    return part;
+  }
+
+  /** The file read lists as it did at `rememberedKey`: noted so once it settled (it may change again unseen within the second). */
+  #asRemembered(state: FileState, rememberedKey: string | undefined, readSettled: boolean): "as remembered" {
+    if (rememberedKey !== undefined && readSettled && state.identity !== undefined) this.#noteSame(rememberedKey);
+    return "as remembered";
+  }
+
+  /**
+   * Whether `part` (or, for `--names`, the names as listed) is the part whose record body is
+   * `body`: each line compared where it stands, up to the first that differs (no body of 10,000
+   * lines made and kept to compare it whole).
+   */
+  #partIs(part: ReadonlyMap<string, SectionSettings> | Iterable<string>, body: string): boolean {
+    if (!body.startsWith("[\n")) return false;
+    let offset = 2;
+    const next = (line: string): boolean => {
+      if (offset > 2) {
+        if (!body.startsWith(",\n", offset)) return false;
+        offset += 2;
+      }
+      if (!body.startsWith(line, offset)) return false;
+      offset += line.length;
+      return true;
+    };
+    if (part instanceof Map) {
+      for (const [name, settings] of part as ReadonlyMap<string, SectionSettings>) if (!next(this.#line(name, settings))) return false;
+    } else {
+      for (const name of part as Iterable<string>) if (!next(this.#line(name, NO_SETTINGS))) return false;
+    }
+    return body.length === offset + 3 && body.endsWith("\n]\n");
+  }
+
+  /** The body of the part record remembered for `state`'s file at `key`, if there is one. */
+  #rememberedBody(state: FileState, key: string): string | undefined {
+    const record = this.records.read(this.#partName(state));
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record === undefined || split === undefined) return undefined;
+    const header = JSON.stringify(split.header);
+    // Or the part of a file that the same record says lists as the file at `key` (a text made from that part).
+    const same = state.role === "credentials" ? this.#sameRecord() : undefined;
+    if (header !== this.#partHeader(state, key) && (same?.equivalent !== key || header !== this.#partHeader(state, same.base))) return undefined;
+    return record.toString("utf8", split.bodyStart);
   }
 
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
-  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>, how: "read" | "noted" = "read"): void {
-    // A missing file is read for nothing; a file read within a second of its change may change again unseen (not so a noted one).
-    if (how === "read" && !settled(state, this.now)) this.#readUnsettled = true;
-    if (state.identity === undefined || (how === "read" && !settled(state, this.now)) || !this.records.ready()) return;
+  #partBody(part: ReadonlyMap<string, SectionSettings>): string {
     const lines: string[] = [];
     for (const [name, settings] of part) lines.push(this.#line(name, settings));
-    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n[\n${lines.join(",\n")}\n]\n`);
+    return `[\n${lines.join(",\n")}\n]\n`;
+  }
+
+  /** Remembers a part brought up to date by notes (a noted file need not have settled: the note says what it holds). */
+  #remember(state: FileState, part: ReadonlyMap<string, SectionSettings>): void {
+    if (state.identity !== undefined && this.records.ready()) this.#writePart(state, this.#partBody(part));
+  }
+
+  #writePart(state: FileState, body: string): void {
+    // A missing file is read for nothing.
+    if (state.identity === undefined || !this.records.ready()) return;
+    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n${body}`);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
   }

@@ -46,6 +46,25 @@ function headerName(line: string): string | undefined {
 }
 
 /**
+ * The name of a line that is exactly `[name]`, the name printable ASCII without `]` and without a
+ * space at either end (what headerName answers for it, read from the bytes without decoding the
+ * line or matching the pattern); undefined for any other line, which headerName decides.
+ */
+function plainHeaderName(bytes: Buffer, start: number, end: number): string | undefined {
+  const close = end - 1;
+  if (close - start < 2 || bytes[close] !== CLOSE_BRACKET_BYTE || bytes[start + 1] === SPACE_BYTE || bytes[close - 1] === SPACE_BYTE) return undefined;
+  for (let offset = start + 1; offset < close; offset++) {
+    const byte = bytes[offset] ?? 0;
+    if (byte < SPACE_BYTE || byte > 0x7e || byte === CLOSE_BRACKET_BYTE) return undefined;
+  }
+  const name = bytes.toString("latin1", start + 1, close);
+  return name === "__proto__" ? undefined : name;
+}
+
+const SPACE_BYTE = 0x20;
+const CLOSE_BRACKET_BYTE = 0x5d;
+
+/**
  * Every section header of `bytes` (UTF-8, as the readers decode it), or undefined when an indented
  * `[` leaves the answer to the whole parse. `fileStart` false: `bytes` are whole lines from later
  * in the file (bounded-read.ts readRegularLinesSync), where no byte-order mark is looked for.
@@ -67,7 +86,7 @@ export function scanSectionHeaders(bytes: Buffer, fileStart = true): SectionHead
     const end = lineEnd(at);
     const previous = at === bodyStart ? LINE_FEED : bytes[at - 1];
     if (previous === LINE_FEED || previous === CARRIAGE_RETURN) {
-      const name = headerName(bytes.toString("utf8", at, end));
+      const name = plainHeaderName(bytes, at, end) ?? headerName(bytes.toString("utf8", at, end));
       if (name !== undefined) {
         names.push(name);
         starts.push(at);

@@ -33,14 +33,34 @@ export interface SectionSettings {
   get(key: string): string | null | undefined;
 }
 
-/** One section's wanted settings, in one small array by the key's place in the wanted list (10,000 Maps cost their garbage collection). */
-class SlotSettings implements SectionSettings {
+/** Each wanted list's places (a key's slot), made once per list: every section read for one list shares them. */
+const placesByWanted = new WeakMap<WantedSettings, ReadonlyMap<string, number>>();
+
+/** The place of each wanted key in a section's slots: its place in the wanted list. */
+export function placesOf(wanted: WantedSettings): ReadonlyMap<string, number> {
+  let places = placesByWanted.get(wanted);
+  if (places === undefined) {
+    places = new Map([...wanted.keys()].map((key, place) => [key, place]));
+    placesByWanted.set(wanted, places);
+  }
+  return places;
+}
+
+/**
+ * One section's wanted settings, in one small array by the key's place in the wanted list (10,000
+ * Maps cost their garbage collection). A listing reads them by place (slotsFor), without a call
+ * per key: 10,000 rows of a dozen lookups through `get` were a tenth of a `profiles` run.
+ */
+export class SlotSettings implements SectionSettings {
   readonly #slots: Array<string | null | undefined>;
   readonly #places: ReadonlyMap<string, number>;
+  /** The wanted list whose order the slots are in. */
+  readonly wanted: WantedSettings;
 
-  constructor(places: ReadonlyMap<string, number>) {
-    this.#places = places;
-    this.#slots = [];
+  constructor(wanted: WantedSettings, slots: Array<string | null | undefined> = []) {
+    this.wanted = wanted;
+    this.#places = placesOf(wanted);
+    this.#slots = slots;
   }
 
   has(key: string): boolean {
@@ -67,6 +87,28 @@ export function slotsOf(settings: SectionSettings): ReadonlyArray<string | null 
   return settings instanceof SlotSettings ? settings.slots : undefined;
 }
 
+/** The slots of `settings` when they are slots in the order of exactly this wanted list (the same Map), else undefined. */
+export function slotsFor(settings: SectionSettings, wanted: WantedSettings): ReadonlyArray<string | null | undefined> | undefined {
+  return settings instanceof SlotSettings && settings.wanted === wanted ? settings.slots : undefined;
+}
+
+/**
+ * Layers of settings as one (the first layer that sets a key wins, as a lookup in each in turn
+ * answers), when every layer is slots of the same wanted list; else undefined.
+ */
+export function mergedSlots(layers: readonly SectionSettings[]): SlotSettings | undefined {
+  const first = layers[0];
+  if (!(first instanceof SlotSettings)) return undefined;
+  const merged = [...first.slots];
+  for (let layer = 1; layer < layers.length; layer++) {
+    const next = layers[layer];
+    if (!(next instanceof SlotSettings) || next.wanted !== first.wanted) return undefined;
+    const slots = next.slots;
+    for (let place = 0; place < slots.length; place++) if (merged[place] === undefined) merged[place] = slots[place];
+  }
+  return new SlotSettings(first.wanted, merged);
+}
+
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const EQUALS = 0x3d;
@@ -85,12 +127,29 @@ function isPlainKeyByte(byte: number): boolean {
   return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2e || byte === 0x2d;
 }
 
+/** What a byte is to a key being walked: part of a plain key, a space, `=` or `:`, or anything else. */
+const KEY_BYTE_OTHER = 0;
+const KEY_BYTE_PLAIN = 1;
+const KEY_BYTE_SPACE = 2;
+const KEY_BYTE_DELIMITER = 3;
+/** Made by the first scanner, not when the bundle loads: the warm fast path loads this module and never scans. */
+let keyByteKinds: Uint8Array | undefined;
+function keyByteKindsTable(): Uint8Array {
+  keyByteKinds ??= new Uint8Array(256).map((_, byte) =>
+    byte === EQUALS || byte === COLON ? KEY_BYTE_DELIMITER : byte === SPACE ? KEY_BYTE_SPACE : isPlainKeyByte(byte) ? KEY_BYTE_PLAIN : KEY_BYTE_OTHER,
+  );
+  return keyByteKinds;
+}
+
 interface WantedKey {
   readonly name: string;
   readonly bytes: Buffer;
   readonly readValue: boolean;
   /** Its slot in a section's settings. */
   readonly place: number;
+  /** The bytes of the last value read for it (a copy: the pieces' buffer is reused), and that value. */
+  lastBytes: Buffer | undefined;
+  lastValue: string;
 }
 
 /**
@@ -105,18 +164,29 @@ export class SectionSettingsScanner {
   readonly #byName = new Map<string, WantedKey>();
   readonly #classifier = new LineClassifier();
   readonly #line: IniLine = { text: "", eol: "\n", kind: "blank" };
-  readonly #places = new Map<string, number>();
+  readonly #wanted: WantedSettings;
+  readonly #keyByteKinds = keyByteKindsTable();
+  /** A section's slots before any key is read, copied for each section. */
+  readonly #noSlots: Array<string | null | undefined>;
   #current: SlotSettings | undefined;
   #atFileStart = true;
 
   constructor(wanted: WantedSettings) {
     for (const [name, mode] of wanted) {
       if (!/^[a-z0-9_-]+$/.test(name)) throw new Error(`not a plain lower-case key without a dot: ${name}`);
-      const key = { name, bytes: Buffer.from(name, "latin1"), readValue: mode === "value", place: this.#places.size };
+      const key: WantedKey = {
+        name,
+        bytes: Buffer.from(name, "latin1"),
+        readValue: mode === "value",
+        place: this.#byName.size,
+        lastBytes: undefined,
+        lastValue: "",
+      };
       (this.#byLength[name.length] ??= []).push(key);
       this.#byName.set(name, key);
-      this.#places.set(name, key.place);
     }
+    this.#wanted = wanted;
+    this.#noSlots = Array.from({ length: wanted.size }, () => undefined);
   }
 
   /** Every section's wanted settings, by name in the order of first appearance (the whole parse's key order). */
@@ -153,12 +223,18 @@ export class SectionSettingsScanner {
     let delimiter = start;
     let keyEnd = start; // after the key's last byte that is not a space
     let plain = true;
+    // One table lookup a byte, not a chain of comparisons: every entry line's key is walked so.
+    const kinds = this.#keyByteKinds;
     for (; delimiter < end; delimiter++) {
-      const byte = bytes[delimiter] ?? 0;
-      if (byte === EQUALS || byte === COLON) break;
-      if (byte === SPACE) continue;
-      keyEnd = delimiter + 1;
-      if (!isPlainKeyByte(byte)) plain = false;
+      const kind = kinds[bytes[delimiter] ?? 0];
+      if (kind === KEY_BYTE_PLAIN) {
+        keyEnd = delimiter + 1;
+      } else if (kind === KEY_BYTE_DELIMITER) {
+        break;
+      } else if (kind !== KEY_BYTE_SPACE) {
+        keyEnd = delimiter + 1;
+        plain = false;
+      }
     }
     const classifier = this.#classifier;
     // Neither delimiter, or no section yet: the classifier calls it invalid and keeps its state.
@@ -166,7 +242,27 @@ export class SectionSettingsScanner {
     classifier.previousContent = "entry";
     const wanted = plain ? this.#wantedByBytes(bytes, start, keyEnd) : this.#wantedByText(bytes, start, delimiter);
     if (wanted === undefined) return;
-    this.#current?.set(wanted.place, wanted.readValue ? bytes.toString("utf8", delimiter + 1, end).trim() : null);
+    this.#current?.set(wanted.place, wanted.readValue ? this.#value(wanted, bytes, delimiter + 1, end) : null);
+  }
+
+  /**
+   * A value as the parse reads it (decoded, trimmed). The same bytes as this key's last value give
+   * the same string, without decoding it again: 10,000 sessions' `x_rolecred_managed = true`, one region.
+   */
+  #value(key: WantedKey, bytes: Buffer, start: number, end: number): string {
+    const last = key.lastBytes;
+    if (last !== undefined && last.length === end - start) {
+      let offset = 0;
+      while (offset < last.length && last[offset] === bytes[start + offset]) offset++;
+      if (offset === last.length) return key.lastValue;
+    }
+    const value = bytes.toString("utf8", start, end).trim();
+    // Only short values are kept to compare with (a role ARN is rarely the same twice).
+    if (end - start <= 32) {
+      key.lastBytes = Buffer.from(bytes.subarray(start, end));
+      key.lastValue = value;
+    }
+    return value;
   }
 
   /** A key of plain bytes (already its lower-case name): the wanted key it is, if any. */
@@ -216,7 +312,8 @@ export class SectionSettingsScanner {
   #enterSection(name: string): void {
     let settings = this.#sections.get(name);
     if (settings === undefined) {
-      settings = new SlotSettings(this.#places);
+      // Every slot made at once: an array grown slot by slot leaves its smaller copies to the garbage collector.
+      settings = new SlotSettings(this.#wanted, this.#noSlots.slice());
       this.#sections.set(name, settings);
     }
     this.#current = settings;

@@ -93,9 +93,22 @@ const HOSTILE_SECTIONS = [
   "[profile  spaced ]\nregion = s\n[profile spaced]\nsource_profile = jo\n[profile default]\nregion = pd\n",
 ];
 
+/** Edits another program makes that change nothing `profiles` shows, or only what a hasty comparison would miss. */
+const QUIET_EDITS: ReadonlyArray<{ readonly label: string; readonly apply: (text: string) => string }> = [
+  { label: "a blank line appended", apply: (text) => `${text}\n` },
+  { label: "a comment appended", apply: (text) => `${text}\n# touched [by] another tool\n` },
+  { label: "a session token replaced", apply: (text) => text.replace(/aws_session_token = [^\n]*/u, "aws_session_token = replaced-elsewhere") },
+  { label: "a secret key replaced", apply: (text) => text.replace(/aws_secret_access_key = [^\n]*/u, "aws_secret_access_key = other") },
+  { label: "a region's value indented onto the next line", apply: (text) => text.replace(/region = ([^\n]*)/u, "region =\n  $1") },
+  {
+    label: "the last section's keys upper-cased",
+    apply: (text) => text.replace(/\n(\w+) = ([^\n]*)$/u, (_line, key: string, value: string) => `\n${key.toUpperCase()} = ${value}`),
+  },
+];
+
 describe("a listing remembered per file and brought up to date by notes prints what a fresh read prints", () => {
   it("after random sequences of rolecred writes, outside edits, replacements and removals", async () => {
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2, 3, 4, 5]) {
       const random = generator(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const home = await newHome();
@@ -114,6 +127,11 @@ describe("a listing remembered per file and brought up to date by notes prints w
           } catch {
             // Refused (long-term keys, a file rolecred cannot parse): nothing written, nothing noted.
           }
+        } else if (action < 0.65 && random() < 0.4) {
+          // Another program's edit that changes nothing shown, or nearly (a token's value, a blank line, a comment, a secret key).
+          const edit = pick(QUIET_EDITS);
+          label = `quiet outside edit of the credentials: ${edit.label}`;
+          if (existsSync(home.credentials)) writeFileSync(home.credentials, edit.apply(readFileSync(home.credentials, "utf8")));
         } else if (action < 0.65) {
           const section = pick(HOSTILE_SECTIONS);
           label = `outside append to credentials: ${JSON.stringify(section.slice(0, 20))}`;

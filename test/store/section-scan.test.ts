@@ -32,6 +32,12 @@ describe(scanSectionHeaders.name, () => {
     expect(scanAgrees("[a]\nx = 1\n[ b ]\ny = 2\n[]\nz = 3\n[__proto__]\nw = 4\n[c] trailing\n[c2] # fine\n[weird = value\n[d]\n")).toBe("agrees");
   });
 
+  it("reads a plain `[name]` line from its bytes as the pattern reads it: edges of printable ASCII, a space, a tab, DEL, a `]` inside", () => {
+    const lines = ["[a b]", "[ a]", "[a ]", "[~]", "[!x!]", "[a\tb]", "[\tc]", "[d\u007f]", "[e]]", "[f]x", "[g]\t", "[__proto__]", "[h]"];
+    expect(scanAgrees(lines.map((line) => `${line}\nk = v\n`).join(""))).toBe("agrees");
+    expect(sectionNames(scanSectionHeaders(Buffer.from("[a b]\n[~]\n[d\u007f]\n[h]\n")) ?? { names: [], starts: [] })).toEqual(["a b", "~", "d\u007f", "h"]);
+  });
+
   it("answers lone-CR files, names with brackets or non-ASCII, and bytes that are not UTF-8", () => {
     expect(scanAgrees("[a[b]\rx = 1\r[é]\ry = 2\r[profile ü]\r")).toBe("agrees");
     expect(scanAgrees(Buffer.from([...Buffer.from("[caf"), 0xe9, ...Buffer.from("]\nx = 1\n[ok]\n")]))).toBe("agrees");
