@@ -20,17 +20,27 @@ export function parseRoleValue(value: string): RoleValueResult {
     .split(",")
     .map((part) => part.trim())
     .filter((part) => part !== "");
-  const roles = parts.filter(isRoleArn);
-  const providers = parts.filter(isSamlProviderArn);
-  const [roleArn] = roles;
-  const [principalArn] = providers;
-  if (roles.length === 1 && providers.length === 1 && parts.length === 2 && roleArn !== undefined && principalArn !== undefined) {
+  // One check per part (a part is never both kinds): a 1,000-role assertion has 2,000 parts.
+  let roleArn: string | undefined;
+  let principalArn: string | undefined;
+  let roleCount = 0;
+  let providerCount = 0;
+  for (const part of parts) {
+    if (isRoleArn(part)) {
+      roleCount += 1;
+      roleArn ??= part;
+    } else if (isSamlProviderArn(part)) {
+      providerCount += 1;
+      principalArn ??= part;
+    }
+  }
+  if (roleCount === 1 && providerCount === 1 && parts.length === 2 && roleArn !== undefined && principalArn !== undefined) {
     return { ok: true, role: { roleArn, principalArn, account: accountOf(roleArn), roleName: roleNameOf(roleArn) } };
   }
   const reason =
     parts.length !== 2
       ? `expected a role ARN and a SAML provider ARN separated by a comma, found ${parts.length} part${parts.length === 1 ? "" : "s"}`
-      : roles.length === 0
+      : roleCount === 0
         ? "no valid role ARN (arn:aws:iam::<12-digit account>:role/NAME)"
         : "no valid SAML provider ARN (arn:aws:iam::<12-digit account>:saml-provider/NAME)";
   return { ok: false, value: value.trim(), reason };

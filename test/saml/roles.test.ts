@@ -28,6 +28,8 @@ describe(parseRoleValue.name, () => {
     ["aws-us-gov", "arn:aws-us-gov:iam::123456789012:role/Gov", "arn:aws-us-gov:iam::123456789012:saml-provider/Adfs", "Gov"],
     ["aws, with a role path", "arn:aws:iam::123456789012:role/teams/platform/Deployer", "arn:aws:iam::123456789012:saml-provider/Okta", "Deployer"],
     ["aws, with dots in the role name", "arn:aws:iam::123456789012:role/SSO.AdminRole", "arn:aws:iam::123456789012:saml-provider/Okta", "SSO.AdminRole"],
+    ["aws, with a 40-segment path", `arn:aws:iam::123456789012:role/${"a/".repeat(40)}Deep`, "arn:aws:iam::123456789012:saml-provider/Okta", "Deep"],
+    ["aws, with an empty path segment", "arn:aws:iam::123456789012:role/a//Doubled", "arn:aws:iam::123456789012:saml-provider/Okta", "Doubled"],
   ])("reads the %s partition", (_name, roleArn, principalArn, roleName) => {
     expect(parseRoleValue(`${principalArn},${roleArn}`)).toEqual({ ok: true, role: { roleArn, principalArn, account: "123456789012", roleName } });
   });
@@ -46,6 +48,9 @@ describe(parseRoleValue.name, () => {
     ["an STS assumed-role ARN", `arn:aws:sts::111122223333:assumed-role/Developer/jo,${PROVIDER}`, noRole],
     ["an OIDC provider instead of a SAML one", `${ROLE},arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com`, noProvider],
     ["an Entra-style role name without ARN", "Developer,Okta", noRole],
+    ["a role name of 65 characters under a path", `arn:aws:iam::111122223333:role/team/${"x".repeat(65)},${PROVIDER}`, noRole],
+    ["a path without a name", `arn:aws:iam::111122223333:role/team/,${PROVIDER}`, noRole],
+    ["a name that starts with a slash", `arn:aws:iam::111122223333:role//Developer,${PROVIDER}`, noRole],
   ])("refuses %s, with the reason", (_name, value, reason) => {
     expect(parseRoleValue(value)).toEqual({ ok: false, value: value.trim(), reason });
   });
