@@ -11,7 +11,7 @@ export interface Arn {
 }
 
 /** Partitions STS runs in; an ARN naming another is a typo, not a new region. */
-const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+export const PARTITIONS: readonly string[] = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 export function parseArn(text: string): Arn | undefined {
   const parts = text.split(":");

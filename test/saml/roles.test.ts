@@ -3,7 +3,7 @@
  * parts classified by ARN type, never by position; everything else refused with a reason.
  */
 import { describe, expect, it } from "vitest";
-import { parseRoleValue, parseRoleValues } from "../../src/saml/roles.js";
+import { parseRoleValue, parseRoleValueByParts, parseRoleValues } from "../../src/saml/roles.js";
 
 const ROLE = "arn:aws:iam::111122223333:role/Developer";
 const PROVIDER = "arn:aws:iam::111122223333:saml-provider/Okta";
@@ -72,5 +72,45 @@ describe(parseRoleValues.name, () => {
 
   it("no values, no roles", () => {
     expect(parseRoleValues([])).toEqual({ roles: [], rejected: [] });
+  });
+});
+
+describe("the usual value's one-expression reading agrees with the part-by-part reading", () => {
+  // Every combination of the shapes that matter to either reading: partitions (known, unknown),
+  // accounts, paths (none, deep, with a colon, a comma or a space), names (64 and 65 characters,
+  // characters only IAM allows), provider names, whitespace, order and extra commas.
+  const partitions = ["aws", "aws-cn", "aws-us-gov", "aws-mars"];
+  const accounts = ["111122223333", "1111"];
+  const paths = ["", "team/", `${"a/".repeat(30)}`, "a:b/", "a,b/", "a b/", "/", "a//"];
+  const names = ["Developer", "x".repeat(64), "x".repeat(65), "SSO.Admin+=,@-Role", "Dev eloper", ""];
+  const providers = ["Okta", "Ok ta", "p".repeat(128), "p".repeat(129)];
+  const layouts: Array<(role: string, provider: string) => string> = [
+    (role, provider) => `${role},${provider}`,
+    (role, provider) => `${provider},${role}`,
+    (role, provider) => ` \n\t${provider} , \u00a0${role}\n `,
+    (role, provider) => `${role},${provider},`,
+    (role, provider) => `,${provider},${role}`,
+    (role, provider) => `${role},${provider},${role}`,
+    (role) => role,
+  ];
+  it("on every combination", () => {
+    let values = 0;
+    let usual = 0;
+    for (const partition of partitions)
+      for (const account of accounts)
+        for (const path of paths)
+          for (const name of names)
+            for (const providerName of providers)
+              for (const layout of layouts) {
+                const role = `arn:${partition}:iam::${account}:role/${path}${name}`;
+                const provider = `arn:${partition}:iam::${account}:saml-provider/${providerName}`;
+                const value = layout(role, provider);
+                const result = parseRoleValue(value);
+                expect(result, value).toEqual(parseRoleValueByParts(value));
+                values += 1;
+                if (result.ok) usual += 1;
+              }
+    expect(values).toBe(4 * 2 * 8 * 6 * 4 * 7);
+    expect(usual).toBeGreaterThan(100);
   });
 });
