@@ -371,7 +371,8 @@ describe("rolecred saml --list", () => {
 
   it("--list loads none of what assuming needs: STS, session policies, the credentials file, a child process", async () => {
     // A module hook (run by Node's loader for every ES module) names each of rolecred's modules on stderr.
-    const hook = 'export async function load(url, context, next) { if (url.includes("/dist/src/")) process._rawDebug("loaded " + url); return next(url, context); }';
+    const hook =
+      'export async function load(url, context, next) { if (url.includes("/dist/src/")) process._rawDebug("loaded " + url); return next(url, context); }';
     const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
     const assumePath = /\/dist\/src\/(commands\/saml-assume|session\/deliver|policy\/compose|sts\/client|store\/credentials-file|exec\/run-child)\.js$/;
     const loaded = async (args: string[]) => {
@@ -383,7 +384,9 @@ describe("rolecred saml --list", () => {
     };
     expect(await loaded(["--list"])).toEqual([]);
     // The same hook sees them when a role is assumed.
-    expect(await loaded(["--role-arn", ROLE.developer, "--profile", "loaded"])).toEqual(expect.arrayContaining(["commands/saml-assume.js", "session/deliver.js"]));
+    expect(await loaded(["--role-arn", ROLE.developer, "--profile", "loaded"])).toEqual(
+      expect.arrayContaining(["commands/saml-assume.js", "session/deliver.js"]),
+    );
   });
 
   it("says on stderr what would stop the assertion from being used", async () => {

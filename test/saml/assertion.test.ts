@@ -47,15 +47,15 @@ describe("readSamlAssertion", () => {
     const xml =
       '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r"><samlp:Extensions><saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/></samlp:Extensions></samlp:Response>';
     await expect(read(xml)).rejects.toThrow("the SAML assertion is encrypted, so rolecred cannot read the roles in it");
-    await expect(read('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r"/>')).rejects.toThrow(
-      "the SAML response holds no Assertion",
-    );
+    await expect(read('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r"/>')).rejects.toThrow("the SAML response holds no Assertion");
   });
 
   it("finds a SHA-1 signature inside the Assertion, and only an XML-DSig one", async () => {
     const signature = (namespace: string) =>
       `<ds:Signature xmlns:ds="${namespace}"><ds:SignedInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/></ds:SignedInfo></ds:Signature>`;
-    const signed = await read(response(`<saml:Issuer>i</saml:Issuer>${signature("http://www.w3.org/2000/09/xmldsig#")}${roleStatement(`${ROLE},${PROVIDER}`)}`));
+    const signed = await read(
+      response(`<saml:Issuer>i</saml:Issuer>${signature("http://www.w3.org/2000/09/xmldsig#")}${roleStatement(`${ROLE},${PROVIDER}`)}`),
+    );
     expect(signed.sha1Signature).toBe(true);
     const foreign = await read(response(`<saml:Issuer>i</saml:Issuer>${signature("urn:not-dsig")}${roleStatement(`${ROLE},${PROVIDER}`)}`));
     expect(foreign.sha1Signature).toBe(false);
