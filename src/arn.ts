@@ -11,7 +11,7 @@ export interface Arn {
 }
 
 /** Partitions STS runs in; an ARN naming another is a typo, not a new region. */
-const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+export const PARTITIONS: readonly string[] = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 export function parseArn(text: string): Arn | undefined {
   const parts = text.split(":");
@@ -21,8 +21,13 @@ export function parseArn(text: string): Arn | undefined {
   return { partition, service, region, account, resource: parts.slice(5).join(":") };
 }
 
-/** IAM role names: 1-64 of [\w+=,.@-]; paths: /segments/ of printable ASCII. */
-const ROLE_RESOURCE = /^role\/(?:[\u0021-\u007E]+\/)*[\w+=,.@-]{1,64}$/;
+/**
+ * IAM role names: 1-64 of [\w+=,.@-]; paths: /segments/ of printable ASCII. Any run of segments
+ * is one run of printable ASCII ending in "/", so the path is one optional group: a repeated group
+ * of segments that may themselves hold "/" backtracks exponentially on a name that fails (a Role
+ * value with 40 path segments and a 65-character name never finished).
+ */
+const ROLE_RESOURCE = /^role\/(?:[\u0021-\u007E]+\/)?[\w+=,.@-]{1,64}$/;
 const SAML_PROVIDER_RESOURCE = /^saml-provider\/[\w.-]{1,128}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 

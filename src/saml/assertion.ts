@@ -8,7 +8,7 @@
  * agree with ours. Without a signature to check, saml2-js (and xml-crypto, its xmldom) is not
  * loaded at all: it cost about 150 ms of module loading and added nothing the local reading lacks.
  */
-import type { Element } from "@xmldom/xmldom";
+import type { Element, Node } from "@xmldom/xmldom";
 import { ExitCode, inputError, RolecredError } from "../errors.js";
 import type { ParsedSamlXml } from "./xml.js";
 import { parseRoleValues, type SamlRole } from "./roles.js";
@@ -69,9 +69,11 @@ export async function readSamlAssertion(parsed: ParsedSamlXml, options: ReadAsse
   const notes = [...parsed.repairs];
   const { response } = parsed;
   requireSuccess(response);
-  const assertion = theOnlyAssertion(response);
+  // One walk of the whole tree finds both: each was a walk of its own, and the tree of a
+  // 1,000-role response has tens of thousands of nodes.
+  const { assertions, signatures } = assertionsAndSignatures(response);
+  const assertion = theOnlyAssertion(response, assertions);
   const verifying = options.idpCertificates !== undefined;
-  const signatures = signaturesIn(response);
   const source = options.certificateSource ?? "--idp-cert";
   if (verifying) requireSupportedSignatureLayout(response, assertion, signatures, source);
   // Only a signature check needs saml2-js; importing it was most of a `saml --list`'s time.
@@ -144,8 +146,7 @@ function requireSameReading(signed: Attributes, read: Attributes): void {
  * refused: a decoy placed before the signed Assertion is how signature wrapping makes a reader
  * take its subject and validity from text nobody signed.
  */
-function theOnlyAssertion(response: Element): Element {
-  const assertions = descendants(response, "Assertion");
+function theOnlyAssertion(response: Element, assertions: readonly Element[]): Element {
   const [assertion] = assertions;
   if (assertion === undefined) {
     if (firstDescendant(response, "EncryptedAssertion") !== undefined) {
@@ -165,14 +166,19 @@ function theOnlyAssertion(response: Element): Element {
   return assertion;
 }
 
-function signaturesIn(response: Element): Element[] {
-  const found = response.getElementsByTagNameNS(XMLDSIG_NS, "Signature");
+/**
+ * Every element named Assertion in any namespace (or none), and every XML-DSig Signature, below
+ * the Response, in document order: what getElementsByTagNameNS("*", "Assertion") and
+ * getElementsByTagNameNS(XMLDSIG_NS, "Signature") return, in one walk.
+ */
+function assertionsAndSignatures(response: Element): { assertions: Element[]; signatures: Element[] } {
+  const assertions: Element[] = [];
   const signatures: Element[] = [];
-  for (let index = 0; index < found.length; index++) {
-    const signature = found.item(index);
-    if (signature !== null) signatures.push(signature);
-  }
-  return signatures;
+  forEachDescendant(response, (element) => {
+    if (element.localName === "Assertion") assertions.push(element);
+    else if (element.localName === "Signature" && element.namespaceURI === XMLDSIG_NS) signatures.push(element);
+  });
+  return { assertions, signatures };
 }
 
 /**
@@ -360,15 +366,32 @@ function attributesByLocalName(assertion: Element): Map<string, string[]> {
   return attributes;
 }
 
+/** Elements below `element` with this local name, in any namespace or none, in document order. */
 function descendants(element: Element, localName: string): Element[] {
-  const found = element.getElementsByTagNameNS("*", localName);
   const result: Element[] = [];
-  for (let index = 0; index < found.length; index++) {
-    const item = found.item(index);
-    // getElementsByTagNameNS("*", ...) also matches no-namespace elements by local name.
-    if (item !== null) result.push(item);
-  }
+  forEachDescendant(element, (descendant) => {
+    if (descendant.localName === localName) result.push(descendant);
+  });
   return result;
+}
+
+/**
+ * Every element below `root`, in document order (depth first, parent before children), walked
+ * by its links: xmldom's own walk allocates two frames per node.
+ */
+function forEachDescendant(root: Element, visit: (element: Element) => void): void {
+  let node: Node | null = root.firstChild;
+  while (node !== null) {
+    if (node.nodeType === node.ELEMENT_NODE) {
+      visit(node as Element);
+      if (node.firstChild !== null) {
+        node = node.firstChild;
+        continue;
+      }
+    }
+    while (node !== null && node !== root && node.nextSibling === null) node = node.parentNode;
+    node = node === null || node === root ? null : node.nextSibling;
+  }
 }
 
 function firstDescendant(element: Element, localName: string): Element | undefined {
@@ -389,7 +412,13 @@ function firstChild(element: Element, localName: string): Element | undefined {
 
 /** Text and CDATA of every descendant, comments left out (xmldom's textContent skips them). */
 function textOf(element: Element | undefined): string {
-  return element?.textContent?.trim() ?? "";
+  if (element === undefined) return "";
+  // Nearly every value is one text node: its data is the whole textContent, without a walk.
+  const only = element.firstChild;
+  if (only !== null && only.nextSibling === null && (only.nodeType === only.TEXT_NODE || only.nodeType === only.CDATA_SECTION_NODE)) {
+    return (only.nodeValue ?? "").trim();
+  }
+  return element.textContent?.trim() ?? "";
 }
 
 function dateAttribute(element: Element | undefined, name: string): Date | undefined {

@@ -152,13 +152,21 @@ function xmlFromBase64(encoded: string, what: string): { xml: string; bytes: Buf
     throw inputError(`${what} is not a SAML response: it is neither XML nor base64`, NOT_SAML_HINT);
   }
   const decoded = Buffer.from(compact.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  const looksLikeXml = decoded
-    .toString("latin1")
-    .replace(/^\u00EF\u00BB\u00BF/, "")
-    .trimStart()
-    .startsWith("<");
-  if (!looksLikeXml || decoded.includes(0)) {
+  if (!startsWithTag(decoded) || decoded.includes(0)) {
     throw inputError(`${what} is base64 but does not decode to XML, so it is not a SAML response`, NOT_SAML_HINT);
   }
   return xmlFromBytes(decoded, `the XML in ${what}`);
 }
+
+/**
+ * Whether the bytes, read as ISO-8859-1, start with "<" after one UTF-8 byte order mark and any
+ * whitespace (what String.prototype.trimStart removes from such text: tab, LF, VT, FF, CR, space
+ * and no-break space). Looked at byte by byte: the text of the whole response is not needed.
+ */
+function startsWithTag(bytes: Buffer): boolean {
+  let index = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (index < bytes.length && LATIN1_WHITESPACE.has(bytes[index] ?? 0)) index++;
+  return bytes[index] === 0x3c;
+}
+
+const LATIN1_WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);

@@ -297,6 +297,17 @@ describe("27: aliases and paths", () => {
     const list = await saml(["--list"], xml);
     expect(list.stdout).toMatch(/ Admin\/ReadOnly /);
   });
+
+  it("a Role value with a 40-segment path and a 65-character name is ignored with a warning, not checked for ever", async () => {
+    // The role ARN check backtracked exponentially in the number of path segments when the name
+    // after them failed: this value hung `saml` (and --role-arn) until it was killed.
+    const tooLong = `arn:aws:iam::${SANDBOX}:role/${"a/".repeat(40)}${"x".repeat(65)}`;
+    const xml = base64(signedXml({ roles: [OFFER.developer, { roleArn: tooLong, providerArn: SANDBOX_IDP }] }));
+    const list = await saml(["--list"], xml);
+    expect(list.stderr).toBe(`warning: ignored 1 Role value(s) that are not a role and provider ARN pair: "${tooLong},${SANDBOX_IDP}"\n`);
+    expect(list.stdout).toMatch(/^111122223333 +sandbox +Developer +arn:aws:iam::111122223333:saml-provider\/TestIdP\n\n/m);
+    expect(list.exitCode).toBe(0);
+  });
 });
 
 describe("28: ~/.aws/config pins what SAML runs accept", () => {

@@ -369,6 +369,26 @@ describe("rolecred saml --list", () => {
     expect(await loaded(["--list", "--idp-cert", certificate])).toEqual(["saml2-js", "xml-crypto"]);
   });
 
+  it("--list loads none of what assuming needs: STS, session policies, the credentials file, a child process", async () => {
+    // A module hook (run by Node's loader for every ES module) names each of rolecred's modules on stderr.
+    const hook =
+      'export async function load(url, context, next) { if (url.includes("/dist/src/")) process._rawDebug("loaded " + url); return next(url, context); }';
+    const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const assumePath = /\/dist\/src\/(commands\/saml-assume|session\/deliver|policy\/compose|sts\/client|store\/credentials-file|exec\/run-child)\.js$/;
+    const loaded = async (args: string[]) => {
+      const nodeOptions = `--import=${`data:text/javascript,${encodeURIComponent(register)}`}`;
+      const result = await rolecred(args, full(), { env: { ...env, NODE_OPTIONS: nodeOptions, ROLECRED_CACHE_DIR: join(home, "no-cache") } });
+      const modules = [...result.stderr.matchAll(/^loaded (\S+)$/gm)].map((match) => match[1] ?? "");
+      expect(modules).toContainEqual(expect.stringMatching(/\/dist\/src\/commands\/saml\.js$/));
+      return modules.filter((url) => assumePath.test(url)).map((url) => url.replace(/^.*\/dist\/src\//, ""));
+    };
+    expect(await loaded(["--list"])).toEqual([]);
+    // The same hook sees them when a role is assumed.
+    expect(await loaded(["--role-arn", ROLE.developer, "--profile", "loaded"])).toEqual(
+      expect.arrayContaining(["commands/saml-assume.js", "session/deliver.js"]),
+    );
+  });
+
   it("says on stderr what would stop the assertion from being used", async () => {
     const result = await rolecred(["--list"], assertion({ sessionName: "Alice Smith" }));
     expect(result.exitCode).toBe(0);
