@@ -610,6 +610,8 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
     "profiles-names-10000-after-write",
     "profiles-10000-after-edit",
     "profiles-names-10000-after-edit",
+    "profiles-10000-after-add",
+    "profiles-names-10000-after-add",
   ];
   if (profilesRows.some(wanted) || wanted("status-10000") || wanted("status-1000")) {
     const home = join(scratch, "home-10000");
@@ -658,11 +660,19 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
     // The first listing after a change (issue 16, fifth round): after rolecred's own write (a
     // session refreshed: the write's note is applied, src/store/listing-notes.ts), and after an
     // outside edit of the credentials file (only that file is read; the config's part is remembered).
-    const changedRows = ["profiles-10000-after-write", "profiles-names-10000-after-write", "profiles-10000-after-edit", "profiles-names-10000-after-edit"];
+    const changedRows = profilesRows.filter((id) => id.includes("-after-"));
     if (changedRows.some(wanted)) {
       const changed = join(scratch, "home-10000-changed");
       await writeScaledAwsFiles(changed, 10_000, "true");
       const credentials = join(changed, ".aws", "credentials");
+      const addProfile = [
+        "sh",
+        "-c",
+        'printf "\\n[outside-%s]\\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\\naws_secret_access_key = %s\\n" "$(date +%s%N)" "$2" >> "$1"',
+        "sh",
+        credentials,
+        "s".repeat(40),
+      ] as const;
       const changedEnv = cliEnv(changed, { AWS_ENDPOINT_URL_STS: world.sts.url, ROLECRED_CACHE_DIR: join(changed, "cache"), AWS_PAGER: "" });
       await mustRun(rolecred("process", "dev"), changedEnv); // a cached session for the writes
       await mustRun(["touch", "-d", "1 hour ago", join(changed, ".aws", "config"), credentials], changedEnv);
@@ -682,6 +692,10 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
           ["--names"],
           ["sh", "-c", 'printf "\\n" >> "$1"', "sh", credentials],
         ],
+        // An outside edit that changes what is shown (the edits above do not: a blank line, as a
+        // token replaced in place would not): another tool adds a profile of long-term keys.
+        ["profiles-10000-after-add", "profiles, 10,000 profiles, after an outside tool added a profile", [], addProfile],
+        ["profiles-names-10000-after-add", "profiles --names, 10,000 profiles, after an outside tool added a profile", ["--names"], addProfile],
       ] as const) {
         if (!wanted(id)) continue;
         cases.push({
