@@ -50,7 +50,7 @@ function headerName(line: string): string | undefined {
  * space at either end (what headerName answers for it, read from the bytes without decoding the
  * line or matching the pattern); undefined for any other line, which headerName decides.
  */
-function plainHeaderName(bytes: Buffer, start: number, end: number): string | undefined {
+export function plainHeaderName(bytes: Buffer, start: number, end: number): string | undefined {
   const close = end - 1;
   if (close - start < 2 || bytes[close] !== CLOSE_BRACKET_BYTE || bytes[start + 1] === SPACE_BYTE || bytes[close - 1] === SPACE_BYTE) return undefined;
   for (let offset = start + 1; offset < close; offset++) {

@@ -18,7 +18,7 @@
  * lines can never set one, and they are left to the classifier only for its state.
  */
 import { LineClassifier, type IniLine } from "./ini-document.js";
-import { byteOrderMarkLength } from "./section-scan.js";
+import { byteOrderMarkLength, plainHeaderName } from "./section-scan.js";
 
 /** For each wanted key (lower case, no dot): whether its value is read, or only whether it is set. */
 export type WantedSettings = ReadonlyMap<string, "value" | "presence">;
@@ -115,7 +115,6 @@ const EQUALS = 0x3d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /** `\w` (ASCII letters, digits, underscore): the classifier's test for a line that can only be an entry. */
 function isWordByte(byte: number): boolean {
@@ -293,14 +292,8 @@ export class SectionSettingsScanner {
    * otherwise), read without decoding it or matching the pattern. False for any other line.
    */
   #plainHeader(bytes: Buffer, start: number, end: number): boolean {
-    const close = end - 1;
-    if (close - start < 2 || bytes[close] !== CLOSE_BRACKET || bytes[start + 1] === SPACE || bytes[close - 1] === SPACE) return false;
-    for (let offset = start + 1; offset < close; offset++) {
-      const byte = bytes[offset] ?? 0;
-      if (byte < SPACE || byte > 0x7e || byte === CLOSE_BRACKET) return false;
-    }
-    const name = bytes.toString("latin1", start + 1, close);
-    if (name === "__proto__") return false;
+    const name = plainHeaderName(bytes, start, end);
+    if (name === undefined) return false;
     // The classifier's state after a header (its record of repeated sections and keys only feeds the strict parse's problems).
     this.#classifier.currentSection = name;
     this.#classifier.previousContent = "section";
