@@ -3,7 +3,7 @@
  * ini-document.ts, adversarially (a review of issue 16's sixth round): random small files of
  * repeated, case-different, non-ASCII, space-edged, control-character, `__proto__`/`constructor`
  * and hash-colliding names (FNV-1a: p2039599 and p2222382), keys, comments, indented lines, mixed
- * line ends and a byte-order mark, in UTF-8 and Latin-1, at several chunk sizes: the same
+ * line ends and either byte-order mark, in UTF-8 and Latin-1, at several chunk sizes: the same
  * refusal or the same names, and the same file after an edit or a removal. Then a repeated header
  * at every position around the 16 KiB first window's end and the 1 MiB window's, and a file of
  * only headers.
@@ -92,7 +92,7 @@ it("byte scan equals string parse on random files", () => {
   for (let round = 0; round < 300; round += 1) {
     const count = 1 + rand(12);
     const eol = EOLS[rand(3)] ?? "\n";
-    let text = ["", "", "", "\uFEFF"][rand(4)] ?? "";
+    let text = ["", "", "", "\uFEFF", "\u00EF\u00BB\u00BF"][rand(5)] ?? "";
     for (let i = 0; i < count; i += 1) text += LINES() + (rand(6) === 0 ? EOLS[rand(3)] : eol);
     for (const fd of fds.splice(0)) closeSync(fd);
     for (const encoding of ["utf8", "latin1"] as const) {
@@ -189,4 +189,37 @@ it("only headers, colliding hashes, 1 MiB windows", () => {
       else expect(expected).toMatch(/repeats/);
     }
   }
+});
+
+it('drops a byte-order mark saved as Latin-1 text ("ï»¿" in UTF-8) where the string parse does, and only there', () => {
+  const mark = Buffer.from("\u00EF\u00BB\u00BF", "utf8");
+  const files = [
+    Buffer.concat([mark, Buffer.from("[a]\nk = 1\n")]), // dropped: the file is UTF-8
+    Buffer.concat([mark, Buffer.from("[a]\nk = \xff\n", "latin1")]), // kept: the file is Latin-1, its first line "Ã¯Â»Â¿[a]"
+    Buffer.concat([mark, Buffer.from("\n[a]\n")]),
+  ];
+  for (const bytes of files) {
+    const text = bytes.toString(Buffer.from(bytes.toString("utf8"), "utf8").equals(bytes) ? "utf8" : "latin1");
+    const expected = errorOf(() => IniDocument.parse(text));
+    const path = join(folder, `mark${n++}`);
+    writeFileSync(path, bytes);
+    const reads: Array<() => IniByteDocument> = [() => IniByteDocument.parse(bytes)];
+    for (const chunk of [4, 5, 7, 1024])
+      reads.push(() => {
+        const fd = openSync(path, "r");
+        fds.push(fd);
+        return IniByteDocument.scanFile(fd, bytes.length, chunk);
+      });
+    for (const read of reads) {
+      expect(errorOf(read)).toBe(expected);
+      if (expected !== "no error") continue;
+      const document = read();
+      expect(document.sectionNames()).toEqual(["a"]);
+      document.upsertSection("a", [["k", "2"]]);
+      const string = IniDocument.parse(text);
+      string.upsertSection("a", [["k", "2"]]);
+      expect(Buffer.concat(document.chunks()).toString("utf8")).toBe(string.toString());
+    }
+  }
+  expect(errorOf(() => IniDocument.parse(files[1]?.toString("latin1") ?? ""))).toBe("line 1: not a [section], a key = value line or a comment");
 });
