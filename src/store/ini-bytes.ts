@@ -50,6 +50,20 @@ function hasByteOrderMark(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
+/** A byte-order mark read as Latin-1 and saved as UTF-8 ("ï»¿"): the string parse drops it too, from text decoded as UTF-8. */
+const LATIN1_READ_MARK = Buffer.from("\u00EF\u00BB\u00BF", "utf8");
+
+/**
+ * How many bytes of a byte-order mark the string parse (ini-document.ts) drops from the start: U+FEFF's three (in a
+ * Latin-1 file they read as "ï»¿", dropped as well), or "ï»¿" saved as UTF-8, in a file decoded as UTF-8. Asked
+ * `isUtf8` only when the file starts with the latter.
+ */
+function byteOrderMarkLength(bytes: Buffer, isUtf8: () => boolean): number {
+  if (hasByteOrderMark(bytes)) return 3;
+  const length = LATIN1_READ_MARK.length;
+  return bytes.length >= length && bytes.compare(LATIN1_READ_MARK, 0, length, 0, length) === 0 && isUtf8() ? length : 0;
+}
+
 const ASCII_TEXT = /^[\u0000-\u007f]*$/;
 
 /**
@@ -135,8 +149,7 @@ class ByteScan {
   }
 
   /** The whole file in one window. */
-  run(bytes: Buffer): ByteIndex {
-    const bodyStart = hasByteOrderMark(bytes) ? 3 : 0;
+  run(bytes: Buffer, bodyStart = hasByteOrderMark(bytes) ? 3 : 0): ByteIndex {
     this.scanWindow(bytes, 0, bodyStart, true);
     return this.index(bodyStart);
   }
@@ -470,7 +483,13 @@ export class IniByteDocument {
   /** Parse `bytes` (kept, never changed); throws {@link IniSyntaxError} naming the first line rolecred cannot read. */
   static parse(bytes: Buffer): IniByteDocument {
     const source = bufferSource(bytes);
-    return new IniByteDocument(source, new ByteScan(decodeWith(source)).run(bytes));
+    return new IniByteDocument(
+      source,
+      new ByteScan(decodeWith(source)).run(
+        bytes,
+        byteOrderMarkLength(bytes, () => source.isUtf8()),
+      ),
+    );
   }
 
   /**
@@ -531,7 +550,8 @@ export class IniByteDocument {
       position += count;
       const filled = carried + count;
       const last = position === length;
-      if (base === 0 && position >= Math.min(length, 3)) bodyStart = hasByteOrderMark(window.subarray(0, filled)) ? 3 : 0;
+      // Looked at again while no line was consumed: "ï»¿" (six bytes, no line end among them) may need a second read.
+      if (base === 0 && position >= Math.min(length, 3)) bodyStart = byteOrderMarkLength(window.subarray(0, filled), () => source.isUtf8());
       const from = base === 0 ? bodyStart : 0;
       const consumed = scan.scanWindow(window.subarray(0, filled), base, from, last);
       if (last) break;
