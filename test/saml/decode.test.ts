@@ -139,4 +139,31 @@ describe(decodeSamlInput.name, () => {
   ])("refuses %s, exit 3, rather than repair it", (_name, input, message) => {
     expect(() => decodeSamlInput(input)).toThrow(expect.objectContaining({ message, exitCode: 3 }));
   });
+  // What the decoded bytes may start with, checked on the bytes without decoding the whole
+  // response: one UTF-8 byte order mark, then what trimStart removes from ISO-8859-1 text.
+  const LATIN1_XML = '<?xml version="1.0" encoding="ISO-8859-1"?><r/>';
+  const base64Of = (...parts: Array<string | number[] | Buffer>) =>
+    Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : Buffer.from(part)))).toString("base64");
+  const notXml = "stdin is base64 but does not decode to XML, so it is not a SAML response";
+  it.each([
+    ["a byte order mark", base64Of([0xef, 0xbb, 0xbf], XML), XML],
+    ["tab, line breaks, vertical tab, form feed and spaces", base64Of("\t\r\n\v\f  ", XML), XML],
+    ["a byte order mark, then a line break", base64Of([0xef, 0xbb, 0xbf], "\n", XML), XML],
+    ["a no-break space (0xA0), ISO-8859-1 declared", base64Of([0xa0], LATIN1_XML), LATIN1_XML],
+  ])("base64 whose bytes start with %s, then XML, is read", (_name, input, xml) => {
+    expect(decodeSamlInput(Buffer.from(input)).xml).toBe(xml);
+  });
+
+  it.each([
+    ["a space before the byte order mark", base64Of(" ", [0xef, 0xbb, 0xbf], XML), notXml],
+    ["two byte order marks", base64Of([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], XML), notXml],
+    ["a next-line control (0x85), which trimStart keeps", base64Of([0x85], XML), notXml],
+    ["a UTF-16 byte order mark", base64Of([0xff, 0xfe], Buffer.from(XML, "utf16le")), notXml],
+    ["UTF-16 without a byte order mark", base64Of(Buffer.from(XML, "utf16le")), notXml],
+    ["XML, then a NUL byte", base64Of(XML, [0]), notXml],
+    ["XML, then bytes that are not UTF-8", base64Of(XML, [0xff, 0xfe]), "the XML in stdin is not valid UTF-8, and its XML declaration names no other encoding"],
+    ["a no-break space before UTF-8 XML", base64Of([0xa0], XML), "the XML in stdin is not valid UTF-8, and its XML declaration names no other encoding"],
+  ])("base64 whose bytes start with %s is refused, exit 3", (_name, input, message) => {
+    expect(() => decodeSamlInput(Buffer.from(input))).toThrow(expect.objectContaining({ message, exitCode: 3 }));
+  });
 });
