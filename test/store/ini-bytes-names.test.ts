@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IniByteDocument } from "../../src/store/ini-bytes.js";
 import { IniDocument } from "../../src/store/ini-document.js";
 import { makeTempHome } from "../support/run-cli.js";
+import { errorOf } from "../support/error-of.js";
 
 let folder: string;
 let counter = 0;
@@ -35,15 +36,6 @@ function readAllWays(bytes: Buffer): Array<() => IniByteDocument> {
     return IniByteDocument.scanFile(fd, bytes.length, chunk);
   });
   return [() => IniByteDocument.parse(bytes), ...scans];
-}
-
-function errorOf(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  return "no error";
 }
 
 describe("section names in the byte scan", () => {

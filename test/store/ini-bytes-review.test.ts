@@ -14,19 +14,12 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { IniByteDocument } from "../../src/store/ini-bytes.js";
 import { IniDocument } from "../../src/store/ini-document.js";
 import { makeTempHome } from "../support/run-cli.js";
+import { errorOf } from "../support/error-of.js";
 
 let folder: string;
 beforeAll(async () => {
   folder = await makeTempHome();
 });
-function errorOf(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  return "no error";
-}
 const fds: number[] = [];
 afterAll(() => {
   for (const fd of fds) closeSync(fd);
