@@ -57,6 +57,21 @@ async function shimInstall(): Promise<{ install: string; bundle: string }> {
 /** A bundle that says which build it is; the same length for names of the same length. */
 const build = (name: string) => `process.stdout.write(${JSON.stringify(name)});\n`;
 
+describe("the shim's choice of bundle", () => {
+  it("runs process, env and assume from main.cjs when there is no warm bundle (a checkout updated without a rebuild), not a stack trace", async () => {
+    const { install } = await shimInstall();
+    await writeFile(join(install, "dist", "src", "cli", "main.cjs"), build("main"));
+    const results = await Promise.all(
+      [
+        ["process", "x"],
+        ["env", "x"],
+        ["assume", "x"],
+      ].map((args) => runProcess(process.execPath, [join(install, "bin", "rolecred"), ...args], { env })),
+    );
+    expect(results.map(({ stdout, stderr, exitCode }) => ({ stdout, stderr, exitCode }))).toEqual(Array(3).fill({ stdout: "main", stderr: "", exitCode: 0 }));
+  });
+});
+
 describe.skipIf(nodeCachesItself)("the bundle's code cache (Node 20)", () => {
   it("is written once per command, private, and a run from it says exactly what the first run said", async () => {
     const first = await rolecred(["process", "ci"]); // through STS, then cached
