@@ -11,14 +11,7 @@ import moduleApi from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli, runProcess, type CliResult } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
-
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 
 // Node 22+ caches compiled code itself (in its own folder): the shim's cache is Node 20's.
 const nodeCachesItself = typeof (moduleApi as { enableCompileCache?: unknown }).enableCompileCache === "function";
@@ -36,7 +29,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   let home: string;
-  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  ({ home, env } = await makeJoHome(world, { config: CI_CONFIG }));
   temporary = await mkdtemp(join(home, "tmp-"));
   env = { ...env, TMPDIR: temporary };
   folder = join(temporary, `rolecred-v8-${process.getuid?.() ?? 0}`);

@@ -12,15 +12,9 @@ import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 import { largeCredentialsFiller } from "../support/large-credentials.js";
 
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
 const CLOCK_AHEAD = join(REPO_ROOT, "test", "support", "clock-ahead.cjs");
 
 /** Appends `# edit N` lines to the file (one write each: the file is valid at every moment) until the stop file appears. */
@@ -45,7 +39,7 @@ afterAll(async () => {
 });
 
 it("a file another program keeps changing during the write: exit 1, one line, the file as that program last wrote it, no temporary left", async () => {
-  const { home, env } = await makeJoHome(world, { config: CONFIG });
+  const { home, env } = await makeJoHome(world, { config: CI_CONFIG });
   const aws = join(home, ".aws");
   const credentialsPath = join(aws, "credentials");
   expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached

@@ -11,14 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
-
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 
 /** Loaded by `node -e 0` neither: each is Node's own code to compile and run on every warm call. */
 const NOT_ON_THE_WARM_PATH = ["fs/promises", "internal/fs/promises", "internal/readline/interface", "internal/fs/watchers", "internal/fs/dir", "os"];
@@ -29,7 +22,7 @@ let home: string;
 
 beforeAll(async () => {
   world = await startWorld();
-  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  ({ home, env } = await makeJoHome(world, { config: CI_CONFIG }));
 });
 afterAll(async () => {
   await world.close();

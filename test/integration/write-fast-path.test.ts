@@ -9,14 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
-
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 
 let world: World;
 let home: string;
@@ -30,7 +23,7 @@ afterAll(async () => {
   await world.close();
 });
 beforeEach(async () => {
-  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  ({ home, env } = await makeJoHome(world, { config: CI_CONFIG }));
   credentialsPath = join(home, ".aws", "credentials");
 });
 

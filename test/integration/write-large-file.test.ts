@@ -8,15 +8,8 @@ import { readFile, readdir, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 import { largeCredentialsFiller } from "../support/large-credentials.js";
-
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
 
 /** ≈ 1.5 MB of rolecred's sections: over the size from which the write's copy starts early (1 MiB). */
 const FILLER = largeCredentialsFiller(true);
@@ -31,7 +24,7 @@ afterAll(async () => {
 
 /** A HOME with a cached session for `ci` and `credentials` as its settled credentials file. */
 async function homeWith(credentials: string): Promise<{ env: Record<string, string>; aws: string; path: string }> {
-  const { home, env } = await makeJoHome(world, { config: CONFIG });
+  const { home, env } = await makeJoHome(world, { config: CI_CONFIG });
   expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached (through STS, once)
   const aws = join(home, ".aws");
   const path = join(aws, "credentials");

@@ -14,14 +14,8 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withFileLock } from "../../src/store/lock.js";
 import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
 const PARTY = join(REPO_ROOT, "dist", "test", "support", "queue-party.js");
 
 let world: World;
@@ -37,7 +31,7 @@ afterAll(async () => {
   await world.close();
 });
 beforeEach(async () => {
-  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  ({ home, env } = await makeJoHome(world, { config: CI_CONFIG }));
   credentialsPath = join(home, ".aws", "credentials");
   queueFolder = `${credentialsPath}.rolecred.queue`;
 });

@@ -14,15 +14,8 @@ import { withFileLock } from "../../src/store/lock.js";
 import { writeProfiles } from "../../src/store/credentials-file.js";
 import { writeThroughQueue, type QueuedWrites } from "../../src/store/write-queue.js";
 import { REPO_ROOT, ROLECRED_BIN, runCli, type CliResult } from "../support/run-cli.js";
-import { ROLES, makeJoHome, startWorld, type World } from "../support/world.js";
+import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 import { largeCredentialsFiller } from "../support/large-credentials.js";
-
-const CONFIG = `
-[profile ci]
-role_arn = ${ROLES.ci}
-source_profile = jo-script
-region = eu-central-1
-`;
 
 let world: World;
 let home: string;
@@ -37,7 +30,7 @@ afterAll(async () => {
   await world.close();
 });
 beforeEach(async () => {
-  ({ home, env } = await makeJoHome(world, { config: CONFIG }));
+  ({ home, env } = await makeJoHome(world, { config: CI_CONFIG }));
   credentialsPath = join(home, ".aws", "credentials");
   queueFolder = `${credentialsPath}.rolecred.queue`;
   expect((await runCli(["process", "ci"], { env })).exitCode).toBe(0); // the session is cached

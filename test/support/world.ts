@@ -65,6 +65,14 @@ export interface WorldOptions {
   readonly tamper?: (xml: string, action: string) => string | Buffer;
 }
 
+/** ~/.aws/config's `ci` profile: the Ci role (no MFA) from jo-script's keys, for tests about writes and the cache rather than sign-in. */
+export const CI_CONFIG = `
+[profile ci]
+role_arn = ${ROLES.ci}
+source_profile = jo-script
+region = eu-central-1
+`;
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const mfaSecret = newTotpSecret();
   // Codes are single-use per time step, so every test that spends one moves the MFA device's clock
