@@ -39,6 +39,8 @@ beforeEach(async () => {
 interface Writer {
   readonly pid: number;
   readonly done: Promise<CliResult>;
+  /** Until its stderr holds `text` (the test's timeout ends a wait that never comes true). */
+  said(text: string): Promise<void>;
 }
 
 /** `rolecred write ci --to NAME` from the cache (the fast path), started and left running. */
@@ -46,15 +48,29 @@ function startWriter(to: string): Writer {
   const child = spawn(process.execPath, [ROLECRED_BIN, "write", "ci", "--to", to], { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
+  const listeners = new Set<() => void>();
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr.push(chunk);
+    for (const listener of listeners) listener();
+  });
+  const said = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!Buffer.concat(stderr).toString("utf8").includes(text)) return;
+        listeners.delete(check);
+        resolve();
+      };
+      listeners.add(check);
+      check();
+    });
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (exitCode, signal) =>
       resolve({ exitCode, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
     );
   });
-  return { pid: child.pid ?? 0, done };
+  return { pid: child.pid ?? 0, done, said };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +116,11 @@ describe("writes queued while another rolecred holds the lock", () => {
     const names = ["queued-a", "queued-b", "queued-c", "queued-late"];
     const writers = names.map((name) => ({ name, writer: startWriter(name) }));
     const queued = await untilQueued(names.length);
+    // Each writer says, once, that it waits (a second in), and for what: said before the lock is
+    // free, so that each one's stderr is known whatever the machine's load (a writer slower than a
+    // second otherwise says it at a moment of its own, or not at all).
+    const notice = `waiting for another rolecred (pid ${process.pid}) to release ${credentialsPath}.rolecred.lock (this write is queued: the next rolecred to hold the lock writes it)\n`;
+    await Promise.all(writers.map(({ writer }) => writer.said(notice)));
     // Secrets wait in a folder of this user's that only it can enter, in files only it can read.
     expect(statSync(queueFolder).mode & 0o777).toBe(0o700);
     for (const name of queued) expect(statSync(join(queueFolder, name)).mode & 0o777).toBe(0o600);
@@ -115,11 +136,12 @@ describe("writes queued while another rolecred holds the lock", () => {
         // The refusal reaches the writer it concerns, with the full path's line and exit code.
         expect(result.exitCode).toBe(1);
         expect(result.stderr).toBe(
-          `rolecred: profile [queued-late] in ${credentialsPath} holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force to replace those keys\n`,
+          `${notice}rolecred: profile [queued-late] in ${credentialsPath} holds long-term access keys; rolecred will not overwrite them — choose another --profile name, or pass --force to replace those keys\n`,
         );
       } else {
         expect(result.exitCode).toBe(0);
-        expect(result.stderr).toMatch(new RegExp(`^${name}: assumed Ci in 111111111111 as jo, expires`));
+        expect(result.stderr.slice(0, notice.length)).toBe(notice);
+        expect(result.stderr.slice(notice.length)).toMatch(new RegExp(`^${name}: assumed Ci in 111111111111 as jo, expires [^\\n]*\\n$`));
         expect(file).toMatch(new RegExp(`\\[${name}\\]\\naws_access_key_id = ASIA`));
       }
     }
