@@ -193,10 +193,14 @@ describe("writes queued while another rolecred holds the lock", () => {
     await lock.taken;
     const writer = startWriter("stopped-writer");
     await untilQueued(1);
-    await sleep(300); // the copy has had time to land
+    // Its precheck's copy of the file has landed beside it (a wait for the copy, not for a time: a
+    // loaded machine may take longer, and a SIGTERM before the copy would test nothing).
+    const size = statSync(credentialsPath).size;
+    const copyOf = (name: string) => name.startsWith(`.credentials.rolecred-${writer.pid}-`) && name.endsWith(".tmp");
+    const aws = join(home, ".aws");
+    while (!readdirSync(aws).some((name) => copyOf(name) && statSync(join(aws, name), { throwIfNoEntry: false })?.size === size)) await sleep(20);
     process.kill(writer.pid, "SIGTERM");
     expect((await writer.done).signal).toBe("SIGTERM");
-    const aws = join(home, ".aws");
     expect(readdirSync(aws).filter((name) => name.endsWith(".tmp"))).toEqual([]);
     lock.release();
     await lock.released;
