@@ -30,9 +30,10 @@ import { CREDENTIALS_NOTES_FILE, identityKey, notesChain, parseNotes, type Noted
 import { makeDirectorySync, replaceSmallFileSync } from "../store/ownership.js";
 import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
-import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../output/profiles.js";
+import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 import { blocksRecordText, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
+import { changedEntries, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
  * What the remembered text and parts were made by. Raise it with any change to what `profiles`
@@ -57,6 +58,8 @@ const RECORD_MAX_BYTES = 64 * 1024 * 1024;
 const BLOCKS_FROM_BYTES = 256 * 1024;
 /** A read by blocks that scanned more than this writes its `.blocks` record again. */
 const REWRITE_BLOCKS_AFTER_BYTES = 256 * 1024;
+/** More changed entries than this and the listing is made from the parts rather than patched row by row. */
+const PATCH_AT_MOST = 500;
 /** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */
 const NOTES_MAX_BYTES = 1024 * 1024;
 
@@ -287,10 +290,15 @@ class Listing {
         // Only the credentials file changed since the text was made. No note leads to it (another program's edit: a
         // blank line, a comment, a session token refreshed in place): it is read, and when its part is the one the
         // text was made from, the remembered text stands (no config part parsed, no row rendered).
+        // When it differs in a few sections, the remembered text is patched row by row (listing-patch.ts).
         credentialsPart = this.#rememberedPart(this.credentials);
         if (credentialsPart === undefined) {
-          const read = this.#readPart(this.credentials, rememberedKey);
+          const read = this.#readPart(this.credentials, rememberedKey, () => record.toString("utf8", split.bodyStart));
           if (read === "as remembered") return record.toString("utf8", split.bodyStart);
+          if ("patched" in read) {
+            if (!this.#readUnsettled) this.records.write(textName, `${current}\n${read.patched}`);
+            return read.patched;
+          }
           credentialsPart = read;
         }
       }
@@ -448,8 +456,16 @@ class Listing {
    * that key, whose text then stands.
    */
   #readPart(state: FileState): ReadonlyMap<string, SectionSettings>;
-  #readPart(state: FileState, rememberedKey: string): ReadonlyMap<string, SectionSettings> | "as remembered";
-  #readPart(state: FileState, rememberedKey?: string): ReadonlyMap<string, SectionSettings> | "as remembered" {
+  #readPart(
+    state: FileState,
+    rememberedKey: string,
+    rememberedText: () => string,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string };
+  #readPart(
+    state: FileState,
+    rememberedKey?: string,
+    rememberedText?: () => string,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string } {
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
     const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
@@ -457,6 +473,11 @@ class Listing {
     // The body is compared first: the same text, and no part is made of it (and it lists each name once, as the remembered one does).
     let body = bodyOf(read?.segments ?? []);
     if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
+    const patched = rememberedBody === undefined || rememberedText === undefined ? undefined : this.#patched(rememberedText(), rememberedBody, body);
+    if (patched !== undefined) {
+      if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, body);
+      return { patched };
+    }
     let part: ReadonlyMap<string, SectionSettings> | undefined = this.#parseBody(body);
     if (part === undefined) {
       // A section whose name is in two blocks: the whole file read, its sections merged as the whole parse merges them.
@@ -467,6 +488,55 @@ class Listing {
     // Remembered only once the file settled: it may change again unseen within the second.
     if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, body);
     return part;
+  }
+
+  /**
+   * The remembered text (made from the credentials part `before`) with the rows of the sections
+   * whose entries differ in `after` made again; undefined when only a listing from the parts can
+   * tell (listing-patch.ts's refusals, a section gone that the config file may still list, many
+   * changes, `--json`).
+   */
+  #patched(text: string, before: string, after: string): string | undefined {
+    if (this.format === "json") return undefined;
+    const changed = changedEntries(before, after);
+    if (changed === undefined || changed.before.length + changed.after.length > PATCH_AT_MOST) return undefined;
+    const was = new Map(changed.before.map((entry) => [entry[0] as string, entry]));
+    const now = new Map(changed.after.map((entry) => [entry[0] as string, entry]));
+    if (was.size !== changed.before.length || now.size !== changed.after.length) return undefined;
+    const config = this.#configEntries();
+    if (config === undefined) return undefined;
+    const changes: RowChange[] = [];
+    for (const name of new Set([...was.keys(), ...now.keys()])) {
+      const entry = now.get(name);
+      if (sameEntry(was.get(name), entry)) continue;
+      // The profile's sections in the config file, found by their lines in its remembered part.
+      const profile = config(`profile ${name}`);
+      const bare = name === "default" ? config("default") : undefined;
+      if (profile === "unknown" || bare === "unknown") return undefined;
+      // Gone from the credentials file: still listed when the config file names it, which a lookup of `[profile NAME]` misses for `[profile  NAME ]`.
+      if (entry === undefined && profile === undefined && bare === undefined) return undefined;
+      if (this.#variant === "names") {
+        changes.push({ name, cells: [] });
+        continue;
+      }
+      const configSections = new Map<string, SectionSettings>();
+      if (profile !== undefined) configSections.set(`profile ${name}`, entrySettings(profile, this.#wanted));
+      if (bare !== undefined) configSections.set("default", entrySettings(bare, this.#wanted));
+      const credentialsSections = new Map<string, SectionSettings>();
+      if (entry !== undefined) credentialsSections.set(name, entrySettings(entry, this.#wanted));
+      changes.push({ name, cells: tableCells(name, listingOfSections(configSections, credentialsSections).settings(name)) });
+    }
+    return this.#variant === "names" ? patchNames(text, changes) : patchTable(text, changes);
+  }
+
+  /** A lookup of the config file's sections in its remembered part, when that part is the file's now (else undefined). */
+  #configEntries(): ((section: string) => readonly unknown[] | undefined | "unknown") | undefined {
+    const state = this.config;
+    if (state.identity === undefined) return () => undefined;
+    const record = this.records.read(this.#partName(state));
+    const split = record === undefined ? undefined : splitRecord(record);
+    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)) return undefined;
+    return (section) => rememberedEntry(record, split.bodyStart, section);
   }
 
   /** A file's sections from every line of it, as before blocks: for a file that lists a section in two blocks. */
