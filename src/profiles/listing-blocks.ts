@@ -83,6 +83,8 @@ export interface BlocksRead extends ReadBlocks {
   readonly scannedBytes: number;
   /** The file's size when opened. */
   readonly size: number;
+  /** How many blocks came from the remembered ones. */
+  readonly reused: number;
 }
 
 /**
@@ -109,6 +111,7 @@ export function readByBlocks(
   const blocks: RememberedBlock[] = [];
   const segments: string[] = [];
   let scannedBytes = 0;
+  let reused = 0;
   try {
     const reader = new RangeReader(opened.fd, opened.size);
     const plan: readonly PlannedStretch[] = remembered === undefined ? [{ scanFrom: 0, scanTo: opened.size }] : planReuse(reader, remembered.blocks);
@@ -118,6 +121,7 @@ export function readByBlocks(
         if (block === undefined) continue;
         blocks.push(block);
         segments.push(remembered?.segments[stretch.block] ?? "");
+        reused++;
         continue;
       }
       let atFileStart = stretch.scanFrom === 0;
@@ -137,5 +141,5 @@ export function readByBlocks(
   } finally {
     closeSync(opened.fd);
   }
-  return { blocks, segments, scannedBytes, size: opened.size };
+  return { blocks, segments, scannedBytes, size: opened.size, reused };
 }

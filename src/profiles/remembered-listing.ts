@@ -469,7 +469,16 @@ class Listing {
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
     const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
-    const read = this.#readBlocks(state, readSettled);
+    const remembers = readSettled && state.identity !== undefined && this.records.ready();
+    // The sections of the blocks scanned, as they are scanned: the part itself when no block was remembered.
+    const scanned: Part = new Map();
+    let scannedTwice = false;
+    const read = this.#readBlocks(state, remembers, rememberedBody !== undefined, (name, settings) => {
+      if (scanned.has(name)) scannedTwice = true;
+      else scanned.set(name, settings);
+    });
+    // Nothing to compare with, nothing remembered and nothing to remember: the file read as before blocks (no entry lines made).
+    if (read === "whole") return this.#readWhole(state);
     // The body is compared first: the same text, and no part is made of it (and it lists each name once, as the remembered one does).
     let body = bodyOf(read?.segments ?? []);
     if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
@@ -478,7 +487,7 @@ class Listing {
       if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, body);
       return { patched };
     }
-    let part: ReadonlyMap<string, SectionSettings> | undefined = this.#parseBody(body);
+    let part: ReadonlyMap<string, SectionSettings> | undefined = read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body);
     if (part === undefined) {
       // A section whose name is in two blocks: the whole file read, its sections merged as the whole parse merges them.
       part = this.#readWhole(state);
@@ -486,7 +495,7 @@ class Listing {
       if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
     }
     // Remembered only once the file settled: it may change again unseen within the second.
-    if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, body);
+    if (remembers) this.#writePart(state, body);
     return part;
   }
 
@@ -556,24 +565,32 @@ class Listing {
   }
 
   /**
-   * The file read by blocks, from the blocks its last read remembered; undefined for a missing
-   * file. The record is written (for a file of a few blocks or more, read once it settled) when
+   * The file read by blocks, from the blocks its last read remembered (each section scanned handed
+   * to `onSection` too); undefined for a missing file; "whole" when there is no record, nothing
+   * will be remembered (`remembers`) and no body compared (`compares`): the file is then read as
+   * before blocks, without the entry lines nobody reads. The record is written (for a file of a few blocks or more, read once it settled) when
    * nothing was remembered or much was scanned: a few blocks scanned again on each run cost less
    * than writing the record each time.
    */
-  #readBlocks(state: FileState, readSettled: boolean): ReturnType<typeof readByBlocks> {
+  #readBlocks(
+    state: FileState,
+    remembers: boolean,
+    compares: boolean,
+    onSection: (name: string, settings: SectionSettings) => void,
+  ): ReturnType<typeof readByBlocks> | "whole" {
     const header = this.#blocksHeader(state);
     const record = this.records.read(this.#blocksName(state));
     const remembered: ReadBlocks | undefined = record === undefined ? undefined : parseBlocksRecord(record.toString("utf8"), header);
-    const read = readByBlocks(state.path, state.what, remembered, (block, atFileStart) => this.#blockLines(block, atFileStart));
-    const worth = read !== undefined && readSettled && read.size >= BLOCKS_FROM_BYTES;
+    if (remembered === undefined && !remembers && !compares) return "whole";
+    const read = readByBlocks(state.path, state.what, remembered, (block, atFileStart) => this.#blockLines(block, atFileStart, onSection));
+    const worth = read !== undefined && remembers && read.size >= BLOCKS_FROM_BYTES;
     if (worth && (remembered === undefined || read.scannedBytes > REWRITE_BLOCKS_AFTER_BYTES) && this.records.ready())
       this.records.write(this.#blocksName(state), blocksRecordText(header, read));
     return read;
   }
 
   /** One block's sections as entry lines joined by ",\n" (the block is whole lines; `atFileStart`: it holds the file's start). */
-  #blockLines(block: Buffer, atFileStart: boolean): string {
+  #blockLines(block: Buffer, atFileStart: boolean, onSection: (name: string, settings: SectionSettings) => void): string {
     let lines = "";
     const add = (line: string) => {
       lines = lines === "" ? line : `${lines},\n${line}`;
@@ -582,10 +599,16 @@ class Listing {
       const headers = scanSectionHeaders(block, atFileStart);
       // An indented `[` leaves the names to the scan of every line (of this block: it starts with a header that resets every reader).
       const names = headers === undefined ? this.#scanBlock(block, new Map()).keys() : sectionNames(headers);
-      for (const name of names) add(this.#line(name, NO_SETTINGS));
+      for (const name of names) {
+        onSection(name, NO_SETTINGS);
+        add(this.#line(name, NO_SETTINGS));
+      }
       return lines;
     }
-    for (const [name, settings] of this.#scanBlock(block, this.#wanted)) add(this.#line(name, settings));
+    for (const [name, settings] of this.#scanBlock(block, this.#wanted)) {
+      onSection(name, settings);
+      add(this.#line(name, settings));
+    }
     return lines;
   }
 
