@@ -77,7 +77,7 @@ describe("the remembered text patched after an outside edit", () => {
       const home = await newHome();
       writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n[default]\nregion = us-west-2\n[profile zz]\nrole_arn = arn:aws:iam::1:role/Z\n");
       // The credentials file as sections in order, each its lines.
-      let sections: Array<[string, string[]]> = [
+      const sections: Array<[string, string[]]> = [
         ["jo", ["aws_access_key_id = AKIA1", "region = eu-west-1"]],
         ["org-1", ["role_arn = arn:aws:iam::1:role/R", "source_profile = jo"]],
       ];
