@@ -488,7 +488,7 @@ class Listing {
     if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
     const patched = rememberedBody === undefined || rememberedText === undefined ? undefined : this.#patched(rememberedText(), rememberedBody, body);
     if (patched !== undefined) {
-      if (readSettled && state.identity !== undefined && this.records.ready()) this.#writePart(state, body);
+      if (remembers) this.#writePart(state, body);
       return { patched };
     }
     let part: ReadonlyMap<string, SectionSettings> | undefined = read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body);
