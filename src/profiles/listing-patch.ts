@@ -17,6 +17,9 @@ import { TABLE_TITLES, tableLine } from "../output/profiles.js";
 export interface ChangedEntries {
   readonly before: ReadonlyArray<readonly unknown[]>;
   readonly after: ReadonlyArray<readonly unknown[]>;
+  /** Where the lines of `after` that differ are in it: [from, to). */
+  readonly afterFrom: number;
+  readonly afterTo: number;
 }
 
 /** How many characters two strings share at their start, compared a chunk at a time (one comparison of 64 K characters, then smaller). */
@@ -57,7 +60,7 @@ function entriesOf(lines: string): Array<readonly unknown[]> | undefined {
 export function changedEntries(before: string, after: string): ChangedEntries | undefined {
   if (!before.startsWith("[\n") || !after.startsWith("[\n") || !before.endsWith("\n]\n") || !after.endsWith("\n]\n")) return undefined;
   const prefix = commonPrefix(before, after);
-  if (prefix === before.length && prefix === after.length) return { before: [], after: [] };
+  if (prefix === before.length && prefix === after.length) return { before: [], after: [], afterFrom: after.length, afterTo: after.length };
   // From the start of the line the first difference is on, to the end of the line the last one is on.
   const lineStart = before.lastIndexOf("\n", prefix - 1) + 1;
   const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - lineStart);
@@ -66,7 +69,24 @@ export function changedEntries(before: string, after: string): ChangedEntries | 
   if (beforeEnd < lineStart || afterEnd < lineStart) return undefined;
   const beforeEntries = entriesOf(before.slice(lineStart, beforeEnd));
   const afterEntries = entriesOf(after.slice(lineStart, afterEnd));
-  return beforeEntries === undefined || afterEntries === undefined ? undefined : { before: beforeEntries, after: afterEntries };
+  return beforeEntries === undefined || afterEntries === undefined
+    ? undefined
+    : { before: beforeEntries, after: afterEntries, afterFrom: lineStart, afterTo: afterEnd };
+}
+
+/**
+ * Whether `body` (a part body) has an entry line for `name` outside [from, to): a section whose
+ * name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
+ * merges them; the listing is then made from the file).
+ */
+export function listedOutside(body: string, name: string, from: number, to: number): boolean {
+  const needle = `\n[${JSON.stringify(name)}`;
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
+    const after = body[at + needle.length];
+    // `,` or `]`: the whole name, not the start of a longer one.
+    if ((after === "," || after === "]") && (at + 1 < from || at + 1 >= to)) return true;
+  }
+  return false;
 }
 
 /** A profile whose row changes: its table cells now (undefined: no row now), and whether its row may have been there before. */

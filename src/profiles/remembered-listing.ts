@@ -33,7 +33,7 @@ import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, ty
 import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 import { blocksRecordText, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
-import { changedEntries, patchNames, patchTable, type RowChange } from "./listing-patch.js";
+import { changedEntries, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
  * What the remembered text and parts were made by. Raise it with any change to what `profiles`
@@ -59,7 +59,7 @@ const BLOCKS_FROM_BYTES = 256 * 1024;
 /** A read by blocks that scanned more than this writes its `.blocks` record again. */
 const REWRITE_BLOCKS_AFTER_BYTES = 256 * 1024;
 /** More changed entries than this and the listing is made from the parts rather than patched row by row. */
-const PATCH_AT_MOST = 500;
+const PATCH_AT_MOST = 64;
 /** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */
 const NOTES_MAX_BYTES = 1024 * 1024;
 
@@ -516,6 +516,8 @@ class Listing {
     const was = new Map(changed.before.map((entry) => [entry[0] as string, entry]));
     const now = new Map(changed.after.map((entry) => [entry[0] as string, entry]));
     if (was.size !== changed.before.length || now.size !== changed.after.length) return undefined;
+    // A name also listed elsewhere in the body made by blocks: a section in two blocks, which only the whole file merges.
+    for (const name of now.keys()) if (listedOutside(after, name, changed.afterFrom, changed.afterTo)) return undefined;
     const config = this.#configEntries();
     if (config === undefined) return undefined;
     const changes: RowChange[] = [];
@@ -526,8 +528,13 @@ class Listing {
       const profile = config(`profile ${name}`);
       const bare = name === "default" ? config("default") : undefined;
       if (profile === "unknown" || bare === "unknown") return undefined;
-      // Gone from the credentials file: still listed when the config file names it, which a lookup of `[profile NAME]` misses for `[profile  NAME ]`.
-      if (entry === undefined && profile === undefined && bare === undefined) return undefined;
+      // Gone from the credentials file: still listed when the config file names it, which a lookup of `[profile NAME]`
+      // misses for `[profile  NAME]` (the listing trims the name): then the listing is made from the parts.
+      if (entry === undefined && profile === undefined && bare === undefined) {
+        if (config.spacedProfiles()) return undefined;
+        changes.push({ name, cells: undefined });
+        continue;
+      }
       if (this.#variant === "names") {
         changes.push({ name, cells: [] });
         continue;
@@ -542,14 +549,22 @@ class Listing {
     return this.#variant === "names" ? patchNames(text, changes) : patchTable(text, changes);
   }
 
-  /** A lookup of the config file's sections in its remembered part, when that part is the file's now (else undefined). */
-  #configEntries(): ((section: string) => readonly unknown[] | undefined | "unknown") | undefined {
+  /**
+   * A lookup of the config file's sections in its remembered part, when that part is the file's
+   * now (else undefined), and whether it has a `[profile  NAME]` with more white space than one
+   * space after `profile` (listed as NAME, but not found by a lookup of `profile NAME`).
+   */
+  #configEntries(): (((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean }) | undefined {
     const state = this.config;
-    if (state.identity === undefined) return () => undefined;
+    if (state.identity === undefined) return Object.assign(() => undefined, { spacedProfiles: () => false });
     const record = this.records.read(this.#partName(state));
     const split = record === undefined ? undefined : splitRecord(record);
     if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)) return undefined;
-    return (section) => rememberedEntry(record, split.bodyStart, section);
+    // An entry line's name as JSON: white space after "profile " is a space, a tab (\t) or any other character `trim` removes.
+    const spaced = /\n\["profile (?:\s|\\[tnrfbu])/;
+    return Object.assign((section: string) => rememberedEntry(record, split.bodyStart, section), {
+      spacedProfiles: () => spaced.test(record.toString("utf8", split.bodyStart - 1)),
+    });
   }
 
   /** A file's sections from every line of it, as before blocks: for a file that lists a section in two blocks. */

@@ -75,7 +75,12 @@ describe("the remembered text patched after an outside edit", () => {
       const random = generator(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const home = await newHome();
-      writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n[default]\nregion = us-west-2\n[profile zz]\nrole_arn = arn:aws:iam::1:role/Z\n");
+      // One seed's config names a profile with a tab after `profile` (listed trimmed): removals are then listed from the parts.
+      const spaced = seed === 77 ? "[profile \tm m]\nregion = spaced\n" : "";
+      writeFileSync(
+        home.config,
+        `[profile dev]\nregion = eu-central-1\n[default]\nregion = us-west-2\n[profile zz]\nrole_arn = arn:aws:iam::1:role/Z\n${spaced}`,
+      );
       // The credentials file as sections in order, each its lines.
       const sections: Array<[string, string[]]> = [
         ["jo", ["aws_access_key_id = AKIA1", "region = eu-west-1"]],
@@ -121,7 +126,7 @@ describe("the remembered text patched after an outside edit", () => {
   it("patches the remembered text: a planted row stays when another profile is added, and goes when the listing is made again", async () => {
     const home = await newHome();
     writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
-    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n[org-1]\nregion = us-east-1\n");
+    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n[org-1]\naws_access_key_id = AKIA2\nregion = us-east-1\n");
     expectFresh(home.env, "start");
     for (const [format, from, to] of [
       ["table", "eu-west-1", "PLANTED!!"],
@@ -137,9 +142,18 @@ describe("the remembered text patched after an outside edit", () => {
     expect(table).toMatch(/^jo +keys +PLANTED!!$/m);
     expect(table).toMatch(/^a-new-profile-with-a-long-name +other +us-east-2$/m);
     expect(profilesListingText(home.env, "names", later())).toBe("a-new-profile-with-a-long-name\ndev\njp\norg-1\n");
-    // A removal is listed from the parts: the planted cells are gone.
+    // A section removed that the config file does not name (no cell of its row as wide as its column): its row is
+    // taken out, the planted cells stay.
+    const credentials = readFileSync(home.credentials, "utf8");
+    writeFileSync(home.credentials, credentials.replace("[org-1]\naws_access_key_id = AKIA2\nregion = us-east-1\n", ""));
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^jo +keys +PLANTED!!$/m);
+    expect(profilesListingText(home.env, "table", later())).not.toMatch(/^org-1 /m);
+    expect(profilesListingText(home.env, "names", later())).toBe("a-new-profile-with-a-long-name\ndev\njp\n");
+    // The widest name removed: the column may narrow, and the table is made from the parts (the planted cells are gone).
     writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n");
-    expectFresh(home.env, "a removal");
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+    // (A name list has no columns: the removal is patched there, the planted name stays.)
+    expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
   });
 });
 
