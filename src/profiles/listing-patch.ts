@@ -75,6 +75,51 @@ export function changedEntries(before: string, after: string): ChangedEntries | 
 }
 
 /**
+ * The names of the entry lines of a part body in [from, to), each with where its line starts: one
+ * pass for many lookups (a search of the whole body for each name costs more past a few names).
+ * A name written with an escape is decoded; a line that does not read as an entry is passed over.
+ */
+export function entryLines(body: string, from: number, to: number): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (let at = body.indexOf('\n["', from - 1); at !== -1 && at + 1 < to; at = body.indexOf('\n["', at + 1)) {
+    if (at + 1 < from) continue;
+    const open = at + 2;
+    let close = body.indexOf('"', open + 1);
+    while (close !== -1 && body[close - 1] === "\\") {
+      // An escaped quote, unless the backslash before it is itself escaped: counted back.
+      let backslashes = 0;
+      while (body[close - 1 - backslashes] === "\\") backslashes++;
+      if (backslashes % 2 === 0) break;
+      close = body.indexOf('"', close + 1);
+    }
+    if (close === -1) break;
+    const after = body[close + 1];
+    if (after !== "," && after !== "]") continue;
+    const literal = body.slice(open, close + 1);
+    let name: unknown;
+    try {
+      name = literal.includes("\\") ? JSON.parse(literal) : literal.slice(1, -1);
+    } catch {
+      continue;
+    }
+    if (typeof name === "string" && !lines.has(name)) lines.set(name, at + 1);
+  }
+  return lines;
+}
+
+/** The entry on the line of a part body starting at `start`; "unknown" when it does not read as one. */
+export function entryAt(body: string, start: number): readonly unknown[] | "unknown" {
+  const end = body.indexOf("\n", start);
+  const line = body.slice(start, end === -1 ? body.length : end);
+  try {
+    const entry: unknown = JSON.parse(line.endsWith(",") ? line.slice(0, -1) : line);
+    return Array.isArray(entry) ? entry : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
  * Whether `body` (a part body) has an entry line for `name` outside [from, to): a section whose
  * name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
  * merges them; the listing is then made from the file).

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/deps.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../../src/output/profiles.js";
 import { readProfileListing } from "../../src/profiles/aws-files.js";
-import { changedEntries } from "../../src/profiles/listing-patch.js";
+import { changedEntries, entryAt, entryLines } from "../../src/profiles/listing-patch.js";
 import { profilesListingText } from "../../src/profiles/remembered-listing.js";
 import { makeTempHome } from "../support/run-cli.js";
 
@@ -123,6 +123,23 @@ describe("the remembered text patched after an outside edit", () => {
     }
   }, 60_000);
 
+  it("patches many rows at once (the names listed in one pass) as a fresh listing prints them", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n[profile n3]\nrole_arn = arn:aws:iam::1:role/N\n");
+    let credentials = "";
+    for (let index = 0; index < 40; index++) credentials += `[p${index}]\naws_access_key_id = AKIA${index}\nregion = r${index % 4}\n`;
+    // Several blocks (src/store/section-blocks.ts): a section repeated at the end is in another block than its first.
+    for (let index = 0; index < 600; index++) credentials += `[filler-${index}]\naws_session_token = ${"t".repeat(300)}\n`;
+    writeFileSync(home.credentials, credentials);
+    expectFresh(home.env, "start");
+    let added = credentials.replace("[p7]\naws_access_key_id = AKIA7\nregion = r3\n", "").replace("region = r1\n", "region = changed\n");
+    for (let index = 0; index < 12; index++) added += `[n${index}]\nsource_profile = p${index}\n`;
+    writeFileSync(home.credentials, added);
+    expectFresh(home.env, "twelve added, one removed, one changed");
+    writeFileSync(home.credentials, `${added}[p3]\nregion = again\n[n20]\n[n21]\n[n22]\n[n23]\n`);
+    expectFresh(home.env, "a section repeated among many added");
+  });
+
   it("patches the remembered text: a planted row stays when another profile is added, and goes when the listing is made again", async () => {
     const home = await newHome();
     writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
@@ -154,6 +171,19 @@ describe("the remembered text patched after an outside edit", () => {
     expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
     // (A name list has no columns: the removal is patched there, the planted name stays.)
     expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
+  });
+});
+
+describe(entryLines.name, () => {
+  it("lists each entry line's name once, with where its line starts, escapes decoded, in the range asked", () => {
+    const names = ["a", 'q"uote', "back\\slash", 'both\\"', "caf\u00e9", "profile dev"];
+    const body = `[\n${names.map((name, index) => `[${JSON.stringify(name)},${index}]`).join(",\n")}\n]\n`;
+    const lines = entryLines(body, 0, body.length);
+    expect([...lines.keys()]).toEqual(names);
+    for (const [index, name] of names.entries()) expect(entryAt(body, lines.get(name) ?? -1)).toEqual([name, index]);
+    const second = lines.get(names[1] ?? "") ?? 0;
+    expect([...entryLines(body, 0, second).keys()]).toEqual(["a"]);
+    expect([...entryLines(body, second, body.length).keys()]).toEqual(names.slice(1));
   });
 });
 
