@@ -75,51 +75,6 @@ export function changedEntries(before: string, after: string): ChangedEntries | 
 }
 
 /**
- * The names of the entry lines of a part body in [from, to), each with where its line starts: one
- * pass for many lookups (a search of the whole body for each name costs more past a few names).
- * A name written with an escape is decoded; a line that does not read as an entry is passed over.
- */
-export function entryLines(body: string, from: number, to: number): Map<string, number> {
-  const lines = new Map<string, number>();
-  for (let at = body.indexOf('\n["', from - 1); at !== -1 && at + 1 < to; at = body.indexOf('\n["', at + 1)) {
-    if (at + 1 < from) continue;
-    const open = at + 2;
-    let close = body.indexOf('"', open + 1);
-    while (close !== -1 && body[close - 1] === "\\") {
-      // An escaped quote, unless the backslash before it is itself escaped: counted back.
-      let backslashes = 0;
-      while (body[close - 1 - backslashes] === "\\") backslashes++;
-      if (backslashes % 2 === 0) break;
-      close = body.indexOf('"', close + 1);
-    }
-    if (close === -1) break;
-    const after = body[close + 1];
-    if (after !== "," && after !== "]") continue;
-    const literal = body.slice(open, close + 1);
-    let name: unknown;
-    try {
-      name = literal.includes("\\") ? JSON.parse(literal) : literal.slice(1, -1);
-    } catch {
-      continue;
-    }
-    if (typeof name === "string" && !lines.has(name)) lines.set(name, at + 1);
-  }
-  return lines;
-}
-
-/** The entry on the line of a part body starting at `start`; "unknown" when it does not read as one. */
-export function entryAt(body: string, start: number): readonly unknown[] | "unknown" {
-  const end = body.indexOf("\n", start);
-  const line = body.slice(start, end === -1 ? body.length : end);
-  try {
-    const entry: unknown = JSON.parse(line.endsWith(",") ? line.slice(0, -1) : line);
-    return Array.isArray(entry) ? entry : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/**
  * Whether `body` (a part body) has an entry line for `name` outside [from, to): a section whose
  * name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
  * merges them; the listing is then made from the file).
@@ -164,6 +119,26 @@ function place(lines: readonly string[], from: number, name: string, nameOf: (li
 /** A name listed as it is, unescaped: else the listing's order and cells are not the raw names' and nothing is patched. */
 function plain(name: string): boolean {
   return escapeControl(name, false) === name && !name.includes("\\");
+}
+
+/** The PROFILE cell of each row of a table, read by the column's width from its title line. */
+function tableNames(lines: readonly string[]): ((line: string) => string) | undefined {
+  const header = lines[0];
+  const next = header?.indexOf(TABLE_TITLES[1] ?? "", (TABLE_TITLES[0] ?? "").length);
+  if (header === undefined || next === undefined || next < 2) return undefined;
+  return (line) => line.slice(0, next - 2).trimEnd();
+}
+
+/**
+ * Whether a name has a row in a remembered listing (the table, or `--names`), by a binary search of
+ * its sorted rows; undefined for a listing that cannot be patched (it escaped something).
+ */
+export function listedNames(text: string, table: boolean): ((name: string) => boolean) | undefined {
+  const lines = linesOf(text);
+  if (lines === undefined) return undefined;
+  const nameOf = table ? tableNames(lines) : (line: string) => line;
+  if (nameOf === undefined) return undefined;
+  return (name) => place(lines, table ? 1 : 0, name, nameOf).found;
 }
 
 /** `profiles --names` with `changes` applied: each name listed or not now; undefined when it cannot be patched. */

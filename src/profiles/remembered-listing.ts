@@ -33,7 +33,7 @@ import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, ty
 import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 import { blocksRecordText, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
-import { changedEntries, entryAt, entryLines, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
+import { changedEntries, listedNames, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
  * What the remembered text and parts were made by. Raise it with any change to what `profiles`
@@ -60,8 +60,6 @@ const BLOCKS_FROM_BYTES = 256 * 1024;
 const REWRITE_BLOCKS_AFTER_BYTES = 256 * 1024;
 /** More changed entries than this and the listing is made from the parts rather than patched row by row. */
 const PATCH_AT_MOST = 500;
-/** Up to this many changed names, each is searched for in the records; past it, their entry lines are listed once. */
-const FEW_NAMES = 4;
 /** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */
 const NOTES_MAX_BYTES = 1024 * 1024;
 
@@ -518,27 +516,23 @@ class Listing {
     const was = new Map(changed.before.map((entry) => [entry[0] as string, entry]));
     const now = new Map(changed.after.map((entry) => [entry[0] as string, entry]));
     if (was.size !== changed.before.length || now.size !== changed.after.length) return undefined;
+    // Whether a name has a row in the remembered text: every name of the unchanged lines and of the config file has one
+    // (the text was made from both), so a name without a row needs neither search below.
+    const listed = listedNames(text, this.#variant === "shown");
+    if (listed === undefined) return undefined;
     // A name also listed elsewhere in the body made by blocks: a section in two blocks, which only the whole file merges.
-    // Past a few names, the names outside the changed lines are listed in one pass rather than searched for each.
-    const many = now.size + was.size > FEW_NAMES;
-    const outsideBefore = many ? entryLines(after, 0, changed.afterFrom) : undefined;
-    const outsideAfter = many ? entryLines(after, changed.afterTo, after.length) : undefined;
-    for (const name of now.keys()) {
-      const elsewhere =
-        outsideBefore !== undefined && outsideAfter !== undefined
-          ? outsideBefore.has(name) || outsideAfter.has(name)
-          : listedOutside(after, name, changed.afterFrom, changed.afterTo);
-      if (elsewhere) return undefined;
-    }
-    const config = this.#configEntries(many);
+    // (The unchanged lines are the remembered part's, which lists a name once: a name in the old changed lines is not among them.)
+    for (const name of now.keys()) if (!was.has(name) && listed(name) && listedOutside(after, name, changed.afterFrom, changed.afterTo)) return undefined;
+    const config = this.#configEntries();
     if (config === undefined) return undefined;
     const changes: RowChange[] = [];
     for (const name of new Set([...was.keys(), ...now.keys()])) {
       const entry = now.get(name);
       if (sameEntry(was.get(name), entry)) continue;
-      // The profile's sections in the config file, found by their lines in its remembered part.
-      const profile = config(`profile ${name}`);
-      const bare = name === "default" ? config("default") : undefined;
+      // The profile's sections in the config file, found by their lines in its remembered part (none for a name without a row).
+      const inText = listed(name);
+      const profile = inText ? config(`profile ${name}`) : undefined;
+      const bare = inText && name === "default" ? config("default") : undefined;
       if (profile === "unknown" || bare === "unknown") return undefined;
       // Gone from the credentials file: still listed when the config file names it, which a lookup of `[profile NAME]`
       // misses for `[profile  NAME]` (the listing trims the name): then the listing is made from the parts.
@@ -566,7 +560,7 @@ class Listing {
    * now (else undefined), and whether it has a `[profile  NAME]` with more white space than one
    * space after `profile` (listed as NAME, but not found by a lookup of `profile NAME`).
    */
-  #configEntries(many: boolean): (((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean }) | undefined {
+  #configEntries(): (((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean }) | undefined {
     const state = this.config;
     if (state.identity === undefined) return Object.assign(() => undefined, { spacedProfiles: () => false });
     const record = this.records.read(this.#partName(state));
@@ -574,15 +568,7 @@ class Listing {
     if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)) return undefined;
     // An entry line's name as JSON: white space after "profile " is a space, a tab (\t) or any other character `trim` removes.
     const spaced = /\n\["profile (?:\s|\\[tnrfbu])/;
-    // Many lookups: the part's entry lines listed once, by name.
-    const body = many ? record.toString("utf8", split.bodyStart - 1) : undefined;
-    const lines = body === undefined ? undefined : entryLines(body, 0, body.length);
-    const lookup = (section: string) => {
-      if (body === undefined || lines === undefined) return rememberedEntry(record, split.bodyStart, section);
-      const start = lines.get(section);
-      return start === undefined ? undefined : entryAt(body, start);
-    };
-    return Object.assign(lookup, {
+    return Object.assign((section: string) => rememberedEntry(record, split.bodyStart, section), {
       spacedProfiles: () => spaced.test(record.toString("utf8", split.bodyStart - 1)),
     });
   }

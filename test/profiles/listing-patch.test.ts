@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/deps.js";
 import { renderProfiles, settingsShownBy, type ProfilesFormat } from "../../src/output/profiles.js";
 import { readProfileListing } from "../../src/profiles/aws-files.js";
-import { changedEntries, entryAt, entryLines } from "../../src/profiles/listing-patch.js";
+import { changedEntries } from "../../src/profiles/listing-patch.js";
 import { profilesListingText } from "../../src/profiles/remembered-listing.js";
 import { makeTempHome } from "../support/run-cli.js";
 
@@ -123,7 +123,7 @@ describe("the remembered text patched after an outside edit", () => {
     }
   }, 60_000);
 
-  it("patches many rows at once (the names listed in one pass) as a fresh listing prints them", async () => {
+  it("patches many rows at once, a section repeated in another block among them, as a fresh listing prints them", async () => {
     const home = await newHome();
     writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n[profile n3]\nrole_arn = arn:aws:iam::1:role/N\n");
     let credentials = "";
@@ -171,19 +171,6 @@ describe("the remembered text patched after an outside edit", () => {
     expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
     // (A name list has no columns: the removal is patched there, the planted name stays.)
     expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
-  });
-});
-
-describe(entryLines.name, () => {
-  it("lists each entry line's name once, with where its line starts, escapes decoded, in the range asked", () => {
-    const names = ["a", 'q"uote', "back\\slash", 'both\\"', "caf\u00e9", "profile dev"];
-    const body = `[\n${names.map((name, index) => `[${JSON.stringify(name)},${index}]`).join(",\n")}\n]\n`;
-    const lines = entryLines(body, 0, body.length);
-    expect([...lines.keys()]).toEqual(names);
-    for (const [index, name] of names.entries()) expect(entryAt(body, lines.get(name) ?? -1)).toEqual([name, index]);
-    const second = lines.get(names[1] ?? "") ?? 0;
-    expect([...entryLines(body, 0, second).keys()]).toEqual(["a"]);
-    expect([...entryLines(body, second, body.length).keys()]).toEqual(names.slice(1));
   });
 });
 
