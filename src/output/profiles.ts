@@ -139,6 +139,23 @@ function putCells(cells: string[], at: number, row: ProfileRow): void {
   cells[at + 5] = clean ? region : escapeControl(region, false);
 }
 
+/** The table's column titles (its first line, laid out as any row). */
+export const TABLE_TITLES: readonly string[] = TABLE_HEADER;
+
+/** A profile's cells as the table prints them (escaped): for a table patched row by row (src/profiles/listing-patch.ts). */
+export function tableCells(profile: string, settings: SectionSettings): string[] {
+  const cells: string[] = [];
+  putCells(cells, 0, rowOf(profile, settings));
+  return cells;
+}
+
+/** A table line of `cells` in columns of `widths`, laid out as {@link renderProfiles} lays out each line. */
+export function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  let line = "";
+  for (let column = 0; column < COLUMNS - 1; column++) line += (cells[column] ?? "").padEnd(widths[column] ?? 0) + GAP;
+  return (line + (cells[COLUMNS - 1] ?? "")).trimEnd();
+}
+
 /**
  * The listing as text, from a listing read with {@link settingsShownBy} this format. The bundled
  * fast path (src/cli/fast-path.ts) prints it without starting the full command line, which alone

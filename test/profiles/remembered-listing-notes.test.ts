@@ -14,7 +14,9 @@ import { profilesListingText } from "../../src/profiles/remembered-listing.js";
 import { writeProfiles } from "../../src/store/credentials-file.js";
 import { identityOfStats } from "../../src/store/file-identity.js";
 import { CREDENTIALS_NOTES_FILE, LISTED_VALUE_KEYS, noteCredentialsWrite } from "../../src/store/listing-notes.js";
-import { settingsShownBy } from "../../src/output/profiles.js";
+import { renderProfiles, settingsShownBy } from "../../src/output/profiles.js";
+import { readProfileListing } from "../../src/profiles/aws-files.js";
+import { sectionBlocks } from "../../src/store/section-blocks.js";
 import { makeTempHome } from "../support/run-cli.js";
 
 const FORMATS: readonly ProfilesFormat[] = ["names", "table", "json"];
@@ -51,7 +53,9 @@ const later = () => new Date(Date.now() + 5_000);
 /** Each format listed with the cache and without it: the same text, or the test fails naming the step. */
 function expectSameListings(home: Home, step: string): void {
   for (const format of FORMATS) {
-    const uncached = profilesListingText(home.uncached, format, later());
+    // The listing read from both files whole, by the code that remembers nothing (src/profiles/aws-files.ts).
+    const uncached = renderProfiles(readProfileListing(home.env, settingsShownBy(format)), format);
+    expect(profilesListingText(home.uncached, format, later()), `${step}, ${format}, no cache folder`).toBe(uncached);
     expect(profilesListingText(home.env, format, later()), `${step}, ${format}`).toBe(uncached);
     // And once more, from whatever the first run remembered.
     expect(profilesListingText(home.env, format, later()), `${step}, ${format}, again`).toBe(uncached);
@@ -215,3 +219,150 @@ describe("a listing remembered per file and brought up to date by notes prints w
     expect([...LISTED_VALUE_KEYS].sort()).toEqual(shownByValue.sort());
   });
 });
+
+/** A credentials file of `count` sessions (~380 bytes each): several blocks (src/store/section-blocks.ts), a `.blocks` record. */
+function manySessions(count: number, from = 0): string {
+  let text = "";
+  for (let index = from; index < from + count; index++) {
+    text += `[org-${index}]\naws_access_key_id = ASIA${index}\naws_secret_access_key = s${index}\naws_session_token = ${"t".repeat(300)}\n`;
+    text += `x_rolecred_managed = true\nregion = r${index}\n\n`;
+  }
+  return text;
+}
+
+/** Where section `name` starts, in a file made by {@link manySessions}, and where the next one does. */
+function sectionAt(text: string, name: string): { start: number; end: number } {
+  const start = text.indexOf(`[${name}]\n`);
+  const next = text.indexOf("\n[", start + 1);
+  return { start, end: next === -1 ? text.length : next + 1 };
+}
+
+describe("after another program's edit, only the blocks whose bytes changed are read, and the listing is a fresh read's", () => {
+  it("edits in the middle, at the start, at block edges, duplicate names across blocks, CRLF, BOM, Latin-1, a glued header, removals", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Dev\nsource_profile = org-3\n");
+    const original = manySessions(1000);
+    expect(sectionBlocks(Buffer.from(original)).length, "the file spans several blocks").toBeGreaterThan(3);
+    const edits: ReadonlyArray<readonly [string, (text: Buffer) => Buffer]> = [
+      ["a section inserted in the middle", (bytes) => insertAt(bytes, sectionAt(bytes.toString("latin1"), "org-500").start, "[inserted]\nregion = mid\n\n")],
+      ["a section inserted at the start", (bytes) => Buffer.concat([Buffer.from("[first]\nregion = start\n\n"), bytes])],
+      ["lines before the first header", (bytes) => Buffer.concat([Buffer.from("# a comment\nstray = value\n"), bytes])],
+      [
+        "a key appended to the last section of a remembered block (just before the next block's header)",
+        (bytes) => insertAt(bytes, rememberedBlockStart(home, 2), "region = appended\nmfa_serial = arn:aws:iam::1:mfa/appended\n"),
+      ],
+      [
+        "a section inserted at a remembered block's start",
+        (bytes) => insertAt(bytes, rememberedBlockStart(home, 3), "[at-boundary]\nrole_arn = arn:aws:iam::1:role/B\n"),
+      ],
+      ["a remembered block's header indented", (bytes) => insertAt(bytes, rememberedBlockStart(home, 2), "  ")],
+      [
+        "a line break removed: a block's header glued to the line before",
+        (bytes) => Buffer.concat([bytes.subarray(0, rememberedBlockStart(home, 4) - 1), bytes.subarray(rememberedBlockStart(home, 4))]),
+      ],
+      ["the line break put back", (bytes) => Buffer.from(bytes.toString("latin1").replace(/([^\n])\[org-/g, "$1\n[org-"), "latin1")],
+      [
+        "two distant edits at once",
+        (bytes) =>
+          Buffer.from(bytes.toString("latin1").replace("region = r10\n", "region = ten-ten\n").replace("region = r900\n", "region = nine\n"), "latin1"),
+      ],
+      ["a value changed in the middle", (bytes) => Buffer.from(bytes.toString("latin1").replace("region = r450\n", "region = changed\n"), "latin1")],
+      ["a section removed from the middle", (bytes) => cut(bytes, sectionAt(bytes.toString("latin1"), "org-650"))],
+      [
+        "an indented header in a block",
+        (bytes) => insertAt(bytes, sectionAt(bytes.toString("latin1"), "org-700").start, "[k]\nkey = v\n  [indented]\nregion = i\n\n"),
+      ],
+      [
+        "a continuation line under a key before a block's header",
+        (bytes) => insertAt(bytes, sectionAt(bytes.toString("latin1"), "org-820").start, "[c]\nkey =\n  region = cont\n"),
+      ],
+      [
+        "Latin-1 bytes in a name and a value",
+        (bytes) => Buffer.concat([bytes, Buffer.from("[caf\xe9]\nregion = r\xe9gion\n[plain]\nregion = \xff\n", "latin1")]),
+      ],
+      ["CRLF line ends", (bytes) => Buffer.from(bytes.toString("latin1").replace(/\n/g, "\r\n"), "latin1")],
+      ["a value changed in a CRLF file", (bytes) => Buffer.from(bytes.toString("latin1").replace("region = r100\r\n", "region = crlf\r\n"), "latin1")],
+      ["lone CR line ends", (bytes) => Buffer.from(bytes.toString("latin1").replace(/\r\n/g, "\r"), "latin1")],
+      ["back to LF", (bytes) => Buffer.from(bytes.toString("latin1").replace(/\r/g, "\n"), "latin1")],
+      ["a byte-order mark", (bytes) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes])],
+      ["a value changed after the byte-order mark", (bytes) => Buffer.from(bytes.toString("latin1").replace("region = r5\n", "region = bom\n"), "latin1")],
+      ["the byte-order mark removed", (bytes) => bytes.subarray(3)],
+      ["a blank line appended", (bytes) => Buffer.concat([bytes, Buffer.from("\n")])],
+      [
+        "a duplicate of an early section late in the file",
+        (bytes) => Buffer.concat([bytes, Buffer.from("[org-1]\nregion = late-dup\nmfa_serial = arn:aws:iam::1:mfa/x\n")]),
+      ],
+      ["the late duplicate removed", (bytes) => bytes.subarray(0, bytes.lastIndexOf("[org-1]\n"))],
+      [
+        "a duplicate of a late section early in the file",
+        (bytes) => insertAt(bytes, sectionAt(bytes.toString("latin1"), "org-2").start, "[org-990]\nsource_profile = early\n\n"),
+      ],
+      ["the second half removed", (bytes) => bytes.subarray(0, sectionAt(bytes.toString("latin1"), "org-500").start)],
+      ["no line break at the end", (bytes) => Buffer.from(bytes.toString("latin1").replace(/\n+$/, ""), "latin1")],
+      ["a header appended to the last line", (bytes) => Buffer.concat([bytes, Buffer.from("[tail]\nregion = t\n")])],
+      ["emptied", () => Buffer.alloc(0)],
+      ["refilled", () => Buffer.from(manySessions(700, 50))],
+    ];
+    writeFileSync(home.credentials, original);
+    expectSameListings(home, "start");
+    for (const [label, edit] of edits) {
+      writeFileSync(home.credentials, edit(readFileSync(home.credentials)));
+      expectSameListings(home, label);
+    }
+  }, 60_000);
+
+  it("takes an unchanged block's sections from the remembered blocks: a planted value there is what the next listing shows", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    // A first listing reads the file whole; the first after an outside edit remembers its blocks.
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    // org-0 is in the first block; the edits append to the last. Planted with the same length: the record's segment lengths hold.
+    for (const [variant, from, to] of [
+      ["shown", '["org-0",', '["zzz-0",'],
+      ["names", '["org-0"]', '["zzz-0"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      const text = readFileSync(record, "utf8");
+      expect(text).toContain(from);
+      writeFileSync(record, text.replace(from, to));
+    }
+    appendFileSync(home.credentials, "[outside]\nregion = o\n");
+    expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-0$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-0 /m);
+    // A change in the first block: it is read again, and the planted name is gone.
+    writeFileSync(home.credentials, readFileSync(home.credentials, "utf8").replace("region = r0\n", "region = zero\n"));
+    expect(profilesListingText(home.env, "names", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("names")), "names"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+  });
+});
+
+/**
+ * Where the `index`th block of the remembered credentials blocks starts (the record's second line:
+ * length, CRC, segment length per block), every record made again from the file as it is first
+ * (and a blank line appended).
+ */
+function rememberedBlockStart(home: Home, index: number): number {
+  rmSync(home.cache, { recursive: true, force: true });
+  for (const format of FORMATS) profilesListingText(home.env, format, later());
+  // The blocks are remembered by the first read that compares (a first listing reads the file whole): after an edit.
+  appendFileSync(home.credentials, "\n");
+  for (const format of FORMATS) profilesListingText(home.env, format, later());
+  const numbers = JSON.parse(readFileSync(join(home.cache, "profiles-credentials-shown.blocks"), "utf8").split("\n")[1] ?? "null") as number[] | null;
+  expect(numbers, "the remembered blocks").not.toBeNull();
+  expect(numbers?.length ?? 0, "enough blocks").toBeGreaterThan(index * 3);
+  let start = 0;
+  for (let at = 0; at < index * 3; at += 3) start += numbers?.[at] ?? 0;
+  const bytes = readFileSync(home.credentials);
+  expect([bytes[start - 1], bytes[start]], "a block starts at a header's line").toEqual([0x0a, 0x5b]);
+  return start;
+}
+
+function insertAt(bytes: Buffer, at: number, text: string): Buffer {
+  return Buffer.concat([bytes.subarray(0, at), Buffer.from(text, "latin1"), bytes.subarray(at)]);
+}
+
+function cut(bytes: Buffer, range: { start: number; end: number }): Buffer {
+  return Buffer.concat([bytes.subarray(0, range.start), bytes.subarray(range.end)]);
+}
