@@ -340,6 +340,17 @@ class ByteScan {
   }
 }
 
+/**
+ * The strict scan of `bytes` on their own, valid UTF-8: a stretch of a file that starts at its
+ * start (`atFileStart`: a BOM is dropped) or at a section header in column 0, and ends at a line's
+ * end (store/scan-blocks.ts). Throws {@link IniSyntaxError} as {@link IniByteDocument.parse} does,
+ * its line numbers counted from the stretch's first line.
+ */
+export function scanStretch(bytes: Buffer, atFileStart: boolean): ByteIndex {
+  const bodyStart = atFileStart ? byteOrderMarkLength(bytes, () => true) : 0;
+  return new ByteScan((part) => part.toString(isAscii(part) ? "latin1" : "utf8")).run(bytes, bodyStart);
+}
+
 /** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
 function firstAtOrAfter(sorted: readonly number[], value: number): number {
   let low = 0;

@@ -109,6 +109,24 @@ export class ContentDigest {
     else if (cut < chunk.length) this.#pending = Buffer.from(chunk.subarray(cut));
   }
 
+  /** The CRC-32 of the first `end` bytes fed when a piece started there (or all were fed): nothing read. */
+  checkpoint(end: number): number | undefined {
+    if (end === this.#length) return this.#crc;
+    let low = 0;
+    let high = this.#offsets.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((this.#offsets[middle] ?? 0) <= end) low = middle;
+      else high = middle - 1;
+    }
+    return this.#offsets[low] === end ? this.#crcs[low] : undefined;
+  }
+
+  /** Where each piece fed started. */
+  get checkpoints(): readonly number[] {
+    return this.#offsets;
+  }
+
   /**
    * The CRC-32 of the first `end` bytes fed, reading from `fd` (the same file) only what lies
    * between the last checkpoint and `end` (under 1 MiB); undefined past what was fed.
@@ -343,7 +361,7 @@ export class HeaderCheck {
  * Whether `[name]` is at `at` in `piece`, compared byte by byte (no string made: 50,000 names);
  * undefined when that cannot tell (a name past ASCII, a header cut by the piece's end).
  */
-function asciiHeaderAt(piece: Buffer, at: number, name: string): boolean | undefined {
+export function asciiHeaderAt(piece: Buffer, at: number, name: string): boolean | undefined {
   if (at + name.length + 2 > piece.length) return undefined;
   let same = piece[at] === OPEN_BRACKET && piece[at + name.length + 1] === CLOSE_BRACKET;
   for (let index = 0; index < name.length; index += 1) {
