@@ -638,6 +638,16 @@ export class IniByteDocument {
     return { bodyStart: this.#index.bodyStart, names, starts, byName: namePositions(names), newline: this.#index.newline };
   }
 
+  /** The index of the file as read, edits or not (what {@link writtenIndex} moves around the edited parts). */
+  get readIndex(): ByteIndex {
+    return this.#index;
+  }
+
+  /** The length of the file as read. */
+  get readLength(): number {
+    return this.#source.length;
+  }
+
   /** The scan's index, as {@link writtenIndex} gives it for the file unchanged. */
   get index(): ByteIndex | undefined {
     return this.#whole === undefined && this.#edited.size === 0 ? this.#index : undefined;

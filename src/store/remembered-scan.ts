@@ -30,6 +30,7 @@ import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from 
 import { sameIdentity, type FileIdentity } from "./file-identity.js";
 import { namePositions, type ByteIndex } from "./ini-bytes.js";
 import { replaceSmallFileSync } from "./ownership.js";
+import type { ScanBlocks } from "./scan-blocks.js";
 
 /** Below this size the strict scan costs less than the record: nothing is remembered. */
 export const REMEMBER_SCAN_FROM_BYTES = 1024 * 1024;
@@ -42,8 +43,11 @@ export function loadCrc32(): Crc32 {
   return process.getBuiltinModule("node:zlib").crc32;
 }
 
-/** 2: the offsets as bytes, not base64 (version 1 records are not read: the next write writes a new one). */
-const RECORD_FORMAT_VERSION = 2;
+/**
+ * 2: the offsets as bytes, not base64; 3: the file's blocks (scan-blocks.ts). Records of another
+ * version are not read: the next write writes a new one.
+ */
+const RECORD_FORMAT_VERSION = 3;
 /** 50,000 profiles make a record of ≈ 0.7 MB (0.2 MB of offsets, 0.5 MB of names). */
 const RECORD_MAX_BYTES = 16 * 1024 * 1024;
 const CHECK_CHUNK_BYTES = 1024 * 1024;
@@ -160,6 +164,8 @@ export interface RememberedScan {
   readonly identity: FileIdentity;
   readonly crc: number;
   readonly index: ByteIndex;
+  /** The file cut into blocks of whole sections, each with its CRC-32: what a write after another program's change reuses. */
+  readonly blocks?: ScanBlocks | undefined;
 }
 
 /** The names {@link recordPath} gives (`logout --all` removes them by name). */
@@ -186,6 +192,19 @@ function privateToUser(path: string, kind: "folder" | "file"): boolean {
  * with `identity` (the caller then checks the content); undefined otherwise. Never throws.
  */
 export function readRememberedScan(cacheDirectory: string, path: string, identity: FileIdentity, crc32: Crc32): RememberedScan | undefined {
+  return readRecord(cacheDirectory, path, identity, crc32);
+}
+
+/**
+ * The record for `path` whatever the file's identity now (another program may have changed it
+ * since rolecred wrote it): its blocks tell what is unchanged (scan-blocks.ts). Never throws.
+ */
+export function readRememberedScanOfPath(cacheDirectory: string, path: string, crc32: Crc32): RememberedScan | undefined {
+  return readRecord(cacheDirectory, path, undefined, crc32);
+}
+
+/** The record, when for `identity` (any, when undefined). */
+function readRecord(cacheDirectory: string, path: string, identity: FileIdentity | undefined, crc32: Crc32): RememberedScan | undefined {
   const file = recordPath(cacheDirectory, path, crc32);
   // Anyone who can write the folder could plant an index that makes the write edit the wrong bytes.
   if (!privateToUser(cacheDirectory, "folder") || !privateToUser(file, "file")) return undefined;
@@ -203,11 +222,11 @@ export function readRememberedScan(cacheDirectory: string, path: string, identit
     const headerEnd = head.subarray(0, readSync(opened.fd, head, 0, head.length, 0)).indexOf(LINE_FEED);
     if (headerEnd === -1) return undefined;
     const header: unknown = JSON.parse(head.toString("utf8", 0, headerEnd));
-    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path || !sameIdentity(identityOf(header.identity), identity)) {
-      return undefined;
-    }
+    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path) return undefined;
+    const recorded = identityOf(header.identity);
+    if (identity !== undefined && !sameIdentity(recorded, identity)) return undefined;
     const record = readOpenedFileSync(file, opened, options);
-    return parseRecord(header, record.subarray(headerEnd + 1), path, identity);
+    return parseRecord(header, record.subarray(headerEnd + 1), path, recorded);
   } catch {
     return undefined;
   } finally {
@@ -262,7 +281,25 @@ function parseRecord(header: Record<string, unknown>, body: Buffer, path: string
     if (start <= previous || start >= length) return undefined;
     previous = start;
   }
-  return { path, identity, crc, index: { bodyStart, names, starts: startList, byName: namePositions(names), newline } };
+  const index: ByteIndex = { bodyStart, names, starts: startList, byName: namePositions(names), newline };
+  return { path, identity, crc, index, blocks: blocksOf(fields.blockSections, fields.blockCrcs, index, length) };
+}
+
+/**
+ * The record's blocks when they describe this index: edges at sections, in order, one CRC-32 per
+ * block; undefined otherwise (then a write after another program's change scans the whole file).
+ */
+function blocksOf(sections: unknown, crcs: unknown, index: ByteIndex, length: number): ScanBlocks | undefined {
+  if (!Array.isArray(sections) || !Array.isArray(crcs) || crcs.length !== sections.length + 1) return undefined;
+  if (!crcs.every((crc) => Number.isInteger(crc) && crc >= 0 && crc <= 0xffffffff)) return undefined;
+  let previous = -1;
+  for (const section of sections) {
+    if (!Number.isInteger(section) || section <= previous || section >= index.starts.length) return undefined;
+    // Block 0 holds the file's start: another block starts past it.
+    if ((index.starts[section] ?? 0) <= 0 || (index.starts[section] ?? length) >= length) return undefined;
+    previous = section;
+  }
+  return { firstSections: sections as number[], crcs: crcs as number[] };
 }
 
 /**
@@ -398,6 +435,7 @@ export function rememberScan(cacheDirectory: string, scan: RememberedScan, crc32
     bodyStart: index.bodyStart,
     newline: index.newline,
     count: index.names.length,
+    ...(scan.blocks === undefined ? {} : { blockSections: scan.blocks.firstSections, blockCrcs: scan.blocks.crcs }),
   };
   const record = Buffer.concat([
     Buffer.from(`${JSON.stringify(header)}\n`, "utf8"),

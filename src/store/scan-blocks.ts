@@ -58,20 +58,6 @@ export function blockEdges(blocks: ScanBlocks, index: ByteIndex, length: number)
   return [0, ...blocks.firstSections.map((section) => index.starts[section] ?? length), length];
 }
 
-/** Whether `blocks` describe a file of `length` bytes with this index: edges in order, at sections. */
-export function blocksFit(blocks: ScanBlocks, index: ByteIndex, length: number): boolean {
-  const { firstSections, crcs } = blocks;
-  if (crcs.length !== firstSections.length + 1) return false;
-  if (!crcs.every((crc) => Number.isInteger(crc) && crc >= 0 && crc <= 0xffffffff)) return false;
-  let previous = -1;
-  for (const section of firstSections) {
-    if (!Number.isInteger(section) || section <= previous || section >= index.starts.length) return false;
-    if ((index.starts[section] ?? 0) === 0) return false;
-    previous = section;
-  }
-  return index.starts.every((start) => start < length) || index.starts.length === 0;
-}
-
 // --- CRC-32 arithmetic --------------------------------------------------------------------------
 // zlib's CRC-32 is reflected: bit 31 is the coefficient of x^0. crc(A‖B) = crc(A)·x^(8|B|) ⊕ crc(B)
 // (mod the CRC polynomial; the pre- and post-inversion cancel), so the CRC of B alone follows from
@@ -128,7 +114,8 @@ export function blocksOfScan(
   let edgeCrc = 0;
   let section = 0;
   for (const checkpoint of [...checkpoints, length]) {
-    if (checkpoint < edge + blockBytes) continue;
+    // Checkpoints are a block's length apart, less where a read ended: the first one three quarters of a block on.
+    if (checkpoint < edge + (blockBytes * 3) / 4) continue;
     // The first section at or after the checkpoint: a binary search would do, the walk is as cheap over the whole file.
     while (section < starts.length && (starts[section] ?? 0) < checkpoint) section += 1;
     const start = section < starts.length ? (starts[section] ?? length) : length;
@@ -144,6 +131,22 @@ export function blocksOfScan(
   const final = runningAt(length);
   if (final === undefined) return undefined;
   crcs.push(crcOfRange(edgeCrc, final, length - edge));
+  return { firstSections, crcs };
+}
+
+/** The blocks of a file held whole (`bytes`, its index), cut as {@link blocksOfScan} cuts them. */
+export function blocksOfBytes(index: ByteIndex, bytes: Buffer, crc32: Crc32, blockBytes = BLOCK_BYTES): ScanBlocks {
+  const firstSections: number[] = [];
+  const crcs: number[] = [];
+  let edge = 0;
+  for (let section = 0; section < index.starts.length; section += 1) {
+    const start = index.starts[section] ?? 0;
+    if (start < edge + blockBytes || bytes[start] !== OPEN_BRACKET) continue;
+    crcs.push(crc32(bytes.subarray(edge, start)));
+    firstSections.push(section);
+    edge = start;
+  }
+  crcs.push(crc32(bytes.subarray(edge)));
   return { firstSections, crcs };
 }
 
@@ -348,7 +351,8 @@ export async function reuseBlocks(
   const stretchEnd = trailing === 0 ? size : (edges[count - trailing] ?? 0) + shift;
   if (digest.length !== size) return { fallback: "the file ended early" };
   if (stretchStart === 0 && stretchEnd === size) return { fallback: "no remembered block was found unchanged" };
-  if (stretchEnd - stretchStart > size / 2) return { fallback: "most of it changed" };
+  // Scanning nearly all of it from one Buffer would cost the full scan's time and more memory.
+  if (stretchEnd - stretchStart > size * 0.9) return { fallback: "most of it changed" };
   const stretch = readRange(fd, stretchStart, stretchEnd);
   if (stretch.length !== stretchEnd - stretchStart) return { fallback: "the file ended early" };
   if (!isUtf8(stretch)) return { fallback: "the changed part is not UTF-8" };
