@@ -76,14 +76,14 @@ function multiply(a: number, b: number): number {
   return product >>> 0;
 }
 
+/** x^(8·2^k) modulo the CRC polynomial, for k = 0, 1, …: made once, when first needed. */
+const POWERS: number[] = [];
+
 /** x^(8·bytes) modulo the CRC polynomial. */
 function shiftOf(bytes: number): number {
+  if (POWERS.length === 0) for (let power = X0 >>> 8, k = 0; k < 53; k += 1, power = multiply(power, power)) POWERS.push(power);
   let result = X0;
-  let power = multiply(X0 >>> 8, X0); // x^8
-  for (let rest = bytes; rest > 0; rest = Math.floor(rest / 2)) {
-    if (rest % 2 === 1) result = multiply(result, power);
-    power = multiply(power, power);
-  }
+  for (let rest = bytes, k = 0; rest > 0; rest = Math.floor(rest / 2), k += 1) if (rest % 2 === 1) result = multiply(result, POWERS[k] ?? X0);
   return result;
 }
 
@@ -302,26 +302,6 @@ export async function reuseBlocks(
   }
   const cutList = [...cuts].sort((a, b) => a - b);
   const digest = new ContentDigest(crc32, false);
-  const unshifted = new HeaderMarks(old, 0, size);
-  const shifted = new HeaderMarks(old, shift, size);
-  const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(size, 1)));
-  let cut = 0;
-  for (let at = 0; at < size;) {
-    const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
-    if (read === 0) return { fallback: "the file ended early" };
-    const piece = buffer.subarray(0, read);
-    unshifted.push(piece, at);
-    shifted.push(piece, at);
-    let from = 0;
-    for (; cut < cutList.length && (cutList[cut] ?? 0) < at + read; cut += 1) {
-      const inPiece = (cutList[cut] ?? 0) - at;
-      if (inPiece > from) digest.push(piece.subarray(from, inPiece));
-      from = inPiece;
-    }
-    digest.push(piece.subarray(from));
-    at += read;
-    if (pause !== undefined && at < size) await pause();
-  }
   const runningAt = (offset: number): number | undefined => digest.checkpoint(offset);
   const blockAt = (block: number, start: number, marks: HeaderMarks): boolean => {
     const length = (edges[block + 1] ?? 0) - (edges[block] ?? 0);
@@ -332,12 +312,46 @@ export async function reuseBlocks(
     const lastSection = block + 1 < count ? (blocks.firstSections[block] ?? 0) : old.starts.length;
     return marks.allFrom(block === 0 ? 0 : (blocks.firstSections[block - 1] ?? 0), lastSection);
   };
+  // The headers are checked where they stood only while the leading run lasts (each block is
+  // decided once read), and where they would stand shifted only from there on: one look at
+  // each header, not two. With no change in size the two places are one.
+  const unshifted = new HeaderMarks(old, 0, size);
+  let shifted: HeaderMarks | undefined = shift === 0 ? unshifted : undefined;
   let leading = 0;
-  while (leading < count && blockAt(leading, edges[leading] ?? 0, unshifted)) leading += 1;
+  let leadingLasts = true;
+  const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(size, 1)));
+  let cut = 0;
+  for (let at = 0; at < size;) {
+    const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
+    if (read === 0) return { fallback: "the file ended early" };
+    const piece = buffer.subarray(0, read);
+    if (leadingLasts || shift === 0) unshifted.push(piece, at);
+    let from = 0;
+    for (; cut < cutList.length && (cutList[cut] ?? 0) < at + read; cut += 1) {
+      const inPiece = (cutList[cut] ?? 0) - at;
+      if (inPiece > from) digest.push(piece.subarray(from, inPiece));
+      from = inPiece;
+    }
+    digest.push(piece.subarray(from));
+    for (; leadingLasts && leading < count && (edges[leading + 1] ?? 0) <= at + read; leading += 1) {
+      if (!blockAt(leading, edges[leading] ?? 0, unshifted)) leadingLasts = false;
+      else continue;
+      // From this piece on, the headers where they would stand shifted.
+      shifted ??= new HeaderMarks(old, shift, size, at);
+      break;
+    }
+    if (shifted !== undefined && shifted !== unshifted) shifted.push(piece, at);
+    at += read;
+    if (pause !== undefined && at < size) await pause();
+  }
+  if (digest.length !== size) return { fallback: "the file ended early" };
+  // The leading run never ended before the file's end: the blocks past it are looked at shifted too.
+  for (; leadingLasts && leading < count; leading += 1) if (!blockAt(leading, edges[leading] ?? 0, unshifted)) break;
+  shifted ??= unshifted;
   // Trailing blocks: never block 0 (the file's start), never over the leading run.
   let trailing = 0;
   for (let block = count - 1; block >= Math.max(leading, 1); block -= 1) {
-    if ((edges[block] ?? 0) + shift < (edges[leading] ?? 0) || !blockAt(block, (edges[block] ?? 0) + shift, shifted)) break;
+    if ((edges[block] ?? 0) + shift < (edges[leading] ?? 0) || shifted === unshifted && shift !== 0 || !blockAt(block, (edges[block] ?? 0) + shift, shifted)) break;
     trailing += 1;
   }
   // The stretch must end at a line's end where the trailing run starts.
@@ -349,7 +363,6 @@ export async function reuseBlocks(
   const firstKept = leading === 0 ? 0 : leading - 1; // the last leading block is scanned again
   const stretchStart = edges[firstKept] ?? 0;
   const stretchEnd = trailing === 0 ? size : (edges[count - trailing] ?? 0) + shift;
-  if (digest.length !== size) return { fallback: "the file ended early" };
   if (stretchStart === 0 && stretchEnd === size) return { fallback: "no remembered block was found unchanged" };
   // Scanning nearly all of it from one Buffer would cost the full scan's time and more memory.
   if (stretchEnd - stretchStart > size * 0.9) return { fallback: "most of it changed" };
@@ -440,12 +453,13 @@ class HeaderMarks {
   #tail: Buffer = Buffer.alloc(0);
   #pendingFrom = -1;
 
-  constructor(index: ByteIndex, shift: number, size: number) {
+  /** `from`: the file offset of the first piece pushed (headers before it are not looked at). */
+  constructor(index: ByteIndex, shift: number, size: number, from = 0) {
     this.#index = index;
     this.#shift = shift;
     this.#size = size;
     this.#right = new Uint8Array(index.starts.length);
-    while (this.#next < index.starts.length && (index.starts[this.#next] ?? 0) + shift < 0) this.#next += 1;
+    while (this.#next < index.starts.length && (index.starts[this.#next] ?? 0) + shift < from) this.#next += 1;
   }
 
   push(piece: Buffer, base: number): void {
