@@ -351,7 +351,8 @@ export async function reuseBlocks(
   // Trailing blocks: never block 0 (the file's start), never over the leading run.
   let trailing = 0;
   for (let block = count - 1; block >= Math.max(leading, 1); block -= 1) {
-    if ((edges[block] ?? 0) + shift < (edges[leading] ?? 0) || shifted === unshifted && shift !== 0 || !blockAt(block, (edges[block] ?? 0) + shift, shifted)) break;
+    if ((edges[block] ?? 0) + shift < (edges[leading] ?? 0) || (shifted === unshifted && shift !== 0) || !blockAt(block, (edges[block] ?? 0) + shift, shifted))
+      break;
     trailing += 1;
   }
   // The stretch must end at a line's end where the trailing run starts.

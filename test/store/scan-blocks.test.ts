@@ -177,7 +177,9 @@ function outsideEdit(bytes: Buffer, edges: readonly number[], random: () => numb
     () => ["unchanged", Buffer.from(bytes)],
     () => ["a key before any section", Buffer.concat([line("stray = 1"), bytes])],
   ];
-  const [label, edited] = (kinds[Math.floor(random() * kinds.length)] ?? (kinds[0] as () => [string, Buffer]))();
+  const kind = kinds[Math.floor(random() * kinds.length)];
+  if (kind === undefined) throw new Error("no edit");
+  const [label, edited] = kind();
   // Sometimes two edits, far apart.
   if (random() < 0.15) {
     const [second, twice] = outsideEditOnce(edited, random);
