@@ -273,7 +273,10 @@ function parseRecord(header: Record<string, unknown>, body: Buffer, path: string
   const names = count === 0 ? [] : body.toString("utf8", count * 4).split("\n");
   if (names.length !== count || (count === 0 && body.length !== 0)) return undefined;
   // Copied out of the record's bytes, which need not be aligned for a Uint32Array.
-  const startList = Array.from(new Uint32Array(new Uint8Array(body.subarray(0, count * 4)).buffer));
+  const offsets = new Uint32Array(new Uint8Array(body.subarray(0, count * 4)).buffer);
+  // A loop, not Array.from: that walks 50,000 entries through the iterator protocol (≈ 10 M instructions).
+  const startList: number[] = new Array<number>(count);
+  for (let at = 0; at < count; at += 1) startList[at] = offsets[at] ?? 0;
   const length = Number(identity.size);
   let previous = bodyStart - 1;
   for (const start of startList) {

@@ -381,18 +381,11 @@ export async function reuseBlocks(
   // The sections kept: before the stretch, and after it (shifted).
   const leadingEnd = firstKept === 0 ? 0 : (blocks.firstSections[firstKept - 1] ?? 0);
   const trailingStart = trailing === 0 ? old.starts.length : (blocks.firstSections[count - trailing - 1] ?? old.starts.length);
-  const stretchNames = new Set(part.names);
-  const repeats = (from: number, to: number): boolean => {
-    for (let section = from; section < to; section += 1) if (stretchNames.has(old.names[section] ?? "")) return true;
-    return false;
-  };
-  if (repeats(0, leadingEnd) || repeats(trailingStart, old.names.length)) return { fallback: "a section of the changed part repeats one remembered" };
-  const names = [...old.names.slice(0, leadingEnd), ...part.names, ...old.names.slice(trailingStart)];
-  const starts = [
-    ...old.starts.slice(0, leadingEnd),
-    ...part.starts.map((start) => start + stretchStart),
-    ...old.starts.slice(trailingStart).map((start) => start + shift),
-  ];
+  if (repeatsReused(part.names, old.names, leadingEnd, trailingStart)) return { fallback: "a section of the changed part repeats one remembered" };
+  const names = old.names.slice(0, leadingEnd).concat(part.names, old.names.slice(trailingStart));
+  const starts = old.starts.slice(0, leadingEnd);
+  for (const start of part.starts) starts.push(start + stretchStart);
+  for (let section = trailingStart; section < old.starts.length; section += 1) starts.push((old.starts[section] ?? 0) + shift);
   const index: ByteIndex = {
     bodyStart: stretchStart === 0 ? part.bodyStart : old.bodyStart,
     names,
@@ -419,6 +412,31 @@ export async function reuseBlocks(
     crcs.push(blocks.crcs[block] ?? 0);
   }
   return { index, blocks: { firstSections, crcs }, digest, scannedBytes: stretch.length };
+}
+
+/**
+ * Whether a name of the stretch is also a name of a reused section (before `leadingEnd` or from
+ * `trailingStart` on). The remembered names are each once (a strict scan's), so a stretch name
+ * found among the sections the stretch replaced ([leadingEnd, trailingStart): the usual case, the
+ * same sections scanned again) is nowhere else; only the others are looked for among the 50,000
+ * reused ones, without a string hash of each.
+ */
+function repeatsReused(stretchNames: readonly string[], oldNames: readonly string[], leadingEnd: number, trailingStart: number): boolean {
+  const replaced = new Set(oldNames.slice(leadingEnd, trailingStart));
+  const others = stretchNames.filter((name) => !replaced.has(name));
+  if (others.length === 0) return false;
+  if (others.length > 8) {
+    const set = new Set(others);
+    for (let section = 0; section < leadingEnd; section += 1) if (set.has(oldNames[section] ?? "")) return true;
+    for (let section = trailingStart; section < oldNames.length; section += 1) if (set.has(oldNames[section] ?? "")) return true;
+    return false;
+  }
+  for (const name of others) {
+    const at = oldNames.indexOf(name);
+    // Found only in the replaced range: not reused (each name is there once).
+    if (at !== -1 && (at < leadingEnd || at >= trailingStart)) return true;
+  }
+  return false;
 }
 
 function byteAt(fd: number, offset: number): number | undefined {
