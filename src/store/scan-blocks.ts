@@ -38,7 +38,7 @@ import { namePositions, scanStretch, type ByteIndex, type ByteRange, type WriteP
 import { asciiHeaderAt, ContentDigest, type Crc32 } from "./remembered-scan.js";
 
 /** A block ends at the first header starting with `[` this many bytes or more after its start. */
-export const BLOCK_BYTES = 256 * 1024;
+export const BLOCK_BYTES = 64 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 const LINE_FEED = 0x0a;
@@ -361,8 +361,12 @@ export async function reuseBlocks(
     const before = byteAt(fd, start - 1);
     if (before === LINE_FEED || before === CARRIAGE_RETURN) break;
   }
-  const firstKept = leading === 0 ? 0 : leading - 1; // the last leading block is scanned again
-  const stretchStart = edges[firstKept] ?? 0;
+  // The stretch starts at the last leading section's header: lines added after it (in the bytes
+  // that were the next block) may be its keys, which it must be scanned with.
+  const sectionsInLeading = leading === 0 ? 0 : leading < count ? (blocks.firstSections[leading - 1] ?? 0) : old.starts.length;
+  /** The remembered sections kept before the stretch. */
+  const leadingEnd = sectionsInLeading === 0 ? 0 : sectionsInLeading - 1;
+  const stretchStart = sectionsInLeading === 0 ? 0 : (old.starts[leadingEnd] ?? 0);
   const stretchEnd = trailing === 0 ? size : (edges[count - trailing] ?? 0) + shift;
   if (stretchStart === 0 && stretchEnd === size) return { fallback: "no remembered block was found unchanged" };
   // Scanning nearly all of it from one Buffer would cost the full scan's time and more memory.
@@ -378,8 +382,7 @@ export async function reuseBlocks(
     throw error;
   }
   if (stretchStart > 0 && part.starts[0] !== 0) return { fallback: "the changed part does not start at its header" };
-  // The sections kept: before the stretch, and after it (shifted).
-  const leadingEnd = firstKept === 0 ? 0 : (blocks.firstSections[firstKept - 1] ?? 0);
+  // The sections kept after the stretch (shifted).
   const trailingStart = trailing === 0 ? old.starts.length : (blocks.firstSections[count - trailing - 1] ?? old.starts.length);
   if (repeatsReused(part.names, old.names, leadingEnd, trailingStart)) return { fallback: "a section of the changed part repeats one remembered" };
   const names = old.names.slice(0, leadingEnd).concat(part.names, old.names.slice(trailingStart));
@@ -391,21 +394,29 @@ export async function reuseBlocks(
     names,
     starts,
     byName: namePositions(names),
-    newline: stretchStart === 0 ? part.newline : old.newline,
+    // The first line terminator is before the stretch when a line ends there (a header past the body's start).
+    newline: stretchStart > old.bodyStart ? old.newline : part.newline,
   };
-  // The new blocks: the leading ones kept (but the last, scanned again), the stretch cut again, the trailing ones moved.
-  const firstSections = blocks.firstSections.slice(0, Math.max(firstKept - 1, 0));
-  const crcs = blocks.crcs.slice(0, firstKept);
-  if (firstKept > 0) firstSections.push(leadingEnd);
-  let edge = 0;
+  // The new blocks: the leading ones kept, the last of them extended by what follows it up to a
+  // header (its CRC-32 carried on over those bytes), the rest of the stretch cut again at its
+  // headers, the trailing ones moved.
+  const extended = stretchStart === 0 ? 0 : leading; // blocks kept, the last one extended
+  const firstSections = blocks.firstSections.slice(0, Math.max(extended - 1, 0));
+  const crcs = blocks.crcs.slice(0, Math.max(extended - 1, 0));
+  /** The open block: where it starts in the file, its CRC-32 so far, where its bytes not yet in it start in the stretch. */
+  let blockStart = extended === 0 ? 0 : (edges[extended - 1] ?? 0);
+  let crcSoFar = extended === 0 ? 0 : (blocks.crcs[extended - 1] ?? 0);
+  let from = extended === 0 ? 0 : (edges[extended] ?? 0) - stretchStart;
   for (let section = 1; section < part.starts.length; section += 1) {
     const start = part.starts[section] ?? 0;
-    if (start < edge + blockBytes || stretch[start] !== OPEN_BRACKET) continue;
-    crcs.push(crc32(stretch.subarray(edge, start)));
+    if (start < from || stretchStart + start < blockStart + blockBytes || stretch[start] !== OPEN_BRACKET) continue;
+    crcs.push(crc32(stretch.subarray(from, start), crcSoFar));
     firstSections.push(leadingEnd + section);
-    edge = start;
+    blockStart = stretchStart + start;
+    crcSoFar = 0;
+    from = start;
   }
-  crcs.push(crc32(stretch.subarray(edge)));
+  crcs.push(crc32(stretch.subarray(from), crcSoFar));
   const moved = leadingEnd + part.names.length - trailingStart;
   for (let block = count - trailing; block < count; block += 1) {
     firstSections.push((blocks.firstSections[block - 1] ?? 0) + moved);

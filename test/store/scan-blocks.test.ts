@@ -46,7 +46,10 @@ const BLOCK = 2048;
 function generated(random: () => number): Buffer {
   const newline = random() < 0.25 ? "\r\n" : "\n";
   const lines: string[] = [];
-  if (random() < 0.15) lines.push("\ufeff# marked");
+  const start = random();
+  if (start < 0.15) lines.push("\ufeff# marked");
+  // A first section of a block of its own, right after a BOM (no line end before it).
+  else if (start < 0.3) lines.push(`${start < 0.22 ? "\ufeff" : ""}[first]`, `aws_session_token = ${"f".repeat(3000)}`);
   if (random() < 0.5) lines.push("# top comment", "");
   const sections = 20 + Math.floor(random() * 80);
   for (let index = 0; index < sections; index += 1) {
@@ -143,6 +146,12 @@ function outsideEdit(bytes: Buffer, edges: readonly number[], random: () => numb
       return ["a CRLF line", Buffer.concat([...lines.slice(0, position), Buffer.from(text, "latin1"), ...lines.slice(position + 1)])];
     },
     () => ["a lone CR", insert(at(), Buffer.from("# cr\r", "latin1"))],
+    () => {
+      // The first line's end changed: the file's newline, which added lines end with.
+      const first = (lines[0] ?? Buffer.alloc(0)).toString("latin1");
+      const changed = first.endsWith("\r\n") ? `${first.slice(0, -2)}\n` : `${first.replace(/\r?\n$/, "")}\r\n`;
+      return ["the first line's end", Buffer.concat([Buffer.from(changed, "latin1"), ...lines.slice(1)])];
+    },
     () => {
       const bom = Buffer.from([0xef, 0xbb, 0xbf]);
       return bytes.subarray(0, 3).equals(bom) ? ["a BOM removed", bytes.subarray(3)] : ["a BOM added", Buffer.concat([bom, bytes])];
