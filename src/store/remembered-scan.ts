@@ -282,8 +282,8 @@ function parseRecord(header: Record<string, unknown>, body: Buffer, path: string
   // Copied out of the record's bytes, which need not be aligned for a Uint32Array.
   const offsets = new Uint32Array(new Uint8Array(body.subarray(0, count * 4)).buffer);
   // A loop, not Array.from: that walks 50,000 entries through the iterator protocol (≈ 10 M instructions).
-  const startList: number[] = new Array<number>(count);
-  for (let at = 0; at < count; at += 1) startList[at] = offsets[at] ?? 0;
+  const startList: number[] = [];
+  for (let at = 0; at < count; at += 1) startList.push(offsets[at] ?? 0);
   const length = Number(identity.size);
   let previous = bodyStart - 1;
   for (const start of startList) {
