@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
-import { IniByteDocument, SCAN_CHUNK_BYTES, ScannedFileChanged, type ByteIndex, type WritePiece } from "./ini-bytes.js";
+import { IniByteDocument, SCAN_CHUNK_BYTES, ScannedFileChanged, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
 import {
   assertReplaceable,
   CopySourceChanged,
@@ -591,20 +591,26 @@ async function writeAndRemember(target: string, loaded: Loaded, remember: Rememb
   const utf8 = loaded.scanned === undefined ? loaded.document.encoding === "utf8" : loaded.utf8 === true;
   const index = loaded.document.writtenIndex(pieces, utf8);
   if (index === undefined) return written;
-  const read = loaded.document.readIndex;
-  const readBlocks = blocksOfLoaded(loaded, read);
-  const blocks =
-    readBlocks === undefined
-      ? undefined
-      : writtenBlocks(
-          { blocks: readBlocks, index: read, length: loaded.document.readLength },
-          pieces,
-          index,
-          (range) => loaded.document.chunks([range])[0] ?? Buffer.alloc(0),
-          crc32,
-        );
+  const blocks = newBlocks(loaded, pieces, index, crc32);
   rememberScan(remember.cacheDirectory, { path: target, identity: written.identity, crc: written.crc32, index, blocks }, crc32);
   return written;
+}
+
+/**
+ * The written file's blocks, from the read file's; undefined when they cannot be told. Best
+ * effort, like the record itself: the file is written already, so a read that fails here (the old
+ * file's bytes read back for an edited block) costs only the blocks, never the write.
+ */
+function newBlocks(loaded: Loaded, pieces: readonly WritePiece[], index: ByteIndex, crc32: Crc32): ScanBlocks | undefined {
+  try {
+    const read = loaded.document.readIndex;
+    const readBlocks = blocksOfLoaded(loaded, read);
+    if (readBlocks === undefined) return undefined;
+    const bytesOf = (range: ByteRange) => loaded.document.chunks([range])[0] ?? Buffer.alloc(0);
+    return writtenBlocks({ blocks: readBlocks, index: read, length: loaded.document.readLength }, pieces, index, bytesOf, crc32);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -637,7 +643,12 @@ function rememberUnchanged(target: string, loaded: Loaded, remember: Remember): 
   const index = loaded.document.index;
   if (loaded.fromRecord === true || digest === undefined || scanned === undefined || crc32 === undefined || index === undefined) return;
   if (digest.utf8 !== true || digest.length !== scanned.opened.size || !stillScanned(scanned)) return;
-  const blocks = blocksOfLoaded(loaded, index);
+  let blocks: ScanBlocks | undefined;
+  try {
+    blocks = blocksOfLoaded(loaded, index);
+  } catch {
+    blocks = undefined; // best effort, like the record
+  }
   rememberScan(remember.cacheDirectory, { path: target, identity: scanned.opened.identity, crc: digest.crc, index, blocks }, crc32);
 }
 
