@@ -30,7 +30,6 @@ import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from 
 import { sameIdentity, type FileIdentity } from "./file-identity.js";
 import { namePositions, type ByteIndex } from "./ini-bytes.js";
 import { replaceSmallFileSync } from "./ownership.js";
-import type { ScanBlocks } from "./scan-blocks.js";
 
 /** Below this size the strict scan costs less than the record: nothing is remembered. */
 export const REMEMBER_SCAN_FROM_BYTES = 1024 * 1024;
@@ -156,6 +155,13 @@ export class ContentDigest {
     }
     return crc;
   }
+}
+
+/** The file's blocks (scan-blocks.ts): block 0 starts at offset 0, block i ≥ 1 at the index's section `firstSections[i - 1]`. */
+export interface ScanBlocks {
+  readonly firstSections: readonly number[];
+  /** The CRC-32 of each block's bytes on their own: one more than firstSections. */
+  readonly crcs: readonly number[];
 }
 
 /** What a record says about one version of the credentials file. */

@@ -35,7 +35,9 @@ import { isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniSyntaxError } from "./ini-document.js";
 import { namePositions, scanStretch, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
-import { asciiHeaderAt, ContentDigest, type Crc32 } from "./remembered-scan.js";
+import { asciiHeaderAt, ContentDigest, type Crc32, type ScanBlocks } from "./remembered-scan.js";
+
+export type { ScanBlocks } from "./remembered-scan.js";
 
 /**
  * A block ends at the first header starting with `[` this many bytes or more after its start.
@@ -49,13 +51,6 @@ const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-
-/** The file's blocks: block 0 starts at offset 0, block i ≥ 1 at the index's section `firstSections[i - 1]`. */
-export interface ScanBlocks {
-  readonly firstSections: readonly number[];
-  /** The CRC-32 of each block's bytes on their own: one more than firstSections. */
-  readonly crcs: readonly number[];
-}
 
 /** Where each block starts, then the file's length. */
 export function blockEdges(blocks: ScanBlocks, index: ByteIndex, length: number): number[] {
