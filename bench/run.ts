@@ -487,7 +487,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
   };
   const wanted = (id: string) => ONLY === undefined || ONLY.test(id);
   for (const size of SCALE_SIZES) {
-    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`, `write-${size}-again`, `user-${size}`];
+    const ids = [`process-${size}`, `env-${size}`, `assume-${size}`, `write-${size}`, `write-${size}-again`, `write-${size}-unseen`, `user-${size}`];
     if (!ids.some(wanted)) continue;
     const home = join(scratch, `home-${size}`);
     const cache = join(home, "cache");
@@ -532,15 +532,16 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       {
         ...base,
         id: `write-${size}`,
-        label: `write dev --to out, ${sized} profiles`,
+        label: `write dev --to out, ${sized} profiles${size === 50 ? "" : " (after an outside change)"}`,
         subject: rolecred("write", "dev", "--to", "bench-out"),
         // Each run edits the same file as it was generated (the copy is untimed; -p keeps its
         // modification time, as a file last written minutes ago has, and the pause lets its change
         // time settle too: rolecred reuses a read only of a file unchanged for a second).
         prepare: ["sh", "-c", `cp -p "$1" "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         memory: true,
-        // The first write after another tool changed the file: the strict scan of every line. The
-        // time goal is the repeat row's (the issue's "no second full parse unless the file changed").
+        // The first write after another tool changed the file (put it back as it was before the
+        // previous run's write): the remembered blocks found again, the stretch that changed
+        // scanned strictly (store/scan-blocks.ts); write-N-unseen keeps the full scan on record.
         ...(size === 50 ? {} : { targetPeakMb: 100 }),
         check: noCheck,
       },
@@ -557,6 +558,29 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
               prepare: ["sleep", "1.1"] as const,
               memory: true,
               targetAbove: { id: "write-50", ms: 150 },
+              targetPeakMb: 100,
+              check: noCheck,
+            },
+          ]),
+      ...(size === 50 || !wanted(`write-${size}-unseen`)
+        ? []
+        : [
+            {
+              ...base,
+              id: `write-${size}-unseen`,
+              label: `write dev --to out, ${sized} profiles, nothing remembered of the file (full strict scan)`,
+              subject: rolecred("write", "dev", "--to", "bench-out"),
+              // As write-N, and the scan's record removed from the cache folder (the session cached there stays).
+              prepare: [
+                "sh",
+                "-c",
+                `cp -p "$1" "$2" && rm -f "$3"/scan-*.record && sleep 1.1`,
+                "sh",
+                pristine,
+                join(home, ".aws", "credentials"),
+                cache,
+              ] as const,
+              memory: true,
               targetPeakMb: 100,
               check: noCheck,
             },

@@ -5,12 +5,12 @@
  * and replaces the file atomically at mode 0600. A file that cannot be parsed is never written,
  * and a section that holds the user's own long-term keys is never overwritten without --force.
  */
-import { close, fstatSync, statSync } from "node:fs";
+import { close, fstatSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ExitCode, RolecredError, usageError } from "../errors.js";
 import type { TemporaryCredentials } from "../credentials/types.js";
 import { IniSyntaxError } from "./ini-document.js";
-import { IniByteDocument, SCAN_CHUNK_BYTES, ScannedFileChanged, type WritePiece } from "./ini-bytes.js";
+import { IniByteDocument, SCAN_CHUNK_BYTES, ScannedFileChanged, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
 import {
   assertReplaceable,
   CopySourceChanged,
@@ -34,11 +34,14 @@ import {
   indexMatchesBytes,
   loadCrc32,
   readRememberedScan,
+  readRememberedScanOfPath,
   rememberScan,
   REMEMBER_SCAN_FROM_BYTES,
   type Crc32,
+  type RememberedScan,
 } from "./remembered-scan.js";
 import { noteCredentialsWrite } from "./listing-notes.js";
+import { BLOCK_BYTES, blocksOfBytes, blocksOfScan, reuseBlocks, writtenBlocks, type ScanBlocks } from "./scan-blocks.js";
 
 /** Marks a section as rolecred's: safe to overwrite on refresh and to delete on logout. */
 export const MANAGED_MARKER_KEY = "x_rolecred_managed";
@@ -142,6 +145,8 @@ interface Loaded {
   readonly utf8?: boolean | undefined;
   /** Set when the document is the remembered scan's, not scanned now. */
   readonly fromRecord?: boolean | undefined;
+  /** The file's blocks, when known (a record's, or found again after another program's change): see scan-blocks.ts. */
+  readonly blocks?: ScanBlocks | undefined;
   readonly crc32?: Crc32 | undefined;
   /** The identity of the file read whole from its descriptor (one changed within the last second): what a listing note starts from. */
   readonly readAs?: FileIdentity | undefined;
@@ -264,7 +269,7 @@ async function parsedBytes(path: string, bytes: Buffer, identity: FileIdentity, 
     const record = readRememberedScan(remember.cacheDirectory, path, identity, crc32);
     if (record !== undefined && crc32(bytes) === record.crc && indexMatchesBytes(record.index, bytes)) {
       remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
-      return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, crc32 };
+      return { document: IniByteDocument.fromIndexOfBytes(bytes, record.index), utf8: true, fromRecord: true, blocks: record.blocks, crc32 };
     }
   }
   remember?.onVerbose(`read ${path} with a strict parse of every line`);
@@ -303,7 +308,13 @@ async function parseFile(path: string, remember?: Remember): Promise<Loaded> {
     }
     // A file large enough to remember: its CRC-32 and encoding are taken from the scan's own reads.
     const digest = crc32 === undefined ? undefined : new ContentDigest(crc32, true);
-    const onRead = digest === undefined ? undefined : (bytes: Buffer) => digest.push(bytes);
+    // Pushed a block's length at a time: the blocks remembered for the next write find their running CRC-32 near.
+    const onRead =
+      digest === undefined
+        ? undefined
+        : (bytes: Buffer) => {
+            for (let at = 0; at < bytes.length; at += BLOCK_BYTES) digest.push(bytes.subarray(at, at + BLOCK_BYTES));
+          };
     const document = copying
       ? await parsedAsync(path, () => IniByteDocument.scanFileYielding(opened.fd, opened.size, nextTurn, SCAN_CHUNK_BYTES, onRead))
       : parsed(path, () => IniByteDocument.scanFile(opened.fd, opened.size, SCAN_CHUNK_BYTES, onRead));
@@ -326,15 +337,54 @@ async function fromRememberedScan(
   crc32: Crc32,
   copying: boolean,
 ): Promise<Omit<Loaded, "scanned"> | undefined> {
-  const record = readRememberedScan(remember.cacheDirectory, path, opened.identity, crc32);
+  const record = readRememberedScanOfPath(remember.cacheDirectory, path, crc32);
   if (record === undefined) return undefined;
+  if (!sameIdentity(record.identity, opened.identity)) return fromRememberedBlocks(path, opened, remember, crc32, copying, record);
   const digest = await checkContent(opened.fd, opened.size, record.crc, crc32, copying ? nextTurn : undefined, record.index);
   if (digest === undefined) {
     remember.onVerbose(`${path} has the identity rolecred remembered but not its content: scanned again`);
     return undefined;
   }
   remember.onVerbose(`${path} is the file rolecred wrote last (identity and CRC-32 checked): its remembered scan is used`);
-  return { document: IniByteDocument.fromIndex(opened.fd, opened.size, record.index, true), digest, utf8: true, fromRecord: true, crc32 };
+  return {
+    document: IniByteDocument.fromIndex(opened.fd, opened.size, record.index, true),
+    digest,
+    utf8: true,
+    fromRecord: true,
+    blocks: record.blocks,
+    crc32,
+  };
+}
+
+/**
+ * Another program changed the file since rolecred wrote it: the record's blocks found again
+ * unchanged, and only the stretch between them scanned strictly (scan-blocks.ts); undefined (the
+ * full scan) when the blocks cannot say.
+ */
+async function fromRememberedBlocks(
+  path: string,
+  opened: OpenedRegularFile,
+  remember: Remember,
+  crc32: Crc32,
+  copying: boolean,
+  record: RememberedScan,
+): Promise<Omit<Loaded, "scanned"> | undefined> {
+  if (record.blocks === undefined) return undefined;
+  const reuse = await reuseBlocks(
+    opened.fd,
+    opened.size,
+    { index: record.index, blocks: record.blocks, length: Number(record.identity.size) },
+    crc32,
+    copying ? nextTurn : undefined,
+  );
+  if ("fallback" in reuse) {
+    remember.onVerbose(`${path} changed since rolecred wrote it and its remembered blocks cannot be used (${reuse.fallback}): scanned whole`);
+    return undefined;
+  }
+  remember.onVerbose(
+    `${path} changed since rolecred wrote it: scanned only ${reuse.scannedBytes} of its ${opened.size} bytes, the rest read from its remembered blocks (CRC-32 and headers checked)`,
+  );
+  return { document: IniByteDocument.fromIndex(opened.fd, opened.size, reuse.index, true), digest: reuse.digest, utf8: true, blocks: reuse.blocks, crc32 };
 }
 
 /** A turn of the event loop: I/O callbacks that are due run. */
@@ -540,9 +590,52 @@ async function writeAndRemember(target: string, loaded: Loaded, remember: Rememb
   // A file held in memory (read whole): its encoding is asked of its bytes.
   const utf8 = loaded.scanned === undefined ? loaded.document.encoding === "utf8" : loaded.utf8 === true;
   const index = loaded.document.writtenIndex(pieces, utf8);
-  if (index !== undefined) rememberScan(remember.cacheDirectory, { path: target, identity: written.identity, crc: written.crc32, index }, crc32);
+  if (index === undefined) return written;
+  const blocks = newBlocks(loaded, pieces, index, crc32);
+  rememberScan(remember.cacheDirectory, { path: target, identity: written.identity, crc: written.crc32, index, blocks }, crc32);
   return written;
 }
+
+/**
+ * The written file's blocks, from the read file's; undefined when they cannot be told. Best
+ * effort, like the record itself: the file is written already, so a read that fails here (the old
+ * file's bytes read back for an edited block) costs only the blocks, never the write.
+ */
+function newBlocks(loaded: Loaded, pieces: readonly WritePiece[], index: ByteIndex, crc32: Crc32): ScanBlocks | undefined {
+  try {
+    const read = loaded.document.readIndex;
+    const readBlocks = blocksOfLoaded(loaded, read);
+    if (readBlocks === undefined) return undefined;
+    const bytesOf = (range: ByteRange) => loaded.document.chunks([range])[0] ?? Buffer.alloc(0);
+    return writtenBlocks({ blocks: readBlocks, index: read, length: loaded.document.readLength }, pieces, index, bytesOf, crc32);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The blocks of the file as read: known (a record's, or found again), or cut now from the scan's
+ * digest (its running CRC-32 every block's length: a read of about a section per block).
+ */
+function blocksOfLoaded(loaded: Loaded, index: ByteIndex): ScanBlocks | undefined {
+  if (loaded.blocks !== undefined) return loaded.blocks;
+  const { digest, scanned, crc32 } = loaded;
+  // Read whole (changed within the last second): cut from the bytes held.
+  if (scanned === undefined)
+    return blocksOfBytes(index, loaded.document.chunks([{ start: 0, end: loaded.document.readLength }])[0] ?? Buffer.alloc(0), crc32 ?? loadCrc32());
+  if (digest === undefined || scanned === undefined || scanned.closed || digest.length !== scanned.opened.size) return undefined;
+  const fd = scanned.opened.fd;
+  const bracket = Buffer.alloc(1);
+  return blocksOfScan(
+    index,
+    digest.length,
+    digest.checkpoints,
+    (offset) => digest.prefixCrc(fd, offset),
+    (offset) => readSync(fd, bracket, 0, 1, offset) === 1 && bracket[0] === OPEN_BRACKET,
+  );
+}
+
+const OPEN_BRACKET = 0x5b;
 
 /** Nothing to write: a file scanned now (not from a record) is remembered as it is. */
 function rememberUnchanged(target: string, loaded: Loaded, remember: Remember): void {
@@ -550,7 +643,13 @@ function rememberUnchanged(target: string, loaded: Loaded, remember: Remember): 
   const index = loaded.document.index;
   if (loaded.fromRecord === true || digest === undefined || scanned === undefined || crc32 === undefined || index === undefined) return;
   if (digest.utf8 !== true || digest.length !== scanned.opened.size || !stillScanned(scanned)) return;
-  rememberScan(remember.cacheDirectory, { path: target, identity: scanned.opened.identity, crc: digest.crc, index }, crc32);
+  let blocks: ScanBlocks | undefined;
+  try {
+    blocks = blocksOfLoaded(loaded, index);
+  } catch {
+    blocks = undefined; // best effort, like the record
+  }
+  rememberScan(remember.cacheDirectory, { path: target, identity: scanned.opened.identity, crc: digest.crc, index, blocks }, crc32);
 }
 
 /** ~/.aws may not exist yet: create it private, as the AWS CLI does. */

@@ -340,6 +340,17 @@ class ByteScan {
   }
 }
 
+/**
+ * The strict scan of `bytes` on their own, valid UTF-8: a stretch of a file that starts at its
+ * start (`atFileStart`: a BOM is dropped) or at a section header in column 0, and ends at a line's
+ * end (store/scan-blocks.ts). Throws {@link IniSyntaxError} as {@link IniByteDocument.parse} does,
+ * its line numbers counted from the stretch's first line.
+ */
+export function scanStretch(bytes: Buffer, atFileStart: boolean): ByteIndex {
+  const bodyStart = atFileStart ? byteOrderMarkLength(bytes, () => true) : 0;
+  return new ByteScan((part) => part.toString(isAscii(part) ? "latin1" : "utf8")).run(bytes, bodyStart);
+}
+
 /** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
 function firstAtOrAfter(sorted: readonly number[], value: number): number {
   let low = 0;
@@ -625,6 +636,16 @@ export class IniByteDocument {
     }
     // Each name once: an added section's name was absent from the whole file (upsertSection).
     return { bodyStart: this.#index.bodyStart, names, starts, byName: namePositions(names), newline: this.#index.newline };
+  }
+
+  /** The index of the file as read, edits or not (what {@link writtenIndex} moves around the edited parts). */
+  get readIndex(): ByteIndex {
+    return this.#index;
+  }
+
+  /** The length of the file as read. */
+  get readLength(): number {
+    return this.#source.length;
   }
 
   /** The scan's index, as {@link writtenIndex} gives it for the file unchanged. */

@@ -42,8 +42,11 @@ export function loadCrc32(): Crc32 {
   return process.getBuiltinModule("node:zlib").crc32;
 }
 
-/** 2: the offsets as bytes, not base64 (version 1 records are not read: the next write writes a new one). */
-const RECORD_FORMAT_VERSION = 2;
+/**
+ * 2: the offsets as bytes, not base64; 3: the file's blocks (scan-blocks.ts). Records of another
+ * version are not read: the next write writes a new one.
+ */
+const RECORD_FORMAT_VERSION = 3;
 /** 50,000 profiles make a record of ≈ 0.7 MB (0.2 MB of offsets, 0.5 MB of names). */
 const RECORD_MAX_BYTES = 16 * 1024 * 1024;
 const CHECK_CHUNK_BYTES = 1024 * 1024;
@@ -109,6 +112,24 @@ export class ContentDigest {
     else if (cut < chunk.length) this.#pending = Buffer.from(chunk.subarray(cut));
   }
 
+  /** The CRC-32 of the first `end` bytes fed when a piece started there (or all were fed): nothing read. */
+  checkpoint(end: number): number | undefined {
+    if (end === this.#length) return this.#crc;
+    let low = 0;
+    let high = this.#offsets.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((this.#offsets[middle] ?? 0) <= end) low = middle;
+      else high = middle - 1;
+    }
+    return this.#offsets[low] === end ? this.#crcs[low] : undefined;
+  }
+
+  /** Where each piece fed started. */
+  get checkpoints(): readonly number[] {
+    return this.#offsets;
+  }
+
   /**
    * The CRC-32 of the first `end` bytes fed, reading from `fd` (the same file) only what lies
    * between the last checkpoint and `end` (under 1 MiB); undefined past what was fed.
@@ -136,12 +157,21 @@ export class ContentDigest {
   }
 }
 
+/** The file's blocks (scan-blocks.ts): block 0 starts at offset 0, block i ≥ 1 at the index's section `firstSections[i - 1]`. */
+export interface ScanBlocks {
+  readonly firstSections: readonly number[];
+  /** The CRC-32 of each block's bytes on their own: one more than firstSections. */
+  readonly crcs: readonly number[];
+}
+
 /** What a record says about one version of the credentials file. */
 export interface RememberedScan {
   readonly path: string;
   readonly identity: FileIdentity;
   readonly crc: number;
   readonly index: ByteIndex;
+  /** The file cut into blocks of whole sections, each with its CRC-32: what a write after another program's change reuses. */
+  readonly blocks?: ScanBlocks | undefined;
 }
 
 /** The names {@link recordPath} gives (`logout --all` removes them by name). */
@@ -168,6 +198,19 @@ function privateToUser(path: string, kind: "folder" | "file"): boolean {
  * with `identity` (the caller then checks the content); undefined otherwise. Never throws.
  */
 export function readRememberedScan(cacheDirectory: string, path: string, identity: FileIdentity, crc32: Crc32): RememberedScan | undefined {
+  return readRecord(cacheDirectory, path, identity, crc32);
+}
+
+/**
+ * The record for `path` whatever the file's identity now (another program may have changed it
+ * since rolecred wrote it): its blocks tell what is unchanged (scan-blocks.ts). Never throws.
+ */
+export function readRememberedScanOfPath(cacheDirectory: string, path: string, crc32: Crc32): RememberedScan | undefined {
+  return readRecord(cacheDirectory, path, undefined, crc32);
+}
+
+/** The record, when for `identity` (any, when undefined). */
+function readRecord(cacheDirectory: string, path: string, identity: FileIdentity | undefined, crc32: Crc32): RememberedScan | undefined {
   const file = recordPath(cacheDirectory, path, crc32);
   // Anyone who can write the folder could plant an index that makes the write edit the wrong bytes.
   if (!privateToUser(cacheDirectory, "folder") || !privateToUser(file, "file")) return undefined;
@@ -185,11 +228,11 @@ export function readRememberedScan(cacheDirectory: string, path: string, identit
     const headerEnd = head.subarray(0, readSync(opened.fd, head, 0, head.length, 0)).indexOf(LINE_FEED);
     if (headerEnd === -1) return undefined;
     const header: unknown = JSON.parse(head.toString("utf8", 0, headerEnd));
-    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path || !sameIdentity(identityOf(header.identity), identity)) {
-      return undefined;
-    }
+    if (!isObject(header) || header.version !== RECORD_FORMAT_VERSION || header.path !== path) return undefined;
+    const recorded = identityOf(header.identity);
+    if (identity !== undefined && !sameIdentity(recorded, identity)) return undefined;
     const record = readOpenedFileSync(file, opened, options);
-    return parseRecord(header, record.subarray(headerEnd + 1), path, identity);
+    return parseRecord(header, record.subarray(headerEnd + 1), path, recorded);
   } catch {
     return undefined;
   } finally {
@@ -220,23 +263,33 @@ const DECIMAL = /^\d{1,30}$/;
 
 /**
  * The header (a small JSON line: compared first), then the section starts (`count` 32-bit
- * offsets, their bytes as they are), then the names, one a line. Binary offsets and names as
+ * offsets, their bytes as they are), then the blocks when the header counts them (`blocks`: the
+ * first section of each block but the first, then each block's CRC-32, 32 bits each), then the
+ * names, one a line. Binary offsets and names as
  * they are: no base64 or escaping to undo, on either side.
  */
 function parseRecord(header: Record<string, unknown>, body: Buffer, path: string, identity: FileIdentity): RememberedScan | undefined {
   const fields = header;
-  const { version, crc, bodyStart, newline, count } = fields;
+  const { version, crc, bodyStart, newline, count, blocks } = fields;
   if (version !== RECORD_FORMAT_VERSION || fields.path !== path || !sameIdentity(identityOf(fields.identity), identity)) return undefined;
   if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
   if (bodyStart !== 0 && bodyStart !== 3) return undefined;
   if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
   if (body.length < count * 4 || fields.endian !== ENDIAN) return undefined;
+  // The blocks (scan-blocks.ts), after the offsets: each block's first section but the first block's, then each block's CRC-32.
+  const blockCount = typeof blocks === "number" && Number.isSafeInteger(blocks) && blocks >= 1 ? blocks : 0;
+  if (blocks !== undefined && blockCount === 0) return undefined;
+  const namesStart = count * 4 + (blockCount === 0 ? 0 : (2 * blockCount - 1) * 4);
+  if (body.length < namesStart) return undefined;
   // A name with a line break would add a line: the count no longer matches and the record is not used.
-  const names = count === 0 ? [] : body.toString("utf8", count * 4).split("\n");
-  if (names.length !== count || (count === 0 && body.length !== 0)) return undefined;
+  const names = count === 0 ? [] : body.toString("utf8", namesStart).split("\n");
+  if (names.length !== count || (count === 0 && body.length !== namesStart)) return undefined;
   // Copied out of the record's bytes, which need not be aligned for a Uint32Array.
-  const startList = Array.from(new Uint32Array(new Uint8Array(body.subarray(0, count * 4)).buffer));
+  const offsets = new Uint32Array(new Uint8Array(body.subarray(0, count * 4)).buffer);
+  // A loop, not Array.from: that walks 50,000 entries through the iterator protocol (≈ 10 M instructions).
+  const startList: number[] = [];
+  for (let at = 0; at < count; at += 1) startList.push(offsets[at] ?? 0);
   const length = Number(identity.size);
   let previous = bodyStart - 1;
   for (const start of startList) {
@@ -244,7 +297,26 @@ function parseRecord(header: Record<string, unknown>, body: Buffer, path: string
     if (start <= previous || start >= length) return undefined;
     previous = start;
   }
-  return { path, identity, crc, index: { bodyStart, names, starts: startList, byName: namePositions(names), newline } };
+  const index: ByteIndex = { bodyStart, names, starts: startList, byName: namePositions(names), newline };
+  if (blockCount === 0) return { path, identity, crc, index };
+  const numbers = Array.from(new Uint32Array(new Uint8Array(body.subarray(count * 4, namesStart)).buffer));
+  return { path, identity, crc, index, blocks: blocksOf(numbers.slice(0, blockCount - 1), numbers.slice(blockCount - 1), index, length) };
+}
+
+/**
+ * The record's blocks when they describe this index: edges at sections, in order, one CRC-32 per
+ * block; undefined otherwise (then a write after another program's change scans the whole file).
+ */
+function blocksOf(sections: number[], crcs: number[], index: ByteIndex, length: number): ScanBlocks | undefined {
+  if (crcs.length !== sections.length + 1) return undefined;
+  let previous = -1;
+  for (const section of sections) {
+    if (!Number.isInteger(section) || section <= previous || section >= index.starts.length) return undefined;
+    // Block 0 holds the file's start: another block starts past it.
+    if ((index.starts[section] ?? 0) <= 0 || (index.starts[section] ?? length) >= length) return undefined;
+    previous = section;
+  }
+  return { firstSections: sections, crcs };
 }
 
 /**
@@ -343,7 +415,7 @@ export class HeaderCheck {
  * Whether `[name]` is at `at` in `piece`, compared byte by byte (no string made: 50,000 names);
  * undefined when that cannot tell (a name past ASCII, a header cut by the piece's end).
  */
-function asciiHeaderAt(piece: Buffer, at: number, name: string): boolean | undefined {
+export function asciiHeaderAt(piece: Buffer, at: number, name: string): boolean | undefined {
   if (at + name.length + 2 > piece.length) return undefined;
   let same = piece[at] === OPEN_BRACKET && piece[at + name.length + 1] === CLOSE_BRACKET;
   for (let index = 0; index < name.length; index += 1) {
@@ -380,10 +452,12 @@ export function rememberScan(cacheDirectory: string, scan: RememberedScan, crc32
     bodyStart: index.bodyStart,
     newline: index.newline,
     count: index.names.length,
+    ...(scan.blocks === undefined ? {} : { blocks: scan.blocks.crcs.length }),
   };
   const record = Buffer.concat([
     Buffer.from(`${JSON.stringify(header)}\n`, "utf8"),
     new Uint8Array(Uint32Array.from(index.starts).buffer),
+    ...(scan.blocks === undefined ? [] : [new Uint8Array(Uint32Array.from([...scan.blocks.firstSections, ...scan.blocks.crcs]).buffer)]),
     Buffer.from(index.names.join("\n"), "utf8"),
   ]);
   if (record.length > RECORD_MAX_BYTES) return false;

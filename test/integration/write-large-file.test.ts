@@ -71,6 +71,35 @@ describe("write into a large settled credentials file", () => {
     expect(record).not.toMatch(/ASIA|aws_session_token|secret/);
   });
 
+  it("after another program's edit in the middle, scans only what changed (--verbose says so), with the edit kept and the profile added", async () => {
+    const { env, path } = await homeWith(FILLER);
+    expect((await runCli(["write", "ci", "--to", "ci-creds"], { env })).exitCode).toBe(0);
+    // Another program adds a line in the middle of the file rolecred wrote (its blocks remembered), a second before the next write.
+    const once = await readFile(path, "utf8");
+    const edited = once.replace("[org-1000]\n", "[org-1000]\nregion = eu-west-1\n");
+    await writeFile(path, edited, { mode: 0o600 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await runCli(["write", "ci", "--to", "ci-again", "--verbose"], { env });
+    expect(again.exitCode).toBe(0);
+    const scanned = /credentials changed since rolecred wrote it: scanned only (\d+) of its (\d+) bytes, the rest read from its remembered blocks/.exec(
+      again.stderr,
+    );
+    expect(scanned, again.stderr).not.toBeNull();
+    expect(Number(scanned?.[1])).toBeLessThan(Number(scanned?.[2]) / 2);
+    const after = await readFile(path, "utf8");
+    expect(after.startsWith(`${edited}\n[ci-again]\naws_access_key_id = ASIA`)).toBe(true);
+    // A section the edit repeats is refused by the line the full scan names, the file untouched.
+    const repeated = after.replace("[org-1500]\n", "[org-20]\nk = v\n\n[org-1500]\n");
+    await writeFile(path, repeated, { mode: 0o600 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const refused = await runCli(["write", "ci", "--to", "ci-third", "--verbose"], { env });
+    expect(refused.exitCode).toBe(3);
+    const line = repeated.slice(0, repeated.indexOf("[org-20]\nk = v")).split("\n").length;
+    const first = repeated.slice(0, repeated.indexOf("[org-20]\n")).split("\n").length;
+    expect(refused.stderr).toContain(`line ${line}: section [org-20] repeats the one on line ${first}`);
+    expect(await readFile(path, "utf8")).toBe(repeated);
+  });
+
   it("leaves the old file or the new one, never a part of either, wherever a kill lands", async () => {
     // ≈ 9 MB: long enough a write that a kill may land in the scan, the copy or the fsync.
     const large = Array.from({ length: 12 }, () => FILLER)
