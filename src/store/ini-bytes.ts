@@ -352,7 +352,7 @@ export function scanStretch(bytes: Buffer, atFileStart: boolean): ByteIndex {
 }
 
 /** The first position in `sorted` (ascending) whose value is at least `value`; its length when none is. */
-function firstAtOrAfter(sorted: readonly number[], value: number): number {
+export function firstAtOrAfter(sorted: readonly number[], value: number): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {

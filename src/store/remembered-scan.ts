@@ -115,6 +115,12 @@ export class ContentDigest {
   /** The CRC-32 of the first `end` bytes fed when a piece started there (or all were fed): nothing read. */
   checkpoint(end: number): number | undefined {
     if (end === this.#length) return this.#crc;
+    const low = this.#lastPieceFrom(end);
+    return this.#offsets[low] === end ? this.#crcs[low] : undefined;
+  }
+
+  /** The last piece fed that started at or before `end`. */
+  #lastPieceFrom(end: number): number {
     let low = 0;
     let high = this.#offsets.length - 1;
     while (low < high) {
@@ -122,7 +128,7 @@ export class ContentDigest {
       if ((this.#offsets[middle] ?? 0) <= end) low = middle;
       else high = middle - 1;
     }
-    return this.#offsets[low] === end ? this.#crcs[low] : undefined;
+    return low;
   }
 
   /** Where each piece fed started. */
@@ -137,13 +143,7 @@ export class ContentDigest {
   prefixCrc(fd: number, end: number): number | undefined {
     if (end > this.#length || end < 0) return undefined;
     if (end === this.#length) return this.#crc;
-    let low = 0;
-    let high = this.#offsets.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >>> 1;
-      if ((this.#offsets[middle] ?? 0) <= end) low = middle;
-      else high = middle - 1;
-    }
+    const low = this.#lastPieceFrom(end);
     const from = this.#offsets[low] ?? 0;
     let crc = this.#crcs[low] ?? 0;
     const buffer = Buffer.allocUnsafe(Math.min(end - from, CHECK_CHUNK_BYTES));

@@ -34,7 +34,7 @@
 import { isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniSyntaxError } from "./ini-document.js";
-import { namePositions, scanStretch, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
+import { firstAtOrAfter, namePositions, scanStretch, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
 import { asciiHeaderAt, ContentDigest, type Crc32, type ScanBlocks } from "./remembered-scan.js";
 
 export type { ScanBlocks } from "./remembered-scan.js";
@@ -240,18 +240,6 @@ function newBytes(
     parts.push(Buffer.isBuffer(piece) ? piece.subarray(start - at, end - at) : bytesOf({ start: piece.start + start - at, end: piece.start + end - at }));
   }
   return parts.length === 1 ? (parts[0] ?? Buffer.alloc(0)) : Buffer.concat(parts);
-}
-
-/** The first position in `sorted` (ascending) whose value is at least `value`. */
-function firstAtOrAfter(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] ?? 0) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 // --- Reuse after an outside change ---------------------------------------------------------------
