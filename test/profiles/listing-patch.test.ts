@@ -14,6 +14,7 @@ import { readProfileListing } from "../../src/profiles/aws-files.js";
 import { changedEntries } from "../../src/profiles/listing-patch.js";
 import { profilesListingText } from "../../src/profiles/remembered-listing.js";
 import { makeTempHome } from "../support/run-cli.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const FORMATS: readonly ProfilesFormat[] = ["names", "table", "json"];
 const later = () => new Date(Date.now() + 5_000);
@@ -30,17 +31,6 @@ function expectFresh(env: Env, step: string): void {
     const fresh = renderProfiles(readProfileListing(env, settingsShownBy(format)), format);
     expect(profilesListingText(env, format, later()), `${step}, ${format}`).toBe(fresh);
   }
-}
-
-/** A small seeded generator: the same sequence every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
 }
 
 const NAMES = [
@@ -72,7 +62,7 @@ const VALUES: Record<string, readonly string[]> = {
 describe("the remembered text patched after an outside edit", () => {
   it("prints what a fresh listing prints after random outside edits of the credentials file", async () => {
     for (const seed of [3, 16, 77]) {
-      const random = generator(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const home = await newHome();
       // One seed's config names a profile with a tab after `profile` (listed trimmed): removals are then listed from the parts.

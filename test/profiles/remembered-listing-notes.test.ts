@@ -18,6 +18,8 @@ import { renderProfiles, settingsShownBy } from "../../src/output/profiles.js";
 import { readProfileListing } from "../../src/profiles/aws-files.js";
 import { sectionBlocks } from "../../src/store/section-blocks.js";
 import { makeTempHome } from "../support/run-cli.js";
+import { seededRandom } from "../support/seeded-random.js";
+import { manySessions } from "../support/large-credentials.js";
 
 const FORMATS: readonly ProfilesFormat[] = ["names", "table", "json"];
 
@@ -74,17 +76,6 @@ function session(seed: number) {
   };
 }
 
-/** A small seeded generator: the same sequence every run, a different one per seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
 const HOSTILE_SECTIONS = [
   "[hostile]\r\nregion = crlf-region\r\naws_access_key_id = AKIA\r\n",
   "[profile cont]\nrole_arn = arn:aws:iam::111111111111:role/A\n  nested = x\nregion = r1\n",
@@ -113,7 +104,7 @@ const QUIET_EDITS: ReadonlyArray<{ readonly label: string; readonly apply: (text
 describe("a listing remembered per file and brought up to date by notes prints what a fresh read prints", () => {
   it("after random sequences of rolecred writes, outside edits, replacements and removals", async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const random = generator(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const home = await newHome();
       writeFileSync(home.config, "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Dev\nsource_profile = jo\nregion = eu-west-1\n");
@@ -219,16 +210,6 @@ describe("a listing remembered per file and brought up to date by notes prints w
     expect([...LISTED_VALUE_KEYS].sort()).toEqual(shownByValue.sort());
   });
 });
-
-/** A credentials file of `count` sessions (~380 bytes each): several blocks (src/store/section-blocks.ts), a `.blocks` record. */
-function manySessions(count: number, from = 0): string {
-  let text = "";
-  for (let index = from; index < from + count; index++) {
-    text += `[org-${index}]\naws_access_key_id = ASIA${index}\naws_secret_access_key = s${index}\naws_session_token = ${"t".repeat(300)}\n`;
-    text += `x_rolecred_managed = true\nregion = r${index}\n\n`;
-  }
-  return text;
-}
 
 /** Where section `name` starts, in a file made by {@link manySessions}, and where the next one does. */
 function sectionAt(text: string, name: string): { start: number; end: number } {

@@ -21,21 +21,12 @@ import {
   type PlannedStretch,
   type RememberedBlock,
 } from "../../src/store/section-blocks.js";
+import { manySessions } from "../support/large-credentials.js";
 
 let folder = "";
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "rolecred-blocks-"));
 });
-
-/** A credentials file of `count` sessions (~380 bytes each): several blocks. */
-function manySessions(count: number, from = 0): string {
-  let text = "";
-  for (let index = from; index < from + count; index++) {
-    text += `[org-${index}]\naws_access_key_id = ASIA${index}\naws_secret_access_key = s${index}\naws_session_token = ${"t".repeat(300)}\n`;
-    text += `x_rolecred_managed = true\nregion = r${index}\n\n`;
-  }
-  return text;
-}
 
 function insertAt(bytes: Buffer, at: number, text: string): Buffer {
   return Buffer.concat([bytes.subarray(0, at), Buffer.from(text, "latin1"), bytes.subarray(at)]);
