@@ -51,6 +51,7 @@ import {
   tokenState,
   withFileLockUnlessAnswered,
   type LockOptions,
+  type LockWaitNotice,
   type LockOwner,
 } from "./lock.js";
 
@@ -336,6 +337,7 @@ async function afterTimeout(
   requestPath: string,
   answerPath: string,
   claimedWaitMs: number,
+  onWait: LockWaitNotice | undefined,
 ): Promise<Answer | "withdrawn" | "retry"> {
   try {
     unlinkSync(requestPath);
@@ -345,12 +347,18 @@ async function afterTimeout(
   }
   // Claimed. Wait bookkeeping, not a credential decision: the wall clock directly.
   const started = Date.now();
+  let told = false;
   for (;;) {
     const answer = readAnswer(answerPath);
     if (answer !== undefined) return answer;
     const claimed = claimOf(folder, token);
     // The holder answers before it removes the claim: no claim (or a dead holder's) and still no answer is no answer to come.
     if (claimed === undefined || tokenState(claimed.holder) === "gone") return readAnswer(answerPath) ?? "retry";
+    // Said once: the lock wait is over, but the write is not, and may take up to claimedWaitMs more.
+    if (!told) {
+      told = true;
+      onWait?.(`${describeToken(claimed.holder)} has taken this write; waiting up to ${claimedWaitMs / 1000}s for it to say whether it wrote it`);
+    }
     if (Date.now() - started > claimedWaitMs) {
       return {
         ok: false,
@@ -450,7 +458,7 @@ async function attemptWrite<R>(target: string, own: R, writes: QueuedWrites<R>, 
     return outcome.held ? outcome.value : outcome.answer;
   } catch (error) {
     if (queued !== true || !(error instanceof LockTimeoutError)) throw error;
-    const after = await afterTimeout(folder, self.token, requestPath, answerPath, options.claimedWaitMs ?? CLAIMED_WAIT_MS);
+    const after = await afterTimeout(folder, self.token, requestPath, answerPath, options.claimedWaitMs ?? CLAIMED_WAIT_MS, options.onWait);
     if (after === "withdrawn") throw error;
     return after;
   } finally {

@@ -43,26 +43,40 @@ interface PartyLine {
   readonly batch?: string[];
   readonly done?: "ok" | "error";
   readonly message?: string;
+  readonly notice?: string;
 }
 
 interface Party {
   readonly pid: number;
   /** The next line it prints. */
   next(): Promise<PartyLine>;
-  /** Every line it printed, once it has exited, and its exit code. */
+  /** Resolves once it has printed `count` wait notices matching `pattern` (kept apart from its other lines). */
+  noticed(pattern: RegExp, count: number): Promise<void>;
+  /** Every line it printed but its wait notices, once it has exited, and its exit code. */
   readonly done: Promise<{ lines: PartyLine[]; exitCode: number | null }>;
   tell(line: string): void;
   signal(signal: NodeJS.Signals): void;
 }
 
 /** A process writing `name` through the queue beside the credentials file (test/support/queue-party.ts). */
+/** What a writer says once its lock wait is over and a live holder has its request: it waits for that answer. */
+const CLAIMED_WAIT = /^another rolecred \(pid \d+\) has taken this write; waiting up to \d+s for it to say whether it wrote it$/;
+
 function startParty(name: string, timeoutMs: number, mode: "apply" | "gate" | "hang", claimedWaitMs = 30_000): Party {
   const child = spawn(process.execPath, [PARTY, credentialsPath, name, String(timeoutMs), mode, String(claimedWaitMs)], { stdio: ["pipe", "pipe", "inherit"] });
   const lines: PartyLine[] = [];
+  const notices: string[] = [];
+  const noticeWaits: Array<() => boolean> = [];
   const waiting: Array<(line: PartyLine) => void> = [];
   let read = 0;
   createInterface({ input: child.stdout }).on("line", (text) => {
-    lines.push(JSON.parse(text) as PartyLine);
+    const line = JSON.parse(text) as PartyLine;
+    if (line.notice !== undefined) {
+      notices.push(line.notice);
+      for (const wait of [...noticeWaits]) if (wait()) noticeWaits.splice(noticeWaits.indexOf(wait), 1);
+      return;
+    }
+    lines.push(line);
     while (waiting.length > 0 && read < lines.length) waiting.shift()?.(lines[read++] as PartyLine);
   });
   const done = new Promise<{ lines: PartyLine[]; exitCode: number | null }>((resolve, reject) => {
@@ -72,6 +86,11 @@ function startParty(name: string, timeoutMs: number, mode: "apply" | "gate" | "h
   return {
     pid: child.pid ?? 0,
     next: () => (read < lines.length ? Promise.resolve(lines[read++] as PartyLine) : new Promise((resolve) => waiting.push(resolve))),
+    noticed: (pattern, count) =>
+      new Promise<void>((resolve) => {
+        const seen = () => notices.filter((notice) => pattern.test(notice)).length >= count && (resolve(), true);
+        if (!seen()) noticeWaits.push(seen);
+      }),
     done,
     tell: (line) => child.stdin.write(`${line}\n`),
     signal: (signal) => child.kill(signal),
@@ -134,7 +153,8 @@ describe("a queued writer whose lock wait times out", () => {
   it("while the holder writes its request waits for the holder's answer: written, and told so (not a timeout)", async () => {
     const { writer, holder } = await claimedWhileStopped(300, "gate");
     writer.signal("SIGCONT"); // its wait is long past 300 ms: it times out at its next look
-    const early = await Promise.race([writer.done.then(() => "ended"), sleep(1500).then(() => "still waiting")]);
+    // It says it waits for the holder's answer, and waits: not ended by then.
+    const early = await Promise.race([writer.done.then(() => "ended"), writer.noticed(CLAIMED_WAIT, 1).then(() => "still waiting")]);
     expect(early).toBe("still waiting");
     holder.tell("go"); // the holder's write is done: it answers
     const written = await writer.done;
@@ -176,7 +196,7 @@ describe("a queued writer whose lock wait times out", () => {
   it("while a holder that then dies (SIGKILL) has claimed it writes its request itself, and no claim stays behind", async () => {
     const { writer, holder } = await claimedWhileStopped(300, "hang");
     writer.signal("SIGCONT");
-    await sleep(800); // the writer timed out and found its request claimed by a live holder
+    await writer.noticed(CLAIMED_WAIT, 1); // the writer timed out and found its request claimed by a live holder
     holder.signal("SIGKILL");
     const written = await writer.done;
     expect(written.lines).toEqual([{ batch: ["queued-writer"] }, { done: "ok" }]);
@@ -190,7 +210,7 @@ describe("a queued writer whose lock wait times out", () => {
     const { writer, holder: first } = await claimedWhileStopped(waitMs, "hang");
     await sleep(waitMs + 200 - (Date.now() - started));
     writer.signal("SIGCONT"); // timed out; its request is claimed by a live holder: it waits for the answer
-    await sleep(300);
+    await writer.noticed(CLAIMED_WAIT, 1);
     writer.signal("SIGSTOP");
     first.signal("SIGKILL");
     await first.done;
@@ -206,7 +226,7 @@ describe("a queued writer whose lock wait times out", () => {
     expect(await second.next()).toEqual({ batch: ["second-holder", "queued-writer"] });
     await sleep(waitMs + 200 - (Date.now() - retriedAt));
     writer.signal("SIGCONT"); // timed out again, claimed again: waits for the second holder's answer
-    await sleep(300);
+    await writer.noticed(CLAIMED_WAIT, 2);
     second.signal("SIGKILL");
     await second.done;
     const told = await writer.done;

@@ -5,7 +5,8 @@
  * TIMEOUT_MS (and, as a 5th argument, how long it then waits for a claimed request's answer). Its "apply" writes nothing: it prints each batch it is handed as a line
  * `{"batch":[...]}` (what a holder would write) and then, by MODE, returns at once ("apply"),
  * waits for a line on stdin ("gate") or never returns ("hang", until killed). Last it prints
- * `{"done":"ok"}` or `{"done":"error","message":…}` and exits 0 or 1.
+ * `{"done":"ok"}` or `{"done":"error","message":…}` and exits 0 or 1. Each wait notice (a lock wait
+ * over a second, a claimed request's answer awaited) is a line `{"notice":…}`.
  */
 import { createInterface } from "node:readline";
 import { writeThroughQueue, type QueuedWrites } from "../../src/store/write-queue.js";
@@ -24,7 +25,12 @@ const writes: QueuedWrites<string> = {
 };
 
 try {
-  await writeThroughQueue(target, name, writes, { timeoutMs: Number(timeoutText), claimedWaitMs: Number(claimedWaitText) });
+  await writeThroughQueue(target, name, writes, {
+    timeoutMs: Number(timeoutText),
+    claimedWaitMs: Number(claimedWaitText),
+    // The wait notices a user would see on stderr, as lines of their own: `{"notice":…}`.
+    onWait: (notice) => process.stdout.write(`${JSON.stringify({ notice })}\n`),
+  });
   process.stdout.write(`${JSON.stringify({ done: "ok" })}\n`);
   process.exit(0);
 } catch (error) {
