@@ -66,14 +66,14 @@ function startParty(name: string, timeoutMs: number, mode: "apply" | "gate" | "h
   const child = spawn(process.execPath, [PARTY, credentialsPath, name, String(timeoutMs), mode, String(claimedWaitMs)], { stdio: ["pipe", "pipe", "inherit"] });
   const lines: PartyLine[] = [];
   const notices: string[] = [];
-  const noticeWaits: Array<() => boolean> = [];
+  let noticeWaits: Array<() => boolean> = [];
   const waiting: Array<(line: PartyLine) => void> = [];
   let read = 0;
   createInterface({ input: child.stdout }).on("line", (text) => {
     const line = JSON.parse(text) as PartyLine;
     if (line.notice !== undefined) {
       notices.push(line.notice);
-      for (const wait of [...noticeWaits]) if (wait()) noticeWaits.splice(noticeWaits.indexOf(wait), 1);
+      noticeWaits = noticeWaits.filter((wait) => !wait());
       return;
     }
     lines.push(line);
