@@ -151,9 +151,14 @@ export function tableCells(profile: string, settings: SectionSettings): string[]
 
 /** A table line of `cells` in columns of `widths`, laid out as {@link renderProfiles} lays out each line. */
 export function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  return lineAt(cells, 0, widths);
+}
+
+/** The table line of the row whose cells start at `at` in `cells`: each but the last padded to its column's width, then a gap. */
+function lineAt(cells: readonly string[], at: number, widths: readonly number[]): string {
   let line = "";
-  for (let column = 0; column < COLUMNS - 1; column++) line += (cells[column] ?? "").padEnd(widths[column] ?? 0) + GAP;
-  return (line + (cells[COLUMNS - 1] ?? "")).trimEnd();
+  for (let column = 0; column < COLUMNS - 1; column++) line += (cells[at + column] ?? "").padEnd(widths[column] ?? 0) + GAP;
+  return (line + (cells[at + COLUMNS - 1] ?? "")).trimEnd();
 }
 
 /**
@@ -185,10 +190,6 @@ export function renderProfiles(listing: ProfileListing, format: ProfilesFormat):
     if (length > (widths[column] ?? 0)) widths[column] = length;
   }
   const lines: string[] = [];
-  for (let at = 0; at < cells.length; at += COLUMNS) {
-    let line = "";
-    for (let column = 0; column < COLUMNS - 1; column++) line += (cells[at + column] ?? "").padEnd(widths[column] ?? 0) + GAP;
-    lines.push((line + (cells[at + COLUMNS - 1] ?? "")).trimEnd());
-  }
+  for (let at = 0; at < cells.length; at += COLUMNS) lines.push(lineAt(cells, at, widths));
   return `${lines.join("\n")}\n`;
 }

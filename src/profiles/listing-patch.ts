@@ -89,7 +89,7 @@ export function listedOutside(body: string, name: string, from: number, to: numb
   return false;
 }
 
-/** A profile whose row changes: its table cells now (undefined: no row now), and whether its row may have been there before. */
+/** A profile whose row changes: its table cells now (undefined: no row now). */
 export interface RowChange {
   readonly name: string;
   /** The row's cells now (table), or that it is listed (`[]` for `--names`); undefined when it is not listed now. */
@@ -173,7 +173,6 @@ export function patchTable(text: string, changes: readonly RowChange[]): string 
     line.slice(starts[column], column < padded ? (starts[column] ?? 0) + (widths[column] ?? 0) : undefined).trimEnd();
   const nameOf = (line: string) => cellOf(line, 0);
   const newWidths = [...widths];
-  const placed: Array<{ readonly name: string; readonly cells: readonly string[] | undefined }> = [];
   for (const change of changes) {
     if (!plain(change.name)) return undefined;
     const { at, found } = place(lines, 1, change.name, nameOf);
@@ -186,7 +185,6 @@ export function patchTable(text: string, changes: readonly RowChange[]): string 
       if (old !== undefined && cellOf(old, column).length === width && (cell === undefined || cell.length < width)) return undefined;
       if (cell !== undefined && cell.length > (newWidths[column] ?? 0)) newWidths[column] = cell.length;
     }
-    placed.push(change);
   }
   // Wider columns: spaces put in at each such column's end on every line that goes on past it (from the right, so starts stay true).
   for (let column = padded - 1; column >= 0; column--) {
@@ -199,10 +197,8 @@ export function patchTable(text: string, changes: readonly RowChange[]): string 
       if (line.length > end) lines[index] = line.slice(0, end) + spaces + line.slice(end);
     }
   }
-  const newStarts = [0];
-  for (let column = 1; column < starts.length; column++) newStarts.push((newStarts[column - 1] ?? 0) + (newWidths[column - 1] ?? 0) + 2);
   const newNameOf = (line: string) => line.slice(0, newWidths[0]).trimEnd();
-  for (const change of placed) {
+  for (const change of changes) {
     const { at, found } = place(lines, 1, change.name, newNameOf);
     if (change.cells === undefined) {
       if (found) lines.splice(at, 1);
