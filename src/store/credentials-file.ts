@@ -623,7 +623,7 @@ function blocksOfLoaded(loaded: Loaded, index: ByteIndex): ScanBlocks | undefine
   // Read whole (changed within the last second): cut from the bytes held.
   if (scanned === undefined)
     return blocksOfBytes(index, loaded.document.chunks([{ start: 0, end: loaded.document.readLength }])[0] ?? Buffer.alloc(0), crc32 ?? loadCrc32());
-  if (digest === undefined || scanned === undefined || scanned.closed || digest.length !== scanned.opened.size) return undefined;
+  if (digest === undefined || scanned.closed || digest.length !== scanned.opened.size) return undefined;
   const fd = scanned.opened.fd;
   const bracket = Buffer.alloc(1);
   return blocksOfScan(
