@@ -536,8 +536,11 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         subject: rolecred("write", "dev", "--to", "bench-out"),
         // Each run edits the same file as it was generated (the copy is untimed; -p keeps its
         // modification time, as a file last written minutes ago has, and the pause lets its change
-        // time settle too: rolecred reuses a read only of a file unchanged for a second).
-        prepare: ["sh", "-c", `cp -p "$1" "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
+        // time settle too: rolecred reuses a read only of a file unchanged for a second). `sync FILE`
+        // flushes the copy's 49 MB first: a change made minutes before (the kernel writes dirty pages
+        // back within 30 s) is on disk, and the other program's writeback is not timed as rolecred's
+        // (it was ≈ 50 ms of this row until the eighth round, docs/bench.md).
+        prepare: ["sh", "-c", `cp -p "$1" "$2" && sync "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         memory: true,
         // The first write after another tool changed the file (put it back as it was before the
         // previous run's write): the remembered blocks found again, the stretch that changed
@@ -596,7 +599,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         subject: rolecred("user", ROLES.ci, "--profile", "bench-user"),
         env: { ...env, AWS_PROFILE: "jo-script" },
         // As write-N: each run writes into the file as it was generated, not one grown by earlier runs.
-        prepare: ["sh", "-c", `cp -p "$1" "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
+        prepare: ["sh", "-c", `cp -p "$1" "$2" && sync "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         sts: "every run",
         memory: true,
         check: noCheck,
@@ -694,7 +697,11 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
       const addProfile = [
         "sh",
         "-c",
-        'printf "\\n[outside-%s]\\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\\naws_secret_access_key = %s\\n" "$(date +%s%N)" "$2" >> "$1"',
+        // A second's pause after the add, as the write rows pause: the file's change has settled, as a
+        // profile added by another tool minutes before a listing has. Without it each run read a file
+        // changed within the second, which is not remembered (remembered-listing.ts), so run k patched
+        // all k profiles added so far: not what the row's label says.
+        'printf "\\n[outside-%s]\\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\\naws_secret_access_key = %s\\n" "$(date +%s%N)" "$2" >> "$1" && sleep 1.1',
         "sh",
         credentials,
         "s".repeat(40),
