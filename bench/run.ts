@@ -539,7 +539,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
         // time settle too: rolecred reuses a read only of a file unchanged for a second). `sync FILE`
         // flushes the copy's 49 MB first: a change made minutes before (the kernel writes dirty pages
         // back within 30 s) is on disk, and the other program's writeback is not timed as rolecred's
-        // (it was ≈ 50 ms of this row until the eighth round, docs/bench.md).
+        // (it was ≈ 50 ms of this row until the eighth round, docs/bench-history.md).
         prepare: ["sh", "-c", `cp -p "$1" "$2" && sync "$2" && sleep 1.1`, "sh", pristine, join(home, ".aws", "credentials")],
         memory: true,
         // The first write after another tool changed the file (put it back as it was before the

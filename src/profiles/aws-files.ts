@@ -60,7 +60,7 @@ class ScannedSections extends IniSectionIndex {
 /**
  * Read synchronously on purpose: the promise-based read costs the warm credential_process path
  * more than the read itself. The sections are found when asked for, not parsed up front: the
- * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench.md).
+ * fast path looks up two or three profiles in files that may hold 50,000 (docs/bench-history.md).
  */
 function readSections(path: string, what: string, keep = false): IniSections {
   // The credentials file as this run's write scanned it (store/scanned-sections.ts): sections are read where the scan found them.

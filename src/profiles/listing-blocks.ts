@@ -1,7 +1,7 @@
 /**
  * An AWS file's part of the `profiles` listing (each section's entry line, as
  * remembered-listing.ts keeps it), read block by block (store/section-blocks.ts) so that after
- * another program's edit only the blocks whose bytes changed are scanned (docs/bench.md, issue 16).
+ * another program's edit only the blocks whose bytes changed are scanned (docs/bench-history.md, issue 16).
  *
  * The `.blocks` record keeps, for the last read of the file, each block's length, CRC-32 and the
  * entry lines of its sections (joined, one segment a block), the segments together making the

@@ -3,7 +3,7 @@
  * changed a few sections of the credentials file (remembered-listing.ts): the rows of the
  * sections whose entries changed are made again, put in their sorted place, and the table's
  * columns widened where a new cell is wider. Everything else is the remembered text, as it was:
- * no part parsed whole, no row of the 10,000 others made (docs/bench.md, issue 16).
+ * no part parsed whole, no row of the 10,000 others made (docs/bench-history.md, issue 16).
  *
  * It answers exactly what a listing from scratch prints, or nothing (the caller then lists from
  * the parts): nothing for a listing that escaped a character anywhere (its sorted order and cells

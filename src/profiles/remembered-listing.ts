@@ -3,7 +3,7 @@
  * AWS files (device, inode, size, modification and change times: file-identity.ts). Shell
  * completion runs `profiles --names` on every TAB, against files that rarely change: while both
  * are what they were, the listing is the remembered text, without reading 10 MB of sessions
- * (docs/bench.md, issue 16).
+ * (docs/bench-history.md, issue 16).
  *
  * After a change, each file's part of the listing (its sections' shown settings) is remembered
  * too, by that file's own identity: an edit of one file reads only that file again. After

@@ -3,7 +3,7 @@
  * "the file that had identity FROM now has identity TO, and these sections changed, to these
  * keys". The listing remembers each file's part (its sections' shown settings) by the file's
  * identity; after rolecred's own write it applies the notes from the identity it remembered to
- * the file's identity now, instead of reading 10 MB of sessions again (docs/bench.md, issue 16).
+ * the file's identity now, instead of reading 10 MB of sessions again (docs/bench-history.md, issue 16).
  * Any gap in the chain (a write that left no note, an edit by another program) and the file is
  * read again.
  *

@@ -2,7 +2,7 @@
  * An AWS INI file cut into blocks of whole sections, each remembered with its length and CRC-32,
  * so that a reader that remembers what it read from a 10 MB file (`rolecred profiles`,
  * src/profiles/remembered-listing.ts; the writer's strict scan) reads again, after another
- * program's edit, only the bytes that changed (docs/bench.md, issue 16). Nothing here knows what
+ * program's edit, only the bytes that changed (docs/bench-history.md, issue 16). Nothing here knows what
  * the reader keeps per block: it cuts, finds again, and says what must be scanned.
  *
  * A block (but the first) begins with a line that is a section header whatever precedes it: `[`

@@ -1,7 +1,7 @@
 /**
  * The section headers of an AWS INI file, found in its bytes without reading its lines: for the
  * paths that need every name but few values (`profiles --names`, shell completion on every TAB)
- * in files of tens of thousands of profiles (docs/bench.md).
+ * in files of tens of thousands of profiles (docs/bench-history.md).
  *
  * It answers exactly what the whole tolerant parse (`readIniSections`) answers, or nothing. A
  * line that begins in column 0 with `[` is classified the same way wherever it stands (nothing

@@ -3,7 +3,7 @@
  * what `rolecred profiles` shows of 10,000 profiles (each profile's kind, role, source, MFA
  * device, region, managed marker) without building the whole parse's map of every key and value.
  * A line whose key is not wanted is passed over from its bytes, without a string made of it: a
- * credentials file of 10,000 sessions is ≈ 10 MB, most of it session-token values (docs/bench.md).
+ * credentials file of 10,000 sessions is ≈ 10 MB, most of it session-token values (docs/bench-history.md).
  *
  * It answers exactly what the whole tolerant parse (`readIniSections` in ini-document.ts) answers
  * for those keys: the same classifier (LineClassifier) decides every line that does not begin
