@@ -78,20 +78,31 @@ export interface NamePositions {
   get(name: string): number | undefined;
 }
 
+/** Past this many names searched for, {@link namePositions} makes its Map of every name. */
+const NAMES_SEARCHED_BEFORE_MAP = 16;
+
 /**
- * Positions looked up in `names` (each name once, as a scan lists them): the first few by a
- * linear search, which costs less than a Map of 50,000 names that a write asks two or three
- * questions of; the Map once there were more.
+ * Positions looked up in `names` (each name once, as a scan lists them): the first few names by a
+ * linear search, which costs less than a Map of 50,000 names that a write asks about two or three
+ * names (one search ≈ 2 M instructions, the Map ≈ 90 M); the Map once more were asked. A name is
+ * searched for once: a write asks about its profile four times (the precheck, the edit, the new
+ * index) and about the source profile twice (bench/ `write-50000-again`: 7 searches, now 3).
  */
 export function namePositions(names: readonly string[]): NamePositions {
-  let asked = 0;
+  const found = new Map<string, number | undefined>();
   let map: Map<string, number> | undefined;
   return {
     get(name) {
-      if (map === undefined && ++asked > 16) map = new Map(names.map((each, at) => [each, at]));
       if (map !== undefined) return map.get(name);
+      if (found.has(name)) return found.get(name);
+      if (found.size >= NAMES_SEARCHED_BEFORE_MAP) {
+        map = new Map(names.map((each, at) => [each, at]));
+        return map.get(name);
+      }
       const at = names.indexOf(name);
-      return at === -1 ? undefined : at;
+      const position = at === -1 ? undefined : at;
+      found.set(name, position);
+      return position;
     },
   };
 }
