@@ -30,17 +30,13 @@ import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from 
 import { sameIdentity, type FileIdentity } from "./file-identity.js";
 import { namePositions, type ByteIndex } from "./ini-bytes.js";
 import { replaceSmallFileSync } from "./ownership.js";
+import type { Crc32 } from "./crc32.js";
 
 /** Below this size the strict scan costs less than the record: nothing is remembered. */
 export const REMEMBER_SCAN_FROM_BYTES = 1024 * 1024;
 
-/** zlib.crc32: loaded when a file is large enough to be remembered (node:zlib is not on the warm path's way). */
-export type Crc32 = (data: Uint8Array, value?: number) => number;
-
-export function loadCrc32(): Crc32 {
-  // Not import(): that starts the ES module loader in the bundled fast path (≈ 5 ms of a fresh process).
-  return process.getBuiltinModule("node:zlib").crc32;
-}
+// Loaded when a file is large enough to be remembered (crc32.ts); re-exported for the writer.
+export { loadCrc32, type Crc32 } from "./crc32.js";
 
 /**
  * 2: the offsets as bytes, not base64; 3: the file's blocks (scan-blocks.ts). Records of another

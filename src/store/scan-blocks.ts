@@ -35,7 +35,8 @@ import { isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniSyntaxError } from "./ini-document.js";
 import { firstAtOrAfter, namePositions, scanStretch, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
-import { asciiHeaderAt, ContentDigest, type Crc32, type ScanBlocks } from "./remembered-scan.js";
+import { asciiHeaderAt, ContentDigest, type ScanBlocks } from "./remembered-scan.js";
+import type { Crc32 } from "./crc32.js";
 
 export type { ScanBlocks } from "./remembered-scan.js";
 
