@@ -265,14 +265,14 @@ const DECIMAL = /^\d{1,30}$/;
  * they are: no base64 or escaping to undo, on either side.
  */
 function parseRecord(header: Record<string, unknown>, body: Buffer, path: string, identity: FileIdentity): RememberedScan | undefined {
-  const fields = header;
-  const { version, crc, bodyStart, newline, count, blocks } = fields;
-  if (version !== RECORD_FORMAT_VERSION || fields.path !== path || !sameIdentity(identityOf(fields.identity), identity)) return undefined;
+  // The header's version and path were checked by readRecord, and `identity` is the header's own.
+  const { crc, bodyStart, newline, count, blocks } = header;
   if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
-  if (bodyStart !== 0 && bodyStart !== 3) return undefined;
+  // No mark, U+FEFF's three bytes, or the six of "ï»¿" (a mark read as Latin-1 and saved as UTF-8: ini-bytes.ts).
+  if (bodyStart !== 0 && bodyStart !== 3 && bodyStart !== 6) return undefined;
   if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
-  if (body.length < count * 4 || fields.endian !== ENDIAN) return undefined;
+  if (body.length < count * 4 || header.endian !== ENDIAN) return undefined;
   // The blocks (scan-blocks.ts), after the offsets: each block's first section but the first block's, then each block's CRC-32.
   const blockCount = typeof blocks === "number" && Number.isSafeInteger(blocks) && blocks >= 1 ? blocks : 0;
   if (blocks !== undefined && blockCount === 0) return undefined;
