@@ -342,8 +342,8 @@ export async function checkContent(
 }
 
 /** `count` bytes of the file open as `fd` from `offset` (fewer at its end). */
-function readAt(fd: number, offset: number, count: number): Buffer {
-  const buffer = Buffer.alloc(count);
+export function readAt(fd: number, offset: number, count: number): Buffer {
+  const buffer = Buffer.allocUnsafe(count);
   let filled = 0;
   while (filled < count) {
     const read = readSync(fd, buffer, filled, count - filled, offset + filled);
@@ -397,14 +397,25 @@ export class HeaderCheck {
   /** Whether `[name]` is at `start` (`at` in `piece`), read from the file when the piece ends before it does. */
   #headerAt(piece: Buffer, at: number, start: number, name: string): boolean {
     const length = Buffer.byteLength(name, "utf8") + 2;
-    const header = at + length <= piece.length ? piece.subarray(at, at + length) : this.#readAt(start, length);
-    return header.length === length && header[0] === OPEN_BRACKET && header[length - 1] === CLOSE_BRACKET && header.toString("utf8", 1, length - 1) === name;
+    return at + length <= piece.length ? headerAt(piece, at, name) : headerAt(this.#readAt(start, length), 0, name);
   }
 
   /** After the whole file was pushed: whether the index reads right on it. */
   get matches(): boolean {
     return !this.#wrong && this.#next === this.#index.starts.length;
   }
+}
+
+/** Whether `[name]` (its UTF-8 bytes) is at `at` in `bytes`, all of it. */
+export function headerAt(bytes: Buffer, at: number, name: string): boolean {
+  const length = Buffer.byteLength(name, "utf8") + 2;
+  return (
+    at >= 0 &&
+    at + length <= bytes.length &&
+    bytes[at] === OPEN_BRACKET &&
+    bytes[at + length - 1] === CLOSE_BRACKET &&
+    bytes.toString("utf8", at + 1, at + length - 1) === name
+  );
 }
 
 /**
