@@ -2,7 +2,7 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { constants, readSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readSync, type Stats } from "node:fs";
 import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "../lazy-builtins.js"; // not node:fs/promises: see there
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
@@ -240,17 +240,48 @@ function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
 }
 
-/** Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and flushing it. */
+/**
+ * On Linux, a path that opens the file an open descriptor of this process has open, even once its
+ * name is removed: what the background copy writes into (see {@link prepareCopy}).
+ */
+const OWN_DESCRIPTORS = "/proc/self/fd";
+
+/**
+ * Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and flushing it.
+ *
+ * The temp file is created here, before this returns (0600, never over an existing file or
+ * through a planted symlink), and removed at exit or on a signal from then on: a signal that
+ * lands while the copy is in flight finds the name to remove. The copy then goes into that file
+ * through its descriptor (Linux: /proc/self/fd), so a copy still in flight once the name is
+ * removed writes into a file no name leads to, freed with the process; a copy by the name would
+ * create the file again, beside the credentials file, after the handler had removed it.
+ * Elsewhere the copy creates the file itself, as before (that window stays there).
+ */
 export function prepareCopy(target: string, mode: number): PreparedCopy {
   const temporary = temporaryName(target);
   const prepared: PreparedCopy = { source: target, temporary, ready: Promise.resolve(false), taken: false };
+  let descriptor: number | undefined;
+  if (existsSync(OWN_DESCRIPTORS)) {
+    try {
+      descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    } catch {
+      return prepared; // not created (or not ours): nothing to remove, no copy
+    }
+  }
   const copy = async (): Promise<boolean> => {
     try {
-      await copyFile(target, temporary, constants.COPYFILE_EXCL);
+      // Into the file created above (its descriptor), or (no /proc) a new one: COPYFILE_EXCL never writes over an existing file.
+      if (descriptor === undefined) await copyFile(target, temporary, constants.COPYFILE_EXCL);
+      else await copyFile(target, `${OWN_DESCRIPTORS}/${descriptor}`);
     } catch {
-      return false; // not created (or not ours): nothing to remove
+      if (descriptor === undefined) return false; // not created (or not ours): nothing to remove
+      await unlink(temporary).catch(() => undefined);
+      return false;
+    } finally {
+      if (descriptor !== undefined) closeSync(descriptor);
     }
     try {
+      // By its name: gone if a signal's handler removed it meanwhile (then no copy is ready).
       const handle = await open(temporary, "r+");
       try {
         await handle.chmod(mode);
