@@ -2,7 +2,7 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { constants, readSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readSync, type Stats } from "node:fs";
 import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "../lazy-builtins.js"; // not node:fs/promises: see there
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
@@ -236,21 +236,57 @@ export interface PreparedCopy {
 
 function temporaryName(target: string): string {
   // Same folder as the target: rename() is only atomic within one filesystem.
-  // Unpredictability is not needed ('wx' and COPYFILE_EXCL refuse an existing file); uniqueness per process is.
+  // Unpredictability is not needed (O_EXCL refuses an existing file: createTemporarySync); uniqueness per process is.
   return join(dirname(target), `.${basename(target)}.rolecred-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
 }
 
-/** Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and flushing it. */
+/**
+ * Create `temporary` now, empty, at `mode`: never over an existing file or through a planted
+ * symlink. Synchronous on purpose: once this returns the name exists, so a signal's handler
+ * (lock.ts) that runs at any later moment finds it to remove.
+ */
+function createTemporarySync(temporary: string, mode: number): number {
+  return openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+}
+
+/** On Linux, a path that opens what a descriptor of this process has open, even once its name is removed. */
+const OWN_DESCRIPTORS = "/proc/self/fd";
+
+/**
+ * Where a kernel copy (copyFile) writes into the temp file created as `descriptor`: through the
+ * descriptor where /proc gives a path to it, so that a copy still queued when a signal's handler
+ * removed the name writes into a file no name leads to (freed with the process) instead of
+ * creating the name again beside the credentials file; elsewhere by its name (that window stays).
+ */
+function copyDestination(temporary: string, descriptor: number): string {
+  return existsSync(OWN_DESCRIPTORS) ? `${OWN_DESCRIPTORS}/${descriptor}` : temporary;
+}
+
+/**
+ * Start copying `target` (resolved, a regular file) to a temp file beside it, at `mode`, and
+ * flushing it. The temp file is created (0600) and registered for removal before this returns
+ * ({@link createTemporarySync}), the copy made into it ({@link copyDestination}).
+ */
 export function prepareCopy(target: string, mode: number): PreparedCopy {
   const temporary = temporaryName(target);
   const prepared: PreparedCopy = { source: target, temporary, ready: Promise.resolve(false), taken: false };
+  let descriptor: number;
+  try {
+    descriptor = createTemporarySync(temporary, 0o600);
+  } catch {
+    return prepared; // not created (or not ours): nothing to remove, no copy
+  }
   const copy = async (): Promise<boolean> => {
     try {
-      await copyFile(target, temporary, constants.COPYFILE_EXCL);
+      await copyFile(target, copyDestination(temporary, descriptor));
     } catch {
-      return false; // not created (or not ours): nothing to remove
+      await unlink(temporary).catch(() => undefined);
+      return false;
+    } finally {
+      closeSync(descriptor);
     }
     try {
+      // By its name: gone if a signal's handler removed it meanwhile (then no copy is ready).
       const handle = await open(temporary, "r+");
       try {
         await handle.chmod(mode);
@@ -325,34 +361,47 @@ async function writePieces(
 }
 
 /**
- * Create `temporary` with the contents: a leading run of the source is copied by the kernel
- * (copyFile: the whole file, then everything from the run's end is written over and the file cut
- * to length), the rest written from here. The temp file exists only once copyFile made it, with
- * the source's mode (the file being replaced: nothing new is in it until the caller's chmod).
+ * Fill `temporary` (created empty as `descriptor`, which this closes) with the contents: a
+ * leading run of the source is copied by the kernel (copyFile: the whole file, then everything
+ * from the run's end is written over and the file cut to length), the rest written from here.
+ * The copy gives the temp file the source's mode (the file being replaced: nothing new is in it
+ * until the chmod here). Removed here if this fails.
  */
-async function createCopied(temporary: string, contents: CopiedContents, mode: number, running?: RunningCrc): Promise<FileHandle> {
+async function createCopied(temporary: string, descriptor: number, contents: CopiedContents, mode: number, running?: RunningCrc): Promise<FileHandle> {
   const [first, ...rest] = contents.pieces;
   const leading = first !== undefined && !(first instanceof Uint8Array) && first.start === 0 ? first : undefined;
   let handle: FileHandle | undefined;
   try {
     if (leading === undefined) {
-      handle = await open(temporary, "wx", mode);
+      closeSync(descriptor);
+      handle = await open(temporary, "r+");
       await writePieces(handle, contents.source, contents.pieces, 0, running);
       return handle;
     }
-    // COPYFILE_EXCL: never over an existing file or through a planted symlink.
-    await copyFile(contents.source.path, temporary, constants.COPYFILE_EXCL);
+    try {
+      await copyFile(contents.source.path, copyDestination(temporary, descriptor));
+    } finally {
+      closeSync(descriptor);
+    }
     handle = await open(temporary, "r+");
     await handle.chmod(mode); // before a new byte lands
     startFromPrefix(running, contents, leading.end);
     await handle.truncate(await writePieces(handle, contents.source, rest, leading.end, running));
     return handle;
   } catch (error) {
-    // Created here (not an existing file 'wx' or COPYFILE_EXCL refused): removed here.
-    if (errnoCode(error) !== "EEXIST") {
-      await handle?.close().catch(() => undefined);
-      await unlink(temporary).catch(() => undefined);
-    }
+    await handle?.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The temp file created as `descriptor` (which this closes), opened for the write; removed if that fails. */
+async function openCreated(temporary: string, descriptor: number): Promise<FileHandle> {
+  closeSync(descriptor);
+  try {
+    return await open(temporary, "r+");
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
     throw error;
   }
 }
@@ -427,9 +476,20 @@ export async function writeFileAtomic(
   const running: RunningCrc | undefined = options.crc32 === undefined ? undefined : { crc32: options.crc32, value: 0 };
   const prepared = copied === undefined ? undefined : await takePrepared(copied, running);
   const temporary = prepared?.temporary ?? temporaryName(target);
-  // 'wx' refuses to follow a planted symlink or reuse an existing file; mode applies before any byte lands.
-  const handle =
-    prepared?.handle ?? (copied !== undefined ? await createCopied(temporary, copied, options.mode, running) : await open(temporary, "wx", options.mode));
+  let handle: FileHandle;
+  if (prepared !== undefined) handle = prepared.handle;
+  else {
+    // Created now, at `mode` before any byte lands, and removed at exit or on a signal from now on
+    // (a prepared copy is already): a write stopped while it writes leaves no copy of the file.
+    const descriptor = createTemporarySync(temporary, options.mode);
+    removeAtExit(temporary);
+    try {
+      handle = copied !== undefined ? await createCopied(temporary, descriptor, copied, options.mode, running) : await openCreated(temporary, descriptor);
+    } catch (error) {
+      keepAtExit(temporary); // removed already
+      throw error;
+    }
+  }
   let renamed = false;
   try {
     if (typeof contents === "string" || contents instanceof Uint8Array) {
@@ -468,8 +528,8 @@ export async function writeFileAtomic(
   } finally {
     if (!renamed) await unlink(temporary).catch(() => undefined);
     await handle.close().catch(() => undefined);
-    // The prepared copy is the credentials file now, or removed: nothing left to remove at exit.
-    if (prepared !== undefined) keepAtExit(temporary);
+    // The temp file is the credentials file now, or removed: nothing left to remove at exit.
+    keepAtExit(temporary);
   }
 }
 

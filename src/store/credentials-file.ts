@@ -637,12 +637,17 @@ function blocksOfLoaded(loaded: Loaded, index: ByteIndex): ScanBlocks | undefine
 
 const OPEN_BRACKET = 0x5b;
 
-/** Nothing to write: a file scanned now (not from a record) is remembered as it is. */
+/**
+ * Nothing to write (every request refused under the lock): a file scanned now, whole or through
+ * its blocks after another program's change (not from a record of this very version), is
+ * remembered as it is, so the next run uses that record as it is instead of finding the blocks again.
+ */
 function rememberUnchanged(target: string, loaded: Loaded, remember: Remember): void {
   const { digest, scanned, crc32 } = loaded;
   const index = loaded.document.index;
   if (loaded.fromRecord === true || digest === undefined || scanned === undefined || crc32 === undefined || index === undefined) return;
-  if (digest.utf8 !== true || digest.length !== scanned.opened.size || !stillScanned(scanned)) return;
+  // `utf8`, not the digest's: the blocks' digest does not track UTF-8 (the reused blocks were, the stretch was checked).
+  if (loaded.utf8 !== true || digest.length !== scanned.opened.size || !stillScanned(scanned)) return;
   let blocks: ScanBlocks | undefined;
   try {
     blocks = blocksOfLoaded(loaded, index);

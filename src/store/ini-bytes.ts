@@ -19,6 +19,7 @@ import { isAscii, isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniDocument, IniSyntaxError, LineClassifier, type IniLine } from "./ini-document.js";
 import { SectionNames } from "./section-names.js";
+import { byteOrderMarkLength as markLength } from "./section-scan.js";
 
 /** How the text of a file maps to its bytes: UTF-8 when the whole file is valid UTF-8, else byte for byte. */
 export type FileEncoding = "utf8" | "latin1";
@@ -46,22 +47,18 @@ function isWordByte(byte: number): boolean {
   return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
 }
 
-function hasByteOrderMark(bytes: Buffer): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-}
-
-/** A byte-order mark read as Latin-1 and saved as UTF-8 ("ï»¿"): the string parse drops it too, from text decoded as UTF-8. */
-const LATIN1_READ_MARK = Buffer.from("\u00EF\u00BB\u00BF", "utf8");
+/** The six bytes of "ï»¿" (a byte-order mark read as Latin-1 and saved as UTF-8). */
+const LATIN1_READ_MARK_LENGTH = 6;
 
 /**
- * How many bytes of a byte-order mark the string parse (ini-document.ts) drops from the start: U+FEFF's three (in a
- * Latin-1 file they read as "ï»¿", dropped as well), or "ï»¿" saved as UTF-8, in a file decoded as UTF-8. Asked
- * `isUtf8` only when the file starts with the latter.
+ * How many bytes of a byte-order mark the string parse (ini-document.ts) drops from the start:
+ * U+FEFF's three (in a Latin-1 file they read as "ï»¿", dropped as well), or "ï»¿" saved as UTF-8
+ * (section-scan.ts knows both), the latter only in a file decoded as UTF-8: asked `isUtf8` only
+ * when the file starts with it.
  */
 function byteOrderMarkLength(bytes: Buffer, isUtf8: () => boolean): number {
-  if (hasByteOrderMark(bytes)) return 3;
-  const length = LATIN1_READ_MARK.length;
-  return bytes.length >= length && bytes.compare(LATIN1_READ_MARK, 0, length, 0, length) === 0 && isUtf8() ? length : 0;
+  const length = markLength(bytes);
+  return length === LATIN1_READ_MARK_LENGTH && !isUtf8() ? 0 : length;
 }
 
 const ASCII_TEXT = /^[\u0000-\u007f]*$/;
@@ -78,20 +75,31 @@ export interface NamePositions {
   get(name: string): number | undefined;
 }
 
+/** Past this many names searched for, {@link namePositions} makes its Map of every name. */
+const NAMES_SEARCHED_BEFORE_MAP = 16;
+
 /**
- * Positions looked up in `names` (each name once, as a scan lists them): the first few by a
- * linear search, which costs less than a Map of 50,000 names that a write asks two or three
- * questions of; the Map once there were more.
+ * Positions looked up in `names` (each name once, as a scan lists them): the first few names by a
+ * linear search, which costs less than a Map of 50,000 names that a write asks about two or three
+ * names (one search ≈ 2 M instructions, the Map ≈ 90 M); the Map once more were asked. A name is
+ * searched for once: a write asks about its profile four times (the precheck, the edit, the new
+ * index) and about the source profile twice (bench/ `write-50000-again`: 7 searches, now 3).
  */
 export function namePositions(names: readonly string[]): NamePositions {
-  let asked = 0;
+  const found = new Map<string, number | undefined>();
   let map: Map<string, number> | undefined;
   return {
     get(name) {
-      if (map === undefined && ++asked > 16) map = new Map(names.map((each, at) => [each, at]));
       if (map !== undefined) return map.get(name);
+      if (found.has(name)) return found.get(name);
+      if (found.size >= NAMES_SEARCHED_BEFORE_MAP) {
+        map = new Map(names.map((each, at) => [each, at]));
+        return map.get(name);
+      }
       const at = names.indexOf(name);
-      return at === -1 ? undefined : at;
+      const position = at === -1 ? undefined : at;
+      found.set(name, position);
+      return position;
     },
   };
 }
@@ -149,7 +157,7 @@ class ByteScan {
   }
 
   /** The whole file in one window. */
-  run(bytes: Buffer, bodyStart = hasByteOrderMark(bytes) ? 3 : 0): ByteIndex {
+  run(bytes: Buffer, bodyStart = byteOrderMarkLength(bytes, () => false)): ByteIndex {
     this.scanWindow(bytes, 0, bodyStart, true);
     return this.index(bodyStart);
   }

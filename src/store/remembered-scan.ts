@@ -30,17 +30,13 @@ import { openRegularFileSync, readOpenedFileSync, type OpenedRegularFile } from 
 import { sameIdentity, type FileIdentity } from "./file-identity.js";
 import { namePositions, type ByteIndex } from "./ini-bytes.js";
 import { replaceSmallFileSync } from "./ownership.js";
+import type { Crc32 } from "./crc32.js";
 
 /** Below this size the strict scan costs less than the record: nothing is remembered. */
 export const REMEMBER_SCAN_FROM_BYTES = 1024 * 1024;
 
-/** zlib.crc32: loaded when a file is large enough to be remembered (node:zlib is not on the warm path's way). */
-export type Crc32 = (data: Uint8Array, value?: number) => number;
-
-export function loadCrc32(): Crc32 {
-  // Not import(): that starts the ES module loader in the bundled fast path (≈ 5 ms of a fresh process).
-  return process.getBuiltinModule("node:zlib").crc32;
-}
+// Loaded when a file is large enough to be remembered (crc32.ts); re-exported for the writer.
+export { loadCrc32, type Crc32 } from "./crc32.js";
 
 /**
  * 2: the offsets as bytes, not base64; 3: the file's blocks (scan-blocks.ts). Records of another
@@ -269,14 +265,14 @@ const DECIMAL = /^\d{1,30}$/;
  * they are: no base64 or escaping to undo, on either side.
  */
 function parseRecord(header: Record<string, unknown>, body: Buffer, path: string, identity: FileIdentity): RememberedScan | undefined {
-  const fields = header;
-  const { version, crc, bodyStart, newline, count, blocks } = fields;
-  if (version !== RECORD_FORMAT_VERSION || fields.path !== path || !sameIdentity(identityOf(fields.identity), identity)) return undefined;
+  // The header's version and path were checked by readRecord, and `identity` is the header's own.
+  const { crc, bodyStart, newline, count, blocks } = header;
   if (typeof crc !== "number" || !Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) return undefined;
-  if (bodyStart !== 0 && bodyStart !== 3) return undefined;
+  // No mark, U+FEFF's three bytes, or the six of "ï»¿" (a mark read as Latin-1 and saved as UTF-8: ini-bytes.ts).
+  if (bodyStart !== 0 && bodyStart !== 3 && bodyStart !== 6) return undefined;
   if (newline !== "\n" && newline !== "\r\n" && newline !== "\r") return undefined;
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
-  if (body.length < count * 4 || fields.endian !== ENDIAN) return undefined;
+  if (body.length < count * 4 || header.endian !== ENDIAN) return undefined;
   // The blocks (scan-blocks.ts), after the offsets: each block's first section but the first block's, then each block's CRC-32.
   const blockCount = typeof blocks === "number" && Number.isSafeInteger(blocks) && blocks >= 1 ? blocks : 0;
   if (blocks !== undefined && blockCount === 0) return undefined;
@@ -346,8 +342,8 @@ export async function checkContent(
 }
 
 /** `count` bytes of the file open as `fd` from `offset` (fewer at its end). */
-function readAt(fd: number, offset: number, count: number): Buffer {
-  const buffer = Buffer.alloc(count);
+export function readAt(fd: number, offset: number, count: number): Buffer {
+  const buffer = Buffer.allocUnsafe(count);
   let filled = 0;
   while (filled < count) {
     const read = readSync(fd, buffer, filled, count - filled, offset + filled);
@@ -401,14 +397,25 @@ export class HeaderCheck {
   /** Whether `[name]` is at `start` (`at` in `piece`), read from the file when the piece ends before it does. */
   #headerAt(piece: Buffer, at: number, start: number, name: string): boolean {
     const length = Buffer.byteLength(name, "utf8") + 2;
-    const header = at + length <= piece.length ? piece.subarray(at, at + length) : this.#readAt(start, length);
-    return header.length === length && header[0] === OPEN_BRACKET && header[length - 1] === CLOSE_BRACKET && header.toString("utf8", 1, length - 1) === name;
+    return at + length <= piece.length ? headerAt(piece, at, name) : headerAt(this.#readAt(start, length), 0, name);
   }
 
   /** After the whole file was pushed: whether the index reads right on it. */
   get matches(): boolean {
     return !this.#wrong && this.#next === this.#index.starts.length;
   }
+}
+
+/** Whether `[name]` (its UTF-8 bytes) is at `at` in `bytes`, all of it. */
+export function headerAt(bytes: Buffer, at: number, name: string): boolean {
+  const length = Buffer.byteLength(name, "utf8") + 2;
+  return (
+    at >= 0 &&
+    at + length <= bytes.length &&
+    bytes[at] === OPEN_BRACKET &&
+    bytes[at + length - 1] === CLOSE_BRACKET &&
+    bytes.toString("utf8", at + 1, at + length - 1) === name
+  );
 }
 
 /**

@@ -35,7 +35,8 @@ import { isUtf8 } from "node:buffer";
 import { readSync } from "node:fs";
 import { IniSyntaxError } from "./ini-document.js";
 import { firstAtOrAfter, namePositions, scanStretch, type ByteIndex, type ByteRange, type WritePiece } from "./ini-bytes.js";
-import { asciiHeaderAt, ContentDigest, type Crc32, type ScanBlocks } from "./remembered-scan.js";
+import { asciiHeaderAt, ContentDigest, headerAt, readAt, type ScanBlocks } from "./remembered-scan.js";
+import type { Crc32 } from "./crc32.js";
 
 export type { ScanBlocks } from "./remembered-scan.js";
 
@@ -50,7 +51,6 @@ const READ_BYTES = 1024 * 1024;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /** Where each block starts, then the file's length. */
 export function blockEdges(blocks: ScanBlocks, index: ByteIndex, length: number): number[] {
@@ -89,6 +89,34 @@ function shiftOf(bytes: number): number {
 /** The CRC-32 of the `length` bytes between two running CRCs of one file: `before` their start, `after` their end. */
 export function crcOfRange(before: number, after: number, length: number): number {
   return (after ^ multiply(shiftOf(length), before)) >>> 0;
+}
+
+// --- The cutting rule -----------------------------------------------------------------------------
+
+/**
+ * Where blocks are cut, in one place: from section `first` on, while its start is before `end`,
+ * at each section whose header starts with `[` (`bracketAt`) a block's length or more after the
+ * last cut (`edge`, in the coordinates of `starts`). `cut` is told each section and its start, and
+ * stops the walk by returning false (then so does this).
+ */
+function cutBlocks(
+  starts: readonly number[],
+  first: number,
+  end: number,
+  edge: number,
+  blockBytes: number,
+  bracketAt: (offset: number) => boolean,
+  cut: (section: number, start: number) => boolean,
+): boolean {
+  let last = edge;
+  for (let section = first; section < starts.length; section += 1) {
+    const start = starts[section] ?? end;
+    if (start >= end) break;
+    if (start < last + blockBytes || !bracketAt(start)) continue;
+    if (!cut(section, start)) return false;
+    last = start;
+  }
+  return true;
 }
 
 // --- Blocks of a file scanned whole -------------------------------------------------------------
@@ -138,13 +166,20 @@ export function blocksOfBytes(index: ByteIndex, bytes: Buffer, crc32: Crc32, blo
   const firstSections: number[] = [];
   const crcs: number[] = [];
   let edge = 0;
-  for (let section = 0; section < index.starts.length; section += 1) {
-    const start = index.starts[section] ?? 0;
-    if (start < edge + blockBytes || bytes[start] !== OPEN_BRACKET) continue;
-    crcs.push(crc32(bytes.subarray(edge, start)));
-    firstSections.push(section);
-    edge = start;
-  }
+  cutBlocks(
+    index.starts,
+    0,
+    bytes.length,
+    0,
+    blockBytes,
+    (offset) => bytes[offset] === OPEN_BRACKET,
+    (section, start) => {
+      crcs.push(crc32(bytes.subarray(edge, start)));
+      firstSections.push(section);
+      edge = start;
+      return true;
+    },
+  );
   crcs.push(crc32(bytes.subarray(edge)));
   return { firstSections, crcs };
 }
@@ -209,13 +244,14 @@ export function writtenBlocks(
       // A stretch between kept blocks: its bytes, cut again at the new sections.
       const bytes = newBytes(placed, cursor, block.start, bytesOf);
       let edge = cursor;
-      for (let position = firstAtOrAfter(written.starts, cursor + blockBytes); position < written.starts.length; position += 1) {
-        const start = written.starts[position] ?? length;
-        if (start >= block.start) break;
-        if (start < edge + blockBytes || bytes[start - cursor] !== OPEN_BRACKET) continue;
-        if (!addBlock(edge, crc32(bytes.subarray(edge - cursor, start - cursor)))) return undefined;
+      const first = firstAtOrAfter(written.starts, cursor + blockBytes);
+      const bracketAt = (offset: number) => bytes[offset - cursor] === OPEN_BRACKET;
+      const cutHere = (_section: number, start: number) => {
+        const added = addBlock(edge, crc32(bytes.subarray(edge - cursor, start - cursor)));
         edge = start;
-      }
+        return added;
+      };
+      if (!cutBlocks(written.starts, first, block.start, edge, blockBytes, bracketAt, cutHere)) return undefined;
       if (!addBlock(edge, crc32(bytes.subarray(edge - cursor)))) return undefined;
     }
     if (block.crc === -1) break;
@@ -358,7 +394,7 @@ export async function reuseBlocks(
   if (stretchStart === 0 && stretchEnd === size) return { fallback: "no remembered block was found unchanged" };
   // Scanning nearly all of it from one Buffer would cost the full scan's time and more memory.
   if (stretchEnd - stretchStart > size * 0.9) return { fallback: "most of it changed" };
-  const stretch = readRange(fd, stretchStart, stretchEnd);
+  const stretch = readAt(fd, stretchStart, stretchEnd - stretchStart);
   if (stretch.length !== stretchEnd - stretchStart) return { fallback: "the file ended early" };
   if (!isUtf8(stretch)) return { fallback: "the changed part is not UTF-8" };
   let part: ByteIndex;
@@ -391,18 +427,26 @@ export async function reuseBlocks(
   const firstSections = blocks.firstSections.slice(0, Math.max(extended - 1, 0));
   const crcs = blocks.crcs.slice(0, Math.max(extended - 1, 0));
   /** The open block: where it starts in the file, its CRC-32 so far, where its bytes not yet in it start in the stretch. */
-  let blockStart = extended === 0 ? 0 : (edges[extended - 1] ?? 0);
+  const blockStart = extended === 0 ? 0 : (edges[extended - 1] ?? 0);
   let crcSoFar = extended === 0 ? 0 : (blocks.crcs[extended - 1] ?? 0);
   let from = extended === 0 ? 0 : (edges[extended] ?? 0) - stretchStart;
-  for (let section = 1; section < part.starts.length; section += 1) {
-    const start = part.starts[section] ?? 0;
-    if (start < from || stretchStart + start < blockStart + blockBytes || stretch[start] !== OPEN_BRACKET) continue;
-    crcs.push(crc32(stretch.subarray(from, start), crcSoFar));
-    firstSections.push(leadingEnd + section);
-    blockStart = stretchStart + start;
-    crcSoFar = 0;
-    from = start;
-  }
+  // In the stretch's offsets: cut from its second section on, none before the open block's bytes not yet in it.
+  const first = Math.max(1, firstAtOrAfter(part.starts, from));
+  cutBlocks(
+    part.starts,
+    first,
+    stretch.length,
+    blockStart - stretchStart,
+    blockBytes,
+    (offset) => stretch[offset] === OPEN_BRACKET,
+    (section, start) => {
+      crcs.push(crc32(stretch.subarray(from, start), crcSoFar));
+      firstSections.push(leadingEnd + section);
+      crcSoFar = 0;
+      from = start;
+      return true;
+    },
+  );
   crcs.push(crc32(stretch.subarray(from), crcSoFar));
   const moved = leadingEnd + part.names.length - trailingStart;
   for (let block = count - trailing; block < count; block += 1) {
@@ -441,17 +485,6 @@ function byteAt(fd: number, offset: number): number | undefined {
   if (offset < 0) return undefined;
   const one = Buffer.alloc(1);
   return readSync(fd, one, 0, 1, offset) === 1 ? one[0] : undefined;
-}
-
-function readRange(fd: number, start: number, end: number): Buffer {
-  const buffer = Buffer.allocUnsafe(end - start);
-  let filled = 0;
-  while (filled < buffer.length) {
-    const read = readSync(fd, buffer, filled, buffer.length - filled, start + filled);
-    if (read === 0) break;
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
 }
 
 /**
@@ -520,15 +553,4 @@ class HeaderMarks {
     for (let section = from; section < to; section += 1) if (this.#right[section] !== 1) return false;
     return true;
   }
-}
-
-function headerAt(bytes: Buffer, at: number, name: string): boolean {
-  const length = Buffer.byteLength(name, "utf8") + 2;
-  return (
-    at >= 0 &&
-    at + length <= bytes.length &&
-    bytes[at] === OPEN_BRACKET &&
-    bytes[at + length - 1] === CLOSE_BRACKET &&
-    bytes.toString("utf8", at + 1, at + length - 1) === name
-  );
 }

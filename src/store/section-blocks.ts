@@ -22,12 +22,14 @@
  * same trust the writer puts in its whole-file CRC-32.
  */
 import { readSync } from "node:fs";
+import { loadCrc32, type Crc32 } from "./crc32.js";
+import { plainHeaderName } from "./section-scan.js";
 
-let loadedCrc32: ((data: Uint8Array, value?: number) => number) | undefined;
+let loadedCrc32: Crc32 | undefined;
 
-/** zlib.crc32, loaded on first use: node:zlib is not on the warm `process`/`env`/`assume` path's way (the bundle's top-level requires). */
+/** zlib.crc32, loaded on first use (crc32.ts). */
 function crc32(data: Uint8Array): number {
-  loadedCrc32 ??= process.getBuiltinModule("node:zlib").crc32;
+  loadedCrc32 ??= loadCrc32();
   return loadedCrc32(data);
 }
 
@@ -53,18 +55,18 @@ function isLineBreak(byte: number | undefined): boolean {
  */
 export function isResetHeader(bytes: Buffer, at: number, endsLine = true): boolean {
   if (bytes[at] !== OPEN_BRACKET) return false;
+  // The first `]`, looked for only over printable ASCII (a header's name is no more).
   let close = at + 1;
   for (; close < bytes.length; close++) {
     const byte = bytes[close] ?? 0;
     if (byte === CLOSE_BRACKET) break;
     if (byte < SPACE || byte > TILDE) return false;
   }
-  const length = close - at - 1;
-  if (close >= bytes.length || length < 1 || bytes[at + 1] === SPACE || bytes[close - 1] === SPACE) return false;
+  if (close >= bytes.length) return false;
   const after = bytes[close + 1];
   if (after === undefined ? !endsLine : !isLineBreak(after)) return false;
-  // `__proto__` is refused by the parse as a section name: not a header at all.
-  return !(length === 9 && bytes.toString("latin1", at + 1, close) === "__proto__");
+  // The line is `[name]`: a header exactly when section-scan.ts reads it as one (no space at either end, not `__proto__`).
+  return plainHeaderName(bytes, at, close + 1) !== undefined;
 }
 
 /**

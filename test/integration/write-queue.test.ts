@@ -206,6 +206,37 @@ describe("writes queued while another rolecred holds the lock", () => {
     await lock.released;
   });
 
+  it("a writer that finds its profile taken by the user's keys once it holds the lock remembers the file as it is (issue 16, eighth round)", async () => {
+    // rolecred writes the large file: its scan and blocks are remembered.
+    await growAndSettle();
+    expect((await runCli(["write", "ci", "--to", "ci-creds"], { env })).exitCode).toBe(0);
+    // A writer waits for the lock (its precheck passed); meanwhile another program puts the
+    // user's own keys under its profile's name, and the file settles.
+    const lock = holdLock();
+    await lock.taken;
+    const writer = startWriter("keyed");
+    await untilQueued(1);
+    await appendFile(credentialsPath, "\n[keyed]\naws_access_key_id = AKIAHANDEDITED000001\naws_secret_access_key = mine\n");
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(credentialsPath, anHourAgo, anHourAgo);
+    await sleep(1100);
+    const edited = await readFile(credentialsPath, "utf8");
+    lock.release();
+    await lock.released;
+    // Under the lock, read through the remembered blocks (the file changed since rolecred wrote it): refused, nothing written.
+    const refused = await writer.done;
+    expect(refused.stderr).toContain("profile [keyed]");
+    expect(refused.stderr).toContain("holds long-term access keys; rolecred will not overwrite them");
+    expect(refused.exitCode).toBe(1);
+    expect(await readFile(credentialsPath, "utf8")).toBe(edited);
+    // The next write reads the file from the record of it as it is now, not through its blocks again.
+    const next = await runCli(["write", "ci", "--to", "ci-next", "--verbose"], { env });
+    expect(next.exitCode).toBe(0);
+    expect(next.stderr).not.toMatch(/scanned only \d+ of its \d+ bytes/);
+    expect(next.stderr).toMatch(/credentials is the file rolecred wrote last \(identity and CRC-32 checked\): its remembered scan is used/);
+    expect((await readFile(credentialsPath, "utf8")).startsWith(`${edited}\n[ci-next]\naws_access_key_id = ASIA`)).toBe(true);
+  });
+
   it("a killed writer's request is never applied, and is removed by the next holder", async () => {
     const lock = holdLock();
     await lock.taken;

@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IniByteDocument } from "../../src/store/ini-bytes.js";
+import { IniByteDocument, namePositions } from "../../src/store/ini-bytes.js";
 import { IniDocument } from "../../src/store/ini-document.js";
 import { makeTempHome } from "../support/run-cli.js";
 import { errorOf } from "../support/error-of.js";
@@ -160,5 +160,21 @@ describe("keys in the byte scan", () => {
     expect(errorOf(() => IniDocument.parse(texts[0] ?? ""))).toBe('line 4: key "aws_access_key_id" repeats the one on line 2 in [a]');
     expect(errorOf(() => IniDocument.parse(texts[1] ?? ""))).toContain("line 27: key ");
     expect(errorOf(() => IniDocument.parse(texts[2] ?? ""))).toBe("no error");
+  });
+});
+
+describe("namePositions (a section's position by its name, issue 16, eighth round)", () => {
+  it("answers every name the same asked once or again, before and after it makes its Map", () => {
+    const names = Array.from({ length: 40 }, (_, at) => `org-${at}`);
+    const positions = namePositions(names);
+    // Each name asked twice: the second answer is the remembered one, then past 16 names the Map's.
+    for (let at = 0; at < 40; at += 1) {
+      expect(positions.get(`org-${at}`)).toBe(at);
+      expect(positions.get(`org-${at}`)).toBe(at);
+      expect(positions.get(`missing-${at}`)).toBeUndefined();
+      expect(positions.get(`missing-${at}`)).toBeUndefined();
+    }
+    expect(positions.get("__proto__")).toBeUndefined();
+    expect(positions.get("org-0")).toBe(0);
   });
 });
