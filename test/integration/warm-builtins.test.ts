@@ -6,6 +6,7 @@
  * first call. Which built-ins a run loaded is Node's own list (process.moduleLoadList), written at
  * exit by a preload script.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +15,23 @@ import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { makeJoHome, startWorld, type World, CI_CONFIG } from "../support/world.js";
 
 /** Loaded by `node -e 0` neither: each is Node's own code to compile and run on every warm call. */
-const NOT_ON_THE_WARM_PATH = ["fs/promises", "internal/fs/promises", "internal/readline/interface", "internal/fs/watchers", "internal/fs/dir", "os"];
+const WRITING_ONLY = ["fs/promises", "internal/fs/promises", "internal/readline/interface", "internal/fs/watchers", "internal/fs/dir", "os"];
+
+/**
+ * The built-ins Node loads itself when bin/rolecred turns on its compile cache (Node 22 and later:
+ * `module.enableCompileCache` loads node:os for the default folder); none on Node 20. Not ours to
+ * avoid, so not held against the warm path.
+ */
+const LOADED_BY_NODES_COMPILE_CACHE = execFileSync(
+  process.execPath,
+  [
+    "-e",
+    'const before = new Set(process.moduleLoadList); require("node:module").enableCompileCache?.(); console.log(JSON.stringify(process.moduleLoadList.filter((entry) => !before.has(entry))))',
+  ],
+  { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } },
+);
+
+const NOT_ON_THE_WARM_PATH = WRITING_ONLY.filter((name) => !(JSON.parse(LOADED_BY_NODES_COMPILE_CACHE) as string[]).includes(`NativeModule ${name}`));
 
 let world: World;
 let env: Record<string, string>;
