@@ -3,9 +3,10 @@
  * copy through /proc/self/fd). That second open asks the file's mode, which the first (creating)
  * open does not: a ~/.aws/config kept read-only (0444, its mode kept by sso populate) or a umask
  * that takes the owner's write bit (0277) made every write fail with EACCES (issue 16, eighth
- * round's review). Run by a user who is not root (root's opens ignore modes): as `nobody` when the
- * suite runs as root, in a folder that user owns (reached as its working folder: the suite's
- * temporary folder is private to root).
+ * round's review). Run by a user who is not root (root's opens ignore modes): when the suite runs
+ * as root, the child loads the module (the checkout may be private to root), then becomes
+ * `nobody`, in its working folder, which that user owns (the suite's temporary folder is private
+ * to root: it is reached only as the working folder).
  */
 import { spawn } from "node:child_process";
 import { chownSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -21,8 +22,14 @@ const NOBODY = 65534;
 /** Each write in the built module, its outcome ("written" or the error's code) printed as JSON. */
 const WRITES = `
 const { writeFileAtomic, prepareCopy } = await import(process.argv[1]);
+if (process.argv[2] === "nobody") {
+  process.setgroups([]);
+  process.setgid(${NOBODY});
+  process.setuid(${NOBODY});
+}
 const { chmodSync, openSync, writeFileSync } = await import("node:fs");
-const outcomes = {};
+// Root's opens ignore modes: the writes below mean something only as another user.
+const outcomes = { "run as root": process.getuid() === 0 };
 async function attempt(name, write) {
   try {
     await write();
@@ -52,11 +59,10 @@ function runWrites(folder: string): Promise<{ code: number | null; stdout: strin
   const asRoot = process.getuid?.() === 0;
   const module = pathToFileURL(join(REPO_ROOT, "dist", "src", "store", "atomic-write.js")).href;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", WRITES, module], {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", WRITES, module, asRoot ? "nobody" : "as is"], {
       cwd: folder,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       stdio: ["ignore", "pipe", "pipe"],
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
     });
     let stdout = "";
     let stderr = "";
@@ -73,6 +79,7 @@ it("writes a file kept without its owner's write bit, and writes under a umask o
   const { code, stdout, stderr } = await runWrites(folder);
   expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   expect(JSON.parse(stdout)).toEqual({
+    "run as root": false,
     "config kept 0444": "written",
     "new bytes, umask 0277": "written",
     "copied, umask 0277": "written",
