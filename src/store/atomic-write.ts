@@ -2,7 +2,7 @@
  * Replace a file so that a reader (the AWS SDK, the AWS CLI, another rolecred) sees either the
  * old contents or the new, never a half-written file, and a crash leaves the old file in place.
  */
-import { closeSync, constants, existsSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { access, copyFile, open, readdir, readlink, realpath, rename, stat, unlink, lstat, type FileHandle } from "../lazy-builtins.js"; // not node:fs/promises: see there
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { errnoCode, ExitCode, RolecredError } from "../errors.js";
@@ -246,7 +246,19 @@ function temporaryName(target: string): string {
  * (lock.ts) that runs at any later moment finds it to remove.
  */
 function createTemporarySync(temporary: string, mode: number): number {
-  return openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  const descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  // It is opened again to be written (by name, or by the kernel copy through /proc), and unlike
+  // this create that open asks the file's mode: a `mode` without the owner's read and write (a
+  // config file kept 0444) or a umask that takes them (0222, 0277) would refuse it (EACCES), where
+  // the old create-and-write open did not. The owner's bits only: no one else gains any access,
+  // and `mode` is set before the rename.
+  try {
+    const created = fstatSync(descriptor).mode & 0o7777;
+    if ((created & 0o600) !== 0o600) fchmodSync(descriptor, created | 0o600);
+  } catch {
+    // Not changed (a filesystem without modes): the open that follows says why, if it fails.
+  }
+  return descriptor;
 }
 
 /** On Linux, a path that opens what a descriptor of this process has open, even once its name is removed. */
