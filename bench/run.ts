@@ -579,7 +579,7 @@ async function scaleCases(context: ScaleContext): Promise<Case[]> {
               prepare: [
                 "sh",
                 "-c",
-                `cp -p "$1" "$2" && rm -f "$3"/scan-*.record && sleep 1.1`,
+                `cp -p "$1" "$2" && sync "$2" && rm -f "$3"/scan-*.record && sleep 1.1`,
                 "sh",
                 pristine,
                 join(home, ".aws", "credentials"),
