@@ -20,7 +20,7 @@
  * (names, role ARNs, MFA device ARNs, regions; the files are 0600), and nothing it fails at stops
  * the listing.
  */
-import { closeSync, constants, lstatSync, openSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js";
@@ -149,19 +149,41 @@ class Records {
     return this.#writable;
   }
 
+  /** Each record as this run first read it (undefined: none), until this run writes it: a record is read once a run. */
+  readonly #read = new Map<string, Buffer | undefined>();
+
   read(name: string, maxBytes = RECORD_MAX_BYTES): Buffer | undefined {
     if (!this.readable) return undefined;
-    try {
-      return readRegularFileSync(join(this.directory, name), { what: "a remembered profile listing", maxBytes });
-    } catch (error) {
-      if (error instanceof BoundedReadError) return undefined;
-      throw error;
+    if (this.#read.has(name)) {
+      const record = this.#read.get(name);
+      return record === undefined || record.length <= maxBytes ? record : undefined;
     }
+    let record: Buffer | undefined;
+    try {
+      record = readRegularFileSync(join(this.directory, name), { what: "a remembered profile listing", maxBytes });
+    } catch (error) {
+      if (!(error instanceof BoundedReadError)) throw error;
+    }
+    this.#read.set(name, record);
+    return record;
   }
 
   write(name: string, contents: string): void {
-    // Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole.
-    if (this.#writable && !replaceSmallFileSync(this.directory, join(this.directory, name), contents)) this.#writable = false;
+    this.#read.delete(name);
+    if (!this.#writable) return;
+    const path = join(this.directory, name);
+    // The old record removed first, then the new one renamed in where none is: a rename over an
+    // existing file makes ext4 (auto_da_alloc) start writing the new file's 0.4-1.4 MB back at once,
+    // ≈ 2 ms of this run's CPU each (docs/bench.md, issue 16). Safe for these records only: each is
+    // whole or absent, and a listing running in between that finds none lists from the files (the
+    // text from the parts, a part from its file, the blocks all scanned), as on a first run.
+    try {
+      unlinkSync(path);
+    } catch {
+      // None yet, or not removable: the rename below replaces it or fails.
+    }
+    // Written under a temporary name and renamed: a listing running at the same time reads none or the new one, whole.
+    if (!replaceSmallFileSync(this.directory, path, contents)) this.#writable = false;
   }
 
   /** The notes file exists, so the credentials file's writes leave notes in it (an empty one, 0600, made if missing). */
