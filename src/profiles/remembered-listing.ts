@@ -168,7 +168,7 @@ class Records {
     return record;
   }
 
-  write(name: string, contents: string): void {
+  write(name: string, contents: string | Uint8Array): void {
     this.#read.delete(name);
     if (!this.#writable) return;
     const path = join(this.directory, name);
@@ -315,11 +315,15 @@ class Listing {
         // When it differs in a few sections, the remembered text is patched row by row (listing-patch.ts).
         credentialsPart = this.#rememberedPart(this.credentials);
         if (credentialsPart === undefined) {
-          const read = this.#readPart(this.credentials, rememberedKey, () => record.toString("utf8", split.bodyStart));
+          const read = this.#readPart(this.credentials, rememberedKey, () => record.subarray(split.bodyStart));
           if (read === "as remembered") return record.toString("utf8", split.bodyStart);
           if ("patched" in read) {
-            if (!this.#readUnsettled) this.records.write(textName, `${current}\n${read.patched}`);
-            return read.patched;
+            // The record and the text joined in one copy, written as bytes: no string of the whole table is split, joined or encoded.
+            const head = Buffer.from(`${current}\n`);
+            const patched = Buffer.concat([head, ...read.patched]);
+            if (!this.#readUnsettled) this.records.write(textName, patched);
+            // A patched listing is ASCII (listing-patch.ts).
+            return patched.toString("latin1", head.length);
           }
           credentialsPart = read;
         }
@@ -481,13 +485,13 @@ class Listing {
   #readPart(
     state: FileState,
     rememberedKey: string,
-    rememberedText: () => string,
-  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string };
+    rememberedText: () => Buffer,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: Buffer[] };
   #readPart(
     state: FileState,
     rememberedKey?: string,
-    rememberedText?: () => string,
-  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string } {
+    rememberedText?: () => Buffer,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: Buffer[] } {
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
     const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
@@ -526,12 +530,12 @@ class Listing {
   }
 
   /**
-   * The remembered text (made from the credentials part `before`) with the rows of the sections
-   * whose entries differ in `after` made again; undefined when only a listing from the parts can
+   * The remembered text (made from the credentials part `before`; its bytes) with the rows of the sections
+   * whose entries differ in `after` made again, as pieces to be joined; undefined when only a listing from the parts can
    * tell (listing-patch.ts's refusals, a section gone that the config file may still list, many
    * changes, `--json`).
    */
-  #patched(text: string, before: string, after: string): string | undefined {
+  #patched(text: Buffer, before: string, after: string): Buffer[] | undefined {
     if (this.format === "json") return undefined;
     const changed = changedEntries(before, after);
     if (changed === undefined || changed.before.length + changed.after.length > PATCH_AT_MOST) return undefined;
