@@ -550,7 +550,6 @@ class Listing {
     // (The unchanged lines are the remembered part's, which lists a name once: a name in the old changed lines is not among them.)
     for (const name of now.keys()) if (!was.has(name) && listed(name) && listedOutside(after, name, changed.afterFrom, changed.afterTo)) return undefined;
     const config = this.#configEntries();
-    if (config === undefined) return undefined;
     const changes: RowChange[] = [];
     for (const name of new Set([...was.keys(), ...now.keys()])) {
       const entry = now.get(name);
@@ -582,21 +581,41 @@ class Listing {
   }
 
   /**
-   * A lookup of the config file's sections in its remembered part, when that part is the file's
-   * now (else undefined), and whether it has a `[profile  NAME]` with more white space than one
-   * space after `profile` (listed as NAME, but not found by a lookup of `profile NAME`).
+   * A lookup of the config file's sections in its remembered part ("unknown" when that part is not
+   * the file's now), and whether it has a `[profile  NAME]` with more white space than one space
+   * after `profile` (listed as NAME, but not found by a lookup of `profile NAME`; true when unknown).
+   * The part (≈ 1 MB at 10,000 profiles) is read at the first question: a profile added has no row
+   * in the text, so no section in the config file the text was made from, and asks none.
    */
-  #configEntries(): (((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean }) | undefined {
+  #configEntries(): ((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean } {
     const state = this.config;
     if (state.identity === undefined) return Object.assign(() => undefined, { spacedProfiles: () => false });
-    const record = this.records.read(this.#partName(state));
-    const split = record === undefined ? undefined : splitRecord(record);
-    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)) return undefined;
+    let part: { readonly record: Buffer; readonly bodyStart: number } | null | undefined;
+    const remembered = () => {
+      if (part === undefined) {
+        const record = this.records.read(this.#partName(state));
+        const split = record === undefined ? undefined : splitRecord(record);
+        part =
+          record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)
+            ? null
+            : { record, bodyStart: split.bodyStart };
+      }
+      return part ?? undefined;
+    };
     // An entry line's name as JSON: white space after "profile " is a space, a tab (\t) or any other character `trim` removes.
     const spaced = /\n\["profile (?:\s|\\[tnrfbu])/;
-    return Object.assign((section: string) => rememberedEntry(record, split.bodyStart, section), {
-      spacedProfiles: () => spaced.test(record.toString("utf8", split.bodyStart - 1)),
-    });
+    return Object.assign(
+      (section: string) => {
+        const found = remembered();
+        return found === undefined ? "unknown" : rememberedEntry(found.record, found.bodyStart, section);
+      },
+      {
+        spacedProfiles: () => {
+          const found = remembered();
+          return found === undefined || spaced.test(found.record.toString("utf8", found.bodyStart - 1));
+        },
+      },
+    );
   }
 
   /** A file's sections from every line of it, as before blocks: for a file that lists a section in two blocks. */

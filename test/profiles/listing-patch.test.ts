@@ -5,7 +5,7 @@
  * others, removed, changed; columns that widen or would narrow; a profile in both files; names
  * that need escaping). `now` is a few seconds ahead so every read counts as settled.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/deps.js";
@@ -161,6 +161,25 @@ describe("the remembered text patched after an outside edit", () => {
     expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
     // (A name list has no columns: the removal is patched there, the planted name stays.)
     expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
+  });
+  it("patches a profile added without reading the config file's part (it has no section for a name the text does not list)", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
+    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n");
+    expectFresh(home.env, "start");
+    const table = join(home.cache, "profiles-table.listing");
+    writeFileSync(table, readFileSync(table, "utf8").replace("eu-west-1", "PLANTED!!"));
+    // The config file's part made unreadable as one (a directory in its place): any lookup in it fails.
+    const configPart = join(home.cache, "profiles-config-shown.part");
+    rmSync(configPart);
+    mkdirSync(configPart);
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[added]\nregion = us-east-2\n`);
+    const patched = profilesListingText(home.env, "table", later());
+    expect(patched).toMatch(/^jo +keys +PLANTED!!$/m);
+    expect(patched).toMatch(/^added +other +us-east-2$/m);
+    // A change to a listed profile needs its config sections: without the part, the table is made from the files.
+    writeFileSync(home.credentials, readFileSync(home.credentials, "utf8").replace("region = eu-west-1", "region = eu-west-3"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
   });
 });
 
