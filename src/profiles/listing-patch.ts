@@ -14,28 +14,33 @@ import { isAscii } from "node:buffer";
 import { escapeControl } from "../log.js";
 import { TABLE_TITLES, tableLine } from "../output/profiles.js";
 
+const LINE_FEED = 0x0a;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
 /** The entries (parsed lines) in which two part bodies differ: the lines of `before` replaced by those of `after`. */
 export interface ChangedEntries {
   readonly before: ReadonlyArray<readonly unknown[]>;
   readonly after: ReadonlyArray<readonly unknown[]>;
-  /** Where the lines of `after` that differ are in it: [from, to). */
+  /** Where the lines of `after` that differ are in it: [from, to), in bytes. */
   readonly afterFrom: number;
   readonly afterTo: number;
 }
 
-/** How many characters two strings share at their start, compared a chunk at a time (one comparison of 64 K characters, then smaller). */
-function commonPrefix(a: string, b: string): number {
+/** How many bytes two buffers share at their start, compared a chunk at a time (one comparison of 64 KiB, then smaller). */
+function commonPrefix(a: Buffer, b: Buffer): number {
   const limit = Math.min(a.length, b.length);
   let at = 0;
-  for (let step = 65_536; step >= 1; step >>= 4) while (at + step <= limit && a.slice(at, at + step) === b.slice(at, at + step)) at += step;
+  for (let step = 65_536; step >= 1; step >>= 4) while (at + step <= limit && a.compare(b, at, at + step, at, at + step) === 0) at += step;
   return at;
 }
 
-/** How many characters (at most `limit`) two strings share at their end. */
-function commonSuffix(a: string, b: string, limit: number): number {
+/** How many bytes (at most `limit`) two buffers share at their end. */
+function commonSuffix(a: Buffer, b: Buffer, limit: number): number {
   let at = 0;
   for (let step = 65_536; step >= 1; step >>= 4)
-    while (at + step <= limit && a.slice(a.length - at - step, a.length - at) === b.slice(b.length - at - step, b.length - at)) at += step;
+    while (at + step <= limit && a.compare(b, b.length - at - step, b.length - at, a.length - at - step, a.length - at) === 0) at += step;
   return at;
 }
 
@@ -57,35 +62,50 @@ function entriesOf(lines: string): Array<readonly unknown[]> | undefined {
   return entries;
 }
 
-/** The lines two part bodies (remembered-listing.ts's format: one entry a line) differ in, as entries. */
-export function changedEntries(before: string, after: string): ChangedEntries | undefined {
-  if (!before.startsWith("[\n") || !after.startsWith("[\n") || !before.endsWith("\n]\n") || !after.endsWith("\n]\n")) return undefined;
+const BODY_START = Buffer.from("[\n");
+const BODY_END = Buffer.from("\n]\n");
+
+/** Whether `bytes` starts (or ends) with `part`. */
+function startsWith(bytes: Buffer, part: Buffer, at = 0): boolean {
+  return at >= 0 && at + part.length <= bytes.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
+}
+
+function isBody(bytes: Buffer): boolean {
+  return startsWith(bytes, BODY_START) && startsWith(bytes, BODY_END, bytes.length - BODY_END.length);
+}
+
+/**
+ * The lines two part bodies (remembered-listing.ts's format: one entry a line; their bytes) differ
+ * in, as entries: only those lines are decoded.
+ */
+export function changedEntries(before: Buffer, after: Buffer): ChangedEntries | undefined {
+  if (!isBody(before) || !isBody(after)) return undefined;
   const prefix = commonPrefix(before, after);
   if (prefix === before.length && prefix === after.length) return { before: [], after: [], afterFrom: after.length, afterTo: after.length };
   // From the start of the line the first difference is on, to the end of the line the last one is on.
-  const lineStart = before.lastIndexOf("\n", prefix - 1) + 1;
+  const lineStart = before.lastIndexOf(LINE_FEED, prefix - 1) + 1;
   const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - lineStart);
-  const beforeEnd = before.indexOf("\n", before.length - suffix);
+  const beforeEnd = before.indexOf(LINE_FEED, before.length - suffix);
   const afterEnd = beforeEnd - before.length + after.length;
   if (beforeEnd < lineStart || afterEnd < lineStart) return undefined;
-  const beforeEntries = entriesOf(before.slice(lineStart, beforeEnd));
-  const afterEntries = entriesOf(after.slice(lineStart, afterEnd));
+  const beforeEntries = entriesOf(before.toString("utf8", lineStart, beforeEnd));
+  const afterEntries = entriesOf(after.toString("utf8", lineStart, afterEnd));
   return beforeEntries === undefined || afterEntries === undefined
     ? undefined
     : { before: beforeEntries, after: afterEntries, afterFrom: lineStart, afterTo: afterEnd };
 }
 
 /**
- * Whether `body` (a part body) has an entry line for `name` outside [from, to): a section whose
- * name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
+ * Whether `body` (a part body's bytes) has an entry line for `name` outside [from, to): a section
+ * whose name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
  * merges them; the listing is then made from the file).
  */
-export function listedOutside(body: string, name: string, from: number, to: number): boolean {
-  const needle = `\n[${JSON.stringify(name)}`;
+export function listedOutside(body: Buffer, name: string, from: number, to: number): boolean {
+  const needle = Buffer.from(`\n[${JSON.stringify(name)}`);
   for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
     const after = body[at + needle.length];
     // `,` or `]`: the whole name, not the start of a longer one.
-    if ((after === "," || after === "]") && (at + 1 < from || at + 1 >= to)) return true;
+    if ((after === COMMA || after === CLOSE_BRACKET) && (at + 1 < from || at + 1 >= to)) return true;
   }
   return false;
 }
@@ -96,9 +116,6 @@ export interface RowChange {
   /** The row's cells now (table), or that it is listed (`[]` for `--names`); undefined when it is not listed now. */
   readonly cells: readonly string[] | undefined;
 }
-
-const LINE_FEED = 0x0a;
-const BACKSLASH = 0x5c;
 
 /**
  * Whether a listing's bytes can be patched in place: ASCII (a column's width in characters is its

@@ -32,7 +32,7 @@ import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
-import { blocksRecordText, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
+import { blocksRecord, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
 import { changedEntries, listedNames, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
@@ -509,23 +509,29 @@ class Listing {
       if (remembers) this.#writePart(state, this.#partBody(part));
       return part;
     }
-    // The body is compared first: the same text, and no part is made of it (and it lists each name once, as the remembered one does).
-    let body = bodyOf(read?.segments ?? []);
-    if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
+    // The body is compared first: the same bytes, and no part is made of it (and it lists each name once, as the remembered one does).
+    // It is made as the part record to write (its header line first): the segments joined once, never decoded whole.
+    const head = Buffer.from(`${this.#partHeader(state, state.key)}\n`);
+    const record = bodyOf(read?.segments ?? [], head);
+    const body = record.subarray(head.length);
+    if (rememberedBody !== undefined && body.equals(rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
     const patched = rememberedBody === undefined || rememberedText === undefined ? undefined : this.#patched(rememberedText(), rememberedBody, body);
     if (patched !== undefined) {
-      if (remembers) this.#writePart(state, body);
+      if (remembers) this.#writePartRecord(state, record);
       return { patched };
     }
-    let part: ReadonlyMap<string, SectionSettings> | undefined = read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body);
+    let part: ReadonlyMap<string, SectionSettings> | undefined =
+      read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body.toString("utf8"));
     if (part === undefined) {
       // A section whose name is in two blocks: the whole file read, its sections merged as the whole parse merges them.
       part = this.#readWhole(state);
-      body = this.#partBody(part);
-      if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
+      const wholeBody = this.#partBody(part);
+      if (rememberedBody !== undefined && rememberedBody.equals(Buffer.from(wholeBody))) return this.#asRemembered(state, rememberedKey, readSettled);
+      if (remembers) this.#writePart(state, wholeBody);
+      return part;
     }
     // Remembered only once the file settled: it may change again unseen within the second.
-    if (remembers) this.#writePart(state, body);
+    if (remembers) this.#writePartRecord(state, record);
     return part;
   }
 
@@ -535,7 +541,7 @@ class Listing {
    * tell (listing-patch.ts's refusals, a section gone that the config file may still list, many
    * changes, `--json`).
    */
-  #patched(text: Buffer, before: string, after: string): Buffer[] | undefined {
+  #patched(text: Buffer, before: Buffer, after: Buffer): Buffer[] | undefined {
     if (this.format === "json") return undefined;
     const changed = changedEntries(before, after);
     if (changed === undefined || changed.before.length + changed.after.length > PATCH_AT_MOST) return undefined;
@@ -631,7 +637,8 @@ class Listing {
   }
 
   #blocksHeader(state: FileState): string {
-    return JSON.stringify(["rolecred profiles blocks", LISTING_VERSION, this.#variant, state.path, this.#wantedKeys]);
+    // "bytes": a segment's length is its UTF-8 bytes (an older record counted characters).
+    return JSON.stringify(["rolecred profiles blocks", LISTING_VERSION, "bytes", this.#variant, state.path, this.#wantedKeys]);
   }
 
   /**
@@ -647,12 +654,12 @@ class Listing {
   #readBlocks(state: FileState, compares: boolean, onSection: (name: string, settings: SectionSettings) => void): ReturnType<typeof readByBlocks> | "whole" {
     const header = this.#blocksHeader(state);
     const record = this.records.read(this.#blocksName(state));
-    const remembered: ReadBlocks | undefined = record === undefined ? undefined : parseBlocksRecord(record.toString("utf8"), header);
+    const remembered: ReadBlocks | undefined = record === undefined ? undefined : parseBlocksRecord(record, header);
     if (remembered === undefined && !compares) return "whole";
     const read = readByBlocks(state.path, state.what, remembered, (block, atFileStart) => this.#blockLines(block, atFileStart, onSection));
     const worth = read !== undefined && read.size >= BLOCKS_FROM_BYTES;
     if (worth && (remembered === undefined || read.scannedBytes > REWRITE_BLOCKS_AFTER_BYTES) && this.records.ready())
-      this.records.write(this.#blocksName(state), blocksRecordText(header, read));
+      this.records.write(this.#blocksName(state), blocksRecord(header, read));
     return read;
   }
 
@@ -691,8 +698,8 @@ class Listing {
     return "as remembered";
   }
 
-  /** The body of the part record remembered for `state`'s file at `key`, if there is one. */
-  #rememberedBody(state: FileState, key: string): string | undefined {
+  /** The body of the part record remembered for `state`'s file at `key` (its bytes), if there is one. */
+  #rememberedBody(state: FileState, key: string): Buffer | undefined {
     const record = this.records.read(this.#partName(state));
     const split = record === undefined ? undefined : splitRecord(record);
     if (record === undefined || split === undefined) return undefined;
@@ -700,7 +707,7 @@ class Listing {
     // Or the part of a file that the same record says lists as the file at `key` (a text made from that part).
     const same = state.role === "credentials" ? this.#sameRecord() : undefined;
     if (header !== this.#partHeader(state, key) && (same?.equivalent !== key || header !== this.#partHeader(state, same.base))) return undefined;
-    return record.toString("utf8", split.bodyStart);
+    return record.subarray(split.bodyStart);
   }
 
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
@@ -716,9 +723,14 @@ class Listing {
   }
 
   #writePart(state: FileState, body: string): void {
+    this.#writePartRecord(state, `${this.#partHeader(state, state.key)}\n${body}`);
+  }
+
+  /** A part record (its header line for the file now, then the body) written. */
+  #writePartRecord(state: FileState, record: string | Buffer): void {
     // A missing file is read for nothing.
     if (state.identity === undefined || !this.records.ready()) return;
-    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n${body}`);
+    this.records.write(this.#partName(state), record);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
   }

@@ -185,9 +185,9 @@ describe("the remembered text patched after an outside edit", () => {
 
 describe(changedEntries.name, () => {
   it("gives the lines two part bodies differ in, as entries", () => {
-    const body = (...lines: string[]) => `[\n${lines.join(",\n")}\n]\n`;
+    const body = (...lines: string[]) => Buffer.from(`[\n${lines.join(",\n")}\n]\n`);
     // An entry on both sides, the same, is a line the comparison took in around a change: the listing passes over it.
-    const changedEntriesOf = (before: string, after: string) => {
+    const changedEntriesOf = (before: Buffer, after: Buffer) => {
       const changed = changedEntries(before, after);
       if (changed === undefined) return undefined;
       const key = (entry: readonly unknown[]) => JSON.stringify(entry);
@@ -203,6 +203,11 @@ describe(changedEntries.name, () => {
       after: [["b", "y"]],
     });
     expect(changedEntriesOf(body(), body('["a",1]'))).toEqual({ before: [], after: [["a", 1]] });
-    expect(changedEntries(body('["a",1]'), "not a body")).toBeUndefined();
+    expect(changedEntries(body('["a",1]'), Buffer.from("not a body"))).toBeUndefined();
+    // Names outside ASCII: the lines are found by their bytes, and decoded whole.
+    expect(changedEntriesOf(body('["caf\u00e9",1]', '["\u{1F600}",0]'), body('["caf\u00e9",1]', '["\u{1F600}",1]'))).toEqual({
+      before: [["\u{1F600}", 0]],
+      after: [["\u{1F600}", 1]],
+    });
   });
 });
