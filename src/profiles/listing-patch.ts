@@ -7,8 +7,9 @@
  *
  * It answers exactly what a listing from scratch prints, or nothing (the caller then lists from
  * the parts): nothing for a listing that escaped a character anywhere (its sorted order and cells
- * are then not the raw names'), for a column that may narrow (a row at the column's width removed
- * or shortened), or for anything it does not recognise.
+ * are then not the raw names'), for one that is not ASCII (it is patched as bytes, and a column's
+ * width in bytes must be its width in characters), for a column that may narrow (a row at the
+ * column's width removed or shortened), or for anything it does not recognise.
  */
 import { isAscii } from "node:buffer";
 import { escapeControl } from "../log.js";
@@ -127,7 +128,8 @@ function patchable(text: Buffer): boolean {
 
 /** A row as the listing's bytes, when it is ASCII and escapes nothing (else the listing is made from the parts). */
 function rowBytes(line: string): Buffer | undefined {
-  const bytes = Buffer.from(`${line}\n`, "latin1");
+  // UTF-8: any character outside ASCII gives bytes that are not ASCII (Latin-1 would keep only a low byte).
+  const bytes = Buffer.from(`${line}\n`);
   return isAscii(bytes) && !bytes.includes(BACKSLASH) && escapeControl(line, false) === line ? bytes : undefined;
 }
 

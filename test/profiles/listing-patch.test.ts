@@ -162,6 +162,18 @@ describe("the remembered text patched after an outside edit", () => {
     // (A name list has no columns: the removal is patched there, the planted name stays.)
     expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
   });
+  it("lists a profile added whose name is not ASCII from the parts, as a fresh listing prints it (no byte of it taken for ASCII)", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
+    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n");
+    expectFresh(home.env, "start");
+    // U+0141's low byte is "A": a Latin-1 encoding of the row would have read as ASCII.
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[\u0141ukasz]\nregion = us-east-2\n[zed-\u{1F600}]\n`);
+    expectFresh(home.env, "names outside ASCII added");
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[plain]\n`);
+    expectFresh(home.env, "an ASCII name added to a listing that is not ASCII");
+  });
+
   it("patches a profile added without reading the config file's part (it has no section for a name the text does not list)", async () => {
     const home = await newHome();
     writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
