@@ -325,6 +325,30 @@ describe("after another program's edit, only the blocks whose bytes changed are 
   });
 });
 
+describe("blank lines another tool appends", () => {
+  it("are scanned alone: the last block before them is taken as remembered (a planted name there is what the listing shows)", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    for (const [variant, from, to] of [
+      ["shown", '["org-999",', '["zzz-999",'],
+      ["names", '["org-999"]', '["zzz-999"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      writeFileSync(record, readFileSync(record, "utf8").replace(from, to));
+    }
+    appendFileSync(home.credentials, "\n\r\n");
+    expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-999$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-999 /m);
+    // A key after them belongs to the last section: the blocks before are scanned again, the planted name is gone.
+    appendFileSync(home.credentials, "region = after-the-blank-lines\n");
+    expect(profilesListingText(home.env, "names", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("names")), "names"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+  });
+});
+
 describe("a profile another tool appends after a blank line", () => {
   it("is scanned alone: the last block before it is taken as remembered (a planted name there is what the listing shows)", async () => {
     const home = await newHome();
