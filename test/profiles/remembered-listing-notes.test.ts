@@ -325,6 +325,34 @@ describe("after another program's edit, only the blocks whose bytes changed are 
   });
 });
 
+describe("profiles another tool appended, scanned once", () => {
+  it("are remembered as blocks once more than a few were scanned: the next listing takes them from the record", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    // About 20 KiB of profiles appended: scanned by the next listing, which writes the record again.
+    let appended = "";
+    for (let index = 0; index < 200; index++)
+      appended += `\n[app-${index}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${"s".repeat(40)}\n`;
+    appendFileSync(home.credentials, appended);
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    for (const [variant, from, to] of [
+      ["shown", '["app-199",', '["zzz-199",'],
+      ["names", '["app-199"]', '["zzz-199"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      const text = readFileSync(record, "utf8");
+      expect(text, `${variant}: the appended profiles are in the record`).toContain(from);
+      writeFileSync(record, text.replace(from, to));
+    }
+    appendFileSync(home.credentials, "\n[one-more]\n");
+    expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-199$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-199 /m);
+  });
+});
+
 describe("blank lines another tool appends", () => {
   it("are scanned alone: the last block before them is taken as remembered (a planted name there is what the listing shows)", async () => {
     const home = await newHome();
