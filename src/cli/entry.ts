@@ -60,8 +60,8 @@ async function stdoutIsTerminal(): Promise<boolean> {
  * that is full and non-blocking (EAGAIN: a parent left O_NONBLOCK on the pipe it shares) falls
  * back to the stream, which waits for the reader; the same holds for a reader that stops then.
  */
-function writeAll(fd: 1 | 2, text: string): void {
-  const bytes = Buffer.from(text);
+function writeAll(fd: 1 | 2, text: string | Uint8Array): void {
+  const bytes = typeof text === "string" ? Buffer.from(text) : text;
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written);

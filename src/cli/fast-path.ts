@@ -12,7 +12,7 @@ import type { Env } from "../deps.js";
 import { cacheDirectory, credentialsFilePath } from "../paths.js";
 import { readAwsFiles } from "../profiles/aws-files.js";
 import type { ProfilesFormat } from "../output/profiles.js";
-import { profilesListingText } from "../profiles/remembered-listing.js";
+import { profilesListingBytes } from "../profiles/remembered-listing.js";
 import { precheckProfileWrites } from "../store/credentials-file.js";
 import { MFA_CODE_ENV } from "../mfa/code.js";
 import { writeFromCache, type FastWriteRequest } from "./fast-write.js";
@@ -35,7 +35,7 @@ function writeRequest(args: readonly string[]): FastWriteRequest | undefined {
  */
 function listProfiles(format: ProfilesFormat, env: Env, now: Date): FastAnswer | undefined {
   try {
-    return { stdout: profilesListingText(env, format, now), stderr: undefined };
+    return { stdout: profilesListingBytes(env, format, now), stderr: undefined };
   } catch {
     return undefined;
   }

@@ -30,7 +30,8 @@ export const PLAIN_PROFILE = /^[\w.@+=,-]+$/;
 
 /** What the fast path answers: stdout, and for `assume` and `write` the last line for stderr. */
 export interface FastAnswer {
-  readonly stdout: string;
+  /** Text, or bytes (a remembered `profiles` listing, written as read). */
+  readonly stdout: string | Uint8Array;
   readonly stderr: string | undefined;
   /** `write` refused under the lock (long-term keys put there since the precheck, a lock that never freed): its exit code. */
   readonly exitCode?: number;

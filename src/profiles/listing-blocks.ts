@@ -20,61 +20,82 @@ import { errnoCode, RolecredError } from "../errors.js";
 import { BoundedReadError, openRegularFileSync, READ_LIMITS } from "../store/bounded-read.js";
 import { planReuse, RangeReader, SectionBlockReader, type PlannedStretch, type RememberedBlock } from "../store/section-blocks.js";
 
-/** A file's blocks as last read: each block's length and CRC-32, and its sections' entry lines joined by ",\n". */
+/**
+ * A file's blocks as last read: each block's length and CRC-32, and its sections' entry lines
+ * joined by ",\n", as UTF-8 bytes (a remembered block's are its record's own, never decoded).
+ */
 export interface ReadBlocks {
   readonly blocks: readonly RememberedBlock[];
-  readonly segments: readonly string[];
+  readonly segments: readonly Buffer[];
 }
 
-/** The part body of `segments`: one entry a line in one JSON array (remembered-listing.ts's part format). */
-export function bodyOf(segments: readonly string[]): string {
-  let joined = "";
+const LINE_FEED = 0x0a;
+const OPEN = Buffer.from("[\n");
+const BETWEEN = Buffer.from(",\n");
+const CLOSE = Buffer.from("\n]\n");
+
+/**
+ * `head` followed by the part body of `segments`: one entry a line in one JSON array
+ * (remembered-listing.ts's part format), joined in one copy.
+ */
+export function bodyOf(segments: readonly Buffer[], head: Buffer = Buffer.alloc(0)): Buffer {
+  const pieces: Buffer[] = [head, OPEN];
   for (const segment of segments) {
-    if (segment === "") continue;
-    joined = joined === "" ? segment : `${joined},\n${segment}`;
+    if (segment.length === 0) continue;
+    if (pieces.length > 2) pieces.push(BETWEEN);
+    pieces.push(segment);
   }
-  return `[\n${joined}\n]\n`;
+  pieces.push(CLOSE);
+  return Buffer.concat(pieces);
 }
 
-/** The `.blocks` record: its header line, a line of three numbers a block (length, CRC-32, length of its segment), then the body. */
-export function blocksRecordText(header: string, read: ReadBlocks): string {
+/** The `.blocks` record: its header line, a line of three numbers a block (length, CRC-32, bytes of its segment), then the body. */
+export function blocksRecord(header: string, read: ReadBlocks): Buffer {
   const numbers: number[] = [];
   read.blocks.forEach((block, index) => numbers.push(block.length, block.crc, read.segments[index]?.length ?? 0));
-  return `${header}\n${JSON.stringify(numbers)}\n${bodyOf(read.segments)}`;
+  return bodyOf(read.segments, Buffer.from(`${header}\n${JSON.stringify(numbers)}\n`));
 }
 
-/** A `.blocks` record's blocks and segments, when its first line is `header` and the rest adds up; else undefined. */
-export function parseBlocksRecord(text: string, header: string): ReadBlocks | undefined {
-  const headerEnd = text.indexOf("\n");
-  if (headerEnd === -1 || text.slice(0, headerEnd) !== header) return undefined;
-  const numbersEnd = text.indexOf("\n", headerEnd + 1);
+/** A `.blocks` record's blocks and segments (its own bytes), when its first line is `header` and the rest adds up; else undefined. */
+export function parseBlocksRecord(record: Buffer, header: string): ReadBlocks | undefined {
+  const headerEnd = record.indexOf(LINE_FEED);
+  if (headerEnd === -1 || record.toString("utf8", 0, headerEnd) !== header) return undefined;
+  const numbersEnd = record.indexOf(LINE_FEED, headerEnd + 1);
   if (numbersEnd === -1) return undefined;
   let numbers: unknown;
   try {
-    numbers = JSON.parse(text.slice(headerEnd + 1, numbersEnd));
+    numbers = JSON.parse(record.toString("latin1", headerEnd + 1, numbersEnd));
   } catch {
     return undefined;
   }
   if (!Array.isArray(numbers) || numbers.length % 3 !== 0 || !numbers.every((item) => Number.isSafeInteger(item) && (item as number) >= 0)) return undefined;
   const body = numbersEnd + 1;
-  if (!text.startsWith("[\n", body)) return undefined;
+  if (!startsWith(record, OPEN, body)) return undefined;
   const blocks: RememberedBlock[] = [];
-  const segments: string[] = [];
+  const segments: Buffer[] = [];
   let at = body + 2;
   let any = false;
   for (let index = 0; index < numbers.length; index += 3) {
-    const [length, crc, chars] = (numbers as number[]).slice(index, index + 3) as [number, number, number];
+    const [length, crc, bytes] = (numbers as number[]).slice(index, index + 3) as [number, number, number];
+    if (at + bytes > record.length) return undefined;
     blocks.push({ length, crc });
-    segments.push(text.slice(at, at + chars));
-    if (chars === 0) continue;
-    at += chars;
+    segments.push(record.subarray(at, at + bytes));
+    if (bytes === 0) continue;
+    at += bytes;
     // Each segment is followed by ",\n" before the next, or "\n" and the array's end.
-    if (!text.startsWith(",\n", at) && !text.startsWith("\n]\n", at)) return undefined;
+    if (!startsWith(record, BETWEEN, at) && !startsWith(record, CLOSE, at)) return undefined;
     at += 2;
     any = true;
   }
   // The body ends where the segments do: past the last one's "\n]", its "\n"; with none, "\n]\n".
-  return text.length === at + (any ? 1 : 3) && text.endsWith("\n]\n") ? { blocks, segments } : undefined;
+  return record.length === at + (any ? 1 : 3) && record.length >= CLOSE.length && startsWith(record, CLOSE, record.length - CLOSE.length)
+    ? { blocks, segments }
+    : undefined;
+}
+
+/** Whether `bytes` holds `part` at `at`. */
+function startsWith(bytes: Buffer, part: Buffer, at: number): boolean {
+  return at >= 0 && at + part.length <= bytes.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
 }
 
 /** What a read by blocks found. */
@@ -109,7 +130,7 @@ export function readByBlocks(
     throw error;
   }
   const blocks: RememberedBlock[] = [];
-  const segments: string[] = [];
+  const segments: Buffer[] = [];
   let scannedBytes = 0;
   let reused = 0;
   try {
@@ -120,14 +141,14 @@ export function readByBlocks(
         const block = remembered?.blocks[stretch.block];
         if (block === undefined) continue;
         blocks.push(block);
-        segments.push(remembered?.segments[stretch.block] ?? "");
+        segments.push(remembered?.segments[stretch.block] ?? Buffer.alloc(0));
         reused++;
         continue;
       }
       let atFileStart = stretch.scanFrom === 0;
       const cutter = new SectionBlockReader((bytes, crc) => {
         blocks.push({ length: bytes.length, crc });
-        segments.push(linesOf(bytes, atFileStart));
+        segments.push(Buffer.from(linesOf(bytes, atFileStart)));
         atFileStart = false;
       }, atFileStart);
       reader.pieces(stretch.scanFrom, stretch.scanTo, (piece) => cutter.piece(piece));

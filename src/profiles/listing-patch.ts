@@ -7,34 +7,41 @@
  *
  * It answers exactly what a listing from scratch prints, or nothing (the caller then lists from
  * the parts): nothing for a listing that escaped a character anywhere (its sorted order and cells
- * are then not the raw names'), for a column that may narrow (a row at the column's width removed
- * or shortened), or for anything it does not recognise.
+ * are then not the raw names'), for one that is not ASCII (it is patched as bytes, and a column's
+ * width in bytes must be its width in characters), for a column that may narrow (a row at the
+ * column's width removed or shortened), or for anything it does not recognise.
  */
+import { isAscii } from "node:buffer";
 import { escapeControl } from "../log.js";
 import { TABLE_TITLES, tableLine } from "../output/profiles.js";
+
+const LINE_FEED = 0x0a;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
 
 /** The entries (parsed lines) in which two part bodies differ: the lines of `before` replaced by those of `after`. */
 export interface ChangedEntries {
   readonly before: ReadonlyArray<readonly unknown[]>;
   readonly after: ReadonlyArray<readonly unknown[]>;
-  /** Where the lines of `after` that differ are in it: [from, to). */
+  /** Where the lines of `after` that differ are in it: [from, to), in bytes. */
   readonly afterFrom: number;
   readonly afterTo: number;
 }
 
-/** How many characters two strings share at their start, compared a chunk at a time (one comparison of 64 K characters, then smaller). */
-function commonPrefix(a: string, b: string): number {
+/** How many bytes two buffers share at their start, compared a chunk at a time (one comparison of 64 KiB, then smaller). */
+function commonPrefix(a: Buffer, b: Buffer): number {
   const limit = Math.min(a.length, b.length);
   let at = 0;
-  for (let step = 65_536; step >= 1; step >>= 4) while (at + step <= limit && a.slice(at, at + step) === b.slice(at, at + step)) at += step;
+  for (let step = 65_536; step >= 1; step >>= 4) while (at + step <= limit && a.compare(b, at, at + step, at, at + step) === 0) at += step;
   return at;
 }
 
-/** How many characters (at most `limit`) two strings share at their end. */
-function commonSuffix(a: string, b: string, limit: number): number {
+/** How many bytes (at most `limit`) two buffers share at their end. */
+function commonSuffix(a: Buffer, b: Buffer, limit: number): number {
   let at = 0;
   for (let step = 65_536; step >= 1; step >>= 4)
-    while (at + step <= limit && a.slice(a.length - at - step, a.length - at) === b.slice(b.length - at - step, b.length - at)) at += step;
+    while (at + step <= limit && a.compare(b, b.length - at - step, b.length - at, a.length - at - step, a.length - at) === 0) at += step;
   return at;
 }
 
@@ -56,35 +63,50 @@ function entriesOf(lines: string): Array<readonly unknown[]> | undefined {
   return entries;
 }
 
-/** The lines two part bodies (remembered-listing.ts's format: one entry a line) differ in, as entries. */
-export function changedEntries(before: string, after: string): ChangedEntries | undefined {
-  if (!before.startsWith("[\n") || !after.startsWith("[\n") || !before.endsWith("\n]\n") || !after.endsWith("\n]\n")) return undefined;
+const BODY_START = Buffer.from("[\n");
+const BODY_END = Buffer.from("\n]\n");
+
+/** Whether `bytes` starts (or ends) with `part`. */
+function startsWith(bytes: Buffer, part: Buffer, at = 0): boolean {
+  return at >= 0 && at + part.length <= bytes.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
+}
+
+function isBody(bytes: Buffer): boolean {
+  return startsWith(bytes, BODY_START) && startsWith(bytes, BODY_END, bytes.length - BODY_END.length);
+}
+
+/**
+ * The lines two part bodies (remembered-listing.ts's format: one entry a line; their bytes) differ
+ * in, as entries: only those lines are decoded.
+ */
+export function changedEntries(before: Buffer, after: Buffer): ChangedEntries | undefined {
+  if (!isBody(before) || !isBody(after)) return undefined;
   const prefix = commonPrefix(before, after);
   if (prefix === before.length && prefix === after.length) return { before: [], after: [], afterFrom: after.length, afterTo: after.length };
   // From the start of the line the first difference is on, to the end of the line the last one is on.
-  const lineStart = before.lastIndexOf("\n", prefix - 1) + 1;
+  const lineStart = before.lastIndexOf(LINE_FEED, prefix - 1) + 1;
   const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - lineStart);
-  const beforeEnd = before.indexOf("\n", before.length - suffix);
+  const beforeEnd = before.indexOf(LINE_FEED, before.length - suffix);
   const afterEnd = beforeEnd - before.length + after.length;
   if (beforeEnd < lineStart || afterEnd < lineStart) return undefined;
-  const beforeEntries = entriesOf(before.slice(lineStart, beforeEnd));
-  const afterEntries = entriesOf(after.slice(lineStart, afterEnd));
+  const beforeEntries = entriesOf(before.toString("utf8", lineStart, beforeEnd));
+  const afterEntries = entriesOf(after.toString("utf8", lineStart, afterEnd));
   return beforeEntries === undefined || afterEntries === undefined
     ? undefined
     : { before: beforeEntries, after: afterEntries, afterFrom: lineStart, afterTo: afterEnd };
 }
 
 /**
- * Whether `body` (a part body) has an entry line for `name` outside [from, to): a section whose
- * name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
+ * Whether `body` (a part body's bytes) has an entry line for `name` outside [from, to): a section
+ * whose name is in two blocks of the file, which a body made by blocks lists twice (the whole parse
  * merges them; the listing is then made from the file).
  */
-export function listedOutside(body: string, name: string, from: number, to: number): boolean {
-  const needle = `\n[${JSON.stringify(name)}`;
+export function listedOutside(body: Buffer, name: string, from: number, to: number): boolean {
+  const needle = Buffer.from(`\n[${JSON.stringify(name)}`);
   for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
     const after = body[at + needle.length];
     // `,` or `]`: the whole name, not the start of a longer one.
-    if ((after === "," || after === "]") && (at + 1 < from || at + 1 >= to)) return true;
+    if ((after === COMMA || after === CLOSE_BRACKET) && (at + 1 < from || at + 1 >= to)) return true;
   }
   return false;
 }
@@ -96,24 +118,44 @@ export interface RowChange {
   readonly cells: readonly string[] | undefined;
 }
 
-/** The text's lines (its last line break dropped), or undefined when it escaped anything. */
-function linesOf(text: string): string[] | undefined {
-  if (text.includes("\\") || (text !== "" && !text.endsWith("\n"))) return undefined;
-  const lines = text.split("\n");
-  lines.pop();
-  return lines;
+/**
+ * Whether a listing's bytes can be patched in place: ASCII (a column's width in characters is its
+ * width in bytes), nothing escaped (the sorted order and cells are the raw names'), and whole lines.
+ */
+function patchable(text: Buffer): boolean {
+  return (text.length === 0 || text[text.length - 1] === LINE_FEED) && !text.includes(BACKSLASH) && isAscii(text);
 }
 
-/** Where `name` is, or would go, among sorted `names` from `from` on (by the sort's UTF-16 order). */
-function place(lines: readonly string[], from: number, name: string, nameOf: (line: string) => string): { at: number; found: boolean } {
+/** A row as the listing's bytes, when it is ASCII and escapes nothing (else the listing is made from the parts). */
+function rowBytes(line: string): Buffer | undefined {
+  // UTF-8: any character outside ASCII gives bytes that are not ASCII (Latin-1 would keep only a low byte).
+  const bytes = Buffer.from(`${line}\n`);
+  return isAscii(bytes) && !bytes.includes(BACKSLASH) && escapeControl(line, false) === line ? bytes : undefined;
+}
+
+/** The end of the line starting at `start` (the offset of its line break). */
+function lineEnd(text: Buffer, start: number): number {
+  const end = text.indexOf(LINE_FEED, start);
+  return end === -1 ? text.length : end;
+}
+
+/**
+ * Where `name` is, or would go, among the sorted rows of `text` from the line starting at `from`
+ * (by the sort's UTF-16 order, which is the bytes' for ASCII): the start of its line, found by a
+ * binary search over the bytes, no line split out.
+ */
+function place(text: Buffer, from: number, name: string, nameOf: (start: number, end: number) => string): { at: number; found: boolean } {
   let low = from;
-  let high = lines.length;
+  let high = text.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (nameOf(lines[middle] ?? "") < name) low = middle + 1;
-    else high = middle;
+    // The line holding `middle` (`low` is a line's start, so this is never before it).
+    const start = middle === low ? low : text.lastIndexOf(LINE_FEED, middle - 1) + 1;
+    const end = lineEnd(text, start);
+    if (nameOf(start, end) < name) low = end + 1;
+    else high = start;
   }
-  return { at: low, found: low < lines.length && nameOf(lines[low] ?? "") === name };
+  return { at: low, found: low < text.length && nameOf(low, lineEnd(text, low)) === name };
 }
 
 /** A name listed as it is, unescaped: else the listing's order and cells are not the raw names' and nothing is patched. */
@@ -121,45 +163,11 @@ function plain(name: string): boolean {
   return escapeControl(name, false) === name && !name.includes("\\");
 }
 
-/** The PROFILE cell of each row of a table, read by the column's width from its title line. */
-function tableNames(lines: readonly string[]): ((line: string) => string) | undefined {
-  const header = lines[0];
-  const next = header?.indexOf(TABLE_TITLES[1] ?? "", (TABLE_TITLES[0] ?? "").length);
-  if (header === undefined || next === undefined || next < 2) return undefined;
-  return (line) => line.slice(0, next - 2).trimEnd();
-}
-
-/**
- * Whether a name has a row in a remembered listing (the table, or `--names`), by a binary search of
- * its sorted rows; undefined for a listing that cannot be patched (it escaped something).
- */
-export function listedNames(text: string, table: boolean): ((name: string) => boolean) | undefined {
-  const lines = linesOf(text);
-  if (lines === undefined) return undefined;
-  const nameOf = table ? tableNames(lines) : (line: string) => line;
-  if (nameOf === undefined) return undefined;
-  return (name) => place(lines, table ? 1 : 0, name, nameOf).found;
-}
-
-/** `profiles --names` with `changes` applied: each name listed or not now; undefined when it cannot be patched. */
-export function patchNames(text: string, changes: readonly RowChange[]): string | undefined {
-  const lines = linesOf(text);
-  if (lines === undefined) return undefined;
-  for (const change of changes) {
-    if (!plain(change.name)) return undefined;
-    const { at, found } = place(lines, 0, change.name, (line) => line);
-    if (change.cells !== undefined && !found) lines.splice(at, 0, change.name);
-    else if (change.cells === undefined && found) lines.splice(at, 1);
-  }
-  return lines.map((line) => `${line}\n`).join("");
-}
-
-/** The table with `changes` applied (each row made again, put in place or removed, columns widened); undefined when it cannot be patched. */
-export function patchTable(text: string, changes: readonly RowChange[]): string | undefined {
-  const lines = linesOf(text);
-  const header = lines?.[0];
-  if (lines === undefined || header === undefined) return undefined;
-  // The columns' starts from the titles (no title holds a space), their widths from the starts.
+/** A table's column starts, from its title line (no title holds a space), and the first row's start; undefined for a table not laid out as now. */
+function tableColumns(text: Buffer): { starts: number[]; widths: number[]; rowsFrom: number } | undefined {
+  const headerEnd = text.indexOf(LINE_FEED);
+  if (headerEnd === -1) return undefined;
+  const header = text.toString("latin1", 0, headerEnd);
   const starts: number[] = [0];
   for (let column = 1; column < TABLE_TITLES.length; column++) {
     const start = header.indexOf(TABLE_TITLES[column] ?? "", (starts[column - 1] ?? 0) + (TABLE_TITLES[column - 1] ?? "").length);
@@ -167,44 +175,133 @@ export function patchTable(text: string, changes: readonly RowChange[]): string 
     starts.push(start);
   }
   const widths = starts.map((start, column) => (column + 1 < starts.length ? (starts[column + 1] ?? 0) - start - 2 : 0));
-  if (tableLine(TABLE_TITLES, widths) !== header) return undefined;
-  const padded = widths.length - 1;
-  const cellOf = (line: string, column: number) =>
-    line.slice(starts[column], column < padded ? (starts[column] ?? 0) + (widths[column] ?? 0) : undefined).trimEnd();
-  const nameOf = (line: string) => cellOf(line, 0);
-  const newWidths = [...widths];
+  return tableLine(TABLE_TITLES, widths) === header ? { starts, widths, rowsFrom: headerEnd + 1 } : undefined;
+}
+
+/**
+ * Whether a name has a row in a remembered listing (the table, or `--names`), by a binary search of
+ * its sorted rows; undefined for a listing that cannot be patched.
+ */
+export function listedNames(text: Buffer, table: boolean): ((name: string) => boolean) | undefined {
+  if (!patchable(text)) return undefined;
+  if (!table) return (name) => place(text, 0, name, (start, end) => text.toString("latin1", start, end)).found;
+  const columns = tableColumns(text);
+  if (columns === undefined) return undefined;
+  const width = columns.widths[0] ?? 0;
+  return (name) => place(text, columns.rowsFrom, name, (start, end) => text.toString("latin1", start, Math.min(end, start + width)).trimEnd()).found;
+}
+
+/** A row taken out (`[at, end)`) and/or one put in its place (`row`), at a line's start of the remembered text. */
+interface Splice {
+  readonly at: number;
+  readonly end: number;
+  readonly name: string;
+  readonly row: Buffer | undefined;
+}
+
+/**
+ * The remembered text with `splices` made, as pieces in order (the text's own bytes between them,
+ * not copied), each stretch of the text handed to `stretch` (which may cut it further).
+ */
+function splicedPieces(text: Buffer, splices: Splice[], stretch: (start: number, end: number, pieces: Buffer[]) => void): Buffer[] {
+  // In the text's order; two at one place (a row put in before a row that changes): by name, as the rows sort.
+  splices.sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (const splice of splices) {
+    stretch(from, splice.at, pieces);
+    if (splice.row !== undefined) pieces.push(splice.row);
+    from = splice.end;
+  }
+  stretch(from, text.length, pieces);
+  return pieces;
+}
+
+/**
+ * `profiles --names` with `changes` applied (each name listed or not now), as pieces of bytes to
+ * be joined; undefined when it cannot be patched.
+ */
+export function patchNames(text: Buffer, changes: readonly RowChange[]): Buffer[] | undefined {
+  if (!patchable(text)) return undefined;
+  const splices: Splice[] = [];
   for (const change of changes) {
     if (!plain(change.name)) return undefined;
-    const { at, found } = place(lines, 1, change.name, nameOf);
-    const old = found ? lines[at] : undefined;
+    const { at, found } = place(text, 0, change.name, (start, end) => text.toString("latin1", start, end));
+    if (change.cells !== undefined && !found) {
+      const row = rowBytes(change.name);
+      if (row === undefined) return undefined;
+      splices.push({ at, end: at, name: change.name, row });
+    } else if (change.cells === undefined && found) {
+      splices.push({ at, end: lineEnd(text, at) + 1, name: change.name, row: undefined });
+    }
+  }
+  return splicedPieces(text, splices, (start, end, pieces) => {
+    if (end > start) pieces.push(text.subarray(start, end));
+  });
+}
+
+/**
+ * The table with `changes` applied (each row made again, put in place or removed, columns
+ * widened), as pieces of bytes to be joined; undefined when it cannot be patched.
+ */
+export function patchTable(text: Buffer, changes: readonly RowChange[]): Buffer[] | undefined {
+  if (!patchable(text)) return undefined;
+  const columns = tableColumns(text);
+  if (columns === undefined) return undefined;
+  const { starts, widths, rowsFrom } = columns;
+  const padded = widths.length - 1;
+  const cellOf = (start: number, end: number, column: number) =>
+    text
+      .toString(
+        "latin1",
+        Math.min(end, start + (starts[column] ?? 0)),
+        column < padded ? Math.min(end, start + (starts[column] ?? 0) + (widths[column] ?? 0)) : end,
+      )
+      .trimEnd();
+  const nameOf = (start: number, end: number) => cellOf(start, end, 0);
+  const newWidths = [...widths];
+  const placed: Array<{ readonly change: RowChange; readonly at: number; readonly end: number }> = [];
+  for (const change of changes) {
+    if (!plain(change.name)) return undefined;
+    const { at, found } = place(text, rowsFrom, change.name, nameOf);
+    const end = found ? lineEnd(text, at) : at;
     for (let column = 0; column < padded; column++) {
       const width = widths[column] ?? 0;
       const cell = change.cells?.[column];
       if (cell !== undefined && (cell.includes("\\") || escapeControl(cell, false) !== cell)) return undefined;
       // A row at the column's width removed or shortened: the column may narrow, which only the whole table tells.
-      if (old !== undefined && cellOf(old, column).length === width && (cell === undefined || cell.length < width)) return undefined;
+      if (found && cellOf(at, end, column).length === width && (cell === undefined || cell.length < width)) return undefined;
       if (cell !== undefined && cell.length > (newWidths[column] ?? 0)) newWidths[column] = cell.length;
     }
+    placed.push({ change, at, end: found ? end + 1 : at });
   }
-  // Wider columns: spaces put in at each such column's end on every line that goes on past it (from the right, so starts stay true).
-  for (let column = padded - 1; column >= 0; column--) {
+  const splices: Splice[] = [];
+  for (const { change, at, end } of placed) {
+    const row = change.cells === undefined ? undefined : rowBytes(tableLine(change.cells, newWidths));
+    if (change.cells !== undefined && row === undefined) return undefined;
+    if (row !== undefined || end > at) splices.push({ at, end, name: change.name, row });
+  }
+  // Wider columns: spaces put in at each such column's end (in the old layout) on every line that goes on past it.
+  const widened: Array<{ readonly end: number; readonly spaces: Buffer }> = [];
+  for (let column = 0; column < padded; column++) {
     const extra = (newWidths[column] ?? 0) - (widths[column] ?? 0);
-    if (extra === 0) continue;
-    const end = (starts[column] ?? 0) + (widths[column] ?? 0);
-    const spaces = " ".repeat(extra);
-    for (let index = 0; index < lines.length; index++) {
-      const line = lines[index] ?? "";
-      if (line.length > end) lines[index] = line.slice(0, end) + spaces + line.slice(end);
-    }
+    if (extra > 0) widened.push({ end: (starts[column] ?? 0) + (widths[column] ?? 0), spaces: Buffer.alloc(extra, " ") });
   }
-  const newNameOf = (line: string) => line.slice(0, newWidths[0]).trimEnd();
-  for (const change of changes) {
-    const { at, found } = place(lines, 1, change.name, newNameOf);
-    if (change.cells === undefined) {
-      if (found) lines.splice(at, 1);
-    } else {
-      lines.splice(at, found ? 1 : 0, tableLine(change.cells, newWidths));
+  return splicedPieces(text, splices, (start, end, pieces) => {
+    if (widened.length === 0) {
+      if (end > start) pieces.push(text.subarray(start, end));
+      return;
     }
-  }
-  return `${lines.join("\n")}\n`;
+    for (let line = start; line < end;) {
+      const next = lineEnd(text, line);
+      let from = line;
+      for (const { end: columnEnd, spaces } of widened) {
+        if (next - line <= columnEnd) break;
+        pieces.push(text.subarray(from, line + columnEnd), spaces);
+        from = line + columnEnd;
+      }
+      pieces.push(text.subarray(from, Math.min(next + 1, end)));
+      line = next + 1;
+    }
+  });
 }

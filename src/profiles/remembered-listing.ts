@@ -20,7 +20,7 @@
  * (names, role ARNs, MFA device ARNs, regions; the files are 0600), and nothing it fails at stops
  * the listing.
  */
-import { closeSync, constants, lstatSync, openSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../deps.js";
 import { cacheDirectory, configFilePath, credentialsFilePath } from "../paths.js";
@@ -32,7 +32,7 @@ import { scanSectionHeaders, sectionNames } from "../store/section-scan.js";
 import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, type WantedSettings } from "../store/section-settings.js";
 import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
-import { blocksRecordText, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
+import { blocksRecord, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
 import { changedEntries, listedNames, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
@@ -56,8 +56,13 @@ export function isListingRecordName(name: string): boolean {
 const RECORD_MAX_BYTES = 64 * 1024 * 1024;
 /** A file smaller than this has no `.blocks` record (listing-blocks.ts): it is read whole, in a few blocks. */
 const BLOCKS_FROM_BYTES = 256 * 1024;
-/** A read by blocks that scanned more than this writes its `.blocks` record again. */
-const REWRITE_BLOCKS_AFTER_BYTES = 256 * 1024;
+/**
+ * A read by blocks that scanned more than this writes its `.blocks` record again. Scanning is the
+ * dear part: a run's first scan is cold code, ≈ 0.3 ms a KiB of sessions for the table (30 KiB of
+ * profiles appended since the record: 10 ms on every run), while the record (≈ 440 KB at 10,000
+ * profiles) is written in ≈ 1–1.5 ms. A stretch of a few profiles is not worth a write.
+ */
+const REWRITE_BLOCKS_AFTER_BYTES = 16 * 1024;
 /** More changed entries than this and the listing is made from the parts rather than patched row by row. */
 const PATCH_AT_MOST = 500;
 /** The notes file is capped by its writer at 256 KiB (listing-notes.ts), plus a line. */
@@ -102,6 +107,22 @@ function privateFolder(folder: string): "private" | "missing" | "not private" {
  * made from each file's remembered part (brought up to date by the write's notes) or the file.
  */
 export function profilesListingText(env: Env, format: ProfilesFormat, now: Date): string {
+  const listing = profilesListing(env, format, now);
+  return typeof listing === "string" ? listing : listing.toString("utf8");
+}
+
+/**
+ * {@link profilesListingText} as UTF-8 bytes, for a caller that writes them (the fast path): a
+ * remembered or patched listing is its record's bytes, never decoded and encoded again (≈ 2 ms at
+ * 10,000 profiles, docs/bench.md).
+ */
+export function profilesListingBytes(env: Env, format: ProfilesFormat, now: Date): Uint8Array {
+  const listing = profilesListing(env, format, now);
+  return typeof listing === "string" ? Buffer.from(listing) : listing;
+}
+
+/** The listing as text, or as its UTF-8 bytes when that is how it was found. */
+function profilesListing(env: Env, format: ProfilesFormat, now: Date): string | Buffer {
   let states: Array<FileState | undefined>;
   try {
     states = [fileState(configFilePath(env), "the config file", "config"), fileState(credentialsFilePath(env), "the credentials file", "credentials")];
@@ -149,19 +170,41 @@ class Records {
     return this.#writable;
   }
 
+  /** Each record as this run first read it (undefined: none), until this run writes it: a record is read once a run. */
+  readonly #read = new Map<string, Buffer | undefined>();
+
   read(name: string, maxBytes = RECORD_MAX_BYTES): Buffer | undefined {
     if (!this.readable) return undefined;
-    try {
-      return readRegularFileSync(join(this.directory, name), { what: "a remembered profile listing", maxBytes });
-    } catch (error) {
-      if (error instanceof BoundedReadError) return undefined;
-      throw error;
+    if (this.#read.has(name)) {
+      const record = this.#read.get(name);
+      return record === undefined || record.length <= maxBytes ? record : undefined;
     }
+    let record: Buffer | undefined;
+    try {
+      record = readRegularFileSync(join(this.directory, name), { what: "a remembered profile listing", maxBytes });
+    } catch (error) {
+      if (!(error instanceof BoundedReadError)) throw error;
+    }
+    this.#read.set(name, record);
+    return record;
   }
 
-  write(name: string, contents: string): void {
-    // Written beside the last record and renamed over it: a listing running at the same time reads one or the other, whole.
-    if (this.#writable && !replaceSmallFileSync(this.directory, join(this.directory, name), contents)) this.#writable = false;
+  write(name: string, contents: string | Uint8Array): void {
+    this.#read.delete(name);
+    if (!this.#writable) return;
+    const path = join(this.directory, name);
+    // The old record removed first, then the new one renamed in where none is: a rename over an
+    // existing file makes ext4 (auto_da_alloc) start writing the new file's 0.4-1.4 MB back at once,
+    // ≈ 2 ms of this run's CPU each (docs/bench.md, issue 16). Safe for these records only: each is
+    // whole or absent, and a listing running in between that finds none lists from the files (the
+    // text from the parts, a part from its file, the blocks all scanned), as on a first run.
+    try {
+      unlinkSync(path);
+    } catch {
+      // None yet, or not removable: the rename below replaces it or fails.
+    }
+    // Written under a temporary name and renamed: a listing running at the same time reads none or the new one, whole.
+    if (!replaceSmallFileSync(this.directory, path, contents)) this.#writable = false;
   }
 
   /** The notes file exists, so the credentials file's writes leave notes in it (an empty one, 0600, made if missing). */
@@ -274,30 +317,34 @@ class Listing {
     return JSON.stringify(["rolecred profiles part", LISTING_VERSION, this.#variant, state.path, key, this.#wantedKeys]);
   }
 
-  text(): string {
+  /** The listing: a string when made here, the record's bytes when remembered or patched. */
+  text(): string | Buffer {
     const textName = `profiles-${this.format}.listing`;
     const record = this.records.read(textName);
     const current = this.#textHeader(this.credentials.key);
     const split = record === undefined ? undefined : splitRecord(record);
-    if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.toString("utf8", split.bodyStart);
+    if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.subarray(split.bodyStart);
     // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
     // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
     let credentialsPart: ReadonlyMap<string, SectionSettings> | undefined;
     if (record !== undefined && split !== undefined) {
       const rememberedKey = this.#rememberedCredentialsKey(split.header);
       if (rememberedKey !== undefined) {
-        if (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey)) return record.toString("utf8", split.bodyStart);
+        if (this.#sameAs(rememberedKey) || this.#notesChangeNothing(rememberedKey)) return record.subarray(split.bodyStart);
         // Only the credentials file changed since the text was made. No note leads to it (another program's edit: a
         // blank line, a comment, a session token refreshed in place): it is read, and when its part is the one the
         // text was made from, the remembered text stands (no config part parsed, no row rendered).
         // When it differs in a few sections, the remembered text is patched row by row (listing-patch.ts).
         credentialsPart = this.#rememberedPart(this.credentials);
         if (credentialsPart === undefined) {
-          const read = this.#readPart(this.credentials, rememberedKey, () => record.toString("utf8", split.bodyStart));
-          if (read === "as remembered") return record.toString("utf8", split.bodyStart);
+          const read = this.#readPart(this.credentials, rememberedKey, () => record.subarray(split.bodyStart));
+          if (read === "as remembered") return record.subarray(split.bodyStart);
           if ("patched" in read) {
-            if (!this.#readUnsettled) this.records.write(textName, `${current}\n${read.patched}`);
-            return read.patched;
+            // The record and the text joined in one copy, written as bytes: no string of the whole table is split, joined or encoded.
+            const head = Buffer.from(`${current}\n`);
+            const patched = Buffer.concat([head, ...read.patched]);
+            if (!this.#readUnsettled) this.records.write(textName, patched);
+            return patched.subarray(head.length);
           }
           credentialsPart = read;
         }
@@ -459,13 +506,13 @@ class Listing {
   #readPart(
     state: FileState,
     rememberedKey: string,
-    rememberedText: () => string,
-  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string };
+    rememberedText: () => Buffer,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: Buffer[] };
   #readPart(
     state: FileState,
     rememberedKey?: string,
-    rememberedText?: () => string,
-  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: string } {
+    rememberedText?: () => Buffer,
+  ): ReadonlyMap<string, SectionSettings> | "as remembered" | { readonly patched: Buffer[] } {
     const readSettled = settled(state, this.now);
     if (!readSettled) this.#readUnsettled = true;
     const rememberedBody = rememberedKey === undefined ? undefined : this.#rememberedBody(state, rememberedKey);
@@ -483,33 +530,39 @@ class Listing {
       if (remembers) this.#writePart(state, this.#partBody(part));
       return part;
     }
-    // The body is compared first: the same text, and no part is made of it (and it lists each name once, as the remembered one does).
-    let body = bodyOf(read?.segments ?? []);
-    if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
+    // The body is compared first: the same bytes, and no part is made of it (and it lists each name once, as the remembered one does).
+    // It is made as the part record to write (its header line first): the segments joined once, never decoded whole.
+    const head = Buffer.from(`${this.#partHeader(state, state.key)}\n`);
+    const record = bodyOf(read?.segments ?? [], head);
+    const body = record.subarray(head.length);
+    if (rememberedBody !== undefined && body.equals(rememberedBody)) return this.#asRemembered(state, rememberedKey, readSettled);
     const patched = rememberedBody === undefined || rememberedText === undefined ? undefined : this.#patched(rememberedText(), rememberedBody, body);
     if (patched !== undefined) {
-      if (remembers) this.#writePart(state, body);
+      if (remembers) this.#writePartRecord(state, record);
       return { patched };
     }
-    let part: ReadonlyMap<string, SectionSettings> | undefined = read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body);
+    let part: ReadonlyMap<string, SectionSettings> | undefined =
+      read === undefined || (read.reused === 0 && !scannedTwice) ? scanned : this.#parseBody(body.toString("utf8"));
     if (part === undefined) {
       // A section whose name is in two blocks: the whole file read, its sections merged as the whole parse merges them.
       part = this.#readWhole(state);
-      body = this.#partBody(part);
-      if (rememberedBody !== undefined && body === rememberedBody) return this.#asRemembered(state, rememberedKey, readSettled);
+      const wholeBody = this.#partBody(part);
+      if (rememberedBody !== undefined && rememberedBody.equals(Buffer.from(wholeBody))) return this.#asRemembered(state, rememberedKey, readSettled);
+      if (remembers) this.#writePart(state, wholeBody);
+      return part;
     }
     // Remembered only once the file settled: it may change again unseen within the second.
-    if (remembers) this.#writePart(state, body);
+    if (remembers) this.#writePartRecord(state, record);
     return part;
   }
 
   /**
-   * The remembered text (made from the credentials part `before`) with the rows of the sections
-   * whose entries differ in `after` made again; undefined when only a listing from the parts can
+   * The remembered text (made from the credentials part `before`; its bytes) with the rows of the sections
+   * whose entries differ in `after` made again, as pieces to be joined; undefined when only a listing from the parts can
    * tell (listing-patch.ts's refusals, a section gone that the config file may still list, many
    * changes, `--json`).
    */
-  #patched(text: string, before: string, after: string): string | undefined {
+  #patched(text: Buffer, before: Buffer, after: Buffer): Buffer[] | undefined {
     if (this.format === "json") return undefined;
     const changed = changedEntries(before, after);
     if (changed === undefined || changed.before.length + changed.after.length > PATCH_AT_MOST) return undefined;
@@ -524,7 +577,6 @@ class Listing {
     // (The unchanged lines are the remembered part's, which lists a name once: a name in the old changed lines is not among them.)
     for (const name of now.keys()) if (!was.has(name) && listed(name) && listedOutside(after, name, changed.afterFrom, changed.afterTo)) return undefined;
     const config = this.#configEntries();
-    if (config === undefined) return undefined;
     const changes: RowChange[] = [];
     for (const name of new Set([...was.keys(), ...now.keys()])) {
       const entry = now.get(name);
@@ -556,21 +608,41 @@ class Listing {
   }
 
   /**
-   * A lookup of the config file's sections in its remembered part, when that part is the file's
-   * now (else undefined), and whether it has a `[profile  NAME]` with more white space than one
-   * space after `profile` (listed as NAME, but not found by a lookup of `profile NAME`).
+   * A lookup of the config file's sections in its remembered part ("unknown" when that part is not
+   * the file's now), and whether it has a `[profile  NAME]` with more white space than one space
+   * after `profile` (listed as NAME, but not found by a lookup of `profile NAME`; true when unknown).
+   * The part (≈ 1 MB at 10,000 profiles) is read at the first question: a profile added has no row
+   * in the text, so no section in the config file the text was made from, and asks none.
    */
-  #configEntries(): (((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean }) | undefined {
+  #configEntries(): ((section: string) => readonly unknown[] | undefined | "unknown") & { spacedProfiles(): boolean } {
     const state = this.config;
     if (state.identity === undefined) return Object.assign(() => undefined, { spacedProfiles: () => false });
-    const record = this.records.read(this.#partName(state));
-    const split = record === undefined ? undefined : splitRecord(record);
-    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)) return undefined;
+    let part: { readonly record: Buffer; readonly bodyStart: number } | null | undefined;
+    const remembered = () => {
+      if (part === undefined) {
+        const record = this.records.read(this.#partName(state));
+        const split = record === undefined ? undefined : splitRecord(record);
+        part =
+          record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)
+            ? null
+            : { record, bodyStart: split.bodyStart };
+      }
+      return part ?? undefined;
+    };
     // An entry line's name as JSON: white space after "profile " is a space, a tab (\t) or any other character `trim` removes.
     const spaced = /\n\["profile (?:\s|\\[tnrfbu])/;
-    return Object.assign((section: string) => rememberedEntry(record, split.bodyStart, section), {
-      spacedProfiles: () => spaced.test(record.toString("utf8", split.bodyStart - 1)),
-    });
+    return Object.assign(
+      (section: string) => {
+        const found = remembered();
+        return found === undefined ? "unknown" : rememberedEntry(found.record, found.bodyStart, section);
+      },
+      {
+        spacedProfiles: () => {
+          const found = remembered();
+          return found === undefined || spaced.test(found.record.toString("utf8", found.bodyStart - 1));
+        },
+      },
+    );
   }
 
   /** A file's sections from every line of it, as before blocks: for a file that lists a section in two blocks. */
@@ -586,7 +658,8 @@ class Listing {
   }
 
   #blocksHeader(state: FileState): string {
-    return JSON.stringify(["rolecred profiles blocks", LISTING_VERSION, this.#variant, state.path, this.#wantedKeys]);
+    // "bytes": a segment's length is its UTF-8 bytes (an older record counted characters).
+    return JSON.stringify(["rolecred profiles blocks", LISTING_VERSION, "bytes", this.#variant, state.path, this.#wantedKeys]);
   }
 
   /**
@@ -595,19 +668,19 @@ class Listing {
    * to compare with (`compares`): a first listing reads the file whole, as before blocks, without
    * the cost of cutting and remembering blocks (≈ +25 % of CPU at 10,000 profiles) that only a
    * later outside edit repays. The record is written (for a file of a few blocks or more) when
-   * nothing was remembered or much was scanned: a few blocks scanned again on each run cost less
-   * than writing the record each time. Written whether or not the file settled: a block's lines
+   * nothing was remembered or more than a few profiles were scanned: those would be scanned again
+   * on every run until it is. Written whether or not the file settled: a block's lines
    * are a function of its bytes, whenever they were read.
    */
   #readBlocks(state: FileState, compares: boolean, onSection: (name: string, settings: SectionSettings) => void): ReturnType<typeof readByBlocks> | "whole" {
     const header = this.#blocksHeader(state);
     const record = this.records.read(this.#blocksName(state));
-    const remembered: ReadBlocks | undefined = record === undefined ? undefined : parseBlocksRecord(record.toString("utf8"), header);
+    const remembered: ReadBlocks | undefined = record === undefined ? undefined : parseBlocksRecord(record, header);
     if (remembered === undefined && !compares) return "whole";
     const read = readByBlocks(state.path, state.what, remembered, (block, atFileStart) => this.#blockLines(block, atFileStart, onSection));
     const worth = read !== undefined && read.size >= BLOCKS_FROM_BYTES;
     if (worth && (remembered === undefined || read.scannedBytes > REWRITE_BLOCKS_AFTER_BYTES) && this.records.ready())
-      this.records.write(this.#blocksName(state), blocksRecordText(header, read));
+      this.records.write(this.#blocksName(state), blocksRecord(header, read));
     return read;
   }
 
@@ -646,8 +719,8 @@ class Listing {
     return "as remembered";
   }
 
-  /** The body of the part record remembered for `state`'s file at `key`, if there is one. */
-  #rememberedBody(state: FileState, key: string): string | undefined {
+  /** The body of the part record remembered for `state`'s file at `key` (its bytes), if there is one. */
+  #rememberedBody(state: FileState, key: string): Buffer | undefined {
     const record = this.records.read(this.#partName(state));
     const split = record === undefined ? undefined : splitRecord(record);
     if (record === undefined || split === undefined) return undefined;
@@ -655,7 +728,7 @@ class Listing {
     // Or the part of a file that the same record says lists as the file at `key` (a text made from that part).
     const same = state.role === "credentials" ? this.#sameRecord() : undefined;
     if (header !== this.#partHeader(state, key) && (same?.equivalent !== key || header !== this.#partHeader(state, same.base))) return undefined;
-    return record.toString("utf8", split.bodyStart);
+    return record.subarray(split.bodyStart);
   }
 
   /** One entry a line, in one JSON array: parsed whole in one call, or one section's line found by a search. */
@@ -671,9 +744,14 @@ class Listing {
   }
 
   #writePart(state: FileState, body: string): void {
+    this.#writePartRecord(state, `${this.#partHeader(state, state.key)}\n${body}`);
+  }
+
+  /** A part record (its header line for the file now, then the body) written. */
+  #writePartRecord(state: FileState, record: string | Buffer): void {
     // A missing file is read for nothing.
     if (state.identity === undefined || !this.records.ready()) return;
-    this.records.write(this.#partName(state), `${this.#partHeader(state, state.key)}\n${body}`);
+    this.records.write(this.#partName(state), record);
     // After the write above, which makes the folder when it is missing.
     if (state.role === "credentials") this.records.expectNotes();
   }

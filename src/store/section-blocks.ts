@@ -11,13 +11,17 @@
  * enters that section on such a line with nothing carried from the lines above, so a block of
  * whole lines reads the same alone as within the file: its sections' settings are a function of
  * its bytes (the strict parse still carries the names seen, to refuse a repeated section). The
- * first block holds the file's start (a byte-order mark is dropped only there).
+ * first block holds the file's start (a byte-order mark is dropped only there). A block scanned
+ * after a change may instead begin with empty lines before such a header (a profile appended after
+ * a blank line), or be empty lines to the file's end: an empty line gives no reader anything, so
+ * that holds for it too.
  *
  * After a change, {@link planReuse} finds the remembered blocks again where they stood (before the
  * change) or shifted by the file's change in size (after it), by their CRC over the bytes there,
  * without a look at the bytes' lines; what lies between is scanned. A found block must still be
  * whole lines (a line break before it and at its end) and a scanned stretch must start at the file's
- * start or at such a header, or the block before it is scanned too. A CRC-32 that matches bytes
+ * start or at such a header (after empty lines, which no reader takes anything from: a block may
+ * then start with them; or empty lines to the file's end), or the block before it is scanned too. A CRC-32 that matches bytes
  * that changed (1 in 2^32 per block looked at) would reuse what was read from the old bytes: the
  * same trust the writer puts in its whole-file CRC-32.
  */
@@ -245,12 +249,7 @@ function resetAtScans(reader: RangeReader, stretches: PlannedStretch[]): Planned
     let { scanFrom } = stretch;
     for (;;) {
       const before = planned.at(-1);
-      if (
-        scanFrom === 0 ||
-        before === undefined ||
-        isResetHeader(reader.read(scanFrom, Math.min(reader.size, scanFrom + HEADER_BYTES)), 0, scanFrom + HEADER_BYTES >= reader.size)
-      )
-        break;
+      if (scanFrom === 0 || before === undefined || startsAtReset(reader, scanFrom)) break;
       planned.pop();
       scanFrom = "block" in before ? before.start : before.scanFrom;
     }
@@ -263,6 +262,20 @@ function resetAtScans(reader: RangeReader, stretches: PlannedStretch[]): Planned
     planned.push({ scanFrom, scanTo: stretch.scanTo });
   }
   return planned;
+}
+
+/**
+ * Whether the bytes at `at` (a line's start) are empty lines, if any, then a header that resets
+ * every reader or the file's end. An empty line (a line break alone) gives no reader anything,
+ * wherever it is: a profile another tool appended after a blank line, or blank lines appended, are
+ * scanned alone, not with the block before them.
+ */
+function startsAtReset(reader: RangeReader, at: number): boolean {
+  const toEnd = at + HEADER_BYTES >= reader.size;
+  const bytes = reader.read(at, Math.min(reader.size, at + HEADER_BYTES));
+  let header = 0;
+  while (header < bytes.length && isLineBreak(bytes[header])) header++;
+  return (toEnd && header === bytes.length) || isResetHeader(bytes, header, toEnd);
 }
 
 /** The blocks of `bytes` (a whole file), in order, covering it: for the tests. */

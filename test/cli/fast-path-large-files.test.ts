@@ -62,7 +62,7 @@ describe("the fast path with thousands of profiles", () => {
     await writeFiles();
     await cacheDevSession(3600);
     const answer = await serveFromCache(["process", "dev"], env, NOW, async () => false);
-    expect(JSON.parse(answer?.stdout ?? "{}")).toMatchObject({ Version: 1, AccessKeyId: "ASIACACHED0000000001" });
+    expect(JSON.parse(Buffer.from(answer?.stdout ?? "{}").toString())).toMatchObject({ Version: 1, AccessKeyId: "ASIACACHED0000000001" });
   });
 
   it("leaves a profile narrowed in a repeated section further down to the full path", async () => {

@@ -96,6 +96,7 @@ describe("profiles after another program's edit of the credentials file", () => 
     await writeFile(credentials, `${await readFile(credentials, "utf8")}[ci]\nregion = ap-south-1\n[edited]\naws_access_key_id = AKIAEDITEDEDITEDEDIT\n`);
     const changed = await listed();
     expect(changed.credentials).toEqual([1, 1, 1]);
-    expect(changed.configParts).toEqual([1, 1, 1]);
+    // (`--names` patches its text: the one name it adds has no section in the config file, whose part it then does not read.)
+    expect(changed.configParts).toEqual([1, 1, 0]);
   }, 60_000);
 });

@@ -5,7 +5,7 @@
  * others, removed, changed; columns that widen or would narrow; a profile in both files; names
  * that need escaping). `now` is a few seconds ahead so every read counts as settled.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/deps.js";
@@ -162,13 +162,44 @@ describe("the remembered text patched after an outside edit", () => {
     // (A name list has no columns: the removal is patched there, the planted name stays.)
     expect(profilesListingText(home.env, "names", later())).toBe("dev\njp\n");
   });
+  it("lists a profile added whose name is not ASCII from the parts, as a fresh listing prints it (no byte of it taken for ASCII)", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
+    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n");
+    expectFresh(home.env, "start");
+    // U+0141's low byte is "A": a Latin-1 encoding of the row would have read as ASCII.
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[\u0141ukasz]\nregion = us-east-2\n[zed-\u{1F600}]\n`);
+    expectFresh(home.env, "names outside ASCII added");
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[plain]\n`);
+    expectFresh(home.env, "an ASCII name added to a listing that is not ASCII");
+  });
+
+  it("patches a profile added without reading the config file's part (it has no section for a name the text does not list)", async () => {
+    const home = await newHome();
+    writeFileSync(home.config, "[profile dev]\nregion = eu-central-1\n");
+    writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIA1\nregion = eu-west-1\n");
+    expectFresh(home.env, "start");
+    const table = join(home.cache, "profiles-table.listing");
+    writeFileSync(table, readFileSync(table, "utf8").replace("eu-west-1", "PLANTED!!"));
+    // The config file's part made unreadable as one (a directory in its place): any lookup in it fails.
+    const configPart = join(home.cache, "profiles-config-shown.part");
+    rmSync(configPart);
+    mkdirSync(configPart);
+    writeFileSync(home.credentials, `${readFileSync(home.credentials, "utf8")}[added]\nregion = us-east-2\n`);
+    const patched = profilesListingText(home.env, "table", later());
+    expect(patched).toMatch(/^jo +keys +PLANTED!!$/m);
+    expect(patched).toMatch(/^added +other +us-east-2$/m);
+    // A change to a listed profile needs its config sections: without the part, the table is made from the files.
+    writeFileSync(home.credentials, readFileSync(home.credentials, "utf8").replace("region = eu-west-1", "region = eu-west-3"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+  });
 });
 
 describe(changedEntries.name, () => {
   it("gives the lines two part bodies differ in, as entries", () => {
-    const body = (...lines: string[]) => `[\n${lines.join(",\n")}\n]\n`;
+    const body = (...lines: string[]) => Buffer.from(`[\n${lines.join(",\n")}\n]\n`);
     // An entry on both sides, the same, is a line the comparison took in around a change: the listing passes over it.
-    const changedEntriesOf = (before: string, after: string) => {
+    const changedEntriesOf = (before: Buffer, after: Buffer) => {
       const changed = changedEntries(before, after);
       if (changed === undefined) return undefined;
       const key = (entry: readonly unknown[]) => JSON.stringify(entry);
@@ -184,6 +215,11 @@ describe(changedEntries.name, () => {
       after: [["b", "y"]],
     });
     expect(changedEntriesOf(body(), body('["a",1]'))).toEqual({ before: [], after: [["a", 1]] });
-    expect(changedEntries(body('["a",1]'), "not a body")).toBeUndefined();
+    expect(changedEntries(body('["a",1]'), Buffer.from("not a body"))).toBeUndefined();
+    // Names outside ASCII: the lines are found by their bytes, and decoded whole.
+    expect(changedEntriesOf(body('["caf\u00e9",1]', '["\u{1F600}",0]'), body('["caf\u00e9",1]', '["\u{1F600}",1]'))).toEqual({
+      before: [["\u{1F600}", 0]],
+      after: [["\u{1F600}", 1]],
+    });
   });
 });

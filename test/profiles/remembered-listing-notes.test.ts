@@ -269,6 +269,12 @@ describe("after another program's edit, only the blocks whose bytes changed are 
       ["a value changed after the byte-order mark", (bytes) => Buffer.from(bytes.toString("latin1").replace("region = r5\n", "region = bom\n"), "latin1")],
       ["the byte-order mark removed", (bytes) => bytes.subarray(3)],
       ["a blank line appended", (bytes) => Buffer.concat([bytes, Buffer.from("\n")])],
+      ["a profile appended after blank lines (CRLF among them)", (bytes) => Buffer.concat([bytes, Buffer.from("\r\n\n[appended]\nregion = a\n")])],
+      ["a value changed in the profile appended", (bytes) => Buffer.from(bytes.toString("latin1").replace("region = a\n", "region = b\n"), "latin1")],
+      [
+        "a key put on the blank line before it",
+        (bytes) => Buffer.from(bytes.toString("latin1").replace("\r\n\n[appended]", "\r\nregion = x\n[appended]"), "latin1"),
+      ],
       [
         "a duplicate of an early section late in the file",
         (bytes) => Buffer.concat([bytes, Buffer.from("[org-1]\nregion = late-dup\nmfa_serial = arn:aws:iam::1:mfa/x\n")]),
@@ -314,6 +320,87 @@ describe("after another program's edit, only the blocks whose bytes changed are 
     expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-0 /m);
     // A change in the first block: it is read again, and the planted name is gone.
     writeFileSync(home.credentials, readFileSync(home.credentials, "utf8").replace("region = r0\n", "region = zero\n"));
+    expect(profilesListingText(home.env, "names", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("names")), "names"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+  });
+});
+
+describe("profiles another tool appended, scanned once", () => {
+  it("are remembered as blocks once more than a few were scanned: the next listing takes them from the record", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    // About 20 KiB of profiles appended: scanned by the next listing, which writes the record again.
+    let appended = "";
+    for (let index = 0; index < 200; index++)
+      appended += `\n[app-${index}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${"s".repeat(40)}\n`;
+    appendFileSync(home.credentials, appended);
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    for (const [variant, from, to] of [
+      ["shown", '["app-199",', '["zzz-199",'],
+      ["names", '["app-199"]', '["zzz-199"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      const text = readFileSync(record, "utf8");
+      expect(text, `${variant}: the appended profiles are in the record`).toContain(from);
+      writeFileSync(record, text.replace(from, to));
+    }
+    appendFileSync(home.credentials, "\n[one-more]\n");
+    expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-199$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-199 /m);
+  });
+});
+
+describe("blank lines another tool appends", () => {
+  it("are scanned alone: the last block before them is taken as remembered (a planted name there is what the listing shows)", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    for (const [variant, from, to] of [
+      ["shown", '["org-999",', '["zzz-999",'],
+      ["names", '["org-999"]', '["zzz-999"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      writeFileSync(record, readFileSync(record, "utf8").replace(from, to));
+    }
+    appendFileSync(home.credentials, "\n\r\n");
+    expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-999$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-999 /m);
+    // A key after them belongs to the last section: the blocks before are scanned again, the planted name is gone.
+    appendFileSync(home.credentials, "region = after-the-blank-lines\n");
+    expect(profilesListingText(home.env, "names", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("names")), "names"));
+    expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
+  });
+});
+
+describe("a profile another tool appends after a blank line", () => {
+  it("is scanned alone: the last block before it is taken as remembered (a planted name there is what the listing shows)", async () => {
+    const home = await newHome();
+    writeFileSync(home.credentials, manySessions(1000));
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    appendFileSync(home.credentials, "\n");
+    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    // org-999 is in the last block. Planted with the same length: the record's segment lengths hold.
+    for (const [variant, from, to] of [
+      ["shown", '["org-999",', '["zzz-999",'],
+      ["names", '["org-999"]', '["zzz-999"]'],
+    ] as const) {
+      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+      const text = readFileSync(record, "utf8");
+      expect(text).toContain(from);
+      writeFileSync(record, text.replace(from, to));
+    }
+    appendFileSync(home.credentials, "\n[outside]\nregion = o\n");
+    const names = profilesListingText(home.env, "names", later());
+    expect(names).toMatch(/^zzz-999$/m);
+    expect(names).toMatch(/^outside$/m);
+    expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-999 /m);
+    // Appended after a line that is not empty (white space) instead: the block before is scanned again, the planted name is gone.
+    writeFileSync(home.credentials, `${manySessions(1000)}\n \n[outside-2]\nregion = o\n`);
     expect(profilesListingText(home.env, "names", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("names")), "names"));
     expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
   });
