@@ -187,6 +187,13 @@ describe("review fuzz: a remembered listing is always a fresh one", () => {
         write();
         check(label);
       }
+      // No secret in any record: a secret key, a session token (the filler's or a write's).
+      for (const name of readdirSync(cache)) {
+        const path = join(cache, name);
+        if (!lstatSync(path).isFile()) continue;
+        const record = readFileSync(path, "utf8");
+        expect(record, name).not.toMatch(/secret\d|token\d|t{100}/);
+      }
     }
   }, 600_000);
 });
