@@ -236,6 +236,32 @@ function splitRecord(record: Buffer): { header: unknown; bodyStart: number } | u
   }
 }
 
+/**
+ * A text record's header line: `current` (what the listing is of) with the text's length in bytes
+ * last, so a record cut short (renamed in where none was, and not synced: a crash may leave it
+ * shorter) is never printed.
+ */
+function textRecordHeader(current: string, textBytes: number): string {
+  return `${current.slice(0, -1)},${textBytes}]`;
+}
+
+/** A text record's header gives `textBytes` as its text's length. */
+function wholeText(header: unknown, textBytes: number): boolean {
+  return Array.isArray(header) && header.at(-1) === textBytes;
+}
+
+/** A text record's header (its length aside) is `current`. */
+function sameHeader(header: unknown, current: string): boolean {
+  return Array.isArray(header) && JSON.stringify(header.slice(0, -1)) === current;
+}
+
+const PART_END = Buffer.from("\n]\n");
+
+/** A part record ends as its body does: one searched for a section's line (not parsed whole) was not cut short. */
+function wholePart(record: Buffer): boolean {
+  return record.length >= PART_END.length && record.compare(PART_END, 0, PART_END.length, record.length - PART_END.length) === 0;
+}
+
 /** A part's variant: every section's shown settings, or only the names (`--names`). */
 type Variant = "shown" | "names";
 
@@ -322,8 +348,10 @@ class Listing {
     const textName = `profiles-${this.format}.listing`;
     const record = this.records.read(textName);
     const current = this.#textHeader(this.credentials.key);
-    const split = record === undefined ? undefined : splitRecord(record);
-    if (record !== undefined && split !== undefined && JSON.stringify(split.header) === current) return record.subarray(split.bodyStart);
+    const found = record === undefined ? undefined : splitRecord(record);
+    // A text whose length is not the one its header gives was cut short (a crash before its bytes reached the disk): not one.
+    const split = found !== undefined && wholeText(found.header, (record?.length ?? 0) - found.bodyStart) ? found : undefined;
+    if (record !== undefined && split !== undefined && sameHeader(split.header, current)) return record.subarray(split.bodyStart);
     // rolecred's own writes since: when they changed nothing this listing shows, the remembered text stands. (The
     // notes say what the file renamed in holds, whenever it is listed: no second need be waited for.)
     let credentialsPart: ReadonlyMap<string, SectionSettings> | undefined;
@@ -341,7 +369,9 @@ class Listing {
           if (read === "as remembered") return record.subarray(split.bodyStart);
           if ("patched" in read) {
             // The record and the text joined in one copy, written as bytes: no string of the whole table is split, joined or encoded.
-            const head = Buffer.from(`${current}\n`);
+            let length = 0;
+            for (const piece of read.patched) length += piece.length;
+            const head = Buffer.from(`${textRecordHeader(current, length)}\n`);
             const patched = Buffer.concat([head, ...read.patched]);
             if (!this.#readUnsettled) this.records.write(textName, patched);
             return patched.subarray(head.length);
@@ -351,13 +381,13 @@ class Listing {
       }
     }
     const text = renderProfiles(listingOfSections(this.#part(this.config), credentialsPart ?? this.#part(this.credentials)), this.format);
-    if (!this.#readUnsettled) this.records.write(textName, `${current}\n${text}`);
+    if (!this.#readUnsettled) this.records.write(textName, `${textRecordHeader(current, Buffer.byteLength(text))}\n${text}`);
     return text;
   }
 
   /** The credentials file's key a text record was remembered with, when all else in its header is as now. */
   #rememberedCredentialsKey(header: unknown): string | undefined {
-    if (!Array.isArray(header) || header.length !== 7 || typeof header[6] !== "string") return undefined;
+    if (!Array.isArray(header) || header.length !== 8 || typeof header[6] !== "string") return undefined;
     return JSON.stringify([...header.slice(0, 6), this.credentials.key]) === this.#textHeader(this.credentials.key) ? header[6] : undefined;
   }
 
@@ -404,7 +434,8 @@ class Listing {
     const name = this.#partName(state);
     const record = this.records.read(name);
     const split = record === undefined ? undefined : splitRecord(record);
-    if (record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, rememberedKey)) return false;
+    if (record === undefined || split === undefined || !wholePart(record) || JSON.stringify(split.header) !== this.#partHeader(state, rememberedKey))
+      return false;
     const chain = this.#chain(this.#chainStart(rememberedKey)) ?? this.#chain(rememberedKey);
     if (chain === undefined) return false;
     // Each noted section's entry after every note, against the remembered one, found by its line (no parse of the whole part).
@@ -623,7 +654,7 @@ class Listing {
         const record = this.records.read(this.#partName(state));
         const split = record === undefined ? undefined : splitRecord(record);
         part =
-          record === undefined || split === undefined || JSON.stringify(split.header) !== this.#partHeader(state, state.key)
+          record === undefined || split === undefined || !wholePart(record) || JSON.stringify(split.header) !== this.#partHeader(state, state.key)
             ? null
             : { record, bodyStart: split.bodyStart };
       }

@@ -36,6 +36,14 @@ async function profiles(home: string, ...flags: string[]): Promise<string> {
   return result.stdout;
 }
 
+/** A text record with `line` planted at its text's end, its header's last number (the text's length in bytes) made to match. */
+function plantedRecord(record: string, line: string): string {
+  const headerEnd = record.indexOf("\n");
+  const header = JSON.parse(record.slice(0, headerEnd)) as unknown[];
+  const text = `${record.slice(headerEnd + 1)}${line}`;
+  return `${JSON.stringify([...header.slice(0, -1), Buffer.byteLength(text)])}\n${text}`;
+}
+
 describe("profiles remembers its listing while the AWS files are unchanged", () => {
   it("answers a second run from the remembered listing, the same text, in a 0600 file", async () => {
     const home = await settledHome();
@@ -44,7 +52,7 @@ describe("profiles remembers its listing while the AWS files are unchanged", () 
     expect(statSync(listing(home, "names")).mode & 0o777).toBe(0o600);
     // The record is what is shown: a planted line after its first line shows it was read.
     const record = readFileSync(listing(home, "names"), "utf8");
-    await writeFile(listing(home, "names"), `${record}planted\n`);
+    await writeFile(listing(home, "names"), plantedRecord(record, "planted\n"));
     expect(await profiles(home, "--names")).toBe("dev\njo\nplanted\n");
     // Each format has its own.
     const table = await profiles(home);

@@ -52,6 +52,14 @@ async function newHome(): Promise<Home> {
 
 const later = () => new Date(Date.now() + 5_000);
 
+/** A text record with `line` planted at its text's end, its header's last number (the text's length in bytes) made to match. */
+function plantedRecord(record: string, line: string): string {
+  const headerEnd = record.indexOf("\n");
+  const header = JSON.parse(record.slice(0, headerEnd)) as unknown[];
+  const text = `${record.slice(headerEnd + 1)}${line}`;
+  return `${JSON.stringify([...header.slice(0, -1), Buffer.byteLength(text)])}\n${text}`;
+}
+
 /** Each format listed with the cache and without it: the same text, or the test fails naming the step. */
 function expectSameListings(home: Home, step: string): void {
   for (const format of FORMATS) {
@@ -162,7 +170,7 @@ describe("a listing remembered per file and brought up to date by notes prints w
     expect(existsSync(join(home.cache, CREDENTIALS_NOTES_FILE))).toBe(true);
     // A planted line in the remembered text shows that it is what the next run prints.
     const textRecord = join(home.cache, "profiles-table.listing");
-    writeFileSync(textRecord, `${readFileSync(textRecord, "utf8")}planted\n`);
+    writeFileSync(textRecord, plantedRecord(readFileSync(textRecord, "utf8"), "planted\n"));
     await writeProfiles(home.credentials, [{ profile: "out", session: session(2) }], { force: false, cacheDirectory: home.cache });
     expect(profilesListingText(home.env, "table", later())).toBe(`${first}planted\n`);
     // A new profile changes the listing: it is made again, with the new row.
@@ -197,7 +205,7 @@ describe("a listing remembered per file and brought up to date by notes prints w
     writeFileSync(home.credentials, "[jo]\naws_access_key_id = AKIAJO\naws_secret_access_key = s\n");
     expect(profilesListingText(home.env, "names", later())).toBe("jo\n");
     const record = join(home.cache, "profiles-names.listing");
-    writeFileSync(record, `${readFileSync(record, "utf8")}planted\n`);
+    writeFileSync(record, plantedRecord(readFileSync(record, "utf8"), "planted\n"));
     expect(profilesListingText(home.env, "names", later())).toBe("jo\nplanted\n");
     chmodSync(home.cache, 0o755);
     expect(profilesListingText(home.env, "names", later())).toBe("jo\n");
