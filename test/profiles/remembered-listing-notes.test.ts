@@ -307,22 +307,9 @@ describe("after another program's edit, only the blocks whose bytes changed are 
   }, 60_000);
 
   it("takes an unchanged block's sections from the remembered blocks: a planted value there is what the next listing shows", async () => {
-    const home = await newHome();
-    writeFileSync(home.credentials, manySessions(1000));
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
-    // A first listing reads the file whole; the first after an outside edit remembers its blocks.
-    appendFileSync(home.credentials, "\n");
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    const home = await homeWithRememberedBlocks();
     // org-0 is in the first block; the edits append to the last. Planted with the same length: the record's segment lengths hold.
-    for (const [variant, from, to] of [
-      ["shown", '["org-0",', '["zzz-0",'],
-      ["names", '["org-0"]', '["zzz-0"]'],
-    ] as const) {
-      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
-      const text = readFileSync(record, "utf8");
-      expect(text).toContain(from);
-      writeFileSync(record, text.replace(from, to));
-    }
+    plantInRememberedBlocks(home, "org-0", "zzz-0");
     appendFileSync(home.credentials, "[outside]\nregion = o\n");
     expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-0$/m);
     expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-0 /m);
@@ -335,26 +322,14 @@ describe("after another program's edit, only the blocks whose bytes changed are 
 
 describe("profiles another tool appended, scanned once", () => {
   it("are remembered as blocks once more than a few were scanned: the next listing takes them from the record", async () => {
-    const home = await newHome();
-    writeFileSync(home.credentials, manySessions(1000));
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
-    appendFileSync(home.credentials, "\n");
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    const home = await homeWithRememberedBlocks();
     // About 20 KiB of profiles appended: scanned by the next listing, which writes the record again.
     let appended = "";
     for (let index = 0; index < 200; index++)
       appended += `\n[app-${index}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${"s".repeat(40)}\n`;
     appendFileSync(home.credentials, appended);
     for (const format of FORMATS) profilesListingText(home.env, format, later());
-    for (const [variant, from, to] of [
-      ["shown", '["app-199",', '["zzz-199",'],
-      ["names", '["app-199"]', '["zzz-199"]'],
-    ] as const) {
-      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
-      const text = readFileSync(record, "utf8");
-      expect(text, `${variant}: the appended profiles are in the record`).toContain(from);
-      writeFileSync(record, text.replace(from, to));
-    }
+    plantInRememberedBlocks(home, "app-199", "zzz-199", "the appended profiles are in the record");
     appendFileSync(home.credentials, "\n[one-more]\n");
     expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-199$/m);
     expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-199 /m);
@@ -363,18 +338,8 @@ describe("profiles another tool appended, scanned once", () => {
 
 describe("blank lines another tool appends", () => {
   it("are scanned alone: the last block before them is taken as remembered (a planted name there is what the listing shows)", async () => {
-    const home = await newHome();
-    writeFileSync(home.credentials, manySessions(1000));
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
-    appendFileSync(home.credentials, "\n");
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
-    for (const [variant, from, to] of [
-      ["shown", '["org-999",', '["zzz-999",'],
-      ["names", '["org-999"]', '["zzz-999"]'],
-    ] as const) {
-      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
-      writeFileSync(record, readFileSync(record, "utf8").replace(from, to));
-    }
+    const home = await homeWithRememberedBlocks();
+    plantInRememberedBlocks(home, "org-999", "zzz-999");
     appendFileSync(home.credentials, "\n\r\n");
     expect(profilesListingText(home.env, "names", later())).toMatch(/^zzz-999$/m);
     expect(profilesListingText(home.env, "table", later())).toMatch(/^zzz-999 /m);
@@ -387,21 +352,9 @@ describe("blank lines another tool appends", () => {
 
 describe("a profile another tool appends after a blank line", () => {
   it("is scanned alone: the last block before it is taken as remembered (a planted name there is what the listing shows)", async () => {
-    const home = await newHome();
-    writeFileSync(home.credentials, manySessions(1000));
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
-    appendFileSync(home.credentials, "\n");
-    for (const format of FORMATS) profilesListingText(home.env, format, later());
+    const home = await homeWithRememberedBlocks();
     // org-999 is in the last block. Planted with the same length: the record's segment lengths hold.
-    for (const [variant, from, to] of [
-      ["shown", '["org-999",', '["zzz-999",'],
-      ["names", '["org-999"]', '["zzz-999"]'],
-    ] as const) {
-      const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
-      const text = readFileSync(record, "utf8");
-      expect(text).toContain(from);
-      writeFileSync(record, text.replace(from, to));
-    }
+    plantInRememberedBlocks(home, "org-999", "zzz-999");
     appendFileSync(home.credentials, "\n[outside]\nregion = o\n");
     const names = profilesListingText(home.env, "names", later());
     expect(names).toMatch(/^zzz-999$/m);
@@ -413,6 +366,29 @@ describe("a profile another tool appends after a blank line", () => {
     expect(profilesListingText(home.env, "table", later())).toBe(renderProfiles(readProfileListing(home.env, settingsShownBy("table")), "table"));
   });
 });
+
+/** A home whose credentials file (1,000 sessions) has its blocks remembered: a first listing reads a file whole, the first after an outside edit (a blank line appended) remembers its blocks. */
+async function homeWithRememberedBlocks(): Promise<Home> {
+  const home = await newHome();
+  writeFileSync(home.credentials, manySessions(1000));
+  for (const format of FORMATS) profilesListingText(home.env, format, later());
+  appendFileSync(home.credentials, "\n");
+  for (const format of FORMATS) profilesListingText(home.env, format, later());
+  return home;
+}
+
+/** `name`'s entry in both remembered blocks records renamed `planted` (the same length: the record's segment lengths hold). */
+function plantInRememberedBlocks(home: Home, name: string, planted: string, why = `${name} is in the record`): void {
+  for (const [variant, from, to] of [
+    ["shown", `["${name}",`, `["${planted}",`],
+    ["names", `["${name}"]`, `["${planted}"]`],
+  ] as const) {
+    const record = join(home.cache, `profiles-credentials-${variant}.blocks`);
+    const text = readFileSync(record, "utf8");
+    expect(text, `${variant}: ${why}`).toContain(from);
+    writeFileSync(record, text.replace(from, to));
+  }
+}
 
 /**
  * Where the `index`th block of the remembered credentials blocks starts (the record's second line:
