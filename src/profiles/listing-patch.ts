@@ -102,13 +102,20 @@ export function changedEntries(before: Buffer, after: Buffer): ChangedEntries | 
  * merges them; the listing is then made from the file).
  */
 export function listedOutside(body: Buffer, name: string, from: number, to: number): boolean {
-  const needle = Buffer.from(`\n[${JSON.stringify(name)}`);
-  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + 1)) {
-    const after = body[at + needle.length];
-    // `,` or `]`: the whole name, not the start of a longer one.
-    if ((after === COMMA || after === CLOSE_BRACKET) && (at + 1 < from || at + 1 >= to)) return true;
-  }
+  for (const line of entryLines(body, name)) if (line < from || line >= to) return true;
   return false;
+}
+
+/**
+ * Where the entry lines of `name` start in a part body's bytes (`["NAME"` at a line's start, the
+ * whole name: `,` or `]` after it), from `from` on: found by a search, no line decoded.
+ */
+export function* entryLines(body: Buffer, name: string, from = 0): Generator<number> {
+  const needle = Buffer.from(`\n[${JSON.stringify(name)}`);
+  for (let at = body.indexOf(needle, Math.max(0, from - 1)); at !== -1; at = body.indexOf(needle, at + 1)) {
+    const after = body[at + needle.length];
+    if (after === COMMA || after === CLOSE_BRACKET) yield at + 1;
+  }
 }
 
 /** A profile whose row changes: its table cells now (undefined: no row now). */
@@ -158,9 +165,9 @@ function place(text: Buffer, from: number, name: string, nameOf: (start: number,
   return { at: low, found: low < text.length && nameOf(low, lineEnd(text, low)) === name };
 }
 
-/** A name listed as it is, unescaped: else the listing's order and cells are not the raw names' and nothing is patched. */
-function plain(name: string): boolean {
-  return escapeControl(name, false) === name && !name.includes("\\");
+/** A name or cell listed as it is, unescaped: else the listing's order and cells are not the raw ones and nothing is patched. */
+function plain(text: string): boolean {
+  return escapeControl(text, false) === text && !text.includes("\\");
 }
 
 /** A table's column starts, from its title line (no title holds a space), and the first row's start; undefined for a table not laid out as now. */
@@ -268,7 +275,7 @@ export function patchTable(text: Buffer, changes: readonly RowChange[]): Buffer[
     for (let column = 0; column < padded; column++) {
       const width = widths[column] ?? 0;
       const cell = change.cells?.[column];
-      if (cell !== undefined && (cell.includes("\\") || escapeControl(cell, false) !== cell)) return undefined;
+      if (cell !== undefined && !plain(cell)) return undefined;
       // A row at the column's width removed or shortened: the column may narrow, which only the whole table tells.
       if (found && cellOf(at, end, column).length === width && (cell === undefined || cell.length < width)) return undefined;
       if (cell !== undefined && cell.length > (newWidths[column] ?? 0)) newWidths[column] = cell.length;

@@ -33,7 +33,7 @@ import { SectionSettingsScanner, SlotSettings, slotsOf, type SectionSettings, ty
 import { renderProfiles, settingsShownBy, tableCells, type ProfilesFormat } from "../output/profiles.js";
 import { listingOfSections, readProfileListing, readSectionNames, readSectionSettings } from "./aws-files.js";
 import { blocksRecord, bodyOf, parseBlocksRecord, readByBlocks, type ReadBlocks } from "./listing-blocks.js";
-import { changedEntries, listedNames, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
+import { changedEntries, entryLines, listedNames, listedOutside, patchNames, patchTable, type RowChange } from "./listing-patch.js";
 
 /**
  * What the remembered text and parts were made by. Raise it with any change to what `profiles`
@@ -114,7 +114,7 @@ export function profilesListingText(env: Env, format: ProfilesFormat, now: Date)
 /**
  * {@link profilesListingText} as UTF-8 bytes, for a caller that writes them (the fast path): a
  * remembered or patched listing is its record's bytes, never decoded and encoded again (≈ 2 ms at
- * 10,000 profiles, docs/bench.md).
+ * 10,000 profiles, docs/bench-history.md).
  */
 export function profilesListingBytes(env: Env, format: ProfilesFormat, now: Date): Uint8Array {
   const listing = profilesListing(env, format, now);
@@ -195,7 +195,7 @@ class Records {
     const path = join(this.directory, name);
     // The old record removed first, then the new one renamed in where none is: a rename over an
     // existing file makes ext4 (auto_da_alloc) start writing the new file's 0.4-1.4 MB back at once,
-    // ≈ 2 ms of this run's CPU each (docs/bench.md, issue 16). Safe for these records only: each is
+    // ≈ 2 ms of this run's CPU each (docs/bench-history.md, issue 16). Safe for these records only: each is
     // whole or absent, and a listing running in between that finds none lists from the files (the
     // text from the parts, a part from its file, the blocks all scanned), as on a first run.
     try {
@@ -803,12 +803,9 @@ function notedPath(path: string): string {
 
 /** One section's entry in a part record, found by its line (`["NAME"` at a line's start); undefined when it has none. */
 function rememberedEntry(record: Buffer, bodyStart: number, name: string): readonly unknown[] | undefined | "unknown" {
-  const prefix = Buffer.from(`\n[${JSON.stringify(name)}`);
-  for (let at = record.indexOf(prefix, bodyStart - 1); at !== -1; at = record.indexOf(prefix, at + 1)) {
-    const after = record[at + prefix.length];
-    if (after !== 0x2c && after !== 0x5d) continue; // `,` or `]`: the whole name, not the start of a longer one
-    const end = record.indexOf(0x0a, at + 1);
-    const line = record.toString("utf8", at + 1, end === -1 ? record.length : end).replace(/,$/, "");
+  for (const at of entryLines(record, name, bodyStart)) {
+    const end = record.indexOf(0x0a, at);
+    const line = record.toString("utf8", at, end === -1 ? record.length : end).replace(/,$/, "");
     try {
       const entry: unknown = JSON.parse(line);
       return Array.isArray(entry) ? entry : "unknown";

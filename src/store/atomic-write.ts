@@ -385,8 +385,7 @@ async function createCopied(temporary: string, descriptor: number, contents: Cop
   let handle: FileHandle | undefined;
   try {
     if (leading === undefined) {
-      closeSync(descriptor);
-      handle = await open(temporary, "r+");
+      handle = await openCreated(temporary, descriptor);
       await writePieces(handle, contents.source, contents.pieces, 0, running);
       return handle;
     }
